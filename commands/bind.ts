@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { defineCommand } from '../src/core/command.js';
+import { UserError } from '../src/core/errors.js';
+import { findTownship } from '../src/core/resolve.js';
+import { text } from '../src/messages.js';
+
+const LEADERS_WORDS = ['领导群', '领导', '领导小组'];
+
+export default defineCommand({
+  name: 'bind',
+  words: ['绑定'],
+  ...text.commands.bind,
+  who: 'admin',
+  where: 'group',
+  args: z.string().trim().min(1, { error: text.bindNameMissing }),
+  async run(ctx, name) {
+    const { platform, id: chat } = ctx.message.chat;
+    const kept = ctx.group ? { webhook: ctx.group.webhook, secret: ctx.group.secret, name: ctx.group.name } : {};
+    if (LEADERS_WORDS.includes(name)) {
+      await ctx.store.saveGroup({ ...kept, platform, chat, role: 'leaders' });
+      return { lines: [[text.boundLeaders]] };
+    }
+    const townships = await ctx.store.townships();
+    const township = findTownship(townships, name);
+    if (!township) throw new UserError(text.townshipUnknown(name, townships.map((t) => t.name)));
+    await ctx.store.saveGroup({ ...kept, platform, chat, township: township.id });
+    return { lines: [[text.boundTownship(township.name)]] };
+  },
+});

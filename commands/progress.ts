@@ -1,0 +1,35 @@
+import { loadBoard } from '../src/core/board.js';
+import { defineCommand, fromParser } from '../src/core/command.js';
+import { resolveTask } from '../src/core/resolve.js';
+import type { Line } from '../src/core/types.js';
+import { shownAmount, taskList, viewedTownship, withCalendarNote } from '../src/core/views.js';
+import { parseOptionalTaskRef } from '../src/domain/text.js';
+import { text } from '../src/messages.js';
+
+export default defineCommand({
+  name: 'progress',
+  words: ['进度', '查进度'],
+  ...text.commands.progress,
+  who: 'all',
+  where: 'anywhere',
+  args: fromParser(parseOptionalTaskRef),
+  async run(ctx, ref) {
+    const board = await loadBoard(ctx);
+    if (!ref) return taskList(ctx, board, '进度');
+    const task = resolveTask(board.tasks, ref, viewedTownship(ctx, board));
+    const cells = board.townshipsOf(task).map((t) => board.cell(task, t));
+    const done = cells.filter((c) => c.standing.light === 'done').length;
+    const reported = cells.filter((c) => c.progress).length;
+    const row = (c: (typeof cells)[number]): Line => [text.light(c.standing.light), ` ${c.township.name}：${shownAmount(c)}`];
+    const own = viewedTownship(ctx, board);
+    const shown = ctx.leaderView
+      ? [...cells].sort((a, b) => b.completion - a.completion || a.township.name.localeCompare(b.township.name, 'zh-CN'))
+      : cells.filter((c) => c.township.id === own?.id);
+    const lines: Line[] = [
+      [text.progressHeader(task, board.today)],
+      ...shown.map(row),
+      [{ text: text.countySummary(done, cells.length, reported), tone: 'muted' }],
+    ];
+    return { title: text.progressTitle(task), lines: withCalendarNote(ctx, lines, cells.some((c) => c.standing.estimated)) };
+  },
+});

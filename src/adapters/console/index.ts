@@ -1,0 +1,75 @@
+/**
+ * The terminal as a platform: `duban say` and `duban chat` build `IncomingMessage`s as the
+ * webhooks do and print replies as plain text, through the same router.
+ */
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import type { Platform, IncomingMessage } from '../../core/types.js';
+import type { Router } from '../../core/router.js';
+import { renderText } from '../../render/text.js';
+import type { Store } from '../../store/types.js';
+
+export interface Speaker {
+  platform: Platform;
+  /** A group chat id; absent means a direct chat with the bot. */
+  chat?: string;
+  user: string;
+  name?: string;
+}
+
+export function consoleMessage(speaker: Speaker, text: string, messageId = `console-${randomUUID()}`): IncomingMessage {
+  return {
+    chat: { platform: speaker.platform, id: speaker.chat ?? speaker.user, type: speaker.chat === undefined ? 'direct' : 'group' },
+    sender: { id: speaker.user, ...(speaker.name === undefined ? {} : { name: speaker.name }) },
+    text,
+    messageId,
+  };
+}
+
+export async function say(route: Router, speaker: Speaker, text: string, messageId?: string): Promise<string> {
+  return renderText(await route(consoleMessage(speaker, text, messageId)));
+}
+
+const where = (s: Speaker): string => `${s.chat ?? '私聊'} · ${s.name ?? s.user}`;
+
+/**
+ * An interactive chat. Lines starting with `:` change who and where you are:
+ * `:user 书记`, `:chat 领导群`, `:direct`, `:quit`.
+ */
+export async function chat(route: Router, first: Speaker, io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream }): Promise<void> {
+  let speaker = first;
+  const rl = createInterface({ input: io.input, output: io.output, terminal: 'isTTY' in io.input && io.input.isTTY === true });
+  const prompt = (): void => {
+    rl.setPrompt(`[${where(speaker)}] > `);
+    rl.prompt();
+  };
+  io.output.write(
+    [
+      '督办助手 终端对话。直接输入要对机器人说的话，例如：帮助、任务、上报 T2 80%、排名',
+      '切换身份：:user 书记（或 联络员、管理员）  切换群：:chat 领导群（或 红星乡工作群）  私聊：:direct  退出：:quit',
+      '',
+    ].join('\n'),
+  );
+  prompt();
+  for await (const raw of rl) {
+    const line = raw.trim();
+    if (line === ':quit' || line === ':q') break;
+    if (line.startsWith(':user ')) speaker = { ...speaker, user: line.slice(6).trim(), name: undefined };
+    else if (line.startsWith(':chat ')) speaker = { ...speaker, chat: line.slice(6).trim() };
+    else if (line === ':direct') speaker = { ...speaker, chat: undefined };
+    else if (line !== '') io.output.write(`${await say(route, speaker, line)}\n\n`);
+    prompt();
+  }
+  rl.close();
+}
+
+/** Without flags, the terminal speaks as the sample county's 城关镇 clerk, or in the first township group. */
+export async function defaultSpeaker(
+  store: Pick<Store, 'groups'>,
+  given: { platform: Platform; chat?: string; user?: string },
+): Promise<Speaker> {
+  if (given.chat !== undefined || given.user !== undefined) return { platform: given.platform, chat: given.chat, user: given.user ?? '联络员' };
+  const groups = (await store.groups()).filter((g) => g.platform === given.platform && g.township !== undefined);
+  const chatId = groups.find((g) => g.chat === '城关镇工作群')?.chat ?? groups[0]?.chat;
+  return { platform: given.platform, chat: chatId, user: '联络员' };
+}

@@ -1,0 +1,199 @@
+#!/usr/bin/env node
+/**
+ * `duban` — the one command (DESIGN §6): serve, load, say, chat, job, import, export.
+ * `runCli` takes its streams and environment as arguments so tests drive it in-process.
+ */
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { basename } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { chat, defaultSpeaker, say, type Speaker } from './adapters/console/index.js';
+import { createBot } from './bot.js';
+import { ConfigError, loadConfig } from './config.js';
+import { StoreUnavailableError } from './core/errors.js';
+import { createLogger, type Level } from './core/logger.js';
+import type { Platform } from './core/types.js';
+import { CHAT_PLATFORMS, isChatPlatform } from './store/types.js';
+import { serve, type ServeIo } from './main.js';
+import { parseSetup } from './setup.js';
+import { connectRedis, RedisUnavailableError } from './store/connect.js';
+
+export interface CliIo extends ServeIo {
+  env: NodeJS.ProcessEnv;
+}
+
+const USAGE = `用法：duban <命令> [选项]
+
+  serve [--demo]                 启动服务（npm start）；--demo：没有县数据时载入示范县，并在终端里对话
+  load FILE                      载入或更新县的设置文件（YAML 或 JSON）
+  say --platform P --chat C --user U [--name N] [--id MSGID] 文字…
+                                 以某人身份在某群里说一句话，打印机器人的回复（不写 --chat 即私聊）
+  chat [--platform P] [--chat C] [--user U]
+                                 在终端里和机器人对话
+  job NAME [--at 时间] [--dry-run]  立即运行一个定时任务
+  import FILE.xlsx / export ledger|ranking|tasks --out FILE.xlsx [--month YYYY-MM]
+`;
+
+const NO_COUNTY = '提示：还没有载入县的设置，机器人不认识任何群和人。先运行：npx duban load examples/sample-county.yaml';
+
+function platformOf(value = 'console'): Platform {
+  if (!isChatPlatform(value)) throw new UsageError(`--platform 应为 ${CHAT_PLATFORMS.join('、')} 之一`);
+  return value;
+}
+
+class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+const write = (stream: NodeJS.WritableStream, text: string): void => {
+  stream.write(text.endsWith('\n') ? text : `${text}\n`);
+};
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+        return await serveCommand(rest, io);
+      case 'load':
+        return await loadCommand(rest, io);
+      case 'say':
+        return await sayCommand(rest, io);
+      case 'chat':
+        return await chatCommand(rest, io);
+      case 'job':
+        write(io.stderr, '还没有定时任务：提醒、预警和每月排名将随下一版本提供。');
+        return 2;
+      case 'import':
+      case 'export':
+        write(io.stderr, `duban ${command} 将随 Excel 导入导出一起提供，本版本尚不支持。`);
+        return 2;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        write(io.stdout, USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        write(io.stderr, `不认识的命令「${command}」。\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      write(io.stderr, `${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof ConfigError || error instanceof RedisUnavailableError || error instanceof StoreUnavailableError) {
+      write(io.stderr, error.message);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+function options<T extends Record<string, { type: 'string' | 'boolean' }>>(args: readonly string[], spec: T) {
+  try {
+    return parseArgs({ args: [...args], options: spec, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** Redis plus the bot, for one CLI command; closed when the command ends. */
+async function openBot(io: CliIo, level: Level) {
+  const config = loadConfig(io.env);
+  const log = createLogger(level, (line) => { io.stderr.write(`${line}\n`); });
+  const redis = await connectRedis(config.redisUrl, log);
+  const bot = await createBot(redis.redis, { log, prefix: io.prefix });
+  return { ...bot, config, log, close: () => redis.close() };
+}
+
+/** Talking to a bot with no county loaded only gets "not bound" answers: say why first. */
+async function hintIfEmpty(bot: Awaited<ReturnType<typeof openBot>>, io: CliIo): Promise<void> {
+  if ((await bot.store.countyName()) === undefined) write(io.stderr, NO_COUNTY);
+}
+
+async function serveCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values } = options(args, { demo: { type: 'boolean' } });
+  const config = loadConfig(io.env);
+  return serve({ config, demo: values.demo === true, io });
+}
+
+async function loadCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { positionals } = options(args, {});
+  const [file] = positionals;
+  if (file === undefined) throw new UsageError('请给出设置文件，例如：duban load examples/sample-county.yaml');
+  if (!existsSync(file)) {
+    write(io.stderr, `找不到文件：${file}`);
+    return 1;
+  }
+  const result = parseSetup(readFileSync(file, 'utf8'), basename(file));
+  if (!result.ok) {
+    write(io.stderr, `设置文件 ${file} 有误，未做任何修改：\n${result.errors.map((e) => `  - ${e}`).join('\n')}`);
+    return 1;
+  }
+  const bot = await openBot(io, 'warn');
+  try {
+    await bot.store.loadCounty(result.county, result.calendar);
+    const { county } = result;
+    write(io.stdout, `已载入「${county.name}」：${String(county.townships.length)} 个乡镇、${String(county.groups.length)} 个群、${String(county.people.length)} 人、${String(county.tasks.length)} 项任务。`);
+    return 0;
+  } finally {
+    await bot.close();
+  }
+}
+
+const speakerOptions = {
+  platform: { type: 'string' },
+  chat: { type: 'string' },
+  user: { type: 'string' },
+  name: { type: 'string' },
+  id: { type: 'string' },
+} as const;
+
+async function sayCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = options(args, speakerOptions);
+  const text = positionals.join(' ');
+  if (values.user === undefined) throw new UsageError('请用 --user 说明是谁在说话，例如：--user 联络员');
+  if (text.trim() === '') throw new UsageError('请写出要说的话，例如：duban say --chat 城关镇工作群 --user 联络员 上报 T2 80%');
+  const speaker: Speaker = { platform: platformOf(values.platform), chat: values.chat, user: values.user, name: values.name };
+  const bot = await openBot(io, 'warn');
+  try {
+    await hintIfEmpty(bot, io);
+    write(io.stdout, await say(bot.route, speaker, text, values.id));
+    return 0;
+  } finally {
+    await bot.close();
+  }
+}
+
+async function chatCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values } = options(args, speakerOptions);
+  const bot = await openBot(io, 'warn');
+  try {
+    await hintIfEmpty(bot, io);
+    const speaker = await defaultSpeaker(bot.store, { platform: platformOf(values.platform), chat: values.chat, user: values.user });
+    await chat(bot.route, speaker, { input: io.stdin, output: io.stdout });
+    return 0;
+  } finally {
+    await bot.close();
+  }
+}
+
+// Run when executed (`duban …` through npm's bin link, `node dist/src/cli.js …`), not when imported by tests.
+const entry = process.argv[1];
+if (entry !== undefined && existsSync(entry) && import.meta.url === pathToFileURL(realpathSync(entry)).href) {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`duban: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,70 @@
+/**
+ * The environment (DESIGN §6), parsed once with one zod schema. A platform whose credentials
+ * are absent is off. `.env.example` lists the same keys in the same order.
+ */
+import { z } from 'zod';
+
+// An empty value (`WECOM_TOKEN=` copied from .env.example) means "not set".
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+const base = (fallback: string) =>
+  z.preprocess((v) => (v === '' || v === undefined ? fallback : v), z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')));
+
+export const envSchema = z.object({
+  PORT: z.preprocess((v) => (v === '' || v === undefined ? '3000' : v), z.coerce.number().int().min(1).max(65535)),
+  REDIS_URL: optional(z.url({ protocol: /^(rediss?|unix)$/ })),
+  WECOM_TOKEN: optional(z.string()),
+  // WeCom's EncodingAESKey is 43 characters of base64 without the trailing '='.
+  WECOM_ENCODING_AES_KEY: optional(z.string().regex(/^[A-Za-z0-9+/]{43}$/, { error: '应为 43 个字符（企业微信后台“EncodingAESKey”）' })),
+  WECOM_API_BASE: base('https://qyapi.weixin.qq.com'),
+  DINGTALK_CLIENT_ID: optional(z.string()),
+  DINGTALK_CLIENT_SECRET: optional(z.string()),
+  DINGTALK_MODE: z.preprocess((v) => (v === '' || v === undefined ? 'http' : v), z.enum(['http', 'stream'])),
+  DINGTALK_API_BASE: base('https://api.dingtalk.com'),
+  DINGTALK_OAPI_BASE: base('https://oapi.dingtalk.com'),
+});
+
+export interface Config {
+  port: number;
+  redisUrl?: string;
+  wecom?: { token: string; encodingAesKey: string; apiBase: string };
+  dingtalk?: { clientId: string; clientSecret: string; mode: 'http' | 'stream'; apiBase: string; oapiBase: string };
+  wecomApiBase: string;
+  dingtalkApiBase: string;
+  dingtalkOapiBase: string;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`环境变量有误：\n${problems.map((p) => `  - ${p}`).join('\n')}\n请对照 .env.example 修改。`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = envSchema.safeParse(env);
+  if (!result.success) throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  const e = result.data;
+  const problems: string[] = [];
+  const pair = (a: string | undefined, b: string | undefined, names: string): boolean => {
+    if ((a === undefined) !== (b === undefined)) problems.push(`${names} 要么都设置，要么都不设置（不设置则关闭该平台）`);
+    return a !== undefined && b !== undefined;
+  };
+  const wecomOn = pair(e.WECOM_TOKEN, e.WECOM_ENCODING_AES_KEY, 'WECOM_TOKEN 和 WECOM_ENCODING_AES_KEY');
+  const dingtalkOn = pair(e.DINGTALK_CLIENT_ID, e.DINGTALK_CLIENT_SECRET, 'DINGTALK_CLIENT_ID 和 DINGTALK_CLIENT_SECRET');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    port: e.PORT,
+    redisUrl: e.REDIS_URL,
+    wecom: wecomOn && e.WECOM_TOKEN !== undefined && e.WECOM_ENCODING_AES_KEY !== undefined
+      ? { token: e.WECOM_TOKEN, encodingAesKey: e.WECOM_ENCODING_AES_KEY, apiBase: e.WECOM_API_BASE }
+      : undefined,
+    dingtalk: dingtalkOn && e.DINGTALK_CLIENT_ID !== undefined && e.DINGTALK_CLIENT_SECRET !== undefined
+      ? { clientId: e.DINGTALK_CLIENT_ID, clientSecret: e.DINGTALK_CLIENT_SECRET, mode: e.DINGTALK_MODE, apiBase: e.DINGTALK_API_BASE, oapiBase: e.DINGTALK_OAPI_BASE }
+      : undefined,
+    wecomApiBase: e.WECOM_API_BASE,
+    dingtalkApiBase: e.DINGTALK_API_BASE,
+    dingtalkOapiBase: e.DINGTALK_OAPI_BASE,
+  };
+}

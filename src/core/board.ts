@@ -1,0 +1,98 @@
+/**
+ * The county as commands need to see it at one moment: tasks, townships, current progress and
+ * each (task, township)'s standing. Reads the store once per message; computes with domain/.
+ */
+import { endOfBeijingDay, monthEnd, monthOf, previousMonth } from '../domain/dates.js';
+import { replayLedger } from '../domain/ledger.js';
+import { standing } from '../domain/lights.js';
+import type { Progress, Task, Township, WorkCalendar, Ym, Ymd } from '../domain/model.js';
+import type { RankingSnapshot } from '../domain/ranking.js';
+import { buildRanking } from '../domain/ranking.js';
+import { assignedTo, completion, requiredAmount } from '../domain/targets.js';
+import type { Store } from '../store/types.js';
+
+export interface Cell {
+  task: Task;
+  township: Township;
+  progress?: Progress;
+  required: number;
+  completion: number;
+  standing: ReturnType<typeof standing>;
+}
+
+export interface Board {
+  today: Ymd;
+  townships: readonly Township[];
+  tasks: readonly Task[];
+  progress: ReadonlyMap<string, ReadonlyMap<string, Progress>>;
+  cell(task: Task, township: Township): Cell;
+  /** Open tasks of a township, nearest deadline first. */
+  openTasksOf(township: Township): Task[];
+  /** Open tasks of the county, nearest deadline first. */
+  openTasks(): Task[];
+  townshipsOf(task: Task): Township[];
+}
+
+export interface BoardSource {
+  store: Store;
+  calendar: WorkCalendar;
+  today: Ymd;
+}
+
+const byDeadline = (a: Task, b: Task): number => a.deadline.localeCompare(b.deadline) || a.id.localeCompare(b.id, 'en', { numeric: true });
+
+export async function loadBoard({ store, calendar, today }: BoardSource): Promise<Board> {
+  const [townships, tasks] = await Promise.all([store.townships(), store.tasks()]);
+  const progress = await store.progress(tasks.map((t) => t.id));
+  const open = tasks.filter((t) => t.status === 'open').sort(byDeadline);
+  return {
+    today,
+    townships,
+    tasks,
+    progress,
+    cell(task, township) {
+      const p = progress.get(task.id)?.get(township.id);
+      const required = requiredAmount(task.target, township);
+      const done = p === undefined ? 0 : completion(p.amount, required);
+      return { task, township, progress: p, required, completion: done, standing: standing({ task, completion: done, today, calendar }) };
+    },
+    openTasksOf: (township) => open.filter((t) => assignedTo(t, township.id)),
+    openTasks: () => open,
+    townshipsOf: (task) => townships.filter((t) => assignedTo(task, t.id)),
+  };
+}
+
+/** This month's ranking so far, with rank changes against last month. */
+export async function currentRanking(source: BoardSource, board: Board): Promise<RankingSnapshot> {
+  const month = monthOf(source.today);
+  const previous = await pastRanking(source, previousMonth(month));
+  return buildRanking({
+    month,
+    asOf: source.today,
+    townships: [...board.townships],
+    tasks: [...board.tasks],
+    progress: board.progress,
+    calendar: source.calendar,
+    previous,
+  });
+}
+
+/**
+ * A finished month's ranking: its stored snapshot, or else computed from the ledger as it stood
+ * at the month's end and stored, since a finished month no longer changes.
+ */
+export async function pastRanking(source: BoardSource, month: Ym, withPrevious = true): Promise<RankingSnapshot | undefined> {
+  const stored = await source.store.rankingSnapshot(month);
+  if (stored) return stored;
+  const [townships, tasks] = await Promise.all([source.store.townships(), source.store.tasks()]);
+  const asOf = monthEnd(month);
+  const entries = await source.store.ledger(tasks.map((t) => t.id), endOfBeijingDay(asOf));
+  // No record at all from that month or before: the bot was not in use yet. A ranking of zeros
+  // would be invented, and would make every township look as if it moved this month.
+  if (entries.length === 0) return undefined;
+  const previous = withPrevious ? await pastRanking(source, previousMonth(month), false) : undefined;
+  const ranking = buildRanking({ month, asOf, townships, tasks, progress: replayLedger(entries), calendar: source.calendar, previous });
+  // Only the full computation (with last month's ranks) is worth keeping.
+  if (withPrevious) await source.store.saveRankingSnapshot(ranking);
+  return ranking;
+}

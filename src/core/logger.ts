@@ -1,0 +1,38 @@
+/**
+ * A small structured logger: one JSON line per event on stderr. Fields are context
+ * (platform, chat, command), never secrets or whole payloads.
+ */
+export type Level = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
+
+export type Fields = Record<string, unknown>;
+
+export interface Logger {
+  debug(msg: string, fields?: Fields): void;
+  info(msg: string, fields?: Fields): void;
+  warn(msg: string, fields?: Fields): void;
+  error(msg: string, fields?: Fields): void;
+  child(fields: Fields): Logger;
+}
+
+export function createLogger(
+  level: Level = 'info',
+  write: (line: string) => void = (line) => process.stderr.write(line + '\n'),
+  base: Fields = {},
+): Logger {
+  const emit = (at: Exclude<Level, 'silent'>, msg: string, fields?: Fields): void => {
+    if (ORDER[at] < ORDER[level]) return;
+    write(JSON.stringify({ time: new Date().toISOString(), level: at, msg, ...base, ...fields }, errorReplacer));
+  };
+  return {
+    debug: (msg, fields) => { emit('debug', msg, fields); },
+    info: (msg, fields) => { emit('info', msg, fields); },
+    warn: (msg, fields) => { emit('warn', msg, fields); },
+    error: (msg, fields) => { emit('error', msg, fields); },
+    child: (fields) => createLogger(level, write, { ...base, ...fields }),
+  };
+}
+
+function errorReplacer(_key: string, value: unknown): unknown {
+  return value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value;
+}

@@ -1,0 +1,129 @@
+/**
+ * Turns an `IncomingMessage` into a reply: find the command word, find who is asking and where,
+ * check the rights, run the command. Every outcome is a reply — a refusal, a usage hint or an
+ * apology — never silence and never a stack trace.
+ */
+import { beijingDate } from '../domain/dates.js';
+import type { Role, WorkCalendar } from '../domain/model.js';
+import { normalizeText, splitCommand, stripMention } from '../domain/text.js';
+import { text } from '../messages.js';
+import type { Store } from '../store/types.js';
+import type { Actor, Command, CommandContext } from './command.js';
+import { StoreUnavailableError, UserError } from './errors.js';
+import type { Logger } from './logger.js';
+import { plain, sourceOf, type IncomingMessage, type OutgoingMessage } from './types.js';
+
+export interface RouterDeps {
+  store: Store;
+  calendar: WorkCalendar;
+  log: Logger;
+  commands: readonly Command[];
+  now?: () => Date;
+}
+
+const HELP_WORD = '帮助';
+/**
+ * How long a reply is kept for redeliveries. WeCom retries an unanswered callback within
+ * seconds and DingTalk Stream redelivers unacknowledged messages; an hour covers both with room.
+ */
+const REPLY_KEPT_SECONDS = 3600;
+
+export type Router = (message: IncomingMessage) => Promise<OutgoingMessage>;
+
+/** Checks the command list once, at boot: a clash would make one command unreachable. */
+export function checkCommands(commands: readonly Command[]): void {
+  const seen = new Map<string, string>();
+  for (const command of commands) {
+    if (command.words.length === 0) throw new Error(`command ${command.name} has no words`);
+    for (const word of [command.name, ...command.words]) {
+      const owner = seen.get(word.toLowerCase());
+      if (owner !== undefined && owner !== command.name) throw new Error(`"${word}" belongs to both ${owner} and ${command.name}`);
+      seen.set(word.toLowerCase(), command.name);
+    }
+  }
+}
+
+export function createRouter(deps: RouterDeps): Router {
+  checkCommands(deps.commands);
+  const byWord = new Map<string, Command>();
+  for (const command of deps.commands) for (const word of command.words) byWord.set(word.toLowerCase(), command);
+  const words = [...byWord.keys()];
+  const clock = deps.now ?? (() => new Date());
+
+  return async function route(message) {
+    const source = sourceOf(message);
+    // A redelivered message gets the answer the first delivery got, even if the state has moved
+    // on since (a 撤回 in between), and records nothing twice (the report script dedupes too).
+    const kept = await unavailableOnError(deps.store.reply(source));
+    if (kept) return kept;
+    const reply = await answer(message);
+    await unavailableOnError(deps.store.saveReply(source, reply, REPLY_KEPT_SECONDS));
+    return reply;
+  };
+
+  async function answer(message: IncomingMessage): Promise<OutgoingMessage> {
+    const log = deps.log.child({ platform: message.chat.platform, chat: message.chat.id, msgid: message.messageId });
+    const split = splitCommand(message.text, words);
+    // A bare @-mention is a call for help; anything else unknown gets pointed to 帮助.
+    const said = stripMention(normalizeText(message.text));
+    const command = split ? byWord.get(split.word.toLowerCase()) : said === '' ? byWord.get(HELP_WORD) : undefined;
+    if (!command) return text.unknown(firstWord(said));
+    const rest = split?.rest ?? '';
+    try {
+      const ctx = await contextFor(deps, message, clock(), log);
+      const refused = refusal(command, ctx);
+      if (refused !== undefined) return plain(refused);
+      return await command.handle(ctx, rest);
+    } catch (error) {
+      if (error instanceof UserError) return error.reply;
+      // An outage is not this message's fault: let the caller answer 503 (the platform retries)
+      // or exit non-zero, rather than apologise for a report that may not be recorded.
+      if (!(await deps.store.ping().catch(() => false))) throw new StoreUnavailableError(error);
+      log.error('command failed', { command: command.name, error });
+      return plain(text.apology);
+    }
+  }
+}
+
+async function contextFor(deps: RouterDeps, message: IncomingMessage, now: Date, log: Logger): Promise<CommandContext> {
+  const { store, calendar, commands } = deps;
+  const { platform, id: chat, type } = message.chat;
+  const [person, group, townships] = await Promise.all([
+    store.person(platform, message.sender.id),
+    type === 'group' ? store.group(platform, chat) : Promise.resolve(undefined),
+    store.townships(),
+  ]);
+  const roles = new Set<Role>(person?.roles ?? []);
+  const actor: Actor = { id: message.sender.id, name: person?.name ?? message.sender.name ?? message.sender.id, person, roles };
+  const township = group?.township === undefined ? undefined : townships.find((t) => t.id === group.township);
+  const isLeader = roles.has('leader') || roles.has('admin');
+  const leadersOnly = group?.role === 'leaders' || (type === 'direct' && isLeader);
+  return { message, now, today: beijingDate(now), store, calendar, log, actor, group, township, leaderView: isLeader || leadersOnly, leadersOnly, commands };
+}
+
+/** Why this person may not run this command here, or undefined when they may. */
+export function refusal(command: Command, ctx: CommandContext): string | undefined {
+  const word = command.words[0] ?? command.name;
+  const { roles } = ctx.actor;
+  if (command.who === 'admin' && !roles.has('admin')) return text.adminOnly(command.summary);
+  if (command.who === 'leader' && !roles.has('leader') && !roles.has('admin')) return text.leaderOnly(command.summary);
+  if (command.where === 'group' && ctx.message.chat.type !== 'group') return text.groupOnly(word);
+  if (command.where === 'township-group') {
+    if (ctx.message.chat.type !== 'group' || ctx.group?.role === 'leaders') return text.townshipGroupOnly(word);
+    if (!ctx.township) return text.groupNotBound;
+  }
+  return undefined;
+}
+
+async function unavailableOnError<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw new StoreUnavailableError(error);
+  }
+}
+
+function firstWord(input: string): string {
+  const word = input.split(' ')[0] ?? '';
+  return word.length > 12 ? `${word.slice(0, 12)}…` : word;
+}

@@ -1,0 +1,42 @@
+/**
+ * What commands and jobs see of the platforms: nothing platform-specific. Adapters turn their
+ * payloads into `IncomingMessage` and render `OutgoingMessage` for their platform.
+ */
+import type { ChatPlatform } from '../store/types.js';
+
+export type Platform = ChatPlatform;
+
+export interface ChatRef {
+  platform: Platform;
+  /** The platform's chat id (WeCom chatid, DingTalk conversationId, a console chat name). */
+  id: string;
+  type: 'group' | 'direct';
+}
+
+export interface IncomingMessage {
+  chat: ChatRef;
+  sender: { id: string; name?: string };
+  /** The text as typed, with or without the leading @-mention (the router strips it). */
+  text: string;
+  /** The platform's message id: dedupe and the ledger's source. */
+  messageId: string;
+}
+
+/** How a piece of text should stand out; renderers map it to colour or emphasis. */
+export type Tone = 'strong' | 'good' | 'warn' | 'bad' | 'muted';
+export type Span = string | { text: string; tone: Tone };
+export type Line = readonly Span[];
+
+/** A reply or a post, as structured text: a title, lines of spans, and who to @. */
+export interface OutgoingMessage {
+  title?: string;
+  lines: readonly Line[];
+  /** User ids to notify with a real @ where the platform allows it. */
+  mentions?: readonly string[];
+}
+
+/** A message of plain sentences, one per line. */
+export const plain = (...lines: string[]): OutgoingMessage => ({ lines: lines.map((l) => [l]) });
+
+/** The ledger's and dedupe's name for a message: platform ids are unique only within a platform. */
+export const sourceOf = (message: IncomingMessage): string => `${message.chat.platform}:${message.messageId}`;

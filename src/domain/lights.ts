@@ -1,0 +1,84 @@
+/**
+ * 预警灯 (DESIGN §2): how one township stands on one task on a given day. Pace is measured in
+ * working days, so a holiday week does not count against anyone.
+ */
+import type { Light, Task, WorkCalendar, Ymd } from './model.js';
+
+/** How far below the expected share a township may be before it turns 🟡. */
+export const PACE_TOLERANCE = 0.1;
+/** With this many working days left or fewer, an unfinished task is 🟡 whatever its pace. */
+export const CLOSE_WORKDAYS = 3;
+
+/** A task's calendar on one day: the same for every township, so a ranking computes it once. */
+export interface Pace {
+  /** Working days in [today, deadline]; 0 after the deadline. */
+  workdaysLeft: number;
+  /** Calendar days past the deadline; 0 up to and on it. */
+  daysPastDeadline: number;
+  /** Share of the task's working days elapsed by today, counting today: 0 before the start, at most 1. */
+  expectedShare: number;
+  /** Some count reached beyond the calendar's known years and assumed Monday to Friday. */
+  estimated: boolean;
+}
+
+export interface Standing {
+  light: Light;
+  workdaysLeft: number;
+  overdueDays: number;
+  expectedShare: number;
+  estimated: boolean;
+}
+
+export function pace(args: { task: Task; today: Ymd; calendar: WorkCalendar }): Pace {
+  const { task, today, calendar } = args;
+  const { start, deadline } = task;
+  const counts: { days: number; estimated: boolean }[] = [];
+  const count = (from: Ymd, to: Ymd): number => {
+    const result = calendar.workdays(from, to);
+    counts.push(result);
+    return result.days;
+  };
+
+  const workdaysLeft = today > deadline ? 0 : count(today, deadline);
+
+  let expectedShare = 0;
+  if (today >= start) {
+    const total = count(start, deadline);
+    if (total === 0) expectedShare = today >= deadline ? 1 : 0;
+    else expectedShare = Math.min(1, count(start, today < deadline ? today : deadline) / total);
+  }
+
+  const daysPastDeadline = today > deadline ? dayNumber(today) - dayNumber(deadline) : 0;
+  return { workdaysLeft, daysPastDeadline, expectedShare, estimated: counts.some((c) => c.estimated) };
+}
+
+export function lightFor(taskPace: Pace, completion: number): Light {
+  if (completion >= 1) return 'done';
+  if (taskPace.daysPastDeadline > 0) return 'overdue';
+  if (completion < taskPace.expectedShare - PACE_TOLERANCE) return 'behind';
+  if (taskPace.workdaysLeft <= CLOSE_WORKDAYS) return 'behind';
+  return 'on-pace';
+}
+
+export function standing(args: {
+  task: Task;
+  completion: number;
+  today: Ymd;
+  calendar: WorkCalendar;
+}): Standing {
+  const taskPace = pace(args);
+  const light = lightFor(taskPace, args.completion);
+  return {
+    light,
+    workdaysLeft: taskPace.workdaysLeft,
+    overdueDays: light === 'overdue' ? taskPace.daysPastDeadline : 0,
+    expectedShare: taskPace.expectedShare,
+    estimated: taskPace.estimated,
+  };
+}
+
+/** Days since 1970-01-01 of a `YYYY-MM-DD`; only differences are used. */
+function dayNumber(date: Ymd): number {
+  const [y = 0, m = 1, d = 1] = date.split('-').map(Number);
+  return Date.UTC(y, m - 1, d) / 86_400_000;
+}

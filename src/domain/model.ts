@@ -1,0 +1,115 @@
+/**
+ * The county's vocabulary (DESIGN §2) as plain data. Everything in `domain/` works on these
+ * shapes; the store persists them and the commands show them.
+ */
+
+/** A civil date in Beijing time, `YYYY-MM-DD`: the only date type inside the domain. */
+export type Ymd = string;
+/** A calendar month, `YYYY-MM`: the period of a ranking. */
+export type Ym = string;
+/** An instant, ISO 8601 with offset (`2026-11-22T09:30:00.000+08:00` or `…Z`). */
+export type Instant = string;
+
+export const TASK_DOMAINS = ['农村', '社区', '机关', '国企', '学校', '医院', '两新', '综合'] as const;
+export type TaskDomain = (typeof TASK_DOMAINS)[number];
+
+export interface Township {
+  /** Stable key; the setup file may give one, otherwise it is the name. */
+  id: string;
+  name: string;
+  /** Number of 村/社区, for per-village targets. */
+  villages: number;
+}
+
+export type Target =
+  /** Reports are 0–100 %; done at `percent`. */
+  | { kind: 'percent'; percent: number }
+  /** Reports count toward `count` per township, or `count` × villages. */
+  | { kind: 'count'; count: number; per: 'township' | 'village' }
+  /** Yes or no. */
+  | { kind: 'done' };
+
+export interface Task {
+  id: string;
+  title: string;
+  domain: TaskDomain;
+  start: Ymd;
+  deadline: Ymd;
+  target: Target;
+  /** `all`, or township ids. */
+  townships: 'all' | readonly string[];
+  weight: number;
+  status: 'open' | 'closed';
+  /** The day it was closed (销号). */
+  closedOn?: Ymd;
+}
+
+/** What a reporter said, before it meets a task's target. */
+export type ReportValue =
+  | { kind: 'percent'; percent: number }
+  | { kind: 'count'; count: number }
+  /** `12/13`: twelve of thirteen. */
+  | { kind: 'fraction'; done: number; of: number }
+  /** `完成` / `已完成`: the whole target. */
+  | { kind: 'done' };
+
+export interface Reporter {
+  platform: string;
+  user: string;
+  name: string;
+}
+
+/** The latest standing of one (task, township). `amount` is in the target's unit. */
+export interface Progress {
+  amount: number;
+  at: Instant;
+  /** The ledger entry that set it. */
+  entry: string;
+  by: Reporter;
+}
+
+/** ✅ done · 🟢 on pace · 🟡 behind pace or close to the deadline · 🔴 overdue. */
+export type Light = 'done' | 'on-pace' | 'behind' | 'overdue';
+
+export type Role = 'admin' | 'leader';
+
+export type EntryKind = 'report' | 'correction' | 'reversal';
+
+/**
+ * One line of the append-only ledger (工作台账). A `report` sets progress; a `correction` is a
+ * report that lowers it; a `reversal` undoes the entry named in `reverses`, and its `amount` is
+ * what progress went back to (`null`: no report before it).
+ */
+export interface LedgerEntry {
+  /** Redis stream id: orders entries in time. */
+  id: string;
+  task: string;
+  township: string;
+  kind: EntryKind;
+  amount: number | null;
+  /** What the reporter typed for the value (`80%`, `八成`, `12/13`), empty for a reversal. */
+  value: string;
+  note: string;
+  by: Reporter;
+  at: Instant;
+  /** The platform message id it came from, for dedupe and audit. */
+  source: string;
+  reverses?: string;
+}
+
+/**
+ * China's official working-day calendar: weekends, public holidays and 调休 make-up workdays.
+ * Built on chinese-days plus an override table (`src/domain/calendar.ts`).
+ */
+export interface WorkCalendar {
+  /** The last year whose holidays are known (package data or a whole year given as overrides). */
+  readonly lastCoveredYear: number;
+  covers(date: Ymd): boolean;
+  /** Throws `CalendarGapError` for a date the calendar does not cover: it never guesses silently. */
+  isWorkday(date: Ymd): boolean;
+  /**
+   * Working days in [from, to], both ends included; 0 when from > to. Days beyond the covered
+   * years are counted Monday to Friday and the result says `estimated: true`, so callers can say so.
+   */
+  workdays(from: Ymd, to: Ymd): { days: number; estimated: boolean };
+}

@@ -1,0 +1,32 @@
+/**
+ * Why a piece of user input could not be understood. Domain functions return these; the
+ * Chinese sentences that explain them live in `src/messages.ts`, the one place for user text.
+ */
+export type Problem =
+  | { code: 'empty' }
+  | { code: 'task-ref'; text: string }
+  | { code: 'value-missing' }
+  | { code: 'value-unknown'; text: string }
+  | { code: 'value-range'; text: string }
+  | { code: 'fraction-invalid'; text: string }
+  | { code: 'date-unknown'; text: string }
+  | { code: 'date-invalid'; text: string }
+  | { code: 'month-unknown'; text: string }
+  | { code: 'target-unknown'; text: string }
+  | { code: 'domain-unknown'; text: string }
+  | { code: 'title-missing' }
+  | { code: 'deadline-missing' }
+  | { code: 'too-long'; max: number }
+  /** A value of the wrong kind for the task's target; `required` is the count a township owes. */
+  | { code: 'value-kind'; expected: 'percent' | 'count' | 'done'; text: string; required?: number }
+  /** A count far above what the township owes: most likely a typo (360 for 36). */
+  | { code: 'count-too-high'; text: string; required: number }
+  /** `12/13` on a count task whose township owes another number than 13. */
+  | { code: 'fraction-of'; text: string; required: number }
+  /** 新建任务 with a start after its deadline (dates `YYYY-MM-DD`). */
+  | { code: 'start-after-deadline'; start: string; deadline: string };
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: Problem };
+
+export const parsed = <T>(value: T): Parsed<T> => ({ ok: true, value });
+export const problem = <T = never>(p: Problem): Parsed<T> => ({ ok: false, problem: p });

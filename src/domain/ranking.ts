@@ -1,0 +1,245 @@
+import { lightFor, pace, type Pace } from './lights.js';
+import type { Instant, Progress, Task, Township, WorkCalendar, Ym, Ymd } from './model.js';
+import { completion, requiredAmount } from './targets.js';
+
+/** One township's line in a month's ranking. */
+export interface RankingRow {
+  township: string;
+  name: string;
+  /** Weighted mean completion of its tasks active in the month, per mille (0–1000), an integer. */
+  score: number;
+  /** 1-based; equal only when every tie rule is equal. */
+  rank: number;
+  /** Rank in the previous month's ranking, when there was one. */
+  previousRank?: number;
+  /** Tasks counted, done (✅), behind (🟡) and overdue (🔴). */
+  tasks: number;
+  done: number;
+  behind: number;
+  overdue: number;
+  /** When it last reported progress on a counted task: earlier wins a tie. */
+  lastAt?: Instant;
+  /** Among the bottom three: information for leaders only. */
+  bottom: boolean;
+}
+
+/** A month's ranking as computed on `asOf`; stored once the month is over. */
+export interface RankingSnapshot {
+  month: Ym;
+  asOf: Ymd;
+  rows: RankingRow[];
+}
+
+/**
+ * Whether a task is counted in a month's ranking: from the month it starts, and — while it is
+ * open — in every month after, so an overdue task keeps weighing until it is closed (销号). A closed
+ * task counts up to the month it was closed, or its deadline's month when that is not recorded.
+ */
+export function activeInMonth(task: Task, month: Ym): boolean {
+  if (task.start.slice(0, 7) > month) return false;
+  if (task.status === 'open') return true;
+  return (task.closedOn ?? task.deadline).slice(0, 7) >= month;
+}
+
+/** How many places a township moved up since the previous month (negative: down). */
+export function rankChange(row: RankingRow): number | undefined {
+  return row.previousRank === undefined ? undefined : row.previousRank - row.rank;
+}
+
+/** Names in 拼音 order, so the last tie-break reads naturally to a Chinese reader. */
+const byName = new Intl.Collator('zh-CN').compare;
+
+/** The bottom-three marks are for leaders (DESIGN §1): a county of three would mark everyone. */
+const BOTTOM = 3;
+
+interface CountedTask {
+  task: Task;
+  /** Indexes into the townships it is for; undefined when it is for every township. */
+  members: readonly number[] | undefined;
+  pace: Pace;
+  reports: ReadonlyMap<string, Progress> | undefined;
+}
+
+interface Scored {
+  row: RankingRow;
+  /** `lastAt` in epoch ms; never reported sorts after every report. */
+  lastMs: number;
+}
+
+/**
+ * A month's ranking (一月一通报) as it stands on `asOf`. `progress` maps task id → township id →
+ * progress as of `asOf` (for a past month, replay the ledger up to the month's end).
+ */
+export function buildRanking(input: {
+  month: Ym;
+  asOf: Ymd;
+  townships: readonly Township[];
+  tasks: readonly Task[];
+  progress: ReadonlyMap<string, ReadonlyMap<string, Progress>>;
+  calendar: WorkCalendar;
+  previous?: RankingSnapshot;
+}): RankingSnapshot {
+  const { month, asOf, calendar, townships } = input;
+  const indexOf = new Map(townships.map((township, index) => [township.id, index]));
+  // The calendar figures are the same for every township: once per task keeps 2,000 × 300 fast.
+  // A task that has not started by `asOf` cannot have progress yet, so it would only lower scores.
+  const counted: CountedTask[] = input.tasks
+    .filter((task) => activeInMonth(task, month) && task.start <= asOf)
+    .map((task) => ({
+      task,
+      members: task.townships === 'all' ? undefined : membersOf(task.townships, indexOf),
+      pace: pace({ task, today: asOf, calendar }),
+      reports: input.progress.get(task.id),
+    }));
+
+  const tally = tallyTasks(townships, counted);
+  const scored: Scored[] = [];
+  for (const [index, township] of townships.entries()) {
+    const one = scoreOf(township, index, tally);
+    if (one) scored.push(one);
+  }
+
+  scored.sort(
+    (a, b) =>
+      b.row.score - a.row.score ||
+      a.row.overdue - b.row.overdue ||
+      compareMs(a.lastMs, b.lastMs) ||
+      byName(a.row.name, b.row.name) ||
+      (a.row.township < b.row.township ? -1 : a.row.township > b.row.township ? 1 : 0),
+  );
+
+  const previousRanks = new Map(input.previous?.rows.map((row) => [row.township, row.rank]));
+  const rows: RankingRow[] = [];
+  let before: Scored | undefined;
+  for (const [index, current] of scored.entries()) {
+    current.row.rank = before && sameResult(before, current) ? before.row.rank : index + 1;
+    const previousRank = previousRanks.get(current.row.township);
+    if (previousRank !== undefined) current.row.previousRank = previousRank;
+    rows.push(current.row);
+    before = current;
+  }
+
+  if (rows.length > BOTTOM) {
+    // Only ranks inside the last three places: a tie straddling the line is left unmarked
+    // whole (equal results, equal treatment), so no more than three are ever marked — ten
+    // townships tied at zero are not a 后三位.
+    const line = rows.length - BOTTOM;
+    for (const row of rows) row.bottom = row.rank > line && row.score < 1000;
+  }
+
+  return { month, asOf, rows };
+}
+
+function membersOf(ids: readonly string[], indexOf: ReadonlyMap<string, number>): number[] {
+  const members = new Set<number>();
+  for (const id of ids) {
+    const index = indexOf.get(id);
+    if (index !== undefined) members.add(index);
+  }
+  return [...members];
+}
+
+/** Per township (by index): sums over its counted tasks. */
+interface Tally {
+  tasks: Uint32Array;
+  done: Uint32Array;
+  behind: Uint32Array;
+  overdue: Uint32Array;
+  weighted: Float64Array;
+  weights: Float64Array;
+  plain: Float64Array;
+  lastAt: (Instant | undefined)[];
+}
+
+/**
+ * Task by task rather than township by township: each task's progress map is then read in one
+ * sweep while it is in the processor's cache, which is most of the time a large county takes.
+ */
+function tallyTasks(townships: readonly Township[], counted: readonly CountedTask[]): Tally {
+  const n = townships.length;
+  const tally: Tally = {
+    tasks: new Uint32Array(n),
+    done: new Uint32Array(n),
+    behind: new Uint32Array(n),
+    overdue: new Uint32Array(n),
+    weighted: new Float64Array(n),
+    weights: new Float64Array(n),
+    plain: new Float64Array(n),
+    lastAt: new Array<Instant | undefined>(n).fill(undefined),
+  };
+  const add = (one: CountedTask, index: number): void => {
+    const township = townships[index];
+    if (!township) return;
+    const progress = one.reports?.get(township.id);
+    const share = progress ? completion(progress.amount, requiredAmount(one.task.target, township)) : 0;
+    tally.tasks[index] = (tally.tasks[index] ?? 0) + 1;
+    tally.weighted[index] = (tally.weighted[index] ?? 0) + one.task.weight * share;
+    tally.weights[index] = (tally.weights[index] ?? 0) + one.task.weight;
+    tally.plain[index] = (tally.plain[index] ?? 0) + share;
+    const light = lightFor(one.pace, share);
+    if (light === 'done') tally.done[index] = (tally.done[index] ?? 0) + 1;
+    else if (light === 'behind') tally.behind[index] = (tally.behind[index] ?? 0) + 1;
+    else if (light === 'overdue') tally.overdue[index] = (tally.overdue[index] ?? 0) + 1;
+    if (progress) {
+      const last = tally.lastAt[index];
+      if (last === undefined || compareInstants(progress.at, last) > 0) tally.lastAt[index] = progress.at;
+    }
+  };
+  for (const one of counted) {
+    if (one.members) for (const index of one.members) add(one, index);
+    else for (let index = 0; index < n; index += 1) add(one, index);
+  }
+  return tally;
+}
+
+function scoreOf(township: Township, index: number, tally: Tally): Scored | undefined {
+  const tasks = tally.tasks[index] ?? 0;
+  if (tasks === 0) return undefined;
+  const weights = tally.weights[index] ?? 0;
+  // Weights of zero everywhere would divide by zero; then every task counts the same.
+  const mean = weights > 0 ? (tally.weighted[index] ?? 0) / weights : (tally.plain[index] ?? 0) / tasks;
+  const rounded = Math.round(1000 * mean);
+  // 1000 means "everything done": 99.96 % must not round up into it.
+  const score = mean < 1 && rounded >= 1000 ? 999 : rounded;
+
+  const row: RankingRow = {
+    township: township.id,
+    name: township.name,
+    score,
+    rank: 0,
+    tasks,
+    done: tally.done[index] ?? 0,
+    behind: tally.behind[index] ?? 0,
+    overdue: tally.overdue[index] ?? 0,
+    bottom: false,
+  };
+  const lastAt = tally.lastAt[index];
+  if (lastAt !== undefined) row.lastAt = lastAt;
+  return { row, lastMs: lastAt === undefined ? Infinity : Date.parse(lastAt) };
+}
+
+/** Equal on every tie rule except the name, which only orders the list. */
+function sameResult(a: Scored, b: Scored): boolean {
+  return a.row.score === b.row.score && a.row.overdue === b.row.overdue && a.lastMs === b.lastMs;
+}
+
+/**
+ * Instants written with the same layout and offset compare as text. Date.parse costs about a
+ * microsecond, too much once per (task, township) of a large county; it is kept for mixed forms.
+ */
+function compareInstants(a: Instant, b: Instant): number {
+  if (a.length === b.length && sameOffset(a, b)) return a < b ? -1 : a > b ? 1 : 0;
+  return Date.parse(a) - Date.parse(b);
+}
+
+/** Compares the trailing `Z` or `+08:00` in place: slicing would allocate on the hot path. */
+function sameOffset(a: Instant, b: Instant): boolean {
+  if (a.endsWith('Z') && b.endsWith('Z')) return true;
+  for (let i = 1; i <= 6; i += 1) if (a.charCodeAt(a.length - i) !== b.charCodeAt(b.length - i)) return false;
+  return true;
+}
+
+function compareMs(a: number, b: number): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+}

@@ -1,0 +1,647 @@
+/**
+ * Reading what people type in a work group (DESIGN §3 "Input tolerance"): full-width forms,
+ * mentions, task references, progress values, dates, months and the arguments of 新建任务.
+ * Every parser answers with a `Parsed` value and never throws on user input.
+ */
+import { TASK_DOMAINS, type ReportValue, type Target, type TaskDomain, type Ym, type Ymd } from './model.js';
+import { parsed, problem, type Parsed } from './problems.js';
+
+/** A task as the user named it; matching a title fragment against the task list happens elsewhere. */
+export type TaskRef = { kind: 'id'; id: string } | { kind: 'title'; text: string };
+
+/** A ranking period as asked for: a month, or this or last month relative to today. */
+// Ym is a plain string alias; the two literals still say what a caller must handle.
+// eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents
+export type MonthRef = Ym | 'current' | 'previous';
+
+/** The arguments of 上报. */
+export interface ReportArgs {
+  task: TaskRef;
+  value: ReportValue;
+  /** The value exactly as typed (after normalization), for the ledger. */
+  valueText: string;
+  note: string;
+}
+
+/** The arguments of 新建任务. */
+export interface NewTaskArgs {
+  title: string;
+  deadline: Ymd;
+  target: Target;
+  domain?: TaskDomain;
+  start?: Ymd;
+}
+
+/** The ledger keeps notes short enough to read in a chat bubble. */
+export const NOTE_MAX = 200;
+
+// ---------------------------------------------------------------------------------------------
+// Normalization
+
+/**
+ * Full-width ASCII to half-width (but `，`, which notes use), every Unicode space to one plain space,
+ * zero-width marks dropped, trimmed.
+ */
+export function normalizeText(s: string): string {
+  return s
+    .replace(/[\u200B\u2060\uFEFF]/g, '')
+    .replace(/[\uFF01-\uFF0B\uFF0D-\uFF5E]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0))
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Removes leading `@名字` mentions, each followed by a space or the end of the text. */
+export function stripMention(s: string): string {
+  return s.replace(/^\s*(?:[@＠][\p{L}\p{M}\p{N}_\-·・]+(?:\s+|$))+/u, '').trim();
+}
+
+/** Lower-cases ASCII only, so string indices stay put. */
+const asciiLower = (s: string): string => s.replace(/[A-Z]/g, (ch) => ch.toLowerCase());
+
+const ASCII_WORD_END = /[A-Za-z0-9_]$/;
+const ASCII_WORD_START = /^[A-Za-z0-9_]/;
+
+/** Finds the command word at the start of a message (longest listed word first) and the text after it. */
+export function splitCommand(text: string, words: readonly string[]): { word: string; rest: string } | undefined {
+  let t = stripMention(normalizeText(text));
+  if (t.startsWith('/')) t = t.slice(1).trimStart();
+  const lower = asciiLower(t);
+  const candidates = words
+    .map((word) => ({ word, key: asciiLower(normalizeText(word)) }))
+    .filter((c) => c.key !== '')
+    .sort((a, b) => b.key.length - a.key.length);
+  for (const { word, key } of candidates) {
+    if (!lower.startsWith(key)) continue;
+    const after = t.slice(key.length);
+    // `helpme` is a different word from `help`; `上报T3` is 上报 with its argument.
+    if (ASCII_WORD_END.test(key) && ASCII_WORD_START.test(after)) continue;
+    return { word, rest: after.replace(/^[\s:,，]+/, '').trim() };
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Numbers
+
+const CN_DIGIT = new Map<string, number>([
+  ['零', 0], ['〇', 0], ['一', 1], ['二', 2], ['两', 2], ['三', 3], ['四', 4],
+  ['五', 5], ['六', 6], ['七', 7], ['八', 8], ['九', 9],
+]);
+const CN_UNIT = new Map<string, number>([['十', 10], ['百', 100], ['千', 1000]]);
+
+/** Chinese numerals, `十二`, `一百零五`, `两千`, `三百五` (350), `一万二` (12000), `二〇二六`; undefined when malformed. */
+function chineseInt(s: string): number | undefined {
+  const chars = Array.from(s);
+  if (chars.length === 0) return undefined;
+  if (chars.every((ch) => CN_DIGIT.has(ch))) {
+    // No units: digit by digit, as years are written (二〇二六).
+    let n = 0;
+    for (const ch of chars) n = n * 10 + (CN_DIGIT.get(ch) ?? 0);
+    return n;
+  }
+  let total = 0;
+  let section = 0;
+  let digit: number | undefined;
+  let lastUnit = 10000;
+  let zero = false;
+  let wan = false;
+  for (const ch of chars) {
+    const d = CN_DIGIT.get(ch);
+    if (d !== undefined) {
+      if (digit !== undefined) return undefined;
+      if (d === 0) zero = true;
+      else digit = d;
+      continue;
+    }
+    const u = CN_UNIT.get(ch);
+    if (u !== undefined) {
+      if (u >= lastUnit) return undefined;
+      // 十二 and 百分之百 leave out the leading 一; anywhere else a unit needs its digit.
+      if (digit === undefined && (section !== 0 || total !== 0 || zero)) return undefined;
+      section += (digit ?? 1) * u;
+      digit = undefined;
+      lastUnit = u;
+      zero = false;
+      continue;
+    }
+    if (ch === '万') {
+      const sectionValue = section + (digit ?? 0);
+      if (wan || sectionValue === 0) return undefined;
+      total = sectionValue * 10000;
+      section = 0;
+      digit = undefined;
+      lastUnit = 10000;
+      zero = false;
+      wan = true;
+      continue;
+    }
+    return undefined;
+  }
+  if (digit !== undefined) {
+    // 三百五 is 350 and 一万二 is 12000: a digit right after a unit of a hundred or more is one place lower.
+    section += !zero && lastUnit >= 100 ? (digit * lastUnit) / 10 : digit;
+  }
+  return total + section;
+}
+
+interface Num {
+  n: number;
+  negative: boolean;
+}
+
+/** An Arabic or Chinese number, with `.` or `点` decimals and an optional minus sign. */
+function numberOf(text: string): Num | undefined {
+  const negative = text.startsWith('-');
+  const body = negative ? text.slice(1) : text;
+  if (/^\d+(?:\.\d+)?$/.test(body)) return { n: Number(body), negative };
+  const parts = body.split('点');
+  const [whole, fraction] = parts;
+  if (whole === undefined || parts.length > 2) return undefined;
+  const int = chineseInt(whole);
+  if (int === undefined) return undefined;
+  if (fraction === undefined) return { n: int, negative };
+  const digits = Array.from(fraction).map((ch) => CN_DIGIT.get(ch));
+  if (digits.length === 0) return undefined;
+  let decimals = '';
+  for (const d of digits) {
+    if (d === undefined) return undefined;
+    decimals += String(d);
+  }
+  return { n: Number(`${String(int)}.${decimals}`), negative };
+}
+
+/** A non-negative whole number, or undefined. */
+function wholeOf(text: string): number | undefined {
+  const num = numberOf(text);
+  return num !== undefined && !num.negative && Number.isSafeInteger(num.n) ? num.n : undefined;
+}
+
+/** Floating point would turn 0.7 成 into 7.000000000000001 %. */
+const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
+
+const AR_NUM = String.raw`\d+(?:\.\d+)?`;
+/** Only 十 may lead a Chinese number without its digit: a lone 百 is no value (百分之 half-typed). */
+const CN_NUM = '[零〇一二两三四五六七八九十][零〇一二两三四五六七八九十百千万]*(?:点[零〇一二三四五六七八九]+)?';
+const NUM = `-?(?:${AR_NUM}|${CN_NUM})`;
+/** 百分之八十, and 百分之百 where the lone 百 is a hundred. */
+const PERCENT_WORD = `百分之(${NUM}|百)`;
+/** Measure words a count is written with: 12个, 3名, 8个村, 5处… */
+const MEASURE = '(?:个(?:村|社区|村居|点|单位|支部)?|名|人|位|处|家|村|社区|户|座|所|间|项|次|件|条|支|套|份)';
+const MEASURE_CHARS = '个名人位处家村社户座所间项次件条支套份';
+const NUMERAL_CHARS = String.raw`\d零〇一二两三四五六七八九十百千万`;
+
+// ---------------------------------------------------------------------------------------------
+// Values
+
+const percentValue = (num: Num, text: string): Parsed<ReportValue> =>
+  num.negative || num.n > 100 ? problem({ code: 'value-range', text }) : parsed({ kind: 'percent', percent: num.n });
+
+function countValue(num: Num, text: string): Parsed<ReportValue> {
+  if (num.negative || num.n > Number.MAX_SAFE_INTEGER) return problem({ code: 'value-range', text });
+  if (!Number.isInteger(num.n)) return problem({ code: 'value-unknown', text });
+  return parsed({ kind: 'count', count: num.n });
+}
+
+interface ValueForm {
+  re: RegExp;
+  /** A bare number: a weak reading when more text follows it (三年 is no value). */
+  bare?: true;
+  read(m: RegExpExecArray): Parsed<ReportValue>;
+}
+
+/** Reads a matched number, or answers value-unknown for a malformed numeral (十十). */
+function withNum(text: string | undefined, whole: string, then: (num: Num) => Parsed<ReportValue>): Parsed<ReportValue> {
+  const num = numberOf(text ?? '');
+  return num === undefined ? problem({ code: 'value-unknown', text: whole }) : then(num);
+}
+
+const VALUE_FORMS: readonly ValueForm[] = [
+  {
+    re: /^(?:已经?)?(?:全部|全面|全)?完成了?/u,
+    read: () => parsed({ kind: 'done' }),
+  },
+  {
+    re: new RegExp(`^${PERCENT_WORD}`, 'u'),
+    read: (m) => withNum(m[1], m[0], (num) => percentValue(num, m[0])),
+  },
+  {
+    re: new RegExp(`^(${NUM}) ?%`, 'u'),
+    read: (m) => withNum(m[1], m[0], (num) => percentValue(num, m[0])),
+  },
+  {
+    // 八成五 is 85 %, but in 八成三个村 the 三 counts villages.
+    re: new RegExp(`^(${NUM})成([0-9零〇一二三四五六七八九](?![${MEASURE_CHARS}${NUMERAL_CHARS}]))?`, 'u'),
+    read: (m) =>
+      withNum(m[1], m[0], (num) => {
+        const tenth = m[2] === undefined ? 0 : wholeOf(m[2]);
+        if (tenth === undefined || (m[2] !== undefined && !Number.isInteger(num.n))) {
+          return problem({ code: 'value-unknown', text: m[0] });
+        }
+        return percentValue({ n: round6(num.n * 10 + tenth), negative: num.negative }, m[0]);
+      }),
+  },
+  {
+    re: new RegExp(`^(${NUM}) ?/ ?(${NUM})${MEASURE}?`, 'u'),
+    read: (m) => {
+      const done = numberOf(m[1] ?? '');
+      const of = numberOf(m[2] ?? '');
+      if (done === undefined || of === undefined) return problem({ code: 'value-unknown', text: m[0] });
+      const valid =
+        !done.negative && !of.negative && Number.isSafeInteger(done.n) && Number.isSafeInteger(of.n) && of.n > 0 && done.n <= of.n;
+      return valid ? parsed({ kind: 'fraction', done: done.n, of: of.n }) : problem({ code: 'fraction-invalid', text: m[0] });
+    },
+  },
+  {
+    re: new RegExp(`^(${NUM})${MEASURE}`, 'u'),
+    read: (m) => withNum(m[1], m[0], (num) => countValue(num, m[0])),
+  },
+  {
+    re: new RegExp(`^(${NUM})`, 'u'),
+    bare: true,
+    read: (m) => withNum(m[1], m[0], (num) => percentValue(num, m[0])),
+  },
+];
+
+interface Scanned {
+  text: string;
+  value: Parsed<ReportValue>;
+  bare: boolean;
+}
+
+/** The longest value written at the start of `s`, valid or not, so `120%` is out of range rather than `12` and a note. */
+function scanValue(s: string): Scanned | undefined {
+  let best: Scanned | undefined;
+  for (const form of VALUE_FORMS) {
+    const m = form.re.exec(s);
+    if (m !== null && m[0] !== '' && (best === undefined || m[0].length > best.text.length)) {
+      best = { text: m[0], value: form.read(m), bare: form.bare === true };
+    }
+  }
+  return best;
+}
+
+const isWholeValue = (s: string): boolean => s !== '' && scanValue(s)?.text.length === s.length;
+
+/** A progress value: `80%`, `百分之八十`, `八成五`, `12个`, `12/13`, `完成`; a bare number is a percent. */
+export function parseValue(s: string): Parsed<ReportValue> {
+  const t = normalizeText(s).replace(/ /g, '');
+  if (t === '') return problem({ code: 'value-missing' });
+  const scanned = scanValue(t);
+  if (scanned?.text.length !== t.length) return problem({ code: 'value-unknown', text: t });
+  return scanned.value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tasks and reports
+
+const CN_ORDINAL = '[零〇一二两三四五六七八九十百千]+';
+const QUOTES = /^[“”"'‘’《》「」]+|[“”"'‘’《》「」]+$/g;
+
+/** `T3`, `t3`, `3`, `3号`, `第3项`, `T03`, `#3` name task T3; other text with a letter in it is part of a title. */
+export function parseTaskRef(s: string): Parsed<TaskRef> {
+  const t = normalizeText(s);
+  if (t === '') return problem({ code: 'empty' });
+  const arabic = /^(?:[Tt#]|第)?(\d+)[号项条]?$/.exec(t);
+  const chinese = new RegExp(`^(?:第(${CN_ORDINAL})[号项条个]?|(${CN_ORDINAL})号)$`, 'u').exec(t);
+  if (arabic !== null || chinese !== null) {
+    const n = arabic !== null ? (arabic[1] ?? '').replace(/^0+/, '') : String(chineseInt(chinese?.[1] ?? chinese?.[2] ?? '') ?? '');
+    // Task ids count from T1.
+    return n === '' || n === '0' ? problem({ code: 'task-ref', text: t }) : parsed({ kind: 'id', id: `T${n}` });
+  }
+  const title = t.replace(QUOTES, '').trim();
+  if (!/\p{L}/u.test(title)) return problem({ code: 'task-ref', text: t });
+  return parsed({ kind: 'title', text: title });
+}
+
+/** An optional task reference: empty means none (`进度` alone, `截止` alone). */
+export function parseOptionalTaskRef(s: string): Parsed<TaskRef | undefined> {
+  return normalizeText(s) === '' ? parsed(undefined) : parseTaskRef(s);
+}
+
+/** What may follow an id directly: a value, a separator, or nothing (五号楼改造 is a title). */
+const BEFORE_VALUE = `(?=$|[ :,，\\-\\d零〇一二两三四五六七八九十百已全完])`;
+/** An id written at the start of a report: `T3`, `#3`, `3号`, `第3项` may run straight into the value. */
+const ID_PREFIX = new RegExp(
+  `^(?:[Tt#]\\d+(?![A-Za-z_])号?|(?:第(?:\\d+|${CN_ORDINAL})[项号条个]?|(?:\\d+|${CN_ORDINAL})号)${BEFORE_VALUE}|\\d+(?= |$))`,
+  'u',
+);
+const LEADING_SEPARATORS = /^[\s:,，、;；。]+/;
+
+/** Splits a report into the task part and what follows it. */
+function splitTask(t: string): Parsed<{ task: string; after: string }> {
+  const id = ID_PREFIX.exec(t);
+  if (id !== null) return parsed({ task: id[0], after: t.slice(id[0].length) });
+  const tokens = t.split(' ');
+  const first = tokens[0] ?? '';
+  // `上报 80%`: the task was left out, and 8 + 0% would be a wrong guess.
+  if (isWholeValue(first)) return problem({ code: 'task-ref', text: first });
+  // The title runs up to the first word that is a value, or starts with one (80%已完成); 三年 is a word, not 3 %.
+  for (let k = 1; k < tokens.length; k++) {
+    const token = tokens[k] ?? '';
+    const scanned = scanValue(token);
+    if (scanned !== undefined && (scanned.text.length === token.length || !scanned.bare)) {
+      return parsed({ task: tokens.slice(0, k).join(' '), after: tokens.slice(k).join(' ') });
+    }
+  }
+  if (tokens.length > 1) return parsed({ task: first, after: tokens.slice(1).join(' ') });
+  // One word, no space: 阵地建设80%.
+  for (let i = 1; i < first.length; i++) {
+    if (isWholeValue(first.slice(i))) return parsed({ task: first.slice(0, i), after: first.slice(i) });
+  }
+  return parsed({ task: first, after: '' });
+}
+
+/** The arguments of 上报: task, value (the longest that reads), and the rest as a note. */
+export function parseReport(rest: string): Parsed<ReportArgs> {
+  const t = normalizeText(rest);
+  if (t === '') return problem({ code: 'empty' });
+  const split = splitTask(t);
+  if (!split.ok) return split;
+  const task = parseTaskRef(split.value.task);
+  if (!task.ok) return task;
+  const after = split.value.after.replace(LEADING_SEPARATORS, '');
+  if (after === '') return problem({ code: 'value-missing' });
+  const scanned = scanValue(after);
+  if (scanned === undefined) return problem({ code: 'value-unknown', text: after.split(' ')[0] ?? after });
+  if (!scanned.value.ok) return scanned.value;
+  const note = after.slice(scanned.text.length).replace(LEADING_SEPARATORS, '').trim();
+  if (Array.from(note).length > NOTE_MAX) return problem({ code: 'too-long', max: NOTE_MAX });
+  return parsed({ task: task.value, value: scanned.value.value, valueText: scanned.text, note });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dates and months
+
+interface Day {
+  y: number;
+  m: number;
+  d: number;
+}
+
+/** Deadlines are written for this century; 0026 or 2206 is a typo, not a plan. */
+const YEAR_MIN = 2000;
+const YEAR_MAX = 2099;
+
+const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+
+/** Days in a month of the Gregorian calendar. */
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return isLeap(y) ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+const ymdOf = ({ y, m, d }: Day): Ymd => `${String(y)}-${pad2(m)}-${pad2(d)}`;
+const ymOf = (y: number, m: number): Ym => `${String(y)}-${pad2(m)}`;
+
+/** `today` comes from the caller's clock, so a malformed one is a bug, not user input. */
+function dayOf(today: Ymd): Day {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(today);
+  if (m === null) throw new RangeError(`today must be YYYY-MM-DD, got ${today}`);
+  return { y: Number(m[1]), m: Number(m[2]), d: Number(m[3]) };
+}
+
+const before = (a: Day, b: Day): boolean => ymdOf(a) < ymdOf(b);
+
+function nextDay({ y, m, d }: Day): Day {
+  if (d < daysInMonth(y, m)) return { y, m, d: d + 1 };
+  return m < 12 ? { y, m: m + 1, d: 1 } : { y: y + 1, m: 1, d: 1 };
+}
+
+const YEAR = '(\\d{4}|[〇零一二三四五六七八九]{4})';
+const MD = '(\\d{1,2}|[〇零一二三四五六七八九十]{1,3})';
+/** A day in a month, or where in it: 底/末 is the last day, 上旬/中旬 the 10th/20th. */
+const MONTH_DAY = new RegExp(`^${MD}月(?:${MD}[日号]?|(底|末|份|上旬|中旬|下旬|中下旬))?$`, 'u');
+const MONTH_PART_DAY: Readonly<Record<string, number>> = { 上旬: 10, 中旬: 20 };
+
+interface DateOptions {
+  /** A month-day already past means next year (deadlines); off for start dates. */
+  rollover: boolean;
+}
+
+/** Builds a date from a month and a day or a part of the month, choosing the year when none was written. */
+function dateFrom(y: number | undefined, m: number, day: number | string, today: Day, text: string, opts: DateOptions): Parsed<Ymd> {
+  if (m < 1 || m > 12) return problem({ code: 'date-invalid', text });
+  const at = (year: number): Day => ({
+    y: year,
+    m,
+    d: typeof day === 'number' ? day : (MONTH_PART_DAY[day] ?? daysInMonth(year, m)),
+  });
+  let date = at(y ?? today.y);
+  if (y === undefined && opts.rollover && before(date, today)) date = at(today.y + 1);
+  if (date.y < YEAR_MIN || date.y > YEAR_MAX || date.d < 1 || date.d > daysInMonth(date.y, date.m)) {
+    return problem({ code: 'date-invalid', text });
+  }
+  return parsed(ymdOf(date));
+}
+
+function readDate(s: string, todayYmd: Ymd, opts: DateOptions): Parsed<Ymd> {
+  const today = dayOf(todayYmd);
+  const text = normalizeText(s);
+  const t = text.replace(/ /g, '').replace(/^(?:到|至|于)/, '').replace(/(?:之前|以前|前|为止)$/, '');
+  const unknown = problem<Ymd>({ code: 'date-unknown', text });
+  if (t === '') return unknown;
+  if (t === '今天' || t === '今日') return parsed(ymdOf(today));
+  if (t === '明天' || t === '明日') return parsed(ymdOf(nextDay(today)));
+  if (/^(?:本|这个?|当)?月(?:底|末)$/u.test(t)) return dateFrom(today.y, today.m, 'end', today, text, opts);
+  if (/^下个?月(?:底|末)$/u.test(t)) {
+    return today.m === 12 ? dateFrom(today.y + 1, 1, 'end', today, text, opts) : dateFrom(today.y, today.m + 1, 'end', today, text, opts);
+  }
+  const numeric = /^(?:(\d{4})[-/.])?(\d{1,2})[-/.](\d{1,2})$/.exec(t);
+  if (numeric !== null) {
+    const y = numeric[1] === undefined ? undefined : Number(numeric[1]);
+    return dateFrom(y, Number(numeric[2]), Number(numeric[3]), today, text, opts);
+  }
+  const yearMonth = /^(\d{4})[-/.](\d{1,2})$/.exec(t);
+  if (yearMonth !== null) return dateFrom(Number(yearMonth[1]), Number(yearMonth[2]), 'end', today, text, opts);
+
+  let y: number | undefined;
+  let rest = t;
+  const written = new RegExp(`^${YEAR}年`, 'u').exec(rest);
+  const relative = /^(今年|本年|明年)/u.exec(rest);
+  if (written !== null) {
+    y = wholeOf(written[1] ?? '');
+    rest = rest.slice(written[0].length);
+  } else if (relative !== null) {
+    y = relative[1] === '明年' ? today.y + 1 : today.y;
+    rest = rest.slice(relative[0].length);
+  }
+  if (/^年?(?:底|末)$/u.test(rest) && (y !== undefined || rest.startsWith('年'))) {
+    return dateFrom(y ?? today.y, 12, 31, today, text, opts);
+  }
+  const md = MONTH_DAY.exec(rest);
+  if (md === null) return unknown;
+  const month = wholeOf(md[1] ?? '');
+  const dayText = md[2];
+  const day = dayText === undefined ? undefined : wholeOf(dayText);
+  if (month === undefined || (dayText !== undefined && day === undefined)) return unknown;
+  const part = md[3];
+  return dateFrom(y, month, day ?? (part !== undefined && part in MONTH_PART_DAY ? part : 'end'), today, text, opts);
+}
+
+/**
+ * A deadline: `2026-12-31`, `2026年12月31日`, `12月31日`, `12-31`, `12月底`, `年底`, `月底`, `8月底前`;
+ * a month-day already past means next year.
+ */
+export function parseDate(s: string, today: Ymd): Parsed<Ymd> {
+  return readDate(s, today, { rollover: true });
+}
+
+/** The month of a ranking: `上月`, `本月` (or nothing), `2026-10`, `2026年10月`, `10月` (the latest October not after today). */
+export function parseMonth(s: string, today: Ymd): Parsed<MonthRef> {
+  const now = dayOf(today);
+  const text = normalizeText(s);
+  const t = text.replace(/ /g, '');
+  if (t === '' || /^(?:本|这个?|当)月份?$/u.test(t)) return parsed('current');
+  if (/^(?:上一?个?|前一个)月(?:份)?$/u.test(t)) return parsed('previous');
+  const unknown = problem<Ym>({ code: 'month-unknown', text });
+  const numeric = /^(\d{4})[-/.](\d{1,2})$/.exec(t);
+  const written = new RegExp(`^(?:${YEAR}年|(今年|去年|本年))?${MD}月(?:份)?$`, 'u').exec(t);
+  let y: number | undefined;
+  let m: number | undefined;
+  if (numeric !== null) {
+    y = Number(numeric[1]);
+    m = Number(numeric[2]);
+  } else if (written !== null) {
+    if (written[1] !== undefined) y = wholeOf(written[1]);
+    else if (written[2] !== undefined) y = written[2] === '去年' ? now.y - 1 : now.y;
+    else y = undefined;
+    m = wholeOf(written[3] ?? '');
+    if (m === undefined || (written[1] !== undefined && y === undefined)) return unknown;
+    // A bare month is the latest one not after today: 十月 in March is last October.
+    if (y === undefined) y = m > now.m ? now.y - 1 : now.y;
+  } else {
+    return unknown;
+  }
+  if (m < 1 || m > 12 || y < YEAR_MIN || y > YEAR_MAX) return unknown;
+  return parsed(ymOf(y, m));
+}
+
+// ---------------------------------------------------------------------------------------------
+// New tasks
+
+const VILLAGE = '(?:村|社区|村居|行政村|村\\(社区\\)|村/社区|村社区)';
+const AT_LEAST = '(?:至少|不少于|不低于)?';
+
+/** A positive whole number for a target, or undefined. */
+function targetCount(text: string | undefined): number | undefined {
+  const n = wholeOf(text ?? '');
+  return n !== undefined && n > 0 ? n : undefined;
+}
+
+/** A task's target: `每村1个` / `每个村3人` (per village), `12个` (per township), `100%` / `百分之百`, `完成` / `是否完成`. */
+export function parseTarget(s: string): Parsed<Target> {
+  const text = normalizeText(s);
+  const t = text.replace(/ /g, '');
+  const unknown = problem<Target>({ code: 'target-unknown', text });
+  if (/^(?:是否|按时|按期|全部|全面)?(?:完成|办结)(?:即可|就行|为准)?$/u.test(t)) return parsed({ kind: 'done' });
+  const perVillage = new RegExp(`^每个?${VILLAGE}${AT_LEAST}(${NUM})${MEASURE}?(?:以上)?$`, 'u').exec(t);
+  if (perVillage !== null) {
+    const count = targetCount(perVillage[1]);
+    return count === undefined ? unknown : parsed({ kind: 'count', count, per: 'village' });
+  }
+  const perTownship = new RegExp(`^${AT_LEAST}(${NUM})${MEASURE}(?:以上)?$`, 'u').exec(t);
+  if (perTownship !== null) {
+    const count = targetCount(perTownship[1]);
+    return count === undefined ? unknown : parsed({ kind: 'count', count, per: 'township' });
+  }
+  // A bare number is a percent here as in reports.
+  const percent = new RegExp(`^(?:${PERCENT_WORD}|(${NUM})%?)$`, 'u').exec(t);
+  if (percent !== null) {
+    const num = numberOf(percent[1] ?? percent[2] ?? '');
+    return num === undefined || num.negative || num.n <= 0 || num.n > 100 ? unknown : parsed({ kind: 'percent', percent: num.n });
+  }
+  return unknown;
+}
+
+const DOMAIN_ALIASES: Readonly<Record<string, TaskDomain>> = {
+  国有企业: '国企',
+  两新组织: '两新',
+  非公企业: '两新',
+  社会组织: '两新',
+  城市社区: '社区',
+  机关单位: '机关',
+  中小学: '学校',
+  公立医院: '医院',
+};
+
+const isTaskDomain = (s: string): s is TaskDomain => (TASK_DOMAINS as readonly string[]).includes(s);
+
+/** One of TASK_DOMAINS, or a common longer name of one (`国有企业`, `农村领域`). */
+export function parseDomain(s: string): Parsed<TaskDomain> {
+  const text = normalizeText(s);
+  const t = text.replace(/ /g, '').replace(/^领域:?/u, '').replace(/领域$/u, '');
+  if (isTaskDomain(t)) return parsed(t);
+  const alias = Object.hasOwn(DOMAIN_ALIASES, t) ? DOMAIN_ALIASES[t] : undefined;
+  return alias === undefined ? problem({ code: 'domain-unknown', text }) : parsed(alias);
+}
+
+type Clause = 'title' | 'deadline' | 'target' | 'domain' | 'start';
+
+const KEYWORDS: readonly (readonly [string, Clause])[] = [
+  ['截止日期', 'deadline'],
+  ['截止时间', 'deadline'],
+  ['完成时限', 'deadline'],
+  ['截止', 'deadline'],
+  ['截至', 'deadline'],
+  ['时限', 'deadline'],
+  ['期限', 'deadline'],
+  ['目标', 'target'],
+  ['指标', 'target'],
+  ['领域', 'domain'],
+  ['开始日期', 'start'],
+  ['开始时间', 'start'],
+  ['开始', 'start'],
+  ['起始', 'start'],
+  ['标题', 'title'],
+  ['名称', 'title'],
+  ['任务名', 'title'],
+];
+const KEYWORD_OF = new Map(KEYWORDS);
+/** A keyword opens a clause only at the start or after a separator, so a title may contain 目标 or 开始. */
+const CLAUSE = new RegExp(`(?<![^ ,，;；、])(${KEYWORDS.map(([k]) => k).join('|')}) ?:? ?`, 'gu');
+const TRAILING_SEPARATORS = /[\s,，;；、。]+$/;
+
+/**
+ * The arguments of 新建任务: `阵地建设 截止12月31日 目标每村1个 领域农村 开始2026-11-01`, keywords in any
+ * order (a colon after one is fine); the title is the words before the first keyword; the target defaults to 100 %.
+ */
+export function parseNewTask(rest: string, today: Ymd): Parsed<NewTaskArgs> {
+  const t = normalizeText(rest);
+  const found = [...t.matchAll(CLAUSE)];
+  const clauses = new Map<Clause, string>();
+  found.forEach((m, i) => {
+    const key = KEYWORD_OF.get(m[1] ?? '');
+    const end = found[i + 1]?.index ?? t.length;
+    // The first of a repeated keyword wins, as a reader would take it.
+    if (key !== undefined && !clauses.has(key)) clauses.set(key, t.slice(m.index + m[0].length, end).replace(TRAILING_SEPARATORS, '').trim());
+  });
+  const leading = t.slice(0, found[0]?.index ?? t.length).replace(TRAILING_SEPARATORS, '').trim();
+  const title = (clauses.get('title') ?? leading).replace(QUOTES, '').trim();
+  if (title === '') return problem({ code: 'title-missing' });
+
+  const deadlineText = clauses.get('deadline');
+  if (deadlineText === undefined || deadlineText === '') return problem({ code: 'deadline-missing' });
+  const deadline = parseDate(deadlineText, today);
+  if (!deadline.ok) return deadline;
+
+  const targetText = clauses.get('target');
+  const target: Parsed<Target> = targetText === undefined ? parsed({ kind: 'percent', percent: 100 }) : parseTarget(targetText);
+  if (!target.ok) return target;
+
+  const args: NewTaskArgs = { title, deadline: deadline.value, target: target.value };
+  const domainText = clauses.get('domain');
+  if (domainText !== undefined) {
+    const domain = parseDomain(domainText);
+    if (!domain.ok) return domain;
+    args.domain = domain.value;
+  }
+  const startText = clauses.get('start');
+  if (startText !== undefined) {
+    const start = readDate(startText, today, { rollover: false });
+    if (!start.ok) return start;
+    if (start.value > deadline.value) return problem({ code: 'start-after-deadline', start: start.value, deadline: deadline.value });
+    args.start = start.value;
+  }
+  return parsed(args);
+}

@@ -1,0 +1,100 @@
+/**
+ * `duban serve`: config → Redis → bot → HTTP server; stops cleanly on SIGINT/SIGTERM.
+ * With `--demo`, an empty store gets the sample county and the terminal becomes a chat.
+ */
+import type { Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { chat, defaultSpeaker } from './adapters/console/index.js';
+import { createBot } from './bot.js';
+import type { Config } from './config.js';
+import { createLogger } from './core/logger.js';
+import { SAMPLE_COUNTY } from './paths.js';
+import { createApp } from './server/app.js';
+import { parseSetup } from './setup.js';
+import { connectRedis } from './store/connect.js';
+import { createKeys } from './store/keys.js';
+import { createRedisStore } from './store/redis-store.js';
+import type { Store } from './store/types.js';
+
+export interface ServeIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream;
+  /** Redis key prefix; tests give each run its own. */
+  prefix?: string;
+}
+
+/** How long in-flight requests may take to finish on shutdown. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+export async function serve({ config, demo, io }: { config: Config; demo: boolean; io: ServeIo }): Promise<number> {
+  const interactive = demo && 'isTTY' in io.stdin && io.stdin.isTTY === true;
+  // In the demo chat, routine log lines would interleave with the conversation.
+  const log = createLogger(interactive ? 'warn' : 'info', (line) => { io.stderr.write(`${line}\n`); });
+  const redis = await connectRedis(config.redisUrl, log);
+  log.info('redis connected', { where: redis.where, embedded: redis.embedded });
+
+  if (demo) await loadSampleIfEmpty(createRedisStore(redis.redis, createKeys(io.prefix)), io);
+  const bot = await createBot(redis.redis, { log, prefix: io.prefix });
+  await warnCalendarGap(bot, log);
+  if (!config.wecom) log.info('wecom is off: WECOM_TOKEN and WECOM_ENCODING_AES_KEY are not set');
+  if (!config.dingtalk) log.info('dingtalk is off: DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET are not set');
+
+  const app = createApp({ log, redisUp: () => bot.store.ping() });
+  const server = await new Promise<Server>((ready) => {
+    const s = app.listen(config.port, () => { ready(s); });
+  });
+  log.info('listening', { port: config.port });
+  io.stderr.write(`督办助手已启动：http://127.0.0.1:${String(config.port)}/healthz（Redis：${redis.where}）\n`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      log.info('shutting down');
+      const closed = new Promise<void>((done) => server.close(() => { done(); }));
+      // Idle keep-alive sockets would hold close() open; in-flight requests get the grace period.
+      server.closeIdleConnections();
+      await Promise.race([closed, new Promise((done) => setTimeout(done, SHUTDOWN_GRACE_MS).unref())]);
+      server.closeAllConnections();
+      log.info('http server closed');
+      await redis.close();
+      log.info('stopped');
+    })());
+
+  const finished = new Promise<void>((done) => {
+    const onSignal = (): void => { void stop().then(done); };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    if (interactive) {
+      void defaultSpeaker(bot.store, { platform: 'console' })
+        .then((speaker) => chat(bot.route, speaker, { input: io.stdin, output: io.stdout }))
+        .then(() => stop())
+        .then(done);
+    }
+  });
+  await finished;
+  return 0;
+}
+
+/** Before the bot is built: the bot reads the county's calendar overrides once, at creation. */
+async function loadSampleIfEmpty(store: Store, io: ServeIo): Promise<void> {
+  if ((await store.countyName()) !== undefined) return;
+  const file = SAMPLE_COUNTY();
+  const result = parseSetup(readFileSync(file, 'utf8'), file);
+  if (!result.ok) throw new Error(`the sample county does not parse: ${result.errors.join('; ')}`);
+  await store.loadCounty(result.county, result.calendar);
+  io.stderr.write(`还没有县的数据，已载入示范县（${file}）。用 duban load 载入你们县的设置文件即可替换。\n`);
+}
+
+/** Says at start, not only in replies, when open tasks run past the years the calendar knows. */
+async function warnCalendarGap(bot: Awaited<ReturnType<typeof createBot>>, log: ReturnType<typeof createLogger>): Promise<void> {
+  const last = bot.calendar.lastCoveredYear;
+  const beyond = (await bot.store.tasks()).filter((t) => t.status === 'open' && Number(t.deadline.slice(0, 4)) > last);
+  if (beyond.length > 0) {
+    log.warn('open tasks run past the holiday calendar; their working days are estimated Monday to Friday', {
+      lastCoveredYear: last,
+      tasks: beyond.map((t) => t.id),
+      fix: 'update chinese-days, or give the year under calendar in the setup file',
+    });
+  }
+}

@@ -1,0 +1,255 @@
+/**
+ * Every sentence the bot says, in one place (zh-CN). Commands and jobs compose replies from
+ * these; no user-facing Chinese is written anywhere else.
+ */
+import type { OutgoingMessage, Line, Span } from './core/types.js';
+import type { Light, Target, Task, Township, Ymd } from './domain/model.js';
+import { TASK_DOMAINS } from './domain/model.js';
+import type { Problem } from './domain/problems.js';
+
+const LIGHTS: Record<Light, { icon: string; label: string; tone: 'good' | 'warn' | 'bad' }> = {
+  done: { icon: '✅', label: '已完成', tone: 'good' },
+  'on-pace': { icon: '🟢', label: '正常推进', tone: 'good' },
+  behind: { icon: '🟡', label: '进度滞后', tone: 'warn' },
+  overdue: { icon: '🔴', label: '已逾期', tone: 'bad' },
+};
+
+/** `12月31日`, with the year when it is not this year's. */
+function day(date: Ymd, today?: Ymd): string {
+  const [y, m, d] = date.split('-').map(Number);
+  const md = `${String(m)}月${String(d)}日`;
+  return today !== undefined && today.slice(0, 4) !== date.slice(0, 4) ? `${String(y)}年${md}` : md;
+}
+
+const monthName = (month: string): string => `${month.slice(0, 4)}年${String(Number(month.slice(5, 7)))}月`;
+
+function trimNumber(n: number): string {
+  return Number.isInteger(n) ? String(n) : String(Math.round(n * 100) / 100);
+}
+
+const percentOf = (share: number): string => `${String(Math.round(share * 100))}%`;
+const perMille = (score: number): string => `${(score / 10).toFixed(1)}分`;
+
+export interface StandingView {
+  light: Light;
+  workdaysLeft: number;
+  overdueDays: number;
+  deadline: Ymd;
+  estimated: boolean;
+}
+
+export const text = {
+  apology: '抱歉，我这边出了点问题，没能处理这条消息。请稍后再试；如果一直不行，请联系管理员。',
+
+  unknown: (word: string): OutgoingMessage => ({
+    lines: [[`没看懂「${word}」。`], ['发送「帮助」查看我能做的事，例如：上报 T3 80%']],
+  }),
+
+  usage: (
+    meta: { usage: string; example: string },
+    problem: string,
+  ): OutgoingMessage => ({
+    lines: [[`${problem}。`], [`正确格式：${meta.usage}`], [`例如：${meta.example}`]],
+  }),
+
+  problem(p: Problem): string {
+    switch (p.code) {
+      case 'empty':
+        return '缺少内容';
+      case 'task-ref':
+        return `看不懂任务「${p.text}」，请写任务编号，如 T3`;
+      case 'value-missing':
+        return '没有写进度';
+      case 'value-unknown':
+        return `看不懂进度「${p.text}」`;
+      case 'value-range':
+        return `进度「${p.text}」超出范围，百分比应在 0 到 100 之间`;
+      case 'fraction-invalid':
+        return `「${p.text}」写法不对：完成数不能大于总数，总数不能为 0`;
+      case 'date-unknown':
+        return `看不懂日期「${p.text}」`;
+      case 'date-invalid':
+        return `日期「${p.text}」不存在`;
+      case 'month-unknown':
+        return `看不懂月份「${p.text}」`;
+      case 'target-unknown':
+        return `看不懂目标「${p.text}」`;
+      case 'domain-unknown':
+        return `没有「${p.text}」这个领域，可选：${TASK_DOMAINS.join('、')}`;
+      case 'title-missing':
+        return '缺少任务名称';
+      case 'deadline-missing':
+        return '缺少截止日期';
+      case 'too-long':
+        return `说明太长了，最多 ${String(p.max)} 个字`;
+      case 'value-kind':
+        return p.expected === 'percent'
+          ? `这项任务按百分比上报，「${p.text}」不是百分比`
+          : p.expected === 'count'
+            ? `这项任务按个数上报${p.required === undefined ? '' : `（目标${trimNumber(p.required)}个）`}，「${p.text}」不是个数，请写已完成的个数`
+            : `这项任务只需上报「完成」或完成的百分比，「${p.text}」不合适`;
+      case 'count-too-high':
+        return `「${p.text}」比目标${trimNumber(p.required)}个多出太多，请核对后再报`;
+      case 'fraction-of':
+        return `这项任务的目标是${trimNumber(p.required)}个，「${p.text}」的总数对不上，请写已完成的个数，如 ${trimNumber(Math.ceil(p.required / 2))}个`;
+      case 'start-after-deadline':
+        return text.deadlineBeforeStart(p.start, p.deadline);
+    }
+  },
+
+  day,
+  monthName,
+  percentOf,
+  perMille,
+
+  light: (light: Light): Span => ({ text: LIGHTS[light].icon, tone: LIGHTS[light].tone }),
+  lightLabel: (light: Light): Span => ({ text: `${LIGHTS[light].icon}${LIGHTS[light].label}`, tone: LIGHTS[light].tone }),
+
+  /** `剩5个工作日` / `今天截止` / `已逾期3天`. */
+  timeLeft(s: StandingView, today: Ymd): string {
+    if (s.light === 'done') return `截止${day(s.deadline, today)}`;
+    if (s.overdueDays > 0) return `截止${day(s.deadline, today)}，已逾期${String(s.overdueDays)}天`;
+    if (s.deadline === today) return '今天截止';
+    return `截止${day(s.deadline, today)}，剩${String(s.workdaysLeft)}个工作日${s.estimated ? '（估）' : ''}`;
+  },
+
+  /** How far a township is, in the target's own terms. */
+  amount(target: Target, amount: number | undefined, required: number): string {
+    if (amount === undefined) return '未上报';
+    switch (target.kind) {
+      case 'percent':
+        return `${trimNumber(amount)}%`;
+      case 'count':
+        return `${trimNumber(amount)}/${trimNumber(required)}`;
+      case 'done':
+        return amount >= 1 ? '已完成' : amount > 0 ? percentOf(amount) : '未完成';
+    }
+  },
+
+  target(target: Target, township?: Township): string {
+    switch (target.kind) {
+      case 'percent':
+        return target.percent === 100 ? '全部完成' : `完成${trimNumber(target.percent)}%`;
+      case 'count':
+        return target.per === 'village'
+          ? `每村${trimNumber(target.count)}个${township ? `（共${trimNumber(target.count * township.villages)}个）` : ''}`
+          : `${trimNumber(target.count)}个`;
+      case 'done':
+        return '按期完成';
+    }
+  },
+
+  estimatedNote: (year: number): string =>
+    `注：${String(year)}年的法定节假日安排还没有收录，“（估）”处按周一至周五估算工作日。`,
+
+  taskTitle: (task: Task): Span[] => [{ text: task.id, tone: 'strong' }, ` ${task.title}`],
+
+  // —— permissions and places ——
+  adminOnly: (what: string): string => `只有管理员可以${what}。如需办理，请联系县委组织部管理员。`,
+  leaderOnly: (what: string): string => `只有领导和管理员可以${what}。`,
+  groupOnly: (word: string): string => `「${word}」要在群里 @我 使用。`,
+  townshipGroupOnly: (word: string): string =>
+    `「${word}」要在乡镇工作群里 @我 使用，我会记到这个群所属的乡镇名下。`,
+  askInTownshipGroup: (word: string): string => `「${word}」请在乡镇工作群里 @我，我会按这个群所属的乡镇回答。`,
+  groupNotBound: '这个群还没有绑定乡镇。请管理员在群里 @我 发送：绑定 乡镇名称（例如：绑定 城关镇）。',
+
+  // —— tasks ——
+  taskNotFound: (ref: string): string => `没有找到任务「${ref}」。发送「任务」查看任务清单和编号。`,
+  taskAmbiguous: (ref: string, candidates: readonly Task[]): OutgoingMessage => ({
+    lines: [
+      [`「${ref}」对应多项任务，请写任务编号：`],
+      ...candidates.map((t): Line => [`${t.id} ${t.title}`]),
+    ],
+  }),
+  taskNotAssigned: (task: Task, township: Township): string => `${task.id}「${task.title}」不是${township.name}的任务。`,
+  taskClosed: (task: Task): string => `${task.id}「${task.title}」已销号，不用再上报了。`,
+  noOpenTasks: (whose: string): string => `${whose}目前没有进行中的任务。`,
+
+  tasksTitle: (whose: string, count: number): string => `${whose}进行中的任务（${String(count)}项）`,
+  countyTasksTitle: (count: number): string => `全县进行中的任务（${String(count)}项）`,
+  county: '全县',
+  countyTaskLine: (deadline: Ymd, today: Ymd, done: number, all: number): string =>
+    `：截止${day(deadline, today)}，${String(done)}/${String(all)}个乡镇完成`,
+
+  // —— reports ——
+  reported: (township: Township, task: Task, shown: string, correction: boolean): Line => [
+    { text: correction ? '已更正' : '已记录', tone: 'strong' },
+    `：${township.name} ${task.id} ${task.title}，进度 ${shown}`,
+  ],
+  reportExample: (task: Task, required: number): string =>
+    `上报 ${task.id} ${task.target.kind === 'count' ? `${trimNumber(Math.ceil(required / 2))}个` : task.target.kind === 'done' ? '完成' : '80%'}`,
+  previousWas: (shown: string): string => `（原为 ${shown}）`,
+  rankLine: (rank: number, of: number, month: string): string =>
+    `${monthName(month)}排名：第${String(rank)}名（共${String(of)}个乡镇）`,
+
+  // —— 撤回 ——
+  undoNothing: '没有找到你最近的上报，无需撤回。',
+  undoTooLate: (minutes: number, taskId: string): string =>
+    `你最近的上报已超过${String(minutes)}分钟，不能撤回了。如需更正，请直接重新上报正确的进度，例如：上报 ${taskId} 60%`,
+  undoNotLast: (asked: string, last: string): string =>
+    `你最近一次上报的是 ${last}，不是 ${asked}。撤回只能撤回最近的一次；${asked} 如需更正，请直接重新上报正确的进度。`,
+  undoSuperseded: (taskId: string): string =>
+    `${taskId} 在你之后已有新的上报，不能撤回。如需更正，请直接重新上报正确的进度。`,
+  undone: (taskId: string, township: string, restored: string | undefined): string =>
+    restored === undefined
+      ? `已撤回你的上一次上报（${taskId}）。${township} ${taskId} 恢复为未上报。`
+      : `已撤回你的上一次上报（${taskId}）。${township} ${taskId} 的进度恢复为 ${restored}。`,
+
+  // —— 进度 / 截止 / 排名 ——
+  progressTitle: (task: Task): string => `${task.id} ${task.title}`,
+  progressHeader: (task: Task, today: Ymd): string =>
+    `目标：${text.target(task.target)}；截止${day(task.deadline, today)}`,
+  countySummary: (done: number, all: number, reported: number): string =>
+    `全县：${String(done)}/${String(all)}个乡镇已完成，${String(reported)}个已上报`,
+  deadlinesTitle: (whose: string): string => `${whose}的截止时间（近的在前）`,
+  rankingTitle: (month: string, asOf: Ymd, final: boolean): string =>
+    `${monthName(month)}完成情况排名${final ? '' : `（截至${day(asOf)}）`}`,
+  taskRankingTitle: (task: Task): string => `${task.id} ${task.title}：各乡镇完成情况`,
+  rankingEmpty: (month: string): string => `${monthName(month)}没有需要排名的任务。`,
+  rankingNoRecords: (month: string): string => `${monthName(month)}及以前没有任何上报记录，排不出名次。`,
+  rankingFuture: (month: string): string => `${monthName(month)}还没到，没有排名。发送「排名」查看本月排名。`,
+  rankingRule: '得分 = 各项任务完成率按权重平均（满分100）；同分看逾期任务少者、先完成者。',
+  bottomMark: '⚠️后三位',
+  bottomNote: '“⚠️后三位”仅在领导群和领导私聊中显示。',
+  rankUp: (n: number): string => `↑${String(n)}`,
+  rankDown: (n: number): string => `↓${String(n)}`,
+  rankSame: '—',
+  rankNew: '新',
+  chartNotHere: '这里不能发图片，先给你文字版排名。',
+
+  // —— 绑定 / 新建任务 / 销号 ——
+  bindNameMissing: '缺少乡镇名称',
+  boundTownship: (name: string): string => `已将本群绑定为「${name}」工作群。群里的上报都会记在${name}名下。`,
+  boundLeaders: '已将本群设为领导群：这里可以看到全县排名和后三位提示。',
+  townshipUnknown: (name: string, known: readonly string[]): string =>
+    `没有找到乡镇「${name}」。现有乡镇：${known.join('、')}`,
+  taskCreated: (task: Task, today: Ymd): OutgoingMessage => ({
+    lines: [
+      [{ text: '已新建任务', tone: 'strong' }, ` ${task.id} ${task.title}`],
+      [`领域：${task.domain}；目标：${text.target(task.target)}；${day(task.start, today)}至${day(task.deadline, today)}；适用：全部乡镇`],
+    ],
+  }),
+  deadlineBeforeStart: (start: Ymd, deadline: Ymd): string => `截止日期${deadline}早于开始日期${start}`,
+  taskClosedNow: (task: Task): string => `已销号：${task.id} ${task.title}。它不再提醒，也不再计入以后的排名。`,
+  taskAlreadyClosed: (task: Task): string => `${task.id} ${task.title} 早已销号。`,
+
+  help: {
+    title: '督办助手能做这些（在群里 @我 发送）：',
+    line: (word: string, summary: string, example: string): Line => [{ text: word, tone: 'strong' }, ` ${summary}，例如：${example}`],
+    footer: '任务可以写 T3、3、3号，或任务名称的一部分；进度可以写 80%、八成、12个、12/13、完成。',
+  },
+
+  /** What each command is for, its right form and an example: shown by 帮助 and with a wrong input. */
+  commands: {
+    help: { summary: '查看我能做的事', usage: '帮助', example: '帮助' },
+    tasks: { summary: '本乡镇进行中的任务、截止时间和进度', usage: '任务', example: '任务' },
+    report: { summary: '上报一项任务的进度', usage: '上报 任务编号 进度 [说明]', example: '上报 T3 80% 已完成8个村' },
+    progress: { summary: '查看一项任务在各乡镇的进度', usage: '进度 任务编号', example: '进度 T3' },
+    deadlines: { summary: '查看最近的截止时间', usage: '截止 或 截止 任务编号', example: '截止 T3' },
+    ranking: { summary: '查看本月完成情况排名', usage: '排名，或 排名 上月、排名 10月、排名 T3', example: '排名 上月' },
+    undo: { summary: '撤回你30分钟内的上一次上报', usage: '撤回', example: '撤回' },
+    bind: { summary: '把本群绑定到乡镇，或设为领导群', usage: '绑定 乡镇名称，或 绑定 领导群', example: '绑定 城关镇' },
+    newTask: { summary: '新建一项任务', usage: '新建任务 任务名称 截止日期 [目标] [领域]', example: '新建任务 阵地建设 截止12月31日 目标每村1个 领域农村' },
+    close: { summary: '任务销号', usage: '销号 任务编号', example: '销号 T3' },
+  },
+} as const;

@@ -1,0 +1,694 @@
+/**
+ * The county setup file (DESIGN §6): YAML or JSON in, a `County` and work-calendar overrides
+ * out. Admins write this file by hand, so every problem is reported at once, in Chinese, naming
+ * the entry, the field and the line, and nothing is thrown.
+ *
+ * Defaults: a township's `id` is its name; a group or person without `roles` has none; a task's
+ * `domain` is 综合, `townships` all, `weight` 1, `status` open, a count target is per township,
+ * and `start` is 1 January of the deadline's year — the load day would make the same file mean
+ * different things on different days.
+ */
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
+import * as z from 'zod';
+import { isYmd } from './domain/dates.js';
+import { TASK_DOMAINS, type Target, type Task, type Township } from './domain/model.js';
+import { CHAT_PLATFORMS, type County, type Group, type Person } from './store/types.js';
+
+export const setupMessages = {
+  /** One problem: where it is, what is wrong, and the line to look at. */
+  problem: (where: string, what: string, line?: number): string =>
+    `${where}：${what}${line === undefined ? '' : `（第${String(line)}行）`}`,
+  entry: (section: string, index: number, label?: string): string =>
+    `${section} 第${String(index + 1)}项${label === undefined ? '' : `（${label}）`}`,
+  item: (index: number): string => `第${String(index + 1)}项`,
+  field: (entry: string, field: string): string => `${entry}${/[\x21-\x7e]$/.test(entry) ? ' ' : ''}的 ${field}`,
+
+  fileType: (fileName: string): string =>
+    `不认识的文件类型「${fileName}」：设置文件的名字应以 .yaml、.yml 或 .json 结尾`,
+  emptyFile: '设置文件是空的：请参照 examples/sample-county.yaml 填写',
+  syntaxAt: (line: number, col: number, what: string, source: string): string =>
+    `第${String(line)}行第${String(col)}列：${what}${source === '' ? '' : `（这一行是「${source}」）`}`,
+  syntax: {
+    BAD_INDENT: '缩进不对，同一层的各项要从同一列开始',
+    TAB_AS_INDENT: '不能用 Tab 键缩进，请改用空格',
+    DUPLICATE_KEY: '同一层里有重复的字段',
+    MISSING_CHAR: '缺少必要的符号（引号、括号、逗号或冒号）',
+    MULTILINE_IMPLICIT_KEY: '看不懂这一行：字段应写成「字段: 值」（冒号后有空格），{ } 里的各项之间用逗号隔开',
+    BLOCK_AS_IMPLICIT_KEY: '看不懂这一行：字段应写成「字段: 值」（冒号后有空格）',
+    BLOCK_IN_FLOW: '{ } 或 [ ] 里面不能再换行缩进，各项之间用逗号隔开',
+    UNEXPECTED_TOKEN: '这里有多余的符号',
+    MULTIPLE_DOCS: '文件里只能有一份设置，请删去多余的「---」',
+    BAD_DQ_ESCAPE: '双引号里的反斜杠 \\ 用法不对，换成单引号试试',
+    BAD_SCALAR_START: '这个值以特殊符号开头，请给它加上引号',
+  },
+  syntaxOther: '写法有误',
+  syntaxMissing: {
+    quote: '缺少配对的引号',
+    comma: '前后两项之间缺少逗号',
+    colonSpace: '冒号后面要有空格',
+    value: '字段名后面缺少冒号和值',
+    comment: '「#」注释前面要有空格',
+  },
+  syntaxClose: (bracket: string): string => `缺少收尾的「${bracket}」，或者这里缩进不够`,
+  unreadable: (reason: string): string => `读不出设置文件的内容：${reason}`,
+  root: '设置文件最外层应写成「字段: 值」，包含 county、townships、groups、people、tasks',
+
+  required: '必须填写',
+  blank: '不能为空',
+  text: '应为文字；纯数字的编号请加引号，例如 "0123"',
+  number: '应为数字',
+  list: '应为列表：每项一行，以「- 」开头，或写成 [甲, 乙]',
+  object: '应写成「字段: 值」的形式',
+  oneOf: (values: readonly string[], input: string): string => `应为 ${values.join('、')} 其中之一，不能是「${input}」`,
+  invalid: '写法不对',
+  unknownField: (guess: string | undefined, allowed: readonly string[]): string =>
+    guess === undefined ? `没有这个字段，可以写的字段有 ${allowed.join('、')}` : `没有这个字段，是不是 ${guess}？`,
+
+  noTownships: '至少要有一个乡镇',
+  nameChars: '不能包含 { } 或换行',
+  villages: '应为不小于0的整数',
+  duplicateName: (other: number): string => `与第${String(other + 1)}项重名`,
+  duplicateKey: (key: string, other: number): string => `「${key}」已是第${String(other + 1)}项的名称或 id`,
+  noTownship: (ref: string, guess?: string): string =>
+    `找不到乡镇「${ref}」${guess === undefined ? '' : `，是不是「${guess}」？`}`,
+
+  groupNeither: '要写 township（乡镇工作群）或 role: leaders（领导群）其中一个',
+  groupBoth: 'township 和 role 只能写一个：乡镇工作群写 township，领导群写 role: leaders',
+  url: '应为以 https:// 或 http:// 开头的网址',
+  webhookConsole: 'console（终端）里的群不需要 webhook',
+  secretNotDingtalk: '只有钉钉（dingtalk）自定义机器人需要加签 secret',
+  secretWithoutWebhook: '写了加签 secret 就要同时写钉钉自定义机器人的 webhook',
+  duplicateGroup: (other: number): string => `与第${String(other + 1)}项是同一个群，一个群只能写一次`,
+  duplicatePerson: (other: number): string => `与第${String(other + 1)}项是同一个人，一个人只能写一次`,
+
+  taskId: '应写成 T 加序号，例如 T3',
+  duplicateTask: (other: number): string => `与第${String(other + 1)}项的编号相同，任务编号不能重复`,
+  date: '日期应写成 YYYY-MM-DD，例如 2026-12-31',
+  noSuchDay: (date: string): string => `没有「${date}」这一天`,
+  startAfterDeadline: (start: string, deadline: string): string =>
+    `开始日期 ${start} 晚于截止日期 ${deadline}`,
+  target: '应写成 { percent: 100 }、{ count: 3, per: village } 或 { done: true } 其中一种',
+  targetMany: (kinds: readonly string[]): string => `${kinds.join('、')} 只能写一个`,
+  percent: '应为大于0、不大于100的数字',
+  count: '应为大于0的整数',
+  done: '应写成 done: true',
+  perWithoutCount: '只有 count 目标才能写 per',
+  taskTownships: '应写 all（全部乡镇），或乡镇列表，例如 [城关镇, 红星乡]',
+  taskTownshipsEmpty: '不能是空列表；全部乡镇请写 all',
+  weight: '应为大于0的数字',
+
+  year: '应为年份，例如 2027',
+  noVillages: (townships: readonly string[]): string =>
+    `每村计的目标分给了没有村（社区）的${townships.map((t) => `「${t}」`).join('、')}；` +
+    '请填上它的 villages，或者不把这个任务分给它',
+  restAndWork: (date: string): string => `${date} 也写在了 rest 里，一天只能是休息日或调休上班日之一`,
+} as const;
+
+const M = setupMessages;
+
+export interface SetupCalendar {
+  /** Days off that the package data lacks. */
+  rest: string[];
+  /** 调休 make-up working days. */
+  work: string[];
+  /** Years the overrides describe completely. */
+  years: number[];
+}
+
+export type SetupResult = { ok: true; county: County; calendar: SetupCalendar } | { ok: false; errors: string[] };
+
+type Path = readonly (string | number)[];
+type LineOf = (path: Path) => number | undefined;
+
+interface Problem {
+  path: Path;
+  what: string;
+}
+
+const SECTIONS = ['county', 'townships', 'groups', 'people', 'tasks', 'calendar'] as const;
+const LISTS = ['townships', 'groups', 'people', 'tasks'] as const;
+type List = (typeof LISTS)[number];
+const isList = (section: string): section is List => (LISTS as readonly string[]).includes(section);
+
+/**
+ * Reads a setup file named `.yaml`, `.yml` or `.json`. JSON goes through the YAML reader too
+ * (JSON is YAML 1.2), so both get the same line-and-column messages. Never throws.
+ */
+export function parseSetup(text: string, fileName: string): SetupResult {
+  try {
+    const source = readSource(text.replace(/^\uFEFF/, ''), fileName);
+    if (!source.ok) return source;
+    return validate(source.data, source.lineOf);
+  } catch (error) {
+    // A bug here must still reach the admin as a sentence, not a stack trace in the CLI.
+    return { ok: false, errors: [M.unreadable(error instanceof Error ? error.message : String(error))] };
+  }
+}
+
+type Source = { ok: true; data: unknown; lineOf: LineOf } | { ok: false; errors: string[] };
+
+function readSource(text: string, fileName: string): Source {
+  if (!/\.(ya?ml|json)$/i.test(fileName)) return { ok: false, errors: [M.fileType(fileName)] };
+  if (text.trim() === '') return { ok: false, errors: [M.emptyFile] };
+
+  const lines = new LineCounter();
+  // The core schema keeps `2026-12-31` a string; a 1.1 schema would turn it into a Date.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, schema: 'core', uniqueKeys: true });
+  const [error] = doc.errors;
+  if (error !== undefined) return { ok: false, errors: [syntaxError(error, text)] };
+  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (data === null || data === undefined) return { ok: false, errors: [M.emptyFile] };
+  return { ok: true, data, lineOf: locator(doc, lines) };
+}
+
+/**
+ * The first syntax error only: after one slip the parser's later complaints are mostly echoes
+ * of it, on lines that are fine.
+ */
+function syntaxError(error: YAMLError, text: string): string {
+  const at = error.linePos?.[0] ?? { line: 1, col: 1 };
+  const source = (text.split(/\r?\n/)[at.line - 1] ?? '').trim();
+  return M.syntaxAt(at.line, at.col, syntaxProblem(error), clip(source, 40));
+}
+
+/** The parser's English reason, said in Chinese; its error codes are coarser than its messages. */
+function syntaxProblem(error: YAMLError): string {
+  const bracket = /end with an? ([\]}])/.exec(error.message)?.[1];
+  if (bracket !== undefined) return M.syntaxClose(bracket);
+  if (error.code === 'MISSING_CHAR') {
+    const missing = M.syntaxMissing;
+    if (/quote/.test(error.message)) return missing.quote;
+    if (/Missing ,/.test(error.message)) return missing.comma;
+    if (/space after :/.test(error.message)) return missing.colonSpace;
+    if (/followed by map values/.test(error.message)) return missing.value;
+    if (/Comments must be separated/.test(error.message)) return missing.comment;
+  }
+  return Object.entries(M.syntax).find(([code]) => code === error.code)?.[1] ?? M.syntaxOther;
+}
+
+/**
+ * The line of the deepest node on `path` that exists, so a missing field points at its entry;
+ * none for a missing top-level section, where the first line would only mislead.
+ */
+function locator(doc: Document, lines: LineCounter): LineOf {
+  const start = (node: unknown): number | undefined => (isNode(node) ? node.range?.[0] : undefined);
+  return (path) => {
+    let node: unknown = doc.contents;
+    let offset: number | undefined;
+    for (const step of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(step));
+        if (pair === undefined) break;
+        offset = start(pair.key) ?? offset;
+        node = pair.value;
+      } else if (isSeq(node) && typeof step === 'number') {
+        const item = node.items[step];
+        if (item === undefined) break;
+        offset = start(item) ?? offset;
+        node = item;
+      } else {
+        break;
+      }
+    }
+    return offset === undefined ? undefined : lines.linePos(offset).line;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Field schemas. A field's own message wins; `generic` words the rest, and a missing field
+// (input undefined) always falls through to "必须填写".
+
+const unlessMissing =
+  (what: string) =>
+  (issue: { input?: unknown }): string | undefined =>
+    issue.input === undefined ? undefined : what;
+
+const generic: z.core.$ZodErrorMap = (issue) => {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined) return M.required;
+      if (issue.input === null) return M.blank;
+      if (issue.expected === 'string') return M.text;
+      if (issue.expected === 'number' || issue.expected === 'int') return M.number;
+      if (issue.expected === 'array') return M.list;
+      if (issue.expected === 'object') return M.object;
+      return M.invalid;
+    case 'invalid_value':
+      return M.oneOf(issue.values.map(String), show(issue.input));
+    case 'too_small':
+      return issue.origin === 'string' ? M.blank : M.invalid;
+    case 'invalid_format':
+      return issue.format === 'url' ? M.url : M.invalid;
+    default:
+      return M.invalid;
+  }
+};
+
+const text = () => z.string().trim().min(1);
+const name = () => text().regex(/^[^{}\r\n]*$/, { error: M.nameChars });
+const platform = z.enum(CHAT_PLATFORMS);
+const date = () =>
+  z
+    .string({ error: unlessMissing(M.date) })
+    .regex(/^\d{4}-\d{2}-\d{2}$/, { error: M.date, abort: true })
+    .refine(isYmd, { error: (issue) => M.noSuchDay(show(issue.input)) });
+
+const townshipSchema = z.strictObject({
+  id: name().optional(),
+  name: name(),
+  villages: z
+    .number({ error: unlessMissing(M.villages) })
+    .int({ error: M.villages })
+    .min(0, { error: M.villages }),
+});
+
+/** Township names and ids, each to the township's id. */
+type Townships = ReadonlyMap<string, string>;
+
+const townshipRef = (townships: Townships) =>
+  text().refine((ref) => townships.has(ref), {
+    error: (issue) => {
+      const ref = show(issue.input);
+      return M.noTownship(ref, closest(ref, [...townships.keys()]));
+    },
+  });
+
+const groupSchema = (townships: Townships) =>
+  z.strictObject({
+    platform,
+    chat: text(),
+    township: townshipRef(townships).optional(),
+    role: z.literal('leaders').optional(),
+    name: text().optional(),
+    webhook: z.url({ protocol: /^https?$/, error: unlessMissing(M.url) }).optional(),
+    secret: text().optional(),
+  });
+
+const personSchema = (townships: Townships) =>
+  z.strictObject({
+    platform,
+    user: text(),
+    name: text(),
+    roles: z.array(z.enum(['admin', 'leader'])).optional(),
+    township: townshipRef(townships).optional(),
+  });
+
+const targetSchema = z.strictObject(
+  {
+    percent: z.number({ error: M.percent }).gt(0, { error: M.percent }).lte(100, { error: M.percent }).optional(),
+    count: z.number({ error: M.count }).int({ error: M.count }).gt(0, { error: M.count }).optional(),
+    per: z.enum(['village', 'township']).optional(),
+    done: z.literal(true, { error: M.done }).optional(),
+  },
+  { error: unlessMissing(M.target) },
+);
+
+const taskSchema = z.strictObject({
+  id: z.string({ error: unlessMissing(M.taskId) }).regex(/^T[1-9]\d*$/, { error: M.taskId }),
+  title: text(),
+  domain: z.enum(TASK_DOMAINS).optional(),
+  start: date().optional(),
+  deadline: date(),
+  target: targetSchema,
+  // Checked by hand below: `all`, one name, or a list, each name looked up.
+  townships: z.unknown().optional(),
+  weight: z.number({ error: unlessMissing(M.weight) }).gt(0, { error: M.weight }).optional(),
+  status: z.enum(['open', 'closed']).optional(),
+});
+
+const calendarSchema = z.strictObject({
+  rest: z.array(date()).optional(),
+  work: z.array(date()).optional(),
+  years: z
+    .array(z.number({ error: M.year }).int({ error: M.year }).min(2000, { error: M.year }).max(2100, { error: M.year }))
+    .optional(),
+});
+
+/** Field names per object, for "是不是 deadline？" on a typo. */
+const FIELDS = new Map<string, readonly string[]>([
+  ['townships', Object.keys(townshipSchema.shape)],
+  ['groups', Object.keys(groupSchema(new Map()).shape)],
+  ['people', Object.keys(personSchema(new Map()).shape)],
+  ['tasks', Object.keys(taskSchema.shape)],
+  ['target', Object.keys(targetSchema.shape)],
+  ['calendar', Object.keys(calendarSchema.shape)],
+]);
+
+// ---------------------------------------------------------------------------------------------
+
+class Problems {
+  readonly list: Problem[] = [];
+
+  add(path: Path, what: string): void {
+    this.list.push({ path, what });
+  }
+
+  /** Adds a zod result's issues under `base`; returns the data when there were none. */
+  from<T>(result: z.ZodSafeParseResult<T>, base: Path): T | undefined {
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) {
+      const path = [...base, ...issue.path.filter((p) => typeof p !== 'symbol')];
+      if (issue.code === 'unrecognized_keys') {
+        const allowed = fieldsAt(path);
+        for (const key of issue.keys) this.add([...path, key], M.unknownField(closest(key, allowed), allowed));
+      } else {
+        this.add(path, issue.message);
+      }
+    }
+    return undefined;
+  }
+}
+
+function fieldsAt(path: Path): readonly string[] {
+  return FIELDS.get(String(path.at(-1) === 'target' ? 'target' : path[0])) ?? [];
+}
+
+const parse = <T>(schema: z.ZodType<T>, value: unknown): z.ZodSafeParseResult<T> =>
+  schema.safeParse(value, { error: generic });
+
+function validate(data: unknown, lineOf: LineOf): SetupResult {
+  const problems = new Problems();
+  if (!isRecord(data)) return { ok: false, errors: [M.root] };
+
+  for (const key of Object.keys(data)) {
+    if (!(SECTIONS as readonly string[]).includes(key)) {
+      problems.add([key], M.unknownField(closest(key, SECTIONS), SECTIONS));
+    }
+  }
+
+  const countyName = problems.from(parse(text(), data.county), ['county']);
+  const lists = readLists(data, problems);
+
+  const townshipIds = townshipKeys(lists.townships);
+  const townships = lists.townships.map((raw, i) => problems.from(parse(townshipSchema, raw), ['townships', i]));
+  checkTownshipsUnique(lists.townships, problems);
+
+  const groups = lists.groups.map((raw, i) => {
+    const path = ['groups', i];
+    const group = problems.from(parse(groupSchema(townshipIds), raw), path);
+    if (isRecord(raw)) checkGroup(raw, path, problems);
+    return group;
+  });
+  checkUnique(lists.groups, ['platform', 'chat'], 'chat', 'groups', M.duplicateGroup, problems);
+
+  const people = lists.people.map((raw, i) => problems.from(parse(personSchema(townshipIds), raw), ['people', i]));
+  checkUnique(lists.people, ['platform', 'user'], 'user', 'people', M.duplicatePerson, problems);
+
+  const tasks = lists.tasks.map((raw, i) => readTask(raw, ['tasks', i], townshipIds, problems));
+  const villages = new Map(defined(townships).map((t) => [t.id ?? t.name, t.villages]));
+  tasks.forEach((task, i) => {
+    if (task !== undefined) checkVillages(task, ['tasks', i, 'target', 'per'], villages, problems);
+  });
+  checkUnique(lists.tasks, ['id'], 'id', 'tasks', M.duplicateTask, problems);
+
+  const calendar = readCalendar(data.calendar, problems);
+
+  if (problems.list.length > 0 || countyName === undefined || calendar === undefined) {
+    return { ok: false, errors: format(problems.list, data, lineOf) };
+  }
+
+  const county: County = {
+    name: countyName,
+    townships: defined(townships).map((t): Township => ({ id: t.id ?? t.name, name: t.name, villages: t.villages })),
+    groups: defined(groups).map((g) => toGroup(g, townshipIds)),
+    people: defined(people).map((p) => toPerson(p, townshipIds)),
+    tasks: defined(tasks).map(toTask),
+  };
+  return { ok: true, county, calendar };
+}
+
+function readLists(data: Record<string, unknown>, problems: Problems): Record<List, unknown[]> {
+  const out: Record<List, unknown[]> = { townships: [], groups: [], people: [], tasks: [] };
+  for (const section of LISTS) {
+    const value = data[section];
+    if (value === undefined || value === null) {
+      // Only townships are needed to start; groups, people and tasks can come later.
+      if (section === 'townships') problems.add([section], value === null ? M.noTownships : M.required);
+    } else if (Array.isArray(value)) {
+      if (section === 'townships' && value.length === 0) problems.add([section], M.noTownships);
+      out[section] = value;
+    } else {
+      problems.add([section], M.list);
+    }
+  }
+  return out;
+}
+
+function townshipKeys(raw: readonly unknown[]): Townships {
+  const keys = new Map<string, string>();
+  for (const entry of raw) {
+    if (!isRecord(entry) || typeof entry.name !== 'string') continue;
+    const name = entry.name.trim();
+    const id = typeof entry.id === 'string' ? entry.id.trim() : name;
+    if (!keys.has(name)) keys.set(name, id);
+    if (!keys.has(id)) keys.set(id, id);
+  }
+  return keys;
+}
+
+function checkTownshipsUnique(raw: readonly unknown[], problems: Problems): void {
+  const owner = new Map<string, number>();
+  raw.forEach((entry, i) => {
+    if (!isRecord(entry)) return;
+    const name = typeof entry.name === 'string' ? entry.name.trim() : undefined;
+    const id = typeof entry.id === 'string' ? entry.id.trim() : undefined;
+    if (name !== undefined) {
+      const other = owner.get(name);
+      if (other === undefined) owner.set(name, i);
+      else problems.add(['townships', i, 'name'], M.duplicateName(other));
+    }
+    if (id !== undefined && id !== name) {
+      const other = owner.get(id);
+      if (other === undefined) owner.set(id, i);
+      else problems.add(['townships', i, 'id'], M.duplicateKey(id, other));
+    }
+  });
+}
+
+function checkGroup(raw: Record<string, unknown>, path: Path, problems: Problems): void {
+  const hasTownship = raw.township !== undefined;
+  const hasRole = raw.role !== undefined;
+  if (hasTownship === hasRole) problems.add(path, hasTownship ? M.groupBoth : M.groupNeither);
+  if (raw.platform === 'console' && raw.webhook !== undefined) problems.add([...path, 'webhook'], M.webhookConsole);
+  if (raw.secret !== undefined) {
+    if (raw.platform !== 'dingtalk') problems.add([...path, 'secret'], M.secretNotDingtalk);
+    else if (raw.webhook === undefined) problems.add([...path, 'secret'], M.secretWithoutWebhook);
+  }
+}
+
+function checkUnique(
+  raw: readonly unknown[],
+  keyFields: readonly string[],
+  field: string,
+  section: List,
+  message: (other: number) => string,
+  problems: Problems,
+): void {
+  const seen = new Map<string, number>();
+  raw.forEach((entry, i) => {
+    if (!isRecord(entry)) return;
+    const parts = keyFields.map((f) => entry[f]);
+    if (!parts.every((p): p is string => typeof p === 'string')) return;
+    const key = JSON.stringify(parts.map((p) => p.trim()));
+    const other = seen.get(key);
+    if (other === undefined) seen.set(key, i);
+    else problems.add([section, i, field], message(other));
+  });
+}
+
+function readTask(raw: unknown, path: Path, townships: Townships, problems: Problems): TaskFields | undefined {
+  const task = problems.from(parse(taskSchema, raw), path);
+  if (!isRecord(raw)) return undefined;
+  checkTarget(raw.target, [...path, 'target'], problems);
+  const scope = taskTownships(raw.townships, [...path, 'townships'], townships, problems);
+  const { start, deadline } = raw;
+  const isDate = (d: unknown): d is string => typeof d === 'string' && isYmd(d);
+  if (isDate(start) && isDate(deadline) && start > deadline) {
+    problems.add([...path, 'start'], M.startAfterDeadline(start, deadline));
+  }
+  return task === undefined || scope === undefined ? undefined : { ...task, scope };
+}
+
+/** A per-village count on a township without villages would ask it for nothing. */
+function checkVillages(task: TaskFields, path: Path, villages: ReadonlyMap<string, number>, problems: Problems): void {
+  if (task.target.per !== 'village') return;
+  const ids = task.scope === 'all' ? [...villages.keys()] : task.scope;
+  const empty = ids.filter((id) => villages.get(id) === 0);
+  if (empty.length > 0) problems.add(path, M.noVillages(empty));
+}
+
+function checkTarget(raw: unknown, path: Path, problems: Problems): void {
+  if (!isRecord(raw)) return;
+  const kinds = (['percent', 'count', 'done'] as const).filter((k) => raw[k] !== undefined);
+  if (kinds.length === 0) problems.add(path, M.target);
+  if (kinds.length > 1) problems.add(path, M.targetMany(kinds));
+  if (raw.per !== undefined && raw.count === undefined) problems.add([...path, 'per'], M.perWithoutCount);
+}
+
+/** The task's townships as ids (`all` kept), or undefined after reporting a problem. */
+function taskTownships(
+  raw: unknown,
+  path: Path,
+  townships: Townships,
+  problems: Problems,
+): 'all' | string[] | undefined {
+  if (raw === undefined || raw === 'all' || raw === '全部') return 'all';
+  const refs: unknown[] | undefined = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : undefined;
+  if (refs === undefined) {
+    problems.add(path, M.taskTownships);
+    return undefined;
+  }
+  if (refs.length === 0) {
+    problems.add(path, M.taskTownshipsEmpty);
+    return undefined;
+  }
+  const ids: string[] = [];
+  refs.forEach((ref, k) => {
+    const at = Array.isArray(raw) ? [...path, k] : path;
+    const id = problems.from(parse(townshipRef(townships), ref), at);
+    if (id !== undefined) ids.push(townships.get(id) ?? id);
+  });
+  return ids.length === refs.length ? [...new Set(ids)] : undefined;
+}
+
+function readCalendar(raw: unknown, problems: Problems): SetupCalendar | undefined {
+  if (raw === undefined || raw === null) return { rest: [], work: [], years: [] };
+  const calendar = problems.from(parse(calendarSchema, raw), ['calendar']);
+  if (calendar === undefined) return undefined;
+  const rest = new Set(calendar.rest);
+  const work = calendar.work ?? [];
+  work.forEach((day, k) => {
+    if (rest.has(day)) problems.add(['calendar', 'work', k], M.restAndWork(day));
+  });
+  return {
+    rest: [...rest].sort(),
+    work: [...new Set(work)].sort(),
+    years: [...new Set(calendar.years)].sort((a, b) => a - b),
+  };
+}
+
+type GroupFields = z.infer<ReturnType<typeof groupSchema>>;
+type PersonFields = z.infer<ReturnType<typeof personSchema>>;
+type TaskFields = z.infer<typeof taskSchema> & { scope: 'all' | string[] };
+
+function toGroup(g: GroupFields, townships: Townships): Group {
+  const group: Group = { platform: g.platform, chat: g.chat };
+  if (g.township !== undefined) group.township = townships.get(g.township) ?? g.township;
+  if (g.role !== undefined) group.role = g.role;
+  if (g.name !== undefined) group.name = g.name;
+  if (g.webhook !== undefined) group.webhook = g.webhook;
+  if (g.secret !== undefined) group.secret = g.secret;
+  return group;
+}
+
+function toPerson(p: PersonFields, townships: Townships): Person {
+  const person: Person = { platform: p.platform, user: p.user, name: p.name, roles: [...new Set(p.roles)] };
+  if (p.township !== undefined) person.township = townships.get(p.township) ?? p.township;
+  return person;
+}
+
+function toTask(t: TaskFields): Task {
+  return {
+    id: t.id,
+    title: t.title,
+    domain: t.domain ?? '综合',
+    start: t.start ?? `${t.deadline.slice(0, 4)}-01-01`,
+    deadline: t.deadline,
+    target: toTarget(t.target),
+    townships: t.scope,
+    weight: t.weight ?? 1,
+    status: t.status ?? 'open',
+  };
+}
+
+function toTarget(t: z.infer<typeof targetSchema>): Target {
+  if (t.percent !== undefined) return { kind: 'percent', percent: t.percent };
+  if (t.count !== undefined) return { kind: 'count', count: t.count, per: t.per ?? 'township' };
+  return { kind: 'done' };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function format(problems: readonly Problem[], data: Record<string, unknown>, lineOf: LineOf): string[] {
+  return problems
+    .map((p, order) => ({ p, order, line: lineOf(p.path) }))
+    // Document order reads best; problems found in later passes slot in where they belong.
+    .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || a.order - b.order)
+    .map(({ p, line }) => M.problem(where(p.path, data), p.what, line));
+}
+
+/** `tasks 第2项（T2）的 target.count`, `calendar 的 rest 第1项`, `county`. */
+function where(path: Path, data: Record<string, unknown>): string {
+  const [section, index, ...rest] = path;
+  if (typeof section !== 'string') return '';
+  let entry = section;
+  let fields: readonly (string | number)[] = path.slice(1);
+  if (isList(section) && typeof index === 'number') {
+    const list = data[section];
+    const raw: unknown = Array.isArray(list) ? list[index] : undefined;
+    entry = M.entry(section, index, label(section, raw));
+    fields = rest;
+  }
+  if (fields.length === 0) return entry;
+  const field = fields
+    .map((step, k) => (typeof step === 'number' ? ` ${M.item(step)}` : k === 0 ? step : `.${step}`))
+    .join('');
+  return M.field(entry, field);
+}
+
+/** What an admin would search the file for: a task's id, a township's or person's name. */
+function label(section: List, raw: unknown): string | undefined {
+  if (!isRecord(raw)) return undefined;
+  const value = section === 'tasks' ? raw.id : raw.name;
+  return typeof value === 'string' && value.trim() !== '' ? clip(value.trim(), 20) : undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function defined<T>(items: readonly (T | undefined)[]): T[] {
+  return items.filter((x): x is T => x !== undefined);
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return clip(value, 30);
+  if (value === null || value === undefined) return '';
+  return clip(JSON.stringify(value), 30);
+}
+
+function clip(s: string, max: number): string {
+  const chars = Array.from(s);
+  return chars.length > max ? `${chars.slice(0, max).join('')}…` : s;
+}
+
+/** The candidate a typo most likely meant: one edit away for short words, two for longer. */
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  const w = word.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const d = distance(w, candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  const limit = Array.from(w).length <= 4 ? 1 : 2;
+  return bestDistance <= limit ? best : undefined;
+}
+
+function distance(a: string, b: string): number {
+  const x = Array.from(a);
+  const y = Array.from(b);
+  let previous = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= y.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (x[i - 1] === y[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[y.length] ?? 0;
+}

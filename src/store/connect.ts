@@ -1,0 +1,127 @@
+/**
+ * Finding a Redis (DESIGN §6): REDIS_URL if set; else the one on 127.0.0.1:6379; else a private
+ * redis-server with its data under ./data (AOF on), started here and stopped on exit.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from '../core/logger.js';
+
+export interface RedisHandle {
+  redis: Redis;
+  /** A URL to reach it again (`redis://…` or `unix://…`). */
+  url: string;
+  /** Where it is, for the log: the URL without a password. */
+  where: string;
+  /** True when this process started the server and will stop it. */
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+export class RedisUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RedisUnavailableError';
+  }
+}
+
+const DEFAULT_HOST = '127.0.0.1';
+const DEFAULT_PORT = 6379;
+const START_TIMEOUT_MS = 5_000;
+
+// Fail fast rather than queue: a command that waits for a dead Redis would leave a platform
+// callback hanging past its deadline; the caller decides what an outage means.
+const options: RedisOptions = { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 };
+
+async function tryConnect(redis: Redis): Promise<boolean> {
+  // Without a listener ioredis prints "Unhandled error event" for a probe that is meant to fail.
+  const quiet = (): void => undefined;
+  redis.on('error', quiet);
+  try {
+    await redis.connect();
+    await redis.ping();
+    return true;
+  } catch {
+    redis.disconnect();
+    return false;
+  }
+}
+
+const masked = (url: string): string => url.replace(/\/\/[^@/]*@/, '//***@');
+
+function handle(redis: Redis, url: string, log: Logger, child?: ChildProcess): RedisHandle {
+  redis.removeAllListeners('error');
+  // ioredis reconnects by itself; say so once per outage rather than once per retry.
+  let down = false;
+  redis.on('error', (error: Error) => {
+    if (!down) log.warn('redis connection lost; reconnecting', { error: error.message });
+    down = true;
+  });
+  redis.on('ready', () => {
+    if (down) log.info('redis connection back');
+    down = false;
+  });
+  return {
+    redis,
+    url,
+    where: masked(url),
+    embedded: child !== undefined,
+    async close() {
+      await redis.quit().catch(() => undefined);
+      if (child && child.exitCode === null) {
+        // SIGTERM makes redis-server flush the AOF and exit cleanly.
+        const exited = new Promise((done) => child.once('exit', done));
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+}
+
+export async function connectRedis(url: string | undefined, log: Logger, dataDir = resolve('data')): Promise<RedisHandle> {
+  if (url !== undefined) {
+    // ioredis takes a socket as a bare path; `unix://` is our spelling of it in REDIS_URL.
+    const redis = new Redis(url.startsWith('unix://') ? url.slice('unix://'.length) : url, options);
+    if (await tryConnect(redis)) return handle(redis, url, log);
+    throw new RedisUnavailableError(`连不上 REDIS_URL 指定的 Redis（${masked(url)}）。请确认 Redis 已启动、地址正确。`);
+  }
+  const local = new Redis({ ...options, host: DEFAULT_HOST, port: DEFAULT_PORT });
+  if (await tryConnect(local)) return handle(local, `redis://${DEFAULT_HOST}:${String(DEFAULT_PORT)}`, log);
+
+  const socket = resolve(dataDir, 'redis.sock');
+  if (existsSync(socket)) {
+    const shared = new Redis({ ...options, path: socket });
+    if (await tryConnect(shared)) return handle(shared, `unix://${socket}`, log);
+  }
+  return startPrivate(dataDir, socket, log);
+}
+
+async function startPrivate(dataDir: string, socket: string, log: Logger): Promise<RedisHandle> {
+  mkdirSync(dataDir, { recursive: true });
+  // A unix socket, no TCP port: private to this machine's user, and no clash with other Redis.
+  const args = ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', '--dir', dataDir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''];
+  const child = spawn('redis-server', args, { stdio: 'ignore' });
+  const failed = new Promise<'failed'>((done) => {
+    child.once('error', () => { done('failed'); });
+    child.once('exit', () => { done('failed'); });
+  });
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const outcome = await Promise.race([failed, new Promise<'wait'>((done) => setTimeout(() => { done('wait'); }, 100))]);
+    if (outcome === 'failed') break;
+    const redis = new Redis({ ...options, path: socket });
+    if (await tryConnect(redis)) {
+      log.info('started a private redis-server', { dir: dataDir });
+      return handle(redis, `unix://${socket}`, log, child);
+    }
+  }
+  child.kill('SIGKILL');
+  throw new RedisUnavailableError(
+    [
+      '没有可用的 Redis：REDIS_URL 未设置，127.0.0.1:6379 没有 Redis，也无法启动 redis-server。',
+      '请安装 Redis（Debian/Ubuntu：sudo apt-get install redis-server；macOS：brew install redis），',
+      '或者把 REDIS_URL 设为一个可用的 Redis，例如 REDIS_URL=redis://127.0.0.1:6379',
+    ].join('\n'),
+  );
+}

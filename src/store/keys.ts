@@ -1,0 +1,71 @@
+/**
+ * Every Redis key the bot uses, built in one place (DESIGN §4). Redis Cluster runs a script or
+ * MULTI only when all its keys hash to one slot, and hashes only the `{…}` part of a key when
+ * there is one. So keys of one task carry `{t:<taskId>}` (the report scripts touch its progress,
+ * ledger and dedupe marker at once), and the setup-file keys carry `{county}` (loadCounty
+ * replaces them in one MULTI). Per-reporter and per-month keys stand alone.
+ */
+import type { Ym } from '../domain/model.js';
+import type { ChatPlatform } from './types.js';
+
+export interface Keys {
+  readonly prefix: string;
+
+  /** Hash: `name` → the county's name, `calendar` → JSON work-calendar overrides. */
+  county(): string;
+  /** Hash township id → JSON Township. */
+  townships(): string;
+  /** Hash `<platform>:<chat>` → JSON Group. */
+  groups(): string;
+  /** Hash `<platform>:<user>` → JSON Person. */
+  people(): string;
+  /** Hash task id → JSON Task. */
+  tasks(): string;
+  /** Counter behind `T<n>` ids of tasks created in chat. */
+  taskSeq(): string;
+  /** JSON LastReport of one reporter, for 撤回; expires after a day. */
+  lastReport(platform: ChatPlatform, user: string): string;
+  /** JSON RankingSnapshot of a finished month. */
+  ranking(month: Ym): string;
+  /** JSON OutgoingMessage: the reply given to one source message, for its redeliveries. */
+  reply(source: string): string;
+
+  /** Hash township id → JSON progress of one task. */
+  progress(taskId: string): string;
+  /** Stream: the task's append-only ledger (工作台账). */
+  ledger(taskId: string): string;
+  /** String: the ledger entry id a source message produced; marks it as recorded for 7 days. */
+  seen(taskId: string, source: string): string;
+
+  /** The hash field of a group in `groups()`. */
+  groupField(platform: ChatPlatform, chat: string): string;
+  /** The hash field of a person in `people()`. */
+  personField(platform: ChatPlatform, user: string): string;
+}
+
+export function createKeys(prefix = 'duban'): Keys {
+  // Redis hashes only the part between the first `{` and the next `}`: a brace in the prefix
+  // would become the hash tag of every key and silently put all tasks in one slot (or split one).
+  if (prefix === '' || /[{}]/.test(prefix)) {
+    throw new Error(`Redis key prefix must be non-empty and free of braces: ${JSON.stringify(prefix)}`);
+  }
+  const task = (taskId: string): string => `${prefix}:{t:${taskId}}`;
+  const county = `${prefix}:{county}`;
+  return {
+    prefix,
+    county: () => county,
+    townships: () => `${county}:townships`,
+    groups: () => `${county}:groups`,
+    people: () => `${county}:people`,
+    tasks: () => `${county}:tasks`,
+    taskSeq: () => `${county}:task-seq`,
+    lastReport: (platform, user) => `${prefix}:last:${platform}:${user}`,
+    ranking: (month) => `${prefix}:ranking:${month}`,
+    reply: (source) => `${prefix}:reply:${source}`,
+    progress: (taskId) => `${task(taskId)}:progress`,
+    ledger: (taskId) => `${task(taskId)}:ledger`,
+    seen: (taskId, source) => `${task(taskId)}:seen:${source}`,
+    groupField: (platform, chat) => `${platform}:${chat}`,
+    personField: (platform, user) => `${platform}:${user}`,
+  };
+}

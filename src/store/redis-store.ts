@@ -1,0 +1,351 @@
+/**
+ * The Store on Redis. Conditional writes of one task (a report, a reversal) are Lua scripts over
+ * keys of the task's hash slot; the setup file is one MULTI; reads are pipelined and every value
+ * is parsed with `codec.ts`.
+ */
+import type { ChainableCommander, Redis } from 'ioredis';
+import type { z } from 'zod';
+import type { Instant, LedgerEntry, Progress, Reporter, Task } from '../domain/model.js';
+import type { RankingSnapshot } from '../domain/ranking.js';
+import type { CalendarOverrides } from '../domain/calendar.js';
+import { instantMs } from '../domain/dates.js';
+import {
+  CalendarOverridesSchema,
+  CounterSchema,
+  GroupSchema,
+  LastReportSchema,
+  PersonSchema,
+  ProgressSchema,
+  OutgoingMessageSchema,
+  RankingSnapshotSchema,
+  RecordReplySchema,
+  ReverseReplySchema,
+  StoreDataError,
+  StreamEntriesSchema,
+  TaskSchema,
+  TownshipSchema,
+  amountText,
+  decode,
+  decodeEntry,
+  decodeJson,
+  decodeJsonHash,
+  encodeJson,
+  type DecodedEntry,
+} from './codec.js';
+import type { Keys } from './keys.js';
+import { defineScripts } from './scripts.js';
+import { isChatPlatform, type ChatPlatform, type County, type Group, type LastReport, type ReportInput, type ReportResult, type ReverseResult, type Store } from './types.js';
+
+/** Platforms redeliver for minutes to hours; a week of markers outlasts every retry policy. */
+const SEEN_SECONDS = 7 * 24 * 60 * 60;
+/** 撤回 is allowed for 30 minutes; a day leaves room for clock skew and costs nothing. */
+const LAST_SECONDS = 24 * 60 * 60;
+/** createTask skips ids the setup file already uses; this only stops a runaway loop. */
+const MAX_ID_ATTEMPTS = 100_000;
+
+const byChinese = new Intl.Collator('zh-CN').compare;
+const byNatural = new Intl.Collator('en', { numeric: true }).compare;
+
+export function createRedisStore(redis: Redis, keys: Keys): Store {
+  const scripts = defineScripts(redis);
+
+  async function getJson<T>(schema: z.ZodType<T>, key: string): Promise<T | undefined> {
+    const text = await redis.get(key);
+    return text === null ? undefined : decodeJson(schema, text, key);
+  }
+
+  async function hgetJson<T>(schema: z.ZodType<T>, key: string, field: string): Promise<T | undefined> {
+    const text = await redis.hget(key, field);
+    return text === null ? undefined : decodeJson(schema, text, `${key} ${field}`);
+  }
+
+  async function hvalsJson<T>(schema: z.ZodType<T>, key: string): Promise<T[]> {
+    return [...decodeJsonHash(schema, await redis.hgetall(key), key).values()];
+  }
+
+  /** The replies of a pipeline or MULTI; the first failed command fails the whole call. */
+  async function run(chain: ChainableCommander): Promise<unknown[]> {
+    const replies = await chain.exec();
+    if (replies === null) throw new Error('Redis transaction was aborted');
+    return replies.map(([error, value]) => {
+      if (error) throw error;
+      return value;
+    });
+  }
+
+  function taskKeys(task: string, source: string): { progress: string; ledger: string; seen: string } {
+    return { progress: keys.progress(task), ledger: keys.ledger(task), seen: keys.seen(task, source) };
+  }
+
+  function requireText(name: string, value: string): void {
+    // An empty source would share one seen marker among all messages and swallow them as duplicates.
+    if (value === '') throw new RangeError(`${name} must not be empty`);
+  }
+
+  /** The domain's parse, with the argument's name in the error. */
+  function checkedMs(name: string, value: Instant): number {
+    try {
+      return instantMs(value);
+    } catch {
+      throw new RangeError(`${name} must be an ISO instant with offset, got ${value}`);
+    }
+  }
+
+  function progressOf(decoded: DecodedEntry, where: string): Progress {
+    const { entry } = decoded;
+    if (entry.amount === null || entry.kind === 'reversal') throw new StoreDataError(where, `entry ${entry.id} is not a report`);
+    return { amount: entry.amount, at: entry.at, entry: entry.id, by: entry.by };
+  }
+
+  return {
+    async ping() {
+      // While reconnecting, ioredis queues commands and retries them for a long time: a health
+      // check must answer now.
+      if (redis.status !== 'ready') return false;
+      try {
+        // ioredis rejects when the server is down or answers with an error.
+        await redis.ping();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+
+    async loadCounty(county: County, calendar?: CalendarOverrides) {
+      const calendarJson = calendar === undefined ? undefined : encodeJson(CalendarOverridesSchema, calendar, 'calendar');
+      const townships = new Map(county.townships.map((t) => [t.id, encodeJson(TownshipSchema, t, `township ${t.id}`)]));
+      const groups = new Map(
+        county.groups.map((g) => [keys.groupField(g.platform, g.chat), encodeJson(GroupSchema, g, `group ${g.platform}:${g.chat}`)]),
+      );
+      const people = new Map(
+        county.people.map((p) => [keys.personField(p.platform, p.user), encodeJson(PersonSchema, p, `person ${p.platform}:${p.user}`)]),
+      );
+      // 销号 is an admin's act in chat; a file that still says `open` must not undo it.
+      const stored = county.tasks.length === 0 ? [] : await redis.hmget(keys.tasks(), ...county.tasks.map((t) => t.id));
+      const kept = county.tasks.map((t, i) => {
+        const text = stored[i];
+        const before = text == null ? undefined : decodeJson(TaskSchema, text, `${keys.tasks()} ${t.id}`);
+        return before?.status === 'closed' && t.status === 'open' ? { ...t, status: 'closed' as const, closedOn: before.closedOn } : t;
+      });
+      const tasks = new Map(kept.map((t) => [t.id, encodeJson(TaskSchema, t, `task ${t.id}`)]));
+
+      const multi = redis.multi();
+      multi.del(keys.county()).hset(keys.county(), 'name', county.name);
+      if (calendarJson !== undefined) multi.hset(keys.county(), 'calendar', calendarJson);
+      // Groups and tasks are upserted, not replaced: an admin binds groups (绑定) and creates
+      // tasks (新建任务) in chat, and reloading the file must not undo that.
+      multi.del(keys.townships(), keys.people());
+      // HSET with no field is a syntax error that would abort the whole MULTI.
+      if (townships.size > 0) multi.hset(keys.townships(), townships);
+      if (groups.size > 0) multi.hset(keys.groups(), groups);
+      if (people.size > 0) multi.hset(keys.people(), people);
+      if (tasks.size > 0) multi.hset(keys.tasks(), tasks);
+      await run(multi);
+
+      // Outside the MULTI: if Redis has lost the script (SCRIPT FLUSH, failover), ioredis resends
+      // it after the NOSCRIPT error, and inside a MULTI that resend would land outside the
+      // transaction. The counter is only where createTask starts looking (it claims ids with
+      // HSETNX), so a crash before this line costs a few extra INCRs, never an overwritten task.
+      const highest = highestTaskNumber(county.tasks);
+      if (highest > 0) decode(CounterSchema, await scripts.raiseSeq(keys.taskSeq(), highest), keys.taskSeq());
+    },
+
+    async countyName() {
+      return (await redis.hget(keys.county(), 'name')) ?? undefined;
+    },
+
+    async calendarOverrides() {
+      const text = await redis.hget(keys.county(), 'calendar');
+      return text === null ? {} : decodeJson(CalendarOverridesSchema, text, `${keys.county()} calendar`);
+    },
+
+    async townships() {
+      const list = await hvalsJson(TownshipSchema, keys.townships());
+      return list.sort((a, b) => byChinese(a.name, b.name) || byNatural(a.id, b.id));
+    },
+
+    group(platform, chat) {
+      return hgetJson(GroupSchema, keys.groups(), keys.groupField(platform, chat));
+    },
+
+    async groups() {
+      const list = await hvalsJson(GroupSchema, keys.groups());
+      return list.sort((a, b) => byNatural(keys.groupField(a.platform, a.chat), keys.groupField(b.platform, b.chat)));
+    },
+
+    async saveGroup(group: Group) {
+      const field = keys.groupField(group.platform, group.chat);
+      await redis.hset(keys.groups(), field, encodeJson(GroupSchema, group, `group ${field}`));
+    },
+
+    person(platform, user) {
+      return hgetJson(PersonSchema, keys.people(), keys.personField(platform, user));
+    },
+
+    async tasks() {
+      const list = await hvalsJson(TaskSchema, keys.tasks());
+      return list.sort((a, b) => byNatural(a.id, b.id));
+    },
+
+    task(id) {
+      return hgetJson(TaskSchema, keys.tasks(), id);
+    },
+
+    async createTask(task: Omit<Task, 'id'>) {
+      for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt += 1) {
+        // INCR hands each caller its own number; HSETNX refuses an id the setup file already uses.
+        const n = await redis.incr(keys.taskSeq());
+        const created: Task = { ...task, id: `T${n}` };
+        if ((await redis.hsetnx(keys.tasks(), created.id, encodeJson(TaskSchema, created, `task ${created.id}`))) === 1) return created;
+      }
+      throw new Error(`no free task id after ${MAX_ID_ATTEMPTS} tries`);
+    },
+
+    async saveTask(task: Task) {
+      await redis.hset(keys.tasks(), task.id, encodeJson(TaskSchema, task, `task ${task.id}`));
+    },
+
+    async progress(taskIds) {
+      const out = new Map<string, Map<string, Progress>>();
+      if (taskIds.length === 0) return out;
+      const pipeline = redis.pipeline();
+      for (const id of taskIds) pipeline.hgetall(keys.progress(id));
+      const replies = await run(pipeline);
+      taskIds.forEach((id, i) => {
+        const key = keys.progress(id);
+        out.set(id, decodeJsonHash(ProgressSchema, replies[i], key));
+      });
+      return out;
+    },
+
+    async recordReport(input: ReportInput): Promise<ReportResult> {
+      requireText('source', input.source);
+      requireText('township', input.township);
+      checkedMs('at', input.at);
+      const lastKey = keys.lastReport(platformOf(input.by), input.by.user);
+      const taskKeysOf = taskKeys(input.task, input.source);
+      const reply = decode(
+        RecordReplySchema,
+        await scripts.recordReport(taskKeysOf, {
+          township: input.township,
+          amount: amountText(input.amount),
+          value: input.value,
+          note: input.note,
+          platform: input.by.platform,
+          user: input.by.user,
+          name: input.by.name,
+          at: input.at,
+          source: input.source,
+          seenSeconds: SEEN_SECONDS,
+        }),
+        taskKeysOf.ledger,
+      );
+      const [status, id, fields] = reply;
+      if (fields.length === 0) throw new StoreDataError(taskKeysOf.seen, `names ledger entry ${id}, which is gone`);
+      const decoded = decodeEntry(input.task, id, fields, taskKeysOf.ledger);
+      const after = progressOf(decoded, taskKeysOf.ledger);
+      const duplicate = status === 'duplicate';
+
+      if (!duplicate) {
+        // The marker for 撤回 is keyed by the reporter, not the task, so it lives in another hash
+        // slot and cannot join the script. A crash between the two loses nothing: the report and
+        // progress are written; only 撤回 will not find this report. A duplicate leaves the marker
+        // alone, so a late redelivery cannot point 撤回 back at an older report.
+        const last: LastReport = { task: input.task, township: input.township, entry: id, at: input.at };
+        await redis.set(lastKey, encodeJson(LastReportSchema, last, 'last report'), 'EX', LAST_SECONDS);
+      }
+
+      return { duplicate, entry: decoded.entry, ...(decoded.prev ? { before: decoded.prev } : {}), after };
+    },
+
+    lastReport(platform: ChatPlatform, user: string) {
+      return getJson(LastReportSchema, keys.lastReport(platform, user));
+    },
+
+    async reverseReport(last: LastReport, by: Reporter, at: Instant, source: string): Promise<ReverseResult> {
+      requireText('source', source);
+      checkedMs('at', at);
+      const lastKey = keys.lastReport(platformOf(by), by.user);
+      const taskKeysOf = taskKeys(last.task, source);
+      const reply = decode(
+        ReverseReplySchema,
+        await scripts.reverseReport(taskKeysOf, {
+          township: last.township,
+          entry: last.entry,
+          platform: by.platform,
+          user: by.user,
+          name: by.name,
+          at,
+          source,
+          seenSeconds: SEEN_SECONDS,
+        }),
+        taskKeysOf.ledger,
+      );
+      const [status, id, fields, restoredText] = reply;
+      if (status === 'superseded' || status === 'not-found') return { ok: false, reason: status };
+      if (fields.length === 0) throw new StoreDataError(taskKeysOf.seen, `names ledger entry ${id}, which is gone`);
+      const { entry } = decodeEntry(last.task, id, fields, taskKeysOf.ledger);
+      if (entry.kind !== 'reversal') throw new StoreDataError(taskKeysOf.seen, `names ledger entry ${id}, which is not a reversal`);
+      const restored = restoredText === '' ? undefined : decodeJson(ProgressSchema, restoredText, `${taskKeysOf.ledger} ${id} restored`);
+
+      // Another slot again, hence not in the script. Conditional on the entry, so a report made
+      // since is still the one 撤回 finds; a crash before it leaves a marker whose 撤回 is refused
+      // as superseded, since progress no longer names that entry.
+      if (entry.reverses !== undefined) {
+        await scripts.forgetLast(lastKey, entry.reverses);
+      }
+      return { ok: true, entry, ...(restored ? { restored } : {}) };
+    },
+
+    async ledger(taskIds, until) {
+      const untilMs = until === undefined ? Infinity : checkedMs('until', until);
+      if (taskIds.length === 0) return [];
+      const pipeline = redis.pipeline();
+      for (const id of taskIds) pipeline.xrange(keys.ledger(id), '-', '+');
+      const replies = await run(pipeline);
+      const entries: LedgerEntry[] = [];
+      taskIds.forEach((task, i) => {
+        const key = keys.ledger(task);
+        // Stream order is the order the scripts applied the entries; `at` is the reporter's
+        // clock, which two instances may not share, so it must not reorder a task's entries.
+        for (const [id, fields] of decode(StreamEntriesSchema, replies[i], key)) {
+          const { entry } = decodeEntry(task, id, fields, key);
+          if (Date.parse(entry.at) <= untilMs) entries.push(entry);
+        }
+      });
+      return entries;
+    },
+
+    rankingSnapshot(month) {
+      return getJson(RankingSnapshotSchema, keys.ranking(month));
+    },
+
+    async saveRankingSnapshot(snapshot: RankingSnapshot) {
+      await redis.set(keys.ranking(snapshot.month), encodeJson(RankingSnapshotSchema, snapshot, `ranking ${snapshot.month}`));
+    },
+
+    reply(source) {
+      return getJson(OutgoingMessageSchema, keys.reply(source));
+    },
+
+    async saveReply(source, reply, seconds) {
+      await redis.set(keys.reply(source), encodeJson(OutgoingMessageSchema, reply, `reply ${source}`), 'EX', seconds);
+    },
+  };
+}
+
+/** Reporter.platform is a plain string in the domain; the last-report key wants a ChatPlatform. */
+function platformOf(by: Reporter): ChatPlatform {
+  if (isChatPlatform(by.platform)) return by.platform;
+  throw new RangeError(`unknown platform ${by.platform}`);
+}
+
+/** The largest n among ids `T<n>`; 0 when there is none. */
+function highestTaskNumber(tasks: readonly Task[]): number {
+  let highest = 0;
+  for (const { id } of tasks) {
+    const digits = /^T(\d+)$/.exec(id)?.[1];
+    if (digits !== undefined) highest = Math.max(highest, Number(digits));
+  }
+  return highest;
+}

@@ -1,0 +1,74 @@
+--[[
+record-report: one progress report, deduplicated by its source message, in one atomic step.
+
+KEYS[1]  progress hash of the task     (field: township id, value: progress JSON)
+KEYS[2]  ledger stream of the task
+KEYS[3]  seen marker of the source message (value: the ledger entry id it produced)
+
+ARGV[1]  township id
+ARGV[2]  amount, a decimal number as text
+ARGV[3]  value as typed (80%, 八成, 12/13)
+ARGV[4]  note
+ARGV[5]  reporter platform
+ARGV[6]  reporter user id
+ARGV[7]  reporter name
+ARGV[8]  at, ISO instant
+ARGV[9]  source message id
+ARGV[10] seconds the seen marker lives
+
+Returns {status, entry id, entry fields as a flat field/value list}
+  status 'recorded'  : the entry was appended and progress set
+  status 'duplicate' : the source was recorded before; nothing written, its entry is returned
+                       (fields empty when that entry is gone from the ledger)
+
+Every ledger entry keeps `prev`, the progress JSON exactly as it stood before the entry (empty:
+none), so a reversal can restore it byte for byte. Amounts stay text inside progress JSON too:
+cjson prints numbers with 14 significant digits, text passes through unchanged.
+]]
+
+local seen = redis.call('GET', KEYS[3])
+if seen then
+  local found = redis.call('XRANGE', KEYS[2], seen, seen)
+  if #found == 0 then
+    return {'duplicate', seen, {}}
+  end
+  return {'duplicate', seen, found[1][2]}
+end
+
+local township = ARGV[1]
+local amount = ARGV[2]
+local before = redis.call('HGET', KEYS[1], township)
+if not before then
+  before = ''
+end
+
+local kind = 'report'
+if before ~= '' and tonumber(amount) < tonumber(cjson.decode(before).amount) then
+  kind = 'correction'
+end
+
+local fields = {
+  'kind', kind,
+  'township', township,
+  'amount', amount,
+  'value', ARGV[3],
+  'note', ARGV[4],
+  'platform', ARGV[5],
+  'user', ARGV[6],
+  'name', ARGV[7],
+  'at', ARGV[8],
+  'source', ARGV[9],
+  'prev', before,
+}
+local id = redis.call('XADD', KEYS[2], '*', unpack(fields))
+
+local after = cjson.encode({
+  amount = amount,
+  at = ARGV[8],
+  entry = id,
+  by = { platform = ARGV[5], user = ARGV[6], name = ARGV[7] },
+})
+redis.call('HSET', KEYS[1], township, after)
+redis.call('SET', KEYS[3], id, 'EX', tonumber(ARGV[10]))
+
+return {'recorded', id, fields}

@@ -1,0 +1,118 @@
+import type { CalendarOverrides } from '../domain/calendar.js';
+import type { Instant, LedgerEntry, Progress, Reporter, Role, Task, Township, Ym } from '../domain/model.js';
+import type { OutgoingMessage } from '../core/types.js';
+import type { RankingSnapshot } from '../domain/ranking.js';
+
+/** Where messages come from; `console` is the terminal (`duban say`, `duban chat`). */
+export const CHAT_PLATFORMS = ['wecom', 'dingtalk', 'console'] as const;
+export type ChatPlatform = (typeof CHAT_PLATFORMS)[number];
+
+export const isChatPlatform = (value: string): value is ChatPlatform => (CHAT_PLATFORMS as readonly string[]).includes(value);
+
+/** A platform chat bound to a township, or marked as the leaders' group. */
+export interface Group {
+  platform: ChatPlatform;
+  chat: string;
+  /** Township id; absent for the leaders' group. */
+  township?: string;
+  role?: 'leaders';
+  name?: string;
+  /** How to post unprompted: WeCom 消息推送 webhook URL, DingTalk custom-robot webhook. */
+  webhook?: string;
+  /** DingTalk custom-robot 加签 secret. */
+  secret?: string;
+}
+
+export interface Person {
+  platform: ChatPlatform;
+  user: string;
+  name: string;
+  roles: Role[];
+  township?: string;
+}
+
+export interface County {
+  name: string;
+  townships: Township[];
+  groups: Group[];
+  people: Person[];
+  tasks: Task[];
+}
+
+export interface ReportInput {
+  task: string;
+  township: string;
+  amount: number;
+  value: string;
+  note: string;
+  by: Reporter;
+  at: Instant;
+  /** The source message id: a second report with the same id records nothing. */
+  source: string;
+}
+
+export interface ReportResult {
+  /** True when `source` had been recorded before; nothing was written this time. */
+  duplicate: boolean;
+  entry: LedgerEntry;
+  /** Progress before this report (absent: first report). */
+  before?: Progress;
+  after: Progress;
+}
+
+export type ReverseResult =
+  | { ok: true; entry: LedgerEntry; restored?: Progress }
+  /** Someone reported on the same task and township after it: undoing would lose their report. */
+  | { ok: false; reason: 'superseded' | 'not-found' };
+
+/** A reporter's most recent report, for 撤回. */
+export interface LastReport {
+  task: string;
+  township: string;
+  entry: string;
+  at: Instant;
+}
+
+/** Everything the bot keeps, behind one interface; `src/store/` is the only Redis user. */
+export interface Store {
+  ping(): Promise<boolean>;
+
+  /**
+   * Writes townships, groups, people and tasks of a setup file, and its work-calendar overrides
+   * (none when absent), in one MULTI; keeps progress and ledger.
+   */
+  loadCounty(county: County, calendar?: CalendarOverrides): Promise<void>;
+  countyName(): Promise<string | undefined>;
+  /** The work-calendar overrides of the last setup file loaded; empty when it had none. */
+  calendarOverrides(): Promise<CalendarOverrides>;
+  townships(): Promise<Township[]>;
+
+  group(platform: ChatPlatform, chat: string): Promise<Group | undefined>;
+  groups(): Promise<Group[]>;
+  saveGroup(group: Group): Promise<void>;
+  person(platform: ChatPlatform, user: string): Promise<Person | undefined>;
+
+  tasks(): Promise<Task[]>;
+  task(id: string): Promise<Task | undefined>;
+  /** Gives the task the next free id `T<n>` atomically and stores it. */
+  createTask(task: Omit<Task, 'id'>): Promise<Task>;
+  saveTask(task: Task): Promise<void>;
+
+  /** Current progress of every (task, township) for the given tasks, in one round trip. */
+  progress(taskIds: readonly string[]): Promise<Map<string, Map<string, Progress>>>;
+
+  /** Ledger entry and current progress in one atomic step, deduplicated by `source`. */
+  recordReport(input: ReportInput): Promise<ReportResult>;
+  lastReport(platform: ChatPlatform, user: string): Promise<LastReport | undefined>;
+  /** Appends a reversal of `last.entry` and restores the progress before it, atomically. */
+  reverseReport(last: LastReport, by: Reporter, at: Instant, source: string): Promise<ReverseResult>;
+  /** Ledger entries of the given tasks up to `until` (inclusive): task by task, each in the order it was recorded. */
+  ledger(taskIds: readonly string[], until?: Instant): Promise<LedgerEntry[]>;
+
+  rankingSnapshot(month: Ym): Promise<RankingSnapshot | undefined>;
+  saveRankingSnapshot(snapshot: RankingSnapshot): Promise<void>;
+
+  /** The reply given to a source message, while it is kept: a redelivery gets the same answer. */
+  reply(source: string): Promise<OutgoingMessage | undefined>;
+  saveReply(source: string, reply: OutgoingMessage, seconds: number): Promise<void>;
+}

@@ -1,0 +1,84 @@
+/**
+ * `duban load` and `duban say` as an admin runs them, in-process, against real Redis.
+ */
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli.js';
+import { openTestRedis, REDIS_URL, type TestRedis } from '../helpers/redis.js';
+
+let db: TestRedis;
+beforeAll(async () => {
+  db = await openTestRedis(import.meta.url);
+});
+afterAll(async () => {
+  await db.close();
+});
+
+async function duban(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const redisUrl = REDIS_URL.startsWith('/') ? `unix://${REDIS_URL}` : REDIS_URL;
+  const code = await runCli(argv, { stdout, stderr, stdin: new PassThrough(), env: { REDIS_URL: redisUrl }, prefix: db.prefix });
+  return { code, out, err };
+}
+
+const clerk = ['--platform', 'console', '--chat', '城关镇工作群', '--user', '联络员'];
+
+describe('duban load', () => {
+  it('refuses an invalid file, names the entry and field, and changes nothing', async () => {
+    const { code, err } = await duban('load', 'test/fixtures/setup/many-errors.yaml');
+    expect(code).toBe(1);
+    expect(err).toContain('未做任何修改');
+    expect(err).toMatch(/第\d+项/);
+    expect(await db.redis.keys(`${db.prefix}:*`)).toEqual([]);
+  });
+
+  it('says which file it could not find', async () => {
+    const { code, err } = await duban('load', 'no-such-county.yaml');
+    expect(code).toBe(1);
+    expect(err).toContain('找不到文件：no-such-county.yaml');
+  });
+
+  it('loads the sample county and reports what it loaded, the same twice over', async () => {
+    const first = await duban('load', 'examples/sample-county.yaml');
+    expect(first.code).toBe(0);
+    expect(first.out).toMatch(/已载入「示范县」：13 个乡镇、\d+ 个群、\d+ 人、12 项任务/);
+    const keys = (await db.redis.keys(`${db.prefix}:*`)).sort();
+    expect((await duban('load', 'examples/sample-county.yaml')).code).toBe(0);
+    expect((await db.redis.keys(`${db.prefix}:*`)).sort()).toEqual(keys);
+  });
+});
+
+describe('duban say', () => {
+  it('prints the bot’s answer and exits 0', async () => {
+    await duban('load', 'examples/sample-county.yaml');
+    const { code, out } = await duban('say', ...clerk, '上报', 'T2', '80%');
+    expect(code).toBe(0);
+    expect(out).toContain('已记录：城关镇 T2');
+  });
+
+  it('exits 0 for a refusal too, since the bot answered', async () => {
+    await duban('load', 'examples/sample-county.yaml');
+    const { code, out } = await duban('say', ...clerk, '销号', 'T2');
+    expect(code).toBe(0);
+    expect(out).toContain('只有管理员可以');
+  });
+
+  it('asks who is speaking when --user is missing', async () => {
+    const { code, err } = await duban('say', '--chat', '城关镇工作群', '任务');
+    expect(code).toBe(2);
+    expect(err).toContain('--user');
+  });
+});
+
+describe('duban', () => {
+  it('lists its subcommands when run without one', async () => {
+    const { code, out } = await duban();
+    expect(code).toBe(2);
+    for (const sub of ['serve', 'load', 'say', 'chat', 'job', 'import', 'export']) expect(out).toContain(sub);
+  });
+});

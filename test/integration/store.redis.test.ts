@@ -1,0 +1,413 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Reporter, Task } from '../../src/domain/model.js';
+import type { RankingSnapshot } from '../../src/domain/ranking.js';
+import { StoreDataError } from '../../src/store/codec.js';
+import { createKeys, type Keys } from '../../src/store/keys.js';
+import { createRedisStore } from '../../src/store/redis-store.js';
+import type { County, ReportInput, Store } from '../../src/store/types.js';
+import { openTestRedis, type TestRedis } from '../helpers/redis.js';
+
+let t: TestRedis;
+let n = 0;
+
+beforeAll(async () => {
+  t = await openTestRedis(import.meta.url);
+});
+
+afterAll(async () => {
+  await t.close();
+});
+
+/** Each test gets its own county under the file's prefix, so tests cannot see each other's keys. */
+function fresh(): { store: Store; keys: Keys } {
+  n += 1;
+  const keys = createKeys(`${t.prefix}:${n}`);
+  return { store: createRedisStore(t.redis, keys), keys };
+}
+
+const zhang: Reporter = { platform: 'wecom', user: 'zhangsan', name: '张三' };
+const li: Reporter = { platform: 'wecom', user: 'lisi', name: '李四' };
+
+/** A task as 新建任务 hands it to the store: without an id. */
+function draft(overrides: Partial<Omit<Task, 'id'>> = {}): Omit<Task, 'id'> {
+  return {
+    title: '新任务',
+    domain: '农村',
+    start: '2026-03-01',
+    deadline: '2026-12-31',
+    target: { kind: 'percent', percent: 100 },
+    townships: 'all',
+    weight: 1,
+    status: 'open',
+    ...overrides,
+  };
+}
+
+function task(id: string, overrides: Partial<Omit<Task, 'id'>> = {}): Task {
+  return { id, ...draft({ title: `任务${id}`, ...overrides }) };
+}
+
+function county(tasks: Task[] = [task('T1'), task('T2')]): County {
+  return {
+    name: '示范县',
+    townships: [
+      { id: '城关镇', name: '城关镇', villages: 12 },
+      { id: '红星乡', name: '红星乡', villages: 9 },
+    ],
+    groups: [
+      { platform: 'wecom', chat: 'wrkSFfCgAALFgnrSsWU38puiv4yvExuw', township: '城关镇', webhook: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k1' },
+      { platform: 'dingtalk', chat: 'cidAsXSBLnA==', role: 'leaders', webhook: 'https://oapi.dingtalk.com/robot/send?access_token=a', secret: 'SECx' },
+    ],
+    people: [{ platform: 'wecom', user: 'zhangsan', name: '张三', roles: ['admin'] }],
+    tasks,
+  };
+}
+
+let sourceSeq = 0;
+function report(overrides: Partial<ReportInput> = {}): ReportInput {
+  sourceSeq += 1;
+  return {
+    task: 'T1',
+    township: '城关镇',
+    amount: 80,
+    value: '80%',
+    note: '',
+    by: zhang,
+    at: '2026-11-02T09:00:00.000+08:00',
+    source: `msg-${sourceSeq}`,
+    ...overrides,
+  };
+}
+
+describe('recording reports', () => {
+  it('a report writes one ledger entry and sets the township’s progress', async () => {
+    const { store, keys } = fresh();
+    const result = await store.recordReport(report({ amount: 80, value: '80%', note: '已完成8个村' }));
+
+    expect(result.duplicate).toBe(false);
+    expect(result.before).toBeUndefined();
+    expect(result.entry).toMatchObject({ task: 'T1', township: '城关镇', kind: 'report', amount: 80, value: '80%', note: '已完成8个村', by: zhang });
+    expect(result.after).toEqual({ amount: 80, at: '2026-11-02T09:00:00.000+08:00', entry: result.entry.id, by: zhang });
+
+    expect(await t.redis.xlen(keys.ledger('T1'))).toBe(1);
+    const raw = await t.redis.hget(keys.progress('T1'), '城关镇');
+    expect(raw).not.toBeNull();
+    expect(JSON.parse(raw ?? '')).toMatchObject({ amount: '80', entry: result.entry.id });
+    expect(await t.redis.get(keys.seen('T1', result.entry.source))).toBe(result.entry.id);
+    expect(await t.redis.ttl(keys.seen('T1', result.entry.source))).toBeGreaterThan(6 * 86_400);
+
+    const progress = await store.progress(['T1', 'T2']);
+    expect(progress.get('T1')?.get('城关镇')).toEqual(result.after);
+    expect(progress.get('T2')?.size).toBe(0);
+  });
+
+  it('the same source message twice is recorded once and gets the same answer', async () => {
+    const { store, keys } = fresh();
+    const first = await store.recordReport(report({ source: 'wecom-msg-1' }));
+    const again = await store.recordReport(report({ source: 'wecom-msg-1', amount: 90 }));
+
+    expect(again.duplicate).toBe(true);
+    expect(again.entry).toEqual(first.entry);
+    expect(again.after).toEqual(first.after);
+    expect(await t.redis.xlen(keys.ledger('T1'))).toBe(1);
+    expect((await store.progress(['T1'])).get('T1')?.get('城关镇')?.amount).toBe(80);
+  });
+
+  it('two deliveries of one message racing on two connections record one entry', async () => {
+    const { keys } = fresh();
+    const [a, b] = [createRedisStore(await t.connect(), keys), createRedisStore(await t.connect(), keys)];
+    const input = report({ source: 'raced' });
+    const results = await Promise.all([a.recordReport(input), b.recordReport(input)]);
+
+    expect(results.map((r) => r.duplicate).sort()).toEqual([false, true]);
+    expect(results[0].entry.id).toBe(results[1].entry.id);
+    expect(await t.redis.xlen(keys.ledger('T1'))).toBe(1);
+  });
+
+  it('a lower value is recorded as a correction and the earlier entry stays in the ledger', async () => {
+    const { store, keys } = fresh();
+    const first = await store.recordReport(report({ amount: 80 }));
+    const lower = await store.recordReport(report({ amount: 60, value: '60%', at: '2026-11-02T10:00:00.000+08:00' }));
+
+    expect(lower.entry.kind).toBe('correction');
+    expect(lower.before).toEqual(first.after);
+    expect(lower.after.amount).toBe(60);
+    expect(await t.redis.xlen(keys.ledger('T1'))).toBe(2);
+    const ledger = await store.ledger(['T1']);
+    expect(ledger.map((e) => [e.kind, e.amount])).toEqual([
+      ['report', 80],
+      ['correction', 60],
+    ]);
+  });
+
+  it('an equal or higher value is an ordinary report', async () => {
+    const { store } = fresh();
+    await store.recordReport(report({ amount: 60 }));
+    expect((await store.recordReport(report({ amount: 60 }))).entry.kind).toBe('report');
+    expect((await store.recordReport(report({ amount: 61 }))).entry.kind).toBe('report');
+  });
+
+  it('amounts with many digits come back exactly as reported', async () => {
+    const { store } = fresh();
+    const third = 100 / 3;
+    await store.recordReport(report({ amount: third }));
+    const slightlyLess = await store.recordReport(report({ amount: 33.33333333333333 }));
+
+    expect(slightlyLess.entry.kind).toBe('correction');
+    expect(slightlyLess.before?.amount).toBe(third);
+    expect((await store.ledger(['T1']))[0]?.amount).toBe(third);
+  });
+
+  it('a report without a source message id is refused before anything is written', async () => {
+    const { store, keys } = fresh();
+    await expect(store.recordReport(report({ source: '' }))).rejects.toThrow(RangeError);
+    expect(await t.redis.exists(keys.ledger('T1'))).toBe(0);
+  });
+
+  it('remembers each reporter’s newest report for 撤回', async () => {
+    const { store } = fresh();
+    await store.recordReport(report({ task: 'T1' }));
+    const newest = await store.recordReport(report({ task: 'T2', township: '红星乡', at: '2026-11-02T11:00:00.000+08:00' }));
+
+    expect(await store.lastReport('wecom', 'zhangsan')).toEqual({ task: 'T2', township: '红星乡', entry: newest.entry.id, at: '2026-11-02T11:00:00.000+08:00' });
+    expect(await store.lastReport('wecom', 'lisi')).toBeUndefined();
+  });
+});
+
+describe('reversing a report (撤回)', () => {
+  const at = '2026-11-02T09:10:00.000+08:00';
+
+  it('restores the previous value and appends a reversal entry', async () => {
+    const { store, keys } = fresh();
+    const earlier = await store.recordReport(report({ amount: 50 }));
+    const later = await store.recordReport(report({ amount: 80 }));
+    const last = await store.lastReport('wecom', 'zhangsan');
+    expect(last?.entry).toBe(later.entry.id);
+    if (!last) return;
+
+    const result = await store.reverseReport(last, zhang, at, 'undo-1');
+
+    expect(result).toMatchObject({ ok: true, restored: earlier.after });
+    expect(result.ok && result.entry).toMatchObject({ kind: 'reversal', reverses: later.entry.id, amount: 50, value: '', note: '', by: zhang, at });
+    expect((await store.progress(['T1'])).get('T1')?.get('城关镇')).toEqual(earlier.after);
+    expect(await t.redis.xlen(keys.ledger('T1'))).toBe(3);
+    expect((await store.ledger(['T1'])).map((e) => e.kind)).toEqual(['report', 'report', 'reversal']);
+  });
+
+  it('leaves nothing for a second 撤回 to undo', async () => {
+    const { store } = fresh();
+    await store.recordReport(report({ amount: 50 }));
+    await store.recordReport(report({ amount: 80 }));
+    const last = await store.lastReport('wecom', 'zhangsan');
+    if (!last) throw new Error('no last report');
+    await store.reverseReport(last, zhang, at, 'undo-1');
+
+    expect(await store.lastReport('wecom', 'zhangsan')).toBeUndefined();
+    expect(await store.reverseReport(last, zhang, at, 'undo-2')).toEqual({ ok: false, reason: 'superseded' });
+    expect((await store.progress(['T1'])).get('T1')?.get('城关镇')?.amount).toBe(50);
+  });
+
+  it('is refused as superseded after someone else’s later report', async () => {
+    const { store, keys } = fresh();
+    await store.recordReport(report({ amount: 50, by: zhang }));
+    const mine = await store.lastReport('wecom', 'zhangsan');
+    const theirs = await store.recordReport(report({ amount: 70, by: li }));
+    if (!mine) throw new Error('no last report');
+
+    expect(await store.reverseReport(mine, zhang, at, 'undo-1')).toEqual({ ok: false, reason: 'superseded' });
+    expect((await store.progress(['T1'])).get('T1')?.get('城关镇')).toEqual(theirs.after);
+    expect(await t.redis.xlen(keys.ledger('T1'))).toBe(2);
+  });
+
+  it('of a first report removes the township’s progress', async () => {
+    const { store, keys } = fresh();
+    const only = await store.recordReport(report({ amount: 30 }));
+    const result = await store.reverseReport({ task: 'T1', township: '城关镇', entry: only.entry.id, at: only.entry.at }, zhang, at, 'undo-1');
+
+    expect(result).toMatchObject({ ok: true, entry: { kind: 'reversal', amount: null, reverses: only.entry.id } });
+    expect(result.ok && result.restored).toBeUndefined();
+    expect(await t.redis.hexists(keys.progress('T1'), '城关镇')).toBe(0);
+    expect((await store.progress(['T1'])).get('T1')?.has('城关镇')).toBe(false);
+  });
+
+  it('the same 撤回 message twice reverses once', async () => {
+    const { store, keys } = fresh();
+    const earlier = await store.recordReport(report({ amount: 50 }));
+    const later = await store.recordReport(report({ amount: 80 }));
+    const last = { task: 'T1', township: '城关镇', entry: later.entry.id, at: later.entry.at };
+
+    const first = await store.reverseReport(last, zhang, at, 'undo-1');
+    const again = await store.reverseReport(last, zhang, at, 'undo-1');
+
+    expect(again).toEqual(first);
+    expect(again).toMatchObject({ ok: true, restored: earlier.after });
+    expect(await t.redis.xlen(keys.ledger('T1'))).toBe(3);
+  });
+
+  it('of an entry the ledger does not hold is not-found', async () => {
+    const { store } = fresh();
+    await store.recordReport(report());
+    const result = await store.reverseReport({ task: 'T1', township: '城关镇', entry: '1-1', at }, zhang, at, 'undo-1');
+    expect(result).toEqual({ ok: false, reason: 'not-found' });
+  });
+});
+
+describe('the ledger', () => {
+  it('merges tasks oldest first and leaves out entries after `until`', async () => {
+    const { store } = fresh();
+    await store.recordReport(report({ task: 'T2', at: '2026-10-31T23:59:59.000+08:00', amount: 40 }));
+    await store.recordReport(report({ task: 'T1', at: '2026-10-15T09:00:00.000+08:00', amount: 20 }));
+    await store.recordReport(report({ task: 'T1', at: '2026-11-01T00:00:00.000+08:00', amount: 90 }));
+
+    const october = await store.ledger(['T1', 'T2'], '2026-10-31T15:59:59.000Z');
+    expect(october.map((e) => [e.task, e.amount])).toEqual([
+      ['T1', 20],
+      ['T2', 40],
+    ]);
+    expect(await store.ledger(['T1', 'T2'])).toHaveLength(3);
+    expect(await store.ledger(['T9'])).toEqual([]);
+  });
+});
+
+describe('tasks and the setup file', () => {
+  it('createTask after loading T1..T12 gives T13, then T14', async () => {
+    const { store } = fresh();
+    await store.loadCounty(county(Array.from({ length: 12 }, (_, i) => task(`T${i + 1}`))));
+    const rest = draft({ title: '阵地建设' });
+
+    const created = await store.createTask(rest);
+    expect(created.id).toBe('T13');
+    expect(await store.task('T13')).toEqual(created);
+    expect((await store.createTask(rest)).id).toBe('T14');
+  });
+
+  it('createTask never takes an id the setup file uses, even when the counter is behind', async () => {
+    const { store, keys } = fresh();
+    await store.loadCounty(county([task('T1'), task('T2')]));
+    await t.redis.del(keys.taskSeq());
+    const rest = draft();
+
+    expect((await store.createTask(rest)).id).toBe('T3');
+    expect((await store.task('T1'))?.title).toBe('任务T1');
+  });
+
+  it('loading the county twice gives the same state and keeps progress and chat-created tasks', async () => {
+    const { store, keys } = fresh();
+    const dump = async (): Promise<unknown> =>
+      Promise.all([keys.county(), keys.townships(), keys.groups(), keys.people(), keys.tasks()].map((k) => t.redis.hgetall(k)));
+
+    await store.loadCounty(county());
+    const once = await dump();
+    const reported = await store.recordReport(report());
+    const rest = draft();
+    const created = await store.createTask(rest);
+
+    await store.loadCounty(county());
+    expect(await store.task(created.id)).toEqual(created);
+    await t.redis.hdel(keys.tasks(), created.id);
+    expect(await dump()).toEqual(once);
+    expect((await store.progress(['T1'])).get('T1')?.get('城关镇')).toEqual(reported.after);
+    expect(await t.redis.xlen(keys.ledger('T1'))).toBe(1);
+  });
+
+  it('a reloaded file replaces townships and people, and updates groups and tasks without dropping chat-made ones', async () => {
+    const { store } = fresh();
+    await store.loadCounty(county());
+    const smaller = county([task('T1', { title: '改名后的任务' })]);
+    smaller.townships = smaller.townships.slice(0, 1);
+    smaller.groups = smaller.groups.slice(1);
+    await store.loadCounty(smaller);
+
+    expect((await store.townships()).map((x) => x.id)).toEqual(['城关镇']);
+    expect(await store.group('wecom', 'wrkSFfCgAALFgnrSsWU38puiv4yvExuw')).toMatchObject({ township: '城关镇' });
+    expect(await store.group('dingtalk', 'cidAsXSBLnA==')).toMatchObject({ role: 'leaders', secret: 'SECx' });
+    expect((await store.tasks()).map((x) => [x.id, x.title])).toEqual([
+      ['T1', '改名后的任务'],
+      ['T2', '任务T2'],
+    ]);
+    expect(await store.countyName()).toBe('示范县');
+    expect(await store.person('wecom', 'zhangsan')).toMatchObject({ name: '张三', roles: ['admin'] });
+  });
+
+  it('a setup file with an unreadable task writes nothing at all', async () => {
+    const { store } = fresh();
+    await store.loadCounty(county());
+    const broken = county([task('T1', { title: '改名' }), task('T2', { deadline: '12月底' })]);
+    broken.name = '别的县';
+
+    await expect(store.loadCounty(broken)).rejects.toThrow(/task T2/);
+    expect(await store.countyName()).toBe('示范县');
+    expect((await store.task('T1'))?.title).toBe('任务T1');
+  });
+
+  it('keeps the setup file’s calendar overrides, and drops them when a later file has none', async () => {
+    const { store } = fresh();
+    expect(await store.calendarOverrides()).toEqual({});
+    const calendar = { rest: ['2027-01-01'], work: ['2027-02-07'], years: [2027] };
+    await store.loadCounty(county(), calendar);
+    expect(await store.calendarOverrides()).toEqual(calendar);
+
+    await store.loadCounty(county());
+    expect(await store.calendarOverrides()).toEqual({});
+  });
+
+  it('lists tasks in id order, T2 before T10', async () => {
+    const { store } = fresh();
+    await store.loadCounty(county([task('T10'), task('T2'), task('T1')]));
+    expect((await store.tasks()).map((x) => x.id)).toEqual(['T1', 'T2', 'T10']);
+  });
+
+  it('saveGroup binds a chat and saveTask closes a task', async () => {
+    const { store } = fresh();
+    await store.loadCounty(county());
+    await store.saveGroup({ platform: 'console', chat: 'local', township: '红星乡' });
+    await store.saveTask(task('T2', { status: 'closed', closedOn: '2026-11-20' }));
+
+    expect(await store.group('console', 'local')).toEqual({ platform: 'console', chat: 'local', township: '红星乡' });
+    expect(await store.groups()).toHaveLength(3);
+    expect(await store.task('T2')).toMatchObject({ status: 'closed', closedOn: '2026-11-20' });
+  });
+
+  it('a value in Redis that does not parse is reported, not passed on', async () => {
+    const { store, keys } = fresh();
+    await store.loadCounty(county());
+    await t.redis.hset(keys.tasks(), 'T9', JSON.stringify({ id: 'T9', title: 'broken' }));
+
+    await expect(store.tasks()).rejects.toThrow(StoreDataError);
+    await expect(store.task('T9')).rejects.toThrow(/tasks T9/);
+  });
+});
+
+describe('ranking snapshots and health', () => {
+  it('a ranking snapshot round-trips', async () => {
+    const { store } = fresh();
+    const snapshot: RankingSnapshot = {
+      month: '2026-10',
+      asOf: '2026-10-31',
+      rows: [
+        { township: '城关镇', name: '城关镇', score: 875, rank: 1, previousRank: 2, tasks: 4, done: 3, behind: 1, overdue: 0, lastAt: '2026-10-30T10:00:00.000+08:00', bottom: false },
+        { township: '红星乡', name: '红星乡', score: 500, rank: 2, tasks: 4, done: 1, behind: 2, overdue: 1, bottom: true },
+      ],
+    };
+    await store.saveRankingSnapshot(snapshot);
+
+    expect(await store.rankingSnapshot('2026-10')).toEqual(snapshot);
+    expect(await store.rankingSnapshot('2026-09')).toBeUndefined();
+  });
+
+  it('ping answers true while Redis is connected', async () => {
+    expect(await fresh().store.ping()).toBe(true);
+  });
+});
+
+describe('keys', () => {
+  it('keys written together share a hash tag, so scripts and MULTIs stay within one cluster slot', () => {
+    const keys = createKeys('duban');
+    const tagged = [keys.progress('T3'), keys.ledger('T3'), keys.seen('T3', 'msg:1{x}')];
+    expect(tagged.map((k) => /\{([^}]*)\}/.exec(k)?.[1])).toEqual(['t:T3', 't:T3', 't:T3']);
+    expect(keys.progress('T3')).toBe('duban:{t:T3}:progress');
+    const setup = [keys.county(), keys.townships(), keys.groups(), keys.people(), keys.tasks(), keys.taskSeq()];
+    expect(new Set(setup.map((k) => /\{([^}]*)\}/.exec(k)?.[1]))).toEqual(new Set(['county']));
+    expect(() => createKeys('a{b}')).toThrow();
+  });
+});

@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, envSchema, loadConfig } from '../../src/config.js';
+
+const AES_KEY = 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C';
+
+describe('loadConfig', () => {
+  it('runs with nothing set: port 3000, both platforms off, the real platform origins', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.wecom).toBeUndefined();
+    expect(config.dingtalk).toBeUndefined();
+    expect(config.wecomApiBase).toBe('https://qyapi.weixin.qq.com');
+    expect(config.dingtalkOapiBase).toBe('https://oapi.dingtalk.com');
+  });
+
+  it('treats the empty values of a copied .env.example as unset', () => {
+    const env: Record<string, string> = {};
+    for (const [, key, value] of readFileSync('.env.example', 'utf8').matchAll(/^([A-Z_]+)=(.*)$/gm)) if (key !== undefined) env[key] = value ?? '';
+    expect(() => loadConfig(env)).not.toThrow();
+  });
+
+  it('turns WeCom on when its token and 43-character key are both set', () => {
+    const config = loadConfig({ WECOM_TOKEN: 'QDG6eK', WECOM_ENCODING_AES_KEY: AES_KEY, WECOM_API_BASE: 'http://127.0.0.1:9999/' });
+    expect(config.wecom).toEqual({ token: 'QDG6eK', encodingAesKey: AES_KEY, apiBase: 'http://127.0.0.1:9999' });
+  });
+
+  it('names every wrong variable at once', () => {
+    const attempt = () => loadConfig({ PORT: 'eighty', WECOM_TOKEN: 'x', WECOM_ENCODING_AES_KEY: 'short', DINGTALK_MODE: 'socket' });
+    expect(attempt).toThrow(ConfigError);
+    try {
+      attempt();
+    } catch (error) {
+      const message = (error as ConfigError).message;
+      for (const name of ['PORT', 'WECOM_ENCODING_AES_KEY', 'DINGTALK_MODE']) expect(message).toContain(name);
+    }
+  });
+
+  it('refuses half a platform: a token without its key', () => {
+    expect(() => loadConfig({ DINGTALK_CLIENT_ID: 'ding123' })).toThrow(/DINGTALK_CLIENT_ID 和 DINGTALK_CLIENT_SECRET/);
+  });
+});
+
+describe('.env.example', () => {
+  it('lists exactly the variables of the schema, in the same order', () => {
+    const keys = [...readFileSync('.env.example', 'utf8').matchAll(/^([A-Z_]+)=/gm)].map((m) => m[1]);
+    expect(keys).toEqual(Object.keys(envSchema.shape));
+  });
+});

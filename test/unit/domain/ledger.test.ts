@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { replayLedger } from '../../../src/domain/ledger.js';
+import type { Instant, LedgerEntry, Reporter } from '../../../src/domain/model.js';
+
+const zhang: Reporter = { platform: 'wecom', user: 'zhangsan', name: '张三' };
+const li: Reporter = { platform: 'dingtalk', user: 'lisi', name: '李四' };
+
+let sequence = 0;
+const entry = (fields: Partial<LedgerEntry> & { amount: number | null; at: Instant }): LedgerEntry => {
+  sequence += 1;
+  return {
+    id: `1780000000000-${sequence}`,
+    task: 'T3',
+    township: 'cg',
+    kind: 'report',
+    value: fields.amount === null ? '' : `${fields.amount}%`,
+    note: '',
+    by: zhang,
+    source: `msg-${sequence}`,
+    ...fields,
+  };
+};
+
+const progressOf = (state: ReturnType<typeof replayLedger>, task: string, township: string) => state.get(task)?.get(township);
+
+describe('replayLedger', () => {
+  it('keeps the latest report of each task and township', () => {
+    const first = entry({ amount: 40, at: '2026-11-02T09:00:00+08:00' });
+    const second = entry({ amount: 80, at: '2026-11-09T09:00:00+08:00', by: li });
+    const other = entry({ township: 'hx', amount: 10, at: '2026-11-03T09:00:00+08:00' });
+    const state = replayLedger([first, other, second]);
+    expect(progressOf(state, 'T3', 'cg')).toEqual({ amount: 80, at: second.at, entry: second.id, by: li });
+    expect(progressOf(state, 'T3', 'hx')?.amount).toBe(10);
+  });
+
+  it('lets a correction lower the progress', () => {
+    const report = entry({ amount: 80, at: '2026-11-02T09:00:00+08:00' });
+    const correction = entry({ kind: 'correction', amount: 60, at: '2026-11-02T10:00:00+08:00' });
+    expect(progressOf(replayLedger([report, correction]), 'T3', 'cg')?.amount).toBe(60);
+  });
+
+  it('restores the earlier value when the last report is reversed', () => {
+    const earlier = entry({ amount: 40, at: '2026-11-02T09:00:00+08:00' });
+    const mistake = entry({ amount: 90, at: '2026-11-09T09:00:00+08:00', by: li });
+    const undo = entry({ kind: 'reversal', amount: 40, reverses: mistake.id, at: '2026-11-09T09:10:00+08:00', by: li });
+    // Who reported and when come back too: the ranking's tie-break reads them.
+    expect(progressOf(replayLedger([earlier, mistake, undo]), 'T3', 'cg')).toEqual({
+      amount: 40,
+      at: earlier.at,
+      entry: earlier.id,
+      by: zhang,
+    });
+  });
+
+  it('leaves no progress when the only report is reversed', () => {
+    const only = entry({ amount: 50, at: '2026-11-02T09:00:00+08:00' });
+    const undo = entry({ kind: 'reversal', amount: null, reverses: only.id, at: '2026-11-02T09:05:00+08:00' });
+    const state = replayLedger([only, undo]);
+    expect(progressOf(state, 'T3', 'cg')).toBeUndefined();
+    expect(state.has('T3')).toBe(false);
+  });
+
+  it('brings a report back when its reversal is reversed', () => {
+    const report = entry({ amount: 50, at: '2026-11-02T09:00:00+08:00' });
+    const undo = entry({ kind: 'reversal', amount: null, reverses: report.id, at: '2026-11-02T09:05:00+08:00' });
+    const redo = entry({ kind: 'reversal', amount: 50, reverses: undo.id, at: '2026-11-02T09:06:00+08:00' });
+    expect(progressOf(replayLedger([report, undo, redo]), 'T3', 'cg')?.entry).toBe(report.id);
+  });
+
+  it('uses the amount written in a reversal whose report is not in the list', () => {
+    const undo = entry({ kind: 'reversal', amount: 30, reverses: 'gone-1', at: '2026-11-02T09:05:00+08:00' });
+    expect(progressOf(replayLedger([undo]), 'T3', 'cg')).toEqual({ amount: 30, at: undo.at, entry: undo.id, by: zhang });
+  });
+
+  it('shows progress as it stood at a past instant, including a report made at that very instant', () => {
+    const october = entry({ amount: 30, at: '2026-10-31T23:59:59.999+08:00' });
+    const november = entry({ amount: 70, at: '2026-11-01T00:00:00+08:00' });
+    // The same instant as October's report, written in UTC.
+    const endOfOctober = '2026-10-31T15:59:59.999Z';
+    expect(progressOf(replayLedger([october, november], endOfOctober), 'T3', 'cg')?.amount).toBe(30);
+    expect(progressOf(replayLedger([october, november]), 'T3', 'cg')?.amount).toBe(70);
+  });
+
+  it('keeps a report that a later reversal undid when the replay stops before the reversal', () => {
+    const report = entry({ amount: 50, at: '2026-10-31T17:00:00+08:00' });
+    const undo = entry({ kind: 'reversal', amount: null, reverses: report.id, at: '2026-11-01T08:00:00+08:00' });
+    expect(progressOf(replayLedger([report, undo], '2026-10-31T23:59:59.999+08:00'), 'T3', 'cg')?.amount).toBe(50);
+  });
+
+  it('returns nothing for an empty ledger', () => {
+    expect(replayLedger([]).size).toBe(0);
+  });
+});
