@@ -12,7 +12,8 @@ const base = (fallback: string) =>
 export const envSchema = z.object({
   PORT: z.preprocess((v) => (v === '' || v === undefined ? '3000' : v), z.coerce.number().int().min(1).max(65535)),
   REDIS_URL: optional(z.url({ protocol: /^(rediss?|unix)$/ })),
-  WECOM_TOKEN: optional(z.string()),
+  // The robot's console makes the Token 3–32 letters or digits; anything else is a copy mistake.
+  WECOM_TOKEN: optional(z.string().regex(/^[A-Za-z0-9]{3,32}$/, { error: '应为 3–32 个英文字母或数字（企业微信后台“Token”）' })),
   // WeCom's EncodingAESKey is 43 characters of base64 without the trailing '='.
   WECOM_ENCODING_AES_KEY: optional(z.string().regex(/^[A-Za-z0-9+/]{43}$/, { error: '应为 43 个字符（企业微信后台“EncodingAESKey”）' })),
   WECOM_API_BASE: base('https://qyapi.weixin.qq.com'),

@@ -5,6 +5,7 @@
 import type { Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { chat, defaultSpeaker } from './adapters/console/index.js';
+import { createWecom } from './adapters/wecom/index.js';
 import { createBot } from './bot.js';
 import type { Config } from './config.js';
 import { createLogger } from './core/logger.js';
@@ -37,10 +38,11 @@ export async function serve({ config, demo, io }: { config: Config; demo: boolea
   if (demo) await loadSampleIfEmpty(createRedisStore(redis.redis, createKeys(io.prefix)), io);
   const bot = await createBot(redis.redis, { log, prefix: io.prefix });
   await warnCalendarGap(bot, log);
-  if (!config.wecom) log.info('wecom is off: WECOM_TOKEN and WECOM_ENCODING_AES_KEY are not set');
+  const wecom = config.wecom ? createWecom(config.wecom, { route: bot.route, store: bot.store, log }) : undefined;
+  log.info(wecom ? 'wecom is on: callback at /wecom/callback' : 'wecom is off: WECOM_TOKEN and WECOM_ENCODING_AES_KEY are not set');
   if (!config.dingtalk) log.info('dingtalk is off: DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET are not set');
 
-  const app = createApp({ log, redisUp: () => bot.store.ping() });
+  const app = createApp({ log, redisUp: () => bot.store.ping(), wecom: wecom?.callback });
   const server = await new Promise<Server>((ready) => {
     const s = app.listen(config.port, () => { ready(s); });
   });
@@ -57,6 +59,8 @@ export async function serve({ config, demo, io }: { config: Config; demo: boolea
       await Promise.race([closed, new Promise((done) => setTimeout(done, SHUTDOWN_GRACE_MS).unref())]);
       server.closeAllConnections();
       log.info('http server closed');
+      // Answers still owed through response_url go out before Redis closes: they may still need it.
+      await wecom?.callback.drain();
       await redis.close();
       log.info('stopped');
     })());

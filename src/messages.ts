@@ -233,6 +233,20 @@ export const text = {
   taskClosedNow: (task: Task): string => `已销号：${task.id} ${task.title}。它不再提醒，也不再计入以后的排名。`,
   taskAlreadyClosed: (task: Task): string => `${task.id} ${task.title} 早已销号。`,
 
+  // —— long messages and WeCom ——
+  /** Marks the second and later parts of a message split to fit a platform's size limit. */
+  continued: '（续）',
+  /** Ends a reply cut to fit a platform's size limit. */
+  truncated: (lines: number): string => `……还有${String(lines)}行，消息太长没有显示。`,
+  wecom: {
+    /** The passive reply when the answer is not ready within WeCom's window; the answer follows via response_url. */
+    working: '收到，正在处理，稍后回复你。',
+    /** Posted via response_url when an answer promised by `working` could not be made. */
+    failed: '抱歉，刚才这条消息没能处理完，请稍后重新发送。',
+    /** A picture, voice or file sent to the bot in a direct chat. */
+    textOnly: '我只看得懂文字消息。发送「帮助」查看我能做的事，例如：上报 T3 80%',
+  },
+
   help: {
     title: '督办助手能做这些（在群里 @我 发送）：',
     line: (word: string, summary: string, example: string): Line => [{ text: word, tone: 'strong' }, ` ${summary}，例如：${example}`],

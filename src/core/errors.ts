@@ -21,6 +21,15 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/** Runs a store call, turning any failure into StoreUnavailableError: the message must not be answered as if handled. */
+export async function orUnavailable<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw new StoreUnavailableError(error);
+  }
+}
+
 /** A callback failed its signature check: 401, nothing parsed. */
 export class VerifyError extends Error {
   constructor(message: string) {
@@ -37,14 +46,25 @@ export class DecodeError extends Error {
   }
 }
 
-/** A platform refused a message; `code` is the platform's own error code. */
+/**
+ * How a send failed, which decides what the outbox does next: `permanent` — the robot or webhook
+ * is gone, or the message can never be accepted (dead letter, tell the admins); `rate-limited` —
+ * retry after the platform's window; `failed` — anything else, retried with backoff.
+ */
+export type SendFailure = 'permanent' | 'rate-limited' | 'failed';
+
+/** A platform refused a message or could not be reached; `code` is the platform's own error code, or the HTTP status. */
 export class SendError extends Error {
   readonly code: string;
-  readonly permanent: boolean;
-  constructor(message: string, code: string, permanent: boolean) {
+  readonly failure: SendFailure;
+  constructor(message: string, code: string, failure: SendFailure) {
     super(message);
     this.name = 'SendError';
     this.code = code;
-    this.permanent = permanent;
+    this.failure = failure;
+  }
+
+  get permanent(): boolean {
+    return this.failure === 'permanent';
   }
 }

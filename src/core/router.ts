@@ -9,7 +9,7 @@ import { normalizeText, splitCommand, stripMention } from '../domain/text.js';
 import { text } from '../messages.js';
 import type { Store } from '../store/types.js';
 import type { Actor, Command, CommandContext } from './command.js';
-import { StoreUnavailableError, UserError } from './errors.js';
+import { orUnavailable, StoreUnavailableError, UserError } from './errors.js';
 import type { Logger } from './logger.js';
 import { plain, sourceOf, type IncomingMessage, type OutgoingMessage } from './types.js';
 
@@ -54,10 +54,10 @@ export function createRouter(deps: RouterDeps): Router {
     const source = sourceOf(message);
     // A redelivered message gets the answer the first delivery got, even if the state has moved
     // on since (a 撤回 in between), and records nothing twice (the report script dedupes too).
-    const kept = await unavailableOnError(deps.store.reply(source));
+    const kept = await orUnavailable(deps.store.reply(source));
     if (kept) return kept;
     const reply = await answer(message);
-    await unavailableOnError(deps.store.saveReply(source, reply, REPLY_KEPT_SECONDS));
+    await orUnavailable(deps.store.saveReply(source, reply, REPLY_KEPT_SECONDS));
     return reply;
   };
 
@@ -113,14 +113,6 @@ export function refusal(command: Command, ctx: CommandContext): string | undefin
     if (!ctx.township) return text.groupNotBound;
   }
   return undefined;
-}
-
-async function unavailableOnError<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    throw new StoreUnavailableError(error);
-  }
 }
 
 function firstWord(input: string): string {

@@ -33,6 +33,8 @@ export interface OutgoingMessage {
   lines: readonly Line[];
   /** User ids to notify with a real @ where the platform allows it. */
   mentions?: readonly string[];
+  /** A picture (PNG or JPEG bytes, base64) shown before the text where the platform can show one. */
+  image?: { base64: string };
 }
 
 /** A message of plain sentences, one per line. */

@@ -1,15 +1,30 @@
 /**
- * The Koa app (no listen): one error boundary, /healthz, and the platform routes as the
- * adapters arrive. `main.ts` listens; tests drive `app.callback()` directly.
+ * The Koa app (no listen): one error boundary, /healthz, and the platform callbacks of the
+ * adapters that are on. `main.ts` listens; tests drive it over HTTP.
  */
 import Router from '@koa/router';
 import Koa from 'koa';
+import type { WecomCallback } from '../adapters/wecom/callback.js';
+import { DecodeError, StoreUnavailableError, VerifyError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { PayloadTooLargeError, readBody } from './body.js';
 
 export interface AppDeps {
   log: Logger;
   /** Answers whether Redis responds right now. */
   redisUp(): Promise<boolean>;
+  /** The WeCom callback, when WeCom is on. */
+  wecom?: WecomCallback;
+}
+
+/** Refusals a platform (or a forger) gets, by error; the reason is logged, never the payload. */
+function refusal(error: unknown): { status: number; body: string } | undefined {
+  if (error instanceof VerifyError) return { status: 401, body: 'signature mismatch' };
+  if (error instanceof DecodeError) return { status: 400, body: 'bad request' };
+  if (error instanceof PayloadTooLargeError) return { status: 413, body: 'payload too large' };
+  // The platform retries a 5xx; the message must not be confirmed while Redis is away (DESIGN §7).
+  if (error instanceof StoreUnavailableError) return { status: 503, body: 'store unavailable' };
+  return undefined;
 }
 
 export function createApp(deps: AppDeps): Koa {
@@ -19,6 +34,15 @@ export function createApp(deps: AppDeps): Koa {
     try {
       await next();
     } catch (error) {
+      const refused = refusal(error);
+      if (refused) {
+        deps.log.warn('request refused', { method: ctx.method, path: ctx.path, status: refused.status, reason: error instanceof Error ? error.message : String(error) });
+        ctx.status = refused.status;
+        ctx.body = refused.body;
+        // An unread body would otherwise be parsed as the next request on this connection.
+        if (refused.status === 413) ctx.set('Connection', 'close');
+        return;
+      }
       deps.log.error('request failed', { method: ctx.method, path: ctx.path, error });
       ctx.status = 500;
       ctx.body = { error: 'internal error' };
@@ -31,6 +55,23 @@ export function createApp(deps: AppDeps): Koa {
     ctx.status = up ? 200 : 503;
     ctx.body = { status: up ? 'ok' : 'unavailable', redis: up ? 'up' : 'down' };
   });
+
+  const { wecom } = deps;
+  if (wecom) {
+    router.get('/wecom/callback', (ctx) => {
+      // The plaintext alone: no quotes, no newline (101033).
+      ctx.type = 'text/plain';
+      ctx.body = wecom.urlCheck(ctx.query);
+    });
+    router.post('/wecom/callback', async (ctx) => {
+      const reply = await wecom.handle(ctx.query, await readBody(ctx));
+      ctx.status = 200;
+      // Events take an empty 200 (101027); a message takes the encrypted JSON envelope.
+      if (reply !== '') ctx.type = 'application/json';
+      ctx.body = reply;
+    });
+  }
+
   app.use(router.routes()).use(router.allowedMethods());
   return app;
 }

@@ -279,4 +279,5 @@ export const OutgoingMessageSchema: z.ZodType<OutgoingMessage> = z.object({
   title: z.string().optional(),
   lines: z.array(z.array(SpanSchema)),
   mentions: z.array(z.string()).optional(),
+  image: z.object({ base64: z.string() }).optional(),
 });

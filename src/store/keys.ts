@@ -29,6 +29,8 @@ export interface Keys {
   ranking(month: Ym): string;
   /** JSON OutgoingMessage: the reply given to one source message, for its redeliveries. */
   reply(source: string): string;
+  /** A platform's own answer to one callback, as sent (WeCom: the passive reply of a stream id). */
+  callbackReply(platform: ChatPlatform, id: string): string;
 
   /** Hash township id → JSON progress of one task. */
   progress(taskId: string): string;
@@ -62,6 +64,7 @@ export function createKeys(prefix = 'duban'): Keys {
     lastReport: (platform, user) => `${prefix}:last:${platform}:${user}`,
     ranking: (month) => `${prefix}:ranking:${month}`,
     reply: (source) => `${prefix}:reply:${source}`,
+    callbackReply: (platform, id) => `${prefix}:callback-reply:${platform}:${id}`,
     progress: (taskId) => `${task(taskId)}:progress`,
     ledger: (taskId) => `${task(taskId)}:ledger`,
     seen: (taskId, source) => `${task(taskId)}:seen:${source}`,

@@ -331,6 +331,17 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
     async saveReply(source, reply, seconds) {
       await redis.set(keys.reply(source), encodeJson(OutgoingMessageSchema, reply, `reply ${source}`), 'EX', seconds);
     },
+
+    async callbackReply(platform, id) {
+      return (await redis.get(keys.callbackReply(platform, id))) ?? undefined;
+    },
+
+    async keepCallbackReply(platform, id, answer, seconds) {
+      const key = keys.callbackReply(platform, id);
+      if ((await redis.set(key, answer, 'EX', seconds, 'NX')) === 'OK') return { answer, fresh: true };
+      // Lost the race; the winner's answer can only be gone if it expired in between.
+      return { answer: (await redis.get(key)) ?? answer, fresh: false };
+    },
   };
 }
 

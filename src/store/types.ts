@@ -115,4 +115,11 @@ export interface Store {
   /** The reply given to a source message, while it is kept: a redelivery gets the same answer. */
   reply(source: string): Promise<OutgoingMessage | undefined>;
   saveReply(source: string, reply: OutgoingMessage, seconds: number): Promise<void>;
+  /** What a platform adapter answered one callback, while it is kept. */
+  callbackReply(platform: ChatPlatform, id: string): Promise<string | undefined>;
+  /**
+   * Keeps `answer` as the answer to callback `id` unless one is kept already, and returns the one
+   * kept: `fresh` when it is this caller's. Two deliveries of one callback racing get one answer.
+   */
+  keepCallbackReply(platform: ChatPlatform, id: string, answer: string, seconds: number): Promise<{ answer: string; fresh: boolean }>;
 }

@@ -32,7 +32,7 @@ describe('loadConfig', () => {
       attempt();
     } catch (error) {
       const message = (error as ConfigError).message;
-      for (const name of ['PORT', 'WECOM_ENCODING_AES_KEY', 'DINGTALK_MODE']) expect(message).toContain(name);
+      for (const name of ['PORT', 'WECOM_TOKEN', 'WECOM_ENCODING_AES_KEY', 'DINGTALK_MODE']) expect(message).toContain(name);
     }
   });
 

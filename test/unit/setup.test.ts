@@ -280,6 +280,12 @@ describe('problems in a setup file', () => {
     expect(problems).toEqual([expect.stringContaining('groups 第1项的 webhook：应为以 https:// 或 http:// 开头的网址')]);
   });
 
+  it('refuses a WeCom webhook that is not a 消息推送 send address with its key', () => {
+    const problems = problemsAfter((c) => (at(c.groups, 0).webhook = 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send'));
+
+    expect(problems).toEqual([expect.stringContaining('groups 第1项的 webhook：企业微信群的 webhook 应是群机器人（消息推送）的完整地址')]);
+  });
+
   it('refuses an unknown platform or role, listing the ones it knows', () => {
     const problems = problemsAfter((c) => {
       at(c.groups, 0).platform = 'wechat';

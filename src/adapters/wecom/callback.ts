@@ -1,0 +1,204 @@
+/**
+ * The 智能机器人's HTTP callback (API mode): the GET URL check and the POST messages, from the
+ * verified query and raw body to the encrypted passive reply. Koa stays in `src/server/`.
+ *
+ * A message's answer is a `stream` reply with `finish: true` (被动回复 101031). WeCom waits 5 s and
+ * then redelivers, so when the command is not done within `replyWithinMs` the passive reply says
+ * it is working and the answer follows through the callback's response_url (101138). What was
+ * answered passively is kept per message, so a redelivery gets the same reply and no second post.
+ */
+import { createHash } from 'node:crypto';
+import { ZodError } from 'zod';
+import { DecodeError, orUnavailable, VerifyError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import type { Router } from '../../core/router.js';
+import type { IncomingMessage } from '../../core/types.js';
+import { text } from '../../messages.js';
+import { wecomReply } from '../../render/wecom.js';
+import type { Store } from '../../store/types.js';
+import type { WecomCrypto } from './crypto.js';
+import { normalize, type Inbound } from './normalize.js';
+import { CallbackQuerySchema, EnvelopeSchema, parsePayload, UrlCheckQuerySchema } from './schema.js';
+import type { WecomSender } from './send.js';
+
+/** WeCom drops the connection after 5 s and redelivers (90238); answer well inside that. */
+const REPLY_WITHIN_MS = 3000;
+/** Covers the redeliveries and the 6 minutes WeCom polls an unfinished stream, with room. */
+const KEPT_SECONDS = 3600;
+
+export interface WecomCallbackDeps {
+  crypto: WecomCrypto;
+  route: Router;
+  store: Store;
+  sender: WecomSender;
+  log: Logger;
+  replyWithinMs?: number;
+}
+
+export interface WecomCallback {
+  /** The GET URL check: the decrypted echostr, to be answered as the whole body. */
+  urlCheck(query: unknown): string;
+  /** A POST: the response body, '' for an empty 200. */
+  handle(query: unknown, body: string): Promise<string>;
+  /** Waits for answers still on their way through response_url (graceful shutdown). */
+  drain(): Promise<void>;
+}
+
+type Settled<T> = { state: 'done'; value: T } | { state: 'failed'; error: unknown } | { state: 'pending' };
+
+export function createWecomCallback(deps: WecomCallbackDeps): WecomCallback {
+  const { crypto, store, log } = deps;
+  const replyWithinMs = deps.replyWithinMs ?? REPLY_WITHIN_MS;
+  /** Deliveries of one message racing inside this process share one answer. */
+  const inFlight = new Map<string, Promise<string>>();
+  const later = new Set<Promise<void>>();
+
+  /**
+   * The reply envelope. The 16 "random" bytes only make equal plaintexts encrypt differently
+   * (the IV is fixed by the scheme); deriving them from the request keeps them distinct across
+   * requests and gives a redelivered request a byte-identical reply.
+   */
+  function seal(plaintext: string, streamId: string, timestamp: string, nonce: string): string {
+    const encrypt = crypto.encrypt(plaintext, crypto.randomFor(`${streamId}\n${timestamp}\n${nonce}`));
+    // The nonce must be the callback's own (101033); the doc shows the timestamp as a number.
+    return JSON.stringify({ encrypt, msgsignature: crypto.sign(timestamp, nonce, encrypt), timestamp: Number(timestamp), nonce });
+  }
+
+  async function answerMessage(message: IncomingMessage, responseUrl: string | undefined): Promise<string> {
+    const streamId = streamIdOf(message.messageId);
+    const kept = await orUnavailable(store.callbackReply('wecom', streamId));
+    if (kept !== undefined) return kept;
+    const running = inFlight.get(streamId);
+    if (running) return running;
+    const answering = answerFresh(message, streamId, responseUrl).finally(() => inFlight.delete(streamId));
+    inFlight.set(streamId, answering);
+    return answering;
+  }
+
+  async function answerFresh(message: IncomingMessage, streamId: string, responseUrl: string | undefined): Promise<string> {
+    const routed = deps.route(message);
+    const first = await within(routed, replyWithinMs);
+    if (first.state === 'failed') throw first.error;
+    const keep = (content: string) => orUnavailable(store.keepCallbackReply('wecom', streamId, streamReply(streamId, content), KEPT_SECONDS));
+    if (first.state === 'done') return (await keep(wecomReply(first.value))).answer;
+
+    const { answer, fresh } = await keep(text.wecom.working);
+    // Only the delivery whose "working" reply was kept owes the answer; another already gave one.
+    if (fresh) track(deliverLater(routed, message, responseUrl));
+    else routed.catch(() => undefined);
+    return answer;
+  }
+
+  async function deliverLater(routed: ReturnType<Router>, message: IncomingMessage, responseUrl: string | undefined): Promise<void> {
+    const where = { chat: message.chat.id, msgid: message.messageId };
+    let content: string;
+    try {
+      content = wecomReply(await routed);
+    } catch (error) {
+      log.error('slow message failed after the passive reply', { ...where, error });
+      content = text.wecom.failed;
+    }
+    if (responseUrl === undefined) {
+      log.error('slow answer has nowhere to go: the callback carried no response_url', where);
+      return;
+    }
+    try {
+      await deps.sender.respond(responseUrl, content);
+      log.info('slow answer sent via response_url', where);
+    } catch (error) {
+      log.error('slow answer could not be sent via response_url', { ...where, error });
+    }
+  }
+
+  function track(work: Promise<void>): void {
+    later.add(work);
+    void work.finally(() => later.delete(work));
+  }
+
+  async function answer(inbound: Inbound): Promise<{ plaintext: string; streamId: string } | undefined> {
+    switch (inbound.kind) {
+      case 'message': {
+        const streamId = streamIdOf(inbound.message.messageId);
+        return { plaintext: await answerMessage(inbound.message, inbound.responseUrl), streamId };
+      }
+      case 'not-text': {
+        const streamId = streamIdOf(inbound.msgid);
+        return { plaintext: streamReply(streamId, wecomReply({ lines: [[text.wecom.textOnly]] })), streamId };
+      }
+      case 'stream': {
+        // Every reply is finished at once, so a refresh is unexpected: repeat what that stream said.
+        const kept = await orUnavailable(store.callbackReply('wecom', inbound.streamId));
+        return kept === undefined ? undefined : { plaintext: kept, streamId: inbound.streamId };
+      }
+      case 'event':
+        return undefined;
+    }
+  }
+
+  return {
+    urlCheck(rawQuery) {
+      const query = UrlCheckQuerySchema.safeParse(rawQuery);
+      if (!query.success) throw new VerifyError('URL check without msg_signature, timestamp, nonce and echostr');
+      // A '+' WeCom leaves unencoded in the query arrives as a space; base64 has no spaces.
+      const echostr = query.data.echostr.replaceAll(' ', '+');
+      const { msg_signature: signature, timestamp, nonce } = query.data;
+      if (!crypto.verify(signature, timestamp, nonce, echostr)) throw new VerifyError('bad msg_signature on the URL check');
+      return crypto.decrypt(echostr);
+    },
+
+    async handle(rawQuery, body) {
+      const query = CallbackQuerySchema.safeParse(rawQuery);
+      if (!query.success) throw new VerifyError('callback without msg_signature, timestamp and nonce');
+      const { msg_signature: signature, timestamp, nonce } = query.data;
+      const envelope = EnvelopeSchema.safeParse(parseJson(body, 'body'));
+      if (!envelope.success) throw new DecodeError('body is not {"encrypt": …}');
+      if (!crypto.verify(signature, timestamp, nonce, envelope.data.encrypt)) throw new VerifyError('bad msg_signature');
+
+      let inbound: ReturnType<typeof normalize>;
+      try {
+        inbound = normalize(parsePayload(parseJson(crypto.decrypt(envelope.data.encrypt), 'plaintext')));
+      } catch (error) {
+        if (error instanceof ZodError) throw new DecodeError(`unexpected payload: ${error.issues.map((i) => i.path.join('.') || i.message).join(', ')}`);
+        throw error;
+      }
+      if (inbound.kind === 'malformed') throw new DecodeError(inbound.reason);
+      const reply = await answer(inbound);
+      return reply === undefined ? '' : seal(reply.plaintext, reply.streamId, timestamp, nonce);
+    },
+
+    async drain() {
+      while (later.size > 0) await Promise.allSettled([...later]);
+    },
+  };
+}
+
+/** Our stream id for a message: stable across its redeliveries, and free of the `/+=` its msgid may hold. */
+export const streamIdOf = (msgid: string): string => createHash('sha1').update(msgid).digest('hex');
+
+/** A finished stream reply (101031): one shot, nothing for WeCom to poll. */
+const streamReply = (id: string, content: string): string => JSON.stringify({ msgtype: 'stream', stream: { id, finish: true, content } });
+
+function parseJson(raw: string, what: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new DecodeError(`${what} is not JSON`);
+  }
+}
+
+/** How `work` stands after at most `ms`. Never rejects: a rejection after the race must not go unhandled. */
+async function within<T>(work: Promise<T>, ms: number): Promise<Settled<T>> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<Settled<T>>((resolve) => {
+    timer = setTimeout(() => { resolve({ state: 'pending' }); }, ms);
+  });
+  const settled = work.then(
+    (value): Settled<T> => ({ state: 'done', value }),
+    (error: unknown): Settled<T> => ({ state: 'failed', error }),
+  );
+  try {
+    return await Promise.race([settled, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * What WeCom sends and answers, as zod schemas. Loose objects throughout: WeCom adds fields
+ * (the 2026 pages added `video`, `quote`), and a field we do not read must not turn a real
+ * message into a 400. Sources: 接收消息 100719, 接收事件 101027, 消息推送 91770.
+ */
+import { z } from 'zod';
+
+/** The query WeCom puts on every callback URL; `echostr` only on the GET URL check. */
+export const CallbackQuerySchema = z.looseObject({
+  msg_signature: z.string().min(1),
+  timestamp: z.string().regex(/^\d{1,13}$/),
+  nonce: z.string().min(1).max(128),
+});
+export const UrlCheckQuerySchema = CallbackQuerySchema.extend({ echostr: z.string().min(1) });
+
+/** The POST body before decryption. */
+export const EnvelopeSchema = z.looseObject({ encrypt: z.string().min(1) });
+
+const common = {
+  msgid: z.string().min(1),
+  aibotid: z.string().optional(),
+  /** Present for group chats only. */
+  chatid: z.string().min(1).optional(),
+  chattype: z.enum(['single', 'group']).optional(),
+  from: z.looseObject({ userid: z.string().min(1) }),
+  /** One active reply within an hour (主动回复消息 101138). */
+  response_url: z.string().optional(),
+};
+
+const TextSchema = z.looseObject({ ...common, msgtype: z.literal('text'), text: z.looseObject({ content: z.string() }) });
+
+const MixedItemSchema = z.looseObject({ msgtype: z.string(), text: z.looseObject({ content: z.string() }).optional() });
+const MixedSchema = z.looseObject({ ...common, msgtype: z.literal('mixed'), mixed: z.looseObject({ msg_item: z.array(MixedItemSchema) }) });
+
+/** A refresh of a stream reply we left unfinished; it accepts only a stream reply. */
+const StreamSchema = z.looseObject({ msgid: z.string().min(1), msgtype: z.literal('stream'), stream: z.looseObject({ id: z.string().min(1) }) });
+
+const EventSchema = z.looseObject({ msgid: z.string().optional(), msgtype: z.literal('event'), event: z.looseObject({ eventtype: z.string() }) });
+
+/** image, voice, file, video — and whatever WeCom adds next. */
+const OtherSchema = z.looseObject({ ...common, msgtype: z.string() });
+
+export type TextPayload = z.infer<typeof TextSchema>;
+export type MixedPayload = z.infer<typeof MixedSchema>;
+export type StreamPayload = z.infer<typeof StreamSchema>;
+export type EventPayload = z.infer<typeof EventSchema>;
+export type OtherPayload = z.infer<typeof OtherSchema>;
+
+export type Payload =
+  | { kind: 'text'; payload: TextPayload }
+  | { kind: 'mixed'; payload: MixedPayload }
+  | { kind: 'stream'; payload: StreamPayload }
+  | { kind: 'event'; payload: EventPayload }
+  | { kind: 'other'; payload: OtherPayload };
+
+const KindSchema = z.looseObject({ msgtype: z.string() });
+
+/** The decrypted callback, by kind; a zod error when a known kind lacks what it must carry. */
+export function parsePayload(json: unknown): Payload {
+  const { msgtype } = KindSchema.parse(json);
+  switch (msgtype) {
+    case 'text':
+      return { kind: 'text', payload: TextSchema.parse(json) };
+    case 'mixed':
+      return { kind: 'mixed', payload: MixedSchema.parse(json) };
+    case 'stream':
+      return { kind: 'stream', payload: StreamSchema.parse(json) };
+    case 'event':
+      return { kind: 'event', payload: EventSchema.parse(json) };
+    default:
+      return { kind: 'other', payload: OtherSchema.parse(json) };
+  }
+}
+
+/** What the webhook and response_url answer; a missing errcode counts as success (101138 documents no body). */
+export const ApiAnswerSchema = z.looseObject({ errcode: z.number().int().optional(), errmsg: z.string().optional() });

@@ -1,0 +1,295 @@
+/**
+ * The WeCom callback end to end: callbacks encrypted and signed by a client written from the
+ * protocol (not the bot's crypto), POSTed over HTTP to the real Koa app on real Redis, with a fake
+ * WeCom server for response_url.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createWecom } from '../../src/adapters/wecom/index.js';
+import { createBot } from '../../src/bot.js';
+import { createLogger } from '../../src/core/logger.js';
+import type { Router } from '../../src/core/router.js';
+import { createApp } from '../../src/server/app.js';
+import type { County } from '../../src/store/types.js';
+import { testCounty } from '../fixtures/county.js';
+import { openTestBot, type TestBot } from '../helpers/bot.js';
+import { startFakeWecom, type FakeWecom } from '../helpers/fake-wecom.js';
+import { listen, type Listening } from '../helpers/http.js';
+import { createWecomClient, mixedMessage, textMessage, type SignedCallback } from '../helpers/wecom-client.js';
+
+const TOKEN = 'dubanTestToken';
+const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+const CHENGGUAN = 'wrkSFfCgAALFgnrSsWU38puiv4yvExuw';
+const LEADERS = 'wrkLeadersGroupOfTheCounty000001';
+
+const county: County = {
+  ...testCounty,
+  groups: [...testCounty.groups, { platform: 'wecom', chat: LEADERS, role: 'leaders' }],
+  people: [...testCounty.people, { platform: 'wecom', user: 'wangshuji', name: '王书记', roles: ['leader'] }],
+};
+
+const wecom = createWecomClient({ token: TOKEN, encodingAesKey: AES_KEY });
+
+let bot: TestBot;
+let fake: FakeWecom;
+let app: Listening | undefined;
+
+beforeEach(async () => {
+  bot = await openTestBot(import.meta.url, county);
+  fake = await startFakeWecom();
+});
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+  await fake.close();
+  await bot.close();
+});
+
+/** The bot's server with WeCom on, its API base at the fake server. */
+async function serve(options: { route?: Router; store?: TestBot['store']; replyWithinMs?: number } = {}): Promise<Listening> {
+  const store = options.store ?? bot.store;
+  const log = createLogger('silent');
+  const { callback } = createWecom(
+    { token: TOKEN, encodingAesKey: AES_KEY, apiBase: fake.base },
+    { route: options.route ?? bot.route, store, log, replyWithinMs: options.replyWithinMs },
+  );
+  app = await listen(createApp({ log, redisUp: () => store.ping(), wecom: callback }));
+  return app;
+}
+
+async function deliver(server: Listening, callback: Pick<SignedCallback, 'query' | 'body'>): Promise<{ status: number; body: string }> {
+  const res = await fetch(`${server.base}/wecom/callback?${callback.query}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: callback.body });
+  return { status: res.status, body: await res.text() };
+}
+
+interface StreamReply {
+  msgtype: 'stream';
+  stream: { id: string; finish: boolean; content: string };
+}
+
+function opened(body: string, callback: SignedCallback): StreamReply {
+  return wecom.openReply(body, { nonce: callback.nonce }) as StreamReply;
+}
+
+const report = (msgid: string, content = '@督办助手 上报 T2 80%') =>
+  textMessage({ msgid, chatid: CHENGGUAN, userid: 'lilianluo', content, responseUrl: fake.responseUrl(msgid) });
+
+async function ledgerSize(): Promise<number> {
+  return (await bot.store.ledger(['T1', 'T2', 'T3'])).length;
+}
+
+describe('the WeCom URL check (GET /wecom/callback)', () => {
+  it('answers the decrypted echostr and nothing else', async () => {
+    const server = await serve();
+    const check = wecom.urlCheck('1616140317555161061');
+    const res = await fetch(`${server.base}/wecom/callback?${check.query}`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('1616140317555161061');
+  });
+
+  it('accepts an echostr whose + arrived unencoded, as a space', async () => {
+    const server = await serve();
+    let check = wecom.urlCheck('echo-with-plus');
+    for (let i = 0; !decodeURIComponent(check.query).includes('+'); i++) check = wecom.urlCheck(`echo-with-plus-${String(i)}`);
+    const raw = new URLSearchParams(check.query);
+    const query = `msg_signature=${raw.get('msg_signature') ?? ''}&timestamp=${check.timestamp}&nonce=${check.nonce}&echostr=${(raw.get('echostr') ?? '').replaceAll('=', '%3D')}`;
+    const res = await fetch(`${server.base}/wecom/callback?${query}`);
+    expect(res.status).toBe(200);
+  });
+
+  it('refuses a URL check signed with another token', async () => {
+    const server = await serve();
+    const forger = createWecomClient({ token: 'not-our-token', encodingAesKey: AES_KEY });
+    const res = await fetch(`${server.base}/wecom/callback?${forger.urlCheck('123').query}`);
+    expect(res.status).toBe(401);
+  });
+});
+
+describe('a WeCom message (POST /wecom/callback)', () => {
+  it('records a clerk\'s report and answers with a finished, encrypted stream under the callback\'s nonce', async () => {
+    const server = await serve();
+    const callback = wecom.callback(report('msg-report-1'));
+    const res = await deliver(server, callback);
+
+    expect(res.status).toBe(200);
+    const reply = opened(res.body, callback);
+    expect(reply.msgtype).toBe('stream');
+    expect(reply.stream.finish).toBe(true);
+    expect(reply.stream.id).not.toBe('');
+    expect(reply.stream.content).toContain('已记录');
+    expect(reply.stream.content).toContain('城关镇');
+    expect(await ledgerSize()).toBe(1);
+  });
+
+  it('answers a redelivery with the same body and records the report once', async () => {
+    const server = await serve();
+    const callback = wecom.callback(report('msg-report-2'));
+    const first = await deliver(server, callback);
+    const again = await deliver(server, callback);
+
+    expect(again).toEqual(first);
+    expect(await ledgerSize()).toBe(1);
+  });
+
+  it('answers a redelivery under a new nonce with the same reply, sealed with that nonce', async () => {
+    const server = await serve();
+    const payload = report('msg-report-3');
+    const first = wecom.callback(payload, { nonce: '1111' });
+    const second = wecom.callback(payload, { nonce: '2222' });
+    const a = opened((await deliver(server, first)).body, first);
+    const b = opened((await deliver(server, second)).body, second);
+
+    expect(b).toEqual(a);
+    expect(await ledgerSize()).toBe(1);
+  });
+
+  it('records two deliveries racing in at once a single time, with one answer', async () => {
+    const server = await serve();
+    const callback = wecom.callback(report('msg-report-race'));
+    const [a, b] = await Promise.all([deliver(server, callback), deliver(server, callback)]);
+
+    expect(b.body).toBe(a.body);
+    expect(await ledgerSize()).toBe(1);
+  });
+
+  it('reads the text part of a text-and-picture message', async () => {
+    const server = await serve();
+    const callback = wecom.callback(mixedMessage({ msgid: 'msg-mixed', chatid: CHENGGUAN, userid: 'lilianluo', content: '@督办助手 上报 T2 60% 附照片' }));
+    const reply = opened((await deliver(server, callback)).body, callback);
+
+    expect(reply.stream.content).toContain('已记录');
+    expect((await bot.store.ledger(['T2']))[0]?.note).toBe('附照片');
+  });
+
+  it('answers a leader in a direct chat with the county ranking', async () => {
+    const server = await serve();
+    const callback = wecom.callback(textMessage({ msgid: 'msg-rank', userid: 'wangshuji', content: '排名' }));
+    const reply = opened((await deliver(server, callback)).body, callback);
+
+    expect(reply.stream.content).toContain('排名');
+    expect(reply.stream.content).toContain('红星乡');
+  });
+
+  it('tells someone who sends a picture that it reads text only, and records nothing', async () => {
+    const server = await serve();
+    const payload = { msgid: 'msg-image', aibotid: 'AIBOTID', chattype: 'single', from: { userid: 'lilianluo' }, msgtype: 'image', image: { url: `${fake.base}/image` } };
+    const callback = wecom.callback(payload);
+    const reply = opened((await deliver(server, callback)).body, callback);
+
+    expect(reply.stream.content).toContain('只看得懂文字');
+    expect(await ledgerSize()).toBe(0);
+  });
+
+  it('answers an event with an empty 200', async () => {
+    const server = await serve();
+    const event = { msgid: 'evt-1', aibotid: 'AIBOTID', create_time: 1700000000, chattype: 'single', from: { userid: 'lilianluo' }, msgtype: 'event', event: { eventtype: 'enter_chat' } };
+    const res = await deliver(server, wecom.callback(event));
+
+    expect(res).toEqual({ status: 200, body: '' });
+  });
+});
+
+describe('a forged or malformed WeCom callback', () => {
+  it('is refused with 401 when signed with another token, and nothing is recorded', async () => {
+    const server = await serve();
+    const forger = createWecomClient({ token: 'not-our-token', encodingAesKey: AES_KEY });
+    const res = await deliver(server, forger.callback(report('msg-forged')));
+
+    expect(res.status).toBe(401);
+    expect(await ledgerSize()).toBe(0);
+  });
+
+  it('is refused with 401 when the signature parameters are missing', async () => {
+    const server = await serve();
+    const callback = wecom.callback(report('msg-unsigned'));
+    const res = await deliver(server, { query: `timestamp=${callback.timestamp}&nonce=${callback.nonce}`, body: callback.body });
+
+    expect(res.status).toBe(401);
+  });
+
+  it.each([
+    ['not JSON', 'encrypt=abc'],
+    ['JSON without encrypt', '{"Encrypt":"abc"}'],
+  ])('is refused with 400 when the body is %s', async (_, body) => {
+    const server = await serve();
+    const res = await deliver(server, { query: wecom.callback(report('msg-bad-body')).query, body });
+
+    expect(res.status).toBe(400);
+  });
+
+  it('is refused with 413 when the body is over 64 KB, and nothing is recorded', async () => {
+    const server = await serve();
+    const callback = wecom.callback(report('msg-huge', `@督办助手 上报 T2 80% ${'很'.repeat(30_000)}`));
+
+    expect((await deliver(server, callback)).status).toBe(413);
+    expect(await ledgerSize()).toBe(0);
+  });
+
+  it('is refused with 400 when the plaintext is addressed to another receiver', async () => {
+    const server = await serve();
+    const res = await deliver(server, wecom.callback(report('msg-corp'), { receiveId: 'wx5823bf96d3bd56c7' }));
+
+    expect(res.status).toBe(400);
+    expect(await ledgerSize()).toBe(0);
+  });
+
+  it.each([
+    ['not JSON', 'this is not json'],
+    ['a text message without a sender', JSON.stringify({ msgid: 'x', chattype: 'group', chatid: CHENGGUAN, msgtype: 'text', text: { content: '上报 T2 80%' } })],
+    ['a group message without its chat id', JSON.stringify({ msgid: 'y', chattype: 'group', from: { userid: 'lilianluo' }, msgtype: 'text', text: { content: '上报 T2 80%' } })],
+  ])('is refused with 400 when the decrypted payload is %s', async (_, plaintext) => {
+    const server = await serve();
+
+    expect((await deliver(server, wecom.callback(plaintext))).status).toBe(400);
+    expect(await ledgerSize()).toBe(0);
+  });
+});
+
+describe('a WeCom answer that is not ready in time', () => {
+  /** The bot's router, made slow: the answer comes after WeCom's window. */
+  const slow = (ms: number): Router => async (message) => {
+    await new Promise((done) => setTimeout(done, ms));
+    return bot.route(message);
+  };
+
+  it('says it is working at once and sends the answer once through response_url', async () => {
+    const server = await serve({ route: slow(300), replyWithinMs: 20 });
+    const callback = wecom.callback(report('msg-slow'));
+    const first = opened((await deliver(server, callback)).body, callback);
+    expect(first.stream.finish).toBe(true);
+    expect(first.stream.content).toContain('正在处理');
+
+    const posted = await fake.waitFor((r) => r.path === '/cgi-bin/aibot/response');
+    expect(posted.query.response_code).toBe('msg-slow');
+    expect(posted.body).toMatchObject({ msgtype: 'markdown', markdown: { content: expect.stringContaining('已记录') as unknown } });
+
+    const again = opened((await deliver(server, callback)).body, callback);
+    expect(again).toEqual(first);
+    await new Promise((done) => setTimeout(done, 400));
+    expect(fake.received.filter((r) => r.path === '/cgi-bin/aibot/response')).toHaveLength(1);
+    expect(await ledgerSize()).toBe(1);
+  });
+
+  it('never posts to a response_url outside WECOM_API_BASE', async () => {
+    const elsewhere = await startFakeWecom();
+    try {
+      const server = await serve({ route: slow(100), replyWithinMs: 10 });
+      const payload = textMessage({ msgid: 'msg-foreign', chatid: CHENGGUAN, userid: 'lilianluo', content: '@督办助手 任务', responseUrl: elsewhere.responseUrl('x') });
+      await deliver(server, wecom.callback(payload));
+      await new Promise((done) => setTimeout(done, 300));
+      expect(elsewhere.received).toEqual([]);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+});
+
+describe('a WeCom message while Redis is down', () => {
+  it('is answered 503 so that WeCom delivers it again', async () => {
+    const redis = await bot.db.connect();
+    const offline = await createBot(redis, { log: createLogger('silent'), prefix: `${bot.db.prefix}:bot` });
+    redis.disconnect();
+    const server = await serve({ route: offline.route, store: offline.store });
+
+    expect((await deliver(server, wecom.callback(report('msg-offline')))).status).toBe(503);
+  });
+});
