@@ -5,6 +5,7 @@
 import type { Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { chat, defaultSpeaker } from './adapters/console/index.js';
+import { createDingtalk } from './adapters/dingtalk/index.js';
 import { createWecom } from './adapters/wecom/index.js';
 import { createBot } from './bot.js';
 import type { Config } from './config.js';
@@ -40,13 +41,21 @@ export async function serve({ config, demo, io }: { config: Config; demo: boolea
   await warnCalendarGap(bot, log);
   const wecom = config.wecom ? createWecom(config.wecom, { route: bot.route, store: bot.store, log }) : undefined;
   log.info(wecom ? 'wecom is on: callback at /wecom/callback' : 'wecom is off: WECOM_TOKEN and WECOM_ENCODING_AES_KEY are not set');
-  if (!config.dingtalk) log.info('dingtalk is off: DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET are not set');
+  const dingtalk = config.dingtalk ? createDingtalk(config.dingtalk, { route: bot.route, store: bot.store, log }) : undefined;
+  log.info(
+    !dingtalk
+      ? 'dingtalk is off: DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET are not set'
+      : dingtalk.stream
+        ? 'dingtalk is on: stream mode, no public address needed'
+        : 'dingtalk is on: callback at /dingtalk/callback',
+  );
 
-  const app = createApp({ log, redisUp: () => bot.store.ping(), wecom: wecom?.callback });
+  const app = createApp({ log, redisUp: () => bot.store.ping(), wecom: wecom?.callback, dingtalk: dingtalk?.callback });
   const server = await new Promise<Server>((ready) => {
     const s = app.listen(config.port, () => { ready(s); });
   });
   log.info('listening', { port: config.port });
+  dingtalk?.stream?.start();
   io.stderr.write(`督办助手已启动：http://127.0.0.1:${String(config.port)}/healthz（Redis：${redis.where}）\n`);
 
   let stopping: Promise<void> | undefined;
@@ -59,8 +68,10 @@ export async function serve({ config, demo, io }: { config: Config; demo: boolea
       await Promise.race([closed, new Promise((done) => setTimeout(done, SHUTDOWN_GRACE_MS).unref())]);
       server.closeAllConnections();
       log.info('http server closed');
-      // Answers still owed through response_url go out before Redis closes: they may still need it.
-      await wecom?.callback.drain();
+      // No new messages from the Stream; answers still owed (WeCom's response_url, DingTalk's
+      // sessionWebhook replies) go out before Redis closes, since they may still need it.
+      await dingtalk?.stream?.stop();
+      await Promise.all([wecom?.callback.drain(), dingtalk?.inbound.drain()]);
       await redis.close();
       log.info('stopped');
     })());

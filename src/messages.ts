@@ -238,13 +238,13 @@ export const text = {
   continued: '（续）',
   /** Ends a reply cut to fit a platform's size limit. */
   truncated: (lines: number): string => `……还有${String(lines)}行，消息太长没有显示。`,
+  /** Sent after the platform was already answered, when the message then could not be handled. */
+  notHandled: '抱歉，刚才这条消息没能处理完，请稍后重新发送。',
+  /** A picture, voice or file sent to the bot. */
+  textOnly: '我只看得懂文字消息。发送「帮助」查看我能做的事，例如：上报 T3 80%',
   wecom: {
     /** The passive reply when the answer is not ready within WeCom's window; the answer follows via response_url. */
     working: '收到，正在处理，稍后回复你。',
-    /** Posted via response_url when an answer promised by `working` could not be made. */
-    failed: '抱歉，刚才这条消息没能处理完，请稍后重新发送。',
-    /** A picture, voice or file sent to the bot in a direct chat. */
-    textOnly: '我只看得懂文字消息。发送「帮助」查看我能做的事，例如：上报 T3 80%',
   },
 
   help: {

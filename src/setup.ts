@@ -77,6 +77,7 @@ export const setupMessages = {
   url: '应为以 https:// 或 http:// 开头的网址',
   webhookConsole: 'console（终端）里的群不需要 webhook',
   webhookWecom: '企业微信群的 webhook 应是群机器人（消息推送）的完整地址，形如 https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…',
+  webhookDingtalk: '钉钉群的 webhook 应是自定义机器人的完整地址，形如 https://oapi.dingtalk.com/robot/send?access_token=…',
   secretNotDingtalk: '只有钉钉（dingtalk）自定义机器人需要加签 secret',
   secretWithoutWebhook: '写了加签 secret 就要同时写钉钉自定义机器人的 webhook',
   duplicateGroup: (other: number): string => `与第${String(other + 1)}项是同一个群，一个群只能写一次`,
@@ -471,18 +472,24 @@ function checkGroup(raw: Record<string, unknown>, path: Path, problems: Problems
   const hasRole = raw.role !== undefined;
   if (hasTownship === hasRole) problems.add(path, hasTownship ? M.groupBoth : M.groupNeither);
   if (raw.platform === 'console' && raw.webhook !== undefined) problems.add([...path, 'webhook'], M.webhookConsole);
-  if (raw.platform === 'wecom' && typeof raw.webhook === 'string' && !isWecomWebhook(raw.webhook)) problems.add([...path, 'webhook'], M.webhookWecom);
+  if (typeof raw.webhook === 'string') {
+    if (raw.platform === 'wecom' && !isWebhook(raw.webhook, '/cgi-bin/webhook/send', 'key')) problems.add([...path, 'webhook'], M.webhookWecom);
+    if (raw.platform === 'dingtalk' && !isWebhook(raw.webhook, '/robot/send', 'access_token')) problems.add([...path, 'webhook'], M.webhookDingtalk);
+  }
   if (raw.secret !== undefined) {
     if (raw.platform !== 'dingtalk') problems.add([...path, 'secret'], M.secretNotDingtalk);
     else if (raw.webhook === undefined) problems.add([...path, 'secret'], M.secretWithoutWebhook);
   }
 }
 
-/** The 消息推送 send URL (91770): its `key` is the robot's credential, the path is fixed. */
-function isWecomWebhook(raw: string): boolean {
+/**
+ * A group robot's send URL: a fixed path and the robot's credential in the query — WeCom's
+ * 消息推送 `/cgi-bin/webhook/send?key=…` (91770), DingTalk's custom robot `/robot/send?access_token=…`.
+ */
+function isWebhook(raw: string, path: string, credential: string): boolean {
   if (!URL.canParse(raw)) return true; // the url rule already says what is wrong
   const url = new URL(raw);
-  return url.pathname === '/cgi-bin/webhook/send' && (url.searchParams.get('key') ?? '') !== '';
+  return url.pathname === path && (url.searchParams.get(credential) ?? '') !== '';
 }
 
 function checkUnique(

@@ -4,6 +4,7 @@
  */
 import Router from '@koa/router';
 import Koa from 'koa';
+import type { DingtalkCallback } from '../adapters/dingtalk/callback.js';
 import type { WecomCallback } from '../adapters/wecom/callback.js';
 import { DecodeError, StoreUnavailableError, VerifyError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -15,6 +16,8 @@ export interface AppDeps {
   redisUp(): Promise<boolean>;
   /** The WeCom callback, when WeCom is on. */
   wecom?: WecomCallback;
+  /** The DingTalk callback, when DingTalk is on in HTTP mode. */
+  dingtalk?: DingtalkCallback;
 }
 
 /** Refusals a platform (or a forger) gets, by error; the reason is logged, never the payload. */
@@ -69,6 +72,17 @@ export function createApp(deps: AppDeps): Koa {
       // Events take an empty 200 (101027); a message takes the encrypted JSON envelope.
       if (reply !== '') ctx.type = 'application/json';
       ctx.body = reply;
+    });
+  }
+
+  const { dingtalk } = deps;
+  if (dingtalk) {
+    router.post('/dingtalk/callback', async (ctx) => {
+      const header = (name: string): string | undefined => ctx.get(name) || undefined;
+      const answer = await dingtalk.handle({ timestamp: header('timestamp'), sign: header('sign') }, await readBody(ctx));
+      ctx.status = 200;
+      ctx.type = 'application/json';
+      ctx.body = answer;
     });
   }
 

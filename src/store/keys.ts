@@ -31,6 +31,8 @@ export interface Keys {
   reply(source: string): string;
   /** A platform's own answer to one callback, as sent (WeCom: the passive reply of a stream id). */
   callbackReply(platform: ChatPlatform, id: string): string;
+  /** Marks one inbound message as taken by a worker, so two instances never handle it twice. */
+  callbackClaim(platform: ChatPlatform, id: string): string;
 
   /** Hash township id → JSON progress of one task. */
   progress(taskId: string): string;
@@ -65,6 +67,7 @@ export function createKeys(prefix = 'duban'): Keys {
     ranking: (month) => `${prefix}:ranking:${month}`,
     reply: (source) => `${prefix}:reply:${source}`,
     callbackReply: (platform, id) => `${prefix}:callback-reply:${platform}:${id}`,
+    callbackClaim: (platform, id) => `${prefix}:callback-claim:${platform}:${id}`,
     progress: (taskId) => `${task(taskId)}:progress`,
     ledger: (taskId) => `${task(taskId)}:ledger`,
     seen: (taskId, source) => `${task(taskId)}:seen:${source}`,

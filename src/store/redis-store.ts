@@ -342,6 +342,14 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
       // Lost the race; the winner's answer can only be gone if it expired in between.
       return { answer: (await redis.get(key)) ?? answer, fresh: false };
     },
+
+    async claimCallback(platform, id, seconds) {
+      return (await redis.set(keys.callbackClaim(platform, id), '1', 'EX', seconds, 'NX')) === 'OK';
+    },
+
+    async releaseCallback(platform, id) {
+      await redis.del(keys.callbackClaim(platform, id));
+    },
   };
 }
 

@@ -122,4 +122,8 @@ export interface Store {
    * kept: `fresh` when it is this caller's. Two deliveries of one callback racing get one answer.
    */
   keepCallbackReply(platform: ChatPlatform, id: string, answer: string, seconds: number): Promise<{ answer: string; fresh: boolean }>;
+  /** Takes inbound message `id` for this worker: false when another delivery took it within `seconds`. */
+  claimCallback(platform: ChatPlatform, id: string, seconds: number): Promise<boolean>;
+  /** Gives a claim back, so a redelivery may try again after a failure. */
+  releaseCallback(platform: ChatPlatform, id: string): Promise<void>;
 }

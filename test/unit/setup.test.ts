@@ -286,6 +286,12 @@ describe('problems in a setup file', () => {
     expect(problems).toEqual([expect.stringContaining('groups 第1项的 webhook：企业微信群的 webhook 应是群机器人（消息推送）的完整地址')]);
   });
 
+  it('refuses a DingTalk webhook that is not a custom robot send address with its access token', () => {
+    const problems = problemsAfter((c) => (at(c.groups, 2).webhook = 'https://oapi.dingtalk.com/robot/sendBySession?session=abc'));
+
+    expect(problems).toEqual([expect.stringContaining('groups 第3项的 webhook：钉钉群的 webhook 应是自定义机器人的完整地址')]);
+  });
+
   it('refuses an unknown platform or role, listing the ones it knows', () => {
     const problems = problemsAfter((c) => {
       at(c.groups, 0).platform = 'wechat';

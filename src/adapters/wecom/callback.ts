@@ -96,7 +96,7 @@ export function createWecomCallback(deps: WecomCallbackDeps): WecomCallback {
       content = wecomReply(await routed);
     } catch (error) {
       log.error('slow message failed after the passive reply', { ...where, error });
-      content = text.wecom.failed;
+      content = text.notHandled;
     }
     if (responseUrl === undefined) {
       log.error('slow answer has nowhere to go: the callback carried no response_url', where);
@@ -123,7 +123,7 @@ export function createWecomCallback(deps: WecomCallbackDeps): WecomCallback {
       }
       case 'not-text': {
         const streamId = streamIdOf(inbound.msgid);
-        return { plaintext: streamReply(streamId, wecomReply({ lines: [[text.wecom.textOnly]] })), streamId };
+        return { plaintext: streamReply(streamId, wecomReply({ lines: [[text.textOnly]] })), streamId };
       }
       case 'stream': {
         // Every reply is finished at once, so a refresh is unexpected: repeat what that stream said.

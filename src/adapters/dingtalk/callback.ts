@@ -1,0 +1,32 @@
+/**
+ * The robot's HTTP callback: signature and timestamp first, then the message is taken and
+ * DingTalk is answered at once with `{"msgtype":"empty"}` (an answer body would itself be posted
+ * into the chat); the reply follows through the sessionWebhook. Koa stays in `src/server/`.
+ */
+import { DecodeError } from '../../core/errors.js';
+import type { DingtalkInbound } from './inbound.js';
+import { verifyCallbackSign } from './sign.js';
+
+export const EMPTY_ANSWER = '{"msgtype":"empty"}';
+
+export interface DingtalkCallback {
+  /** The response body for one POST; VerifyError, DecodeError or StoreUnavailableError otherwise. */
+  handle(headers: { timestamp?: string; sign?: string }, body: string): Promise<string>;
+}
+
+export function createDingtalkCallback(deps: { appSecret: string; inbound: DingtalkInbound; now?: () => number }): DingtalkCallback {
+  const now = deps.now ?? Date.now;
+  return {
+    async handle(headers, body) {
+      verifyCallbackSign(headers, deps.appSecret, now());
+      let payload: unknown;
+      try {
+        payload = JSON.parse(body);
+      } catch {
+        throw new DecodeError('body is not JSON');
+      }
+      await deps.inbound.receive(payload);
+      return EMPTY_ANSWER;
+    },
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * One robot message, by HTTP callback or Stream: validated and claimed while DingTalk waits,
+ * answered afterwards through its sessionWebhook. DingTalk redelivers a message it thinks was
+ * not received (Stream: within about a minute; HTTP: after a slow answer), and with two instances
+ * each delivery may land on either: the msgId claim in Redis lets exactly one of them handle it.
+ */
+import { ZodError } from 'zod';
+import { DecodeError, orUnavailable } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import type { Router } from '../../core/router.js';
+import { plain, type OutgoingMessage } from '../../core/types.js';
+import { text } from '../../messages.js';
+import type { Store } from '../../store/types.js';
+import { normalize, type Inbound } from './normalize.js';
+import { RobotMessageSchema } from './schema.js';
+import type { DingtalkSender } from './send.js';
+
+/** Longer than any redelivery (about a minute) and than a sessionWebhook lives (90 minutes). */
+const CLAIM_SECONDS = 2 * 60 * 60;
+
+export interface DingtalkInbound {
+  /**
+   * Validates and claims a robot message, then handles it in the background. Resolves once the
+   * message is safely taken (or known to be a redelivery); DecodeError for a payload that is not
+   * a robot message, StoreUnavailableError when Redis cannot take the claim.
+   */
+  receive(payload: unknown): Promise<void>;
+  /**
+   * The same for a message DingTalk will not redeliver (a Stream frame already acknowledged):
+   * when Redis cannot take the claim, the sender is told to send it again instead.
+   */
+  receiveAcknowledged(payload: unknown): Promise<void>;
+  /** Waits for messages still being handled (graceful shutdown). */
+  drain(): Promise<void>;
+}
+
+export function createDingtalkInbound(deps: { route: Router; store: Store; sender: DingtalkSender; log: Logger }): DingtalkInbound {
+  const { store, log } = deps;
+  const working = new Set<Promise<void>>();
+
+  async function handle(inbound: Inbound): Promise<void> {
+    const where = { conversation: inbound.replyTo.conversationId, msgid: inbound.kind === 'message' ? inbound.message.messageId : inbound.msgId };
+    let reply: OutgoingMessage;
+    if (inbound.kind === 'not-text') {
+      reply = plain(text.textOnly);
+    } else {
+      try {
+        reply = await deps.route(inbound.message);
+      } catch (error) {
+        // Redis went away after the claim: give the message back for a redelivery, and say so.
+        log.error('message could not be handled', { ...where, error });
+        await store.releaseCallback('dingtalk', where.msgid).catch(() => undefined);
+        reply = plain(text.notHandled);
+      }
+    }
+    try {
+      await deps.sender.reply(inbound.replyTo, reply);
+    } catch (error) {
+      log.error('reply could not be sent', { ...where, error });
+    }
+  }
+
+  function track(work: Promise<void>): void {
+    working.add(work);
+    void work.finally(() => working.delete(work));
+  }
+
+  async function receive(payload: unknown, acknowledged: boolean): Promise<void> {
+    let inbound: Inbound;
+    try {
+      inbound = normalize(RobotMessageSchema.parse(payload));
+    } catch (error) {
+      if (error instanceof ZodError) throw new DecodeError(`not a robot message: ${error.issues.map((i) => i.path.join('.') || i.message).join(', ')}`);
+      throw error;
+    }
+    const msgId = inbound.kind === 'message' ? inbound.message.messageId : inbound.msgId;
+    let fresh: boolean;
+    try {
+      fresh = await orUnavailable(store.claimCallback('dingtalk', msgId, CLAIM_SECONDS));
+    } catch (error) {
+      if (!acknowledged) throw error;
+      log.error('message not handled: Redis is unavailable', { msgid: msgId, error });
+      track(deps.sender.reply(inbound.replyTo, plain(text.notHandled)).catch((e: unknown) => { log.error('reply could not be sent', { msgid: msgId, error: e }); }));
+      return;
+    }
+    if (!fresh) {
+      log.info('redelivery ignored', { msgid: msgId });
+      return;
+    }
+    track(handle(inbound));
+  }
+
+  return {
+    receive: (payload) => receive(payload, false),
+    receiveAcknowledged: (payload) => receive(payload, true),
+
+    async drain() {
+      while (working.size > 0) await Promise.allSettled([...working]);
+    },
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * DingTalk, assembled from its config: the sender the outbox uses, and the inbound path of the
+ * configured mode — the HTTP callback the server mounts, or the Stream client main starts.
+ */
+import type { Logger } from '../../core/logger.js';
+import type { Router } from '../../core/router.js';
+import type { Store } from '../../store/types.js';
+import { createDingtalkCallback, type DingtalkCallback } from './callback.js';
+import { createDingtalkInbound, type DingtalkInbound } from './inbound.js';
+import { createDingtalkSender, type DingtalkSender } from './send.js';
+import { createStreamClient, type StreamClient } from './stream.js';
+
+export interface DingtalkConfig {
+  clientId: string;
+  clientSecret: string;
+  mode: 'http' | 'stream';
+  apiBase: string;
+  oapiBase: string;
+}
+
+export interface Dingtalk {
+  sender: DingtalkSender;
+  inbound: DingtalkInbound;
+  /** HTTP mode only. */
+  callback?: DingtalkCallback;
+  /** Stream mode only; not started. */
+  stream?: StreamClient;
+}
+
+export function createDingtalk(
+  config: DingtalkConfig,
+  deps: { route: Router; store: Store; log: Logger; now?: () => number; backoff?: { firstMs: number; maxMs: number } },
+): Dingtalk {
+  const log = deps.log.child({ platform: 'dingtalk' });
+  const sender = createDingtalkSender({ ...config, log, now: deps.now });
+  const inbound = createDingtalkInbound({ route: deps.route, store: deps.store, sender, log });
+  if (config.mode === 'http') return { sender, inbound, callback: createDingtalkCallback({ appSecret: config.clientSecret, inbound, now: deps.now }) };
+  const stream = createStreamClient({
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
+    apiBase: config.apiBase,
+    log,
+    onRobotMessage: (payload) => inbound.receiveAcknowledged(payload),
+    backoff: deps.backoff,
+  });
+  return { sender, inbound, stream };
+}

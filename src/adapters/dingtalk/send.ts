@@ -1,0 +1,195 @@
+/**
+ * Posting to DingTalk (dingtalk.md §2, §4):
+ * - a reply goes to the message's sessionWebhook (no token; 90 minutes), with the sender @-ed
+ *   in groups; once it has expired, through the OpenAPI like an unprompted post;
+ * - an unprompted post goes through the app robot's OpenAPI `groupMessages/send` (an app access
+ *   token; cannot @ anyone), or, when people must be @-ed, through the group's custom robot
+ *   webhook with 加签.
+ * Every webhook must have DINGTALK_OAPI_BASE's origin (DESIGN §7); tokens, sessions and secrets
+ * stay out of logs and errors.
+ */
+import { SendError, type SendFailure } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import type { OutgoingMessage } from '../../core/types.js';
+import { dingtalkMarkdown, dingtalkMsgParam } from '../../render/dingtalk.js';
+import type { Group } from '../../store/types.js';
+import type { ReplyTarget } from './normalize.js';
+import { AccessTokenSchema, OpenApiErrorSchema, WebhookAnswerSchema } from './schema.js';
+import { signedWebhook } from './sign.js';
+
+const REQUEST_TIMEOUT_MS = 10_000;
+/** Refresh a token this long before DingTalk says it expires (the official Python SDK uses 5 minutes). */
+const TOKEN_EARLY_MS = 5 * 60 * 1000;
+/** A sessionWebhook this close to its expiry is not used: the post could arrive after it. */
+const SESSION_MARGIN_MS = 60 * 1000;
+
+/**
+ * Webhook errcodes (custom robot and sessionWebhook; dingtalk.md §4a): 130101/410100 the robot
+ * sent more than 20 a minute and is throttled for 10 minutes; 310000 keyword, 加签 or IP
+ * allow-list refused; 300001/300005/400101 no such token; 400013 group dissolved; 400102 robot
+ * disabled; 400105 message type not supported; 400106 no such robot.
+ */
+export function classifyErrcode(errcode: number): SendFailure | undefined {
+  if (errcode === 0) return undefined;
+  if (errcode === 130101 || errcode === 410100) return 'rate-limited';
+  if ([310000, 300001, 300005, 400013, 400101, 400102, 400105, 400106].includes(errcode)) return 'permanent';
+  return 'failed';
+}
+
+/** OpenAPI failures come as HTTP statuses with a `{code, message}` body. */
+export function classifyStatus(status: number, code = ''): SendFailure {
+  if (status === 429 || /too\.?fast|toomany|too\.many|flowcontrol/i.test(code)) return 'rate-limited';
+  if (status >= 500) return 'failed';
+  // 400 bad request, 401 after a fresh token, 403 missing permission (qyapi_robot_sendmsg) or
+  // robot not in the group: sending again will not help.
+  return status >= 400 ? 'permanent' : 'failed';
+}
+
+export interface DingtalkSenderOptions {
+  clientId: string;
+  clientSecret: string;
+  apiBase: string;
+  oapiBase: string;
+  log: Logger;
+  now?: () => number;
+}
+
+export interface DingtalkSender {
+  /** The reply to a message; SendError when DingTalk refuses it or cannot be reached. */
+  reply(to: ReplyTarget, message: OutgoingMessage): Promise<void>;
+  /** An unprompted post into a group. */
+  send(group: Group, message: OutgoingMessage): Promise<void>;
+}
+
+export function createDingtalkSender(options: DingtalkSenderOptions): DingtalkSender {
+  const { clientId, clientSecret, log } = options;
+  const now = options.now ?? Date.now;
+  const oapiOrigin = new URL(options.oapiBase).origin;
+  let token: { value: string; refreshAt: number } | undefined;
+  let fetching: Promise<string> | undefined;
+
+  const shown = (url: URL): string => `${url.origin}${url.pathname}`;
+
+  async function request(url: URL, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: unknown }> {
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=utf-8', accept: 'application/json', ...headers },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+    } catch (error) {
+      throw new SendError(`${shown(url)} unreachable: ${error instanceof Error ? error.message : String(error)}`, 'network', 'failed');
+    }
+    const raw = await res.text().catch(() => '');
+    let json: unknown;
+    try {
+      json = raw === '' ? {} : JSON.parse(raw);
+    } catch {
+      json = {};
+    }
+    return { status: res.status, json };
+  }
+
+  // —— webhooks: sessionWebhook and custom robots ——
+
+  function onOapi(raw: string, what: string): URL {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new SendError(`${what} is not a URL`, 'bad-url', 'permanent');
+    }
+    if (url.origin !== oapiOrigin) {
+      log.warn('refused to post outside DINGTALK_OAPI_BASE', { what, origin: url.origin, allowed: oapiOrigin });
+      throw new SendError(`${what} ${shown(url)} is not on ${oapiOrigin}`, 'foreign-origin', 'permanent');
+    }
+    return url;
+  }
+
+  async function postWebhook(url: URL, message: OutgoingMessage, mentions: readonly string[]): Promise<void> {
+    const body = {
+      msgtype: 'markdown',
+      markdown: dingtalkMarkdown(message, { mentions }),
+      at: { atUserIds: [...mentions], isAtAll: false },
+    };
+    const { status, json } = await request(url, body);
+    if (status < 200 || status >= 300) throw new SendError(`${shown(url)} answered HTTP ${String(status)}`, `http-${String(status)}`, status === 429 ? 'rate-limited' : 'failed');
+    const answer = WebhookAnswerSchema.safeParse(json);
+    const errcode = answer.success ? (answer.data.errcode ?? 0) : 0;
+    const failure = classifyErrcode(errcode);
+    if (failure) throw new SendError(`DingTalk refused the message: ${String(errcode)} ${answer.data?.errmsg ?? ''}`.trim(), String(errcode), failure);
+  }
+
+  // —— OpenAPI ——
+
+  async function accessToken(): Promise<string> {
+    if (token && now() < token.refreshAt) return token.value;
+    // One request for everyone waiting: the token endpoint is not to be called per message.
+    fetching ??= (async () => {
+      try {
+        const url = new URL('/v1.0/oauth2/accessToken', options.apiBase);
+        const { status, json } = await request(url, { appKey: clientId, appSecret: clientSecret });
+        const parsed = AccessTokenSchema.safeParse(json);
+        if (status !== 200 || !parsed.success) {
+          const code = OpenApiErrorSchema.safeParse(json).data?.code ?? `http-${String(status)}`;
+          throw new SendError(`DingTalk gave no access token: ${code}`, code, classifyStatus(status, code));
+        }
+        const lifetime = parsed.data.expireIn * 1000;
+        token = { value: parsed.data.accessToken, refreshAt: now() + Math.max(lifetime - TOKEN_EARLY_MS, lifetime / 2) };
+        return token.value;
+      } finally {
+        fetching = undefined;
+      }
+    })();
+    return fetching;
+  }
+
+  async function openApi(path: string, body: unknown): Promise<void> {
+    const url = new URL(path, options.apiBase);
+    const attempt = async () => request(url, body, { 'x-acs-dingtalk-access-token': await accessToken() });
+    let answer = await attempt();
+    if (answer.status === 401) {
+      // A token can be revoked before its expiry: fetch a new one, once.
+      token = undefined;
+      answer = await attempt();
+    }
+    if (answer.status >= 200 && answer.status < 300) return;
+    const code = OpenApiErrorSchema.safeParse(answer.json).data?.code ?? `http-${String(answer.status)}`;
+    throw new SendError(`DingTalk refused ${url.pathname}: ${String(answer.status)} ${code}`, code, classifyStatus(answer.status, code));
+  }
+
+  const markdownParam = (message: OutgoingMessage) => ({ robotCode: clientId, msgKey: 'sampleMarkdown', msgParam: dingtalkMsgParam(message) });
+
+  const toGroup = (conversationId: string, message: OutgoingMessage) =>
+    openApi('/v1.0/robot/groupMessages/send', { ...markdownParam(message), openConversationId: conversationId });
+
+  return {
+    async reply(to, message) {
+      const mentions = !to.direct && to.staffId !== undefined ? [to.staffId] : [];
+      if (now() < to.expiresAt - SESSION_MARGIN_MS) {
+        await postWebhook(onOapi(to.sessionWebhook, 'sessionWebhook'), message, mentions);
+        return;
+      }
+      if (!to.direct) {
+        await toGroup(to.conversationId, message);
+        return;
+      }
+      if (to.staffId === undefined) throw new SendError('the sessionWebhook has expired and the sender has no staff id', 'expired', 'permanent');
+      await openApi('/v1.0/robot/oToMessages/batchSend', { ...markdownParam(message), userIds: [to.staffId] });
+    },
+
+    async send(group, message) {
+      const mentions = message.mentions ?? [];
+      if (mentions.length > 0 && group.webhook !== undefined) {
+        const url = onOapi(group.webhook, 'custom robot webhook');
+        await postWebhook(group.secret === undefined ? url : signedWebhook(url, group.secret, now()), message, mentions);
+        return;
+      }
+      // The OpenAPI cannot @; without a custom robot the post goes out unmentioned.
+      if (mentions.length > 0) log.info('posting without @: the group has no custom robot webhook', { chat: group.chat });
+      await toGroup(group.chat, message);
+    },
+  };
+}

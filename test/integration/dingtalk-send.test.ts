@@ -1,0 +1,112 @@
+/** Unprompted posts into DingTalk groups, and the app access token behind them, against a fake DingTalk. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDingtalkSender, type DingtalkSender } from '../../src/adapters/dingtalk/send.js';
+import { SendError } from '../../src/core/errors.js';
+import { createLogger } from '../../src/core/logger.js';
+import type { Group } from '../../src/store/types.js';
+import { checkCustomRobotSign } from '../helpers/dingtalk-client.js';
+import { startFakeDingtalk, type FakeDingtalk } from '../helpers/fake-dingtalk.js';
+
+const CLIENT_ID = 'dingduban0001';
+const CLIENT_SECRET = 'duban-test-app-secret';
+const ROBOT_SECRET = 'SECduban-custom-robot';
+
+let fake: FakeDingtalk;
+let sender: DingtalkSender;
+beforeEach(async () => {
+  fake = await startFakeDingtalk({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
+  sender = senderWith(CLIENT_SECRET);
+});
+afterEach(async () => {
+  await fake.close();
+});
+
+function senderWith(secret: string): DingtalkSender {
+  return createDingtalkSender({ clientId: CLIENT_ID, clientSecret: secret, apiBase: fake.base, oapiBase: fake.base, log: createLogger('silent') });
+}
+
+const group = (extra: Partial<Group> = {}): Group => ({ platform: 'dingtalk', chat: 'cidChengguanGroup==', township: '城关镇', ...extra });
+const groupSends = () => fake.received.filter((r) => r.path === '/v1.0/robot/groupMessages/send');
+
+async function failure(work: Promise<void>): Promise<SendError> {
+  const error: unknown = await work.then(() => undefined, (e: unknown) => e);
+  if (!(error instanceof SendError)) throw new Error(`expected a SendError, got ${String(error)}`);
+  return error;
+}
+
+describe('an unprompted post into a DingTalk group', () => {
+  it('goes through the OpenAPI group send as the app robot, with a sampleMarkdown msgParam', async () => {
+    await sender.send(group(), { title: '11月排名', lines: [['1. 城关镇 85.0分']] });
+
+    const sent = groupSends()[0];
+    expect(sent?.headers['x-acs-dingtalk-access-token']).toBe('token-1');
+    expect(sent?.body).toMatchObject({ robotCode: CLIENT_ID, openConversationId: 'cidChengguanGroup==', msgKey: 'sampleMarkdown' });
+    const param = JSON.parse((sent?.body as { msgParam: string }).msgParam) as { title: string; text: string };
+    expect(param.title).toBe('11月排名');
+    expect(param.text).toContain('城关镇');
+  });
+
+  it('fetches the access token once and reuses it', async () => {
+    await sender.send(group(), { lines: [['一']] });
+    await sender.send(group(), { lines: [['二']] });
+
+    expect(fake.tokenRequests()).toBe(1);
+    expect(groupSends()).toHaveLength(2);
+  });
+
+  it('fetches a new token once when DingTalk has revoked the old one', async () => {
+    await sender.send(group(), { lines: [['一']] });
+    fake.revokeTokens();
+    await sender.send(group(), { lines: [['二']] });
+
+    expect(fake.tokenRequests()).toBe(2);
+    expect(groupSends().at(-1)?.headers['x-acs-dingtalk-access-token']).toBe('token-2');
+  });
+
+  it('goes through the group\'s custom robot, signed, when people must be @-ed', async () => {
+    const webhook = fake.customWebhook('robot-cg', ROBOT_SECRET);
+    await sender.send(group({ webhook, secret: ROBOT_SECRET }), { lines: [['请尽快上报 T2 进度']], mentions: ['1665000001'] });
+
+    const posted = fake.received.find((r) => r.path === '/robot/send');
+    expect(checkCustomRobotSign(ROBOT_SECRET, posted?.query ?? {})).toBe(true);
+    expect(posted?.body).toMatchObject({ msgtype: 'markdown', at: { atUserIds: ['1665000001'], isAtAll: false } });
+    expect((posted?.body as { markdown: { text: string } }).markdown.text).toContain('@1665000001');
+    expect(groupSends()).toEqual([]);
+  });
+
+  it('reports 130101 from a custom robot as rate-limited', async () => {
+    const webhook = fake.customWebhook('robot-cg', ROBOT_SECRET);
+    fake.answerNext('robot-cg', { errcode: 130101, errmsg: 'send too fast, exceed 20 times per minute' });
+    const error = await failure(sender.send(group({ webhook, secret: ROBOT_SECRET }), { lines: [['x']], mentions: ['1665000001'] }));
+
+    expect(error).toMatchObject({ code: '130101', failure: 'rate-limited' });
+  });
+
+  it('reports a custom robot that refuses the signature (310000) as permanent', async () => {
+    const webhook = fake.customWebhook('robot-cg', ROBOT_SECRET);
+    const error = await failure(sender.send(group({ webhook, secret: 'SECwrong' }), { lines: [['x']], mentions: ['1665000001'] }));
+
+    expect(error).toMatchObject({ code: '310000', failure: 'permanent' });
+  });
+
+  it('reports a 5xx from the OpenAPI as a failure to retry', async () => {
+    fake.answerNext('groupMessages', { status: 503, body: { code: 'ServiceUnavailable', message: 'busy' } });
+    const error = await failure(sender.send(group(), { lines: [['x']] }));
+
+    expect(error.failure).toBe('failed');
+  });
+
+  it('reports wrong app credentials as permanent', async () => {
+    const error = await failure(senderWith('not-the-secret').send(group(), { lines: [['x']] }));
+
+    expect(error).toMatchObject({ code: 'invalidClientIdOrSecret', failure: 'permanent' });
+  });
+
+  it('refuses a custom robot webhook outside DINGTALK_OAPI_BASE without a request', async () => {
+    const error = await failure(sender.send(group({ webhook: 'https://example.com/robot/send?access_token=secret' }), { lines: [['x']], mentions: ['1'] }));
+
+    expect(error.failure).toBe('permanent');
+    expect(error.message).not.toContain('secret');
+    expect(fake.received).toEqual([]);
+  });
+});
