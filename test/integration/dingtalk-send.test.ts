@@ -1,11 +1,11 @@
 /** Unprompted posts into DingTalk groups, and the app access token behind them, against a fake DingTalk. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDingtalkSender, type DingtalkSender } from '../../src/adapters/dingtalk/send.js';
-import { SendError } from '../../src/core/errors.js';
 import { createLogger } from '../../src/core/logger.js';
 import type { Group } from '../../src/store/types.js';
 import { checkCustomRobotSign } from '../helpers/dingtalk-client.js';
 import { startFakeDingtalk, type FakeDingtalk } from '../helpers/fake-dingtalk.js';
+import { sendFailure } from '../helpers/send-error.js';
 
 const CLIENT_ID = 'dingduban0001';
 const CLIENT_SECRET = 'duban-test-app-secret';
@@ -27,12 +27,6 @@ function senderWith(secret: string): DingtalkSender {
 
 const group = (extra: Partial<Group> = {}): Group => ({ platform: 'dingtalk', chat: 'cidChengguanGroup==', township: '城关镇', ...extra });
 const groupSends = () => fake.received.filter((r) => r.path === '/v1.0/robot/groupMessages/send');
-
-async function failure(work: Promise<void>): Promise<SendError> {
-  const error: unknown = await work.then(() => undefined, (e: unknown) => e);
-  if (!(error instanceof SendError)) throw new Error(`expected a SendError, got ${String(error)}`);
-  return error;
-}
 
 describe('an unprompted post into a DingTalk group', () => {
   it('goes through the OpenAPI group send as the app robot, with a sampleMarkdown msgParam', async () => {
@@ -77,33 +71,33 @@ describe('an unprompted post into a DingTalk group', () => {
   it('reports 130101 from a custom robot as rate-limited', async () => {
     const webhook = fake.customWebhook('robot-cg', ROBOT_SECRET);
     fake.answerNext('robot-cg', { errcode: 130101, errmsg: 'send too fast, exceed 20 times per minute' });
-    const error = await failure(sender.send(group({ webhook, secret: ROBOT_SECRET }), { lines: [['x']], mentions: ['1665000001'] }));
+    const error = await sendFailure(sender.send(group({ webhook, secret: ROBOT_SECRET }), { lines: [['x']], mentions: ['1665000001'] }));
 
     expect(error).toMatchObject({ code: '130101', failure: 'rate-limited' });
   });
 
   it('reports a custom robot that refuses the signature (310000) as permanent', async () => {
     const webhook = fake.customWebhook('robot-cg', ROBOT_SECRET);
-    const error = await failure(sender.send(group({ webhook, secret: 'SECwrong' }), { lines: [['x']], mentions: ['1665000001'] }));
+    const error = await sendFailure(sender.send(group({ webhook, secret: 'SECwrong' }), { lines: [['x']], mentions: ['1665000001'] }));
 
     expect(error).toMatchObject({ code: '310000', failure: 'permanent' });
   });
 
   it('reports a 5xx from the OpenAPI as a failure to retry', async () => {
     fake.answerNext('groupMessages', { status: 503, body: { code: 'ServiceUnavailable', message: 'busy' } });
-    const error = await failure(sender.send(group(), { lines: [['x']] }));
+    const error = await sendFailure(sender.send(group(), { lines: [['x']] }));
 
     expect(error.failure).toBe('failed');
   });
 
   it('reports wrong app credentials as permanent', async () => {
-    const error = await failure(senderWith('not-the-secret').send(group(), { lines: [['x']] }));
+    const error = await sendFailure(senderWith('not-the-secret').send(group(), { lines: [['x']] }));
 
     expect(error).toMatchObject({ code: 'invalidClientIdOrSecret', failure: 'permanent' });
   });
 
   it('refuses a custom robot webhook outside DINGTALK_OAPI_BASE without a request', async () => {
-    const error = await failure(sender.send(group({ webhook: 'https://example.com/robot/send?access_token=secret' }), { lines: [['x']], mentions: ['1'] }));
+    const error = await sendFailure(sender.send(group({ webhook: 'https://example.com/robot/send?access_token=secret' }), { lines: [['x']], mentions: ['1'] }));
 
     expect(error.failure).toBe('permanent');
     expect(error.message).not.toContain('secret');

@@ -2,9 +2,9 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWecomSender, type WecomSender } from '../../src/adapters/wecom/send.js';
-import { SendError } from '../../src/core/errors.js';
 import { createLogger } from '../../src/core/logger.js';
 import { startFakeWecom, type FakeWecom } from '../helpers/fake-wecom.js';
+import { sendFailure } from '../helpers/send-error.js';
 
 let fake: FakeWecom;
 let sender: WecomSender;
@@ -17,12 +17,6 @@ afterEach(async () => {
 });
 
 const posts = () => fake.received.filter((r) => r.path === '/cgi-bin/webhook/send');
-
-async function failure(work: Promise<void>): Promise<SendError> {
-  const error: unknown = await work.then(() => undefined, (e: unknown) => e);
-  if (!(error instanceof SendError)) throw new Error(`expected a SendError, got ${String(error)}`);
-  return error;
-}
 
 describe('posting into a WeCom group', () => {
   it('sends a message without mentions as coloured markdown to the group\'s key', async () => {
@@ -57,14 +51,14 @@ describe('posting into a WeCom group', () => {
 
   it('reports 45009 as rate-limited, to be retried later', async () => {
     fake.answerNext('k', { errcode: 45009, errmsg: 'api freq out of limit' });
-    const error = await failure(sender.send(fake.webhookUrl('k'), { lines: [['提醒']] }));
+    const error = await sendFailure(sender.send(fake.webhookUrl('k'), { lines: [['提醒']] }));
 
     expect(error).toMatchObject({ code: '45009', failure: 'rate-limited', permanent: false });
   });
 
   it.each([93000, 93004])('reports %i as permanent: the group\'s robot is gone', async (errcode) => {
     fake.answerNext('k', { errcode, errmsg: 'invalid webhook url' });
-    const error = await failure(sender.send(fake.webhookUrl('k'), { lines: [['提醒']] }));
+    const error = await sendFailure(sender.send(fake.webhookUrl('k'), { lines: [['提醒']] }));
 
     expect(error).toMatchObject({ code: String(errcode), failure: 'permanent', permanent: true });
   });
@@ -72,19 +66,19 @@ describe('posting into a WeCom group', () => {
   it('reports an HTTP failure or an unknown errcode as failed, to be retried', async () => {
     fake.answerNext('k', { status: 502 }, { errcode: 40001, errmsg: 'other' });
 
-    expect(await failure(sender.send(fake.webhookUrl('k'), { lines: [['提醒']] }))).toMatchObject({ code: 'http-502', failure: 'failed' });
-    expect(await failure(sender.send(fake.webhookUrl('k'), { lines: [['提醒']] }))).toMatchObject({ code: '40001', failure: 'failed' });
+    expect(await sendFailure(sender.send(fake.webhookUrl('k'), { lines: [['提醒']] }))).toMatchObject({ code: 'http-502', failure: 'failed' });
+    expect(await sendFailure(sender.send(fake.webhookUrl('k'), { lines: [['提醒']] }))).toMatchObject({ code: '40001', failure: 'failed' });
   });
 
   it('stops at the first refused part of a message', async () => {
     fake.answerNext('k', { errcode: 93000, errmsg: 'invalid webhook url' });
-    await failure(sender.send(fake.webhookUrl('k'), { lines: [['x']], image: { base64: Buffer.from('png').toString('base64') } }));
+    await sendFailure(sender.send(fake.webhookUrl('k'), { lines: [['x']], image: { base64: Buffer.from('png').toString('base64') } }));
 
     expect(posts()).toHaveLength(1);
   });
 
   it('refuses a webhook outside WECOM_API_BASE without a request, and keeps the key out of the error', async () => {
-    const error = await failure(sender.send('https://example.com/cgi-bin/webhook/send?key=secret-key', { lines: [['x']] }));
+    const error = await sendFailure(sender.send('https://example.com/cgi-bin/webhook/send?key=secret-key', { lines: [['x']] }));
 
     expect(error.failure).toBe('permanent');
     expect(error.message).not.toContain('secret-key');
@@ -93,7 +87,7 @@ describe('posting into a WeCom group', () => {
 
   it('reports an unreachable WeCom as failed', async () => {
     await fake.close();
-    const error = await failure(sender.send(fake.webhookUrl('k'), { lines: [['x']] }));
+    const error = await sendFailure(sender.send(fake.webhookUrl('k'), { lines: [['x']] }));
     fake = await startFakeWecom();
 
     expect(error).toMatchObject({ code: 'network', failure: 'failed' });

@@ -15,9 +15,9 @@ import { dingtalkMarkdown, dingtalkMsgParam } from '../../render/dingtalk.js';
 import type { Group } from '../../store/types.js';
 import type { ReplyTarget } from './normalize.js';
 import { AccessTokenSchema, OpenApiErrorSchema, WebhookAnswerSchema } from './schema.js';
+import { postJson, shownUrl, urlOn } from '../http.js';
 import { signedWebhook } from './sign.js';
 
-const REQUEST_TIMEOUT_MS = 10_000;
 /** Refresh a token this long before DingTalk says it expires (the official Python SDK uses 5 minutes). */
 const TOKEN_EARLY_MS = 5 * 60 * 1000;
 /** A sessionWebhook this close to its expiry is not used: the post could arrive after it. */
@@ -68,45 +68,19 @@ export function createDingtalkSender(options: DingtalkSenderOptions): DingtalkSe
   let token: { value: string; refreshAt: number } | undefined;
   let fetching: Promise<string> | undefined;
 
-  const shown = (url: URL): string => `${url.origin}${url.pathname}`;
-
-  async function request(url: URL, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: unknown }> {
-    let res: Response;
+  /** The answer as JSON; `{}` when it is empty or not JSON (webhooks answer 200 even on failure, so the errcode decides). */
+  async function request(url: URL, body: unknown, headers?: Record<string, string>): Promise<{ status: number; json: unknown }> {
+    const { status, text } = await postJson(url, body, headers);
     try {
-      res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json; charset=utf-8', accept: 'application/json', ...headers },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
-    } catch (error) {
-      throw new SendError(`${shown(url)} unreachable: ${error instanceof Error ? error.message : String(error)}`, 'network', 'failed');
-    }
-    const raw = await res.text().catch(() => '');
-    let json: unknown;
-    try {
-      json = raw === '' ? {} : JSON.parse(raw);
+      return { status, json: text === '' ? {} : JSON.parse(text) };
     } catch {
-      json = {};
+      return { status, json: {} };
     }
-    return { status: res.status, json };
   }
 
   // —— webhooks: sessionWebhook and custom robots ——
 
-  function onOapi(raw: string, what: string): URL {
-    let url: URL;
-    try {
-      url = new URL(raw);
-    } catch {
-      throw new SendError(`${what} is not a URL`, 'bad-url', 'permanent');
-    }
-    if (url.origin !== oapiOrigin) {
-      log.warn('refused to post outside DINGTALK_OAPI_BASE', { what, origin: url.origin, allowed: oapiOrigin });
-      throw new SendError(`${what} ${shown(url)} is not on ${oapiOrigin}`, 'foreign-origin', 'permanent');
-    }
-    return url;
-  }
+  const onOapi = (raw: string, what: string): URL => urlOn(raw, oapiOrigin, what, 'DINGTALK_OAPI_BASE', log);
 
   async function postWebhook(url: URL, message: OutgoingMessage, mentions: readonly string[]): Promise<void> {
     const body = {
@@ -115,7 +89,7 @@ export function createDingtalkSender(options: DingtalkSenderOptions): DingtalkSe
       at: { atUserIds: [...mentions], isAtAll: false },
     };
     const { status, json } = await request(url, body);
-    if (status < 200 || status >= 300) throw new SendError(`${shown(url)} answered HTTP ${String(status)}`, `http-${String(status)}`, status === 429 ? 'rate-limited' : 'failed');
+    if (status < 200 || status >= 300) throw new SendError(`${shownUrl(url)} answered HTTP ${String(status)}`, `http-${String(status)}`, status === 429 ? 'rate-limited' : 'failed');
     const answer = WebhookAnswerSchema.safeParse(json);
     const errcode = answer.success ? (answer.data.errcode ?? 0) : 0;
     const failure = classifyErrcode(errcode);

@@ -8,10 +8,8 @@ import { SendError, type SendFailure } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { OutgoingMessage } from '../../core/types.js';
 import { wecomPosts, type WecomPost } from '../../render/wecom.js';
+import { postJson, shownUrl, urlOn } from '../http.js';
 import { ApiAnswerSchema } from './schema.js';
-
-/** A platform call that has not answered by then is treated as failed (and retried by the outbox). */
-const REQUEST_TIMEOUT_MS = 10_000;
 
 /**
  * WeCom's answer codes, from the global error table and the webhook page: 93000 the webhook URL
@@ -38,50 +36,24 @@ export interface WecomSender {
 export function createWecomSender({ apiBase, log }: { apiBase: string; log: Logger }): WecomSender {
   const origin = new URL(apiBase).origin;
 
-  /** The URL with its secret query (`key`, `response_code`) left out, for logs and errors. */
-  const shown = (url: URL): string => `${url.origin}${url.pathname}`;
-
-  function allowed(raw: string, what: string): URL {
-    let url: URL;
-    try {
-      url = new URL(raw);
-    } catch {
-      throw new SendError(`${what} is not a URL`, 'bad-url', 'permanent');
-    }
-    if (url.origin !== origin) {
-      log.warn('refused to post outside WECOM_API_BASE', { what, origin: url.origin, allowed: origin });
-      throw new SendError(`${what} ${shown(url)} is not on ${origin}`, 'foreign-origin', 'permanent');
-    }
-    return url;
-  }
-
   async function call(url: URL, body: unknown): Promise<void> {
-    let res: Response;
-    try {
-      res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
-    } catch (error) {
-      throw new SendError(`${shown(url)} unreachable: ${error instanceof Error ? error.message : String(error)}`, 'network', 'failed');
-    }
-    const raw = await res.text().catch(() => '');
-    if (!res.ok) throw new SendError(`${shown(url)} answered HTTP ${String(res.status)}`, `http-${String(res.status)}`, res.status === 429 ? 'rate-limited' : 'failed');
-    if (raw.trim() === '') return;
+    const { status, text } = await postJson(url, body);
+    if (status < 200 || status >= 300) throw new SendError(`${shownUrl(url)} answered HTTP ${String(status)}`, `http-${String(status)}`, status === 429 ? 'rate-limited' : 'failed');
+    if (text.trim() === '') return;
     let json: unknown;
     try {
-      json = JSON.parse(raw);
+      json = JSON.parse(text);
     } catch {
-      throw new SendError(`${shown(url)} answered something other than JSON`, 'bad-answer', 'failed');
+      throw new SendError(`${shownUrl(url)} answered something other than JSON`, 'bad-answer', 'failed');
     }
     const answer = ApiAnswerSchema.safeParse(json);
-    if (!answer.success) throw new SendError(`${shown(url)} answered an unexpected JSON shape`, 'bad-answer', 'failed');
+    if (!answer.success) throw new SendError(`${shownUrl(url)} answered an unexpected JSON shape`, 'bad-answer', 'failed');
     const errcode = answer.data.errcode ?? 0;
     const failure = classifyErrcode(errcode);
     if (failure) throw new SendError(`WeCom refused the message: ${String(errcode)} ${answer.data.errmsg ?? ''}`.trim(), String(errcode), failure);
   }
+
+  const allowed = (raw: string, what: string): URL => urlOn(raw, origin, what, 'WECOM_API_BASE', log);
 
   const sender: WecomSender = {
     post: (webhook, post) => call(allowed(webhook, 'webhook'), post),

@@ -3,28 +3,12 @@ import { describe, expect, it } from 'vitest';
 import type { Line, OutgoingMessage, Span, Tone } from '../../../src/core/types.js';
 import { text } from '../../../src/messages.js';
 import { DINGTALK_LIMITS, dingtalkMarkdown, dingtalkMsgParam } from '../../../src/render/dingtalk.js';
+import { bytes, chineseLines, LONE_SURROGATE, muted, strong, tasks } from '../../fixtures/messages.js';
 
-const bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
-const strong = (t: string): Span => ({ text: t, tone: 'strong' });
-const muted = (t: string): Span => ({ text: t, tone: 'muted' });
 const markdown = (message: OutgoingMessage, options?: Parameters<typeof dingtalkMarkdown>[1]): string => dingtalkMarkdown(message, options).text;
 const parsed = (msgParam: string): unknown => JSON.parse(msgParam);
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/** `n` township lines of Chinese text, about 100 bytes each. */
-const chineseLines = (n: number): Line[] =>
-  Array.from({ length: n }, (_, i): Line => [`${String(i + 1)}号 城关镇人居环境整治任务已完成八成，`, strong('进度正常推进')]);
 const chineseLine = (i: number): string => `${String(i + 1)}号 城关镇人居环境整治任务已完成八成，**进度正常推进**`;
-
-const tasks: OutgoingMessage = {
-  title: '城关镇进行中的任务（2项）',
-  lines: [
-    [{ text: '🟢', tone: 'good' }, ' ', strong('T3'), ' 人居环境整治：80%，截止12月31日'],
-    [{ text: '🔴', tone: 'bad' }, ' ', strong('T5'), ' 秸秆禁烧：未上报，截止11月30日，已逾期3天'],
-    [muted('注：2027年的法定节假日安排还没有收录。')],
-  ],
-};
 
 describe('dingtalkMarkdown', () => {
   it('writes the title as a #### heading, strong text in bold, lights as they are, a muted line as a quote, with a blank line between lines', () => {

@@ -4,10 +4,7 @@ import type { Line, OutgoingMessage, Span, Tone } from '../../../src/core/types.
 import { text } from '../../../src/messages.js';
 import { lineText } from '../../../src/render/text.js';
 import { WECOM_LIMITS, wecomPosts, wecomReply, type WecomPost } from '../../../src/render/wecom.js';
-
-const bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
-const strong = (t: string): Span => ({ text: t, tone: 'strong' });
-const muted = (t: string): Span => ({ text: t, tone: 'muted' });
+import { bytes, chineseLines, LONE_SURROGATE, muted, strong, tasks } from '../../fixtures/messages.js';
 
 const contentOf = (post: WecomPost): string =>
   post.msgtype === 'markdown' ? post.markdown.content : post.msgtype === 'text' ? post.text.content : '';
@@ -15,21 +12,6 @@ const markdowns = (message: OutgoingMessage): string[] =>
   wecomPosts(message).flatMap((p) => (p.msgtype === 'markdown' ? [p.markdown.content] : []));
 const texts = (message: OutgoingMessage): Extract<WecomPost, { msgtype: 'text' }>['text'][] =>
   wecomPosts(message).flatMap((p) => (p.msgtype === 'text' ? [p.text] : []));
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/** `n` township lines of Chinese text, about 100 bytes each. */
-const chineseLines = (n: number): Line[] =>
-  Array.from({ length: n }, (_, i): Line => [`${String(i + 1)}号 城关镇人居环境整治任务已完成八成，`, strong('进度正常推进')]);
-
-const tasks: OutgoingMessage = {
-  title: '城关镇进行中的任务（2项）',
-  lines: [
-    [{ text: '🟢', tone: 'good' }, ' ', strong('T3'), ' 人居环境整治：80%，截止12月31日'],
-    [{ text: '🔴', tone: 'bad' }, ' ', strong('T5'), ' 秸秆禁烧：未上报，截止11月30日，已逾期3天'],
-    [muted('注：2027年的法定节假日安排还没有收录。')],
-  ],
-};
 
 describe('wecomReply', () => {
   it('writes the title in bold, strong text in bold, lights as they are, and ends each line with a hard break', () => {

@@ -1,0 +1,45 @@
+/**
+ * What every platform sender does the same way: POST JSON with a deadline, and refuse a URL
+ * outside the platform's configured origin (DESIGN §7: no request to a host the contract does
+ * not name). URLs carry credentials in their query (WeCom's `key`, DingTalk's `access_token`
+ * and `session`), so only origin and path ever reach a log or an error.
+ */
+import { SendError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+
+/** A platform call that has not answered by then is treated as failed (and retried by the outbox). */
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/** The URL with its query left out. */
+export const shownUrl = (url: URL): string => `${url.origin}${url.pathname}`;
+
+/** `raw` as a URL on `origin`; a permanent SendError otherwise. `setting` names the variable that sets the origin. */
+export function urlOn(raw: string, origin: string, what: string, setting: string, log: Logger): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new SendError(`${what} is not a URL`, 'bad-url', 'permanent');
+  }
+  if (url.origin !== origin) {
+    log.warn(`refused to post outside ${setting}`, { what, origin: url.origin, allowed: origin });
+    throw new SendError(`${what} ${shownUrl(url)} is not on ${origin}`, 'foreign-origin', 'permanent');
+  }
+  return url;
+}
+
+/** POSTs `body` as JSON; the answer's status and text, or a SendError (`network`, to retry) when there is none. */
+export async function postJson(url: URL, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-8', accept: 'application/json', ...headers },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+  } catch (error) {
+    throw new SendError(`${shownUrl(url)} unreachable: ${error instanceof Error ? error.message : String(error)}`, 'network', 'failed');
+  }
+  return { status: res.status, text: await res.text().catch(() => '') };
+}
