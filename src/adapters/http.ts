@@ -4,7 +4,7 @@
  * not name). URLs carry credentials in their query (WeCom's `key`, DingTalk's `access_token`
  * and `session`), so only origin and path ever reach a log or an error.
  */
-import { SendError } from '../core/errors.js';
+import { SendError, type SendFailure } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 
 /** A platform call that has not answered by then is treated as failed (and retried by the outbox). */
@@ -42,4 +42,10 @@ export async function postJson(url: URL, body: unknown, headers: Record<string, 
     throw new SendError(`${shownUrl(url)} unreachable: ${error instanceof Error ? error.message : String(error)}`, 'network', 'failed');
   }
   return { status: res.status, text: await res.text().catch(() => '') };
+}
+
+/** A non-2xx answer as a SendError: 429 is the platform asking us to slow down, anything else is retried. */
+export function httpFailure(url: URL, status: number): SendError {
+  const failure: SendFailure = status === 429 ? 'rate-limited' : 'failed';
+  return new SendError(`${shownUrl(url)} answered HTTP ${String(status)}`, `http-${String(status)}`, failure);
 }

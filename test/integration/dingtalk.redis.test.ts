@@ -150,6 +150,28 @@ describe('a DingTalk robot message by HTTP callback', () => {
     expect(sessionPosts()).toEqual([]);
   });
 
+  it('tries a reply once more when DingTalk answers it with a 5xx', async () => {
+    const server = await serve();
+    fake.answerNext('s-msg-8', { status: 503 });
+    await deliver(server, clerkSays('msg-8', '截止'));
+    await fake.waitFor((r) => toSession('s-msg-8')(r) && sessionPosts().length === 2, 6000);
+
+    expect(sessionPosts()).toHaveLength(2);
+  });
+
+  it('says the message was not handled, and lets a redelivery try again, when handling fails after the claim', async () => {
+    const server = await serve({ route: () => Promise.reject(new Error('Redis went away')) });
+    const message = clerkSays('msg-9', '上报 T2 80%');
+    await deliver(server, message);
+    const reply = (await fake.waitFor(toSession('s-msg-9'))).body as MarkdownPost;
+    await settle();
+    await deliver(server, message);
+    await fake.waitFor(() => sessionPosts().length === 2);
+
+    expect(reply.markdown.text).toContain('没能处理完');
+    expect(sessionPosts()).toHaveLength(2);
+  });
+
   it('never posts to a sessionWebhook outside DINGTALK_OAPI_BASE', async () => {
     const elsewhere = await startFakeDingtalk({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
     try {
@@ -181,6 +203,7 @@ describe('a forged, stale or malformed DingTalk callback', () => {
   it.each([
     ['not JSON', 'msgId=1'],
     ['JSON that is not a robot message', '{"hello":"world"}'],
+    ['a robot message without its sender', JSON.stringify({ ...robotMessage({ msgId: 'x', content: '任务', conversationType: '2', senderStaffId: '1', senderNick: 'x', sessionWebhook: 'http://127.0.0.1:1/' }), senderId: undefined })],
   ])('is refused with 400 when the body is %s', async (_, body) => {
     const server = await serve();
     expect((await deliver(server, body)).status).toBe(400);
@@ -205,8 +228,8 @@ describe('a forged, stale or malformed DingTalk callback', () => {
 });
 
 describe('a DingTalk robot message by Stream', () => {
-  async function streaming(): Promise<Dingtalk> {
-    const dingtalk = dingtalkFor({ mode: 'stream' });
+  async function streaming(options: { route?: Router; store?: Store } = {}): Promise<Dingtalk> {
+    const dingtalk = dingtalkFor({ ...options, mode: 'stream' });
     dingtalk.stream?.start();
     opened.push({ close: async () => { await dingtalk.stream?.stop(); await dingtalk.inbound.drain(); } });
     await fake.stream.waitForConnection();
@@ -222,6 +245,18 @@ describe('a DingTalk robot message by Stream', () => {
     expect(ack).toMatchObject({ code: 200, headers: { messageId: frame } });
     expect(reply.markdown.text).toContain('已记录');
     expect(await ledgerSize()).toBe(1);
+  });
+
+  it('tells the sender to send again when Redis is down, since an acknowledged frame is not pushed again', async () => {
+    const redis = await bot.db.connect();
+    const offline = await createBot(redis, { log: createLogger('silent'), prefix: `${bot.db.prefix}:bot` });
+    redis.disconnect();
+    await streaming({ route: offline.route, store: offline.store });
+    const frame = fake.stream.callback(clerkSays('st-offline', '上报 T2 80%', { robotCode: CLIENT_ID }));
+    await fake.stream.waitForAck(frame);
+    const reply = (await fake.waitFor(toSession('s-st-offline'))).body as MarkdownPost;
+
+    expect(reply.markdown.text).toContain('没能处理完');
   });
 
   it('echoes the gateway\'s ping', async () => {

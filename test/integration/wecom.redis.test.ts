@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWecom } from '../../src/adapters/wecom/index.js';
 import { createBot } from '../../src/bot.js';
-import { createLogger } from '../../src/core/logger.js';
+import { createLogger, type Logger } from '../../src/core/logger.js';
 import type { Router } from '../../src/core/router.js';
 import { createApp } from '../../src/server/app.js';
 import type { County } from '../../src/store/types.js';
@@ -31,28 +31,28 @@ const wecom = createWecomClient({ token: TOKEN, encodingAesKey: AES_KEY });
 
 let bot: TestBot;
 let fake: FakeWecom;
-let app: Listening | undefined;
+const apps: Listening[] = [];
 
 beforeEach(async () => {
   bot = await openTestBot(import.meta.url, county);
   fake = await startFakeWecom();
 });
 afterEach(async () => {
-  await app?.close();
-  app = undefined;
+  for (const app of apps.splice(0)) await app.close();
   await fake.close();
   await bot.close();
 });
 
 /** The bot's server with WeCom on, its API base at the fake server. */
-async function serve(options: { route?: Router; store?: TestBot['store']; replyWithinMs?: number } = {}): Promise<Listening> {
+async function serve(options: { route?: Router; store?: TestBot['store']; replyWithinMs?: number; log?: Logger } = {}): Promise<Listening> {
   const store = options.store ?? bot.store;
-  const log = createLogger('silent');
+  const log = options.log ?? createLogger('silent');
   const { callback } = createWecom(
     { token: TOKEN, encodingAesKey: AES_KEY, apiBase: fake.base },
     { route: options.route ?? bot.route, store, log, replyWithinMs: options.replyWithinMs },
   );
-  app = await listen(createApp({ log, redisUp: () => store.ping(), wecom: callback }));
+  const app = await listen(createApp({ log, redisUp: () => store.ping(), wecom: callback }));
+  apps.push(app);
   return app;
 }
 
@@ -269,17 +269,33 @@ describe('a WeCom answer that is not ready in time', () => {
     expect(await ledgerSize()).toBe(1);
   });
 
-  it('never posts to a response_url outside WECOM_API_BASE', async () => {
+  it('never posts to a response_url outside WECOM_API_BASE, and logs the refusal', async () => {
     const elsewhere = await startFakeWecom();
+    const lines: string[] = [];
     try {
-      const server = await serve({ route: slow(100), replyWithinMs: 10 });
+      const server = await serve({ route: slow(100), replyWithinMs: 10, log: createLogger('info', (line) => lines.push(line)) });
       const payload = textMessage({ msgid: 'msg-foreign', chatid: CHENGGUAN, userid: 'lilianluo', content: '@督办助手 任务', responseUrl: elsewhere.responseUrl('x') });
       await deliver(server, wecom.callback(payload));
       await new Promise((done) => setTimeout(done, 300));
       expect(elsewhere.received).toEqual([]);
+      expect(lines.some((l) => l.includes('refused to post outside WECOM_API_BASE'))).toBe(true);
     } finally {
       await elsewhere.close();
     }
+  });
+
+  it('is sent once through response_url when two instances sharing one Redis both get the message', async () => {
+    const second = await createBot(await bot.db.connect(), { log: createLogger('silent'), prefix: `${bot.db.prefix}:bot`, now: () => bot.clock.now });
+    const one = await serve({ route: slow(200), replyWithinMs: 20 });
+    const two = await serve({ route: async (m) => { await new Promise((done) => setTimeout(done, 200)); return second.route(m); }, store: second.store, replyWithinMs: 20 });
+    const callback = wecom.callback(report('msg-two-instances'));
+    const [a, b] = await Promise.all([deliver(one, callback), deliver(two, callback)]);
+
+    expect(b.body).toBe(a.body);
+    await fake.waitFor((r) => r.path === '/cgi-bin/aibot/response');
+    await new Promise((done) => setTimeout(done, 500));
+    expect(fake.received.filter((r) => r.path === '/cgi-bin/aibot/response')).toHaveLength(1);
+    expect(await ledgerSize()).toBe(1);
   });
 });
 

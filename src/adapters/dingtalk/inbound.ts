@@ -5,18 +5,19 @@
  * each delivery may land on either: the msgId claim in Redis lets exactly one of them handle it.
  */
 import { ZodError } from 'zod';
-import { DecodeError, orUnavailable } from '../../core/errors.js';
+import { DecodeError, orUnavailable, SendError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Router } from '../../core/router.js';
 import { plain, type OutgoingMessage } from '../../core/types.js';
 import { text } from '../../messages.js';
 import type { Store } from '../../store/types.js';
-import { normalize, type Inbound } from './normalize.js';
+import { normalize, type Inbound, type ReplyTarget } from './normalize.js';
 import { RobotMessageSchema } from './schema.js';
 import type { DingtalkSender } from './send.js';
 
 /** Longer than any redelivery (about a minute) and than a sessionWebhook lives (90 minutes). */
 const CLAIM_SECONDS = 2 * 60 * 60;
+const REPLY_RETRY_MS = 2000;
 
 export interface DingtalkInbound {
   /**
@@ -53,10 +54,24 @@ export function createDingtalkInbound(deps: { route: Router; store: Store; sende
         reply = plain(text.notHandled);
       }
     }
-    try {
-      await deps.sender.reply(inbound.replyTo, reply);
-    } catch (error) {
-      log.error('reply could not be sent', { ...where, error });
+    await replyOnce(inbound.replyTo, reply, where);
+  }
+
+  /**
+   * A reply, tried again once when DingTalk was unreachable or failed: the clerk is waiting for
+   * the confirmation. Not when it is throttled (130101 lasts 10 minutes) or refused for good.
+   */
+  async function replyOnce(to: ReplyTarget, reply: OutgoingMessage, where: Record<string, string>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await deps.sender.reply(to, reply);
+        return;
+      } catch (error) {
+        const again = attempt === 1 && error instanceof SendError && error.failure === 'failed';
+        log[again ? 'warn' : 'error']('reply could not be sent', { ...where, attempt, error });
+        if (!again) return;
+        await new Promise((done) => setTimeout(done, REPLY_RETRY_MS));
+      }
     }
   }
 
@@ -80,7 +95,7 @@ export function createDingtalkInbound(deps: { route: Router; store: Store; sende
     } catch (error) {
       if (!acknowledged) throw error;
       log.error('message not handled: Redis is unavailable', { msgid: msgId, error });
-      track(deps.sender.reply(inbound.replyTo, plain(text.notHandled)).catch((e: unknown) => { log.error('reply could not be sent', { msgid: msgId, error: e }); }));
+      track(replyOnce(inbound.replyTo, plain(text.notHandled), { msgid: msgId }));
       return;
     }
     if (!fresh) {

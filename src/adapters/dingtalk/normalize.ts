@@ -1,6 +1,5 @@
 /** A DingTalk robot message as the router sees it, and where its reply goes. */
 import type { IncomingMessage } from '../../core/types.js';
-import { stripMention } from '../../domain/text.js';
 import type { RobotMessage } from './schema.js';
 
 /** Where and to whom a reply goes: the message's own sessionWebhook while it lasts. */
@@ -32,14 +31,14 @@ export function normalize(payload: RobotMessage): Inbound {
   };
   if (payload.msgtype !== 'text' || payload.text === undefined) return { kind: 'not-text', msgId: payload.msgId, replyTo };
   // Without a staff id (unpublished robot, external member) the encrypted senderId still tells people apart.
-  const sender = staffId ?? payload.senderId ?? 'unknown';
+  const sender = staffId ?? payload.senderId;
   return {
     kind: 'message',
     message: {
       chat: { platform: 'dingtalk', id: payload.conversationId, type: direct ? 'direct' : 'group' },
       sender: { id: sender, ...(payload.senderNick === undefined ? {} : { name: payload.senderNick }) },
-      // DingTalk removes the robot's own @ in groups and leaves a leading space; other @s stay.
-      text: stripMention(payload.text.content.trim()),
+      // DingTalk removes the robot's own @ in groups and leaves a leading space.
+      text: payload.text.content.trim(),
       messageId: payload.msgId,
     },
     replyTo,

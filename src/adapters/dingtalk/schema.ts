@@ -14,7 +14,8 @@ export const RobotMessageSchema = z.looseObject({
   /** "1" a direct chat, "2" a group. */
   conversationType: z.enum(['1', '2']),
   conversationTitle: z.string().optional(),
-  senderId: z.string().optional(),
+  /** The sender, encrypted per robot; always sent, and the only id of a sender without a staff id. */
+  senderId: z.string().min(1),
   senderNick: z.string().optional(),
   /** The sender's userId; only once the robot is published, and never for external members. */
   senderStaffId: z.string().optional(),

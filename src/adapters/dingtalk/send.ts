@@ -15,7 +15,7 @@ import { dingtalkMarkdown, dingtalkMsgParam } from '../../render/dingtalk.js';
 import type { Group } from '../../store/types.js';
 import type { ReplyTarget } from './normalize.js';
 import { AccessTokenSchema, OpenApiErrorSchema, WebhookAnswerSchema } from './schema.js';
-import { postJson, shownUrl, urlOn } from '../http.js';
+import { httpFailure, postJson, shownUrl, urlOn } from '../http.js';
 import { signedWebhook } from './sign.js';
 
 /** Refresh a token this long before DingTalk says it expires (the official Python SDK uses 5 minutes). */
@@ -68,13 +68,16 @@ export function createDingtalkSender(options: DingtalkSenderOptions): DingtalkSe
   let token: { value: string; refreshAt: number } | undefined;
   let fetching: Promise<string> | undefined;
 
-  /** The answer as JSON; `{}` when it is empty or not JSON (webhooks answer 200 even on failure, so the errcode decides). */
+  /**
+   * The answer as JSON, `{}` when empty. Something other than JSON is not DingTalk answering (a
+   * proxy, a captive portal): a failure to retry, as on WeCom.
+   */
   async function request(url: URL, body: unknown, headers?: Record<string, string>): Promise<{ status: number; json: unknown }> {
     const { status, text } = await postJson(url, body, headers);
     try {
       return { status, json: text === '' ? {} : JSON.parse(text) };
     } catch {
-      return { status, json: {} };
+      throw new SendError(`${shownUrl(url)} answered something other than JSON`, 'bad-answer', 'failed');
     }
   }
 
@@ -89,7 +92,7 @@ export function createDingtalkSender(options: DingtalkSenderOptions): DingtalkSe
       at: { atUserIds: [...mentions], isAtAll: false },
     };
     const { status, json } = await request(url, body);
-    if (status < 200 || status >= 300) throw new SendError(`${shownUrl(url)} answered HTTP ${String(status)}`, `http-${String(status)}`, status === 429 ? 'rate-limited' : 'failed');
+    if (status < 200 || status >= 300) throw httpFailure(url, status);
     const answer = WebhookAnswerSchema.safeParse(json);
     const errcode = answer.success ? (answer.data.errcode ?? 0) : 0;
     const failure = classifyErrcode(errcode);

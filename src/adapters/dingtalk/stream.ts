@@ -7,12 +7,16 @@
  */
 import WebSocket from 'ws';
 import type { Logger } from '../../core/logger.js';
+import { postJson } from '../http.js';
 import { GatewaySchema, StreamFrameSchema } from './schema.js';
 
 export const ROBOT_TOPIC = '/v1.0/im/bot/messages/get';
-const REQUEST_TIMEOUT_MS = 10_000;
 /** A socket that answers no WebSocket ping for this long is dead (NAT timeouts leave half-open TCP). */
 const KEEPALIVE_MS = 10_000;
+/** `ws` waits for a handshake forever by default; a gateway that accepts TCP and says nothing must not stall us. */
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+/** How long `stop()` waits for the gateway's close frame before cutting the socket. */
+const CLOSE_GRACE_MS = 1000;
 
 export interface StreamClientOptions {
   clientId: string;
@@ -22,6 +26,7 @@ export interface StreamClientOptions {
   /** A robot message, already acknowledged; rejections are logged. */
   onRobotMessage(payload: unknown): Promise<void>;
   backoff?: { firstMs: number; maxMs: number };
+  handshakeTimeoutMs?: number;
 }
 
 export interface StreamClient {
@@ -40,23 +45,23 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
   let wake: (() => void) | undefined;
   let running: Promise<void> | undefined;
 
-  async function register(): Promise<{ endpoint: string; ticket: string }> {
-    const res = await fetch(new URL('/v1.0/gateway/connections/open', options.apiBase), {
-      method: 'POST',
-      // Without Accept: application/json the gateway answers XML.
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({
-        clientId: options.clientId,
-        clientSecret: options.clientSecret,
-        subscriptions: [{ type: 'CALLBACK', topic: ROBOT_TOPIC }],
-        ua: 'duban',
-      }),
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  async function register(): Promise<{ endpoint: URL; ticket: string }> {
+    // Without Accept: application/json the gateway answers XML (postJson sends it).
+    const { status, text } = await postJson(new URL('/v1.0/gateway/connections/open', options.apiBase), {
+      clientId: options.clientId,
+      clientSecret: options.clientSecret,
+      subscriptions: [{ type: 'CALLBACK', topic: ROBOT_TOPIC }],
+      ua: 'duban',
     });
-    const body: unknown = await res.json().catch(() => undefined);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
     const gateway = GatewaySchema.safeParse(body);
-    if (!res.ok || !gateway.success) throw new Error(`gateway registration failed: HTTP ${String(res.status)}`);
-    return gateway.data;
+    if (status !== 200 || !gateway.success) throw new Error(`gateway registration failed: HTTP ${String(status)}`);
+    return { endpoint: gatewayEndpoint(gateway.data.endpoint, options.apiBase), ticket: gateway.data.ticket };
   }
 
   function reply(ws: WebSocket, frame: Frame, code: number, data: unknown): void {
@@ -99,23 +104,25 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
   }
 
   /** One connection, until it closes; true when it was up (the backoff starts over). */
-  function session(endpoint: string, ticket: string): Promise<boolean> {
+  function session(endpoint: URL, ticket: string): Promise<boolean> {
     return new Promise((closed) => {
       const url = new URL(endpoint);
       url.searchParams.set('ticket', ticket);
-      const ws = new WebSocket(url);
+      const ws = new WebSocket(url, { handshakeTimeout: options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS });
       socket = ws;
       let up = false;
       let alive = true;
-      const keepalive = setInterval(() => {
-        if (!alive) ws.terminate();
-        alive = false;
-        ws.ping();
-      }, KEEPALIVE_MS);
-      keepalive.unref();
+      let keepalive: NodeJS.Timeout | undefined;
       ws.on('open', () => {
         up = true;
         log.info('stream connected');
+        // Only an open socket can be pinged; `ws` throws on a ping while connecting.
+        keepalive = setInterval(() => {
+          if (!alive) ws.terminate();
+          alive = false;
+          ws.ping();
+        }, KEEPALIVE_MS);
+        keepalive.unref();
       });
       ws.on('pong', () => { alive = true; });
       ws.on('message', (data: WebSocket.RawData) => {
@@ -171,8 +178,26 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     async stop() {
       stopped = true;
       wake?.();
-      socket?.close();
+      const ws = socket;
+      if (ws) {
+        ws.close();
+        // A half-open socket never sends its close frame back; messages already taken are in drain().
+        setTimeout(() => { ws.terminate(); }, CLOSE_GRACE_MS).unref();
+      }
       await running;
     },
   };
+}
+
+/**
+ * The WebSocket address the gateway names, if it is one: `wss:` on DingTalk's own domain, or a
+ * socket on DINGTALK_API_BASE's host (a test gateway). DESIGN §7: no other host.
+ */
+export function gatewayEndpoint(raw: string, apiBase: string): URL {
+  const url = new URL(raw);
+  const base = new URL(apiBase);
+  const dingtalk = url.protocol === 'wss:' && (url.hostname === 'dingtalk.com' || url.hostname.endsWith('.dingtalk.com'));
+  const local = (url.protocol === 'ws:' || url.protocol === 'wss:') && url.hostname === base.hostname;
+  if (!dingtalk && !local) throw new Error(`gateway named an endpoint outside DingTalk: ${url.origin}`);
+  return url;
 }

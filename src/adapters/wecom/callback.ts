@@ -85,7 +85,6 @@ export function createWecomCallback(deps: WecomCallbackDeps): WecomCallback {
     const { answer, fresh } = await keep(text.wecom.working);
     // Only the delivery whose "working" reply was kept owes the answer; another already gave one.
     if (fresh) track(deliverLater(routed, message, responseUrl));
-    else routed.catch(() => undefined);
     return answer;
   }
 

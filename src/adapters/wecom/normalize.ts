@@ -47,10 +47,19 @@ function message(payload: TextPayload | MixedPayload, content: string): Inbound 
     message: {
       chat: { platform: 'wecom', id: group && payload.chatid !== undefined ? payload.chatid : userid, type: group ? 'group' : 'direct' },
       sender: { id: userid },
-      // WeCom keeps the leading `@机器人名` (and a U+2005 after it) in text.content (100719).
-      text: stripMention(content),
+      text: withoutMention(content),
       messageId: payload.msgid,
     },
     ...(payload.response_url === undefined || payload.response_url === '' ? {} : { responseUrl: payload.response_url }),
   };
+}
+
+/**
+ * The text without the leading `@机器人名`, which WeCom keeps in text.content (100719). WeCom ends
+ * a mention with U+2005, so a robot name with spaces or brackets (`@Duban Bot`, `@督办助手(测试)`)
+ * goes whole; without one, the usual rule of a name followed by a space applies.
+ */
+export function withoutMention(content: string): string {
+  const cut = /^\s*[@＠][^\u2005\n]{1,64}\u2005/u.exec(content);
+  return stripMention(cut ? content.slice(cut[0].length) : content);
 }

@@ -8,7 +8,7 @@ import { SendError, type SendFailure } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { OutgoingMessage } from '../../core/types.js';
 import { wecomPosts, type WecomPost } from '../../render/wecom.js';
-import { postJson, shownUrl, urlOn } from '../http.js';
+import { httpFailure, postJson, shownUrl, urlOn } from '../http.js';
 import { ApiAnswerSchema } from './schema.js';
 
 /**
@@ -38,7 +38,7 @@ export function createWecomSender({ apiBase, log }: { apiBase: string; log: Logg
 
   async function call(url: URL, body: unknown): Promise<void> {
     const { status, text } = await postJson(url, body);
-    if (status < 200 || status >= 300) throw new SendError(`${shownUrl(url)} answered HTTP ${String(status)}`, `http-${String(status)}`, status === 429 ? 'rate-limited' : 'failed');
+    if (status < 200 || status >= 300) throw httpFailure(url, status);
     if (text.trim() === '') return;
     let json: unknown;
     try {
