@@ -242,6 +242,18 @@ export const text = {
   notHandled: '抱歉，刚才这条消息没能处理完，请稍后重新发送。',
   /** A picture, voice or file sent to the bot. */
   textOnly: '我只看得懂文字消息。发送「帮助」查看我能做的事，例如：上报 T3 80%',
+  outbox: {
+    /** Heads a post printed in the terminal, for the group it is for. */
+    consoleHeading: (group: string): string => `── 发往「${group}」 ──`,
+    /** To the leaders' groups, once a day, when a group's robot refuses posts for good. */
+    deadLetter: (group: string, code: string): OutgoingMessage => ({
+      title: '群机器人失效提醒',
+      lines: [
+        [`「${group}」的机器人已无法发消息（错误码 ${code}），提醒和排名发不进这个群。`],
+        [{ text: '请管理员在该群重新添加机器人，并更新设置文件中的 webhook 后重新载入。', tone: 'muted' }],
+      ],
+    }),
+  },
   wecom: {
     /** The passive reply when the answer is not ready within WeCom's window; the answer follows via response_url. */
     working: '收到，正在处理，稍后回复你。',

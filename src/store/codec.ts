@@ -15,7 +15,7 @@ import { z } from 'zod';
 import type { CalendarOverrides } from '../domain/calendar.js';
 import { TASK_DOMAINS, type EntryKind, type LedgerEntry, type Progress, type Reporter, type Task, type Township } from '../domain/model.js';
 import type { RankingRow, RankingSnapshot } from '../domain/ranking.js';
-import { CHAT_PLATFORMS, type Group, type LastReport, type Person } from './types.js';
+import { CHAT_PLATFORMS, type DeadLetter, type Group, type LastReport, type Person } from './types.js';
 
 /** A value in Redis does not have the shape the bot wrote: names where, never the value (it may hold a webhook secret). */
 export class StoreDataError extends Error {
@@ -281,3 +281,15 @@ export const OutgoingMessageSchema: z.ZodType<OutgoingMessage> = z.object({
   mentions: z.array(z.string()).optional(),
   image: z.object({ base64: z.string() }).optional(),
 });
+
+export const DeadLetterSchema: z.ZodType<DeadLetter> = z.object({
+  key: z.string(),
+  platform: z.enum(CHAT_PLATFORMS),
+  chat: z.string(),
+  code: z.string(),
+  reason: z.string(),
+  at: InstantSchema,
+});
+
+/** The [at, shift] strings reserve-slot.lua returns. */
+export const SlotReplySchema = z.tuple([CounterSchema, CounterSchema]);

@@ -34,6 +34,15 @@ export interface Keys {
   /** Marks one inbound message as taken by a worker, so two instances never handle it twice. */
   callbackClaim(platform: ChatPlatform, id: string): string;
 
+  /** Hash `next`, `shift`: when one robot (a group's way of posting) may post next (see reserve-slot.lua). */
+  robotPacing(robot: string): string;
+  /** List of JSON dead letters: posts a platform refused for good, newest first. */
+  deadLetters(): string;
+  /** The prefix BullMQ puts before its own keys; `{outbox}` keeps a queue's keys in one Cluster slot. */
+  queuePrefix(): string;
+  /** String: the instance that won one scheduled run (job and slot); never released. */
+  runMarker(run: string): string;
+
   /** Hash township id → JSON progress of one task. */
   progress(taskId: string): string;
   /** Stream: the task's append-only ledger (工作台账). */
@@ -68,6 +77,10 @@ export function createKeys(prefix = 'duban'): Keys {
     reply: (source) => `${prefix}:reply:${source}`,
     callbackReply: (platform, id) => `${prefix}:callback-reply:${platform}:${id}`,
     callbackClaim: (platform, id) => `${prefix}:callback-claim:${platform}:${id}`,
+    robotPacing: (robot) => `${prefix}:robot:${robot}`,
+    deadLetters: () => `${prefix}:dead-letters`,
+    queuePrefix: () => `${prefix}:{outbox}`,
+    runMarker: (run) => `${prefix}:run:${run}`,
     progress: (taskId) => `${task(taskId)}:progress`,
     ledger: (taskId) => `${task(taskId)}:ledger`,
     seen: (taskId, source) => `${task(taskId)}:seen:${source}`,

@@ -12,6 +12,7 @@ import { instantMs } from '../domain/dates.js';
 import {
   CalendarOverridesSchema,
   CounterSchema,
+  DeadLetterSchema,
   GroupSchema,
   LastReportSchema,
   PersonSchema,
@@ -20,6 +21,7 @@ import {
   RankingSnapshotSchema,
   RecordReplySchema,
   ReverseReplySchema,
+  SlotReplySchema,
   StoreDataError,
   StreamEntriesSchema,
   TaskSchema,
@@ -35,6 +37,11 @@ import {
 import type { Keys } from './keys.js';
 import { defineScripts } from './scripts.js';
 import { isChatPlatform, type ChatPlatform, type County, type Group, type LastReport, type ReportInput, type ReportResult, type ReverseResult, type Store } from './types.js';
+
+/** A robot's pacing outlives everything it has scheduled: posts wait hours at most, pauses minutes. */
+const PACING_KEEP_MS = 7 * 24 * 60 * 60 * 1000;
+/** Enough to see what went wrong lately; older ones are in the log. */
+const DEAD_LETTERS_KEPT = 1000;
 
 /** Platforms redeliver for minutes to hours; a week of markers outlasts every retry policy. */
 const SEEN_SECONDS = 7 * 24 * 60 * 60;
@@ -269,7 +276,7 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
       const taskKeysOf = taskKeys(last.task, source);
       const reply = decode(
         ReverseReplySchema,
-        await scripts.reverseReport(taskKeysOf, {
+          await scripts.reverseReport(taskKeysOf, {
           township: last.township,
           entry: last.entry,
           platform: by.platform,
@@ -349,6 +356,32 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
 
     async releaseCallback(platform, id) {
       await redis.del(keys.callbackClaim(platform, id));
+    },
+
+    async reserveSlot(robot, now, parts, spacingMs) {
+      const [at, shift] = decode(SlotReplySchema, await scripts.reserveSlot(keys.robotPacing(robot), now, parts, spacingMs, PACING_KEEP_MS), `slot of ${robot}`);
+      return { at, shift };
+    },
+
+    async robotShift(robot) {
+      return decode(CounterSchema, (await redis.hget(keys.robotPacing(robot), 'shift')) ?? '0', `shift of ${robot}`);
+    },
+
+    async pauseRobot(robot, now, pauseMs) {
+      return decode(CounterSchema, await scripts.pauseRobot(keys.robotPacing(robot), now, pauseMs, PACING_KEEP_MS), `pause of ${robot}`);
+    },
+
+    async addDeadLetter(letter) {
+      await redis.multi().lpush(keys.deadLetters(), encodeJson(DeadLetterSchema, letter, 'dead letter')).ltrim(keys.deadLetters(), 0, DEAD_LETTERS_KEPT - 1).exec();
+    },
+
+    async deadLetters(limit = 50) {
+      const raw = await redis.lrange(keys.deadLetters(), 0, limit - 1);
+      return raw.map((json, i) => decodeJson(DeadLetterSchema, json, `dead letter ${String(i)}`));
+    },
+
+    async claimRun(run, owner, seconds) {
+      return (await redis.set(keys.runMarker(run), owner, 'EX', seconds, 'NX')) === 'OK';
     },
   };
 }

@@ -14,6 +14,8 @@ declare module 'ioredis' {
     dubanReverseReport(progress: RedisKey, ledger: RedisKey, seen: RedisKey, ...args: string[]): Result<unknown, Context>;
     dubanRaiseSeq(counter: RedisKey, least: string): Result<unknown, Context>;
     dubanForgetLast(last: RedisKey, entry: string): Result<unknown, Context>;
+    dubanReserveSlot(pacing: RedisKey, now: string, parts: string, spacing: string, keepMs: string): Result<unknown, Context>;
+    dubanPauseRobot(pacing: RedisKey, now: string, pause: string, keepMs: string): Result<unknown, Context>;
   }
 }
 
@@ -27,13 +29,20 @@ function scriptsDir(): string {
   return join(packageRoot(import.meta.url), 'src', 'store', 'scripts');
 }
 
-let sources: { recordReport: string; reverseReport: string; raiseSeq: string; forgetLast: string } | undefined;
+let sources: { recordReport: string; reverseReport: string; raiseSeq: string; forgetLast: string; reserveSlot: string; pauseRobot: string } | undefined;
 
 function lua(): NonNullable<typeof sources> {
   if (!sources) {
     const dir = scriptsDir();
     const read = (name: string): string => readFileSync(join(dir, `${name}.lua`), 'utf8');
-    sources = { recordReport: read('record-report'), reverseReport: read('reverse-report'), raiseSeq: read('raise-seq'), forgetLast: read('forget-last') };
+    sources = {
+      recordReport: read('record-report'),
+      reverseReport: read('reverse-report'),
+      raiseSeq: read('raise-seq'),
+      forgetLast: read('forget-last'),
+      reserveSlot: read('reserve-slot'),
+      pauseRobot: read('pause-robot'),
+    };
   }
   return sources;
 }
@@ -71,6 +80,8 @@ export interface Scripts {
   reverseReport(keys: TaskKeys, args: ReverseReportArgs): Promise<unknown>;
   raiseSeq(counter: string, least: number): Promise<unknown>;
   forgetLast(last: string, entry: string): Promise<unknown>;
+  reserveSlot(pacing: string, now: number, parts: number, spacingMs: number, keepMs: number): Promise<unknown>;
+  pauseRobot(pacing: string, now: number, pauseMs: number, keepMs: number): Promise<unknown>;
 }
 
 export function defineScripts(redis: Redis): Scripts {
@@ -79,6 +90,8 @@ export function defineScripts(redis: Redis): Scripts {
   redis.defineCommand('dubanReverseReport', { numberOfKeys: 3, lua: source.reverseReport });
   redis.defineCommand('dubanRaiseSeq', { numberOfKeys: 1, lua: source.raiseSeq });
   redis.defineCommand('dubanForgetLast', { numberOfKeys: 1, lua: source.forgetLast });
+  redis.defineCommand('dubanReserveSlot', { numberOfKeys: 1, lua: source.reserveSlot });
+  redis.defineCommand('dubanPauseRobot', { numberOfKeys: 1, lua: source.pauseRobot });
   return {
     recordReport: (keys, a) =>
       redis.dubanRecordReport(
@@ -112,5 +125,7 @@ export function defineScripts(redis: Redis): Scripts {
       ),
     raiseSeq: (counter, least) => redis.dubanRaiseSeq(counter, String(least)),
     forgetLast: (last, entry) => redis.dubanForgetLast(last, entry),
+    reserveSlot: (pacing, now, parts, spacingMs, keepMs) => redis.dubanReserveSlot(pacing, String(now), String(parts), String(spacingMs), String(keepMs)),
+    pauseRobot: (pacing, now, pauseMs, keepMs) => redis.dubanPauseRobot(pacing, String(now), String(pauseMs), String(keepMs)),
   };
 }

@@ -73,6 +73,18 @@ export interface LastReport {
   at: Instant;
 }
 
+/** A post a platform refused for good (the group's robot was removed, a secret is wrong). */
+export interface DeadLetter {
+  /** The outbox key of the post: job, period and group. */
+  key: string;
+  platform: ChatPlatform;
+  chat: string;
+  /** The platform's error code. */
+  code: string;
+  reason: string;
+  at: Instant;
+}
+
 /** Everything the bot keeps, behind one interface; `src/store/` is the only Redis user. */
 export interface Store {
   ping(): Promise<boolean>;
@@ -126,4 +138,19 @@ export interface Store {
   claimCallback(platform: ChatPlatform, id: string, seconds: number): Promise<boolean>;
   /** Gives a claim back, so a redelivery may try again after a failure. */
   releaseCallback(platform: ChatPlatform, id: string): Promise<void>;
+
+  /**
+   * A send time for the next `parts` messages of one robot, `spacingMs` apart and after all it
+   * has scheduled; `shift` is the robot's pause total at that moment (see `pauseRobot`).
+   */
+  reserveSlot(robot: string, now: number, parts: number, spacingMs: number): Promise<{ at: number; shift: number }>;
+  /** How far the robot's pauses have pushed its schedule (ms). */
+  robotShift(robot: string): Promise<number>;
+  /** Pushes everything the robot has scheduled later by `pauseMs`; returns the new shift. */
+  pauseRobot(robot: string, now: number, pauseMs: number): Promise<number>;
+  addDeadLetter(letter: DeadLetter): Promise<void>;
+  /** The newest dead letters first. */
+  deadLetters(limit?: number): Promise<DeadLetter[]>;
+  /** Takes scheduled run `run` (a job and its slot) for `owner`; false when another instance has it. Never released. */
+  claimRun(run: string, owner: string, seconds: number): Promise<boolean>;
 }

@@ -6,7 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Platform, IncomingMessage } from '../../core/types.js';
 import type { Router } from '../../core/router.js';
+import { text } from '../../messages.js';
 import { renderText } from '../../render/text.js';
+import type { Poster } from '../../outbox/index.js';
 import type { Store } from '../../store/types.js';
 
 export interface Speaker {
@@ -72,4 +74,16 @@ export async function defaultSpeaker(
   const groups = (await store.groups()).filter((g) => g.platform === given.platform && g.township !== undefined);
   const chatId = groups.find((g) => g.chat === '城关镇工作群')?.chat ?? groups[0]?.chat;
   return { platform: given.platform, chat: chatId, user: '联络员' };
+}
+
+/** The terminal's groups as an outbox target: a post is printed, headed by the group it is for. */
+export function consolePoster(write: (text: string) => void): Poster {
+  return {
+    parts: () => 1,
+    send(group, message) {
+      write(`${text.outbox.consoleHeading(group.name ?? group.chat)}\n${renderText(message)}\n`);
+      return Promise.resolve();
+    },
+    pauseMs: 0,
+  };
 }

@@ -3,6 +3,7 @@
  * configured mode — the HTTP callback the server mounts, or the Stream client main starts.
  */
 import type { Logger } from '../../core/logger.js';
+import type { Poster } from '../../outbox/index.js';
 import type { Router } from '../../core/router.js';
 import type { Store } from '../../store/types.js';
 import { createDingtalkCallback, type DingtalkCallback } from './callback.js';
@@ -18,8 +19,13 @@ export interface DingtalkConfig {
   oapiBase: string;
 }
 
+/** DingTalk throttles a robot for 10 minutes after more than 20 posts in a minute (dingtalk.md §4a). */
+const DINGTALK_PAUSE_MS = 10 * 60_000;
+
 export interface Dingtalk {
   sender: DingtalkSender;
+  /** Unprompted posts: the OpenAPI, or the group's custom robot when people are @-ed. */
+  poster: Poster;
   inbound: DingtalkInbound;
   /** HTTP mode only. */
   callback?: DingtalkCallback;
@@ -34,7 +40,8 @@ export function createDingtalk(
   const log = deps.log.child({ platform: 'dingtalk' });
   const sender = createDingtalkSender({ ...config, log, now: deps.now });
   const inbound = createDingtalkInbound({ route: deps.route, store: deps.store, sender, log });
-  if (config.mode === 'http') return { sender, inbound, callback: createDingtalkCallback({ appSecret: config.clientSecret, inbound, now: deps.now }) };
+  const poster: Poster = { parts: () => 1, send: (group, message) => sender.send(group, message), pauseMs: DINGTALK_PAUSE_MS };
+  if (config.mode === 'http') return { sender, poster, inbound, callback: createDingtalkCallback({ appSecret: config.clientSecret, inbound, now: deps.now }) };
   const stream = createStreamClient({
     clientId: config.clientId,
     clientSecret: config.clientSecret,
@@ -43,5 +50,5 @@ export function createDingtalk(
     onRobotMessage: (payload) => inbound.receiveAcknowledged(payload),
     backoff: deps.backoff,
   });
-  return { sender, inbound, stream };
+  return { sender, poster, inbound, stream };
 }

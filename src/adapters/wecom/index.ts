@@ -1,5 +1,8 @@
 /** WeCom, assembled from its config: the callback the server mounts and the sender the outbox uses. */
+import { SendError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import { wecomPosts } from '../../render/wecom.js';
+import type { Poster } from '../../outbox/index.js';
 import type { Router } from '../../core/router.js';
 import type { Store } from '../../store/types.js';
 import { createWecomCallback, type WecomCallback } from './callback.js';
@@ -15,12 +18,25 @@ export interface WecomConfig {
 export interface Wecom {
   callback: WecomCallback;
   sender: WecomSender;
+  /** Unprompted posts, through each group's 消息推送 webhook. */
+  poster: Poster;
 }
+
+/** WeCom documents no penalty for 45009; a minute is the rate window the webhook states (91770). */
+const WECOM_PAUSE_MS = 60_000;
 
 export function createWecom(config: WecomConfig, deps: { route: Router; store: Store; log: Logger; replyWithinMs?: number }): Wecom {
   const log = deps.log.child({ platform: 'wecom' });
   const sender = createWecomSender({ apiBase: config.apiBase, log });
   const crypto = createWecomCrypto({ token: config.token, encodingAesKey: config.encodingAesKey });
   const callback = createWecomCallback({ crypto, route: deps.route, store: deps.store, sender, log, replyWithinMs: deps.replyWithinMs });
-  return { callback, sender };
+  const poster: Poster = {
+    parts: (message) => wecomPosts(message).length,
+    async send(group, message) {
+      if (group.webhook === undefined) throw new SendError(`group ${group.chat} has no 消息推送 webhook in the setup file`, 'no-webhook', 'permanent');
+      await sender.send(group.webhook, message);
+    },
+    pauseMs: WECOM_PAUSE_MS,
+  };
+  return { callback, sender, poster };
 }

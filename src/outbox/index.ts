@@ -1,0 +1,212 @@
+/**
+ * The outbox (DESIGN §4, §7): every unprompted post goes through a durable BullMQ queue in Redis.
+ *
+ * - Each post has a key (job, period, group) that is its BullMQ job id: enqueuing it twice posts
+ *   it once, also from two instances or after a crash mid-fan-out.
+ * - Per robot (a group's way of posting) posts are spaced — at most `perMinute` a minute — and go
+ *   out in the order they were enqueued: the send time is reserved in Redis when the post is
+ *   enqueued (reserve-slot.lua), so concurrency in the worker cannot reorder them.
+ * - "Too fast" (WeCom 45009, DingTalk 130101) pauses the robot: everything it has scheduled
+ *   moves later together (pause-robot.lua), keeping order and spacing, and counts as no failure.
+ *   Network errors and 5xx pause it too, for a backoff that doubles each attempt, and give up
+ *   after `attempts`.
+ * - A permanent refusal (the group's robot was removed) is a dead letter: kept in Redis, logged,
+ *   and told to the leaders' groups once a day per robot.
+ */
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { SendError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { OutgoingMessage } from '../core/types.js';
+import { beijingDate, beijingInstant } from '../domain/dates.js';
+import { text } from '../messages.js';
+import type { ChatPlatform, DeadLetter, Group, Store } from '../store/types.js';
+
+/** What a platform adapter gives the outbox. */
+export interface Poster {
+  /** How many platform messages the post takes: each counts against the robot's rate. */
+  parts(message: OutgoingMessage): number;
+  /** Posts into the group; SendError tells how a refusal should be treated. */
+  send(group: Group, message: OutgoingMessage): Promise<void>;
+  /** How long the platform holds back a robot that posted too fast. */
+  pauseMs: number;
+}
+
+export interface OutboxPost {
+  /** Job, period and group, e.g. `deadline-reminders/2026-11-23/wecom/wrk…`: the same key posts once. */
+  key: string;
+  platform: ChatPlatform;
+  chat: string;
+  message: OutgoingMessage;
+}
+
+export type PostState = 'sent' | 'dead' | 'pending';
+
+export interface Outbox {
+  /** Queues the posts; a key queued before is left as it is. */
+  enqueue(posts: readonly OutboxPost[]): Promise<{ added: string[]; already: string[] }>;
+  /** Starts delivering. */
+  start(): void;
+  /** Where each post stands; waits (polling) until none is pending or `timeoutMs` has passed. */
+  settled(keys: readonly string[], timeoutMs: number): Promise<Map<string, PostState>>;
+  close(): Promise<void>;
+}
+
+export interface OutboxOptions {
+  redis: Redis;
+  /** BullMQ's key prefix, from `keys.queuePrefix()`. */
+  queuePrefix: string;
+  store: Store;
+  posters: Partial<Record<ChatPlatform, Poster>>;
+  log: Logger;
+  /** The platforms allow 20 a minute per robot; 18 leaves room for a clock that runs a little fast. */
+  perMinute?: number;
+  /** The pacing window (a minute); tests shorten it. */
+  windowMs?: number;
+  backoff?: { firstMs: number; maxMs: number; attempts: number };
+  concurrency?: number;
+}
+
+interface PostJob {
+  post: OutboxPost;
+  robot: string;
+  /** The reserved send time minus the robot's shift then: `base + shift` is when it goes. */
+  base: number;
+  /** Failures so far. */
+  failures: number;
+}
+
+const QUEUE = 'outbox';
+/** A post picked up this much before its time goes anyway: timers are not exact. */
+const EARLY_MS = 50;
+const DAY_S = 24 * 60 * 60;
+
+/** BullMQ job ids may not contain ':' (it separates BullMQ's own key parts). */
+export const jobIdOf = (key: string): string => key.replaceAll(':', '|');
+
+const robotOf = (post: Pick<OutboxPost, 'platform' | 'chat'>): string => `${post.platform}/${post.chat}`;
+
+export function createOutbox(options: OutboxOptions): Outbox {
+  const { store, log, posters } = options;
+  const spacingMs = Math.ceil((options.windowMs ?? 60_000) / (options.perMinute ?? 18));
+  const backoff = options.backoff ?? { firstMs: 60_000, maxMs: 30 * 60_000, attempts: 8 };
+  const connection = options.redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true, lazyConnect: false });
+  const queue = new Queue<PostJob>(QUEUE, {
+    connection,
+    prefix: options.queuePrefix,
+    defaultJobOptions: {
+      // A finished job is the record that its key was posted: keep it past a month's ranking.
+      removeOnComplete: { age: 40 * DAY_S },
+      removeOnFail: { age: 90 * DAY_S },
+    },
+  });
+  let worker: Worker<PostJob> | undefined;
+
+  async function later(job: Job<PostJob>, token: string | undefined, at: number): Promise<never> {
+    await job.moveToDelayed(at, token);
+    throw new DelayedError();
+  }
+
+  async function bury(job: Job<PostJob>, code: string, reason: string): Promise<never> {
+    const { post } = job.data;
+    const letter: DeadLetter = { key: post.key, platform: post.platform, chat: post.chat, code, reason, at: beijingInstant(new Date()) };
+    await store.addDeadLetter(letter);
+    log.error('post given up: dead letter', { key: post.key, platform: post.platform, chat: post.chat, code, reason });
+    await tellLeaders(letter);
+    throw new UnrecoverableError(`${code}: ${reason}`);
+  }
+
+  /** Once a day per robot, each leaders' group hears that a group cannot be posted to. */
+  async function tellLeaders(letter: DeadLetter): Promise<void> {
+    const day = beijingDate(new Date());
+    const [groups, townships] = await Promise.all([store.groups(), store.townships()]);
+    const dead = groups.find((g) => g.platform === letter.platform && g.chat === letter.chat);
+    const name = dead?.name ?? townships.find((t) => t.id === dead?.township)?.name ?? letter.chat;
+    const notices = groups
+      .filter((g) => g.role === 'leaders' && !(g.platform === letter.platform && g.chat === letter.chat))
+      .map((g): OutboxPost => ({
+        key: `dead-letter/${day}/${robotOf(letter)}/to/${robotOf({ platform: g.platform, chat: g.chat })}`,
+        platform: g.platform,
+        chat: g.chat,
+        message: text.outbox.deadLetter(name, letter.code),
+      }));
+    await outbox.enqueue(notices);
+  }
+
+  async function deliver(job: Job<PostJob>, token: string | undefined): Promise<void> {
+    const { post, robot, base, failures } = job.data;
+    const due = base + (await store.robotShift(robot));
+    if (due > Date.now() + EARLY_MS) await later(job, token, due);
+
+    const poster = posters[post.platform];
+    if (!poster) await bury(job, 'platform-off', `${post.platform} is not configured`);
+    const group = await store.group(post.platform, post.chat);
+    if (!poster || !group) return bury(job, 'no-group', 'the group is no longer in the setup');
+
+    try {
+      await poster.send(group, post.message);
+      log.info('posted', { key: post.key, platform: post.platform, chat: post.chat });
+    } catch (error) {
+      const failure = error instanceof SendError ? error.failure : 'failed';
+      const code = error instanceof SendError ? error.code : 'error';
+      const reason = error instanceof Error ? error.message : String(error);
+      if (failure === 'permanent') await bury(job, code, reason);
+      if (failure === 'rate-limited') {
+        log.warn('robot paused: the platform says too fast', { robot, code, pauseMs: poster.pauseMs });
+        await later(job, token, base + (await store.pauseRobot(robot, Date.now(), poster.pauseMs)));
+      }
+      if (failures + 1 >= backoff.attempts) await bury(job, code, `gave up after ${String(failures + 1)} attempts: ${reason}`);
+      const pause = Math.min(backoff.maxMs, backoff.firstMs * 2 ** failures);
+      log.warn('post failed; robot paused before trying again', { key: post.key, code, attempt: failures + 1, pauseMs: pause });
+      await job.updateData({ ...job.data, failures: failures + 1 });
+      await later(job, token, base + (await store.pauseRobot(robot, Date.now(), pause)));
+    }
+  }
+
+  const outbox: Outbox = {
+    async enqueue(posts) {
+      const added: string[] = [];
+      const already: string[] = [];
+      for (const post of posts) {
+        const jobId = jobIdOf(post.key);
+        if (await queue.getJob(jobId)) {
+          already.push(post.key);
+          continue;
+        }
+        const poster = posters[post.platform];
+        const robot = robotOf(post);
+        const now = Date.now();
+        const { at, shift } = await store.reserveSlot(robot, now, poster?.parts(post.message) ?? 1, spacingMs);
+        await queue.add('post', { post, robot, base: at - shift, failures: 0 }, { jobId, delay: Math.max(0, at - now) });
+        added.push(post.key);
+      }
+      return { added, already };
+    },
+
+    start() {
+      worker ??= new Worker<PostJob>(QUEUE, deliver, { connection, prefix: options.queuePrefix, concurrency: options.concurrency ?? 16 });
+      worker.on('error', (error) => { log.error('outbox worker error', { error }); });
+    },
+
+    async settled(keys, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const states = new Map<string, PostState>();
+        for (const key of keys) {
+          const job = await queue.getJob(jobIdOf(key));
+          const state = job ? await job.getState() : 'unknown';
+          states.set(key, state === 'completed' ? 'sent' : state === 'failed' ? 'dead' : 'pending');
+        }
+        if (![...states.values()].includes('pending') || Date.now() >= deadline) return states;
+        await new Promise((done) => setTimeout(done, 200));
+      }
+    },
+
+    async close() {
+      await worker?.close();
+      await queue.close();
+      connection.disconnect();
+    },
+  };
+  return outbox;
+}

@@ -1,0 +1,215 @@
+/**
+ * The outbox on real Redis: posts go out once, in order, spaced per robot, through pauses,
+ * retries and dead letters, also with two outboxes on one Redis and after a crash mid-fan-out.
+ * The pacing window is shortened to 600 ms (the real one is a minute).
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createWecom } from '../../src/adapters/wecom/index.js';
+import { SendError } from '../../src/core/errors.js';
+import { createLogger } from '../../src/core/logger.js';
+import type { OutgoingMessage } from '../../src/core/types.js';
+import { createOutbox, type Outbox, type OutboxPost, type Poster } from '../../src/outbox/index.js';
+import { createKeys } from '../../src/store/keys.js';
+import type { County, Group } from '../../src/store/types.js';
+import { testCounty } from '../fixtures/county.js';
+import { openTestBot, type TestBot } from '../helpers/bot.js';
+import { startFakeWecom, type FakeWecom } from '../helpers/fake-wecom.js';
+
+const WINDOW_MS = 600;
+const PER_WINDOW = 3;
+const groups: Group[] = Array.from({ length: 4 }, (_, i) => ({ platform: 'console', chat: `群${String(i)}`, township: '城关镇' }));
+const county: County = { ...testCounty, groups: [...testCounty.groups, ...groups] };
+
+interface Sent {
+  chat: string;
+  text: string;
+  at: number;
+}
+
+let bot: TestBot;
+const outboxes: Outbox[] = [];
+
+beforeEach(async () => {
+  bot = await openTestBot(import.meta.url, county);
+});
+afterEach(async () => {
+  for (const outbox of outboxes.splice(0)) await outbox.close();
+  await bot.close();
+});
+
+/** A poster that records what it sends and answers with the scripted failures first. */
+function recorder(failures: SendError[] = []): Poster & { sent: Sent[] } {
+  const sent: Sent[] = [];
+  return {
+    sent,
+    parts: () => 1,
+    pauseMs: 300,
+    send(group, message) {
+      const failure = failures.shift();
+      if (failure) return Promise.reject(failure);
+      sent.push({ chat: group.chat, text: message.lines.flat().map((s) => (typeof s === 'string' ? s : s.text)).join(''), at: Date.now() });
+      return Promise.resolve();
+    },
+  };
+}
+
+function outboxWith(posters: Parameters<typeof createOutbox>[0]['posters']): Outbox {
+  const outbox = createOutbox({
+    redis: bot.db.redis,
+    queuePrefix: createKeys(`${bot.db.prefix}:bot`).queuePrefix(),
+    store: bot.store,
+    posters,
+    log: createLogger('silent'),
+    perMinute: PER_WINDOW,
+    windowMs: WINDOW_MS,
+    backoff: { firstMs: 100, maxMs: 400, attempts: 3 },
+  });
+  outboxes.push(outbox);
+  return outbox;
+}
+
+const message = (line: string): OutgoingMessage => ({ lines: [[line]] });
+const post = (chat: string, n: number): OutboxPost => ({ key: `test/${chat}/${String(n)}`, platform: 'console', chat, message: message(`${chat}#${String(n)}`) });
+
+describe('the outbox', () => {
+  it('posts a key once however often it is enqueued', async () => {
+    const poster = recorder();
+    const outbox = outboxWith({ console: poster });
+    outbox.start();
+    const first = await outbox.enqueue([post('群0', 1)]);
+    const again = await outbox.enqueue([post('群0', 1)]);
+    await outbox.settled(['test/群0/1'], 5000);
+
+    expect(first.added).toEqual(['test/群0/1']);
+    expect(again.already).toEqual(['test/群0/1']);
+    expect(poster.sent).toHaveLength(1);
+  });
+
+  it('posts each robot\'s messages in order and never more than its limit in any window', async () => {
+    const poster = recorder();
+    const outbox = outboxWith({ console: poster });
+    outbox.start();
+    const posts = [0, 1].flatMap((g) => Array.from({ length: 7 }, (_, n) => post(`群${String(g)}`, n)));
+    await outbox.enqueue(posts);
+    await outbox.settled(posts.map((p) => p.key), 15_000);
+
+    for (const chat of ['群0', '群1']) {
+      const mine = poster.sent.filter((s) => s.chat === chat);
+      expect(mine.map((s) => s.text)).toEqual(Array.from({ length: 7 }, (_, n) => `${chat}#${String(n)}`));
+      for (const [i, s] of mine.entries()) {
+        expect(mine.filter((o) => o.at > s.at - WINDOW_MS && o.at <= s.at).length, `${chat} around post ${String(i)}`).toBeLessThanOrEqual(PER_WINDOW);
+      }
+    }
+  });
+
+  it('pauses a robot the platform calls too fast and posts everything later, in order, without a failure', async () => {
+    const poster = recorder([new SendError('too fast', '45009', 'rate-limited')]);
+    const outbox = outboxWith({ console: poster });
+    outbox.start();
+    const posts = [post('群0', 1), post('群0', 2)];
+    await outbox.enqueue(posts);
+    const states = await outbox.settled(posts.map((p) => p.key), 5000);
+
+    expect([...states.values()]).toEqual(['sent', 'sent']);
+    expect(poster.sent.map((s) => s.text)).toEqual(['群0#1', '群0#2']);
+    expect(await bot.store.deadLetters()).toEqual([]);
+  });
+
+  it('tries again after network errors and 5xx answers', async () => {
+    const poster = recorder([new SendError('502', 'http-502', 'failed'), new SendError('down', 'network', 'failed')]);
+    const outbox = outboxWith({ console: poster });
+    outbox.start();
+    await outbox.enqueue([post('群0', 1)]);
+    const states = await outbox.settled(['test/群0/1'], 5000);
+
+    expect(states.get('test/群0/1')).toBe('sent');
+    expect(poster.sent).toHaveLength(1);
+  });
+
+  it('keeps a post refused for good as a dead letter and tells the leaders\' group once', async () => {
+    const poster = recorder([new SendError('invalid webhook url', '93000', 'permanent')]);
+    const outbox = outboxWith({ console: poster });
+    outbox.start();
+    await outbox.enqueue([post('群0', 1)]);
+    const states = await outbox.settled(['test/群0/1'], 5000);
+    await new Promise((done) => setTimeout(done, 300));
+
+    expect(states.get('test/群0/1')).toBe('dead');
+    expect(await bot.store.deadLetters()).toMatchObject([{ key: 'test/群0/1', platform: 'console', chat: '群0', code: '93000' }]);
+    const notices = poster.sent.filter((s) => s.chat === '领导群');
+    expect(notices).toHaveLength(1);
+    expect(notices[0]?.text).toContain('错误码 93000');
+  });
+
+  it('gives up after the last attempt and keeps the post as a dead letter', async () => {
+    const failures = Array.from({ length: 3 }, () => new SendError('busy', 'http-503', 'failed'));
+    const poster = recorder(failures);
+    const outbox = outboxWith({ console: poster });
+    outbox.start();
+    await outbox.enqueue([post('群0', 1)]);
+
+    expect((await outbox.settled(['test/群0/1'], 8000)).get('test/群0/1')).toBe('dead');
+    expect((await bot.store.deadLetters())[0]?.code).toBe('http-503');
+  });
+
+  it('posts each key once when two outboxes on one Redis enqueue and deliver the same posts', async () => {
+    const poster = recorder();
+    const [a, b] = [outboxWith({ console: poster }), outboxWith({ console: poster })];
+    a.start();
+    b.start();
+    const posts = groups.map((g) => post(g.chat, 1));
+    await Promise.all([a.enqueue(posts), b.enqueue(posts)]);
+    await a.settled(posts.map((p) => p.key), 5000);
+    await new Promise((done) => setTimeout(done, 300));
+
+    expect(poster.sent.map((s) => s.chat).sort()).toEqual(groups.map((g) => g.chat).sort());
+  });
+
+  it('delivers every post once after a crash in the middle of a fan-out', async () => {
+    const poster = recorder();
+    const posts = groups.map((g) => post(g.chat, 1));
+    const crashed = outboxWith({ console: poster });
+    await crashed.enqueue(posts.slice(0, 2));
+    await crashed.close();
+    outboxes.splice(outboxes.indexOf(crashed), 1);
+
+    const restarted = outboxWith({ console: poster });
+    restarted.start();
+    const again = await restarted.enqueue(posts);
+    await restarted.settled(posts.map((p) => p.key), 5000);
+
+    expect(again.already).toEqual(posts.slice(0, 2).map((p) => p.key));
+    expect(poster.sent.map((s) => s.chat).sort()).toEqual(groups.map((g) => g.chat).sort());
+  });
+});
+
+describe('the outbox with WeCom', () => {
+  let fake: FakeWecom;
+  beforeEach(async () => {
+    fake = await startFakeWecom();
+  });
+  afterEach(async () => {
+    await fake.close();
+  });
+
+  it('retries after 45009 and buries 93000, through the group\'s webhook', async () => {
+    const wecomGroups: Group[] = [
+      { platform: 'wecom', chat: 'wrkLive', township: '城关镇', webhook: fake.webhookUrl('live') },
+      { platform: 'wecom', chat: 'wrkGone', township: '红星乡', webhook: fake.webhookUrl('gone') },
+    ];
+    for (const g of wecomGroups) await bot.store.saveGroup(g);
+    fake.answerNext('live', { errcode: 45009, errmsg: 'api freq out of limit' });
+    fake.answerNext('gone', { errcode: 93000, errmsg: 'invalid webhook url' });
+    const { poster } = createWecom({ token: 'tok', encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', apiBase: fake.base }, { route: bot.route, store: bot.store, log: createLogger('silent') });
+    const outbox = outboxWith({ wecom: { ...poster, pauseMs: 200 }, console: recorder() });
+    outbox.start();
+    const posts: OutboxPost[] = wecomGroups.map((g) => ({ key: `test/${g.chat}`, platform: 'wecom', chat: g.chat, message: message('12月31日截止：T1') }));
+    await outbox.enqueue(posts);
+    const states = await outbox.settled(posts.map((p) => p.key), 5000);
+
+    expect(states.get('test/wrkLive')).toBe('sent');
+    expect(states.get('test/wrkGone')).toBe('dead');
+    expect(fake.received.filter((r) => r.query.key === 'live')).toHaveLength(2);
+    expect(fake.received.filter((r) => r.query.key === 'gone')).toHaveLength(1);
+  });
+});
