@@ -5,10 +5,11 @@ import close from './close.js';
 import deadlines from './deadlines.js';
 import help from './help.js';
 import newTask from './new-task.js';
+import nudge from './nudge.js';
 import progress from './progress.js';
 import ranking from './ranking.js';
 import report from './report.js';
 import tasks from './tasks.js';
 import undo from './undo.js';
 
-export const commands: readonly Command[] = [help, tasks, report, progress, deadlines, ranking, undo, bind, newTask, close];
+export const commands: readonly Command[] = [help, tasks, report, progress, deadlines, ranking, undo, nudge, bind, newTask, close];

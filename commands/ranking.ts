@@ -1,15 +1,12 @@
 import { currentRanking, loadBoard, pastRanking } from '../src/core/board.js';
-import type { CommandContext } from '../src/core/command.js';
 import { defineCommand, fromParser } from '../src/core/command.js';
 import { UserError } from '../src/core/errors.js';
 import { resolveTask } from '../src/core/resolve.js';
-import { plain, type Line, type OutgoingMessage } from '../src/core/types.js';
-import { shownAmount, viewedTownship } from '../src/core/views.js';
+import { plain, type Line } from '../src/core/types.js';
+import { rankingView, shownAmount, viewedTownship } from '../src/core/views.js';
 import { monthOf, previousMonth } from '../src/domain/dates.js';
 import type { Parsed } from '../src/domain/problems.js';
 import { parsed } from '../src/domain/problems.js';
-import type { RankingRow, RankingSnapshot } from '../src/domain/ranking.js';
-import { rankChange } from '../src/domain/ranking.js';
 import type { MonthRef, TaskRef } from '../src/domain/text.js';
 import { parseMonth, parseTaskRef } from '../src/domain/text.js';
 import { text } from '../src/messages.js';
@@ -27,27 +24,6 @@ function parseRankingArgs(input: string, today: string): Parsed<RankingArgs> {
   if (month.ok) return parsed({ kind: 'month', month: month.value, chart });
   const ref = parseTaskRef(rest);
   return ref.ok ? parsed({ kind: 'task', ref: ref.value }) : month;
-}
-
-function change(row: RankingRow): string {
-  const moved = rankChange(row);
-  if (moved === undefined) return text.rankNew;
-  return moved > 0 ? text.rankUp(moved) : moved < 0 ? text.rankDown(-moved) : text.rankSame;
-}
-
-function monthView(ctx: CommandContext, ranking: RankingSnapshot, final: boolean): OutgoingMessage {
-  // In a county's first ranked month every township would read 新: say nothing instead.
-  const compared = ranking.rows.some((r) => r.previousRank !== undefined);
-  const lines = ranking.rows.map((row): Line => [
-    `${String(row.rank)}. ${row.name} `,
-    { text: text.perMille(row.score), tone: 'strong' },
-    ...(compared ? [` ${change(row)}`] : []),
-    ...(row.overdue > 0 ? [` 🔴${String(row.overdue)}`] : []),
-    ...(row.bottom && ctx.leadersOnly ? [' ', { text: text.bottomMark, tone: 'bad' as const }] : []),
-  ]);
-  const notes: Line[] = [[{ text: text.rankingRule, tone: 'muted' }]];
-  if (ctx.leadersOnly && ranking.rows.some((r) => r.bottom)) notes.push([{ text: text.bottomNote, tone: 'muted' }]);
-  return { title: text.rankingTitle(ranking.month, ranking.asOf, final), lines: [...lines, ...notes] };
 }
 
 export default defineCommand({
@@ -74,7 +50,7 @@ export default defineCommand({
     const ranking = month === thisMonth ? await currentRanking(ctx, board) : await pastRanking(ctx, month);
     if (!ranking) return plain(text.rankingNoRecords(month));
     if (ranking.rows.length === 0) return plain(text.rankingEmpty(month));
-    const view = monthView(ctx, ranking, month !== thisMonth);
+    const view = rankingView(ranking, { final: month !== thisMonth, bottomMarks: ctx.leadersOnly, overdueCounts: true });
     // Pictures come with the platform adapters; the console and plain text get the text version.
     return args.chart ? { ...view, lines: [[{ text: text.chartNotHere, tone: 'muted' }], ...view.lines] } : view;
   },

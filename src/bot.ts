@@ -3,6 +3,7 @@
  */
 import type { Redis } from 'ioredis';
 import { commands } from '../commands/index.js';
+import type { Enqueue } from './core/command.js';
 import type { Logger } from './core/logger.js';
 import { createRouter, type Router } from './core/router.js';
 import { createWorkCalendar } from './domain/calendar.js';
@@ -22,11 +23,13 @@ export interface BotOptions {
   /** Redis key prefix; tests give each file its own. */
   prefix?: string;
   now?: () => Date;
+  /** Where commands hand posts into other groups (催办). */
+  enqueue?: Enqueue;
 }
 
-export async function createBot(redis: Redis, { log, prefix, now }: BotOptions): Promise<Bot> {
+export async function createBot(redis: Redis, { log, prefix, now, enqueue }: BotOptions): Promise<Bot> {
   const store = createRedisStore(redis, createKeys(prefix));
   const calendar = createWorkCalendar(await store.calendarOverrides());
-  const route = createRouter({ store, calendar, log, commands, now });
+  const route = createRouter({ store, calendar, log, commands, now, enqueue });
   return { store, calendar, route };
 }

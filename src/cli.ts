@@ -12,9 +12,14 @@ import { createBot } from './bot.js';
 import { ConfigError, loadConfig } from './config.js';
 import { StoreUnavailableError } from './core/errors.js';
 import { createLogger, type Level } from './core/logger.js';
+import { planJob, runJob } from './core/scheduler.js';
 import type { Platform } from './core/types.js';
 import { CHAT_PLATFORMS, isChatPlatform } from './store/types.js';
 import { serve, type ServeIo } from './main.js';
+import type { Outbox } from './outbox/index.js';
+import { createPlatforms, openOutbox } from './platforms.js';
+import { renderText } from './render/text.js';
+import { jobs } from '../jobs/index.js';
 import { parseSetup } from './setup.js';
 import { connectRedis, RedisUnavailableError } from './store/connect.js';
 
@@ -30,7 +35,8 @@ const USAGE = `用法：duban <命令> [选项]
                                  以某人身份在某群里说一句话，打印机器人的回复（不写 --chat 即私聊）
   chat [--platform P] [--chat C] [--user U]
                                  在终端里和机器人对话
-  job NAME [--at 时间] [--dry-run]  立即运行一个定时任务
+  job NAME [--at 时间] [--dry-run]  立即运行一个定时任务，如同时钟指向 --at（如 2026-12-01T09:00+08:00）；
+                                 等消息发完再退出；--dry-run 只打印要发的消息
   import FILE.xlsx / export ledger|ranking|tasks --out FILE.xlsx [--month YYYY-MM]
 `;
 
@@ -65,8 +71,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case 'chat':
         return await chatCommand(rest, io);
       case 'job':
-        write(io.stderr, '还没有定时任务：提醒、预警和每月排名将随下一版本提供。');
-        return 2;
+        return await jobCommand(rest, io);
       case 'import':
       case 'export':
         write(io.stderr, `duban ${command} 将随 Excel 导入导出一起提供，本版本尚不支持。`);
@@ -102,13 +107,28 @@ function options<T extends Record<string, { type: 'string' | 'boolean' }>>(args:
   }
 }
 
-/** Redis plus the bot, for one CLI command; closed when the command ends. */
+/**
+ * Redis, the bot and its outbox, for one CLI command; closed when the command ends. The outbox
+ * only queues unless started: what `say` queues (催办) is delivered by the running server.
+ */
 async function openBot(io: CliIo, level: Level) {
   const config = loadConfig(io.env);
   const log = createLogger(level, (line) => { io.stderr.write(`${line}\n`); });
   const redis = await connectRedis(config.redisUrl, log);
-  const bot = await createBot(redis.redis, { log, prefix: io.prefix });
-  return { ...bot, config, log, close: () => redis.close() };
+  let outbox: Outbox | undefined;
+  const bot = await createBot(redis.redis, { log, prefix: io.prefix, enqueue: (posts) => (outbox ?? opened()).enqueue(posts) });
+  const platforms = createPlatforms(config, bot, log, (text) => { write(io.stdout, text); });
+  const opened = (): Outbox => (outbox ??= openOutbox(redis.redis, bot, platforms, log, io.prefix));
+  return {
+    ...bot,
+    config,
+    log,
+    outbox: opened,
+    async close() {
+      await outbox?.close();
+      await redis.close();
+    },
+  };
 }
 
 /** Talking to a bot with no county loaded only gets "not bound" answers: say why first. */
@@ -178,6 +198,58 @@ async function chatCommand(args: readonly string[], io: CliIo): Promise<number> 
     const speaker = await defaultSpeaker(bot.store, { platform: platformOf(values.platform), chat: values.chat, user: values.user });
     await chat(bot.route, speaker, { input: io.stdin, output: io.stdout });
     return 0;
+  } finally {
+    await bot.close();
+  }
+}
+
+/** How long `duban job` waits for its posts; a paced fan-out to many groups takes minutes. */
+const JOB_WAIT_MS = 30 * 60 * 1000;
+
+/** `2026-12-01T09:00` without an offset is Beijing time, as a county reads it. */
+function instantOf(value: string | undefined): Date {
+  if (value === undefined) return new Date();
+  const withZone = /([zZ]|[+-]\d{2}:?\d{2})$/.test(value) ? value : `${value}+08:00`;
+  const date = new Date(withZone);
+  if (Number.isNaN(date.getTime())) throw new UsageError(`--at 应为日期时间，例如 2026-12-01T09:00（北京时间）或 2026-12-01T09:00+08:00，不能是「${value}」`);
+  return date;
+}
+
+async function jobCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = options(args, { at: { type: 'string' }, 'dry-run': { type: 'boolean' } });
+  const names = jobs.map((j) => j.name);
+  const [name] = positionals;
+  const job = jobs.find((j) => j.name === name);
+  if (!job) throw new UsageError(`${name === undefined ? '请给出任务名' : `没有定时任务「${name}」`}。可用的有：${names.join('、')}`);
+  const at = instantOf(values.at);
+  const bot = await openBot(io, 'warn');
+  const deps = { store: bot.store, calendar: bot.calendar, log: bot.log };
+  try {
+    await hintIfEmpty(bot, io);
+    if (values['dry-run'] === true) {
+      const plan = await planJob(job, at, deps, at);
+      if (!plan.ran) {
+        write(io.stdout, `${plan.day} 不是工作日，${job.name} 不发消息。`);
+        return 0;
+      }
+      for (const post of plan.posts) write(io.stdout, `── ${post.platform}/${post.chat}（${post.key}）\n${renderText(post.message)}\n`);
+      write(io.stdout, `共 ${String(plan.posts.length)} 条，未发送（--dry-run）。`);
+      return 0;
+    }
+    const outbox = bot.outbox();
+    outbox.start();
+    const outcome = await runJob(job, at, { ...deps, outbox }, at);
+    if (!outcome.ran) {
+      write(io.stdout, `${outcome.day} 不是工作日，${job.name} 不发消息。`);
+      return 0;
+    }
+    const off = new Set(outcome.platformOff);
+    const states = await outbox.settled(outcome.posts.map((p) => p.key).filter((key) => !off.has(key)), JOB_WAIT_MS);
+    const count = (state: string): number => [...states.values()].filter((s) => s === state).length;
+    write(io.stdout, `${job.name}（${outcome.day}）：${String(outcome.posts.length)} 条，新发 ${String(outcome.added?.length ?? 0)}、之前已发 ${String(outcome.already?.length ?? 0)}；送达 ${String(count('sent'))}，失败 ${String(count('dead'))}，未完成 ${String(count('pending'))}。`);
+    if (off.size > 0) write(io.stdout, `另有 ${String(off.size)} 条发往未开启的平台（未设置企业微信或钉钉的凭据），没有发送。`);
+    for (const [key, state] of states) if (state !== 'sent') write(io.stderr, `  ${state === 'dead' ? '失败' : '未完成'}：${key}`);
+    return count('sent') === states.size ? 0 : 1;
   } finally {
     await bot.close();
   }

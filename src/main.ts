@@ -5,12 +5,15 @@
 import type { Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { chat, defaultSpeaker } from './adapters/console/index.js';
-import { createDingtalk } from './adapters/dingtalk/index.js';
-import { createWecom } from './adapters/wecom/index.js';
+import { jobs } from '../jobs/index.js';
 import { createBot } from './bot.js';
 import type { Config } from './config.js';
+import type { Enqueue } from './core/command.js';
 import { createLogger } from './core/logger.js';
+import { startScheduler } from './core/scheduler.js';
 import { SAMPLE_COUNTY } from './paths.js';
+import type { Outbox } from './outbox/index.js';
+import { createPlatforms, openOutbox } from './platforms.js';
 import { createApp } from './server/app.js';
 import { parseSetup } from './setup.js';
 import { connectRedis } from './store/connect.js';
@@ -37,11 +40,18 @@ export async function serve({ config, demo, io }: { config: Config; demo: boolea
   log.info('redis connected', { where: redis.where, embedded: redis.embedded });
 
   if (demo) await loadSampleIfEmpty(createRedisStore(redis.redis, createKeys(io.prefix)), io);
-  const bot = await createBot(redis.redis, { log, prefix: io.prefix });
+  // The outbox needs the bot's store, and its posters need the bot's router: it is made after
+  // the bot, and before the server takes a message that could use it.
+  const late: { outbox?: Outbox } = {};
+  const enqueue: Enqueue = (posts) => {
+    if (!late.outbox) throw new Error('the outbox is not open yet');
+    return late.outbox.enqueue(posts);
+  };
+  const bot = await createBot(redis.redis, { log, prefix: io.prefix, enqueue });
   await warnCalendarGap(bot, log);
-  const wecom = config.wecom ? createWecom(config.wecom, { route: bot.route, store: bot.store, log }) : undefined;
+  const platforms = createPlatforms(config, bot, log, (text) => { io.stdout.write(`${text}\n`); });
+  const { wecom, dingtalk } = platforms;
   log.info(wecom ? 'wecom is on: callback at /wecom/callback' : 'wecom is off: WECOM_TOKEN and WECOM_ENCODING_AES_KEY are not set');
-  const dingtalk = config.dingtalk ? createDingtalk(config.dingtalk, { route: bot.route, store: bot.store, log }) : undefined;
   log.info(
     !dingtalk
       ? 'dingtalk is off: DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET are not set'
@@ -49,6 +59,10 @@ export async function serve({ config, demo, io }: { config: Config; demo: boolea
         ? 'dingtalk is on: stream mode, no public address needed'
         : 'dingtalk is on: callback at /dingtalk/callback',
   );
+
+  const outbox = (late.outbox = openOutbox(redis.redis, bot, platforms, log, io.prefix));
+  outbox.start();
+  const scheduler = startScheduler(jobs, { store: bot.store, calendar: bot.calendar, log, outbox });
 
   const app = createApp({ log, redisUp: () => bot.store.ping(), wecom: wecom?.callback, dingtalk: dingtalk?.callback });
   const server = await new Promise<Server>((ready) => {
@@ -70,8 +84,10 @@ export async function serve({ config, demo, io }: { config: Config; demo: boolea
       log.info('http server closed');
       // No new messages from the Stream; answers still owed (WeCom's response_url, DingTalk's
       // sessionWebhook replies) go out before Redis closes, since they may still need it.
-      await dingtalk?.stream?.stop();
+      await Promise.all([scheduler.stop(), dingtalk?.stream?.stop()]);
       await Promise.all([wecom?.callback.drain(), dingtalk?.inbound.drain()]);
+      // A post being sent finishes; the rest stay queued in Redis for the next start.
+      await outbox.close();
       await redis.close();
       log.info('stopped');
     })());

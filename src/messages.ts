@@ -259,6 +259,95 @@ export const text = {
     working: '收到，正在处理，稍后回复你。',
   },
 
+  /** What the scheduled jobs post unprompted (issue 5): outcomes only, one message per group. */
+  nudge: {
+    unknown: (input: string): string => `看不懂「${input}」：请写任务编号（如 T3）或乡镇名称（如 城关镇）`,
+    title: (township: string): string => `督办提醒：${township}`,
+    intro: (by: string): Line => [`${by}提醒：以下任务请抓紧推进，完成后 @我 上报。`],
+    nothingLagging: (whose: string): string => `${whose}目前没有落后的任务，不用催办。`,
+    allDone: (task: Task): string => `${task.id}「${task.title}」各乡镇都已完成，不用催办。`,
+    closed: (task: Task): string => `${task.id}「${task.title}」已销号，不用催办。`,
+    unavailable: '现在发不了催办（消息队列没有开启），请稍后再试或联系管理员。',
+    sent: (names: readonly string[]): string => `已向 ${names.join('、')} 的工作群发出催办。`,
+    already: (names: readonly string[]): string => `${names.join('、')} 今天已催办过，不再重复发送。`,
+    noGroup: (names: readonly string[]): string => `${names.join('、')} 还没有绑定工作群，无法催办。`,
+    platformOff: (names: readonly string[]): string => `${names.join('、')} 的工作群所在平台还没有接入督办助手，没有发出。`,
+  },
+
+  jobs: {
+    /** What a township still lacks on a task: `已报 8/12，还差4个`, `已报 60%`, `未上报`. */
+    missing(target: Target, amount: number | undefined, required: number): string {
+      if (amount === undefined) return '未上报';
+      switch (target.kind) {
+        case 'count': {
+          const short = Math.max(0, required - amount);
+          return `已报 ${trimNumber(amount)}/${trimNumber(required)}，还差${trimNumber(short)}个`;
+        }
+        case 'percent':
+          return `已报 ${trimNumber(amount)}%`;
+        case 'done':
+          return amount > 0 ? `已报 ${percentOf(amount)}` : '未完成';
+      }
+    },
+    /**
+     * When a reminded task is due. `workdaysLeft` counts today, as the 任务 and 截止 replies do,
+     * so the two never disagree: `今天截止`, `还剩6个工作日，11月30日截止`.
+     */
+    due(deadline: Ymd, today: Ymd, workdaysLeft: number, estimated: boolean): string {
+      if (deadline === today) return '今天截止';
+      // The deadline falls on a rest day: today is the last working day before it.
+      if (workdaysLeft <= 1) return `${day(deadline, today)}截止，今天是最后一个工作日`;
+      return `还剩${String(workdaysLeft)}个工作日${estimated ? '（估）' : ''}，${day(deadline, today)}截止`;
+    },
+    overdue: (deadline: Ymd, today: Ymd, days: number): string => `已逾期${String(days)}天（${day(deadline, today)}截止）`,
+    /** One task in a reminder or a warning: light, id and title, when, what is missing. */
+    item: (light: Light, task: Task, when: string, missing: string): Line => [
+      text.light(light),
+      ' ',
+      ...text.taskTitle(task),
+      `：${when}；${missing}`,
+    ],
+
+    reminderTitle: (township: string, count: number): string => `${township}近期截止的任务（${String(count)}项）`,
+    reportHint: (example: string): Line => [{ text: `有新进展请在群里 @我 上报，例如：${example}`, tone: 'muted' }],
+
+    overdueTitle: (township: string, count: number): string => `${township}已过截止日期、尚未完成的任务（${String(count)}项）`,
+    overdueHint: (example: string): Line => [
+      { text: `完成后请在群里 @我 上报，例如：${example}；如有特殊情况，请与县委组织部沟通。`, tone: 'muted' },
+    ],
+
+    warningTitle: (today: Ymd): string => `预警汇总（${day(today)}）`,
+    warningHeader: (townships: number, overdue: number, behind: number): Line => [
+      `${String(townships)}个乡镇有预警：`,
+      { text: `🔴逾期${String(overdue)}项`, tone: 'bad' },
+      '，',
+      { text: `🟡滞后${String(behind)}项`, tone: 'warn' },
+    ],
+    warningTownship: (name: string, overdue: number, behind: number): Line => [
+      { text: name, tone: 'strong' },
+      `：${[overdue > 0 ? `🔴${String(overdue)}` : '', behind > 0 ? `🟡${String(behind)}` : ''].filter((s) => s !== '').join(' ')}`,
+    ],
+    /** Indents an item under its township in the leaders' summary. */
+    indent: '　',
+    warningLegend: [{ text: '🔴 已过截止日期未完成；🟡 进度落后于时间进度，或离截止不足3个工作日未完成。', tone: 'muted' }] as Line,
+
+    monthlyTitle: (month: string): string => `${monthName(month)}任务完成情况通报`,
+    /** Points out a township group's own line in the monthly ranking. */
+    ownMarker: '👉 ',
+
+    calendarGuard: (year: number): OutgoingMessage => ({
+      title: `请补充${String(year)}年节假日安排`,
+      lines: [
+        [`督办助手还没有收录${String(year)}年的法定节假日和调休安排。`],
+        [`在补上之前，${String(year)}年的工作日只能按周一至周五估算，剩余工作日等处会标“（估）”，遇到节假日和调休上班日会算错。`],
+        [{ text: '补充办法（任选其一）：', tone: 'strong' }],
+        ['1. 把督办助手更新到新版本（新版本带有新一年的安排）；'],
+        [`2. 在设置文件的 calendar 下填写${String(year)}年的休息日（rest）和调休上班日（work），在 years 中加上 ${String(year)}，然后重新载入设置文件。`],
+        [{ text: '补上之前，每周提醒一次。', tone: 'muted' }],
+      ],
+    }),
+  },
+
   help: {
     title: '督办助手能做这些（在群里 @我 发送）：',
     line: (word: string, summary: string, example: string): Line => [{ text: word, tone: 'strong' }, ` ${summary}，例如：${example}`],
@@ -277,5 +366,6 @@ export const text = {
     bind: { summary: '把本群绑定到乡镇，或设为领导群', usage: '绑定 乡镇名称，或 绑定 领导群', example: '绑定 城关镇' },
     newTask: { summary: '新建一项任务', usage: '新建任务 任务名称 截止日期 [目标] [领域]', example: '新建任务 阵地建设 截止12月31日 目标每村1个 领域农村' },
     close: { summary: '任务销号', usage: '销号 任务编号', example: '销号 T3' },
+    nudge: { summary: '向进度落后的乡镇群发督办提醒', usage: '催办 任务编号，或 催办 乡镇名称', example: '催办 T3' },
   },
 } as const;

@@ -6,6 +6,7 @@ import type { Group, Person, Store } from '../store/types.js';
 import { UserError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { IncomingMessage, OutgoingMessage } from './types.js';
+import type { Outbox } from '../outbox/index.js';
 
 /** Who may run a command. Admins may do what leaders may. */
 export type Who = 'all' | 'leader' | 'admin';
@@ -41,7 +42,12 @@ export interface CommandContext {
   leadersOnly: boolean;
   /** The registered commands, for 帮助. */
   commands: readonly Command[];
+  /** Hands posts into other groups to the outbox (催办); absent where nothing can deliver them. */
+  enqueue?: Enqueue;
 }
+
+/** The outbox's door, as commands see it: a post per group, keyed so the same key posts once. */
+export type Enqueue = Outbox['enqueue'];
 
 export interface CommandSpec<A> {
   /** kebab-case, unique. */

@@ -1,20 +1,48 @@
 /**
- * A scheduled job (DESIGN §4): name, cron expression, time zone and an idempotent `run`.
- * The scheduler and the outbox that jobs post through come with the jobs issue.
+ * A scheduled job (DESIGN §4): a name, a cron expression in Beijing time, how late a missed slot
+ * may still be caught up, and `run`, which only computes what is due at `ctx.now` and returns it
+ * as posts. The runner keys each post by (job, day, group) and hands it to the outbox, so running
+ * a job twice for one day posts nothing twice.
  */
+import type { Board } from './board.js';
 import type { Logger } from './logger.js';
+import type { OutgoingMessage } from './types.js';
+import type { WorkCalendar, Ymd } from '../domain/model.js';
+import type { Group, Store } from '../store/types.js';
 
 export interface JobContext {
   jobName: string;
+  /** The slot the job runs for (or `--at`). */
   now: Date;
+  /** `now`'s day in Beijing. */
+  today: Ymd;
+  store: Store;
+  calendar: WorkCalendar;
   log: Logger;
+  /** The county at `now`, read once. */
+  board(): Promise<Board>;
+}
+
+/** One message for one group. */
+export interface JobPost {
+  group: Group;
+  message: OutgoingMessage;
+  /**
+   * Replaces the day in the post's key, for a job that posts on another rhythm (calendar-guard:
+   * `week-<Monday>`, once a week). Default: one post per group per day.
+   */
+  part?: string;
 }
 
 export interface Job {
   name: string;
+  /** node-cron syntax, read in Asia/Shanghai. */
   cron: string;
   timezone: 'Asia/Shanghai';
-  run(ctx: JobContext): Promise<void>;
+  /** A slot missed while no instance was up is still run this long after it (DESIGN §7). */
+  graceMs: number;
+  /** What is due at `ctx.now`; may be nothing. Runs only on working days. */
+  run(ctx: JobContext): Promise<JobPost[]>;
 }
 
 export const defineJob = (job: Job): Job => job;

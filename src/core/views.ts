@@ -1,8 +1,10 @@
 /**
- * Replies that more than one command shows, built from a `Board`. Sentences come from
- * `messages.ts`; this file only arranges them.
+ * Replies that more than one command or job shows, built from a `Board` or a ranking.
+ * Sentences come from `messages.ts`; this file only arranges them.
  */
-import type { Township } from '../domain/model.js';
+import type { Township, Ymd } from '../domain/model.js';
+import { rankChange, type RankingRow, type RankingSnapshot } from '../domain/ranking.js';
+import type { Reminder, ScheduledItem } from '../domain/schedule.js';
 import { text } from '../messages.js';
 import type { Board, Cell } from './board.js';
 import type { CommandContext } from './command.js';
@@ -52,3 +54,84 @@ export function taskList(ctx: CommandContext, board: Board, word: string): Outgo
   });
   return { title: text.countyTasksTitle(tasks.length), lines };
 }
+
+// ─── Rankings: the 排名 command and the monthly job (一月一通报) ───────────────────────────────
+
+export interface RankingViewOptions {
+  /** A finished month: the title says no "as of". */
+  final: boolean;
+  /** The bottom-three marks and their note: only where only leaders read it (DESIGN §1). */
+  bottomMarks: boolean;
+  /** Each township's 🔴 count. */
+  overdueCounts: boolean;
+  /** A township id whose line is pointed out: a township group's own. */
+  own?: string;
+  /** Replaces the title (the monthly 通报 has its own). */
+  title?: string;
+}
+
+/** `↑2`, `↓1`, `—`, or `新` for a township not ranked last month. */
+export function rankChangeText(row: RankingRow): string {
+  const moved = rankChange(row);
+  if (moved === undefined) return text.rankNew;
+  return moved > 0 ? text.rankUp(moved) : moved < 0 ? text.rankDown(-moved) : text.rankSame;
+}
+
+/** A month's ranking, one township a line. */
+export function rankingView(ranking: RankingSnapshot, options: RankingViewOptions): OutgoingMessage {
+  // In a county's first ranked month every township would read 新: say nothing instead.
+  const compared = ranking.rows.some((r) => r.previousRank !== undefined);
+  const lines = ranking.rows.map((row): Line => {
+    const own = row.township === options.own;
+    return [
+      ...(own ? [text.jobs.ownMarker] : []),
+      `${String(row.rank)}. `,
+      own ? { text: row.name, tone: 'strong' } : row.name,
+      ' ',
+      { text: text.perMille(row.score), tone: 'strong' },
+      ...(compared ? [` ${rankChangeText(row)}`] : []),
+      ...(options.overdueCounts && row.overdue > 0 ? [` 🔴${String(row.overdue)}`] : []),
+      ...(row.bottom && options.bottomMarks ? [' ', { text: text.bottomMark, tone: 'bad' as const }] : []),
+    ];
+  });
+  const notes: Line[] = [[{ text: text.rankingRule, tone: 'muted' }]];
+  if (options.bottomMarks && ranking.rows.some((r) => r.bottom)) notes.push([{ text: text.bottomNote, tone: 'muted' }]);
+  return { title: options.title ?? text.rankingTitle(ranking.month, ranking.asOf, options.final), lines: [...lines, ...notes] };
+}
+
+// ─── What is due: the reminder and 预警 jobs ──────────────────────────────────────────────────
+
+/** One (task, township) as the schedule functions see it, with the board's cell riding along. */
+export interface DueItem extends ScheduledItem {
+  cell: Cell;
+}
+
+/** A township's open tasks as schedule items, nearest deadline first. */
+export function dueItems(board: Board, township: Township): DueItem[] {
+  return board.openTasksOf(township).map((task) => {
+    const cell = board.cell(task, township);
+    return { taskId: task.id, deadline: task.deadline, light: cell.standing.light, cell };
+  });
+}
+
+/** What a township still lacks on a task: `已报 8/12，还差4个`, `已报 60%`, `未上报`. */
+export const missingOf = (cell: Cell): string => text.jobs.missing(cell.task.target, cell.progress?.amount, cell.required);
+
+/** A task coming due: light, task, `还剩6个工作日，11月30日截止`, what is missing. */
+export function dueLine(item: DueItem, today: Ymd, estimated = false): Line {
+  const { cell } = item;
+  const when = text.jobs.due(cell.task.deadline, today, cell.standing.workdaysLeft, estimated || cell.standing.estimated);
+  return text.jobs.item(cell.standing.light, cell.task, when, missingOf(cell));
+}
+
+/** A reminder's line: as `dueLine`, with `（估）` when the ladder's count was estimated. */
+export const reminderLine = (reminder: Reminder<DueItem>, today: Ymd): Line => dueLine(reminder.item, today, reminder.estimated);
+
+/** A task past its deadline: 🔴, task, `已逾期3天（11月20日截止）`, what is missing. */
+export function overdueLine(item: DueItem, today: Ymd): Line {
+  const { cell } = item;
+  return text.jobs.item(cell.standing.light, cell.task, text.jobs.overdue(cell.task.deadline, today, cell.standing.overdueDays), missingOf(cell));
+}
+
+/** `上报 T2 80%`, in the task's own unit, for the first task of a township's list. */
+export const reportExampleFor = (cell: Cell): string => text.reportExample(cell.task, cell.required);

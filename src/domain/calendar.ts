@@ -144,3 +144,17 @@ export function createWorkCalendar(overrides: CalendarOverrides = {}): WorkCalen
     },
   };
 }
+
+/**
+ * The calendar for a scheduler that must not stop on 1 January: days beyond the covered years are
+ * counted Monday to Friday, like `workdays` does, instead of throwing. Replies keep the strict
+ * calendar, so people are told when a count is estimated.
+ */
+export function estimatingBeyondCoverage(calendar: WorkCalendar): WorkCalendar {
+  return {
+    lastCoveredYear: calendar.lastCoveredYear,
+    covers: (date) => calendar.covers(date),
+    isWorkday: (date) => (calendar.covers(date) ? calendar.isWorkday(date) : calendar.workdays(date, date).days === 1),
+    workdays: (from, to) => calendar.workdays(from, to),
+  };
+}

@@ -38,13 +38,18 @@ export interface OutboxPost {
   platform: ChatPlatform;
   chat: string;
   message: OutgoingMessage;
+  /** Not before this moment (ms): a post due outside office hours waits for the next window. */
+  notBefore?: number;
 }
 
 export type PostState = 'sent' | 'dead' | 'pending';
 
 export interface Outbox {
-  /** Queues the posts; a key queued before is left as it is. */
-  enqueue(posts: readonly OutboxPost[]): Promise<{ added: string[]; already: string[] }>;
+  /**
+   * Queues the posts; a key queued before is left as it is, and a post for a platform that is off
+   * (no credentials) is not queued: it could never go out.
+   */
+  enqueue(posts: readonly OutboxPost[]): Promise<{ added: string[]; already: string[]; platformOff: string[] }>;
   /** Starts delivering. */
   start(): void;
   /** Where each post stands; waits (polling) until none is pending or `timeoutMs` has passed. */
@@ -167,20 +172,26 @@ export function createOutbox(options: OutboxOptions): Outbox {
     async enqueue(posts) {
       const added: string[] = [];
       const already: string[] = [];
+      const platformOff: string[] = [];
       for (const post of posts) {
+        const poster = posters[post.platform];
+        if (!poster) {
+          platformOff.push(post.key);
+          continue;
+        }
         const jobId = jobIdOf(post.key);
         if (await queue.getJob(jobId)) {
           already.push(post.key);
           continue;
         }
-        const poster = posters[post.platform];
         const robot = robotOf(post);
         const now = Date.now();
-        const { at, shift } = await store.reserveSlot(robot, now, poster?.parts(post.message) ?? 1, spacingMs);
+        const { at, shift } = await store.reserveSlot(robot, Math.max(now, post.notBefore ?? now), poster.parts(post.message), spacingMs);
         await queue.add('post', { post, robot, base: at - shift, failures: 0 }, { jobId, delay: Math.max(0, at - now) });
         added.push(post.key);
       }
-      return { added, already };
+      if (platformOff.length > 0) log.warn('posts not queued: their platform is off', { count: platformOff.length });
+      return { added, already, platformOff };
     },
 
     start() {

@@ -166,6 +166,10 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
       return text === null ? {} : decodeJson(CalendarOverridesSchema, text, `${keys.county()} calendar`);
     },
 
+    people() {
+      return hvalsJson(PersonSchema, keys.people());
+    },
+
     async townships() {
       const list = await hvalsJson(TownshipSchema, keys.townships());
       return list.sort((a, b) => byChinese(a.name, b.name) || byNatural(a.id, b.id));

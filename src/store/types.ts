@@ -103,6 +103,8 @@ export interface Store {
   groups(): Promise<Group[]>;
   saveGroup(group: Group): Promise<void>;
   person(platform: ChatPlatform, user: string): Promise<Person | undefined>;
+  /** Everyone in the setup file. */
+  people(): Promise<Person[]>;
 
   tasks(): Promise<Task[]>;
   task(id: string): Promise<Task | undefined>;

@@ -4,6 +4,7 @@
  */
 import { say as sayThrough, type Speaker } from '../../src/adapters/console/index.js';
 import { createBot, type Bot } from '../../src/bot.js';
+import type { Enqueue } from '../../src/core/command.js';
 import { createLogger } from '../../src/core/logger.js';
 import type { County } from '../../src/store/types.js';
 import { testCounty } from '../fixtures/county.js';
@@ -23,7 +24,12 @@ export const leader: Speaker = { platform: 'console', chat: '领导群', user: '
 export const leaderDirect: Speaker = { platform: 'console', user: '书记' };
 export const admin: Speaker = { platform: 'console', chat: '城关镇工作群', user: '管理员' };
 
-export async function openTestBot(fileUrl: string, county: County = testCounty, start = '2026-11-23T09:00:00+08:00'): Promise<TestBot> {
+export async function openTestBot(
+  fileUrl: string,
+  county: County = testCounty,
+  start = '2026-11-23T09:00:00+08:00',
+  options: { enqueue?: Enqueue } = {},
+): Promise<TestBot> {
   const db = await openTestRedis(fileUrl);
   const clock = {
     now: new Date(start),
@@ -35,7 +41,7 @@ export async function openTestBot(fileUrl: string, county: County = testCounty, 
   const prefix = `${db.prefix}:bot`;
   const seed = await createBot(db.redis, { log, prefix });
   await seed.store.loadCounty(county, { rest: [], work: [], years: [] });
-  const bot = await createBot(db.redis, { log, prefix, now: () => clock.now });
+  const bot = await createBot(db.redis, { log, prefix, now: () => clock.now, enqueue: options.enqueue });
   return {
     ...bot,
     db,

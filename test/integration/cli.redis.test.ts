@@ -75,6 +75,52 @@ describe('duban say', () => {
   });
 });
 
+describe('duban job', () => {
+  it('runs a job as if the clock read --at, waits for its posts, and says what went out', async () => {
+    await duban('load', 'examples/sample-county.yaml');
+    const { code, out } = await duban('job', 'deadline-reminders', '--at', '2026-11-23T09:00');
+
+    expect(code).toBe(0);
+    expect(out).toContain('── 发往「城关镇工作群」 ──');
+    expect(out).toContain('城关镇近期截止的任务');
+    expect(out).toMatch(/deadline-reminders（2026-11-23）：\d+ 条，新发 2、之前已发 0；送达 2，失败 0，未完成 0/);
+    expect(out).toContain('发往未开启的平台');
+  });
+
+  it('posts nothing twice when the same day is run again', async () => {
+    await duban('load', 'examples/sample-county.yaml');
+    await duban('job', 'overdue-warnings', '--at', '2026-11-24T09:00');
+    const { code, out } = await duban('job', 'overdue-warnings', '--at', '2026-11-24T09:00');
+
+    expect(code).toBe(0);
+    expect(out).not.toContain('── 发往');
+    expect(out).toMatch(/新发 0、之前已发 \d+/);
+  });
+
+  it('prints what it would post with --dry-run, and sends nothing', async () => {
+    await duban('load', 'examples/sample-county.yaml');
+    const { code, out } = await duban('job', 'deadline-reminders', '--at', '2026-11-25T09:00', '--dry-run');
+
+    expect(code).toBe(0);
+    expect(out).toContain('deadline-reminders/2026-11-25/console/城关镇工作群');
+    expect(out).toContain('未发送（--dry-run）');
+  });
+
+  it('posts nothing on a public holiday', async () => {
+    const { code, out } = await duban('job', 'deadline-reminders', '--at', '2026-10-01T09:00');
+
+    expect(code).toBe(0);
+    expect(out).toContain('2026-10-01 不是工作日');
+  });
+
+  it('names the jobs there are when asked for one that is not', async () => {
+    const { code, err } = await duban('job', 'reminders');
+
+    expect(code).toBe(2);
+    expect(err).toContain('deadline-reminders、overdue-warnings、monthly-ranking、calendar-guard');
+  });
+});
+
 describe('duban', () => {
   it('lists its subcommands when run without one', async () => {
     const { code, out } = await duban();

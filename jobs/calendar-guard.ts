@@ -1,0 +1,35 @@
+/**
+ * 节假日安排提醒 (09:00, from 1 December): when next year's official holidays are missing from the
+ * work calendar, tell the leaders' groups (where the admins are) what that means and how to fix
+ * it — once a week until it is fixed.
+ *
+ * Once a week: each post carries `part: 'week-<Monday>'` (the Monday that starts the ISO week of
+ * `today`). The runner keys a post by (job, day, group, part); for this job it must key by part
+ * IN PLACE OF the day whenever part is given, i.e. (job, part, group), so that every day of one
+ * week maps to the same key and the outbox posts it once that week.
+ */
+import { defineJob, type JobPost } from '../src/core/job.js';
+import { addDays, weekday } from '../src/domain/dates.js';
+import type { Ymd } from '../src/domain/model.js';
+import { calendarGuardDue, REMINDER_GRACE_MS } from '../src/domain/schedule.js';
+import { text } from '../src/messages.js';
+
+/** The Monday of `day`'s ISO week (Monday to Sunday). */
+export function weekStart(day: Ymd): Ymd {
+  return addDays(day, -((weekday(day) + 6) % 7));
+}
+
+export default defineJob({
+  name: 'calendar-guard',
+  cron: '0 9 * * *',
+  timezone: 'Asia/Shanghai',
+  graceMs: REMINDER_GRACE_MS,
+  async run(ctx) {
+    const covered = ctx.calendar.lastCoveredYear;
+    if (!calendarGuardDue(ctx.today, covered)) return [];
+    const message = text.jobs.calendarGuard(covered + 1);
+    const part = `week-${weekStart(ctx.today)}`;
+    const groups = await ctx.store.groups();
+    return groups.filter((g) => g.role === 'leaders').map((group): JobPost => ({ group, message, part }));
+  },
+});

@@ -1,0 +1,308 @@
+/**
+ * The scheduled jobs over real Redis, run at chosen days of the 2026 official calendar: what
+ * each group would receive. The runner (working days, office hours, keys, outbox) is not part
+ * of this: each job's `run` is called directly, as the runner calls it.
+ *
+ * Days used (chinese-days 2026): 11-23 Mon … 11-27 Fri, 11-29 Sun, 11-30 Mon, 12-01 Tue (the
+ * first working day of December), 12-02 Wed, 12-07 Mon; no holiday in November or December.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Speaker } from '../../src/adapters/console/index.js';
+import calendarGuard from '../../jobs/calendar-guard.js';
+import deadlineReminders from '../../jobs/deadline-reminders.js';
+import { jobs } from '../../jobs/index.js';
+import monthlyRanking from '../../jobs/monthly-ranking.js';
+import overdueWarnings from '../../jobs/overdue-warnings.js';
+import { loadBoard } from '../../src/core/board.js';
+import type { Job, JobContext, JobPost } from '../../src/core/job.js';
+import { createLogger } from '../../src/core/logger.js';
+import { beijingDate } from '../../src/domain/dates.js';
+import { createWorkCalendar } from '../../src/domain/calendar.js';
+import type { Task, WorkCalendar } from '../../src/domain/model.js';
+import { renderText } from '../../src/render/text.js';
+import type { County } from '../../src/store/types.js';
+import { testCounty } from '../fixtures/county.js';
+import { admin, clerk, hongxingClerk, openTestBot, type TestBot } from '../helpers/bot.js';
+
+let bot: TestBot;
+
+afterEach(async () => {
+  await bot.close();
+});
+
+const wecomGroup = 'wrkSFfCgAALFgnrSsWU38puiv4yvExuw';
+const dongchengClerk: Speaker = { platform: 'console', chat: '东城街道工作群', user: '东城联络员' };
+
+/** What the runner hands a job at 09:00 Beijing time on `day`. */
+function contextOn(day: string, calendar: WorkCalendar = bot.calendar): JobContext {
+  const now = new Date(`${day}T09:00:00+08:00`);
+  const today = beijingDate(now);
+  const store = bot.store;
+  return { jobName: 'test', now, today, store, calendar, log: createLogger('silent'), board: () => loadBoard({ store, calendar, today }) };
+}
+
+const run = (job: Job, day: string, calendar?: WorkCalendar): Promise<JobPost[]> => job.run(contextOn(day, calendar));
+
+/** The posts for one chat (console unless the WeCom group is asked for). */
+const postsTo = (posts: readonly JobPost[], chat: string): JobPost[] => posts.filter((p) => p.group.chat === chat);
+
+/** The one message a chat receives, as plain text. */
+function textTo(posts: readonly JobPost[], chat: string): string {
+  const mine = postsTo(posts, chat);
+  expect(mine).toHaveLength(1);
+  return renderText(mine[0]!.message);
+}
+
+/** The order in which task ids appear in a message. */
+const order = (message: string, ids: readonly string[]): string[] =>
+  ids.filter((id) => message.includes(` ${id} `)).sort((a, b) => message.indexOf(` ${a} `) - message.indexOf(` ${b} `));
+
+const at = (iso: string): void => {
+  bot.clock.set(iso);
+};
+
+describe('the job list', () => {
+  beforeEach(async () => {
+    bot = await openTestBot(import.meta.url);
+  });
+
+  it('runs every job at 09:00 Beijing time, reminders within the day and the ranking within a week', () => {
+    expect(jobs.map((j) => j.name)).toEqual(['deadline-reminders', 'overdue-warnings', 'monthly-ranking', 'calendar-guard']);
+    for (const job of jobs) expect([job.cron, job.timezone]).toEqual(['0 9 * * *', 'Asia/Shanghai']);
+    expect(deadlineReminders.graceMs).toBe(9 * 3_600_000);
+    expect(monthlyRanking.graceMs).toBe(7 * 24 * 3_600_000);
+  });
+});
+
+describe('deadline reminders', () => {
+  const task = (id: string, title: string, deadline: string, target: Task['target']): Task => ({
+    id, title, domain: '综合', start: '2026-11-01', deadline, target, townships: 'all', weight: 1, status: 'open',
+  });
+  // On Monday 2026-11-23: T7 is due today (0), T8 tomorrow (1), T9 in 2, T10 in 3 and T2 in 5 working days.
+  const ladderCounty: County = {
+    ...testCounty,
+    people: [...testCounty.people, { platform: 'wecom', user: 'wangfang', name: '王芳', roles: [], township: '城关镇' }],
+    tasks: [
+      ...testCounty.tasks,
+      task('T7', '党员冬训', '2026-11-23', { kind: 'percent', percent: 100 }),
+      task('T8', '党群服务站点挂牌', '2026-11-24', { kind: 'count', count: 5, per: 'township' }),
+      task('T9', '党费收缴自查', '2026-11-25', { kind: 'done' }),
+      task('T10', '组织生活会准备', '2026-11-26', { kind: 'percent', percent: 100 }),
+      task('T11', '年度述职材料', '2026-11-29', { kind: 'done' }),
+    ],
+  };
+
+  beforeEach(async () => {
+    bot = await openTestBot(import.meta.url, ladderCounty);
+  });
+
+  it('lists the tasks due in 5, 3, 1 and 0 working days, nearest first, and skips 2', async () => {
+    const message = textTo(await run(deadlineReminders, '2026-11-23'), '城关镇工作群');
+    expect(order(message, ['T1', 'T2', 'T3', 'T4', 'T5', 'T7', 'T8', 'T9', 'T10', 'T11'])).toEqual(['T7', 'T8', 'T10', 'T2']);
+    expect(message).toContain('【城关镇近期截止的任务（4项）】');
+  });
+
+  it('says when each task is due, counting today as the 截止 reply does', async () => {
+    const message = textTo(await run(deadlineReminders, '2026-11-23'), '城关镇工作群');
+    expect(message).toMatch(/T7 党员冬训：今天截止；/);
+    expect(message).toMatch(/T8 党群服务站点挂牌：还剩2个工作日，11月24日截止；/);
+    expect(message).toMatch(/T10 组织生活会准备：还剩4个工作日，11月26日截止；/);
+    expect(message).toMatch(/T2 软弱涣散党组织整顿转化：还剩6个工作日，11月30日截止；/);
+    expect(await bot.say(clerk, '截止 T2')).toContain('剩6个工作日');
+  });
+
+  it('says what is missing: the count still short, the percent reported, or nothing reported', async () => {
+    await bot.say(clerk, '上报 T8 3个');
+    await bot.say(clerk, '上报 T10 60%');
+    const message = textTo(await run(deadlineReminders, '2026-11-23'), '城关镇工作群');
+    expect(message).toMatch(/T8 党群服务站点挂牌：.*；已报 3\/5，还差2个/);
+    expect(message).toMatch(/T10 组织生活会准备：.*；已报 60%/);
+    expect(message).toMatch(/T7 党员冬训：今天截止；未上报/);
+    expect(message).toMatch(/🟡 T7 /);
+  });
+
+  it('leaves done tasks out of the township that finished them, and only that one', async () => {
+    await bot.say(clerk, '上报 T2 100%');
+    const posts = await run(deadlineReminders, '2026-11-23');
+    expect(textTo(posts, '城关镇工作群')).not.toContain(' T2 ');
+    expect(textTo(posts, '红星乡工作群')).toContain(' T2 ');
+  });
+
+  it('sends one message to each township group, on every platform, and none to the leaders', async () => {
+    const posts = await run(deadlineReminders, '2026-11-23');
+    expect(posts.map((p) => `${p.group.platform}:${p.group.chat}`).sort()).toEqual(
+      ['console:东城街道工作群', 'console:城关镇工作群', 'console:红星乡工作群', `wecom:${wecomGroup}`].sort(),
+    );
+    expect(renderText(postsTo(posts, wecomGroup)[0]!.message)).toBe(textTo(posts, '城关镇工作群'));
+  });
+
+  it('@-s the township’s own people on the group’s platform, and nobody where it has none', async () => {
+    const posts = await run(deadlineReminders, '2026-11-23');
+    expect(postsTo(posts, '城关镇工作群')[0]!.message.mentions).toEqual(['联络员']);
+    expect(postsTo(posts, wecomGroup)[0]!.message.mentions).toEqual(['wangfang']);
+    expect(postsTo(posts, '红星乡工作群')[0]!.message.mentions).toEqual(['红星联络员']);
+    expect(postsTo(posts, '东城街道工作群')[0]!.message.mentions).toBeUndefined();
+  });
+
+  it('ends with how to report, in the first task’s own unit', async () => {
+    const message = textTo(await run(deadlineReminders, '2026-11-23'), '城关镇工作群');
+    expect(message.split('\n').at(-1)).toBe('有新进展请在群里 @我 上报，例如：上报 T7 80%');
+  });
+
+  it('reminds on the last working day before a deadline that falls on a Sunday', async () => {
+    const message = textTo(await run(deadlineReminders, '2026-11-27'), '城关镇工作群');
+    expect(message).toMatch(/T11 年度述职材料：11月29日截止，今天是最后一个工作日；未上报/);
+    expect(order(message, ['T2', 'T11'])).toEqual(['T11', 'T2']);
+  });
+
+  it('posts nothing on a day when nothing is due', async () => {
+    // 2026-12-02: T1 and T3 are 21 working days out, 东城街道's T5 nine.
+    expect(await run(deadlineReminders, '2026-12-02')).toEqual([]);
+  });
+});
+
+describe('overdue warnings', () => {
+  beforeEach(async () => {
+    bot = await openTestBot(import.meta.url);
+    // 城关镇 is done with everything; every other township has T4 overdue (since 8月31日) and
+    // T1, T2, T3 behind pace, 东城街道 also T5.
+    for (const said of ['上报 T1 完成', '上报 T2 100%', '上报 T3 完成', '上报 T4 完成']) await bot.say(clerk, said);
+    await bot.say(hongxingClerk, '上报 T2 50%');
+  });
+
+  it('tells each township group with overdue tasks how long and what is missing, and @-s its people', async () => {
+    const posts = await run(overdueWarnings, '2026-11-23');
+    const hongxing = textTo(posts, '红星乡工作群');
+    expect(hongxing).toContain('【红星乡已过截止日期、尚未完成的任务（1项）】');
+    expect(hongxing).toContain('🔴 T4 “五基三化”提升年行动：已逾期84天（8月31日截止）；未上报');
+    expect(hongxing).toContain('完成后请在群里 @我 上报，例如：上报 T4 完成');
+    expect(hongxing).not.toContain('T2');
+    expect(postsTo(posts, '红星乡工作群')[0]!.message.mentions).toEqual(['红星联络员']);
+    expect(textTo(posts, '东城街道工作群')).toContain('T4');
+  });
+
+  it('posts nothing to a township group with nothing overdue', async () => {
+    const posts = await run(overdueWarnings, '2026-11-23');
+    expect(postsTo(posts, '城关镇工作群')).toEqual([]);
+    expect(postsTo(posts, wecomGroup)).toEqual([]);
+  });
+
+  it('gives the leaders one summary, by township, overdue first, with counts up front', async () => {
+    const posts = await run(overdueWarnings, '2026-11-23');
+    const summary = textTo(posts, '领导群');
+    const lines = summary.split('\n');
+    expect(lines[0]).toBe('【预警汇总（11月23日）】');
+    expect(lines[1]).toBe('4个乡镇有预警：🔴逾期4项，🟡滞后13项');
+    expect(summary).not.toContain('城关镇');
+    // The most flagged first, then in 拼音 order as everywhere else.
+    const heads = lines.filter((l) => /^\S+：🔴\d/.test(l)).map((l) => l.split('：')[0]);
+    expect(heads).toEqual(['东城街道', '红星乡', '柳河乡', '青山镇']);
+    const hongxing = lines.slice(lines.indexOf('红星乡：🔴1 🟡3') + 1, lines.indexOf('红星乡：🔴1 🟡3') + 5);
+    expect(hongxing.map((l) => l.slice(1, 3))).toEqual(['🔴', '🟡', '🟡', '🟡']);
+    expect(hongxing[1]).toContain('T2 软弱涣散党组织整顿转化：还剩6个工作日，11月30日截止；已报 50%');
+    expect(postsTo(posts, '领导群')[0]!.message.mentions).toBeUndefined();
+  });
+
+  it('posts nothing at all when no task is overdue or behind', async () => {
+    for (const id of ['T1', 'T2', 'T3', 'T4', 'T5']) await bot.say(admin, `销号 ${id}`);
+    expect(await run(overdueWarnings, '2026-11-23')).toEqual([]);
+  });
+});
+
+describe('the monthly ranking', () => {
+  beforeEach(async () => {
+    bot = await openTestBot(import.meta.url, testCounty, '2026-10-20T10:00:00+08:00');
+    // October: 红星乡 ahead. November: 城关镇 overtakes it.
+    await bot.say(clerk, '上报 T2 50%');
+    await bot.say(hongxingClerk, '上报 T2 80%');
+    at('2026-11-20T10:00:00+08:00');
+    await bot.say(clerk, '上报 T2 100%');
+    await bot.say(clerk, '上报 T1 完成');
+    await bot.say(dongchengClerk, '上报 T5 1个');
+  });
+
+  it('is posted on the first working day of the month, to every township group and the leaders', async () => {
+    const posts = await run(monthlyRanking, '2026-12-01');
+    expect(posts.map((p) => p.group.chat).sort()).toEqual(['东城街道工作群', '城关镇工作群', '红星乡工作群', '领导群', wecomGroup].sort());
+    expect(textTo(posts, '领导群')).toContain('【2026年11月任务完成情况通报】');
+  });
+
+  it('is not posted on the second working day', async () => {
+    expect(await run(monthlyRanking, '2026-12-02')).toEqual([]);
+  });
+
+  it('points out the township’s own line with the change since last month, and marks no bottom three there', async () => {
+    const posts = await run(monthlyRanking, '2026-12-01');
+    const own = textTo(posts, '城关镇工作群');
+    expect(own).toMatch(/^👉 1\. 城关镇 \d+\.\d分 ↑1$/m);
+    expect(own).toMatch(/^2\. 红星乡 \d+\.\d分 ↓1$/m);
+    expect(own.match(/👉/g)).toHaveLength(1);
+    expect(textTo(posts, '红星乡工作群')).toMatch(/^👉 2\. 红星乡 /m);
+    for (const chat of ['城关镇工作群', '红星乡工作群', '东城街道工作群']) {
+      expect(textTo(posts, chat)).not.toContain('后三位');
+      expect(textTo(posts, chat)).not.toContain('🔴');
+    }
+  });
+
+  it('marks the bottom three and each township’s overdue count for the leaders only', async () => {
+    const leaders = textTo(await run(monthlyRanking, '2026-12-01'), '领导群');
+    expect(leaders.match(/⚠️后三位/g)).toHaveLength(4); // three marks and the note
+    expect(leaders).toMatch(/^1\. 城关镇 \S+ ↑1 🔴1$/m);
+    expect(leaders).not.toContain('👉');
+  });
+
+  it('keeps the posted ranking when reports and the setup file change later', async () => {
+    const first = await run(monthlyRanking, '2026-12-01');
+    expect(await bot.store.rankingSnapshot('2026-11')).toBeDefined();
+    at('2026-12-01T10:00:00+08:00');
+    await bot.say(hongxingClerk, '上报 T2 100%');
+    // A different weight would change every score if November were computed again.
+    await bot.store.loadCounty({ ...testCounty, tasks: testCounty.tasks.map((t) => (t.id === 'T2' ? { ...t, weight: 1 } : t)) }, {});
+    const again = await run(monthlyRanking, '2026-12-01');
+    expect(again.map((p) => renderText(p.message))).toEqual(first.map((p) => renderText(p.message)));
+  });
+});
+
+describe('the monthly ranking of a county that has recorded nothing yet', () => {
+  beforeEach(async () => {
+    bot = await openTestBot(import.meta.url);
+  });
+
+  it('is not posted', async () => {
+    expect(await run(monthlyRanking, '2026-12-01')).toEqual([]);
+  });
+});
+
+describe('the calendar guard', () => {
+  beforeEach(async () => {
+    bot = await openTestBot(import.meta.url);
+  });
+
+  it('is quiet in November, while next year is not needed yet', async () => {
+    expect(await run(calendarGuard, '2026-11-23')).toEqual([]);
+    expect(await run(calendarGuard, '2026-11-30')).toEqual([]);
+  });
+
+  it('tells the leaders’ group from 1 December that next year’s holidays are missing and how to fix it', async () => {
+    const posts = await run(calendarGuard, '2026-12-01');
+    expect(posts.map((p) => p.group.chat)).toEqual(['领导群']);
+    const message = textTo(posts, '领导群');
+    expect(message).toContain('【请补充2027年节假日安排】');
+    expect(message).toContain('按周一至周五估算');
+    expect(message).toContain('（估）');
+    expect(message).toContain('更新到新版本');
+    expect(message).toContain('calendar');
+  });
+
+  it('keys the post by its week, so the runner posts it once a week', async () => {
+    const part = async (day: string): Promise<string | undefined> => (await run(calendarGuard, day))[0]?.part;
+    expect(await part('2026-12-01')).toBe('week-2026-11-30');
+    expect(await part('2026-12-04')).toBe('week-2026-11-30');
+    expect(await part('2026-12-07')).toBe('week-2026-12-07');
+  });
+
+  it('is quiet once next year is in the calendar', async () => {
+    const with2027 = createWorkCalendar({ rest: ['2027-01-01'], years: [2027] });
+    expect(await run(calendarGuard, '2026-12-01', with2027)).toEqual([]);
+  });
+});

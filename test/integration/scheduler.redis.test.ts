@@ -1,0 +1,135 @@
+/**
+ * The scheduler and the runner on real Redis: a slot runs once across instances, a slot missed
+ * while down is caught up once, rest days post nothing, and posts made outside office hours wait.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Job, JobContext } from '../../src/core/job.js';
+import { createLogger } from '../../src/core/logger.js';
+import { planJob, previousSlot, runJob, startScheduler, type Scheduler } from '../../src/core/scheduler.js';
+import { createOutbox, type Outbox, type Poster } from '../../src/outbox/index.js';
+import { createKeys } from '../../src/store/keys.js';
+import type { WorkCalendar } from '../../src/domain/model.js';
+import { calendarStub } from '../helpers/calendar-stub.js';
+import { openTestBot, type TestBot } from '../helpers/bot.js';
+
+let bot: TestBot;
+const closers: Array<() => Promise<void>> = [];
+beforeEach(async () => {
+  bot = await openTestBot(import.meta.url);
+});
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+  await bot.close();
+});
+
+const log = createLogger('silent');
+/** The machine's clock may read a weekend: for tests of timing, every day is a working day. */
+const everyDayWorks: WorkCalendar = { ...calendarStub(), isWorkday: () => true };
+
+/** A job that posts one line to the 城关镇 console group and counts its runs by day. */
+function countingJob(cron: string, graceMs = 0): Job & { runs: string[] } {
+  const runs: string[] = [];
+  return {
+    runs,
+    name: 'counting',
+    cron,
+    timezone: 'Asia/Shanghai',
+    graceMs,
+    async run(ctx: JobContext) {
+      runs.push(ctx.now.toISOString());
+      const group = await ctx.store.group('console', '城关镇工作群');
+      return group ? [{ group, message: { lines: [[`第${String(runs.length)}次`]] } }] : [];
+    },
+  };
+}
+
+function recordingOutbox(): Outbox & { sent: string[] } {
+  const sent: string[] = [];
+  const poster: Poster = { parts: () => 1, pauseMs: 0, send: (group) => { sent.push(group.chat); return Promise.resolve(); } };
+  const outbox = createOutbox({ redis: bot.db.redis, queuePrefix: createKeys(`${bot.db.prefix}:bot`).queuePrefix(), store: bot.store, posters: { console: poster }, log, perMinute: 600 });
+  closers.push(() => outbox.close());
+  return Object.assign(outbox, { sent });
+}
+
+const deps = () => ({ store: bot.store, calendar: bot.calendar, log });
+
+describe('a scheduled job', () => {
+  it('runs each slot once when two instances fire it', async () => {
+    const job = countingJob('* * * * * *');
+    const outbox = recordingOutbox();
+    const schedulers: Scheduler[] = [startScheduler([job], { ...deps(), calendar: everyDayWorks, outbox }), startScheduler([job], { ...deps(), calendar: everyDayWorks, outbox })];
+    closers.push(async () => { for (const s of schedulers) await s.stop(); });
+    await new Promise((done) => setTimeout(done, 2600));
+
+    expect(job.runs.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(job.runs).size).toBe(job.runs.length);
+  });
+
+  it('catches up a slot missed while no instance was up, once across two instances', async () => {
+    const job = countingJob('0 9 * * *', 3 * 24 * 60 * 60 * 1000);
+    const outbox = recordingOutbox();
+    outbox.start();
+    const schedulers = [startScheduler([job], { ...deps(), calendar: everyDayWorks, outbox }), startScheduler([job], { ...deps(), calendar: everyDayWorks, outbox })];
+    closers.push(async () => { for (const s of schedulers) await s.stop(); });
+    await new Promise((done) => setTimeout(done, 500));
+
+    expect(job.runs).toEqual([previousSlot(job, new Date()).toISOString()]);
+  });
+
+  it('leaves a slot alone once it is past its grace window', async () => {
+    const job = countingJob('0 9 * * *', 0);
+    const outbox = recordingOutbox();
+    const scheduler = startScheduler([job], { ...deps(), calendar: everyDayWorks, outbox });
+    closers.push(() => scheduler.stop());
+    await new Promise((done) => setTimeout(done, 300));
+
+    expect(job.runs).toEqual([]);
+  });
+
+  it('posts nothing twice when the same day is run again by hand', async () => {
+    const job = countingJob('0 9 * * *');
+    const outbox = recordingOutbox();
+    outbox.start();
+    const at = new Date('2026-11-23T09:00:00+08:00');
+    const first = await runJob(job, at, { ...deps(), outbox }, at);
+    const again = await runJob(job, at, { ...deps(), outbox }, at);
+    await outbox.settled(first.ran ? first.posts.map((p) => p.key) : [], 5000);
+
+    expect(first).toMatchObject({ added: ['counting/2026-11-23/console/城关镇工作群'] });
+    expect(again).toMatchObject({ added: [], already: ['counting/2026-11-23/console/城关镇工作群'] });
+    expect(outbox.sent).toEqual(['城关镇工作群']);
+  });
+});
+
+describe('the official calendar and office hours', () => {
+  it.each([
+    ['a public holiday', '2026-10-01T09:00:00+08:00'],
+    ['a Sunday', '2026-11-22T09:00:00+08:00'],
+  ])('posts nothing on %s', async (_, at) => {
+    const job = countingJob('0 9 * * *');
+    const plan = await planJob(job, new Date(at), deps());
+
+    expect(plan.ran).toBe(false);
+    expect(job.runs).toEqual([]);
+  });
+
+  it('runs on a 调休 Saturday, which is a working day', async () => {
+    const plan = await planJob(countingJob('0 9 * * *'), new Date('2026-10-10T09:00:00+08:00'), deps());
+
+    expect(plan.ran).toBe(true);
+  });
+
+  it('holds what is due before office hours until 08:30, and after them until the next working day', async () => {
+    const early = await planJob(countingJob('0 9 * * *'), new Date('2026-11-23T07:00:00+08:00'), deps());
+    const late = await planJob(countingJob('0 9 * * *'), new Date('2026-11-27T19:00:00+08:00'), deps());
+
+    expect(early.ran && early.notBefore?.toISOString()).toBe('2026-11-23T00:30:00.000Z');
+    expect(late.ran && late.notBefore?.toISOString()).toBe('2026-11-30T00:30:00.000Z');
+  });
+
+  it('keeps running past the years the holiday calendar knows, counting Monday to Friday', async () => {
+    const plan = await planJob(countingJob('0 9 * * *'), new Date('2027-01-04T09:00:00+08:00'), deps());
+
+    expect(plan.ran).toBe(true);
+  });
+});
