@@ -11,7 +11,7 @@
 import { defineJob, type JobPost } from '../src/core/job.js';
 import { addDays, weekday } from '../src/domain/dates.js';
 import type { Ymd } from '../src/domain/model.js';
-import { calendarGuardDue, REMINDER_GRACE_MS } from '../src/domain/schedule.js';
+import { calendarGuardDue, dailyAt, REMINDER_GRACE_MS } from '../src/domain/schedule.js';
 import { text } from '../src/messages.js';
 
 /** The Monday of `day`'s ISO week (Monday to Sunday). */
@@ -21,7 +21,7 @@ export function weekStart(day: Ymd): Ymd {
 
 export default defineJob({
   name: 'calendar-guard',
-  cron: '0 9 * * *',
+  cron: dailyAt,
   timezone: 'Asia/Shanghai',
   graceMs: REMINDER_GRACE_MS,
   async run(ctx) {

@@ -7,13 +7,13 @@
 import { pastRanking } from '../src/core/board.js';
 import { defineJob, type JobPost } from '../src/core/job.js';
 import { rankingView } from '../src/core/views.js';
-import { isFirstWorkingDayOfMonth, RANKING_GRACE_MS, rankingMonthFor } from '../src/domain/schedule.js';
+import { dailyAt, isFirstWorkingDayOfMonth, RANKING_GRACE_MS, rankingMonthFor } from '../src/domain/schedule.js';
 import { text } from '../src/messages.js';
 import { audienceOf } from './audience.js';
 
 export default defineJob({
   name: 'monthly-ranking',
-  cron: '0 9 * * *',
+  cron: dailyAt,
   timezone: 'Asia/Shanghai',
   graceMs: RANKING_GRACE_MS,
   async run(ctx) {
@@ -26,7 +26,7 @@ export default defineJob({
     const title = text.jobs.monthlyTitle(month);
     const posts: JobPost[] = audience.townshipGroups.map(({ group, township }) => ({
       group,
-      message: rankingView(ranking, { final: true, bottomMarks: false, overdueCounts: false, own: township.id, title }),
+      message: rankingView(ranking, { final: true, bottomMarks: ctx.settings.bottomMarksInTownshipGroups, overdueCounts: false, own: township.id, title }),
     }));
     const leaders = rankingView(ranking, { final: true, bottomMarks: true, overdueCounts: true, title });
     for (const group of audience.leadersGroups) posts.push({ group, message: leaders });

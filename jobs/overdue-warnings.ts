@@ -8,7 +8,7 @@ import { defineJob, type JobPost } from '../src/core/job.js';
 import type { Line, OutgoingMessage } from '../src/core/types.js';
 import { dueItems, dueLine, overdueLine, reportExampleFor, type DueItem } from '../src/core/views.js';
 import type { Township, Ymd } from '../src/domain/model.js';
-import { REMINDER_GRACE_MS, warningsFor, type Warnings } from '../src/domain/schedule.js';
+import { dailyAt, REMINDER_GRACE_MS, type Warnings, warningsFor } from '../src/domain/schedule.js';
 import { text } from '../src/messages.js';
 import { audienceOf, withMentions } from './audience.js';
 
@@ -41,7 +41,7 @@ function warningsOf(board: Board, townships: readonly Township[]): TownshipWarni
 
 export default defineJob({
   name: 'overdue-warnings',
-  cron: '0 9 * * *',
+  cron: dailyAt,
   timezone: 'Asia/Shanghai',
   graceMs: REMINDER_GRACE_MS,
   async run(ctx) {

@@ -157,7 +157,7 @@ async function loadCommand(args: readonly string[], io: CliIo): Promise<number> 
   }
   const bot = await openBot(io, 'warn');
   try {
-    await bot.store.loadCounty(result.county, result.calendar);
+    await bot.store.loadCounty(result.county, result.calendar, result.schedule);
     const { county } = result;
     write(io.stdout, `已载入「${county.name}」：${String(county.townships.length)} 个乡镇、${String(county.groups.length)} 个群、${String(county.people.length)} 人、${String(county.tasks.length)} 项任务。`);
     return 0;

@@ -62,7 +62,7 @@ export async function serve({ config, demo, io }: { config: Config; demo: boolea
 
   const outbox = (late.outbox = openOutbox(redis.redis, bot, platforms, log, io.prefix));
   outbox.start();
-  const scheduler = startScheduler(jobs, { store: bot.store, calendar: bot.calendar, log, outbox });
+  const scheduler = await startScheduler(jobs, { store: bot.store, calendar: bot.calendar, log, outbox });
 
   const app = createApp({ log, redisUp: () => bot.store.ping(), wecom: wecom?.callback, dingtalk: dingtalk?.callback });
   const server = await new Promise<Server>((ready) => {
@@ -113,7 +113,7 @@ async function loadSampleIfEmpty(store: Store, io: ServeIo): Promise<void> {
   const file = SAMPLE_COUNTY();
   const result = parseSetup(readFileSync(file, 'utf8'), file);
   if (!result.ok) throw new Error(`the sample county does not parse: ${result.errors.join('; ')}`);
-  await store.loadCounty(result.county, result.calendar);
+  await store.loadCounty(result.county, result.calendar, result.schedule);
   io.stderr.write(`还没有县的数据，已载入示范县（${file}）。用 duban load 载入你们县的设置文件即可替换。\n`);
 }
 

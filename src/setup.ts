@@ -1,17 +1,27 @@
 /**
- * The county setup file (DESIGN §6): YAML or JSON in, a `County` and work-calendar overrides
- * out. Admins write this file by hand, so every problem is reported at once, in Chinese, naming
+ * The county setup file (DESIGN §6): YAML or JSON in, a `County`, work-calendar overrides and
+ * the scheduled jobs' settings out. Admins write this file by hand, so every problem is reported at once, in Chinese, naming
  * the entry, the field and the line, and nothing is thrown.
  *
  * Defaults: a township's `id` is its name; a group or person without `roles` has none; a task's
  * `domain` is 综合, `townships` all, `weight` 1, `status` open, a count target is per township,
  * and `start` is 1 January of the deadline's year — the load day would make the same file mean
- * different things on different days.
+ * different things on different days. Every field of `schedule:` falls back to `DEFAULT_SCHEDULE`
+ * (09:00, reminders 5/3/1/0 working days ahead, office hours 08:30–18:00, no ⚠️后三位 marks in
+ * township groups).
  */
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
 import * as z from 'zod';
 import { isYmd } from './domain/dates.js';
 import { TASK_DOMAINS, type Target, type Task, type Township } from './domain/model.js';
+import {
+  DEFAULT_SCHEDULE,
+  isClockTime,
+  MAX_LADDER_DAYS,
+  MAX_LADDER_RUNGS,
+  type OfficeHours,
+  type ScheduleSettings,
+} from './domain/schedule.js';
 import { CHAT_PLATFORMS, type County, type Group, type Person } from './store/types.js';
 
 export const setupMessages = {
@@ -104,6 +114,18 @@ export const setupMessages = {
     `每村计的目标分给了没有村（社区）的${townships.map((t) => `「${t}」`).join('、')}；` +
     '请填上它的 villages，或者不把这个任务分给它',
   restAndWork: (date: string): string => `${date} 也写在了 rest 里，一天只能是休息日或调休上班日之一`,
+
+  clockTime: '时间应写成「时:分」（24小时制），例如 09:00、14:30',
+  officeHours: '应写成 { start: "08:30", end: "18:00" }',
+  officeHoursOrder: (start: string, end: string): string => `上班时间 start 应早于下班时间 end，现在是 ${start}–${end}`,
+  timeOutsideOfficeHours: (time: string, start: string, end: string): string =>
+    `每天发提醒、预警的时间 ${time} 不在工作时间 ${start}–${end} 之内，这样每天的消息都要等到工作时间才会发出；` +
+    `请把 time 改到 ${start} 至 ${end} 之间（不含 ${end}），或者调整 office_hours`,
+  ladderDay: `应为 0 到 ${String(MAX_LADDER_DAYS)} 之间的整数：截止前第几个工作日提醒，0 是截止当天`,
+  ladderEmpty: '至少要写一个天数，例如 [5, 3, 1, 0]',
+  ladderTooMany: `最多写 ${String(MAX_LADDER_RUNGS)} 个天数`,
+  ladderRepeat: (other: number): string => `与第${String(other + 1)}项重复`,
+  flag: '应写成 true（是）或 false（否）',
 } as const;
 
 const M = setupMessages;
@@ -117,7 +139,9 @@ export interface SetupCalendar {
   years: number[];
 }
 
-export type SetupResult = { ok: true; county: County; calendar: SetupCalendar } | { ok: false; errors: string[] };
+export type SetupResult =
+  | { ok: true; county: County; calendar: SetupCalendar; schedule: ScheduleSettings }
+  | { ok: false; errors: string[] };
 
 type Path = readonly (string | number)[];
 type LineOf = (path: Path) => number | undefined;
@@ -127,7 +151,7 @@ interface Problem {
   what: string;
 }
 
-const SECTIONS = ['county', 'townships', 'groups', 'people', 'tasks', 'calendar'] as const;
+const SECTIONS = ['county', 'townships', 'groups', 'people', 'tasks', 'calendar', 'schedule'] as const;
 const LISTS = ['townships', 'groups', 'people', 'tasks'] as const;
 type List = (typeof LISTS)[number];
 const isList = (section: string): section is List => (LISTS as readonly string[]).includes(section);
@@ -326,6 +350,36 @@ const calendarSchema = z.strictObject({
     .optional(),
 });
 
+/** `9:00` and `09：00` (a full-width colon, as a Chinese keyboard types it) are read as 09:00. */
+const clockTime = () =>
+  z
+    .string({ error: unlessMissing(M.clockTime) })
+    .trim()
+    .transform((t) => t.replace('：', ':').replace(/^(\d):/, '0$1:'))
+    .refine(isClockTime, { error: M.clockTime });
+
+const ladderDay = z
+  .number({ error: M.ladderDay })
+  .int({ error: M.ladderDay })
+  .min(0, { error: M.ladderDay })
+  .max(MAX_LADDER_DAYS, { error: M.ladderDay });
+
+const officeHoursSchema = z.strictObject(
+  { start: clockTime().optional(), end: clockTime().optional() },
+  { error: unlessMissing(M.officeHours) },
+);
+
+const scheduleSchema = z.strictObject({
+  time: clockTime().optional(),
+  ladder: z
+    .array(ladderDay)
+    .min(1, { error: M.ladderEmpty })
+    .max(MAX_LADDER_RUNGS, { error: M.ladderTooMany })
+    .optional(),
+  office_hours: officeHoursSchema.optional(),
+  bottom_marks_in_township_groups: z.boolean({ error: unlessMissing(M.flag) }).optional(),
+});
+
 /** Field names per object, for "是不是 deadline？" on a typo. */
 const FIELDS = new Map<string, readonly string[]>([
   ['townships', Object.keys(townshipSchema.shape)],
@@ -334,7 +388,12 @@ const FIELDS = new Map<string, readonly string[]>([
   ['tasks', Object.keys(taskSchema.shape)],
   ['target', Object.keys(targetSchema.shape)],
   ['calendar', Object.keys(calendarSchema.shape)],
+  ['schedule', Object.keys(scheduleSchema.shape)],
+  ['office_hours', Object.keys(officeHoursSchema.shape)],
 ]);
+
+/** Objects inside an entry or section, whose fields are listed under their own name. */
+const NESTED: readonly string[] = ['target', 'office_hours'];
 
 // ---------------------------------------------------------------------------------------------
 
@@ -362,7 +421,8 @@ class Problems {
 }
 
 function fieldsAt(path: Path): readonly string[] {
-  return FIELDS.get(String(path.at(-1) === 'target' ? 'target' : path[0])) ?? [];
+  const last = path.at(-1);
+  return FIELDS.get(String(typeof last === 'string' && NESTED.includes(last) ? last : path[0])) ?? [];
 }
 
 const parse = <T>(schema: z.ZodType<T>, value: unknown): z.ZodSafeParseResult<T> =>
@@ -404,8 +464,9 @@ function validate(data: unknown, lineOf: LineOf): SetupResult {
   checkUnique(lists.tasks, ['id'], 'id', 'tasks', M.duplicateTask, problems);
 
   const calendar = readCalendar(data.calendar, problems);
+  const schedule = readSchedule(data.schedule, problems);
 
-  if (problems.list.length > 0 || countyName === undefined || calendar === undefined) {
+  if (problems.list.length > 0 || countyName === undefined || calendar === undefined || schedule === undefined) {
     return { ok: false, errors: format(problems.list, data, lineOf) };
   }
 
@@ -416,7 +477,7 @@ function validate(data: unknown, lineOf: LineOf): SetupResult {
     people: defined(people).map((p) => toPerson(p, townshipIds)),
     tasks: defined(tasks).map(toTask),
   };
-  return { ok: true, county, calendar };
+  return { ok: true, county, calendar, schedule };
 }
 
 function readLists(data: Record<string, unknown>, problems: Problems): Record<List, unknown[]> {
@@ -580,6 +641,40 @@ function readCalendar(raw: unknown, problems: Problems): SetupCalendar | undefin
     rest: [...rest].sort(),
     work: [...new Set(work)].sort(),
     years: [...new Set(calendar.years)].sort((a, b) => a - b),
+  };
+}
+
+/** The section's fields over the defaults; the ladder distinct and farthest first. */
+function readSchedule(raw: unknown, problems: Problems): ScheduleSettings | undefined {
+  const fields = raw === undefined || raw === null ? {} : problems.from(parse(scheduleSchema, raw), ['schedule']);
+  if (fields === undefined) return undefined;
+  const before = problems.list.length;
+
+  const ladder = fields.ladder ?? DEFAULT_SCHEDULE.ladder;
+  ladder.forEach((day, k) => {
+    const other = ladder.indexOf(day);
+    if (other < k) problems.add(['schedule', 'ladder', k], M.ladderRepeat(other));
+  });
+
+  const time = fields.time ?? DEFAULT_SCHEDULE.time;
+  const officeHours: OfficeHours = {
+    start: fields.office_hours?.start ?? DEFAULT_SCHEDULE.officeHours.start,
+    end: fields.office_hours?.end ?? DEFAULT_SCHEDULE.officeHours.end,
+  };
+  const { start, end } = officeHours;
+  // `HH:MM` strings compare in time order; office hours include their start, not their end.
+  if (start >= end) {
+    problems.add(['schedule', 'office_hours'], M.officeHoursOrder(start, end));
+  } else if (time < start || time >= end) {
+    problems.add(['schedule', fields.time === undefined ? 'office_hours' : 'time'], M.timeOutsideOfficeHours(time, start, end));
+  }
+
+  if (problems.list.length > before) return undefined;
+  return {
+    time,
+    ladder: [...ladder].sort((a, b) => b - a),
+    officeHours,
+    bottomMarksInTownshipGroups: fields.bottom_marks_in_township_groups ?? DEFAULT_SCHEDULE.bottomMarksInTownshipGroups,
   };
 }
 

@@ -8,6 +8,7 @@ import type { Board } from './board.js';
 import type { Logger } from './logger.js';
 import type { OutgoingMessage } from './types.js';
 import type { WorkCalendar, Ymd } from '../domain/model.js';
+import type { ScheduleSettings } from '../domain/schedule.js';
 import type { Group, Store } from '../store/types.js';
 
 export interface JobContext {
@@ -19,6 +20,8 @@ export interface JobContext {
   store: Store;
   calendar: WorkCalendar;
   log: Logger;
+  /** The county's schedule settings (setup file `schedule:`; defaults otherwise). */
+  settings: ScheduleSettings;
   /** The county at `now`, read once. */
   board(): Promise<Board>;
 }
@@ -36,8 +39,8 @@ export interface JobPost {
 
 export interface Job {
   name: string;
-  /** node-cron syntax, read in Asia/Shanghai. */
-  cron: string;
+  /** node-cron syntax, read in Asia/Shanghai; a function of the settings for a job at the county's daily time. */
+  cron: string | ((settings: ScheduleSettings) => string);
   timezone: 'Asia/Shanghai';
   /** A slot missed while no instance was up is still run this long after it (DESIGN §7). */
   graceMs: number;

@@ -10,7 +10,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import { estimatingBeyondCoverage } from '../domain/calendar.js';
 import { beijingDate } from '../domain/dates.js';
 import type { WorkCalendar } from '../domain/model.js';
-import { DEFAULT_OFFICE_HOURS, missedSlot, postingWindow, type OfficeHours } from '../domain/schedule.js';
+import { missedSlot, postingWindow, type ScheduleSettings } from '../domain/schedule.js';
 import type { Outbox, OutboxPost } from '../outbox/index.js';
 import type { Store } from '../store/types.js';
 import { loadBoard } from './board.js';
@@ -24,7 +24,6 @@ export interface RunDeps {
   store: Store;
   calendar: WorkCalendar;
   log: Logger;
-  officeHours?: OfficeHours;
 }
 
 export type RunOutcome =
@@ -41,6 +40,7 @@ export async function planJob(job: Job, slot: Date, deps: RunDeps, now: Date = s
   if (!deps.calendar.covers(day)) log.warn('the holiday calendar does not cover this day; working days are estimated Monday to Friday');
   const calendar = estimatingBeyondCoverage(deps.calendar);
   if (!calendar.isWorkday(day)) return { ran: false, reason: 'rest-day', day };
+  const settings = await deps.store.scheduleSettings();
   const posts = await job.run({
     jobName: job.name,
     now: slot,
@@ -48,9 +48,10 @@ export async function planJob(job: Job, slot: Date, deps: RunDeps, now: Date = s
     store: deps.store,
     calendar,
     log,
+    settings,
     board: () => loadBoard({ store: deps.store, calendar, today: day }),
   });
-  const window = postingWindow(now, calendar, deps.officeHours ?? DEFAULT_OFFICE_HOURS);
+  const window = postingWindow(now, calendar, settings.officeHours);
   const notBefore = window.now ? undefined : window.next;
   return {
     ran: true,
@@ -84,16 +85,24 @@ export async function runJob(
   return { ...outcome, added, already, platformOff };
 }
 
+/** The job's cron expression for the county's settings. */
+export const cronOf = (job: Job, settings: ScheduleSettings): string => (typeof job.cron === 'string' ? job.cron : job.cron(settings));
+
 /** The job's last slot at or before `now`. */
-export function previousSlot(job: Job, now: Date): Date {
-  return CronExpressionParser.parse(job.cron, { tz: job.timezone, currentDate: new Date(now.getTime() + 1) }).prev().toDate();
+export function previousSlot(job: Job, settings: ScheduleSettings, now: Date): Date {
+  return CronExpressionParser.parse(cronOf(job, settings), { tz: job.timezone, currentDate: new Date(now.getTime() + 1) }).prev().toDate();
 }
 
 export interface Scheduler {
   stop(): Promise<void>;
 }
 
-export function startScheduler(jobs: readonly Job[], deps: RunDeps & { outbox: Outbox }): Scheduler {
+/**
+ * Schedules the jobs at the county's times as stored when it starts: a changed `schedule:`
+ * takes effect at the next start.
+ */
+export async function startScheduler(jobs: readonly Job[], deps: RunDeps & { outbox: Outbox }): Promise<Scheduler> {
+  const settings = await deps.store.scheduleSettings();
   const instance = randomUUID();
   const { log } = deps;
   // The marker is never released: an instance that fires late must not win the slot again.
@@ -105,7 +114,7 @@ export function startScheduler(jobs: readonly Job[], deps: RunDeps & { outbox: O
     );
 
   const tasks: ScheduledTask[] = jobs.map((job) =>
-    cron.schedule(job.cron, (ctx) => run(job, ctx.date), {
+    cron.schedule(cronOf(job, settings), (ctx) => run(job, ctx.date), {
       name: job.name,
       timezone: job.timezone,
       distributed: true,
@@ -118,7 +127,7 @@ export function startScheduler(jobs: readonly Job[], deps: RunDeps & { outbox: O
   const catchUp = Promise.all(
     jobs.map(async (job) => {
       const now = new Date();
-      const slot = previousSlot(job, now);
+      const slot = previousSlot(job, settings, now);
       if (!missedSlot(slot, now, job.graceMs)) return;
       if (!(await claim(`${job.name}:${slot.toISOString()}`))) return;
       log.info('catching up a missed slot', { job: job.name, slot: slot.toISOString() });

@@ -95,7 +95,9 @@ export function rankingView(ranking: RankingSnapshot, options: RankingViewOption
     ];
   });
   const notes: Line[] = [[{ text: text.rankingRule, tone: 'muted' }]];
-  if (options.bottomMarks && ranking.rows.some((r) => r.bottom)) notes.push([{ text: text.bottomNote, tone: 'muted' }]);
+  // The note says the marks are for leaders only; a township group that the county chose to show
+  // them in (its own line pointed out) is told nothing of the kind.
+  if (options.bottomMarks && options.own === undefined && ranking.rows.some((r) => r.bottom)) notes.push([{ text: text.bottomNote, tone: 'muted' }]);
   return { title: options.title ?? text.rankingTitle(ranking.month, ranking.asOf, options.final), lines: [...lines, ...notes] };
 }
 

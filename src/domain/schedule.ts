@@ -39,6 +39,11 @@ export interface PostingWindow {
 
 const HH_MM = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
 
+/** A Beijing wall-clock time as the settings write it: `HH:MM`, 00:00–23:59, two digits each. */
+export function isClockTime(value: string): boolean {
+  return HH_MM.test(value);
+}
+
 /**
  * The longest run of days off to look across for the next working day. The longest in the
  * official calendar is about nine days (春节); a month leaves room for an odd override table.
@@ -174,6 +179,32 @@ function compareDeadlines(a: ScheduledItem, b: ScheduledItem): number {
   return a.deadline < b.deadline ? -1 : a.deadline > b.deadline ? 1 : 0;
 }
 
+// ─── Per-county settings ──────────────────────────────────────────────────────────────────────
+
+/** What a county may change about the scheduled jobs (the setup file's `schedule:` section). */
+export interface ScheduleSettings {
+  /** When the daily jobs run, Beijing time, HH:MM. */
+  time: string;
+  /** Working days before a deadline on which a township is reminded. */
+  ladder: readonly number[];
+  officeHours: OfficeHours;
+  /** Whether township groups see the ⚠️后三位 marks in the monthly ranking (default no, DESIGN §1). */
+  bottomMarksInTownshipGroups: boolean;
+}
+
+/** A ladder has at least one rung and at most this many. */
+export const MAX_LADDER_RUNGS = 10;
+/** The farthest rung: a reminder more than six weeks of working days ahead reminds of nothing. */
+export const MAX_LADDER_DAYS = 30;
+
+/** 09:00, 5/3/1/0 working days, 08:30–18:00, no bottom-three marks in township groups. */
+export const DEFAULT_SCHEDULE: Readonly<ScheduleSettings> = Object.freeze({
+  time: '09:00',
+  ladder: DEFAULT_LADDER,
+  officeHours: DEFAULT_OFFICE_HOURS,
+  bottomMarksInTownshipGroups: false,
+});
+
 // ─── The monthly ranking (一月一通报) ─────────────────────────────────────────────────────────
 
 /**
@@ -233,4 +264,10 @@ export const RANKING_GRACE_MS = 7 * 24 * HOUR_MS;
 export function missedSlot(previousSlot: Date, now: Date, graceMs: number): boolean {
   const late = now.getTime() - previousSlot.getTime();
   return late >= 0 && late <= graceMs;
+}
+
+/** The cron expression of a job that runs every day at the county's `time` (`09:00` → `0 9 * * *`). */
+export function dailyAt(settings: Pick<ScheduleSettings, 'time'>): string {
+  const [hour = '9', minute = '0'] = settings.time.split(':');
+  return `${String(Number(minute))} ${String(Number(hour))} * * *`;
 }

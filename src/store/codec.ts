@@ -15,6 +15,7 @@ import { z } from 'zod';
 import type { CalendarOverrides } from '../domain/calendar.js';
 import { TASK_DOMAINS, type EntryKind, type LedgerEntry, type Progress, type Reporter, type Task, type Township } from '../domain/model.js';
 import type { RankingRow, RankingSnapshot } from '../domain/ranking.js';
+import { isClockTime, MAX_LADDER_DAYS, MAX_LADDER_RUNGS, type ScheduleSettings } from '../domain/schedule.js';
 import { CHAT_PLATFORMS, type DeadLetter, type Group, type LastReport, type Person } from './types.js';
 
 /** A value in Redis does not have the shape the bot wrote: names where, never the value (it may hold a webhook secret). */
@@ -141,6 +142,22 @@ export const CalendarOverridesSchema: z.ZodType<CalendarOverrides> = z.object({
   rest: z.array(Ymd).optional(),
   work: z.array(Ymd).optional(),
   years: z.array(z.number().int()).optional(),
+});
+
+const ClockTime = z.string().refine(isClockTime, 'not HH:MM');
+
+/** The setup file's `schedule:` section after merging: what the domain's schedule functions accept. */
+export const ScheduleSettingsSchema: z.ZodType<ScheduleSettings> = z.object({
+  time: ClockTime,
+  ladder: z
+    .array(z.number().int().min(0).max(MAX_LADDER_DAYS))
+    .min(1)
+    .max(MAX_LADDER_RUNGS)
+    .refine((ladder) => new Set(ladder).size === ladder.length, 'ladder rungs repeat'),
+  officeHours: z
+    .object({ start: ClockTime, end: ClockTime })
+    .refine(({ start, end }) => start < end, 'office hours end before they start'),
+  bottomMarksInTownshipGroups: z.boolean(),
 });
 
 /** Parses a JSON string from Redis with `schema`; `where` names the key (and field) for the error. */

@@ -11,7 +11,7 @@ import type { ChatPlatform } from './types.js';
 export interface Keys {
   readonly prefix: string;
 
-  /** Hash: `name` → the county's name, `calendar` → JSON work-calendar overrides. */
+  /** Hash: `name` → the county's name, `calendar` → JSON work-calendar overrides, `schedule` → JSON ScheduleSettings. */
   county(): string;
   /** Hash township id → JSON Township. */
   townships(): string;

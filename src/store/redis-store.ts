@@ -9,6 +9,7 @@ import type { Instant, LedgerEntry, Progress, Reporter, Task } from '../domain/m
 import type { RankingSnapshot } from '../domain/ranking.js';
 import type { CalendarOverrides } from '../domain/calendar.js';
 import { instantMs } from '../domain/dates.js';
+import { DEFAULT_SCHEDULE, type ScheduleSettings } from '../domain/schedule.js';
 import {
   CalendarOverridesSchema,
   CounterSchema,
@@ -21,6 +22,7 @@ import {
   RankingSnapshotSchema,
   RecordReplySchema,
   ReverseReplySchema,
+  ScheduleSettingsSchema,
   SlotReplySchema,
   StoreDataError,
   StreamEntriesSchema,
@@ -118,8 +120,9 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
       }
     },
 
-    async loadCounty(county: County, calendar?: CalendarOverrides) {
+    async loadCounty(county: County, calendar?: CalendarOverrides, schedule?: ScheduleSettings) {
       const calendarJson = calendar === undefined ? undefined : encodeJson(CalendarOverridesSchema, calendar, 'calendar');
+      const scheduleJson = schedule === undefined ? undefined : encodeJson(ScheduleSettingsSchema, schedule, 'schedule settings');
       const townships = new Map(county.townships.map((t) => [t.id, encodeJson(TownshipSchema, t, `township ${t.id}`)]));
       const groups = new Map(
         county.groups.map((g) => [keys.groupField(g.platform, g.chat), encodeJson(GroupSchema, g, `group ${g.platform}:${g.chat}`)]),
@@ -139,6 +142,8 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
       const multi = redis.multi();
       multi.del(keys.county()).hset(keys.county(), 'name', county.name);
       if (calendarJson !== undefined) multi.hset(keys.county(), 'calendar', calendarJson);
+      // Like the calendar: a file without the section leaves no field, which reads as the defaults.
+      if (scheduleJson !== undefined) multi.hset(keys.county(), 'schedule', scheduleJson);
       // Groups and tasks are upserted, not replaced: an admin binds groups (绑定) and creates
       // tasks (新建任务) in chat, and reloading the file must not undo that.
       multi.del(keys.townships(), keys.people());
@@ -164,6 +169,11 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
     async calendarOverrides() {
       const text = await redis.hget(keys.county(), 'calendar');
       return text === null ? {} : decodeJson(CalendarOverridesSchema, text, `${keys.county()} calendar`);
+    },
+
+    async scheduleSettings() {
+      const text = await redis.hget(keys.county(), 'schedule');
+      return text === null ? DEFAULT_SCHEDULE : decodeJson(ScheduleSettingsSchema, text, `${keys.county()} schedule`);
     },
 
     people() {

@@ -2,6 +2,7 @@ import type { CalendarOverrides } from '../domain/calendar.js';
 import type { Instant, LedgerEntry, Progress, Reporter, Role, Task, Township, Ym } from '../domain/model.js';
 import type { OutgoingMessage } from '../core/types.js';
 import type { RankingSnapshot } from '../domain/ranking.js';
+import type { ScheduleSettings } from '../domain/schedule.js';
 
 /** Where messages come from; `console` is the terminal (`duban say`, `duban chat`). */
 export const CHAT_PLATFORMS = ['wecom', 'dingtalk', 'console'] as const;
@@ -90,13 +91,16 @@ export interface Store {
   ping(): Promise<boolean>;
 
   /**
-   * Writes townships, groups, people and tasks of a setup file, and its work-calendar overrides
-   * (none when absent), in one MULTI; keeps progress and ledger.
+   * Writes townships, groups, people and tasks of a setup file, its work-calendar overrides
+   * (none when absent) and its schedule settings (the defaults when absent), in one MULTI;
+   * keeps progress and ledger.
    */
-  loadCounty(county: County, calendar?: CalendarOverrides): Promise<void>;
+  loadCounty(county: County, calendar?: CalendarOverrides, schedule?: ScheduleSettings): Promise<void>;
   countyName(): Promise<string | undefined>;
   /** The work-calendar overrides of the last setup file loaded; empty when it had none. */
   calendarOverrides(): Promise<CalendarOverrides>;
+  /** The scheduled jobs' settings of the last setup file loaded; `DEFAULT_SCHEDULE` when it had none. */
+  scheduleSettings(): Promise<ScheduleSettings>;
   townships(): Promise<Township[]>;
 
   group(platform: ChatPlatform, chat: string): Promise<Group | undefined>;

@@ -23,6 +23,8 @@ import { renderText } from '../../src/render/text.js';
 import type { County } from '../../src/store/types.js';
 import { testCounty } from '../fixtures/county.js';
 import { admin, clerk, hongxingClerk, openTestBot, type TestBot } from '../helpers/bot.js';
+import { DEFAULT_SCHEDULE, type ScheduleSettings } from '../../src/domain/schedule.js';
+import { cronOf } from '../../src/core/scheduler.js';
 
 let bot: TestBot;
 
@@ -34,14 +36,14 @@ const wecomGroup = 'wrkSFfCgAALFgnrSsWU38puiv4yvExuw';
 const dongchengClerk: Speaker = { platform: 'console', chat: '东城街道工作群', user: '东城联络员' };
 
 /** What the runner hands a job at 09:00 Beijing time on `day`. */
-function contextOn(day: string, calendar: WorkCalendar = bot.calendar): JobContext {
+function contextOn(day: string, calendar: WorkCalendar = bot.calendar, settings: ScheduleSettings = DEFAULT_SCHEDULE): JobContext {
   const now = new Date(`${day}T09:00:00+08:00`);
   const today = beijingDate(now);
   const store = bot.store;
-  return { jobName: 'test', now, today, store, calendar, log: createLogger('silent'), board: () => loadBoard({ store, calendar, today }) };
+  return { jobName: 'test', now, today, store, calendar, log: createLogger('silent'), settings, board: () => loadBoard({ store, calendar, today }) };
 }
 
-const run = (job: Job, day: string, calendar?: WorkCalendar): Promise<JobPost[]> => job.run(contextOn(day, calendar));
+const run = (job: Job, day: string, calendar?: WorkCalendar, settings?: ScheduleSettings): Promise<JobPost[]> => job.run(contextOn(day, calendar, settings));
 
 /** The posts for one chat (console unless the WeCom group is asked for). */
 const postsTo = (posts: readonly JobPost[], chat: string): JobPost[] => posts.filter((p) => p.group.chat === chat);
@@ -66,9 +68,10 @@ describe('the job list', () => {
     bot = await openTestBot(import.meta.url);
   });
 
-  it('runs every job at 09:00 Beijing time, reminders within the day and the ranking within a week', () => {
+  it('runs every job at the county\'s time, 09:00 Beijing time by default, reminders within the day and the ranking within a week', () => {
     expect(jobs.map((j) => j.name)).toEqual(['deadline-reminders', 'overdue-warnings', 'monthly-ranking', 'calendar-guard']);
-    for (const job of jobs) expect([job.cron, job.timezone]).toEqual(['0 9 * * *', 'Asia/Shanghai']);
+    for (const job of jobs) expect([cronOf(job, DEFAULT_SCHEDULE), job.timezone]).toEqual(['0 9 * * *', 'Asia/Shanghai']);
+    for (const job of jobs) expect(cronOf(job, { ...DEFAULT_SCHEDULE, time: '08:45' })).toBe('45 8 * * *');
     expect(deadlineReminders.graceMs).toBe(9 * 3_600_000);
     expect(monthlyRanking.graceMs).toBe(7 * 24 * 3_600_000);
   });
@@ -94,6 +97,11 @@ describe('deadline reminders', () => {
 
   beforeEach(async () => {
     bot = await openTestBot(import.meta.url, ladderCounty);
+  });
+
+  it('follows the county\'s own ladder', async () => {
+    const message = textTo(await run(deadlineReminders, '2026-11-23', undefined, { ...DEFAULT_SCHEDULE, ladder: [2, 0] }), '城关镇工作群');
+    expect(order(message, ['T1', 'T2', 'T3', 'T4', 'T5', 'T7', 'T8', 'T9', 'T10', 'T11'])).toEqual(['T7', 'T9']);
   });
 
   it('lists the tasks due in 5, 3, 1 and 0 working days, nearest first, and skips 2', async () => {
@@ -242,6 +250,12 @@ describe('the monthly ranking', () => {
       expect(textTo(posts, chat)).not.toContain('后三位');
       expect(textTo(posts, chat)).not.toContain('🔴');
     }
+  });
+
+  it('marks the bottom three in township groups too when the county chose so', async () => {
+    const posts = await run(monthlyRanking, '2026-12-01', undefined, { ...DEFAULT_SCHEDULE, bottomMarksInTownshipGroups: true });
+    expect(textTo(posts, '东城街道工作群')).toContain('⚠️后三位');
+    expect(textTo(posts, '东城街道工作群')).not.toContain('仅在领导群');
   });
 
   it('marks the bottom three and each township’s overdue count for the leaders only', async () => {

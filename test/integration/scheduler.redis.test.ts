@@ -9,6 +9,7 @@ import { planJob, previousSlot, runJob, startScheduler, type Scheduler } from '.
 import { createOutbox, type Outbox, type Poster } from '../../src/outbox/index.js';
 import { createKeys } from '../../src/store/keys.js';
 import type { WorkCalendar } from '../../src/domain/model.js';
+import { DEFAULT_SCHEDULE } from '../../src/domain/schedule.js';
 import { calendarStub } from '../helpers/calendar-stub.js';
 import { openTestBot, type TestBot } from '../helpers/bot.js';
 
@@ -57,7 +58,7 @@ describe('a scheduled job', () => {
   it('runs each slot once when two instances fire it', async () => {
     const job = countingJob('* * * * * *');
     const outbox = recordingOutbox();
-    const schedulers: Scheduler[] = [startScheduler([job], { ...deps(), calendar: everyDayWorks, outbox }), startScheduler([job], { ...deps(), calendar: everyDayWorks, outbox })];
+    const schedulers: Scheduler[] = await Promise.all([startScheduler([job], { ...deps(), calendar: everyDayWorks, outbox }), startScheduler([job], { ...deps(), calendar: everyDayWorks, outbox })]);
     closers.push(async () => { for (const s of schedulers) await s.stop(); });
     await new Promise((done) => setTimeout(done, 2600));
 
@@ -69,17 +70,17 @@ describe('a scheduled job', () => {
     const job = countingJob('0 9 * * *', 3 * 24 * 60 * 60 * 1000);
     const outbox = recordingOutbox();
     outbox.start();
-    const schedulers = [startScheduler([job], { ...deps(), calendar: everyDayWorks, outbox }), startScheduler([job], { ...deps(), calendar: everyDayWorks, outbox })];
+    const schedulers = await Promise.all([startScheduler([job], { ...deps(), calendar: everyDayWorks, outbox }), startScheduler([job], { ...deps(), calendar: everyDayWorks, outbox })]);
     closers.push(async () => { for (const s of schedulers) await s.stop(); });
     await new Promise((done) => setTimeout(done, 500));
 
-    expect(job.runs).toEqual([previousSlot(job, new Date()).toISOString()]);
+    expect(job.runs).toEqual([previousSlot(job, DEFAULT_SCHEDULE, new Date()).toISOString()]);
   });
 
   it('leaves a slot alone once it is past its grace window', async () => {
     const job = countingJob('0 9 * * *', 0);
     const outbox = recordingOutbox();
-    const scheduler = startScheduler([job], { ...deps(), calendar: everyDayWorks, outbox });
+    const scheduler = await startScheduler([job], { ...deps(), calendar: everyDayWorks, outbox });
     closers.push(() => scheduler.stop());
     await new Promise((done) => setTimeout(done, 300));
 

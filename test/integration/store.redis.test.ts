@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reporter, Task } from '../../src/domain/model.js';
 import type { RankingSnapshot } from '../../src/domain/ranking.js';
+import { DEFAULT_SCHEDULE, type ScheduleSettings } from '../../src/domain/schedule.js';
 import { StoreDataError } from '../../src/store/codec.js';
 import { createKeys, type Keys } from '../../src/store/keys.js';
 import { createRedisStore } from '../../src/store/redis-store.js';
@@ -349,6 +350,45 @@ describe('tasks and the setup file', () => {
 
     await store.loadCounty(county());
     expect(await store.calendarOverrides()).toEqual({});
+  });
+
+  it('keeps the setup file’s schedule settings, and goes back to the defaults when a later file has none', async () => {
+    const { store } = fresh();
+    expect(await store.scheduleSettings()).toEqual(DEFAULT_SCHEDULE);
+    const schedule: ScheduleSettings = {
+      time: '08:45',
+      ladder: [10, 2, 0],
+      officeHours: { start: '08:00', end: '17:30' },
+      bottomMarksInTownshipGroups: true,
+    };
+    await store.loadCounty(county(), {}, schedule);
+    expect(await store.scheduleSettings()).toEqual(schedule);
+
+    await store.loadCounty(county());
+    expect(await store.scheduleSettings()).toEqual(DEFAULT_SCHEDULE);
+  });
+
+  it('refuses schedule settings the jobs could not use, and then writes nothing at all', async () => {
+    const { store } = fresh();
+    const schedule: ScheduleSettings = { ...DEFAULT_SCHEDULE, time: '10:00' };
+    await store.loadCounty(county(), {}, schedule);
+    const broken = county();
+    broken.name = '别的县';
+
+    const backwards: ScheduleSettings = { ...DEFAULT_SCHEDULE, officeHours: { start: '18:00', end: '08:30' } };
+    await expect(store.loadCounty(broken, {}, backwards)).rejects.toThrow(/schedule settings/);
+    await expect(store.loadCounty(broken, {}, { ...DEFAULT_SCHEDULE, ladder: [3, 3] })).rejects.toThrow(/schedule settings/);
+    expect(await store.countyName()).toBe('示范县');
+    expect(await store.scheduleSettings()).toEqual(schedule);
+  });
+
+  it('a stored schedule that does not parse is reported, not passed on', async () => {
+    const { store, keys } = fresh();
+    await store.loadCounty(county());
+    await t.redis.hset(keys.county(), 'schedule', JSON.stringify({ time: '9点', ladder: [5] }));
+
+    await expect(store.scheduleSettings()).rejects.toThrow(StoreDataError);
+    await expect(store.scheduleSettings()).rejects.toThrow(/county\} schedule/);
   });
 
   it('lists tasks in id order, T2 before T10', async () => {

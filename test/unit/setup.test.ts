@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_SCHEDULE } from '../../src/domain/schedule.js';
 import { parseSetup, type SetupResult } from '../../src/setup.js';
 
 const root = new URL('../../', import.meta.url);
@@ -87,6 +88,12 @@ describe('reading a setup file', () => {
     });
     expect(county.tasks.find((t) => t.id === 'T7')?.townships).toEqual(['东城街道', '西城街道']);
     expect(calendar).toEqual({ rest: [], work: [], years: [] });
+  });
+
+  it('reads the sample county’s schedule section, which spells out the defaults', () => {
+    const { schedule } = ok(parseSetup(read('examples/sample-county.yaml'), 'sample-county.yaml'));
+
+    expect(schedule).toEqual(DEFAULT_SCHEDULE);
   });
 
   it('loads the example of DESIGN §6', () => {
@@ -465,5 +472,145 @@ describe('problems in a setup file', () => {
     expect(errors(parseSetup('- 城关镇\n', 'county.yaml'))).toEqual([expect.stringContaining('设置文件最外层应写成「字段: 值」')]);
     expect(errors(parseSetup('county: 示范县\ntownships: []\n', 'county.yaml'))).toEqual(['townships：至少要有一个乡镇（第2行）']);
     expect(errors(parseSetup('townships:\n  - { name: 城关镇, villages: 1 }\n', 'county.yaml'))).toEqual(['county：必须填写']);
+  });
+});
+
+/** Three lines of county, then `schedule:` on line 4 and the given lines from line 5. */
+function withSchedule(...lines: string[]): SetupResult {
+  const text = ['county: 示范县', 'townships:', '  - { name: 城关镇, villages: 12 }', 'schedule:', ...lines.map((l) => `  ${l}`)];
+  return parseSetup(`${text.join('\n')}\n`, 'county.yaml');
+}
+
+describe('the schedule section of a setup file', () => {
+  it('gives the defaults when a file has no schedule section', () => {
+    const { schedule } = ok(parseSetup(fixture('minimal.yaml'), 'minimal.yaml'));
+
+    expect(schedule).toEqual({
+      time: '09:00',
+      ladder: [5, 3, 1, 0],
+      officeHours: { start: '08:30', end: '18:00' },
+      bottomMarksInTownshipGroups: false,
+    });
+    expect(schedule).toEqual(DEFAULT_SCHEDULE);
+  });
+
+  it('gives the defaults when the section is there but empty', () => {
+    expect(ok(withSchedule()).schedule).toEqual(DEFAULT_SCHEDULE);
+  });
+
+  it('reads a full section, with the ladder farthest deadline first', () => {
+    const { schedule } = ok(
+      withSchedule(
+        'time: "08:45"',
+        'ladder: [0, 2, 10]',
+        'office_hours: { start: "08:00", end: "17:30" }',
+        'bottom_marks_in_township_groups: true',
+      ),
+    );
+
+    expect(schedule).toEqual({
+      time: '08:45',
+      ladder: [10, 2, 0],
+      officeHours: { start: '08:00', end: '17:30' },
+      bottomMarksInTownshipGroups: true,
+    });
+  });
+
+  it('fills every field the section leaves out with its default, office hours one end at a time', () => {
+    const { schedule } = ok(withSchedule('ladder: [7]', 'office_hours: { end: "17:00" }'));
+
+    expect(schedule).toEqual({
+      time: '09:00',
+      ladder: [7],
+      officeHours: { start: '08:30', end: '17:00' },
+      bottomMarksInTownshipGroups: false,
+    });
+  });
+
+  it('reads a time written 9:00, unquoted, or with a full-width colon as 09:00', () => {
+    expect(ok(withSchedule('time: 9:00')).schedule.time).toBe('09:00');
+    expect(ok(withSchedule('time: 09:00')).schedule.time).toBe('09:00');
+    expect(ok(withSchedule('time: 09：00')).schedule.time).toBe('09:00');
+  });
+
+  it('refuses a time that is not a time of day, with the line', () => {
+    expect(errors(withSchedule('time: "25:00"'))).toEqual(['schedule 的 time：时间应写成「时:分」（24小时制），例如 09:00、14:30（第5行）']);
+    expect(errors(withSchedule('office_hours: { start: "8点半" }'))).toEqual([
+      'schedule 的 office_hours.start：时间应写成「时:分」（24小时制），例如 09:00、14:30（第5行）',
+    ]);
+    expect(errors(withSchedule('time: 900'))).toEqual([expect.stringContaining('schedule 的 time：时间应写成「时:分」')]);
+  });
+
+  it('refuses office hours that end before they start', () => {
+    expect(errors(withSchedule('office_hours: { start: "18:00", end: "08:30" }'))).toEqual([
+      'schedule 的 office_hours：上班时间 start 应早于下班时间 end，现在是 18:00–08:30（第5行）',
+    ]);
+  });
+
+  it('refuses a daily time outside office hours, saying the posts would always wait', () => {
+    expect(errors(withSchedule('time: "07:30"'))).toEqual([
+      'schedule 的 time：每天发提醒、预警的时间 07:30 不在工作时间 08:30–18:00 之内，这样每天的消息都要等到工作时间才会发出；' +
+        '请把 time 改到 08:30 至 18:00 之间（不含 18:00），或者调整 office_hours（第5行）',
+    ]);
+    expect(errors(withSchedule('time: "18:00"'))).toEqual([expect.stringContaining('schedule 的 time：每天发提醒、预警的时间 18:00 不在工作时间')]);
+  });
+
+  it('blames the office hours when they move away from the default time', () => {
+    expect(errors(withSchedule('office_hours: { start: "09:30" }'))).toEqual([
+      expect.stringMatching(/^schedule 的 office_hours：每天发提醒、预警的时间 09:00 不在工作时间 09:30–18:00 之内.*（第5行）$/),
+    ]);
+  });
+
+  it('wants the ladder a list of one to ten whole numbers of working days from 0 to 30', () => {
+    expect(errors(withSchedule('ladder: 5'))).toEqual([expect.stringMatching(/^schedule 的 ladder：应为列表.*（第5行）$/)]);
+    expect(errors(withSchedule('ladder: []'))).toEqual(['schedule 的 ladder：至少要写一个天数，例如 [5, 3, 1, 0]（第5行）']);
+    expect(errors(withSchedule('ladder: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]'))).toEqual(['schedule 的 ladder：最多写 10 个天数（第5行）']);
+    expect(errors(withSchedule('ladder:', '  - 5', '  - -1', '  - 1.5', '  - 31', '  - 三'))).toEqual(
+      [2, 3, 4, 5].map((item) => `schedule 的 ladder 第${String(item)}项：应为 0 到 30 之间的整数：截止前第几个工作日提醒，0 是截止当天（第${String(item + 5)}行）`),
+    );
+  });
+
+  it('refuses a day written twice in the ladder', () => {
+    expect(errors(withSchedule('ladder:', '  - 5', '  - 3', '  - 5'))).toEqual(['schedule 的 ladder 第3项：与第1项重复（第8行）']);
+  });
+
+  it('wants the bottom-marks flag true or false, and YAML 1.2 reads yes as text', () => {
+    expect(errors(withSchedule('bottom_marks_in_township_groups: yes'))).toEqual([
+      'schedule 的 bottom_marks_in_township_groups：应写成 true（是）或 false（否）（第5行）',
+    ]);
+  });
+
+  it('wants office hours written as a start and an end', () => {
+    expect(errors(withSchedule('office_hours: "08:30-18:00"'))).toEqual([
+      'schedule 的 office_hours：应写成 { start: "08:30", end: "18:00" }（第5行）',
+    ]);
+  });
+
+  it('reports a misspelt field in the section and suggests the one meant', () => {
+    expect(errors(withSchedule('ladders: [5, 3]', 'office_hour: { start: "08:00" }', 'bottom_marks: true'))).toEqual([
+      'schedule 的 ladders：没有这个字段，是不是 ladder？（第5行）',
+      'schedule 的 office_hour：没有这个字段，是不是 office_hours？（第6行）',
+      'schedule 的 bottom_marks：没有这个字段，可以写的字段有 time、ladder、office_hours、bottom_marks_in_township_groups（第7行）',
+    ]);
+    expect(errors(withSchedule('office_hours: { begin: "08:00", stat: "08:00" }'))).toEqual([
+      'schedule 的 office_hours.begin：没有这个字段，可以写的字段有 start、end（第5行）',
+      'schedule 的 office_hours.stat：没有这个字段，是不是 start？（第5行）',
+    ]);
+    expect(errors(parseSetup('county: 示范县\ntownships: [{ name: 城关镇, villages: 1 }]\nschedual: {}\n', 'county.yaml'))).toEqual([
+      'schedual：没有这个字段，是不是 schedule？（第3行）',
+    ]);
+  });
+
+  it('reports schedule problems together with the rest of the file', () => {
+    const problems = problemsAfter((c) => {
+      at(c.tasks, 0).deadline = '2026/12/31';
+      c.schedule = { time: '7:00', ladder: [3, 3] };
+    });
+
+    expect(problems).toEqual([
+      expect.stringContaining('tasks 第1项（T1）的 deadline：日期应写成 YYYY-MM-DD'),
+      expect.stringContaining('schedule 的 time：每天发提醒、预警的时间 07:00 不在工作时间 08:30–18:00 之内'),
+      expect.stringContaining('schedule 的 ladder 第2项：与第1项重复'),
+    ]);
   });
 });
