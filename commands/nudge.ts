@@ -3,7 +3,7 @@ import { defineCommand, fromParser, type CommandContext } from '../src/core/comm
 import { UserError } from '../src/core/errors.js';
 import { findTownship, resolveTask } from '../src/core/resolve.js';
 import { plain, type Line } from '../src/core/types.js';
-import { dueLine, overdueLine, type DueItem } from '../src/core/views.js';
+import { dueLine, overdueLine, reportersOf, type DueItem } from '../src/core/views.js';
 import type { Township } from '../src/domain/model.js';
 import { parsed, problem, type Parsed } from '../src/domain/problems.js';
 import { parseTaskRef, type TaskRef } from '../src/domain/text.js';
@@ -41,7 +41,7 @@ async function nudge(ctx: CommandContext, board: Board, work: ReadonlyMap<Townsh
     for (const group of mine) {
       const key = `nudge/${board.today}/${township.id}/${group.platform}/${group.chat}`;
       owner.set(key, township.name);
-      const mentions = people.filter((p) => p.township === township.id && p.platform === group.platform).map((p) => p.user);
+      const mentions = reportersOf(people, township, group);
       posts.push({
         key,
         platform: group.platform,

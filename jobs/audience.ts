@@ -6,6 +6,7 @@ import type { Board } from '../src/core/board.js';
 import type { JobContext } from '../src/core/job.js';
 import type { Township } from '../src/domain/model.js';
 import type { Group } from '../src/store/types.js';
+import { reportersOf } from '../src/core/views.js';
 
 export interface TownshipGroup {
   group: Group;
@@ -32,8 +33,7 @@ export async function audienceOf(ctx: JobContext, board: Board, opts: { people: 
   return {
     townshipGroups,
     leadersGroups: groups.filter((g) => g.role === 'leaders'),
-    mentionsFor: (group, township) =>
-      people.filter((p) => p.township === township.id && p.platform === group.platform).map((p) => p.user),
+    mentionsFor: (group, township) => reportersOf(people, township, group),
   };
 }
 

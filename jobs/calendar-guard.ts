@@ -1,12 +1,8 @@
 /**
  * 节假日安排提醒 (09:00, from 1 December): when next year's official holidays are missing from the
  * work calendar, tell the leaders' groups (where the admins are) what that means and how to fix
- * it — once a week until it is fixed.
- *
- * Once a week: each post carries `part: 'week-<Monday>'` (the Monday that starts the ISO week of
- * `today`). The runner keys a post by (job, day, group, part); for this job it must key by part
- * IN PLACE OF the day whenever part is given, i.e. (job, part, group), so that every day of one
- * week maps to the same key and the outbox posts it once that week.
+ * it — once a week until it is fixed: each post's `part` is `week-<Monday>`, which replaces the
+ * day in its key, so every day of a week maps to one key and the outbox posts it once.
  */
 import { defineJob, type JobPost } from '../src/core/job.js';
 import { addDays, weekday } from '../src/domain/dates.js';

@@ -1,5 +1,5 @@
 /**
- * 一月一通报 (09:00 on the first working day of a month): last month's ranking, snapshotted so
+ * 一月一通报 (09:00 on the first working day of a month, or the first day after it the bot runs): last month's ranking, snapshotted so
  * later reports do not change it, to every township group — the full list with its own line
  * pointed out and the rank changes, no bottom-three marks — and to every leaders' group, the same
  * with the bottom three marked and each township's 🔴 count. Nothing for a month without records.
@@ -7,7 +7,11 @@
 import { pastRanking } from '../src/core/board.js';
 import { defineJob, type JobPost } from '../src/core/job.js';
 import { rankingView } from '../src/core/views.js';
-import { dailyAt, isFirstWorkingDayOfMonth, RANKING_GRACE_MS, rankingMonthFor } from '../src/domain/schedule.js';
+import { addDays, monthOf } from '../src/domain/dates.js';
+import { dailyAt, firstWorkingDayOfMonth, RANKING_GRACE_MS, rankingMonthFor } from '../src/domain/schedule.js';
+
+/** How many days after the first working day the 通报 still goes out (RANKING_GRACE_MS in days). */
+const RANKING_DAYS = RANKING_GRACE_MS / 86_400_000;
 import { text } from '../src/messages.js';
 import { audienceOf } from './audience.js';
 
@@ -17,8 +21,12 @@ export default defineJob({
   timezone: 'Asia/Shanghai',
   graceMs: RANKING_GRACE_MS,
   async run(ctx) {
-    if (!isFirstWorkingDayOfMonth(ctx.today, ctx.calendar)) return [];
+    // From the month's first working day for a week: a county whose server was down on the day
+    // still gets its 通报, once — the posts are keyed by the month, not the day.
+    const first = firstWorkingDayOfMonth(monthOf(ctx.today), ctx.calendar);
+    if (ctx.today < first || ctx.today > addDays(first, RANKING_DAYS)) return [];
     const month = rankingMonthFor(ctx.today);
+    const part = `month-${month}`;
     // The stored snapshot when there is one; else computed from the ledger up to the month's end and stored.
     const ranking = await pastRanking(ctx, month);
     if (!ranking || ranking.rows.length === 0) return [];
@@ -27,9 +35,10 @@ export default defineJob({
     const posts: JobPost[] = audience.townshipGroups.map(({ group, township }) => ({
       group,
       message: rankingView(ranking, { final: true, bottomMarks: ctx.settings.bottomMarksInTownshipGroups, overdueCounts: false, own: township.id, title }),
+      part,
     }));
     const leaders = rankingView(ranking, { final: true, bottomMarks: true, overdueCounts: true, title });
-    for (const group of audience.leadersGroups) posts.push({ group, message: leaders });
+    for (const group of audience.leadersGroups) posts.push({ group, message: leaders, part });
     return posts;
   },
 });

@@ -116,9 +116,10 @@ async function openBot(io: CliIo, level: Level) {
   const log = createLogger(level, (line) => { io.stderr.write(`${line}\n`); });
   const redis = await connectRedis(config.redisUrl, log);
   let outbox: Outbox | undefined;
-  const bot = await createBot(redis.redis, { log, prefix: io.prefix, enqueue: (posts) => (outbox ?? opened()).enqueue(posts) });
+  const bot = await createBot(redis.redis, { log, prefix: io.prefix, enqueue: (posts) => opened().enqueue(posts) });
   const platforms = createPlatforms(config, bot, log, (text) => { write(io.stdout, text); });
-  const opened = (): Outbox => (outbox ??= openOutbox(redis.redis, bot, platforms, log, io.prefix));
+  /** `at`: the clock of the posting window, for `duban job --at`; it counts only for the first opening. */
+  const opened = (at?: Date): Outbox => (outbox ??= openOutbox(redis.redis, bot, platforms, log, { prefix: io.prefix, at }));
   return {
     ...bot,
     config,
@@ -227,7 +228,7 @@ async function jobCommand(args: readonly string[], io: CliIo): Promise<number> {
   try {
     await hintIfEmpty(bot, io);
     if (values['dry-run'] === true) {
-      const plan = await planJob(job, at, deps, at);
+      const plan = await planJob(job, at, deps);
       if (!plan.ran) {
         write(io.stdout, `${plan.day} 不是工作日，${job.name} 不发消息。`);
         return 0;
@@ -236,9 +237,10 @@ async function jobCommand(args: readonly string[], io: CliIo): Promise<number> {
       write(io.stdout, `共 ${String(plan.posts.length)} 条，未发送（--dry-run）。`);
       return 0;
     }
-    const outbox = bot.outbox();
+    // As if the clock read --at: its office hours decide whether the posts may go out.
+    const outbox = bot.outbox(at);
     outbox.start();
-    const outcome = await runJob(job, at, { ...deps, outbox }, at);
+    const outcome = await runJob(job, at, { ...deps, outbox });
     if (!outcome.ran) {
       write(io.stdout, `${outcome.day} 不是工作日，${job.name} 不发消息。`);
       return 0;

@@ -60,7 +60,7 @@ export async function serve({ config, demo, io }: { config: Config; demo: boolea
         : 'dingtalk is on: callback at /dingtalk/callback',
   );
 
-  const outbox = (late.outbox = openOutbox(redis.redis, bot, platforms, log, io.prefix));
+  const outbox = (late.outbox = openOutbox(redis.redis, bot, platforms, log, { prefix: io.prefix }));
   outbox.start();
   const scheduler = await startScheduler(jobs, { store: bot.store, calendar: bot.calendar, log, outbox });
 

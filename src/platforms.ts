@@ -9,6 +9,7 @@ import { createWecom, type Wecom } from './adapters/wecom/index.js';
 import type { Bot } from './bot.js';
 import type { Config } from './config.js';
 import type { Logger } from './core/logger.js';
+import { countyWindow } from './core/scheduler.js';
 import { createOutbox, type Outbox, type Poster } from './outbox/index.js';
 import { createKeys } from './store/keys.js';
 import type { ChatPlatform } from './store/types.js';
@@ -31,6 +32,14 @@ export function createPlatforms(config: Config, bot: Bot, log: Logger, write: (t
   };
 }
 
-export function openOutbox(redis: Redis, bot: Bot, platforms: Platforms, log: Logger, prefix?: string): Outbox {
-  return createOutbox({ redis, queuePrefix: createKeys(prefix).queuePrefix(), store: bot.store, posters: platforms.posters, log: log.child({ part: 'outbox' }) });
+/** The outbox, posting within the county's window; `at` fixes that window's clock (`duban job --at`). */
+export function openOutbox(redis: Redis, bot: Bot, platforms: Platforms, log: Logger, options: { prefix?: string; at?: Date } = {}): Outbox {
+  return createOutbox({
+    redis,
+    queuePrefix: createKeys(options.prefix).queuePrefix(),
+    store: bot.store,
+    posters: platforms.posters,
+    log: log.child({ part: 'outbox' }),
+    window: countyWindow(bot.store, bot.calendar, options.at),
+  });
 }

@@ -11,7 +11,7 @@ import { estimatingBeyondCoverage } from '../domain/calendar.js';
 import { beijingDate } from '../domain/dates.js';
 import type { WorkCalendar } from '../domain/model.js';
 import { missedSlot, postingWindow, type ScheduleSettings } from '../domain/schedule.js';
-import type { Outbox, OutboxPost } from '../outbox/index.js';
+import type { Outbox, OutboxPost, PostingWindow } from '../outbox/index.js';
 import type { Store } from '../store/types.js';
 import { loadBoard } from './board.js';
 import type { Job } from './job.js';
@@ -26,15 +26,13 @@ export interface RunDeps {
   log: Logger;
 }
 
-export type RunOutcome =
-  | { ran: false; reason: 'rest-day'; day: string }
-  | { ran: true; day: string; posts: OutboxPost[]; notBefore?: Date };
+export type RunOutcome = { ran: false; reason: 'rest-day'; day: string } | { ran: true; day: string; posts: OutboxPost[] };
 
 /**
- * What `job` has to post for `slot`, keyed, and when it may go: at once inside office hours, else
- * at the next window (`now` is the real clock; a caught-up slot is posted now, not at its time).
+ * What `job` has to post for `slot`, keyed. When it may go out (office hours) is the outbox's
+ * to decide at delivery, so a post held back, retried or paused never goes out at night either.
  */
-export async function planJob(job: Job, slot: Date, deps: RunDeps, now: Date = slot): Promise<RunOutcome> {
+export async function planJob(job: Job, slot: Date, deps: RunDeps): Promise<RunOutcome> {
   const day = beijingDate(slot);
   const log = deps.log.child({ job: job.name, day });
   if (!deps.calendar.covers(day)) log.warn('the holiday calendar does not cover this day; working days are estimated Monday to Friday');
@@ -51,21 +49,26 @@ export async function planJob(job: Job, slot: Date, deps: RunDeps, now: Date = s
     settings,
     board: () => loadBoard({ store: deps.store, calendar, today: day }),
   });
-  const window = postingWindow(now, calendar, settings.officeHours);
-  const notBefore = window.now ? undefined : window.next;
   return {
     ran: true,
     day,
-    notBefore,
     posts: posts.map((p) => ({
       // `part` replaces the day where a job posts on another rhythm (calendar-guard: weekly).
       key: `${job.name}/${p.part ?? day}/${p.group.platform}/${p.group.chat}`,
       platform: p.group.platform,
       chat: p.group.chat,
       message: p.message,
-      ...(notBefore === undefined ? {} : { notBefore: notBefore.getTime() }),
     })),
   };
+}
+
+/**
+ * The outbox's posting window for the county: working days (estimated past the calendar) and its
+ * office hours. `at` fixes the clock, for `duban job --at`: as if it were that moment.
+ */
+export function countyWindow(store: Store, calendar: WorkCalendar, at?: Date): PostingWindow {
+  const lenient = estimatingBeyondCoverage(calendar);
+  return async (now) => postingWindow(at ?? now, lenient, (await store.scheduleSettings()).officeHours);
 }
 
 /** Plans and enqueues one run; logs what it did. */
@@ -73,15 +76,14 @@ export async function runJob(
   job: Job,
   slot: Date,
   deps: RunDeps & { outbox: Outbox },
-  now = new Date(),
 ): Promise<RunOutcome & { added?: string[]; already?: string[]; platformOff?: string[] }> {
-  const outcome = await planJob(job, slot, deps, now);
+  const outcome = await planJob(job, slot, deps);
   if (!outcome.ran) {
     deps.log.info('job skipped: not a working day', { job: job.name, day: outcome.day });
     return outcome;
   }
   const { added, already, platformOff } = await deps.outbox.enqueue(outcome.posts);
-  deps.log.info('job ran', { job: job.name, day: outcome.day, added: added.length, already: already.length, platformOff: platformOff.length, notBefore: outcome.notBefore?.toISOString() });
+  deps.log.info('job ran', { job: job.name, day: outcome.day, added: added.length, already: already.length, platformOff: platformOff.length });
   return { ...outcome, added, already, platformOff };
 }
 
@@ -104,32 +106,39 @@ export interface Scheduler {
 export async function startScheduler(jobs: readonly Job[], deps: RunDeps & { outbox: Outbox }): Promise<Scheduler> {
   const settings = await deps.store.scheduleSettings();
   const instance = randomUUID();
-  const { log } = deps;
-  // The marker is never released: an instance that fires late must not win the slot again.
-  const claim = (key: string): Promise<boolean> => deps.store.claimRun(key, instance, RUN_MARKER_SECONDS);
-  const run = (job: Job, slot: Date): Promise<void> =>
-    runJob(job, slot, deps).then(
-      () => undefined,
+  const { log, store } = deps;
+  const running = new Set<Promise<void>>();
+  const keyOf = (job: Job, slot: Date): string => `${job.name}:${slot.toISOString()}`;
+
+  /** Runs a slot and marks it done once all its posts are queued; a run cut short is run again at the next start. */
+  const run = (job: Job, slot: Date): Promise<void> => {
+    const work = runJob(job, slot, deps).then(
+      () => store.markRunDone(keyOf(job, slot), RUN_MARKER_SECONDS),
       (error: unknown) => { log.error('job failed', { job: job.name, slot: slot.toISOString(), error }); },
     );
+    running.add(work);
+    void work.finally(() => running.delete(work));
+    return work;
+  };
 
   const tasks: ScheduledTask[] = jobs.map((job) =>
     cron.schedule(cronOf(job, settings), (ctx) => run(job, ctx.date), {
       name: job.name,
       timezone: job.timezone,
       distributed: true,
-      runCoordinator: { shouldRun: (key) => claim(key) },
+      // The node-cron key is `name:slotISO`, as keyOf. The marker is never released: an
+      // instance that fires late must not win the slot again.
+      runCoordinator: { shouldRun: (key) => store.claimRun(key, instance, RUN_MARKER_SECONDS) },
     }),
   );
 
-  // The same key node-cron gives the coordinator (`name:slotISO`), so a tick and a catch-up of
-  // one slot run once between them.
+  // A slot that passed while nothing ran, or whose run died before queuing all its posts, runs
+  // now. Two instances starting together may both run it: the posts' keys make that harmless.
   const catchUp = Promise.all(
     jobs.map(async (job) => {
       const now = new Date();
       const slot = previousSlot(job, settings, now);
-      if (!missedSlot(slot, now, job.graceMs)) return;
-      if (!(await claim(`${job.name}:${slot.toISOString()}`))) return;
+      if (!missedSlot(slot, now, job.graceMs) || (await store.runDone(keyOf(job, slot)))) return;
       log.info('catching up a missed slot', { job: job.name, slot: slot.toISOString() });
       await run(job, slot);
     }),
@@ -139,6 +148,7 @@ export async function startScheduler(jobs: readonly Job[], deps: RunDeps & { out
     async stop() {
       for (const task of tasks) await task.destroy();
       await catchUp;
+      await Promise.allSettled([...running]);
     },
   };
 }

@@ -10,6 +10,7 @@ import type { Board, Cell } from './board.js';
 import type { CommandContext } from './command.js';
 import { UserError } from './errors.js';
 import { plain, type Line, type OutgoingMessage } from './types.js';
+import type { Group, Person } from '../store/types.js';
 
 /** `8/12（67%）` for counts, `80%` for percents, `已完成` for yes/no tasks. */
 export function shownAmount(cell: Cell): string {
@@ -137,3 +138,7 @@ export function overdueLine(item: DueItem, today: Ymd): Line {
 
 /** `上报 T2 80%`, in the task's own unit, for the first task of a township's list. */
 export const reportExampleFor = (cell: Cell): string => text.reportExample(cell.task, cell.required);
+
+/** Whom to @ in a township's group: the township's people on the group's platform. */
+export const reportersOf = (people: readonly Person[], township: Township, group: Group): string[] =>
+  people.filter((p) => p.township === township.id && p.platform === group.platform).map((p) => p.user);

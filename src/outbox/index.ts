@@ -4,8 +4,13 @@
  * - Each post has a key (job, period, group) that is its BullMQ job id: enqueuing it twice posts
  *   it once, also from two instances or after a crash mid-fan-out.
  * - Per robot (a group's way of posting) posts are spaced — at most `perMinute` a minute — and go
- *   out in the order they were enqueued: the send time is reserved in Redis when the post is
- *   enqueued (reserve-slot.lua), so concurrency in the worker cannot reorder them.
+ *   out one at a time, in the order they were enqueued: the send time is reserved in Redis when
+ *   the post is enqueued (reserve-slot.lua), and a per-robot lock keeps a later post from
+ *   starting while an earlier one is still being sent (a send may take its full timeout).
+ * - A post of several parts (a chart and its text, a long message split) records each part sent,
+ *   so a retry goes on from the part that failed.
+ * - Nothing goes out outside the posting window (working days, office hours): a post due then
+ *   pauses its robot until the window opens.
  * - "Too fast" (WeCom 45009, DingTalk 130101) pauses the robot: everything it has scheduled
  *   moves later together (pause-robot.lua), keeping order and spacing, and counts as no failure.
  *   Network errors and 5xx pause it too, for a backoff that doubles each attempt, and give up
@@ -26,11 +31,14 @@ import type { ChatPlatform, DeadLetter, Group, Store } from '../store/types.js';
 export interface Poster {
   /** How many platform messages the post takes: each counts against the robot's rate. */
   parts(message: OutgoingMessage): number;
-  /** Posts into the group; SendError tells how a refusal should be treated. */
-  send(group: Group, message: OutgoingMessage): Promise<void>;
+  /** Posts part `index` of the message into the group; SendError tells how a refusal should be treated. */
+  sendPart(group: Group, message: OutgoingMessage, index: number): Promise<void>;
   /** How long the platform holds back a robot that posted too fast. */
   pauseMs: number;
 }
+
+/** Whether posting is allowed at `now`, and if not, when it will be. */
+export type PostingWindow = (now: Date) => Promise<{ now: boolean; next: Date }>;
 
 export interface OutboxPost {
   /** Job, period and group, e.g. `deadline-reminders/2026-11-23/wecom/wrk…`: the same key posts once. */
@@ -38,8 +46,6 @@ export interface OutboxPost {
   platform: ChatPlatform;
   chat: string;
   message: OutgoingMessage;
-  /** Not before this moment (ms): a post due outside office hours waits for the next window. */
-  notBefore?: number;
 }
 
 export type PostState = 'sent' | 'dead' | 'pending';
@@ -70,6 +76,8 @@ export interface OutboxOptions {
   windowMs?: number;
   backoff?: { firstMs: number; maxMs: number; attempts: number };
   concurrency?: number;
+  /** When posts may go out; always, when absent (tests, and terminal groups). */
+  window?: PostingWindow;
 }
 
 interface PostJob {
@@ -79,11 +87,19 @@ interface PostJob {
   base: number;
   /** Failures so far. */
   failures: number;
+  /** Parts already sent, for a retry to go on from. */
+  sentParts?: number;
 }
 
 const QUEUE = 'outbox';
 /** A post picked up this much before its time goes anyway: timers are not exact. */
 const EARLY_MS = 50;
+/** How long a post waits for its robot while another post of the robot is being sent. */
+const BUSY_RETRY_MS = 500;
+/** A send's longest possible run (the HTTP timeout per part) with room: the robot lock's life. */
+const LOCK_MS_PER_PART = 15_000;
+/** Redis blips or a worker lost mid-send: BullMQ's own retries, apart from the platform answers above. */
+const INFRA_ATTEMPTS = 5;
 const DAY_S = 24 * 60 * 60;
 
 /** BullMQ job ids may not contain ':' (it separates BullMQ's own key parts). */
@@ -103,9 +119,12 @@ export function createOutbox(options: OutboxOptions): Outbox {
       // A finished job is the record that its key was posted: keep it past a month's ranking.
       removeOnComplete: { age: 40 * DAY_S },
       removeOnFail: { age: 90 * DAY_S },
+      attempts: INFRA_ATTEMPTS,
+      backoff: { type: 'exponential', delay: 5000 },
     },
   });
   let worker: Worker<PostJob> | undefined;
+  queue.on('error', (error) => { log.error('outbox queue error', { error }); });
 
   async function later(job: Job<PostJob>, token: string | undefined, at: number): Promise<never> {
     await job.moveToDelayed(at, token);
@@ -139,33 +158,58 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   async function deliver(job: Job<PostJob>, token: string | undefined): Promise<void> {
-    const { post, robot, base, failures } = job.data;
+    const { post, robot, base } = job.data;
     const due = base + (await store.robotShift(robot));
     if (due > Date.now() + EARLY_MS) await later(job, token, due);
 
     const poster = posters[post.platform];
-    if (!poster) await bury(job, 'platform-off', `${post.platform} is not configured`);
+    if (!poster) return bury(job, 'platform-off', `${post.platform} is not configured`);
     const group = await store.group(post.platform, post.chat);
-    if (!poster || !group) return bury(job, 'no-group', 'the group is no longer in the setup');
+    if (!group) return bury(job, 'no-group', 'the group is no longer in the setup');
 
-    try {
-      await poster.send(group, post.message);
-      log.info('posted', { key: post.key, platform: post.platform, chat: post.chat });
-    } catch (error) {
-      const failure = error instanceof SendError ? error.failure : 'failed';
-      const code = error instanceof SendError ? error.code : 'error';
-      const reason = error instanceof Error ? error.message : String(error);
-      if (failure === 'permanent') await bury(job, code, reason);
-      if (failure === 'rate-limited') {
-        log.warn('robot paused: the platform says too fast', { robot, code, pauseMs: poster.pauseMs });
-        await later(job, token, base + (await store.pauseRobot(robot, Date.now(), poster.pauseMs)));
-      }
-      if (failures + 1 >= backoff.attempts) await bury(job, code, `gave up after ${String(failures + 1)} attempts: ${reason}`);
-      const pause = Math.min(backoff.maxMs, backoff.firstMs * 2 ** failures);
-      log.warn('post failed; robot paused before trying again', { key: post.key, code, attempt: failures + 1, pauseMs: pause });
-      await job.updateData({ ...job.data, failures: failures + 1 });
-      await later(job, token, base + (await store.pauseRobot(robot, Date.now(), pause)));
+    const window = await options.window?.(new Date());
+    if (window && !window.now) {
+      // Everything the robot has queued moves with it, so the order holds.
+      await later(job, token, base + (await store.pauseRobot(robot, Date.now(), window.next.getTime() - Date.now())));
     }
+
+    const parts = poster.parts(post.message);
+    const lock = job.id ?? post.key;
+    if (!(await store.lockRobot(robot, lock, parts * LOCK_MS_PER_PART))) await later(job, token, Date.now() + BUSY_RETRY_MS);
+    try {
+      await sendParts(job, poster, group, parts);
+    } catch (error) {
+      await failed(job, token, poster, error);
+    } finally {
+      await store.unlockRobot(robot, lock);
+    }
+  }
+
+  async function sendParts(job: Job<PostJob>, poster: Poster, group: Group, parts: number): Promise<void> {
+    const { post } = job.data;
+    for (let index = job.data.sentParts ?? 0; index < parts; index++) {
+      await poster.sendPart(group, post.message, index);
+      if (index + 1 < parts) await job.updateData({ ...job.data, sentParts: index + 1 });
+    }
+    log.info('posted', { key: post.key, platform: post.platform, chat: post.chat });
+  }
+
+  /** A refused or failed send: bury it, or pause the robot and try later (robot lock still held). */
+  async function failed(job: Job<PostJob>, token: string | undefined, poster: Poster, error: unknown): Promise<never> {
+    const { post, robot, base, failures } = job.data;
+    const failure = error instanceof SendError ? error.failure : 'failed';
+    const code = error instanceof SendError ? error.code : 'error';
+    const reason = error instanceof Error ? error.message : String(error);
+    if (failure === 'permanent') return bury(job, code, reason);
+    if (failure === 'rate-limited') {
+      log.warn('robot paused: the platform says too fast', { robot, code, pauseMs: poster.pauseMs });
+      return later(job, token, base + (await store.pauseRobot(robot, Date.now(), poster.pauseMs)));
+    }
+    if (failures + 1 >= backoff.attempts) return bury(job, code, `gave up after ${String(failures + 1)} attempts: ${reason}`);
+    const pause = Math.min(backoff.maxMs, backoff.firstMs * 2 ** failures);
+    log.warn('post failed; robot paused before trying again', { key: post.key, code, attempt: failures + 1, pauseMs: pause });
+    await job.updateData({ ...job.data, failures: failures + 1 });
+    return later(job, token, base + (await store.pauseRobot(robot, Date.now(), pause)));
   }
 
   const outbox: Outbox = {
@@ -186,7 +230,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         }
         const robot = robotOf(post);
         const now = Date.now();
-        const { at, shift } = await store.reserveSlot(robot, Math.max(now, post.notBefore ?? now), poster.parts(post.message), spacingMs);
+        const { at, shift } = await store.reserveSlot(robot, now, poster.parts(post.message), spacingMs);
         await queue.add('post', { post, robot, base: at - shift, failures: 0 }, { jobId, delay: Math.max(0, at - now) });
         added.push(post.key);
       }
@@ -195,8 +239,20 @@ export function createOutbox(options: OutboxOptions): Outbox {
     },
 
     start() {
-      worker ??= new Worker<PostJob>(QUEUE, deliver, { connection, prefix: options.queuePrefix, concurrency: options.concurrency ?? 16 });
+      if (worker) return;
+      worker = new Worker<PostJob>(QUEUE, deliver, {
+        connection,
+        prefix: options.queuePrefix,
+        concurrency: options.concurrency ?? 16,
+        // A post whose worker died mid-send is taken up again, twice at most (the platform may
+        // have shown it already: at-least-once for that one post).
+        maxStalledCount: 2,
+      });
       worker.on('error', (error) => { log.error('outbox worker error', { error }); });
+      worker.on('failed', (job, error) => {
+        // Buried posts are logged where they are buried; this is Redis or a bug.
+        if (!(error instanceof UnrecoverableError)) log.error('post failed in the outbox', { key: job?.data.post.key, attempts: job?.attemptsMade, error });
+      });
     },
 
     async settled(keys, timeoutMs) {

@@ -40,8 +40,12 @@ export interface Keys {
   deadLetters(): string;
   /** The prefix BullMQ puts before its own keys; `{outbox}` keeps a queue's keys in one Cluster slot. */
   queuePrefix(): string;
+  /** String: the one worker sending for a robot right now (posts of a group go one at a time). */
+  robotLock(robot: string): string;
   /** String: the instance that won one scheduled run (job and slot); never released. */
   runMarker(run: string): string;
+  /** String: a scheduled run (job and slot) queued all its posts. */
+  runDone(run: string): string;
 
   /** Hash township id → JSON progress of one task. */
   progress(taskId: string): string;
@@ -80,7 +84,9 @@ export function createKeys(prefix = 'duban'): Keys {
     robotPacing: (robot) => `${prefix}:robot:${robot}`,
     deadLetters: () => `${prefix}:dead-letters`,
     queuePrefix: () => `${prefix}:{outbox}`,
+    robotLock: (robot) => `${prefix}:robot-lock:${robot}`,
     runMarker: (run) => `${prefix}:run:${run}`,
+    runDone: (run) => `${prefix}:run-done:${run}`,
     progress: (taskId) => `${task(taskId)}:progress`,
     ledger: (taskId) => `${task(taskId)}:ledger`,
     seen: (taskId, source) => `${task(taskId)}:seen:${source}`,

@@ -290,7 +290,7 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
       const taskKeysOf = taskKeys(last.task, source);
       const reply = decode(
         ReverseReplySchema,
-          await scripts.reverseReport(taskKeysOf, {
+        await scripts.reverseReport(taskKeysOf, {
           township: last.township,
           entry: last.entry,
           platform: by.platform,
@@ -394,8 +394,24 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
       return raw.map((json, i) => decodeJson(DeadLetterSchema, json, `dead letter ${String(i)}`));
     },
 
+    async lockRobot(robot, token, ms) {
+      return (await redis.set(keys.robotLock(robot), token, 'PX', ms, 'NX')) === 'OK';
+    },
+
+    async unlockRobot(robot, token) {
+      await scripts.unlock(keys.robotLock(robot), token);
+    },
+
     async claimRun(run, owner, seconds) {
       return (await redis.set(keys.runMarker(run), owner, 'EX', seconds, 'NX')) === 'OK';
+    },
+
+    async markRunDone(run, seconds) {
+      await redis.set(keys.runDone(run), '1', 'EX', seconds);
+    },
+
+    async runDone(run) {
+      return (await redis.exists(keys.runDone(run))) === 1;
     },
   };
 }

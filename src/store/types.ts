@@ -157,6 +157,12 @@ export interface Store {
   addDeadLetter(letter: DeadLetter): Promise<void>;
   /** The newest dead letters first. */
   deadLetters(limit?: number): Promise<DeadLetter[]>;
+  /** Takes the robot for one send by `token`, for at most `ms`; false while another worker has it. */
+  lockRobot(robot: string, token: string, ms: number): Promise<boolean>;
+  unlockRobot(robot: string, token: string): Promise<void>;
   /** Takes scheduled run `run` (a job and its slot) for `owner`; false when another instance has it. Never released. */
   claimRun(run: string, owner: string, seconds: number): Promise<boolean>;
+  /** Marks a run as having queued all its posts; a run not marked is run again at the next start. */
+  markRunDone(run: string, seconds: number): Promise<void>;
+  runDone(run: string): Promise<boolean>;
 }

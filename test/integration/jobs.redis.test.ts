@@ -235,8 +235,15 @@ describe('the monthly ranking', () => {
     expect(textTo(posts, '领导群')).toContain('【2026年11月任务完成情况通报】');
   });
 
-  it('is not posted on the second working day', async () => {
-    expect(await run(monthlyRanking, '2026-12-02')).toEqual([]);
+  it('is keyed by the month, so a run on a later day of the first week posts nothing new', async () => {
+    const first = await run(monthlyRanking, '2026-12-01');
+    const later = await run(monthlyRanking, '2026-12-03');
+    expect(first.every((p) => p.part === 'month-2026-11')).toBe(true);
+    expect(later.map((p) => [p.part, p.group.chat])).toEqual(first.map((p) => [p.part, p.group.chat]));
+  });
+
+  it('is not posted once the first week of the month is over', async () => {
+    expect(await run(monthlyRanking, '2026-12-09')).toEqual([]);
   });
 
   it('points out the township’s own line with the change since last month, and marks no bottom three there', async () => {

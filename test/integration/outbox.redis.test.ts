@@ -8,7 +8,7 @@ import { createWecom } from '../../src/adapters/wecom/index.js';
 import { SendError } from '../../src/core/errors.js';
 import { createLogger } from '../../src/core/logger.js';
 import type { OutgoingMessage } from '../../src/core/types.js';
-import { createOutbox, type Outbox, type OutboxPost, type Poster } from '../../src/outbox/index.js';
+import { createOutbox, type Outbox, type OutboxPost, type Poster, type PostingWindow } from '../../src/outbox/index.js';
 import { createKeys } from '../../src/store/keys.js';
 import type { County, Group } from '../../src/store/types.js';
 import { testCounty } from '../fixtures/county.js';
@@ -44,7 +44,7 @@ function recorder(failures: SendError[] = []): Poster & { sent: Sent[] } {
     sent,
     parts: () => 1,
     pauseMs: 300,
-    send(group, message) {
+    sendPart(group, message) {
       const failure = failures.shift();
       if (failure) return Promise.reject(failure);
       sent.push({ chat: group.chat, text: message.lines.flat().map((s) => (typeof s === 'string' ? s : s.text)).join(''), at: Date.now() });
@@ -53,8 +53,9 @@ function recorder(failures: SendError[] = []): Poster & { sent: Sent[] } {
   };
 }
 
-function outboxWith(posters: Parameters<typeof createOutbox>[0]['posters']): Outbox {
+function outboxWith(posters: Parameters<typeof createOutbox>[0]['posters'], window?: PostingWindow): Outbox {
   const outbox = createOutbox({
+    window,
     redis: bot.db.redis,
     queuePrefix: createKeys(`${bot.db.prefix}:bot`).queuePrefix(),
     store: bot.store,
@@ -113,6 +114,68 @@ describe('the outbox', () => {
     expect([...states.values()]).toEqual(['sent', 'sent']);
     expect(poster.sent.map((s) => s.text)).toEqual(['群0#1', '群0#2']);
     expect(await bot.store.deadLetters()).toEqual([]);
+  });
+
+  it('keeps a group\'s order when a slow first post fails after the next one was due', async () => {
+    const sent: string[] = [];
+    let first = true;
+    const slow: Poster = {
+      parts: () => 1,
+      pauseMs: 100,
+      async sendPart(_, message) {
+        const line = message.lines.flat().map((x) => (typeof x === 'string' ? x : x.text)).join('');
+        if (line === '群0#1' && first) {
+          first = false;
+          await new Promise((done) => setTimeout(done, 500));
+          throw new SendError('timeout', 'network', 'failed');
+        }
+        sent.push(line);
+      },
+    };
+    const outbox = outboxWith({ console: slow });
+    outbox.start();
+    const posts = [post('群0', 1), post('群0', 2), post('群0', 3)];
+    await outbox.enqueue(posts);
+    await outbox.settled(posts.map((p) => p.key), 8000);
+
+    expect(sent).toEqual(['群0#1', '群0#2', '群0#3']);
+  });
+
+  it('goes on from the part that failed, without sending the earlier parts again', async () => {
+    const sent: number[] = [];
+    let failedOnce = false;
+    const twoParts: Poster = {
+      parts: () => 2,
+      pauseMs: 100,
+      sendPart(_, __, index) {
+        if (index === 1 && !failedOnce) {
+          failedOnce = true;
+          return Promise.reject(new SendError('busy', 'http-502', 'failed'));
+        }
+        sent.push(index);
+        return Promise.resolve();
+      },
+    };
+    const outbox = outboxWith({ console: twoParts });
+    outbox.start();
+    await outbox.enqueue([post('群0', 1)]);
+
+    expect((await outbox.settled(['test/群0/1'], 5000)).get('test/群0/1')).toBe('sent');
+    expect(sent).toEqual([0, 1]);
+  });
+
+  it('holds posts outside the posting window and sends them, in order, once it opens', async () => {
+    const poster = recorder();
+    const opensAt = Date.now() + 700;
+    const window: PostingWindow = (now) => Promise.resolve({ now: now.getTime() >= opensAt, next: new Date(opensAt) });
+    const outbox = outboxWith({ console: poster }, window);
+    outbox.start();
+    const posts = [post('群0', 1), post('群0', 2)];
+    await outbox.enqueue(posts);
+    await outbox.settled(posts.map((p) => p.key), 5000);
+
+    expect(poster.sent.map((s) => s.text)).toEqual(['群0#1', '群0#2']);
+    expect(poster.sent.every((s) => s.at >= opensAt)).toBe(true);
   });
 
   it('tries again after network errors and 5xx answers', async () => {

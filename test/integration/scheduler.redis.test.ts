@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job, JobContext } from '../../src/core/job.js';
 import { createLogger } from '../../src/core/logger.js';
-import { planJob, previousSlot, runJob, startScheduler, type Scheduler } from '../../src/core/scheduler.js';
+import { countyWindow, planJob, previousSlot, runJob, startScheduler, type Scheduler } from '../../src/core/scheduler.js';
 import { createOutbox, type Outbox, type Poster } from '../../src/outbox/index.js';
 import { createKeys } from '../../src/store/keys.js';
 import type { WorkCalendar } from '../../src/domain/model.js';
@@ -46,13 +46,17 @@ function countingJob(cron: string, graceMs = 0): Job & { runs: string[] } {
 
 function recordingOutbox(): Outbox & { sent: string[] } {
   const sent: string[] = [];
-  const poster: Poster = { parts: () => 1, pauseMs: 0, send: (group) => { sent.push(group.chat); return Promise.resolve(); } };
+  const poster: Poster = { parts: () => 1, pauseMs: 0, sendPart: (group) => { sent.push(group.chat); return Promise.resolve(); } };
   const outbox = createOutbox({ redis: bot.db.redis, queuePrefix: createKeys(`${bot.db.prefix}:bot`).queuePrefix(), store: bot.store, posters: { console: poster }, log, perMinute: 600 });
   closers.push(() => outbox.close());
   return Object.assign(outbox, { sent });
 }
 
 const deps = () => ({ store: bot.store, calendar: bot.calendar, log });
+
+const until = async (check: () => boolean): Promise<void> => {
+  for (let i = 0; i < 100 && !check(); i++) await new Promise((done) => setTimeout(done, 50));
+};
 
 describe('a scheduled job', () => {
   it('runs each slot once when two instances fire it', async () => {
@@ -66,15 +70,41 @@ describe('a scheduled job', () => {
     expect(new Set(job.runs).size).toBe(job.runs.length);
   });
 
-  it('catches up a slot missed while no instance was up, once across two instances', async () => {
+  it('catches up a slot missed while no instance was up, posting once across two instances', async () => {
     const job = countingJob('0 9 * * *', 3 * 24 * 60 * 60 * 1000);
     const outbox = recordingOutbox();
     outbox.start();
     const schedulers = await Promise.all([startScheduler([job], { ...deps(), calendar: everyDayWorks, outbox }), startScheduler([job], { ...deps(), calendar: everyDayWorks, outbox })]);
     closers.push(async () => { for (const s of schedulers) await s.stop(); });
-    await new Promise((done) => setTimeout(done, 500));
+    await until(() => outbox.sent.length > 0);
+    await new Promise((done) => setTimeout(done, 300));
 
-    expect(job.runs).toEqual([previousSlot(job, DEFAULT_SCHEDULE, new Date()).toISOString()]);
+    expect(new Set(job.runs)).toEqual(new Set([previousSlot(job, DEFAULT_SCHEDULE, new Date()).toISOString()]));
+    expect(outbox.sent).toEqual(['城关镇工作群']);
+  });
+
+  it('runs a slot again at start when the run that took it died before queuing its posts', async () => {
+    const job = countingJob('0 9 * * *', 3 * 24 * 60 * 60 * 1000);
+    const slot = previousSlot(job, DEFAULT_SCHEDULE, new Date());
+    await bot.store.claimRun(`counting:${slot.toISOString()}`, 'an instance that crashed', 60);
+    const outbox = recordingOutbox();
+    const scheduler = await startScheduler([job], { ...deps(), calendar: everyDayWorks, outbox });
+    closers.push(() => scheduler.stop());
+    await until(() => job.runs.length > 0);
+
+    expect(job.runs).toEqual([slot.toISOString()]);
+  });
+
+  it('leaves a slot alone at start once its run has queued everything', async () => {
+    const job = countingJob('0 9 * * *', 3 * 24 * 60 * 60 * 1000);
+    const slot = previousSlot(job, DEFAULT_SCHEDULE, new Date());
+    await bot.store.markRunDone(`counting:${slot.toISOString()}`, 60);
+    const outbox = recordingOutbox();
+    const scheduler = await startScheduler([job], { ...deps(), calendar: everyDayWorks, outbox });
+    closers.push(() => scheduler.stop());
+    await new Promise((done) => setTimeout(done, 300));
+
+    expect(job.runs).toEqual([]);
   });
 
   it('leaves a slot alone once it is past its grace window', async () => {
@@ -92,8 +122,8 @@ describe('a scheduled job', () => {
     const outbox = recordingOutbox();
     outbox.start();
     const at = new Date('2026-11-23T09:00:00+08:00');
-    const first = await runJob(job, at, { ...deps(), outbox }, at);
-    const again = await runJob(job, at, { ...deps(), outbox }, at);
+    const first = await runJob(job, at, { ...deps(), outbox });
+    const again = await runJob(job, at, { ...deps(), outbox });
     await outbox.settled(first.ran ? first.posts.map((p) => p.key) : [], 5000);
 
     expect(first).toMatchObject({ added: ['counting/2026-11-23/console/城关镇工作群'] });
@@ -120,12 +150,15 @@ describe('the official calendar and office hours', () => {
     expect(plan.ran).toBe(true);
   });
 
-  it('holds what is due before office hours until 08:30, and after them until the next working day', async () => {
-    const early = await planJob(countingJob('0 9 * * *'), new Date('2026-11-23T07:00:00+08:00'), deps());
-    const late = await planJob(countingJob('0 9 * * *'), new Date('2026-11-27T19:00:00+08:00'), deps());
+  it('opens the posting window at 08:30, and after hours on the next working day', async () => {
+    const window = countyWindow(bot.store, bot.calendar);
+    const early = await window(new Date('2026-11-23T07:00:00+08:00'));
+    const late = await window(new Date('2026-11-27T19:00:00+08:00'));
+    const open = await window(new Date('2026-11-23T10:00:00+08:00'));
 
-    expect(early.ran && early.notBefore?.toISOString()).toBe('2026-11-23T00:30:00.000Z');
-    expect(late.ran && late.notBefore?.toISOString()).toBe('2026-11-30T00:30:00.000Z');
+    expect(early).toEqual({ now: false, next: new Date('2026-11-23T08:30:00+08:00') });
+    expect(late).toEqual({ now: false, next: new Date('2026-11-30T08:30:00+08:00') });
+    expect(open.now).toBe(true);
   });
 
   it('keeps running past the years the holiday calendar knows, counting Monday to Friday', async () => {

@@ -80,7 +80,7 @@ export async function defaultSpeaker(
 export function consolePoster(write: (text: string) => void): Poster {
   return {
     parts: () => 1,
-    send(group, message) {
+    sendPart(group, message) {
       write(`${text.outbox.consoleHeading(group.name ?? group.chat)}\n${renderText(message)}\n`);
       return Promise.resolve();
     },

@@ -40,7 +40,7 @@ export function createDingtalk(
   const log = deps.log.child({ platform: 'dingtalk' });
   const sender = createDingtalkSender({ ...config, log, now: deps.now });
   const inbound = createDingtalkInbound({ route: deps.route, store: deps.store, sender, log });
-  const poster: Poster = { parts: () => 1, send: (group, message) => sender.send(group, message), pauseMs: DINGTALK_PAUSE_MS };
+  const poster: Poster = { parts: () => 1, sendPart: (group, message) => sender.send(group, message), pauseMs: DINGTALK_PAUSE_MS };
   if (config.mode === 'http') return { sender, poster, inbound, callback: createDingtalkCallback({ appSecret: config.clientSecret, inbound, now: deps.now }) };
   const stream = createStreamClient({
     clientId: config.clientId,

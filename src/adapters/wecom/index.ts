@@ -1,13 +1,12 @@
 /** WeCom, assembled from its config: the callback the server mounts and the sender the outbox uses. */
 import { SendError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { wecomPosts } from '../../render/wecom.js';
 import type { Poster } from '../../outbox/index.js';
 import type { Router } from '../../core/router.js';
 import type { Store } from '../../store/types.js';
 import { createWecomCallback, type WecomCallback } from './callback.js';
 import { createWecomCrypto } from './crypto.js';
-import { createWecomSender, type WecomSender } from './send.js';
+import { createWecomSender, postsOf, type WecomSender } from './send.js';
 
 export interface WecomConfig {
   token: string;
@@ -31,10 +30,11 @@ export function createWecom(config: WecomConfig, deps: { route: Router; store: S
   const crypto = createWecomCrypto({ token: config.token, encodingAesKey: config.encodingAesKey });
   const callback = createWecomCallback({ crypto, route: deps.route, store: deps.store, sender, log, replyWithinMs: deps.replyWithinMs });
   const poster: Poster = {
-    parts: (message) => wecomPosts(message).length,
-    async send(group, message) {
+    parts: (message) => postsOf(message).length,
+    async sendPart(group, message, index) {
       if (group.webhook === undefined) throw new SendError(`group ${group.chat} has no 消息推送 webhook in the setup file`, 'no-webhook', 'permanent');
-      await sender.send(group.webhook, message);
+      const post = postsOf(message)[index];
+      if (post) await sender.post(group.webhook, post);
     },
     pauseMs: WECOM_PAUSE_MS,
   };

@@ -59,17 +59,19 @@ export function createWecomSender({ apiBase, log }: { apiBase: string; log: Logg
     post: (webhook, post) => call(allowed(webhook, 'webhook'), post),
 
     async send(webhook, message) {
-      let posts: WecomPost[];
-      try {
-        posts = wecomPosts(message);
-      } catch (error) {
-        // Only a picture WeCom cannot take fails here; sending it again will not help.
-        throw new SendError(error instanceof Error ? error.message : String(error), 'unsendable', 'permanent');
-      }
-      for (const post of posts) await sender.post(webhook, post);
+      for (const post of postsOf(message)) await sender.post(webhook, post);
     },
 
     respond: (responseUrl, content) => call(allowed(responseUrl, 'response_url'), { msgtype: 'markdown', markdown: { content } }),
   };
   return sender;
+}
+
+/** The webhook posts of a message; a picture WeCom cannot take is refused for good (sending again will not help). */
+export function postsOf(message: OutgoingMessage): WecomPost[] {
+  try {
+    return wecomPosts(message);
+  } catch (error) {
+    throw new SendError(error instanceof Error ? error.message : String(error), 'unsendable', 'permanent');
+  }
 }
