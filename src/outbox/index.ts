@@ -5,8 +5,8 @@
  *   it once, also from two instances or after a crash mid-fan-out.
  * - Per robot (a group's way of posting) posts are spaced — at most `perMinute` a minute — and go
  *   out one at a time, in the order they were enqueued: the send time is reserved in Redis when
- *   the post is enqueued (reserve-slot.lua), and a per-robot lock keeps a later post from
- *   starting while an earlier one is still being sent (a send may take its full timeout).
+ *   the post is enqueued (reserve-slot.lua), and each robot keeps a line of its posts in which
+ *   only the front one may be sent (a send may take its full timeout, a retry minutes).
  * - A post of several parts (a chart and its text, a long message split) records each part sent,
  *   so a retry goes on from the part that failed.
  * - Nothing goes out outside the posting window (working days, office hours): a post due then
@@ -94,10 +94,8 @@ interface PostJob {
 const QUEUE = 'outbox';
 /** A post picked up this much before its time goes anyway: timers are not exact. */
 const EARLY_MS = 50;
-/** How long a post waits for its robot while another post of the robot is being sent. */
+/** How often a post behind another of its robot looks whether its turn has come. */
 const BUSY_RETRY_MS = 500;
-/** A send's longest possible run (the HTTP timeout per part) with room: the robot lock's life. */
-const LOCK_MS_PER_PART = 15_000;
 /** Redis blips or a worker lost mid-send: BullMQ's own retries, apart from the platform answers above. */
 const INFRA_ATTEMPTS = 5;
 const DAY_S = 24 * 60 * 60;
@@ -132,7 +130,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   async function bury(job: Job<PostJob>, code: string, reason: string): Promise<never> {
-    const { post } = job.data;
+    const { post, robot } = job.data;
+    await store.leaveLine(robot, job.id ?? jobIdOf(post.key));
     const letter: DeadLetter = { key: post.key, platform: post.platform, chat: post.chat, code, reason, at: beijingInstant(new Date()) };
     await store.addDeadLetter(letter);
     log.error('post given up: dead letter', { key: post.key, platform: post.platform, chat: post.chat, code, reason });
@@ -173,16 +172,40 @@ export function createOutbox(options: OutboxOptions): Outbox {
       await later(job, token, base + (await store.pauseRobot(robot, Date.now(), window.next.getTime() - Date.now())));
     }
 
+    // One post of a robot at a time, in the order they were queued: only the front of its line
+    // goes. A post that fails or is paused stays in front, so nothing overtakes it.
+    const id = job.id ?? jobIdOf(post.key);
+    await store.lineUp(robot, id, base);
+    const head = await store.lineHead(robot);
+    if (head !== undefined && head !== id) {
+      if (await stillWaiting(head)) await later(job, token, Date.now() + BUSY_RETRY_MS);
+      // The front post is gone (finished, given up, removed): step past it.
+      await store.leaveLine(robot, head);
+      await later(job, token, Date.now());
+    }
+
+    // Reserved times keep posts apart when they run on time; a worker that falls behind must not
+    // send a backlog in a burst, so the spacing also holds from the last real send.
+    const free = await store.robotFreeAt(robot);
+    // No early tolerance here: this is what keeps the robot within the platform's rate.
+    if (free > Date.now()) await later(job, token, free);
     const parts = poster.parts(post.message);
-    const lock = job.id ?? post.key;
-    if (!(await store.lockRobot(robot, lock, parts * LOCK_MS_PER_PART))) await later(job, token, Date.now() + BUSY_RETRY_MS);
     try {
       await sendParts(job, poster, group, parts);
     } catch (error) {
+      await store.setRobotFreeAt(robot, Date.now() + parts * spacingMs);
       await failed(job, token, poster, error);
-    } finally {
-      await store.unlockRobot(robot, lock);
     }
+    await store.setRobotFreeAt(robot, Date.now() + parts * spacingMs);
+    await store.leaveLine(robot, id);
+  }
+
+  /** Whether a post is still to be delivered (waiting, delayed or being sent). */
+  async function stillWaiting(id: string): Promise<boolean> {
+    const other = await queue.getJob(id);
+    if (!other) return false;
+    const state = await other.getState();
+    return state !== 'completed' && state !== 'failed' && state !== 'unknown';
   }
 
   async function sendParts(job: Job<PostJob>, poster: Poster, group: Group, parts: number): Promise<void> {
@@ -232,6 +255,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         const now = Date.now();
         const { at, shift } = await store.reserveSlot(robot, now, poster.parts(post.message), spacingMs);
         await queue.add('post', { post, robot, base: at - shift, failures: 0 }, { jobId, delay: Math.max(0, at - now) });
+        await store.lineUp(robot, jobId, at - shift);
         added.push(post.key);
       }
       if (platformOff.length > 0) log.warn('posts not queued: their platform is off', { count: platformOff.length });

@@ -34,14 +34,17 @@ export interface Keys {
   /** Marks one inbound message as taken by a worker, so two instances never handle it twice. */
   callbackClaim(platform: ChatPlatform, id: string): string;
 
-  /** Hash `next`, `shift`: when one robot (a group's way of posting) may post next (see reserve-slot.lua). */
+  /**
+   * Hash `next`, `shift` (see reserve-slot.lua) and `free` (when its last send allows the next):
+   * when one robot (a group's way of posting) may post.
+   */
   robotPacing(robot: string): string;
   /** List of JSON dead letters: posts a platform refused for good, newest first. */
   deadLetters(): string;
   /** The prefix BullMQ puts before its own keys; `{outbox}` keeps a queue's keys in one Cluster slot. */
   queuePrefix(): string;
-  /** String: the one worker sending for a robot right now (posts of a group go one at a time). */
-  robotLock(robot: string): string;
+  /** Sorted set of a robot's posts waiting to go, by reserved time: only the first may be sent. */
+  robotQueue(robot: string): string;
   /** String: the instance that won one scheduled run (job and slot); never released. */
   runMarker(run: string): string;
   /** String: a scheduled run (job and slot) queued all its posts. */
@@ -84,7 +87,7 @@ export function createKeys(prefix = 'duban'): Keys {
     robotPacing: (robot) => `${prefix}:robot:${robot}`,
     deadLetters: () => `${prefix}:dead-letters`,
     queuePrefix: () => `${prefix}:{outbox}`,
-    robotLock: (robot) => `${prefix}:robot-lock:${robot}`,
+    robotQueue: (robot) => `${prefix}:robot-queue:${robot}`,
     runMarker: (run) => `${prefix}:run:${run}`,
     runDone: (run) => `${prefix}:run-done:${run}`,
     progress: (taskId) => `${task(taskId)}:progress`,

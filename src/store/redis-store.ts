@@ -394,12 +394,24 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
       return raw.map((json, i) => decodeJson(DeadLetterSchema, json, `dead letter ${String(i)}`));
     },
 
-    async lockRobot(robot, token, ms) {
-      return (await redis.set(keys.robotLock(robot), token, 'PX', ms, 'NX')) === 'OK';
+    async robotFreeAt(robot) {
+      return decode(CounterSchema, (await redis.hget(keys.robotPacing(robot), 'free')) ?? '0', `free of ${robot}`);
     },
 
-    async unlockRobot(robot, token) {
-      await scripts.unlock(keys.robotLock(robot), token);
+    async setRobotFreeAt(robot, at) {
+      await redis.multi().hset(keys.robotPacing(robot), 'free', String(at)).pexpire(keys.robotPacing(robot), PACING_KEEP_MS).exec();
+    },
+
+    async lineUp(robot, post, base) {
+      await redis.multi().zadd(keys.robotQueue(robot), 'NX', base, post).pexpire(keys.robotQueue(robot), PACING_KEEP_MS).exec();
+    },
+
+    async lineHead(robot) {
+      return (await redis.zrange(keys.robotQueue(robot), '0', '0'))[0];
+    },
+
+    async leaveLine(robot, post) {
+      await redis.zrem(keys.robotQueue(robot), post);
     },
 
     async claimRun(run, owner, seconds) {

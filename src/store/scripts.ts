@@ -16,7 +16,6 @@ declare module 'ioredis' {
     dubanForgetLast(last: RedisKey, entry: string): Result<unknown, Context>;
     dubanReserveSlot(pacing: RedisKey, now: string, parts: string, spacing: string, keepMs: string): Result<unknown, Context>;
     dubanPauseRobot(pacing: RedisKey, now: string, pause: string, keepMs: string): Result<unknown, Context>;
-    dubanUnlock(lock: RedisKey, token: string): Result<unknown, Context>;
   }
 }
 
@@ -30,7 +29,7 @@ function scriptsDir(): string {
   return join(packageRoot(import.meta.url), 'src', 'store', 'scripts');
 }
 
-let sources: { recordReport: string; reverseReport: string; raiseSeq: string; forgetLast: string; reserveSlot: string; pauseRobot: string; unlock: string } | undefined;
+let sources: { recordReport: string; reverseReport: string; raiseSeq: string; forgetLast: string; reserveSlot: string; pauseRobot: string } | undefined;
 
 function lua(): NonNullable<typeof sources> {
   if (!sources) {
@@ -43,7 +42,6 @@ function lua(): NonNullable<typeof sources> {
       forgetLast: read('forget-last'),
       reserveSlot: read('reserve-slot'),
       pauseRobot: read('pause-robot'),
-      unlock: read('unlock'),
     };
   }
   return sources;
@@ -84,7 +82,6 @@ export interface Scripts {
   forgetLast(last: string, entry: string): Promise<unknown>;
   reserveSlot(pacing: string, now: number, parts: number, spacingMs: number, keepMs: number): Promise<unknown>;
   pauseRobot(pacing: string, now: number, pauseMs: number, keepMs: number): Promise<unknown>;
-  unlock(lock: string, token: string): Promise<unknown>;
 }
 
 export function defineScripts(redis: Redis): Scripts {
@@ -95,7 +92,6 @@ export function defineScripts(redis: Redis): Scripts {
   redis.defineCommand('dubanForgetLast', { numberOfKeys: 1, lua: source.forgetLast });
   redis.defineCommand('dubanReserveSlot', { numberOfKeys: 1, lua: source.reserveSlot });
   redis.defineCommand('dubanPauseRobot', { numberOfKeys: 1, lua: source.pauseRobot });
-  redis.defineCommand('dubanUnlock', { numberOfKeys: 1, lua: source.unlock });
   return {
     recordReport: (keys, a) =>
       redis.dubanRecordReport(
@@ -131,6 +127,5 @@ export function defineScripts(redis: Redis): Scripts {
     forgetLast: (last, entry) => redis.dubanForgetLast(last, entry),
     reserveSlot: (pacing, now, parts, spacingMs, keepMs) => redis.dubanReserveSlot(pacing, String(now), String(parts), String(spacingMs), String(keepMs)),
     pauseRobot: (pacing, now, pauseMs, keepMs) => redis.dubanPauseRobot(pacing, String(now), String(pauseMs), String(keepMs)),
-    unlock: (lock, token) => redis.dubanUnlock(lock, token),
   };
 }

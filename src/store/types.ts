@@ -157,9 +157,15 @@ export interface Store {
   addDeadLetter(letter: DeadLetter): Promise<void>;
   /** The newest dead letters first. */
   deadLetters(limit?: number): Promise<DeadLetter[]>;
-  /** Takes the robot for one send by `token`, for at most `ms`; false while another worker has it. */
-  lockRobot(robot: string, token: string, ms: number): Promise<boolean>;
-  unlockRobot(robot: string, token: string): Promise<void>;
+  /** When the robot may send again (ms): its last send plus the spacing its parts took. */
+  robotFreeAt(robot: string): Promise<number>;
+  setRobotFreeAt(robot: string, at: number): Promise<void>;
+  /** Puts a post in its robot's line, by its reserved time (again is harmless). */
+  lineUp(robot: string, post: string, base: number): Promise<void>;
+  /** The post at the front of the robot's line: the only one that may be sent now. */
+  lineHead(robot: string): Promise<string | undefined>;
+  /** Takes a post out of its robot's line: sent, given up, or gone. */
+  leaveLine(robot: string, post: string): Promise<void>;
   /** Takes scheduled run `run` (a job and its slot) for `owner`; false when another instance has it. Never released. */
   claimRun(run: string, owner: string, seconds: number): Promise<boolean>;
   /** Marks a run as having queued all its posts; a run not marked is run again at the next start. */

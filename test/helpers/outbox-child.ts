@@ -1,0 +1,45 @@
+/**
+ * A process that queues POSTS posts for one WeCom group and delivers them, one a second: the
+ * crash test kills it in the middle and starts it again. Run from the build
+ * (`node dist/test/helpers/outbox-child.js`) with REDIS_URL, PREFIX, WECOM_BASE and POSTS set.
+ */
+import { Redis } from 'ioredis';
+import { createWecom } from '../../src/adapters/wecom/index.js';
+import { createLogger } from '../../src/core/logger.js';
+import { createOutbox } from '../../src/outbox/index.js';
+import { createKeys } from '../../src/store/keys.js';
+import { createRedisStore } from '../../src/store/redis-store.js';
+
+const env = (name: string): string => {
+  const value = process.env[name];
+  if (value === undefined) throw new Error(`${name} is not set`);
+  return value;
+};
+
+async function main(): Promise<void> {
+  const redis = new Redis(env('REDIS_URL'));
+  const keys = createKeys(env('PREFIX'));
+  const store = createRedisStore(redis, keys);
+  const log = createLogger('silent');
+  const webhook = `${env('WECOM_BASE')}/cgi-bin/webhook/send?key=crash`;
+  await store.saveGroup({ platform: 'wecom', chat: 'wrkCrash', township: '城关镇', webhook });
+  const { poster } = createWecom(
+    { token: 'crashToken', encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', apiBase: env('WECOM_BASE') },
+    { route: () => Promise.resolve({ lines: [] }), store, log },
+  );
+  const outbox = createOutbox({ redis, queuePrefix: keys.queuePrefix(), store, posters: { wecom: poster }, log, perMinute: 1, windowMs: 1000 });
+  const posts = Array.from({ length: Number(env('POSTS')) }, (_, i) => ({
+    key: `crash/${String(i + 1)}`,
+    platform: 'wecom' as const,
+    chat: 'wrkCrash',
+    message: { lines: [[`第${String(i + 1)}条`]] },
+  }));
+  await outbox.enqueue(posts);
+  outbox.start();
+  const states = await outbox.settled(posts.map((p) => p.key), 30_000);
+  await outbox.close();
+  redis.disconnect();
+  process.exitCode = [...states.values()].every((s) => s === 'sent') ? 0 : 1;
+}
+
+await main();
