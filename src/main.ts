@@ -62,7 +62,12 @@ export async function serve({ config, demo, io }: { config: Config; demo: boolea
 
   const outbox = (late.outbox = openOutbox(redis.redis, bot, platforms, log, { prefix: io.prefix }));
   outbox.start();
-  const scheduler = await startScheduler(jobs, { store: bot.store, calendar: bot.calendar, log, outbox });
+  const scheduler = await startScheduler(jobs, { store: bot.store, calendar: bot.calendar, log, outbox }).catch(async (error: unknown) => {
+    // The worker and Redis would keep the process alive, half started.
+    await outbox.close();
+    await redis.close();
+    throw error;
+  });
 
   const app = createApp({ log, redisUp: () => bot.store.ping(), wecom: wecom?.callback, dingtalk: dingtalk?.callback });
   const server = await new Promise<Server>((ready) => {
