@@ -3,7 +3,7 @@ import { defineCommand, fromParser, type CommandContext } from '../src/core/comm
 import { UserError } from '../src/core/errors.js';
 import { findTownship, resolveTask } from '../src/core/resolve.js';
 import { plain, type Line } from '../src/core/types.js';
-import { dueLine, overdueLine, reportersOf, type DueItem } from '../src/core/views.js';
+import { dueLine, overdueLine, reportersOf, withMentions, type DueItem } from '../src/core/views.js';
 import type { Township } from '../src/domain/model.js';
 import { parsed, problem, type Parsed } from '../src/domain/problems.js';
 import { parseTaskRef, type TaskRef } from '../src/domain/text.js';
@@ -41,7 +41,6 @@ async function nudge(ctx: CommandContext, board: Board, work: ReadonlyMap<Townsh
     for (const group of mine) {
       const key = `nudge/${board.today}/${township.id}/${group.platform}/${group.chat}`;
       owner.set(key, township.name);
-      const mentions = reportersOf(people, township, group);
       posts.push({
         key,
         platform: group.platform,
@@ -49,7 +48,7 @@ async function nudge(ctx: CommandContext, board: Board, work: ReadonlyMap<Townsh
         message: {
           title: text.nudge.title(township.name),
           lines: [text.nudge.intro(ctx.actor.name), ...cells.map((c) => lineOf(c, board.today))],
-          ...(mentions.length > 0 ? { mentions } : {}),
+          ...withMentions(reportersOf(people, township, group)),
         },
       });
     }

@@ -36,7 +36,3 @@ export async function audienceOf(ctx: JobContext, board: Board, opts: { people: 
     mentionsFor: (group, township) => reportersOf(people, township, group),
   };
 }
-
-/** `mentions` only when there is someone to @. */
-export const withMentions = (mentions: readonly string[]): { mentions?: readonly string[] } =>
-  mentions.length > 0 ? { mentions } : {};

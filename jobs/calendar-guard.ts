@@ -1,6 +1,6 @@
 /**
  * 节假日安排提醒 (09:00, from 1 December): when next year's official holidays are missing from the
- * work calendar, tell the leaders' groups (where the admins are) what that means and how to fix
+ * work calendar, tell the leaders' groups, @-ing the admins, what that means and how to fix
  * it — once a week until it is fixed: each post's `part` is `week-<Monday>`, which replaces the
  * day in its key, so every day of a week maps to one key and the outbox posts it once.
  */
@@ -9,6 +9,7 @@ import { addDays, weekday } from '../src/domain/dates.js';
 import type { Ymd } from '../src/domain/model.js';
 import { calendarGuardDue, dailyAt, REMINDER_GRACE_MS } from '../src/domain/schedule.js';
 import { text } from '../src/messages.js';
+import { adminsOf, withMentions } from '../src/core/views.js';
 
 /** The Monday of `day`'s ISO week (Monday to Sunday). */
 export function weekStart(day: Ymd): Ymd {
@@ -25,7 +26,10 @@ export default defineJob({
     if (!calendarGuardDue(ctx.today, covered)) return [];
     const message = text.jobs.calendarGuard(covered + 1);
     const part = `week-${weekStart(ctx.today)}`;
-    const groups = await ctx.store.groups();
-    return groups.filter((g) => g.role === 'leaders').map((group): JobPost => ({ group, message, part }));
+    const [groups, people] = await Promise.all([ctx.store.groups(), ctx.store.people()]);
+    // The admins are the ones to fix it: @ them where the platform can.
+    return groups
+      .filter((g) => g.role === 'leaders')
+      .map((group): JobPost => ({ group, message: { ...message, ...withMentions(adminsOf(people, group)) }, part }));
   },
 });

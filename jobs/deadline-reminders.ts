@@ -4,10 +4,10 @@
  * people where the platform can. Nothing is posted to a group with nothing due.
  */
 import { defineJob, type JobPost } from '../src/core/job.js';
-import { dueItems, reminderLine, reportExampleFor } from '../src/core/views.js';
+import { dueItems, reminderLine, reportExampleFor, withMentions } from '../src/core/views.js';
 import { dailyAt, REMINDER_GRACE_MS, remindersFor } from '../src/domain/schedule.js';
 import { text } from '../src/messages.js';
-import { audienceOf, withMentions } from './audience.js';
+import { audienceOf } from './audience.js';
 
 export default defineJob({
   name: 'deadline-reminders',

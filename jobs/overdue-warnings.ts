@@ -6,11 +6,11 @@
 import type { Board } from '../src/core/board.js';
 import { defineJob, type JobPost } from '../src/core/job.js';
 import type { Line, OutgoingMessage } from '../src/core/types.js';
-import { dueItems, dueLine, overdueLine, reportExampleFor, type DueItem } from '../src/core/views.js';
+import { type DueItem, dueItems, dueLine, overdueLine, reportExampleFor, withMentions } from '../src/core/views.js';
 import type { Township, Ymd } from '../src/domain/model.js';
 import { dailyAt, REMINDER_GRACE_MS, type Warnings, warningsFor } from '../src/domain/schedule.js';
 import { text } from '../src/messages.js';
-import { audienceOf, withMentions } from './audience.js';
+import { audienceOf } from './audience.js';
 
 interface TownshipWarnings extends Warnings<DueItem> {
   township: Township;

@@ -142,3 +142,10 @@ export const reportExampleFor = (cell: Cell): string => text.reportExample(cell.
 /** Whom to @ in a township's group: the township's people on the group's platform. */
 export const reportersOf = (people: readonly Person[], township: Township, group: Group): string[] =>
   people.filter((p) => p.township === township.id && p.platform === group.platform).map((p) => p.user);
+
+/** Whom to @ in a leaders' group for what admins must act on: the admins on the group's platform. */
+export const adminsOf = (people: readonly Person[], group: Group): string[] =>
+  people.filter((p) => p.roles.includes('admin') && p.platform === group.platform).map((p) => p.user);
+
+/** `mentions` only when there is someone to @. */
+export const withMentions = (mentions: readonly string[]): { mentions?: readonly string[] } => (mentions.length > 0 ? { mentions } : {});

@@ -26,6 +26,7 @@ import type { OutgoingMessage } from '../core/types.js';
 import { beijingDate, beijingInstant } from '../domain/dates.js';
 import { text } from '../messages.js';
 import type { ChatPlatform, DeadLetter, Group, Store } from '../store/types.js';
+import { adminsOf, withMentions } from '../core/views.js';
 
 /** What a platform adapter gives the outbox. */
 export interface Poster {
@@ -139,10 +140,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
     throw new UnrecoverableError(`${code}: ${reason}`);
   }
 
-  /** Once a day per robot, each leaders' group hears that a group cannot be posted to. */
+  /** Once a day per robot, each leaders' group hears (its admins @-ed) that a group cannot be posted to. */
   async function tellLeaders(letter: DeadLetter): Promise<void> {
     const day = beijingDate(new Date());
-    const [groups, townships] = await Promise.all([store.groups(), store.townships()]);
+    const [groups, townships, people] = await Promise.all([store.groups(), store.townships(), store.people()]);
     const dead = groups.find((g) => g.platform === letter.platform && g.chat === letter.chat);
     const name = dead?.name ?? townships.find((t) => t.id === dead?.township)?.name ?? letter.chat;
     const notices = groups
@@ -151,7 +152,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
         key: `dead-letter/${day}/${robotOf(letter)}/to/${robotOf({ platform: g.platform, chat: g.chat })}`,
         platform: g.platform,
         chat: g.chat,
-        message: text.outbox.deadLetter(name, letter.code),
+        // The admins are the ones to fix it: @ them where the platform can.
+        message: { ...text.outbox.deadLetter(name, letter.code), ...withMentions(adminsOf(people, g)) },
       }));
     await outbox.enqueue(notices);
   }

@@ -304,9 +304,10 @@ describe('the calendar guard', () => {
     expect(await run(calendarGuard, '2026-11-30')).toEqual([]);
   });
 
-  it('tells the leaders’ group from 1 December that next year’s holidays are missing and how to fix it', async () => {
+  it('tells the leaders’ group from 1 December that next year’s holidays are missing and how to fix it, @-ing the admins', async () => {
     const posts = await run(calendarGuard, '2026-12-01');
     expect(posts.map((p) => p.group.chat)).toEqual(['领导群']);
+    expect(posts[0]?.message.mentions).toEqual(['管理员']);
     const message = textTo(posts, '领导群');
     expect(message).toContain('【请补充2027年节假日安排】');
     expect(message).toContain('按周一至周五估算');
