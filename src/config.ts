@@ -9,6 +9,13 @@ const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === 
 const base = (fallback: string) =>
   z.preprocess((v) => (v === '' || v === undefined ? fallback : v), z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')));
 
+/** The platforms' real origins: the defaults of the `*_API_BASE` variables. */
+export const PLATFORM_ORIGINS = {
+  wecomApi: 'https://qyapi.weixin.qq.com',
+  dingtalkApi: 'https://api.dingtalk.com',
+  dingtalkOapi: 'https://oapi.dingtalk.com',
+} as const;
+
 export const envSchema = z.object({
   PORT: z.preprocess((v) => (v === '' || v === undefined ? '3000' : v), z.coerce.number().int().min(1).max(65535)),
   REDIS_URL: optional(z.url({ protocol: /^(rediss?|unix)$/ })),
@@ -16,12 +23,12 @@ export const envSchema = z.object({
   WECOM_TOKEN: optional(z.string().regex(/^[A-Za-z0-9]{3,32}$/, { error: '应为 3–32 个英文字母或数字（企业微信后台“Token”）' })),
   // WeCom's EncodingAESKey is 43 characters of base64 without the trailing '='.
   WECOM_ENCODING_AES_KEY: optional(z.string().regex(/^[A-Za-z0-9+/]{43}$/, { error: '应为 43 个字符（企业微信后台“EncodingAESKey”）' })),
-  WECOM_API_BASE: base('https://qyapi.weixin.qq.com'),
+  WECOM_API_BASE: base(PLATFORM_ORIGINS.wecomApi),
   DINGTALK_CLIENT_ID: optional(z.string()),
   DINGTALK_CLIENT_SECRET: optional(z.string()),
   DINGTALK_MODE: z.preprocess((v) => (v === '' || v === undefined ? 'http' : v), z.enum(['http', 'stream'])),
-  DINGTALK_API_BASE: base('https://api.dingtalk.com'),
-  DINGTALK_OAPI_BASE: base('https://oapi.dingtalk.com'),
+  DINGTALK_API_BASE: base(PLATFORM_ORIGINS.dingtalkApi),
+  DINGTALK_OAPI_BASE: base(PLATFORM_ORIGINS.dingtalkOapi),
 });
 
 export interface Config {

@@ -23,6 +23,7 @@ import {
   type ScheduleSettings,
 } from './domain/schedule.js';
 import { CHAT_PLATFORMS, type County, type Group, type Person } from './store/types.js';
+import { PLATFORM_ORIGINS } from './config.js';
 
 export const setupMessages = {
   /** One problem: where it is, what is wrong, and the line to look at. */
@@ -86,8 +87,8 @@ export const setupMessages = {
   groupBoth: 'township 和 role 只能写一个：乡镇工作群写 township，领导群写 role: leaders',
   url: '应为以 https:// 或 http:// 开头的网址',
   webhookConsole: 'console（终端）里的群不需要 webhook',
-  webhookWecom: '企业微信群的 webhook 应是群机器人（消息推送）的完整地址，形如 https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…',
-  webhookDingtalk: '钉钉群的 webhook 应是自定义机器人的完整地址，形如 https://oapi.dingtalk.com/robot/send?access_token=…',
+  webhookWecom: `企业微信群的 webhook 应是群机器人（消息推送）的完整地址，形如 ${PLATFORM_ORIGINS.wecomApi}/cgi-bin/webhook/send?key=…`,
+  webhookDingtalk: `钉钉群的 webhook 应是自定义机器人的完整地址，形如 ${PLATFORM_ORIGINS.dingtalkOapi}/robot/send?access_token=…`,
   secretNotDingtalk: '只有钉钉（dingtalk）自定义机器人需要加签 secret',
   secretWithoutWebhook: '写了加签 secret 就要同时写钉钉自定义机器人的 webhook',
   duplicateGroup: (other: number): string => `与第${String(other + 1)}项是同一个群，一个群只能写一次`,

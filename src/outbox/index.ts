@@ -168,12 +168,6 @@ export function createOutbox(options: OutboxOptions): Outbox {
     const group = await store.group(post.platform, post.chat);
     if (!group) return bury(job, 'no-group', 'the group is no longer in the setup');
 
-    const window = await options.window?.(new Date());
-    if (window && !window.now) {
-      // Everything the robot has queued moves with it, so the order holds.
-      await later(job, token, base + (await store.pauseRobot(robot, Date.now(), window.next.getTime() - Date.now())));
-    }
-
     // One post of a robot at a time, in the order they were queued: only the front of its line
     // goes. A post that fails or is paused stays in front, so nothing overtakes it.
     const id = job.id ?? jobIdOf(post.key);
@@ -185,6 +179,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
       await store.leaveLine(robot, head);
       await later(job, token, Date.now());
     }
+
+    // Only the front post pauses the robot for the window: the posts behind it move with it.
+    const window = await options.window?.(new Date());
+    if (window && !window.now) await later(job, token, base + (await store.pauseRobot(robot, Date.now(), window.next.getTime() - Date.now())));
 
     // Reserved times keep posts apart when they run on time; a worker that falls behind must not
     // send a backlog in a burst, so the spacing also holds from the last real send.
