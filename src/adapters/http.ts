@@ -28,8 +28,13 @@ export function urlOn(raw: string, origin: string, what: string, setting: string
   return url;
 }
 
-/** POSTs `body` as JSON; the answer's status and text, or a SendError (`network`, to retry) when there is none. */
-export async function postJson(url: URL, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+/**
+ * POSTs `body` as JSON and reads the answer as JSON: `json` is undefined for an empty body, or
+ * for a failure status that did not answer in JSON. A success that is not JSON is not the
+ * platform answering (a proxy, a captive portal): SendError `bad-answer`, to retry. Unreachable:
+ * SendError `network`, to retry.
+ */
+export async function postJson(url: URL, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: unknown }> {
   let res: Response;
   try {
     res = await fetch(url, {
@@ -41,7 +46,14 @@ export async function postJson(url: URL, body: unknown, headers: Record<string, 
   } catch (error) {
     throw new SendError(`${shownUrl(url)} unreachable: ${error instanceof Error ? error.message : String(error)}`, 'network', 'failed');
   }
-  return { status: res.status, text: await res.text().catch(() => '') };
+  const text = (await res.text().catch(() => '')).trim();
+  if (text === '') return { status: res.status, json: undefined };
+  try {
+    return { status: res.status, json: JSON.parse(text) };
+  } catch {
+    if (!res.ok) return { status: res.status, json: undefined };
+    throw new SendError(`${shownUrl(url)} answered something other than JSON`, 'bad-answer', 'failed');
+  }
 }
 
 /** A non-2xx answer as a SendError: 429 is the platform asking us to slow down, anything else is retried. */

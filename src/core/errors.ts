@@ -53,6 +53,15 @@ export class DecodeError extends Error {
  */
 export type SendFailure = 'permanent' | 'rate-limited' | 'failed';
 
+/** `raw` as JSON, or DecodeError (400) naming `what` was not JSON. */
+export function jsonOr400(raw: string, what: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new DecodeError(`${what} is not JSON`);
+  }
+}
+
 /** A platform refused a message or could not be reached; `code` is the platform's own error code, or the HTTP status. */
 export class SendError extends Error {
   readonly code: string;

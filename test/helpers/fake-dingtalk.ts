@@ -19,6 +19,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { checkCustomRobotSign } from './dingtalk-client.js';
+import { jsonOrUndefined } from './json.js';
 
 export interface ReceivedRequest {
   method: string;
@@ -195,7 +196,7 @@ export async function startFakeDingtalk({ clientId, clientSecret, tokenSeconds =
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
       headers: flatten(req.headers),
-      body: parseJson(raw),
+      body: jsonOrUndefined(raw),
       raw,
     };
     record(request);
@@ -265,7 +266,7 @@ export async function startFakeDingtalk({ clientId, clientSecret, tokenSeconds =
     if (body.robotCode !== clientId) return `robotCode must be the clientId ${clientId}`;
     if (typeof body.msgKey !== 'string') return 'msgKey must be a string';
     // msgParam is a JSON document inside a string, not an object.
-    if (typeof body.msgParam !== 'string' || !isObject(parseJson(body.msgParam))) return 'msgParam must be a string holding a JSON object';
+    if (typeof body.msgParam !== 'string' || !isObject(jsonOrUndefined(body.msgParam))) return 'msgParam must be a string holding a JSON object';
     if (target === 'groupMessages' && typeof body.openConversationId !== 'string') return 'openConversationId must be a string';
     if (target === 'oToMessages') {
       const { userIds } = body;
@@ -327,7 +328,7 @@ export async function startFakeDingtalk({ clientId, clientSecret, tokenSeconds =
     live.push(connection);
     socket.on('message', (data: RawData) => {
       const text = rawText(data);
-      const frame = parseJson(text) ?? text;
+      const frame = jsonOrUndefined(text) ?? text;
       frames.push(frame);
       frameWaits.offer(frame);
     });
@@ -525,15 +526,6 @@ function flatten(headers: IncomingHttpHeaders): Record<string, string> {
 function rawText(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
   return (data instanceof ArrayBuffer ? Buffer.from(data) : data).toString('utf8');
-}
-
-function parseJson(raw: string): unknown {
-  if (raw === '') return undefined;
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Ours: DingTalk's errcode for a body that is not JSON is not documented. */

@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { jsonOrUndefined } from './json.js';
 
 export interface ReceivedRequest {
   method: string;
@@ -76,7 +77,7 @@ export async function startFakeWecom(): Promise<FakeWecom> {
   function answer(req: IncomingMessage, raw: string): Reply {
     const url = new URL(req.url ?? '/', 'http://fake-wecom');
     const query = Object.fromEntries(url.searchParams);
-    const request: ReceivedRequest = { method: req.method ?? '', path: url.pathname, query, body: parseJson(raw), raw };
+    const request: ReceivedRequest = { method: req.method ?? '', path: url.pathname, query, body: jsonOrUndefined(raw), raw };
     const contentType = req.headers['content-type'];
     if (contentType !== undefined) request.contentType = contentType;
     record(request);
@@ -153,15 +154,6 @@ export async function startFakeWecom(): Promise<FakeWecom> {
       });
     },
   };
-}
-
-function parseJson(raw: string): unknown {
-  if (raw === '') return undefined;
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 function send(res: ServerResponse, { status, body }: Reply): void {

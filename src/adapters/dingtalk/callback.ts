@@ -3,7 +3,7 @@
  * DingTalk is answered at once with `{"msgtype":"empty"}` (an answer body would itself be posted
  * into the chat); the reply follows through the sessionWebhook. Koa stays in `src/server/`.
  */
-import { DecodeError } from '../../core/errors.js';
+import { jsonOr400 } from '../../core/errors.js';
 import type { DingtalkInbound } from './inbound.js';
 import { verifyCallbackSign } from './sign.js';
 
@@ -19,13 +19,7 @@ export function createDingtalkCallback(deps: { appSecret: string; inbound: Dingt
   return {
     async handle(headers, body) {
       verifyCallbackSign(headers, deps.appSecret, now());
-      let payload: unknown;
-      try {
-        payload = JSON.parse(body);
-      } catch {
-        throw new DecodeError('body is not JSON');
-      }
-      await deps.inbound.receive(payload);
+      await deps.inbound.receive(jsonOr400(body, 'body'));
       return EMPTY_ANSWER;
     },
   };

@@ -15,7 +15,7 @@ import { dingtalkMarkdown, dingtalkMsgParam } from '../../render/dingtalk.js';
 import type { Group } from '../../store/types.js';
 import type { ReplyTarget } from './normalize.js';
 import { AccessTokenSchema, OpenApiErrorSchema, WebhookAnswerSchema } from './schema.js';
-import { httpFailure, postJson, shownUrl, urlOn } from '../http.js';
+import { httpFailure, postJson, urlOn } from '../http.js';
 import { signedWebhook } from './sign.js';
 
 /** Refresh a token this long before DingTalk says it expires (the official Python SDK uses 5 minutes). */
@@ -68,19 +68,6 @@ export function createDingtalkSender(options: DingtalkSenderOptions): DingtalkSe
   let token: { value: string; refreshAt: number } | undefined;
   let fetching: Promise<string> | undefined;
 
-  /**
-   * The answer as JSON, `{}` when empty. Something other than JSON is not DingTalk answering (a
-   * proxy, a captive portal): a failure to retry, as on WeCom.
-   */
-  async function request(url: URL, body: unknown, headers?: Record<string, string>): Promise<{ status: number; json: unknown }> {
-    const { status, text } = await postJson(url, body, headers);
-    try {
-      return { status, json: text === '' ? {} : JSON.parse(text) };
-    } catch {
-      throw new SendError(`${shownUrl(url)} answered something other than JSON`, 'bad-answer', 'failed');
-    }
-  }
-
   // —— webhooks: sessionWebhook and custom robots ——
 
   const onOapi = (raw: string, what: string): URL => urlOn(raw, oapiOrigin, what, 'DINGTALK_OAPI_BASE', log);
@@ -91,7 +78,7 @@ export function createDingtalkSender(options: DingtalkSenderOptions): DingtalkSe
       markdown: dingtalkMarkdown(message, { mentions }),
       at: { atUserIds: [...mentions], isAtAll: false },
     };
-    const { status, json } = await request(url, body);
+    const { status, json } = await postJson(url, body);
     if (status < 200 || status >= 300) throw httpFailure(url, status);
     const answer = WebhookAnswerSchema.safeParse(json);
     const errcode = answer.success ? (answer.data.errcode ?? 0) : 0;
@@ -107,7 +94,7 @@ export function createDingtalkSender(options: DingtalkSenderOptions): DingtalkSe
     fetching ??= (async () => {
       try {
         const url = new URL('/v1.0/oauth2/accessToken', options.apiBase);
-        const { status, json } = await request(url, { appKey: clientId, appSecret: clientSecret });
+        const { status, json } = await postJson(url, { appKey: clientId, appSecret: clientSecret });
         const parsed = AccessTokenSchema.safeParse(json);
         if (status !== 200 || !parsed.success) {
           const code = OpenApiErrorSchema.safeParse(json).data?.code ?? `http-${String(status)}`;
@@ -125,7 +112,7 @@ export function createDingtalkSender(options: DingtalkSenderOptions): DingtalkSe
 
   async function openApi(path: string, body: unknown): Promise<void> {
     const url = new URL(path, options.apiBase);
-    const attempt = async () => request(url, body, { 'x-acs-dingtalk-access-token': await accessToken() });
+    const attempt = async () => postJson(url, body, { 'x-acs-dingtalk-access-token': await accessToken() });
     let answer = await attempt();
     if (answer.status === 401) {
       // A token can be revoked before its expiry: fetch a new one, once.

@@ -47,19 +47,13 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
 
   async function register(): Promise<{ endpoint: URL; ticket: string }> {
     // Without Accept: application/json the gateway answers XML (postJson sends it).
-    const { status, text } = await postJson(new URL('/v1.0/gateway/connections/open', options.apiBase), {
+    const { status, json } = await postJson(new URL('/v1.0/gateway/connections/open', options.apiBase), {
       clientId: options.clientId,
       clientSecret: options.clientSecret,
       subscriptions: [{ type: 'CALLBACK', topic: ROBOT_TOPIC }],
       ua: 'duban',
     });
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = undefined;
-    }
-    const gateway = GatewaySchema.safeParse(body);
+    const gateway = GatewaySchema.safeParse(json);
     if (status !== 200 || !gateway.success) throw new Error(`gateway registration failed: HTTP ${String(status)}`);
     return { endpoint: gatewayEndpoint(gateway.data.endpoint, options.apiBase), ticket: gateway.data.ticket };
   }

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ZodError } from 'zod';
-import { DecodeError, orUnavailable, VerifyError } from '../../core/errors.js';
+import { DecodeError, jsonOr400, orUnavailable, VerifyError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Router } from '../../core/router.js';
 import type { IncomingMessage } from '../../core/types.js';
@@ -149,13 +149,13 @@ export function createWecomCallback(deps: WecomCallbackDeps): WecomCallback {
       const query = CallbackQuerySchema.safeParse(rawQuery);
       if (!query.success) throw new VerifyError('callback without msg_signature, timestamp and nonce');
       const { msg_signature: signature, timestamp, nonce } = query.data;
-      const envelope = EnvelopeSchema.safeParse(parseJson(body, 'body'));
+      const envelope = EnvelopeSchema.safeParse(jsonOr400(body, 'body'));
       if (!envelope.success) throw new DecodeError('body is not {"encrypt": …}');
       if (!crypto.verify(signature, timestamp, nonce, envelope.data.encrypt)) throw new VerifyError('bad msg_signature');
 
       let inbound: ReturnType<typeof normalize>;
       try {
-        inbound = normalize(parsePayload(parseJson(crypto.decrypt(envelope.data.encrypt), 'plaintext')));
+        inbound = normalize(parsePayload(jsonOr400(crypto.decrypt(envelope.data.encrypt), 'plaintext')));
       } catch (error) {
         if (error instanceof ZodError) throw new DecodeError(`unexpected payload: ${error.issues.map((i) => i.path.join('.') || i.message).join(', ')}`);
         throw error;
@@ -176,14 +176,6 @@ export const streamIdOf = (msgid: string): string => createHash('sha1').update(m
 
 /** A finished stream reply (101031): one shot, nothing for WeCom to poll. */
 const streamReply = (id: string, content: string): string => JSON.stringify({ msgtype: 'stream', stream: { id, finish: true, content } });
-
-function parseJson(raw: string, what: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    throw new DecodeError(`${what} is not JSON`);
-  }
-}
 
 /** How `work` stands after at most `ms`. Never rejects: a rejection after the race must not go unhandled. */
 async function within<T>(work: Promise<T>, ms: number): Promise<Settled<T>> {

@@ -37,15 +37,10 @@ export function createWecomSender({ apiBase, log }: { apiBase: string; log: Logg
   const origin = new URL(apiBase).origin;
 
   async function call(url: URL, body: unknown): Promise<void> {
-    const { status, text } = await postJson(url, body);
+    const { status, json } = await postJson(url, body);
     if (status < 200 || status >= 300) throw httpFailure(url, status);
-    if (text.trim() === '') return;
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new SendError(`${shownUrl(url)} answered something other than JSON`, 'bad-answer', 'failed');
-    }
+    // response_url documents no answer: an empty one is success.
+    if (json === undefined) return;
     const answer = ApiAnswerSchema.safeParse(json);
     if (!answer.success) throw new SendError(`${shownUrl(url)} answered an unexpected JSON shape`, 'bad-answer', 'failed');
     const errcode = answer.data.errcode ?? 0;
