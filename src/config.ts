@@ -24,21 +24,32 @@ export const envSchema = z.object({
   // WeCom's EncodingAESKey is 43 characters of base64 without the trailing '='.
   WECOM_ENCODING_AES_KEY: optional(z.string().regex(/^[A-Za-z0-9+/]{43}$/, { error: '应为 43 个字符（企业微信后台“EncodingAESKey”）' })),
   WECOM_API_BASE: base(PLATFORM_ORIGINS.wecomApi),
+  // The 自建应用 that opens the dashboard inside WeCom (OAuth2 and JS-SDK): the CorpID (ww… or
+  // wx…, 18 characters as the console shows it), the AgentId a number, the Secret 43 characters.
+  WECOM_CORP_ID: optional(z.string().regex(/^[A-Za-z0-9]{6,32}$/, { error: '应为企业微信后台“我的企业”里的企业ID（如 ww 开头的 18 位）' })),
+  WECOM_AGENT_ID: optional(z.string().regex(/^\d{1,10}$/, { error: '应为自建应用的 AgentId（数字）' })),
+  WECOM_AGENT_SECRET: optional(z.string().regex(/^[A-Za-z0-9_-]{20,64}$/, { error: '应为自建应用的 Secret（约 43 个字符）' })),
   DINGTALK_CLIENT_ID: optional(z.string()),
   DINGTALK_CLIENT_SECRET: optional(z.string()),
   DINGTALK_MODE: z.preprocess((v) => (v === '' || v === undefined ? 'http' : v), z.enum(['http', 'stream'])),
   DINGTALK_API_BASE: base(PLATFORM_ORIGINS.dingtalkApi),
   DINGTALK_OAPI_BASE: base(PLATFORM_ORIGINS.dingtalkOapi),
+  // Where people reach this server: the dashboard's links and WeCom's OAuth redirect are built on it.
+  PUBLIC_URL: optional(z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''))),
 });
 
 export interface Config {
   port: number;
   redisUrl?: string;
   wecom?: { token: string; encodingAesKey: string; apiBase: string };
+  /** The WeCom 自建应用 behind the dashboard; absent: the dashboard is reached by signed links only. */
+  wecomApp?: { corpId: string; agentId: string; secret: string; apiBase: string };
   dingtalk?: { clientId: string; clientSecret: string; mode: 'http' | 'stream'; apiBase: string; oapiBase: string };
   wecomApiBase: string;
   dingtalkApiBase: string;
   dingtalkOapiBase: string;
+  /** The server's public origin, for the dashboard's links; `http://localhost:PORT` when unset. */
+  publicUrl: string;
 }
 
 export class ConfigError extends Error {
@@ -60,6 +71,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     return a !== undefined && b !== undefined;
   };
   const wecomOn = pair(e.WECOM_TOKEN, e.WECOM_ENCODING_AES_KEY, 'WECOM_TOKEN 和 WECOM_ENCODING_AES_KEY');
+  const app = [e.WECOM_CORP_ID, e.WECOM_AGENT_ID, e.WECOM_AGENT_SECRET];
+  const appOn = app.every((v) => v !== undefined);
+  if (!appOn && app.some((v) => v !== undefined)) problems.push('WECOM_CORP_ID、WECOM_AGENT_ID 和 WECOM_AGENT_SECRET 要么都设置，要么都不设置（不设置则看板只能用「看板」链接打开）');
   const dingtalkOn = pair(e.DINGTALK_CLIENT_ID, e.DINGTALK_CLIENT_SECRET, 'DINGTALK_CLIENT_ID 和 DINGTALK_CLIENT_SECRET');
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -68,11 +82,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     wecom: wecomOn && e.WECOM_TOKEN !== undefined && e.WECOM_ENCODING_AES_KEY !== undefined
       ? { token: e.WECOM_TOKEN, encodingAesKey: e.WECOM_ENCODING_AES_KEY, apiBase: e.WECOM_API_BASE }
       : undefined,
+    wecomApp: appOn && e.WECOM_CORP_ID !== undefined && e.WECOM_AGENT_ID !== undefined && e.WECOM_AGENT_SECRET !== undefined
+      ? { corpId: e.WECOM_CORP_ID, agentId: e.WECOM_AGENT_ID, secret: e.WECOM_AGENT_SECRET, apiBase: e.WECOM_API_BASE }
+      : undefined,
     dingtalk: dingtalkOn && e.DINGTALK_CLIENT_ID !== undefined && e.DINGTALK_CLIENT_SECRET !== undefined
       ? { clientId: e.DINGTALK_CLIENT_ID, clientSecret: e.DINGTALK_CLIENT_SECRET, mode: e.DINGTALK_MODE, apiBase: e.DINGTALK_API_BASE, oapiBase: e.DINGTALK_OAPI_BASE }
       : undefined,
     wecomApiBase: e.WECOM_API_BASE,
     dingtalkApiBase: e.DINGTALK_API_BASE,
     dingtalkOapiBase: e.DINGTALK_OAPI_BASE,
+    publicUrl: e.PUBLIC_URL ?? `http://localhost:${String(e.PORT)}`,
   };
 }

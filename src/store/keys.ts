@@ -50,6 +50,13 @@ export interface Keys {
   /** String: a scheduled run (job and slot) queued all its posts. */
   runDone(run: string): string;
 
+  /** String: a picture's bytes (a ranking chart), by the SHA-256 of its content; expires. */
+  image(id: string): string;
+  /** String: a secret the bot made for itself (the dashboard's link signing key). */
+  secret(name: string): string;
+  /** String: a platform credential cached for all instances (an access token, a jsapi ticket); expires. */
+  credential(name: string): string;
+
   /** Hash township id → JSON progress of one task. */
   progress(taskId: string): string;
   /** Stream: the task's append-only ledger (工作台账). */
@@ -90,6 +97,9 @@ export function createKeys(prefix = 'duban'): Keys {
     robotQueue: (robot) => `${prefix}:robot-queue:${robot}`,
     runMarker: (run) => `${prefix}:run:${run}`,
     runDone: (run) => `${prefix}:run-done:${run}`,
+    image: (id) => `${prefix}:image:${id}`,
+    secret: (name) => `${prefix}:secret:${name}`,
+    credential: (name) => `${prefix}:credential:${name}`,
     progress: (taskId) => `${task(taskId)}:progress`,
     ledger: (taskId) => `${task(taskId)}:ledger`,
     seen: (taskId, source) => `${task(taskId)}:seen:${source}`,

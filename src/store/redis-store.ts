@@ -3,6 +3,7 @@
  * keys of the task's hash slot; the setup file is one MULTI; reads are pipelined and every value
  * is parsed with `codec.ts`.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { z } from 'zod';
 import type { Instant, LedgerEntry, Progress, Reporter, Task } from '../domain/model.js';
@@ -226,6 +227,26 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
       await redis.hset(keys.tasks(), task.id, encodeJson(TaskSchema, task, `task ${task.id}`));
     },
 
+    async importTasks(update, create) {
+      const known = new Set(await redis.hkeys(keys.tasks()));
+      const created: Task[] = [];
+      // INCRBY reserves a block of numbers no other caller gets; ids the setup file already uses are
+      // skipped, and there are finitely many of them, so this ends.
+      while (created.length < create.length) {
+        const wanted = create.length - created.length;
+        const last = await redis.incrby(keys.taskSeq(), wanted);
+        for (let n = last - wanted + 1; n <= last; n += 1) {
+          const id = `T${String(n)}`;
+          const next = create[created.length];
+          if (!known.has(id) && next !== undefined) created.push({ ...next, id });
+        }
+      }
+      const all = [...update, ...created];
+      if (all.length === 0) return [];
+      await run(redis.multi().hset(keys.tasks(), ...all.flatMap((t) => [t.id, encodeJson(TaskSchema, t, `task ${t.id}`)])));
+      return created;
+    },
+
     async progress(taskIds) {
       const out = new Map<string, Map<string, Progress>>();
       if (taskIds.length === 0) return out;
@@ -424,6 +445,39 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
 
     async runDone(run) {
       return (await redis.exists(keys.runDone(run))) === 1;
+    },
+
+    async putImage(bytes, seconds) {
+      const id = createHash('sha256').update(bytes).digest('hex');
+      // Same bytes, same key: a fan-out of one chart to every group stores it once, and keeps it
+      // as long as the latest post that needs it.
+      await redis.set(keys.image(id), bytes, 'EX', seconds);
+      return id;
+    },
+
+    async image(id) {
+      return (await redis.getBuffer(keys.image(id))) ?? undefined;
+    },
+
+    async secret(name) {
+      const key = keys.secret(name);
+      // NX: two instances starting at once agree on the first one written.
+      await redis.set(key, randomBytes(32), 'NX');
+      const secret = await redis.getBuffer(key);
+      if (secret?.length !== 32) throw new StoreDataError(key, 'not a 32-byte secret');
+      return secret;
+    },
+
+    async credential(name) {
+      return (await redis.get(keys.credential(name))) ?? undefined;
+    },
+
+    async saveCredential(name, value, seconds) {
+      await redis.set(keys.credential(name), value, 'EX', Math.max(1, Math.floor(seconds)));
+    },
+
+    async dropCredential(name) {
+      await redis.del(keys.credential(name));
     },
   };
 }

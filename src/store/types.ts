@@ -115,6 +115,11 @@ export interface Store {
   /** Gives the task the next free id `T<n>` atomically and stores it. */
   createTask(task: Omit<Task, 'id'>): Promise<Task>;
   saveTask(task: Task): Promise<void>;
+  /**
+   * Writes a batch of tasks in one MULTI (all or none): `update` keep their ids, `create` get the
+   * next free ids `T<n>`. Returns the created tasks, in order.
+   */
+  importTasks(update: readonly Task[], create: readonly Omit<Task, 'id'>[]): Promise<Task[]>;
 
   /** Current progress of every (task, township) for the given tasks, in one round trip. */
   progress(taskIds: readonly string[]): Promise<Map<string, Map<string, Progress>>>;
@@ -171,4 +176,14 @@ export interface Store {
   /** Marks a run as having queued all its posts; a run not marked is run again at the next start. */
   markRunDone(run: string, seconds: number): Promise<void>;
   runDone(run: string): Promise<boolean>;
+
+  /** Keeps a picture for `seconds` under the hex SHA-256 of its bytes, which it returns; the same picture is stored once. */
+  putImage(bytes: Buffer, seconds: number): Promise<string>;
+  image(id: string): Promise<Buffer | undefined>;
+  /** A random secret of 32 bytes made on first use and kept: every instance gets the same one. */
+  secret(name: string): Promise<Buffer>;
+  /** A cached platform credential (access token, jsapi ticket), while it is valid. */
+  credential(name: string): Promise<string | undefined>;
+  saveCredential(name: string, value: string, seconds: number): Promise<void>;
+  dropCredential(name: string): Promise<void>;
 }
