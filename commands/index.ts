@@ -2,6 +2,7 @@
 import type { Command } from '../src/core/command.js';
 import bind from './bind.js';
 import close from './close.js';
+import dashboard from './dashboard.js';
 import deadlines from './deadlines.js';
 import help from './help.js';
 import newTask from './new-task.js';
@@ -12,4 +13,4 @@ import report from './report.js';
 import tasks from './tasks.js';
 import undo from './undo.js';
 
-export const commands: readonly Command[] = [help, tasks, report, progress, deadlines, ranking, undo, nudge, bind, newTask, close];
+export const commands: readonly Command[] = [help, tasks, report, progress, deadlines, ranking, undo, nudge, dashboard, bind, newTask, close];

@@ -10,6 +10,7 @@ import { parsed } from '../src/domain/problems.js';
 import type { MonthRef, TaskRef } from '../src/domain/text.js';
 import { parseMonth, parseTaskRef } from '../src/domain/text.js';
 import { text } from '../src/messages.js';
+import { chartImage } from '../src/render/chart.js';
 
 type RankingArgs = { kind: 'month'; month: MonthRef; chart: boolean } | { kind: 'task'; ref: TaskRef };
 
@@ -51,7 +52,7 @@ export default defineCommand({
     if (!ranking) return plain(text.rankingNoRecords(month));
     if (ranking.rows.length === 0) return plain(text.rankingEmpty(month));
     const view = rankingView(ranking, { final: month !== thisMonth, bottomMarks: ctx.leadersOnly, overdueCounts: true });
-    // Pictures come with the platform adapters; the console and plain text get the text version.
-    return args.chart ? { ...view, lines: [[{ text: text.chartNotHere, tone: 'muted' }], ...view.lines] } : view;
+    // The text goes with the picture: it carries the rank changes and, for leaders, the marks.
+    return args.chart ? { ...view, image: chartImage(ranking, { title: view.title ?? '', counts: true }) } : view;
   },
 });

@@ -2,18 +2,20 @@
  * 一月一通报 (09:00 on the first working day of a month, or the first day after it the bot runs): last month's ranking, snapshotted so
  * later reports do not change it, to every township group — the full list with its own line
  * pointed out and the rank changes, no bottom-three marks — and to every leaders' group, the same
- * with the bottom three marked and each township's 🔴 count. Nothing for a month without records.
+ * with the bottom three marked and each township's 🔴 count, each with the ranking chart. Nothing
+ * for a month without records.
  */
 import { pastRanking } from '../src/core/board.js';
 import { defineJob, type JobPost } from '../src/core/job.js';
 import { rankingView } from '../src/core/views.js';
 import { addDays, monthOf } from '../src/domain/dates.js';
 import { dailyAt, firstWorkingDayOfMonth, RANKING_GRACE_MS, rankingMonthFor } from '../src/domain/schedule.js';
+import { text } from '../src/messages.js';
+import { chartImage } from '../src/render/chart.js';
+import { audienceOf } from './audience.js';
 
 /** How many days after the first working day the 通报 still goes out (RANKING_GRACE_MS in days). */
 const RANKING_DAYS = RANKING_GRACE_MS / 86_400_000;
-import { text } from '../src/messages.js';
-import { audienceOf } from './audience.js';
 
 export default defineJob({
   name: 'monthly-ranking',
@@ -32,12 +34,14 @@ export default defineJob({
     if (!ranking || ranking.rows.length === 0) return [];
     const audience = await audienceOf(ctx, await ctx.board(), { people: false });
     const title = text.jobs.monthlyTitle(month);
+    // One picture for all township groups and one for the leaders: the outbox stores each once.
+    const image = chartImage(ranking, { title });
     const posts: JobPost[] = audience.townshipGroups.map(({ group, township }) => ({
       group,
-      message: rankingView(ranking, { final: true, bottomMarks: ctx.settings.bottomMarksInTownshipGroups, overdueCounts: false, own: township.id, title }),
+      message: { ...rankingView(ranking, { final: true, bottomMarks: ctx.settings.bottomMarksInTownshipGroups, overdueCounts: false, own: township.id, title }), image },
       part,
     }));
-    const leaders = rankingView(ranking, { final: true, bottomMarks: true, overdueCounts: true, title });
+    const leaders = { ...rankingView(ranking, { final: true, bottomMarks: true, overdueCounts: true, title }), image: chartImage(ranking, { title, counts: true }) };
     for (const group of audience.leadersGroups) posts.push({ group, message: leaders, part });
     return posts;
   },

@@ -3,7 +3,8 @@
  */
 import type { Redis } from 'ioredis';
 import { commands } from '../commands/index.js';
-import type { Enqueue } from './core/command.js';
+import { DASHBOARD_SECRET, LINK_TTL_MS, signAccess } from './core/access.js';
+import type { DashboardLink, Enqueue } from './core/command.js';
 import type { Logger } from './core/logger.js';
 import { createRouter, type Router } from './core/router.js';
 import { createWorkCalendar } from './domain/calendar.js';
@@ -25,11 +26,22 @@ export interface BotOptions {
   now?: () => Date;
   /** Where commands hand posts into other groups (催办). */
   enqueue?: Enqueue;
+  /** The server's public origin: 看板 gives links to its dashboard. Absent: no server, no links. */
+  publicUrl?: string;
 }
 
-export async function createBot(redis: Redis, { log, prefix, now, enqueue }: BotOptions): Promise<Bot> {
+export async function createBot(redis: Redis, { log, prefix, now, enqueue, publicUrl }: BotOptions): Promise<Bot> {
   const store = createRedisStore(redis, createKeys(prefix));
   const calendar = createWorkCalendar(await store.calendarOverrides());
-  const route = createRouter({ store, calendar, log, commands, now, enqueue });
+  const dashboardLink = publicUrl === undefined ? undefined : linkMaker(store, publicUrl);
+  const route = createRouter({ store, calendar, log, commands, now, enqueue, dashboardLink });
   return { store, calendar, route };
+}
+
+/** Links to `/dashboard` signed with the bot's own secret (made once, shared by every instance). */
+function linkMaker(store: Store, publicUrl: string): DashboardLink {
+  return async (person, now) => {
+    const token = signAccess(await store.secret(DASHBOARD_SECRET), { kind: 'link', platform: person.platform, user: person.user, expires: now.getTime() + LINK_TTL_MS });
+    return `${publicUrl}/dashboard?t=${token}`;
+  };
 }

@@ -5,6 +5,7 @@
 import type { Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { chat, defaultSpeaker } from './adapters/console/index.js';
+import { createWecomApp } from './adapters/wecom/app.js';
 import { jobs } from '../jobs/index.js';
 import { createBot } from './bot.js';
 import type { Config } from './config.js';
@@ -47,7 +48,7 @@ export async function serve({ config, demo, io }: { config: Config; demo: boolea
     if (!late.outbox) throw new Error('the outbox is not open yet');
     return late.outbox.enqueue(posts);
   };
-  const bot = await createBot(redis.redis, { log, prefix: io.prefix, enqueue });
+  const bot = await createBot(redis.redis, { log, prefix: io.prefix, enqueue, publicUrl: config.publicUrl });
   await warnCalendarGap(bot, log);
   const platforms = createPlatforms(config, bot, log, (text) => { io.stdout.write(`${text}\n`); });
   const { wecom, dingtalk } = platforms;
@@ -69,7 +70,10 @@ export async function serve({ config, demo, io }: { config: Config; demo: boolea
     throw error;
   });
 
-  const app = createApp({ log, redisUp: () => bot.store.ping(), wecom: wecom?.callback, dingtalk: dingtalk?.callback });
+  const wecomApp = config.wecomApp && createWecomApp({ ...config.wecomApp, store: bot.store, log });
+  log.info(wecomApp ? 'dashboard at /dashboard: WeCom sign-in and 看板 links' : 'dashboard at /dashboard: 看板 links only (WECOM_CORP_ID, WECOM_AGENT_ID, WECOM_AGENT_SECRET not set)');
+  const dashboard = { store: bot.store, calendar: bot.calendar, log, publicUrl: config.publicUrl, ...(wecomApp ? { wecom: wecomApp } : {}) };
+  const app = createApp({ log, redisUp: () => bot.store.ping(), wecom: wecom?.callback, dingtalk: dingtalk?.callback, dashboard });
   const server = await new Promise<Server>((ready) => {
     const s = app.listen(config.port, () => { ready(s); });
   });

@@ -215,7 +215,22 @@ export const text = {
   rankDown: (n: number): string => `↓${String(n)}`,
   rankSame: '—',
   rankNew: '新',
-  chartNotHere: '这里不能发图片，先给你文字版排名。',
+  imageSaved: (file: string): string => `（图片已保存到 ${file}）`,
+  /** The ranking chart's legend, bar labels and average line. */
+  chart: {
+    legend: { overdue: '有逾期', behind: '进度滞后', onPace: '正常推进', done: '全部完成' },
+    overdue: (n: number): string => `逾期${String(n)}项`,
+    behind: (n: number): string => `滞后${String(n)}项`,
+    average: '全县平均',
+  },
+
+  // —— 看板 ——
+  dashboardLink: (url: string, minutes: number): OutgoingMessage => ({
+    title: '挂图作战看板',
+    lines: [[url], [{ text: `链接${String(minutes)}分钟内有效，只限你本人使用，请勿转发。过期了再发「看板」即可。`, tone: 'muted' }]],
+  }),
+  dashboardAskDirect: '看板链接只发给你本人：请私聊我发送「看板」。在企业微信里也可以直接从工作台打开“督办助手”应用。',
+  dashboardOff: '看板还没有开通（服务器没有运行，或没有设置 PUBLIC_URL）。请联系管理员。',
 
   // —— 绑定 / 新建任务 / 销号 ——
   bindNameMissing: '缺少乡镇名称',
@@ -354,6 +369,84 @@ export const text = {
     footer: '任务可以写 T3、3、3号，或任务名称的一部分；进度可以写 80%、八成、12个、12/13、完成。',
   },
 
+  /** The 挂图作战 web page for leaders (看板): headings, labels, empty states, the refusal pages. */
+  dashboard: {
+    brand: (county: string): string => `${county}挂图作战`,
+    /** The browser tab: the page first, so tabs of several pages tell apart. */
+    docTitle: (page: string, county: string): string => `${page} - ${county}挂图作战`,
+    overview: '总览',
+    /** `2026年11月20日 星期五`: a page can be printed or screenshotted, so the year is always there. */
+    date: (today: Ymd, weekday: number): string => `${today.slice(0, 4)}年${day(today)} 星期${'日一二三四五六'.charAt(weekday)}`,
+    viewer: (name: string): string => `${name} 查看`,
+    confidential: '仅供领导掌握情况，请勿转发。',
+    back: '‹ 返回总览',
+
+    lightsTitle: '全县预警灯',
+    lightCount: (light: Light): string => `${LIGHTS[light].icon}${LIGHTS[light].label}`,
+    cellsTotal: (n: number): string => `进行中的任务共${String(n)}项（一个乡镇的一项任务算一项）`,
+
+    score: (perMille: number): string => `${(perMille / 10).toFixed(1)}%`,
+    /** The ✅🟡🔴 count columns are headed by the light alone (its label in a tooltip), to fit a phone. */
+    rankingHead: { rank: '名次', township: '乡镇', score: '得分', change: '变化' },
+    chartAlt: (month: string): string => `${monthName(month)}各乡镇完成情况排名图`,
+    bottomNote: '“⚠️后三位”供领导掌握情况，不在乡镇工作群公布。',
+
+    gridTitle: '任务推进一览',
+    gridCorner: '乡镇',
+    gridHint: '列头是任务编号、名称和截止日期。表格可左右、上下滑动；点格子查看这一项的上报台账。',
+    notAssigned: '不是该乡镇的任务',
+    dueOn: (deadline: Ymd, today: Ymd): string => `${day(deadline, today)}截止`,
+    noTownships: '还没有乡镇。请管理员载入设置文件后再来查看。',
+
+    townshipTasks: (n: number): string => `进行中的任务（${String(n)}项）`,
+    townshipRank: (rank: number, of: number, month: string, score: string): string =>
+      `${monthName(month)}排名：第${String(rank)}名（共${String(of)}个乡镇），得分${score}`,
+    rankChange: (change: string): string => `较上月 ${change}`,
+    notRanked: (month: string): string => `${monthName(month)}还没有这个乡镇的排名（本月没有计入排名的任务）。`,
+
+    progress: '进度',
+    target: '目标',
+    lastReport: (name: string, at: string): string => `最近上报：${name}，${at}`,
+    neverReported: '还没有上报',
+    ledgerLink: '查看台账 ›',
+
+    domain: (domain: string): string => `领域：${domain}`,
+    open: '进行中',
+    closed: (on: Ymd | undefined, today: Ymd): string => (on === undefined ? '已销号' : `已销号（${day(on, today)}）`),
+    taskTownships: (n: number): string => `各乡镇进度（${String(n)}个，落后的在前）`,
+    noTownshipsForTask: '这项任务没有分配给任何乡镇。',
+
+    cellTitle: (township: string, taskId: string): string => `${township} · ${taskId}`,
+    current: '当前进度',
+    ledgerTitle: (n: number): string => `上报台账（${String(n)}条，新的在前）`,
+    ledgerHead: { at: '时间', kind: '类型', value: '填报内容', note: '说明', by: '填报人', platform: '平台' },
+    entryKinds: { report: '上报', correction: '更正', reversal: '撤回' },
+    /** A reversal has no value of its own: what progress went back to. */
+    reversedTo: (shown: string): string => `恢复为 ${shown}`,
+    platform: (platform: string): string =>
+      platform === 'wecom' ? '企业微信' : platform === 'dingtalk' ? '钉钉' : platform === 'console' ? '终端' : platform,
+    noEntries: '还没有上报记录。乡镇在工作群里 @督办助手 上报后，会记在这里。',
+
+    estimatedNote: '注：部分日期超出已收录的法定节假日安排，“（估）”处按周一至周五估算工作日。',
+
+    /** The pages in place of the board: keyed by `messagePage`'s status. */
+    refusals: {
+      denied: {
+        title: '无权查看',
+        body: '挂图作战看板只对县领导和管理员开放。如需查看，请联系县委组织部管理员。',
+      },
+      expired: {
+        title: '链接已过期',
+        body: '为安全起见，看板链接只在短时间内有效。请在领导群里 @督办助手 发送「看板」（或在与督办助手的私聊中直接发送），获取新链接。',
+      },
+      'not-found': {
+        title: '没有找到',
+        body: '要查看的任务或乡镇不存在，可能已经改名或删除。请回到总览重新选择。',
+      },
+    },
+    toOverview: '返回总览',
+  },
+
   /** What each command is for, its right form and an example: shown by 帮助 and with a wrong input. */
   commands: {
     help: { summary: '查看我能做的事', usage: '帮助', example: '帮助' },
@@ -367,5 +460,6 @@ export const text = {
     newTask: { summary: '新建一项任务', usage: '新建任务 任务名称 截止日期 [目标] [领域]', example: '新建任务 阵地建设 截止12月31日 目标每村1个 领域农村' },
     close: { summary: '任务销号', usage: '销号 任务编号', example: '销号 T3' },
     nudge: { summary: '向进度落后的乡镇群发督办提醒', usage: '催办 任务编号，或 催办 乡镇名称', example: '催办 T3' },
+    dashboard: { summary: '打开挂图作战看板（私聊发送）', usage: '看板', example: '看板' },
   },
 } as const;

@@ -35,14 +35,23 @@ export function urlOn(raw: string, origin: string, what: string, setting: string
  * SendError `network`, to retry.
  */
 export async function postJson(url: URL, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: unknown }> {
+  return request(url, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body) });
+}
+
+/** POSTs a multipart form (a file upload) and reads the answer as `postJson` does. */
+export async function postForm(url: URL, form: FormData): Promise<{ status: number; json: unknown }> {
+  return request(url, { method: 'POST', body: form });
+}
+
+/** GETs `url` and reads the answer as `postJson` does. */
+export async function getJson(url: URL): Promise<{ status: number; json: unknown }> {
+  return request(url, { method: 'GET' });
+}
+
+async function request(url: URL, init: { method: string; headers?: Record<string, string>; body?: string | FormData }): Promise<{ status: number; json: unknown }> {
   let res: Response;
   try {
-    res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json; charset=utf-8', accept: 'application/json', ...headers },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
+    res = await fetch(url, { ...init, headers: { accept: 'application/json', ...init.headers }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   } catch (error) {
     throw new SendError(`${shownUrl(url)} unreachable: ${error instanceof Error ? error.message : String(error)}`, 'network', 'failed');
   }

@@ -44,7 +44,11 @@ export interface CommandContext {
   commands: readonly Command[];
   /** Hands posts into other groups to the outbox (催办); absent where nothing can deliver them. */
   enqueue?: Enqueue;
+  /** A short-lived signed link to the dashboard for this person (看板); absent where no server runs. */
+  dashboardLink?: DashboardLink;
 }
+
+export type DashboardLink = (person: Person, now: Date) => Promise<string>;
 
 /** The outbox's door, as commands see it: a post per group, keyed so the same key posts once. */
 export type Enqueue = Outbox['enqueue'];

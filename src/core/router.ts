@@ -8,7 +8,7 @@ import type { Role, WorkCalendar } from '../domain/model.js';
 import { normalizeText, splitCommand, stripMention } from '../domain/text.js';
 import { text } from '../messages.js';
 import type { Store } from '../store/types.js';
-import type { Actor, Command, CommandContext, Enqueue } from './command.js';
+import type { Actor, Command, CommandContext, DashboardLink, Enqueue } from './command.js';
 import { orUnavailable, StoreUnavailableError, UserError } from './errors.js';
 import type { Logger } from './logger.js';
 import { plain, sourceOf, type IncomingMessage, type OutgoingMessage } from './types.js';
@@ -20,6 +20,7 @@ export interface RouterDeps {
   commands: readonly Command[];
   now?: () => Date;
   enqueue?: Enqueue;
+  dashboardLink?: DashboardLink;
 }
 
 const HELP_WORD = '帮助';
@@ -99,7 +100,7 @@ async function contextFor(deps: RouterDeps, message: IncomingMessage, now: Date,
   const township = group?.township === undefined ? undefined : townships.find((t) => t.id === group.township);
   const isLeader = roles.has('leader') || roles.has('admin');
   const leadersOnly = group?.role === 'leaders' || (type === 'direct' && isLeader);
-  return { message, now, today: beijingDate(now), store, calendar, log, actor, group, township, leaderView: isLeader || leadersOnly, leadersOnly, commands, enqueue: deps.enqueue };
+  return { message, now, today: beijingDate(now), store, calendar, log, actor, group, township, leaderView: isLeader || leadersOnly, leadersOnly, commands, enqueue: deps.enqueue, dashboardLink: deps.dashboardLink };
 }
 
 /** Why this person may not run this command here, or undefined when they may. */

@@ -81,8 +81,14 @@ export interface OutboxOptions {
   window?: PostingWindow;
 }
 
+/**
+ * A post as the queue keeps it: a picture is stored once in Redis and referred to by id, so a
+ * chart sent to 2,000 groups is not copied into 2,000 jobs.
+ */
+type QueuedPost = Omit<OutboxPost, 'message'> & { message: Omit<OutgoingMessage, 'image'> & { image?: { id: string } } };
+
 interface PostJob {
-  post: OutboxPost;
+  post: QueuedPost;
   robot: string;
   /** The reserved send time minus the robot's shift then: `base + shift` is when it goes. */
   base: number;
@@ -100,6 +106,8 @@ const BUSY_RETRY_MS = 500;
 /** Redis blips or a worker lost mid-send: BullMQ's own retries, apart from the platform answers above. */
 const INFRA_ATTEMPTS = 5;
 const DAY_S = 24 * 60 * 60;
+/** A post may wait out a long holiday (国庆: 8 days) and its retries; its picture must outlive that. */
+const IMAGE_KEEP_S = 21 * DAY_S;
 
 /** BullMQ job ids may not contain ':' (it separates BullMQ's own key parts). */
 export const jobIdOf = (key: string): string => key.replaceAll(':', '|');
@@ -158,19 +166,29 @@ export function createOutbox(options: OutboxOptions): Outbox {
     await outbox.enqueue(notices);
   }
 
+  /** The post with its picture's bytes back in; without the picture if it is gone (text still goes). */
+  async function unpacked(post: QueuedPost): Promise<OutboxPost> {
+    const { image, ...message } = post.message;
+    if (!image) return { ...post, message };
+    const bytes = await store.image(image.id);
+    if (!bytes) log.warn('picture expired before its post went out; posting the text only', { key: post.key });
+    return { ...post, message: bytes ? { ...message, image: { base64: bytes.toString('base64') } } : message };
+  }
+
   async function deliver(job: Job<PostJob>, token: string | undefined): Promise<void> {
-    const { post, robot, base } = job.data;
+    const { robot, base } = job.data;
     const due = base + (await store.robotShift(robot));
     if (due > Date.now() + EARLY_MS) await later(job, token, due);
 
-    const poster = posters[post.platform];
-    if (!poster) return bury(job, 'platform-off', `${post.platform} is not configured`);
-    const group = await store.group(post.platform, post.chat);
+    const { platform, chat } = job.data.post;
+    const poster = posters[platform];
+    if (!poster) return bury(job, 'platform-off', `${platform} is not configured`);
+    const group = await store.group(platform, chat);
     if (!group) return bury(job, 'no-group', 'the group is no longer in the setup');
 
     // One post of a robot at a time, in the order they were queued: only the front of its line
     // goes. A post that fails or is paused stays in front, so nothing overtakes it.
-    const id = job.id ?? jobIdOf(post.key);
+    const id = job.id ?? jobIdOf(job.data.post.key);
     await store.lineUp(robot, id, base);
     const head = await store.lineHead(robot);
     if (head !== undefined && head !== id) {
@@ -189,9 +207,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
     const free = await store.robotFreeAt(robot);
     // No early tolerance here: this is what keeps the robot within the platform's rate.
     if (free > Date.now()) await later(job, token, free);
+    const post = await unpacked(job.data.post);
     const parts = poster.parts(post.message);
     try {
-      await sendParts(job, poster, group, parts);
+      await sendParts(job, poster, group, post, parts);
     } catch (error) {
       await store.setRobotFreeAt(robot, Date.now() + parts * spacingMs);
       await failed(job, token, poster, error);
@@ -208,8 +227,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     return state !== 'completed' && state !== 'failed' && state !== 'unknown';
   }
 
-  async function sendParts(job: Job<PostJob>, poster: Poster, group: Group, parts: number): Promise<void> {
-    const { post } = job.data;
+  async function sendParts(job: Job<PostJob>, poster: Poster, group: Group, post: OutboxPost, parts: number): Promise<void> {
     for (let index = job.data.sentParts ?? 0; index < parts; index++) {
       await poster.sendPart(group, post.message, index);
       if (index + 1 < parts) await job.updateData({ ...job.data, sentParts: index + 1 });
@@ -240,6 +258,18 @@ export function createOutbox(options: OutboxOptions): Outbox {
       const added: string[] = [];
       const already: string[] = [];
       const platformOff: string[] = [];
+      // One stored copy per picture in this batch (a fan-out shares one message object).
+      const images = new Map<string, string>();
+      const queued = async ({ message, ...rest }: OutboxPost): Promise<QueuedPost> => {
+        const { image, ...others } = message;
+        if (!image) return { ...rest, message: others };
+        let id = images.get(image.base64);
+        if (id === undefined) {
+          id = await store.putImage(Buffer.from(image.base64, 'base64'), IMAGE_KEEP_S);
+          images.set(image.base64, id);
+        }
+        return { ...rest, message: { ...others, image: { id } } };
+      };
       for (const post of posts) {
         const poster = posters[post.platform];
         if (!poster) {
@@ -254,7 +284,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         const robot = robotOf(post);
         const now = Date.now();
         const { at, shift } = await store.reserveSlot(robot, now, poster.parts(post.message), spacingMs);
-        await queue.add('post', { post, robot, base: at - shift, failures: 0 }, { jobId, delay: Math.max(0, at - now) });
+        await queue.add('post', { post: await queued(post), robot, base: at - shift, failures: 0 }, { jobId, delay: Math.max(0, at - now) });
         await store.lineUp(robot, jobId, at - shift);
         added.push(post.key);
       }

@@ -21,19 +21,33 @@ import { lineText } from './text.js';
  * - `markdown`: the 消息推送 webhook's `markdown` content (…/91770): 4096.
  * - `text`: the webhook's `text` content (…/91770): 2048.
  * - `imageBytes`: the webhook's `image`, before base64 (…/91770): 2 MB.
+ * - `replyImageBytes`: a `stream` reply's `msg_item` picture (…/101031): 10 MB.
  */
-export const WECOM_LIMITS: { readonly reply: number; readonly markdown: number; readonly text: number; readonly imageBytes: number } = {
+export const WECOM_LIMITS: {
+  readonly reply: number;
+  readonly markdown: number;
+  readonly text: number;
+  readonly imageBytes: number;
+  readonly replyImageBytes: number;
+} = {
   reply: 20480,
   markdown: 4096,
   text: 2048,
   imageBytes: 2 * 1024 * 1024,
+  replyImageBytes: 10 * 1024 * 1024,
 };
+
+/** A picture as WeCom takes it, in a webhook post or a stream reply's `msg_item`: base64 and the md5 of the raw bytes. */
+export interface WecomImage {
+  base64: string;
+  md5: string;
+}
 
 /** One message for the group's 消息推送 webhook. */
 export type WecomPost =
   | { msgtype: 'markdown'; markdown: { content: string } }
   | { msgtype: 'text'; text: { content: string; mentioned_list?: string[] } }
-  | { msgtype: 'image'; image: { base64: string; md5: string } };
+  | { msgtype: 'image'; image: WecomImage };
 
 // —— dialects ——
 
@@ -191,14 +205,12 @@ function chunksOf(message: OutgoingMessage, dialect: Dialect, limit: number): st
   return done;
 }
 
-/** The image as the webhook wants it; a plain Error when it is over WeCom's size. */
-function imagePost(image: { base64: string }): WecomPost {
+/** The picture as WeCom wants it; a plain Error when it is over `maxBytes`. */
+export function wecomImage(image: { base64: string }, maxBytes: number = WECOM_LIMITS.imageBytes): WecomImage {
   const raw = Buffer.from(image.base64, 'base64');
   if (raw.length === 0) throw new Error('The image is empty or not base64.');
-  if (raw.length > WECOM_LIMITS.imageBytes) {
-    throw new Error(`The image is ${String(raw.length)} bytes; WeCom's webhook takes at most ${String(WECOM_LIMITS.imageBytes)}.`);
-  }
-  return { msgtype: 'image', image: { base64: raw.toString('base64'), md5: createHash('md5').update(raw).digest('hex') } };
+  if (raw.length > maxBytes) throw new Error(`The image is ${String(raw.length)} bytes; WeCom takes at most ${String(maxBytes)} here.`);
+  return { base64: raw.toString('base64'), md5: createHash('md5').update(raw).digest('hex') };
 }
 
 /**
@@ -208,7 +220,7 @@ function imagePost(image: { base64: string }): WecomPost {
  * A message with neither title nor lines posts no text.
  */
 export function wecomPosts(message: OutgoingMessage): WecomPost[] {
-  const posts: WecomPost[] = message.image ? [imagePost(message.image)] : [];
+  const posts: WecomPost[] = message.image ? [{ msgtype: 'image', image: wecomImage(message.image) }] : [];
   const mentions = [...new Set(message.mentions ?? [])];
   if (mentions.length === 0) {
     for (const content of chunksOf(message, LEGACY, WECOM_LIMITS.markdown)) posts.push({ msgtype: 'markdown', markdown: { content } });

@@ -1,6 +1,6 @@
 /**
- * The Koa app (no listen): one error boundary, /healthz, and the platform callbacks of the
- * adapters that are on. `main.ts` listens; tests drive it over HTTP.
+ * The Koa app (no listen): one error boundary, /healthz, the platform callbacks of the adapters
+ * that are on, and the leaders' dashboard. `main.ts` listens; tests drive it over HTTP.
  */
 import Router from '@koa/router';
 import Koa from 'koa';
@@ -9,6 +9,7 @@ import type { WecomCallback } from '../adapters/wecom/callback.js';
 import { DecodeError, StoreUnavailableError, VerifyError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { PayloadTooLargeError, readBody } from './body.js';
+import { mountDashboard, type DashboardDeps } from './dashboard/index.js';
 
 export interface AppDeps {
   log: Logger;
@@ -18,6 +19,8 @@ export interface AppDeps {
   wecom?: WecomCallback;
   /** The DingTalk callback, when DingTalk is on in HTTP mode. */
   dingtalk?: DingtalkCallback;
+  /** The leaders' dashboard at /dashboard. */
+  dashboard?: DashboardDeps;
 }
 
 /** Refusals a platform (or a forger) gets, by error; the reason is logged, never the payload. */
@@ -85,6 +88,8 @@ export function createApp(deps: AppDeps): Koa {
       ctx.body = answer;
     });
   }
+
+  if (deps.dashboard) mountDashboard(router, deps.dashboard);
 
   app.use(router.routes()).use(router.allowedMethods());
   return app;

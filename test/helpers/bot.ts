@@ -28,7 +28,7 @@ export async function openTestBot(
   fileUrl: string,
   county: County = testCounty,
   start = '2026-11-23T09:00:00+08:00',
-  options: { enqueue?: Enqueue } = {},
+  options: { enqueue?: Enqueue; publicUrl?: string } = {},
 ): Promise<TestBot> {
   const db = await openTestRedis(fileUrl);
   const clock = {
@@ -41,7 +41,7 @@ export async function openTestBot(
   const prefix = `${db.prefix}:bot`;
   const seed = await createBot(db.redis, { log, prefix });
   await seed.store.loadCounty(county, { rest: [], work: [], years: [] });
-  const bot = await createBot(db.redis, { log, prefix, now: () => clock.now, enqueue: options.enqueue });
+  const bot = await createBot(db.redis, { log, prefix, now: () => clock.now, enqueue: options.enqueue, publicUrl: options.publicUrl });
   return {
     ...bot,
     db,

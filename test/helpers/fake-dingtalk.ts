@@ -1,8 +1,9 @@
 /**
  * A fake DingTalk on 127.0.0.1 for tests, standing in for both hosts the bot talks to:
  *
- * - oapi.dingtalk.com: the sessionWebhook reply URL (`/robot/sendBySession?session=…`) and custom
- *   robot webhooks (`/robot/send?access_token=…`, optionally 加签);
+ * - oapi.dingtalk.com: the sessionWebhook reply URL (`/robot/sendBySession?session=…`), custom
+ *   robot webhooks (`/robot/send?access_token=…`, optionally 加签) and media upload
+ *   (`/media/upload?access_token=…&type=image`, multipart field `media`);
  * - api.dingtalk.com: the app access token (`/v1.0/oauth2/accessToken`), robot group and 1-on-1
  *   sends (`/v1.0/robot/groupMessages/send`, `/v1.0/robot/oToMessages/batchSend`), and the Stream
  *   gateway (`/v1.0/gateway/connections/open`, then a WebSocket at `/connect?ticket=…`).
@@ -30,6 +31,8 @@ export interface ReceivedRequest {
   /** The body parsed as JSON; undefined when it is empty or not JSON (see `raw`). */
   body: unknown;
   raw: string;
+  /** The file of a multipart upload (`media`), as sent. */
+  file?: Buffer;
 }
 
 /**
@@ -119,6 +122,7 @@ const TOKEN_PATH = '/v1.0/oauth2/accessToken';
 const GROUP_PATH = '/v1.0/robot/groupMessages/send';
 const OTO_PATH = '/v1.0/robot/oToMessages/batchSend';
 const OPEN_PATH = '/v1.0/gateway/connections/open';
+const MEDIA_PATH = '/media/upload';
 const CONNECT_PATH = '/connect';
 /** The topic of robot messages, which a client must subscribe to as a CALLBACK (§3.1). */
 const ROBOT_TOPIC = '/v1.0/im/bot/messages/get';
@@ -166,6 +170,7 @@ export async function startFakeDingtalk({ clientId, clientSecret, tokenSeconds =
   let opens = 0;
   let queryKeys = 0;
   let messageIds = 0;
+  let mediaIds = 0;
 
   const requestWaits = waitlist<ReceivedRequest>();
   const frameWaits = waitlist<unknown>();
@@ -189,19 +194,23 @@ export async function startFakeDingtalk({ clientId, clientSecret, tokenSeconds =
   }
 
   /** Records the request, then decides DingTalk's answer to it. */
-  function answer(req: IncomingMessage, raw: string): Reply {
+  function answer(req: IncomingMessage, bytes: Buffer): Reply {
     const url = new URL(req.url ?? '/', 'http://fake-dingtalk');
+    const raw = bytes.toString('utf8');
+    const headers = flatten(req.headers);
+    const file = multipartFile(headers['content-type'] ?? '', bytes, 'media');
     const request: ReceivedRequest = {
       method: req.method ?? '',
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
-      headers: flatten(req.headers),
+      headers,
       body: jsonOrUndefined(raw),
       raw,
+      ...(file ? { file } : {}),
     };
     record(request);
 
-    const oapi = url.pathname === SESSION_PATH || url.pathname === CUSTOM_PATH;
+    const oapi = url.pathname === SESSION_PATH || url.pathname === CUSTOM_PATH || url.pathname === MEDIA_PATH;
     const api = [TOKEN_PATH, GROUP_PATH, OTO_PATH, OPEN_PATH].includes(url.pathname);
     if (!oapi && !api) return { status: 404, body: { code: 'fake.notFound', message: `fake-dingtalk: no ${request.method} ${url.pathname}` } };
     if (request.method !== 'POST') {
@@ -211,6 +220,12 @@ export async function startFakeDingtalk({ clientId, clientSecret, tokenSeconds =
     const body = isObject(request.body) ? request.body : undefined;
 
     switch (url.pathname) {
+      case MEDIA_PATH:
+        // The app's access token goes in the query on oapi (§4b); failures are HTTP 200 + errcode.
+        if (!tokenIsValid(request.query.access_token)) return { status: 200, body: { errcode: 40014, errmsg: '不合法的access_token' } };
+        if (file === undefined) return { status: 200, body: { errcode: 43008, errmsg: '参数需要multipart类型' } };
+        if (request.query.type !== 'image') return { status: 200, body: { errcode: 40004, errmsg: '不合法的媒体文件类型' } };
+        return { status: 200, body: { ...OK, type: 'image', media_id: `@media-${String(++mediaIds)}`, created_at: Date.now() } };
       case SESSION_PATH:
         // A sessionWebhook needs no token or signature (§2); its URL is the credential.
         if (body === undefined) return notJsonOapi();
@@ -297,7 +312,7 @@ export async function startFakeDingtalk({ clientId, clientSecret, tokenSeconds =
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      send(res, answer(req, Buffer.concat(chunks).toString('utf8')));
+      send(res, answer(req, Buffer.concat(chunks)));
     });
   });
 
@@ -542,4 +557,21 @@ function send(res: ServerResponse, { status, body, contentType }: Reply): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(status, { 'content-type': contentType ?? (typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8') });
   res.end(text);
+}
+
+/** The bytes of the multipart part named `field`, when the body is multipart and has one. */
+function multipartFile(contentType: string, body: Buffer, field: string): Buffer | undefined {
+  const boundary = /boundary="?([^";]+)"?/.exec(contentType)?.[1];
+  if (!contentType.startsWith('multipart/form-data') || boundary === undefined) return undefined;
+  const delimiter = Buffer.from(`--${boundary}`);
+  let at = body.indexOf(delimiter);
+  while (at !== -1) {
+    const next = body.indexOf(delimiter, at + delimiter.length);
+    if (next === -1) return undefined;
+    const part = body.subarray(at + delimiter.length + 2, next - 2);
+    const split = part.indexOf('\r\n\r\n');
+    if (split !== -1 && part.subarray(0, split).toString('utf8').includes(`name="${field}"`)) return part.subarray(split + 4);
+    at = next;
+  }
+  return undefined;
 }

@@ -1,6 +1,7 @@
 /**
  * `duban load` and `duban say` as an admin runs them, in-process, against real Redis.
  */
+import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli.js';
@@ -59,6 +60,16 @@ describe('duban say', () => {
     const { code, out } = await duban('say', ...clerk, '上报', 'T2', '80%');
     expect(code).toBe(0);
     expect(out).toContain('已记录：城关镇 T2');
+  });
+
+  it('saves the chart of 排名 图 as a PNG file and prints where, before the ranking', async () => {
+    await duban('load', 'examples/sample-county.yaml');
+    const { code, out } = await duban('say', ...clerk, '排名', '图');
+    const file = /图片已保存到 (\S+\.png)/.exec(out)?.[1] ?? '';
+
+    expect(code).toBe(0);
+    expect(readFileSync(file).subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(out).toContain('城关镇');
   });
 
   it('exits 0 for a refusal too, since the bot answered', async () => {

@@ -104,3 +104,37 @@ describe('an unprompted post into a DingTalk group', () => {
     expect(fake.received).toEqual([]);
   });
 });
+
+describe('a picture for DingTalk', () => {
+  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('chart')]);
+  const image = { base64: png.toString('base64') };
+
+  it('is uploaded as media and sent into the group as sampleImageMsg with the media id', async () => {
+    await sender.sendImage(group(), image);
+
+    const upload = fake.received.find((r) => r.path === '/media/upload');
+    expect(upload?.query).toMatchObject({ access_token: 'token-1', type: 'image' });
+    expect(upload?.file).toEqual(png);
+    const sent = groupSends()[0];
+    expect(sent?.body).toMatchObject({ robotCode: CLIENT_ID, openConversationId: 'cidChengguanGroup==', msgKey: 'sampleImageMsg' });
+    expect(JSON.parse((sent?.body as { msgParam: string }).msgParam)).toEqual({ photoURL: '@media-1' });
+  });
+
+  it('goes with a reply through the OpenAPI, and the text through the sessionWebhook', async () => {
+    const to = { sessionWebhook: fake.sessionWebhook('s1'), expiresAt: Date.now() + 3_600_000, conversationId: 'cidLeaders==', direct: false, staffId: 'manager01' };
+    await sender.reply(to, { title: '排名', lines: [['1. 城关镇']], image });
+
+    const paths = fake.received.map((r) => r.path).filter((p) => p !== '/v1.0/oauth2/accessToken');
+    expect(paths).toEqual(['/media/upload', '/v1.0/robot/groupMessages/send', '/robot/sendBySession']);
+    expect(groupSends()[0]?.body).toMatchObject({ openConversationId: 'cidLeaders==', msgKey: 'sampleImageMsg' });
+  });
+
+  it('lets the reply\'s text go when DingTalk refuses the picture', async () => {
+    fake.answerNext('groupMessages', { status: 403, body: { code: 'Forbidden.AccessDenied.AccessTokenPermissionDenied', message: 'no permission' } });
+    const to = { sessionWebhook: fake.sessionWebhook('s2'), expiresAt: Date.now() + 3_600_000, conversationId: 'cidLeaders==', direct: false, staffId: 'manager01' };
+    await sender.reply(to, { lines: [['1. 城关镇']], image });
+
+    const reply = fake.received.find((r) => r.path === '/robot/sendBySession');
+    expect(JSON.stringify(reply?.body)).toContain('城关镇');
+  });
+});

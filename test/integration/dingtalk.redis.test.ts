@@ -294,3 +294,34 @@ describe('a DingTalk robot message by Stream', () => {
     expect(((await fake.waitFor(toSession('s-st-3'))).body as MarkdownPost).markdown.text).toContain('T2');
   });
 });
+
+describe('a DingTalk group post with a picture (the monthly chart)', () => {
+  const image = { base64: Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47]), Buffer.from('chart')]).toString('base64') };
+  const group = { platform: 'dingtalk' as const, chat: CHENGGUAN, township: '城关镇' };
+
+  it('counts as two messages against the robot\'s rate, the picture first', async () => {
+    const { poster } = dingtalkFor();
+    await poster.sendPart(group, { lines: [['排名']], image }, 0);
+    await poster.sendPart(group, { lines: [['排名']], image }, 1);
+
+    expect(poster.parts({ lines: [['排名']], image })).toBe(2);
+    const sent = fake.received.filter((r) => r.path === '/v1.0/robot/groupMessages/send').map((r) => (r.body as { msgKey: string }).msgKey);
+    expect(sent).toEqual(['sampleImageMsg', 'sampleMarkdown']);
+  });
+
+  it('still lets the text go when DingTalk refuses the picture for good', async () => {
+    const { poster } = dingtalkFor();
+    fake.answerNext('groupMessages', { status: 403, body: { code: 'Forbidden.AccessDenied', message: 'robot not in group' } });
+
+    await expect(poster.sendPart(group, { lines: [['排名']], image }, 0)).resolves.toBeUndefined();
+    await poster.sendPart(group, { lines: [['排名']], image }, 1);
+    const last = fake.received.filter((r) => r.path === '/v1.0/robot/groupMessages/send').at(-1);
+    expect((last?.body as { msgKey: string } | undefined)?.msgKey).toBe('sampleMarkdown');
+  });
+
+  it('fails the picture part when DingTalk is down, so the outbox tries it again', async () => {
+    const { poster } = dingtalkFor();
+    fake.answerNext('groupMessages', { status: 503 });
+    await expect(poster.sendPart(group, { lines: [['排名']], image }, 0)).rejects.toMatchObject({ failure: 'failed' });
+  });
+});

@@ -235,6 +235,16 @@ describe('the monthly ranking', () => {
     expect(textTo(posts, '领导群')).toContain('【2026年11月任务完成情况通报】');
   });
 
+  it('carries the ranking chart: one picture for all township groups, and the leaders\' own', async () => {
+    const posts = await run(monthlyRanking, '2026-12-01');
+    const pictureOf = (chat: string) => posts.find((p) => p.group.chat === chat)?.message.image?.base64;
+    const townships = new Set(posts.filter((p) => p.group.chat !== '领导群').map((p) => p.message.image?.base64));
+
+    expect(townships.size).toBe(1);
+    expect(pictureOf('领导群')).not.toBe(pictureOf('城关镇工作群'));
+    expect(Buffer.from(pictureOf('领导群') ?? '', 'base64').subarray(1, 4).toString('latin1')).toBe('PNG');
+  });
+
   it('is keyed by the month, so a run on a later day of the first week posts nothing new', async () => {
     const first = await run(monthlyRanking, '2026-12-01');
     const later = await run(monthlyRanking, '2026-12-03');

@@ -73,6 +73,39 @@ const message = (line: string): OutgoingMessage => ({ lines: [[line]] });
 const post = (chat: string, n: number): OutboxPost => ({ key: `test/${chat}/${String(n)}`, platform: 'console', chat, message: message(`${chat}#${String(n)}`) });
 
 describe('the outbox', () => {
+  it('stores a picture sent to many groups once and gives every group its bytes', async () => {
+    const picture = Buffer.from('a chart, as PNG bytes would be');
+    const images: Buffer[] = [];
+    const poster: Poster = {
+      parts: (m) => (m.image ? 2 : 1),
+      pauseMs: 300,
+      sendPart(_group, m, index) {
+        if (index === 0 && m.image) images.push(Buffer.from(m.image.base64, 'base64'));
+        return Promise.resolve();
+      },
+    };
+    const outbox = outboxWith({ console: poster });
+    outbox.start();
+    const chart: OutgoingMessage = { lines: [['排名']], image: { base64: picture.toString('base64') } };
+    const keys = groups.map((g) => `chart/${g.chat}`);
+    await outbox.enqueue(groups.map((g, i) => ({ key: keys[i] ?? '', platform: 'console', chat: g.chat, message: chart })));
+    await outbox.settled(keys, 8000);
+
+    expect(images).toEqual(groups.map(() => picture));
+    expect(await bot.db.redis.keys(`${bot.db.prefix}:bot:image:*`)).toHaveLength(1);
+  });
+
+  it('posts the text when its picture has expired before the post went out', async () => {
+    const poster = recorder();
+    const outbox = outboxWith({ console: poster });
+    await outbox.enqueue([{ ...post('群1', 1), message: { ...message('群1#1'), image: { base64: Buffer.from('gone').toString('base64') } } }]);
+    for (const key of await bot.db.redis.keys(`${bot.db.prefix}:bot:image:*`)) await bot.db.redis.del(key);
+    outbox.start();
+    await outbox.settled(['test/群1/1'], 5000);
+
+    expect(poster.sent.map((s) => s.text)).toEqual(['群1#1']);
+  });
+
   it('posts a key once however often it is enqueued', async () => {
     const poster = recorder();
     const outbox = outboxWith({ console: poster });

@@ -3,6 +3,7 @@
  * protocol (not the bot's crypto), POSTed over HTTP to the real Koa app on real Redis, with a fake
  * WeCom server for response_url.
  */
+import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWecom } from '../../src/adapters/wecom/index.js';
 import { createBot } from '../../src/bot.js';
@@ -63,7 +64,7 @@ async function deliver(server: Listening, callback: Pick<SignedCallback, 'query'
 
 interface StreamReply {
   msgtype: 'stream';
-  stream: { id: string; finish: boolean; content: string };
+  stream: { id: string; finish: boolean; content: string; msg_item?: { msgtype: string; image: { base64: string; md5: string } }[] };
 }
 
 function opened(body: string, callback: SignedCallback): StreamReply {
@@ -166,6 +167,20 @@ describe('a WeCom message (POST /wecom/callback)', () => {
     const reply = opened((await deliver(server, callback)).body, callback);
 
     expect(reply.stream.content).toContain('排名');
+    expect(reply.stream.content).toContain('红星乡');
+  });
+
+  it('answers 排名 图 with the chart as a picture in the finished stream, with the md5 of its bytes', async () => {
+    const server = await serve();
+    const callback = wecom.callback(textMessage({ msgid: 'msg-chart', userid: 'wangshuji', content: '排名 图' }));
+    const reply = opened((await deliver(server, callback)).body, callback);
+    const item = reply.stream.msg_item?.[0];
+    const png = Buffer.from(item?.image.base64 ?? '', 'base64');
+
+    expect(reply.stream.finish).toBe(true);
+    expect(item?.msgtype).toBe('image');
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(item?.image.md5).toBe(createHash('md5').update(png).digest('hex'));
     expect(reply.stream.content).toContain('红星乡');
   });
 

@@ -2,9 +2,12 @@
  * The terminal as a platform: `duban say` and `duban chat` build `IncomingMessage`s as the
  * webhooks do and print replies as plain text, through the same router.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Platform, IncomingMessage } from '../../core/types.js';
+import type { IncomingMessage, OutgoingMessage, Platform } from '../../core/types.js';
 import type { Router } from '../../core/router.js';
 import { text } from '../../messages.js';
 import { renderText } from '../../render/text.js';
@@ -28,8 +31,19 @@ export function consoleMessage(speaker: Speaker, text: string, messageId = `cons
   };
 }
 
-export async function say(route: Router, speaker: Speaker, text: string, messageId?: string): Promise<string> {
-  return renderText(await route(consoleMessage(speaker, text, messageId)));
+export async function say(route: Router, speaker: Speaker, said: string, messageId?: string): Promise<string> {
+  return shown(await route(consoleMessage(speaker, said, messageId)));
+}
+
+/** A reply as the terminal shows it: a picture is saved as a file, and its path is printed first. */
+function shown(reply: OutgoingMessage): string {
+  if (!reply.image) return renderText(reply);
+  const bytes = Buffer.from(reply.image.base64, 'base64');
+  const dir = join(tmpdir(), 'duban');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${createHash('sha256').update(bytes).digest('hex').slice(0, 12)}.png`);
+  writeFileSync(file, bytes);
+  return `${text.imageSaved(file)}\n${renderText(reply)}`;
 }
 
 const where = (s: Speaker): string => `${s.chat ?? '私聊'} · ${s.name ?? s.user}`;

@@ -2,6 +2,7 @@
  * DingTalk, assembled from its config: the sender the outbox uses, and the inbound path of the
  * configured mode — the HTTP callback the server mounts, or the Stream client main starts.
  */
+import { SendError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Poster } from '../../outbox/index.js';
 import type { Router } from '../../core/router.js';
@@ -40,7 +41,24 @@ export function createDingtalk(
   const log = deps.log.child({ platform: 'dingtalk' });
   const sender = createDingtalkSender({ ...config, log, now: deps.now });
   const inbound = createDingtalkInbound({ route: deps.route, store: deps.store, sender, log });
-  const poster: Poster = { parts: () => 1, sendPart: (group, message) => sender.send(group, message), pauseMs: DINGTALK_PAUSE_MS };
+  const poster: Poster = {
+    // A picture is a message of its own (sampleImageMsg), sent before the text and counted against the robot's rate.
+    parts: (message) => (message.image ? 2 : 1),
+    async sendPart(group, { image, ...message }, index) {
+      if (!image || index === 1) {
+        await sender.send(group, message);
+        return;
+      }
+      try {
+        await sender.sendImage(group, image);
+      } catch (error) {
+        // A group reached only by its custom robot cannot take pictures; its text must still go.
+        if (!(error instanceof SendError) || error.failure !== 'permanent') throw error;
+        log.warn('picture refused for good; posting the text only', { chat: group.chat, code: error.code });
+      }
+    },
+    pauseMs: DINGTALK_PAUSE_MS,
+  };
   if (config.mode === 'http') return { sender, poster, inbound, callback: createDingtalkCallback({ appSecret: config.clientSecret, inbound, now: deps.now }) };
   const stream = createStreamClient({
     clientId: config.clientId,

@@ -43,5 +43,8 @@ export const StreamFrameSchema = z.looseObject({
 /** Custom robot and sessionWebhook answers: HTTP 200 even on failure, with an errcode. */
 export const WebhookAnswerSchema = z.looseObject({ errcode: z.number().int().optional(), errmsg: z.string().optional() });
 
+/** `POST oapi /media/upload`: the picture's media id (valid about 3 days), or an errcode. */
+export const MediaUploadSchema = z.looseObject({ errcode: z.number().int().optional(), errmsg: z.string().optional(), media_id: z.string().min(1).optional() });
+
 /** OpenAPI errors come as non-2xx with `{code, message}`. */
 export const OpenApiErrorSchema = z.looseObject({ code: z.string().optional(), message: z.string().optional() });

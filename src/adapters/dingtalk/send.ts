@@ -5,6 +5,8 @@
  * - an unprompted post goes through the app robot's OpenAPI `groupMessages/send` (an app access
  *   token; cannot @ anyone), or, when people must be @-ed, through the group's custom robot
  *   webhook with 加签.
+ * - a picture (the ranking chart) is uploaded as media and sent through the OpenAPI as
+ *   `sampleImageMsg`: webhooks cannot carry pictures (dingtalk.md §2, §5).
  * Every webhook must have DINGTALK_OAPI_BASE's origin (DESIGN §7); tokens, sessions and secrets
  * stay out of logs and errors.
  */
@@ -14,8 +16,8 @@ import type { OutgoingMessage } from '../../core/types.js';
 import { dingtalkMarkdown, dingtalkMsgParam } from '../../render/dingtalk.js';
 import type { Group } from '../../store/types.js';
 import type { ReplyTarget } from './normalize.js';
-import { AccessTokenSchema, OpenApiErrorSchema, WebhookAnswerSchema } from './schema.js';
-import { httpFailure, postJson, urlOn } from '../http.js';
+import { AccessTokenSchema, MediaUploadSchema, OpenApiErrorSchema, WebhookAnswerSchema } from './schema.js';
+import { httpFailure, postForm, postJson, urlOn } from '../http.js';
 import { signedWebhook } from './sign.js';
 
 /** Refresh a token this long before DingTalk says it expires (the official Python SDK uses 5 minutes). */
@@ -55,10 +57,15 @@ export interface DingtalkSenderOptions {
 }
 
 export interface DingtalkSender {
-  /** The reply to a message; SendError when DingTalk refuses it or cannot be reached. */
+  /**
+   * The reply to a message; SendError when DingTalk refuses it or cannot be reached. A picture
+   * goes first, through the OpenAPI; if DingTalk refuses it, the text still goes.
+   */
   reply(to: ReplyTarget, message: OutgoingMessage): Promise<void>;
-  /** An unprompted post into a group. */
+  /** An unprompted post into a group (its text; the picture is `sendImage`'s). */
   send(group: Group, message: OutgoingMessage): Promise<void>;
+  /** A picture (PNG or JPEG bytes, base64) into a group, through the app robot. */
+  sendImage(group: Group, image: { base64: string }): Promise<void>;
 }
 
 export function createDingtalkSender(options: DingtalkSenderOptions): DingtalkSender {
@@ -124,13 +131,50 @@ export function createDingtalkSender(options: DingtalkSenderOptions): DingtalkSe
     throw new SendError(`DingTalk refused ${url.pathname}: ${String(answer.status)} ${code}`, code, classifyStatus(answer.status, code));
   }
 
+  /** `POST oapi /media/upload` (multipart, field `media`): the media id `sampleImageMsg` takes as its photoURL. */
+  async function uploadImage(image: { base64: string }): Promise<string> {
+    const bytes = Buffer.from(image.base64, 'base64');
+    const url = new URL('/media/upload', options.oapiBase);
+    url.searchParams.set('access_token', await accessToken());
+    url.searchParams.set('type', 'image');
+    const form = new FormData();
+    form.set('type', 'image');
+    form.set('media', new Blob([bytes], { type: bytes.subarray(0, 4).equals(PNG_MAGIC) ? 'image/png' : 'image/jpeg' }), 'chart.png');
+    const { status, json } = await postForm(url, form);
+    if (status < 200 || status >= 300) throw httpFailure(url, status);
+    const answer = MediaUploadSchema.safeParse(json);
+    const errcode = answer.data?.errcode ?? 0;
+    const mediaId = answer.data?.media_id;
+    if (errcode !== 0 || mediaId === undefined) {
+      throw new SendError(`DingTalk refused the picture: ${String(errcode)} ${answer.data?.errmsg ?? ''}`.trim(), String(errcode), classifyErrcode(errcode) ?? 'failed');
+    }
+    return mediaId;
+  }
+
   const markdownParam = (message: OutgoingMessage) => ({ robotCode: clientId, msgKey: 'sampleMarkdown', msgParam: dingtalkMsgParam(message) });
+  const imageParam = async (image: { base64: string }) => ({
+    robotCode: clientId,
+    msgKey: 'sampleImageMsg',
+    // A media id is accepted where a URL is (dingtalk.md §4b msgKey table).
+    msgParam: JSON.stringify({ photoURL: await uploadImage(image) }),
+  });
 
   const toGroup = (conversationId: string, message: OutgoingMessage) =>
     openApi('/v1.0/robot/groupMessages/send', { ...markdownParam(message), openConversationId: conversationId });
 
+  async function replyImage(to: ReplyTarget, image: { base64: string }): Promise<void> {
+    try {
+      if (!to.direct) await openApi('/v1.0/robot/groupMessages/send', { ...(await imageParam(image)), openConversationId: to.conversationId });
+      else if (to.staffId !== undefined) await openApi('/v1.0/robot/oToMessages/batchSend', { ...(await imageParam(image)), userIds: [to.staffId] });
+    } catch (error) {
+      // The picture is extra: the text answers the question by itself.
+      log.warn('picture not sent with the reply', { error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
   return {
-    async reply(to, message) {
+    async reply(to, { image, ...message }) {
+      if (image) await replyImage(to, image);
       const mentions = !to.direct && to.staffId !== undefined ? [to.staffId] : [];
       if (now() < to.expiresAt - SESSION_MARGIN_MS) {
         await postWebhook(onOapi(to.sessionWebhook, 'sessionWebhook'), message, mentions);
@@ -155,5 +199,11 @@ export function createDingtalkSender(options: DingtalkSenderOptions): DingtalkSe
       if (mentions.length > 0) log.info('posting without @: the group has no custom robot webhook', { chat: group.chat });
       await toGroup(group.chat, message);
     },
+
+    async sendImage(group, image) {
+      await openApi('/v1.0/robot/groupMessages/send', { ...(await imageParam(image)), openConversationId: group.chat });
+    },
   };
 }
+
+const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47]);

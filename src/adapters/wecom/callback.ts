@@ -12,9 +12,9 @@ import { ZodError } from 'zod';
 import { DecodeError, jsonOr400, orUnavailable, VerifyError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Router } from '../../core/router.js';
-import type { IncomingMessage } from '../../core/types.js';
+import type { IncomingMessage, OutgoingMessage } from '../../core/types.js';
 import { text } from '../../messages.js';
-import { wecomReply } from '../../render/wecom.js';
+import { WECOM_LIMITS, wecomImage, wecomReply, type WecomImage } from '../../render/wecom.js';
 import type { Store } from '../../store/types.js';
 import type { WecomCrypto } from './crypto.js';
 import { normalize, type Inbound } from './normalize.js';
@@ -79,8 +79,8 @@ export function createWecomCallback(deps: WecomCallbackDeps): WecomCallback {
     const routed = deps.route(message);
     const first = await within(routed, replyWithinMs);
     if (first.state === 'failed') throw first.error;
-    const keep = (content: string) => orUnavailable(store.keepCallbackReply('wecom', streamId, streamReply(streamId, content), KEPT_SECONDS));
-    if (first.state === 'done') return (await keep(wecomReply(first.value))).answer;
+    const keep = (content: string, image?: WecomImage) => orUnavailable(store.keepCallbackReply('wecom', streamId, streamReply(streamId, content, image), KEPT_SECONDS));
+    if (first.state === 'done') return (await keep(wecomReply(first.value), replyImage(first.value, message))).answer;
 
     const { answer, fresh } = await keep(text.wecom.working);
     // Only the delivery whose "working" reply was kept owes the answer; another already gave one.
@@ -106,6 +106,17 @@ export function createWecomCallback(deps: WecomCallbackDeps): WecomCallback {
       log.info('slow answer sent via response_url', where);
     } catch (error) {
       log.error('slow answer could not be sent via response_url', { ...where, error });
+    }
+  }
+
+  /** The reply's picture for `msg_item`; one WeCom would refuse is left out, and the text still goes. */
+  function replyImage({ image }: OutgoingMessage, message: IncomingMessage): WecomImage | undefined {
+    if (!image) return undefined;
+    try {
+      return wecomImage(image, WECOM_LIMITS.replyImageBytes);
+    } catch (error) {
+      log.warn('picture left out of the reply', { chat: message.chat.id, error: error instanceof Error ? error.message : String(error) });
+      return undefined;
     }
   }
 
@@ -174,8 +185,9 @@ export function createWecomCallback(deps: WecomCallbackDeps): WecomCallback {
 /** Our stream id for a message: stable across its redeliveries, and free of the `/+=` its msgid may hold. */
 export const streamIdOf = (msgid: string): string => createHash('sha1').update(msgid).digest('hex');
 
-/** A finished stream reply (101031): one shot, nothing for WeCom to poll. */
-const streamReply = (id: string, content: string): string => JSON.stringify({ msgtype: 'stream', stream: { id, finish: true, content } });
+/** A finished stream reply (101031): one shot, nothing for WeCom to poll; pictures may come only with `finish: true`. */
+const streamReply = (id: string, content: string, image?: WecomImage): string =>
+  JSON.stringify({ msgtype: 'stream', stream: { id, finish: true, content, ...(image ? { msg_item: [{ msgtype: 'image', image }] } : {}) } });
 
 /** How `work` stands after at most `ms`. Never rejects: a rejection after the race must not go unhandled. */
 async function within<T>(work: Promise<T>, ms: number): Promise<Settled<T>> {

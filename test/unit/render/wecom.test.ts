@@ -26,8 +26,8 @@ describe('wecomReply', () => {
   });
 
   it('quotes a wholly muted line and ends the quote with a blank line, so the next line is not swallowed', () => {
-    const reply = wecomReply({ lines: [[muted(text.chartNotHere)], ['1. 城关镇 ', strong('85.0分')]] });
-    expect(reply).toBe(`> ${text.chartNotHere}\n\n1． 城关镇 **85.0分**`);
+    const reply = wecomReply({ lines: [[muted(text.rankingRule)], ['1. 城关镇 ', strong('85.0分')]] });
+    expect(reply).toBe(`> ${text.rankingRule}\n\n1． 城关镇 **85.0分**`);
   });
 
   it('leaves a partly muted line plain', () => {

@@ -1,0 +1,23 @@
+import { LINK_TTL_MS } from '../src/core/access.js';
+import { defineCommand, noArgs } from '../src/core/command.js';
+import { plain } from '../src/core/types.js';
+import { text } from '../src/messages.js';
+
+/**
+ * 看板: a signed link to the dashboard, for leaders and admins. Only in a direct chat: a link in a
+ * group could be opened by everyone in it, as this leader, until it expires.
+ */
+export default defineCommand({
+  name: 'dashboard',
+  words: ['看板', '挂图作战', '作战图'],
+  ...text.commands.dashboard,
+  who: 'leader',
+  where: 'anywhere',
+  args: noArgs,
+  async run(ctx) {
+    if (ctx.message.chat.type === 'group') return plain(text.dashboardAskDirect);
+    const { person } = ctx.actor;
+    if (!ctx.dashboardLink || !person) return plain(text.dashboardOff);
+    return text.dashboardLink(await ctx.dashboardLink(person, ctx.now), LINK_TTL_MS / 60_000);
+  },
+});

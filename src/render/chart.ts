@@ -1,0 +1,247 @@
+/**
+ * The monthly ranking (一月一通报) as a picture: a horizontal bar per township, best at the top,
+ * coloured by its lights, with the county average. Drawn without a browser — ECharts renders SVG
+ * on the server, resvg turns it into PNG with the shipped CJK font — so a slim server can post it
+ * to a WeCom group (`image`, ≤ 2 MB) and the dashboard can inline the same SVG.
+ *
+ * It shows no bottom-three marks: the picture also goes to township groups, where those are not
+ * shown (DESIGN §1). For the same reason the count of overdue and lagging tasks beside each bar
+ * (`counts`) is for leaders; township groups see the colours only, as their text shows no 🔴 counts.
+ */
+import { Resvg } from '@resvg/resvg-js';
+import { BarChart, type BarSeriesOption } from 'echarts/charts';
+import {
+  GridComponent,
+  LegendComponent,
+  MarkLineComponent,
+  TitleComponent,
+  type GridComponentOption,
+  type LegendComponentOption,
+  type MarkLineComponentOption,
+  type TitleComponentOption,
+} from 'echarts/components';
+import { init, use, type ComposeOption } from 'echarts/core';
+import { SVGRenderer } from 'echarts/renderers';
+import type { RankingRow, RankingSnapshot } from '../domain/ranking.js';
+import { text } from '../messages.js';
+import { FONT_FAMILY, FONT_FILE } from './font.js';
+
+use([BarChart, GridComponent, LegendComponent, MarkLineComponent, TitleComponent, SVGRenderer]);
+
+export type RankingChartOption = ComposeOption<
+  BarSeriesOption | GridComponentOption | LegendComponentOption | MarkLineComponentOption | TitleComponentOption
+>;
+
+export interface ChartTitle {
+  title: string;
+  subtitle?: string;
+  /** Each bar's overdue or lagging task count beside its percent: leaders' pictures only. */
+  counts?: boolean;
+}
+
+/**
+ * CSS pixels; the PNG is drawn at twice this. A phone shows the picture full-screen about 390 pt
+ * wide, half this, so text is sized for that: a 20 px name here is a 10 pt name there.
+ */
+export const CHART_WIDTH = 800;
+const PNG_SCALE = 2;
+
+const ROW = 44;
+const TOP_WITH_SUBTITLE = 166;
+const TOP_WITHOUT_SUBTITLE = 136;
+const BOTTOM = 50;
+
+const NAME_SIZE = 20;
+const RANK_SIZE = 17;
+const RANK_WIDTH = 38;
+const VALUE_SIZE = 18;
+const VALUE_ROOM = 176;
+const TEXT_WIDTH = CHART_WIDTH - 48;
+
+/** The browser that shows the dashboard's inline SVG may not have the font; resvg finds it first. */
+const FAMILY = `'${FONT_FAMILY}', 'PingFang SC', 'Microsoft YaHei', sans-serif`;
+
+/** A township's colour: its worst light, as in the text ranking (🔴 beats 🟡 beats 🟢/✅). */
+export type Shade = 'overdue' | 'behind' | 'onPace' | 'done';
+
+/** The colour of each light's bars, for pages that draw a key of their own. */
+export const SHADE_COLORS: Readonly<Record<Shade, string>> = {
+  overdue: '#d9363e',
+  behind: '#f2a516',
+  onPace: '#5bb974',
+  done: '#1b7f45',
+};
+
+/** In the legend's order, worst first. */
+const SHADES: readonly { shade: Shade; name: string }[] = [
+  { shade: 'overdue', name: text.chart.legend.overdue },
+  { shade: 'behind', name: text.chart.legend.behind },
+  { shade: 'onPace', name: text.chart.legend.onPace },
+  { shade: 'done', name: text.chart.legend.done },
+];
+
+const hasSubtitle = (title: ChartTitle): boolean => title.subtitle !== undefined && title.subtitle !== '';
+
+function shadeOf(row: RankingRow): Shade {
+  if (row.overdue > 0) return 'overdue';
+  if (row.behind > 0) return 'behind';
+  return row.tasks > 0 && row.done === row.tasks ? 'done' : 'onPace';
+}
+
+/** Completion in percent with one decimal: the score is per mille, an integer. */
+const percentOf = (row: RankingRow): number => row.score / 10;
+
+function valueLabel(row: RankingRow, shade: Shade, counts: boolean): string {
+  const percent = `${percentOf(row).toFixed(1)}%`;
+  if (counts && shade === 'overdue') return `${percent}  ${text.chart.overdue(row.overdue)}`;
+  if (counts && shade === 'behind') return `${percent}  ${text.chart.behind(row.behind)}`;
+  return percent;
+}
+
+/** ECharts reads `{style|text}` in labels as rich text; a name must never be taken for markup. */
+const plain = (text: string): string => text.replace(/[{}|]/g, (c) => ({ '{': '｛', '}': '｝', '|': '｜' })[c] ?? c);
+
+/** Width in CSS px of a name at `size`: CJK is one em; the rest about 0.6 em. */
+function textWidth(text: string, size: number): number {
+  let em = 0;
+  for (const char of text) em += (char.codePointAt(0) ?? 0) >= 0x2e80 ? 1 : 0.6;
+  return Math.ceil(em * size);
+}
+
+/** The chart's size in CSS px for a ranking of `rows` townships: one row per township. */
+export function rankingChartSize(rows: number, subtitle = true): { width: number; height: number } {
+  const top = subtitle ? TOP_WITH_SUBTITLE : TOP_WITHOUT_SUBTITLE;
+  return { width: CHART_WIDTH, height: top + ROW * Math.max(rows, 1) + BOTTOM };
+}
+
+/** The ECharts option of the ranking chart: pure data (no functions), so it can go to a browser too. */
+export function rankingChartOption(ranking: RankingSnapshot, title: ChartTitle): RankingChartOption {
+  const rows = ranking.rows;
+  const shades = rows.map(shadeOf);
+  const subtitled = hasSubtitle(title);
+  const top = subtitled ? TOP_WITH_SUBTITLE : TOP_WITHOUT_SUBTITLE;
+  const nameWidth = Math.max(4 * NAME_SIZE, ...rows.map((row) => textWidth(row.name, NAME_SIZE)));
+  const average = rows.length === 0 ? undefined : rows.reduce((sum, row) => sum + percentOf(row), 0) / rows.length;
+
+  const series: BarSeriesOption[] = SHADES.map(({ shade, name }, index) => ({
+    type: 'bar',
+    name,
+    // One series per light gives the legend its colours; stacking keeps each row's one bar centred.
+    stack: 'ranking',
+    barWidth: '60%',
+    itemStyle: { color: SHADE_COLORS[shade], borderRadius: [0, 3, 3, 0] },
+    label: {
+      show: true,
+      position: 'right',
+      fontSize: VALUE_SIZE,
+      color: '#333333',
+      // Covers the average line where the two cross.
+      backgroundColor: '#ffffff',
+      padding: [2, 4],
+    },
+    // '-' is ECharts' empty value: this series has no bar on that township's row.
+    data: rows.map((row, i) =>
+      shades[i] === shade ? { value: percentOf(row), label: { formatter: valueLabel(row, shade, title.counts === true) } } : '-',
+    ),
+    ...(index === 0 && average !== undefined
+      ? {
+          markLine: {
+            silent: true,
+            // Under the bars and their labels (ECharts draws marks above the series by default).
+            z: 1,
+            symbol: 'none',
+            lineStyle: { color: '#3a5a99', type: 'dashed', width: 2 },
+            label: {
+              position: 'start',
+              formatter: `${text.chart.average} ${average.toFixed(1)}%`,
+              fontSize: 17,
+              color: '#3a5a99',
+              fontWeight: 'bold',
+            },
+            data: [{ xAxis: Math.round(average * 10) / 10 }],
+          },
+        }
+      : {}),
+  }));
+
+  return {
+    animation: false,
+    backgroundColor: '#ffffff',
+    textStyle: { fontFamily: FAMILY },
+    title: {
+      text: title.title,
+      ...(subtitled ? { subtext: title.subtitle } : {}),
+      left: 24,
+      top: 18,
+      itemGap: 10,
+      // One line each, cut short with … rather than run off the picture: the layout below is fixed.
+      textStyle: { fontSize: 28, fontWeight: 'bold', color: '#1f1f1f', fontFamily: FAMILY, width: TEXT_WIDTH, overflow: 'truncate' },
+      subtextStyle: { fontSize: 18, color: '#666666', fontFamily: FAMILY, width: TEXT_WIDTH, overflow: 'truncate' },
+    },
+    legend: {
+      data: SHADES.map(({ name }) => name),
+      left: 24,
+      top: top - 64,
+      itemWidth: 24,
+      itemHeight: 16,
+      itemGap: 24,
+      selectedMode: false,
+      textStyle: { fontSize: 18, color: '#444444', fontFamily: FAMILY },
+    },
+    grid: { left: 24 + RANK_WIDTH + nameWidth + 12, right: VALUE_ROOM, top, bottom: BOTTOM, containLabel: false },
+    xAxis: {
+      type: 'value',
+      min: 0,
+      max: 100,
+      interval: 20,
+      axisLabel: { formatter: '{value}%', fontSize: 15, color: '#888888' },
+      splitLine: { lineStyle: { color: '#eeeeee' } },
+    },
+    yAxis: {
+      type: 'category',
+      inverse: true,
+      axisTick: { show: false },
+      axisLine: { lineStyle: { color: '#bbbbbb' } },
+      axisLabel: {
+        margin: 12,
+        rich: {
+          rank: { width: RANK_WIDTH, align: 'left', fontSize: RANK_SIZE, color: '#999999', fontFamily: FAMILY },
+          name: { width: nameWidth, align: 'right', fontSize: NAME_SIZE, color: '#222222', fontFamily: FAMILY },
+        },
+      },
+      data: rows.map((row) => `{rank|${row.rank}}{name|${plain(row.name)}}`),
+    },
+    series,
+  };
+}
+
+/** The ranking chart as an SVG document (CSS px; the text names the font family, not embedded). */
+export function renderRankingSvg(ranking: RankingSnapshot, title: ChartTitle): string {
+  const size = rankingChartSize(ranking.rows.length, hasSubtitle(title));
+  const chart = init(null, null, { renderer: 'svg', ssr: true, width: size.width, height: size.height });
+  try {
+    chart.setOption(rankingChartOption(ranking, title));
+    return chart.renderToSVGString();
+  } finally {
+    chart.dispose();
+  }
+}
+
+/**
+ * The ranking chart as a PNG, 1600 px wide. Only the shipped font is loaded: system fonts differ
+ * between machines, and a missing one would turn names into boxes on one server and not another.
+ */
+export function renderRankingChart(ranking: RankingSnapshot, title: ChartTitle): Buffer {
+  const svg = renderRankingSvg(ranking, title);
+  const resvg = new Resvg(svg, {
+    font: { fontFiles: [FONT_FILE], loadSystemFonts: false, defaultFontFamily: FONT_FAMILY, sansSerifFamily: FONT_FAMILY },
+    fitTo: { mode: 'width', value: PNG_SCALE * CHART_WIDTH },
+    background: '#ffffff',
+  });
+  return resvg.render().asPng();
+}
+
+/** The ranking chart as an `OutgoingMessage` picture (PNG, base64). */
+export function chartImage(ranking: RankingSnapshot, title: ChartTitle): { base64: string } {
+  return { base64: renderRankingChart(ranking, title).toString('base64') };
+}

@@ -1,0 +1,52 @@
+/**
+ * The dashboard's only script, served at `/dashboard/app.js` (plain ES2017, no modules, no build).
+ *
+ * The board is for leaders (DESIGN §1): inside WeCom it registers @wecom/jssdk and hides the
+ * menu items that would spread the page — forward, send to WeChat, favourite, copy link, open in
+ * the browser, e-mail. The names are WeCom's 所有菜单项列表 (developer.work.weixin.qq.com
+ * document 90508); the SDK's types leave `menuList` as plain strings.
+ *
+ * The page works without it: outside WeCom (no `data-corp-id`, no `ww`) it does nothing, and
+ * any failure — signature refused, older client — is swallowed.
+ */
+export const HIDDEN_MENU_ITEMS = [
+  'menuItem:share:appMessage',
+  'menuItem:share:wechat',
+  'menuItem:favorite',
+  'menuItem:copyUrl',
+  'menuItem:openWithSafari',
+  'menuItem:share:email',
+] as const;
+
+export const DASHBOARD_SCRIPT = `(function () {
+  'use strict';
+  var body = document.body;
+  var ww = window.ww;
+  var corpId = body && body.dataset.corpId;
+  if (!corpId || !ww) return;
+  var ignore = function () {};
+  // The server signs the page's URL (the SDK passes it without the #fragment).
+  var signer = function (kind) {
+    return function (url) {
+      return fetch('/dashboard/jssdk/sign?kind=' + kind + '&url=' + encodeURIComponent(url), { credentials: 'same-origin' })
+        .then(function (r) {
+          if (!r.ok) throw new Error('sign ' + r.status);
+          return r.json();
+        });
+    };
+  };
+  try {
+    var options = { corpId: corpId, jsApiList: ['hideMenuItems'], getConfigSignature: signer('corp') };
+    if (body.dataset.agentId) {
+      options.agentId = body.dataset.agentId;
+      options.getAgentConfigSignature = signer('agent');
+    }
+    ww.register(options);
+    // The SDK runs config on demand, so this call may follow register at once.
+    var done = ww.hideMenuItems({ menuList: ${JSON.stringify(HIDDEN_MENU_ITEMS)} });
+    if (done && typeof done.catch === 'function') done.catch(ignore);
+  } catch (e) {
+    ignore(e);
+  }
+})();
+`;

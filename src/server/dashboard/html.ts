@@ -1,0 +1,535 @@
+/**
+ * The 挂图作战 dashboard (看板, DESIGN §3): the leaders' web page, as pure functions from a board,
+ * a ranking and ledger entries to HTML strings. No I/O and no clock — the route hands everything
+ * in — so a page is tested like any other view. Sentences come from `text.dashboard`.
+ *
+ * The page is for leaders only, so unlike township groups it shows the bottom-three marks.
+ * Everything that came from data (names, titles, notes, values reporters typed) goes through
+ * `html`, which escapes it; only markup built here is inserted as is.
+ */
+import type { Board, Cell } from '../../core/board.js';
+import type { Span } from '../../core/types.js';
+import { rankChangeText, shownAmount } from '../../core/views.js';
+import { beijingDate, beijingTime, weekday } from '../../domain/dates.js';
+import type { Instant, LedgerEntry, Light, Task, Township, Ymd } from '../../domain/model.js';
+import type { RankingRow, RankingSnapshot } from '../../domain/ranking.js';
+import { assignedTo } from '../../domain/targets.js';
+import { text } from '../../messages.js';
+
+const t = text.dashboard;
+
+export interface PageContext {
+  /** County name. */
+  county: string;
+  /** Beijing date. */
+  today: Ymd;
+  /** The signed-in leader. */
+  viewer: { name: string };
+  /** Present when the page is opened inside WeCom with the app configured: the page registers @wecom/jssdk. */
+  wecom?: { corpId: string; agentId: string };
+  /** Work-calendar beyond its data: deadlines are estimates (show the （估） note as chat does). */
+  estimated?: boolean;
+}
+
+export type MessageStatus = 'denied' | 'expired' | 'not-found';
+
+// ─── Escaping ──────────────────────────────────────────────────────────────────────────────────
+
+/** Text for HTML element content and quoted attribute values alike. */
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => {
+    switch (c) {
+      case '&':
+        return '&amp;';
+      case '<':
+        return '&lt;';
+      case '>':
+        return '&gt;';
+      case '"':
+        return '&quot;';
+      default:
+        return '&#39;';
+    }
+  });
+}
+
+/** Markup built by `html`: the only thing it inserts without escaping. */
+export class SafeHtml {
+  readonly value: string;
+  constructor(value: string) {
+    this.value = value;
+  }
+  toString(): string {
+    return this.value;
+  }
+}
+
+type Slot = SafeHtml | string | number | boolean | null | undefined | readonly Slot[];
+
+/** A template whose every `${…}` is escaped unless it is already `SafeHtml`; lists are joined. */
+export function html(strings: TemplateStringsArray, ...slots: readonly Slot[]): SafeHtml {
+  let out = strings[0] ?? '';
+  for (const [i, slot] of slots.entries()) out += render(slot) + (strings[i + 1] ?? '');
+  return new SafeHtml(out);
+}
+
+function render(slot: Slot): string {
+  if (slot instanceof SafeHtml) return slot.value;
+  if (typeof slot === 'string') return escapeHtml(slot);
+  if (typeof slot === 'number') return String(slot);
+  // `cond && html\`…\``: false, null and undefined render as nothing.
+  if (typeof slot === 'boolean' || slot === null || slot === undefined) return '';
+  return slot.map(render).join('');
+}
+
+// ─── Links ─────────────────────────────────────────────────────────────────────────────────────
+
+/** Where each page lives. Ids go into path segments encoded: township ids are often Chinese names. */
+export const dashboardPaths = {
+  overview: '/dashboard',
+  township: (id: string): string => `/dashboard/township/${encodeURIComponent(id)}`,
+  task: (id: string): string => `/dashboard/task/${encodeURIComponent(id)}`,
+  cell: (task: string, township: string): string => `/dashboard/cell/${encodeURIComponent(task)}/${encodeURIComponent(township)}`,
+  chart: (month: string): string => `/dashboard/chart.png?month=${encodeURIComponent(month)}`,
+  script: '/dashboard/app.js',
+  jssdk: '/dashboard/jssdk.js',
+} as const;
+
+// ─── Pages ─────────────────────────────────────────────────────────────────────────────────────
+
+/** `GET /dashboard`: the lights tally, the month's ranking with its chart, the tasks × townships grid. */
+export function overviewPage(ctx: PageContext, board: Board, ranking: RankingSnapshot): string {
+  const tasks = board.openTasks();
+  const cells = tasks.flatMap((task) => board.townshipsOf(task).map((township) => board.cell(task, township)));
+  const body = html`
+    ${lightsTally(cells, true)}
+    ${rankingSection(ranking)}
+    ${gridSection(ctx, board, tasks)}
+    ${footnotes(ctx, cells)}`;
+  return page(ctx, { kind: 'overview', title: t.overview, heading: t.brand(ctx.county), body, back: false });
+}
+
+/**
+ * `GET /dashboard/township/:id`: its open tasks, one card each, and its line in the ranking.
+ * The ranking is optional so a route without one still renders the tasks.
+ */
+export function townshipPage(ctx: PageContext, board: Board, township: Township, ranking?: RankingSnapshot): string {
+  const cells = board.openTasksOf(township).map((task) => board.cell(task, township));
+  const body = html`
+    ${ranking && html`<section class="rank-line">${townshipRankLine(ranking, township)}</section>`}
+    <section>
+      <h2>${t.townshipTasks(cells.length)}</h2>
+      ${cells.length === 0
+        ? html`<p class="empty">${text.noOpenTasks(township.name)}</p>`
+        : html`<ul class="cards">${cells.map((cell) => cellCard(cell, board.today, taskHeading(cell.task)))}</ul>`}
+    </section>
+    ${footnotes(ctx, cells)}`;
+  return page(ctx, { kind: 'township', title: township.name, heading: township.name, body });
+}
+
+/** `GET /dashboard/task/:id`: every assigned township, worst first, under the task's facts. */
+export function taskPage(ctx: PageContext, board: Board, task: Task): string {
+  const cells = board.townshipsOf(task).map((township) => board.cell(task, township)).sort(worstFirst);
+  const done = cells.filter((c) => c.standing.light === 'done').length;
+  const reported = cells.filter((c) => c.progress !== undefined).length;
+  const status = task.status === 'open' ? t.open : t.closed(task.closedOn, board.today);
+  const body = html`
+    <section class="facts">
+      <p>${t.target}：${text.target(task.target)}；${t.dueOn(task.deadline, board.today)}</p>
+      <p class="muted">${t.domain(task.domain)} · ${status}</p>
+      <p>${text.countySummary(done, cells.length, reported)}</p>
+    </section>
+    ${lightsTally(cells, false)}
+    <section>
+      <h2>${t.taskTownships(cells.length)}</h2>
+      ${cells.length === 0
+        ? html`<p class="empty">${t.noTownshipsForTask}</p>`
+        : html`<ul class="cards">${cells.map((cell) => cellCard(cell, board.today, townshipHeading(cell.township)))}</ul>`}
+    </section>
+    ${footnotes(ctx, cells)}`;
+  return page(ctx, { kind: 'task', title: `${task.id} ${task.title}`, heading: html`<b>${task.id}</b> ${task.title}`, body });
+}
+
+/** `GET /dashboard/cell/:task/:township`: the ledger rows behind one number, newest first. */
+export function cellPage(ctx: PageContext, board: Board, cell: Cell, entries: readonly LedgerEntry[]): string {
+  // The route should pass only this cell's entries; filtering again costs nothing and keeps
+  // another township's notes off the page if it does not.
+  const rows = entries.filter((e) => e.task === cell.task.id && e.township === cell.township.id).sort(newestFirst);
+  const body = html`
+    <section class="facts ${lightClass(cell.standing.light)}" ${cellData(cell)}>
+      <p class="big">${lightLabel(cell.standing.light)} <span>${t.current}：<b>${shownAmount(cell)}</b></span></p>
+      <p>${t.target}：${text.target(cell.task.target, cell.township)}；${timeLeft(cell, board.today)}</p>
+      <p class="muted">${lastReport(cell, ctx.today)}</p>
+      <p>${taskHeading(cell.task)} · ${townshipHeading(cell.township)}</p>
+    </section>
+    <section>
+      <h2>${t.ledgerTitle(rows.length)}</h2>
+      ${rows.length === 0 ? html`<p class="empty">${t.noEntries}</p>` : ledgerTable(cell, rows, ctx.today)}
+    </section>
+    ${footnotes(ctx, [cell])}`;
+  const heading = t.cellTitle(cell.township.name, cell.task.id);
+  return page(ctx, { kind: 'cell', title: heading, heading: html`${cell.township.name} · <b>${cell.task.id}</b> ${cell.task.title}`, body });
+}
+
+/**
+ * The 403 / link-expired / not-found pages. They carry no board and no viewer: the person may not
+ * be signed in. `body` may hold line breaks; each line becomes a paragraph.
+ */
+export function messagePage(title: string, body: string, status?: MessageStatus): string {
+  const paragraphs = body.split('\n').filter((line) => line.trim() !== '');
+  // Only a missing task or township has somewhere useful to go back to: denied and expired
+  // visitors would be refused at the overview too.
+  const back = status === 'not-found' ? html`<p><a class="button" href="${dashboardPaths.overview}">${t.toOverview}</a></p>` : '';
+  return documentOf({
+    kind: 'message',
+    title,
+    status,
+    content: html`<main class="message">
+      <section>
+        <h1>${title}</h1>
+        ${paragraphs.map((line) => html`<p>${line}</p>`)}
+        ${back}
+      </section>
+    </main>`,
+  });
+}
+
+// ─── Sections ──────────────────────────────────────────────────────────────────────────────────
+
+/** Display order of the tally, best first, as a report reads. */
+const LIGHT_ORDER: readonly Light[] = ['done', 'on-pace', 'behind', 'overdue'];
+/** The lights a ranking row counts (RankingRow `done`, `behind`, `overdue`). */
+const COUNTED = ['done', 'behind', 'overdue'] as const;
+
+/** `countyWide`: the overview's tally, which also says how many (task, township) pairs it counts. */
+function lightsTally(cells: readonly Cell[], countyWide: boolean): SafeHtml {
+  const counts = new Map<Light, number>(LIGHT_ORDER.map((light) => [light, 0]));
+  for (const cell of cells) counts.set(cell.standing.light, (counts.get(cell.standing.light) ?? 0) + 1);
+  return html`<section class="tally" id="lights">
+    <h2>${t.lightsTitle}</h2>
+    <ul class="chips">${LIGHT_ORDER.map(
+      (light) => html`<li class="chip ${lightClass(light)}" data-tally="${light}">${t.lightCount(light)} <b>${counts.get(light) ?? 0}</b></li>`,
+    )}</ul>
+    ${countyWide && html`<p class="muted">${t.cellsTotal(cells.length)}</p>`}
+  </section>`;
+}
+
+function rankingSection(ranking: RankingSnapshot): SafeHtml {
+  const title = text.rankingTitle(ranking.month, ranking.asOf, false);
+  if (ranking.rows.length === 0) return html`<section class="ranking" id="ranking"><h2>${title}</h2><p class="empty">${text.rankingEmpty(ranking.month)}</p></section>`;
+  // In a county's first ranked month every township would read 新: leave the column out, as chat does.
+  const compared = ranking.rows.some((r) => r.previousRank !== undefined);
+  const head = t.rankingHead;
+  return html`<section class="ranking" id="ranking">
+    <h2>${title}</h2>
+    <div class="scroll wide"><table class="rank">
+      <thead><tr>
+        <th>${head.rank}</th><th class="name">${head.township}</th><th>${head.score}</th>
+        ${COUNTED.map((light) => html`<th title="${lightLabel(light)}">${lightIcon(light)}</th>`)}${compared && html`<th>${head.change}</th>`}
+      </tr></thead>
+      <tbody>${ranking.rows.map((row) => rankingRow(row, compared))}</tbody>
+    </table></div>
+    <img class="chart" src="${dashboardPaths.chart(ranking.month)}" alt="${t.chartAlt(ranking.month)}" loading="lazy">
+    <p class="muted">${text.rankingRule}</p>
+    ${ranking.rows.some((r) => r.bottom) && html`<p class="muted">${t.bottomNote}</p>`}
+  </section>`;
+}
+
+function rankingRow(row: RankingRow, compared: boolean): SafeHtml {
+  return html`<tr data-township="${row.township}" data-rank="${row.rank}"${row.bottom ? html` data-bottom="true" class="bottom"` : ''}>
+    <td class="num">${row.rank}</td>
+    <td class="name"><a href="${dashboardPaths.township(row.township)}">${row.name}</a>${row.bottom && html`<span class="mark">${text.bottomMark}</span>`}</td>
+    <td class="num"><b>${t.score(row.score)}</b></td>
+    ${COUNTED.map((light) => html`<td class="num">${row[light]}</td>`)}
+    ${compared && html`<td class="num">${rankChangeText(row)}</td>`}
+  </tr>`;
+}
+
+/** Rows are townships in setup order (familiar to leaders; the ranking above already sorts). */
+function gridSection(ctx: PageContext, board: Board, tasks: readonly Task[]): SafeHtml {
+  const title = html`<h2>${t.gridTitle}</h2>`;
+  if (board.townships.length === 0) return html`<section class="grid-section" id="grid">${title}<p class="empty">${t.noTownships}</p></section>`;
+  if (tasks.length === 0) return html`<section class="grid-section" id="grid">${title}<p class="empty">${text.noOpenTasks(text.county)}</p></section>`;
+  return html`<section class="grid-section" id="grid">
+    ${title}
+    <p class="muted">${t.gridHint}</p>
+    <div class="scroll tall"><table class="grid">
+      <thead><tr><th class="corner">${t.gridCorner}</th>${tasks.map((task) => gridHeader(task, ctx.today))}</tr></thead>
+      <tbody>${board.townships.map(
+        (township) => html`<tr>
+          <th scope="row"><a href="${dashboardPaths.township(township.id)}">${township.name}</a></th>
+          ${tasks.map((task) => gridCell(board, task, township))}
+        </tr>`,
+      )}</tbody>
+    </table></div>
+  </section>`;
+}
+
+/** Column titles cut short so a phone shows several columns; the full title is in `title`. */
+const SHORT_TITLE = 8;
+
+function gridHeader(task: Task, today: Ymd): SafeHtml {
+  const chars = Array.from(task.title);
+  const short = chars.length > SHORT_TITLE ? `${chars.slice(0, SHORT_TITLE - 1).join('')}…` : task.title;
+  return html`<th scope="col" data-task="${task.id}"><a href="${dashboardPaths.task(task.id)}" title="${task.title}">
+    <b>${task.id}</b><span class="title">${short}</span></a><span class="due">${text.day(task.deadline, today)}</span></th>`;
+}
+
+function gridCell(board: Board, task: Task, township: Township): SafeHtml {
+  if (!assignedTo(task, township.id)) return html`<td class="na" data-task="${task.id}" data-township="${township.id}" title="${t.notAssigned}"></td>`;
+  const cell = board.cell(task, township);
+  const light = cell.standing.light;
+  return html`<td class="${lightClass(light)}${cell.progress ? '' : ' unreported'}" ${cellData(cell)}>
+    <a href="${dashboardPaths.cell(task.id, township.id)}" title="${lightLabel(light)}"><span class="icon">${lightIcon(light)}</span><span class="amt">${compactAmount(cell)}</span></a></td>`;
+}
+
+/** One (task, township) as a card on the township and task pages. */
+function cellCard(cell: Cell, today: Ymd, heading: SafeHtml): SafeHtml {
+  return html`<li class="card ${lightClass(cell.standing.light)}" ${cellData(cell)}>
+    <p class="card-head"><span class="badge">${lightLabel(cell.standing.light)}</span> ${heading}</p>
+    <p>${t.progress} <b>${shownAmount(cell)}</b> · ${t.target} ${text.target(cell.task.target, cell.township)}</p>
+    <p>${timeLeft(cell, today)}</p>
+    <p class="muted">${lastReport(cell, today)}</p>
+    <p><a href="${dashboardPaths.cell(cell.task.id, cell.township.id)}">${t.ledgerLink}</a></p>
+  </li>`;
+}
+
+const taskHeading = (task: Task): SafeHtml => html`<a href="${dashboardPaths.task(task.id)}"><b>${task.id}</b> ${task.title}</a>`;
+const townshipHeading = (township: Township): SafeHtml => html`<a href="${dashboardPaths.township(township.id)}"><b>${township.name}</b></a>`;
+
+function townshipRankLine(ranking: RankingSnapshot, township: Township): SafeHtml {
+  const row = ranking.rows.find((r) => r.township === township.id);
+  if (!row) return html`<p class="muted">${t.notRanked(ranking.month)}</p>`;
+  const compared = ranking.rows.some((r) => r.previousRank !== undefined);
+  return html`<p data-township="${row.township}" data-rank="${row.rank}"${row.bottom ? html` data-bottom="true"` : ''}>
+    <b>${t.townshipRank(row.rank, ranking.rows.length, ranking.month, t.score(row.score))}</b>
+    ${compared && html` · ${t.rankChange(rankChangeText(row))}`}
+    ${row.bottom && html` <span class="mark">${text.bottomMark}</span>`}
+  </p>`;
+}
+
+function ledgerTable(cell: Cell, rows: readonly LedgerEntry[], today: Ymd): SafeHtml {
+  const head = t.ledgerHead;
+  return html`<div class="scroll wide ledger-wrap"><table class="ledger">
+    <thead><tr><th>${head.at}</th><th>${head.kind}</th><th>${head.value}</th><th class="note">${head.note}</th><th>${head.by}</th><th>${head.platform}</th></tr></thead>
+    <tbody>${rows.map(
+      (entry) => html`<tr data-entry="${entry.id}" data-kind="${entry.kind}" class="${entry.kind}">
+        <td class="num">${when(entry.at, today)}</td>
+        <td>${t.entryKinds[entry.kind]}</td>
+        <td>${entryValue(cell, entry)}</td>
+        <td class="note">${entry.note}</td>
+        <td class="by">${entry.by.name}</td>
+        <td class="platform">${t.platform(entry.by.platform)}</td>
+      </tr>`,
+    )}</tbody>
+  </table></div>`;
+}
+
+/** What a reporter typed; a reversal typed nothing, so it shows what progress went back to. */
+function entryValue(cell: Cell, entry: LedgerEntry): string {
+  if (entry.kind !== 'reversal') return entry.value;
+  return t.reversedTo(text.amount(cell.task.target, entry.amount ?? undefined, cell.required));
+}
+
+function footnotes(ctx: PageContext, cells: readonly Cell[]): SafeHtml {
+  const estimated = ctx.estimated === true || cells.some((c) => c.standing.estimated);
+  return html`${estimated && html`<p class="muted note">${t.estimatedNote}</p>`}`;
+}
+
+// ─── Small pieces ──────────────────────────────────────────────────────────────────────────────
+
+const lightClass = (light: Light): string => `l-${light}`;
+const spanText = (span: Span): string => (typeof span === 'string' ? span : span.text);
+const lightIcon = (light: Light): string => spanText(text.light(light));
+const lightLabel = (light: Light): string => spanText(text.lightLabel(light));
+
+/** The machine-readable coordinates browser tests look for on every (task, township). */
+const cellData = (cell: Cell): SafeHtml =>
+  html`data-task="${cell.task.id}" data-township="${cell.township.id}" data-light="${cell.standing.light}"`;
+
+/** `8/12`, `80%`, `已完成`, `未上报`: what `shownAmount` shows, without the count's percent, to fit a grid cell. */
+const compactAmount = (cell: Cell): string => text.amount(cell.task.target, cell.progress?.amount, cell.required);
+
+const timeLeft = (cell: Cell, today: Ymd): string => text.timeLeft({ ...cell.standing, deadline: cell.task.deadline }, today);
+
+function lastReport(cell: Cell, today: Ymd): string {
+  const p = cell.progress;
+  return p ? t.lastReport(p.by.name, when(p.at, today)) : t.neverReported;
+}
+
+/** `11-20 09:30` in Beijing time, or `2025-12-30 09:30` when not this year. */
+function when(at: Instant, today: Ymd): string {
+  const instant = new Date(at);
+  if (Number.isNaN(instant.getTime())) return at;
+  const date = beijingDate(instant);
+  return `${date.slice(0, 4) === today.slice(0, 4) ? date.slice(5) : date} ${beijingTime(instant)}`;
+}
+
+/** Worst first: 🔴 before 🟡 before 🟢 before ✅, then the least done, then by name. */
+const SEVERITY: Readonly<Record<Light, number>> = { overdue: 0, behind: 1, 'on-pace': 2, done: 3 };
+const byName = new Intl.Collator('zh-CN').compare;
+
+function worstFirst(a: Cell, b: Cell): number {
+  return (
+    SEVERITY[a.standing.light] - SEVERITY[b.standing.light] ||
+    b.standing.overdueDays - a.standing.overdueDays ||
+    a.completion - b.completion ||
+    byName(a.township.name, b.township.name)
+  );
+}
+
+/** Ledger entries carry Redis stream ids (`ms-seq`), which order them exactly; `at` is the fallback. */
+function newestFirst(a: LedgerEntry, b: LedgerEntry): number {
+  const [am, as] = streamKey(a);
+  const [bm, bs] = streamKey(b);
+  return bm - am || bs - as;
+}
+
+function streamKey(entry: LedgerEntry): [number, number] {
+  const [ms, seq] = entry.id.split('-').map(Number);
+  if (ms !== undefined && Number.isFinite(ms)) return [ms, seq !== undefined && Number.isFinite(seq) ? seq : 0];
+  const at = Date.parse(entry.at);
+  return [Number.isNaN(at) ? 0 : at, 0];
+}
+
+// ─── The document ──────────────────────────────────────────────────────────────────────────────
+
+interface PageParts {
+  kind: 'overview' | 'township' | 'task' | 'cell';
+  /** The browser tab's first words. */
+  title: string;
+  heading: SafeHtml | string;
+  body: SafeHtml;
+  /** A link back to the overview; every page but the overview has one. */
+  back?: boolean;
+}
+
+function page(ctx: PageContext, parts: PageParts): string {
+  const header = html`<header class="top">
+    ${parts.back !== false && html`<a class="back" href="${dashboardPaths.overview}">${t.back}</a>`}
+    <h1>${parts.heading}</h1>
+    <p>${t.date(ctx.today, weekday(ctx.today))} · ${t.viewer(ctx.viewer.name)}</p>
+    <p class="confidential">${t.confidential}</p>
+  </header>`;
+  return documentOf({
+    kind: parts.kind,
+    title: parts.kind === 'overview' ? t.brand(ctx.county) : t.docTitle(parts.title, ctx.county),
+    wecom: ctx.wecom,
+    content: html`${header}<main>${parts.body}</main>`,
+  });
+}
+
+function documentOf(args: {
+  kind: PageParts['kind'] | 'message';
+  title: string;
+  content: SafeHtml;
+  wecom?: PageContext['wecom'];
+  status?: MessageStatus | undefined;
+}): string {
+  const { wecom } = args;
+  const bodyAttributes = html`data-page="${args.kind}"${args.status && html` data-status="${args.status}"`}${
+    wecom && html` data-corp-id="${wecom.corpId}" data-agent-id="${wecom.agentId}"`
+  }`;
+  // The SDK only where the route says WeCom is configured; app.js does nothing without it but
+  // is cheap, so it always loads (after the SDK, which it needs).
+  const scripts = html`${wecom && html`<script src="${dashboardPaths.jssdk}"></script>`}<script src="${dashboardPaths.script}"></script>`;
+  return html`<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex, nofollow">
+<meta name="referrer" content="no-referrer">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<title>${args.title}</title>
+<style>${new SafeHtml(STYLE)}</style>
+</head>
+<body ${bodyAttributes}>
+${args.content}
+${scripts}
+</body>
+</html>
+`.value;
+}
+
+/**
+ * Scripts only from this server and no plugins: a defence in depth should escaping ever miss.
+ * Frames and connections are left open, since WeCom's JS bridge may use them.
+ */
+const CSP = "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'";
+
+/** One inline sheet, no external resources: the page must load inside WeCom on a township's network. */
+const STYLE = `
+:root{--ink:#1f2328;--muted:#5b6472;--line:#e3e6ea;--bg:#f4f5f7;--card:#fff;--accent:#b4232a;--link:#1d4ed8;
+--done:#d9f5e3;--on-pace:#eefaf2;--behind:#fdf0c4;--overdue:#fddcdc;--na:#eceef1}
+*{box-sizing:border-box}
+body{margin:0;font:15px/1.55 system-ui,"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;color:var(--ink);background:var(--bg);-webkit-text-size-adjust:100%}
+a{color:var(--link);text-decoration:none}
+p{margin:4px 0}
+b{font-weight:600}
+.top{background:var(--accent);color:#fff;padding:12px 14px 10px}
+.top h1{font-size:20px;margin:2px 0 4px;line-height:1.35}
+.top p{margin:0;font-size:14px;opacity:.92}
+.top .back{color:#fff;font-size:14px;display:inline-block;padding:2px 0}
+.top .confidential{opacity:.8}
+main{max-width:1200px;margin:0 auto;padding:10px}
+section{background:var(--card);border-radius:10px;padding:12px;margin:0 0 10px;box-shadow:0 1px 2px rgba(0,0,0,.06)}
+h2{font-size:17px;margin:0 0 8px}
+.muted{color:var(--muted);font-size:14px}
+.empty{color:var(--muted);padding:8px 0}
+.big{font-size:18px}
+.mark{color:#b42318;font-weight:600;white-space:nowrap}
+.chips{list-style:none;margin:0 0 6px;padding:0;display:grid;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));gap:6px}
+.chip{border-radius:8px;padding:8px 10px;font-size:15px}
+.chip b{font-size:20px;float:right;line-height:1.2}
+.l-done{background:var(--done)}.l-on-pace{background:var(--on-pace)}.l-behind{background:var(--behind)}.l-overdue{background:var(--overdue)}
+.scroll{overflow:auto;-webkit-overflow-scrolling:touch;border:1px solid var(--line);border-radius:8px;margin:6px 0}
+.scroll.tall{max-height:78vh}
+table{border-collapse:separate;border-spacing:0;font-size:14px}
+th,td{padding:6px 8px;border-bottom:1px solid var(--line);vertical-align:middle}
+thead th{background:#f8f9fb;font-weight:600;white-space:nowrap}
+.rank{width:100%}
+.rank td,.rank th{text-align:center;padding:6px 5px}
+.rank .name{text-align:left;white-space:nowrap}
+.rank .mark{display:block;font-size:14px;line-height:1.2}
+.rank tr.bottom td{background:#fff4f4}
+.num{font-variant-numeric:tabular-nums;white-space:nowrap}
+.chart{display:block;width:100%;height:auto;margin:8px 0;border-radius:6px}
+.grid th,.grid td{border-right:1px solid var(--line);text-align:center}
+.grid thead th{position:sticky;top:0;z-index:2;min-width:5.5em;max-width:7.5em;white-space:normal;vertical-align:top}
+.grid thead th a{display:block;color:var(--ink)}
+.grid thead th b{display:block;color:var(--link)}
+.grid thead .title{display:block;font-weight:400;line-height:1.3}
+.grid thead .due{display:block;font-weight:400;color:var(--muted);font-size:14px;margin-top:2px;white-space:nowrap}
+.grid tbody th{position:sticky;left:0;z-index:1;background:var(--card);text-align:left;white-space:nowrap;font-weight:500}
+.grid thead th.corner{left:0;z-index:3;text-align:left;vertical-align:bottom}
+.grid td{padding:0;white-space:nowrap}
+.grid td a{display:block;padding:6px 6px;color:var(--ink);min-height:100%}
+.grid td .icon{display:block;font-size:16px;line-height:1.3}
+.grid td .amt{display:block;font-variant-numeric:tabular-nums}
+.grid td.unreported .amt{color:var(--muted)}
+.grid td.na{background:repeating-linear-gradient(135deg,var(--na) 0 6px,#f7f8fa 6px 12px)}
+.cards{list-style:none;margin:0;padding:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(280px,1fr));gap:8px}
+.card{border-radius:8px;padding:10px 12px;border:1px solid rgba(0,0,0,.06)}
+.card-head{font-size:16px}
+.badge{white-space:nowrap;font-weight:600}
+.facts{font-size:15px}
+.ledger{min-width:100%}
+.ledger td{white-space:nowrap}
+.ledger .note{white-space:normal;min-width:10em;max-width:22em;overflow-wrap:anywhere}
+.ledger tr.reversal td{color:var(--muted)}
+/* A phone shows each ledger row as a small block: time, kind, value; the note; who and where. */
+@media (max-width:640px){
+.scroll.ledger-wrap{overflow:visible;border:0;margin:0}
+.ledger,.ledger tbody{display:block;min-width:0}
+.ledger thead{display:none}
+.ledger tr{display:flex;flex-wrap:wrap;gap:2px 12px;padding:8px 2px;border-bottom:1px solid var(--line)}
+.ledger td{display:block;padding:0;border:0;white-space:normal}
+.ledger td.note{flex-basis:100%;max-width:none;min-width:0}
+.ledger td.note:empty{display:none}
+.ledger td.by,.ledger td.platform{color:var(--muted);font-size:14px}
+}
+.message{max-width:560px;padding-top:40px}
+.message h1{font-size:20px;margin:0 0 8px}
+.button{display:inline-block;margin-top:8px;padding:8px 16px;border-radius:8px;background:var(--accent);color:#fff}
+`;

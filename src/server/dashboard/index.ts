@@ -1,0 +1,254 @@
+/**
+ * The 挂图作战 dashboard at /dashboard: leaders and admins only (DESIGN §1, §6).
+ *
+ * Ways in:
+ * - a link the bot gives for 看板: `/dashboard?t=…`, signed and short-lived; opening it starts a
+ *   session cookie and drops the token from the address;
+ * - inside WeCom with the 自建应用 configured: OAuth2 `snsapi_base` (wecom.md §6, …/91022) gives
+ *   the user id, which must be a person of the setup file with a leader or admin role.
+ * Every request checks the role again, so taking it away in the setup file takes effect at once.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { DASHBOARD_SECRET, readAccess, SESSION_TTL_MS, signAccess } from '../../core/access.js';
+import { currentRanking, loadBoard, pastRanking, type Board, type BoardSource } from '../../core/board.js';
+import type { Logger } from '../../core/logger.js';
+import { beijingDate, monthOf } from '../../domain/dates.js';
+import type { WorkCalendar, Ym } from '../../domain/model.js';
+import { text } from '../../messages.js';
+import { renderRankingChart } from '../../render/chart.js';
+import type { Person, Store } from '../../store/types.js';
+import { DASHBOARD_SCRIPT } from './client.js';
+import { cellPage, messagePage, overviewPage, taskPage, townshipPage, type PageContext } from './html.js';
+
+/** What the dashboard needs of the WeCom 自建应用: sign-in and the JS-SDK's config signatures. */
+export interface WecomSignIn {
+  corpId: string;
+  agentId: string;
+  authorizeUrl(redirectUri: string, state: string): string;
+  userIdForCode(code: string): Promise<string | undefined>;
+  signature(kind: 'corp' | 'agent', url: string): Promise<{ timestamp: number; nonceStr: string; signature: string }>;
+}
+
+export interface DashboardDeps {
+  store: Store;
+  calendar: WorkCalendar;
+  log: Logger;
+  /** The origin people reach the server at: OAuth's redirect and the JS-SDK's signed URLs are on it. */
+  publicUrl: string;
+  wecom?: WecomSignIn;
+  now?: () => Date;
+}
+
+const SESSION_COOKIE = 'duban_session';
+const STATE_COOKIE = 'duban_oauth_state';
+/** An OAuth code lives 5 minutes (…/91023); the state cookie need not outlive the round trip by much. */
+const STATE_TTL_MS = 10 * 60_000;
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+/** WeCom's in-app browser says `wxwork` in its user agent (…/90664). */
+const insideWecom = (ctx: Context): boolean => /\bwxwork\//i.test(ctx.get('user-agent'));
+
+/** Leaders and admins may look; every role there is is one of the two, a clerk has none. */
+const mayView = (person: Person | undefined): person is Person => person !== undefined && person.roles.length > 0;
+
+export function mountDashboard(router: Router, deps: DashboardDeps): void {
+  const { store, log } = deps;
+  const clock = deps.now ?? (() => new Date());
+  const secret = () => store.secret(DASHBOARD_SECRET);
+  const jssdk = readJssdk();
+
+  function page(ctx: Context, status: number, html: string): void {
+    ctx.status = status;
+    ctx.type = 'text/html; charset=utf-8';
+    // Leaders' data: no caching by proxies, no framing by other sites, no referrer with ids.
+    ctx.set('Cache-Control', 'private, no-store');
+    ctx.set('X-Frame-Options', 'DENY');
+    ctx.set('Referrer-Policy', 'no-referrer');
+    ctx.set('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'");
+    ctx.body = html;
+  }
+
+  const refuse = (ctx: Context, status: 401 | 403 | 404, kind: 'denied' | 'expired' | 'not-found'): void => {
+    const { title, body } = text.dashboard.refusals[kind];
+    page(ctx, status, messagePage(title, body, kind));
+  };
+
+  // Cookies are `secure` when the request came over HTTPS (behind a proxy: X-Forwarded-Proto, app.proxy).
+  async function startSession(ctx: Context, person: Person): Promise<void> {
+    const expires = clock().getTime() + SESSION_TTL_MS;
+    const token = signAccess(await secret(), { kind: 'session', platform: person.platform, user: person.user, expires });
+    ctx.cookies.set(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: ctx.secure, path: '/dashboard', expires: new Date(expires), overwrite: true });
+    log.info('dashboard session started', { platform: person.platform, user: person.user });
+  }
+
+  /** The signed-in leader, re-read from the store; undefined when there is none or the role is gone. */
+  async function viewer(ctx: Context): Promise<Person | undefined> {
+    const token = ctx.cookies.get(SESSION_COOKIE);
+    if (token === undefined) return undefined;
+    const access = readAccess(await secret(), token, 'session', clock().getTime());
+    if (access === undefined || access === 'expired') return undefined;
+    const person = await store.person(access.platform, access.user);
+    return mayView(person) ? person : undefined;
+  }
+
+  /** Runs `render` for a signed-in leader; otherwise sends them through WeCom's sign-in or refuses. */
+  async function guarded(ctx: Context, render: (person: Person, source: BoardSource) => Promise<void>): Promise<void> {
+    const person = await viewer(ctx);
+    if (person) {
+      const today = beijingDate(clock());
+      await render(person, { store, calendar: deps.calendar, today });
+      return;
+    }
+    if (deps.wecom && insideWecom(ctx) && ctx.method === 'GET') {
+      // WeCom takes letters and digits only in `state` (…/91022).
+      const state = randomBytes(16).toString('hex');
+      ctx.cookies.set(STATE_COOKIE, `${state}.${ctx.path}`, { httpOnly: true, sameSite: 'lax', secure: ctx.secure, path: '/dashboard', maxAge: STATE_TTL_MS, overwrite: true });
+      ctx.redirect(deps.wecom.authorizeUrl(`${deps.publicUrl}/dashboard/wecom/oauth`, state));
+      return;
+    }
+    refuse(ctx, ctx.cookies.get(SESSION_COOKIE) === undefined ? 401 : 403, 'denied');
+  }
+
+  async function pageContext(person: Person, board: Board): Promise<PageContext> {
+    const county = (await store.countyName()) ?? '';
+    const wecom = deps.wecom && person.platform === 'wecom' ? { corpId: deps.wecom.corpId, agentId: deps.wecom.agentId } : undefined;
+    const estimated = board.tasks.some((t) => t.status === 'open' && Number(t.deadline.slice(0, 4)) > deps.calendar.lastCoveredYear);
+    return { county, today: board.today, viewer: { name: person.name }, ...(wecom ? { wecom } : {}), estimated };
+  }
+
+  router.get('/dashboard', async (ctx) => {
+    const token = typeof ctx.query.t === 'string' ? ctx.query.t : undefined;
+    if (token !== undefined) {
+      const access = readAccess(await secret(), token, 'link', clock().getTime());
+      if (access === 'expired') {
+        refuse(ctx, 401, 'expired');
+        return;
+      }
+      const person = access === undefined ? undefined : await store.person(access.platform, access.user);
+      if (!mayView(person)) {
+        refuse(ctx, 403, 'denied');
+        return;
+      }
+      await startSession(ctx, person);
+      // The token stays out of the address bar, the history and anything the page links to.
+      ctx.redirect('/dashboard');
+      return;
+    }
+    await guarded(ctx, async (person, source) => {
+      const board = await loadBoard(source);
+      const ranking = await currentRanking(source, board);
+      page(ctx, 200, overviewPage(await pageContext(person, board), board, ranking));
+    });
+  });
+
+  router.get('/dashboard/wecom/oauth', async (ctx) => {
+    const { wecom } = deps;
+    const [state, back] = (ctx.cookies.get(STATE_COOKIE) ?? '').split(/\.(.*)/s);
+    ctx.cookies.set(STATE_COOKIE, null, { path: '/dashboard' });
+    const code = typeof ctx.query.code === 'string' ? ctx.query.code : '';
+    // The state ties the answer to the browser that asked (OAuth 2.0 §10.12: no forged sign-in).
+    if (!wecom || state === undefined || state === '' || ctx.query.state !== state || code === '') {
+      refuse(ctx, 403, 'denied');
+      return;
+    }
+    const user = await wecom.userIdForCode(code);
+    const person = user === undefined ? undefined : await store.person('wecom', user);
+    if (!mayView(person)) {
+      log.warn('dashboard sign-in refused: not a leader or admin', { platform: 'wecom', user: user ?? '(not a member)' });
+      refuse(ctx, 403, 'denied');
+      return;
+    }
+    await startSession(ctx, person);
+    ctx.redirect(back !== undefined && back.startsWith('/dashboard') ? back : '/dashboard');
+  });
+
+  router.get('/dashboard/township/:id', async (ctx) => {
+    await guarded(ctx, async (person, source) => {
+      const board = await loadBoard(source);
+      const township = board.townships.find((t) => t.id === ctx.params.id);
+      if (!township) {
+        refuse(ctx, 404, 'not-found');
+        return;
+      }
+      page(ctx, 200, townshipPage(await pageContext(person, board), board, township, await currentRanking(source, board)));
+    });
+  });
+
+  router.get('/dashboard/task/:id', async (ctx) => {
+    await guarded(ctx, async (person, source) => {
+      const board = await loadBoard(source);
+      const task = board.tasks.find((t) => t.id === ctx.params.id);
+      if (!task) {
+        refuse(ctx, 404, 'not-found');
+        return;
+      }
+      page(ctx, 200, taskPage(await pageContext(person, board), board, task));
+    });
+  });
+
+  router.get('/dashboard/cell/:task/:township', async (ctx) => {
+    await guarded(ctx, async (person, source) => {
+      const board = await loadBoard(source);
+      const task = board.tasks.find((t) => t.id === ctx.params.task);
+      const township = task && board.townshipsOf(task).find((t) => t.id === ctx.params.township);
+      if (!task || !township) {
+        refuse(ctx, 404, 'not-found');
+        return;
+      }
+      const entries = (await store.ledger([task.id])).filter((e) => e.township === township.id);
+      page(ctx, 200, cellPage(await pageContext(person, board), board, board.cell(task, township), entries));
+    });
+  });
+
+  router.get('/dashboard/chart.png', async (ctx) => {
+    await guarded(ctx, async (_person, source) => {
+      const asked = typeof ctx.query.month === 'string' && MONTH.test(ctx.query.month) ? ctx.query.month : undefined;
+      const thisMonth: Ym = monthOf(source.today);
+      const month = asked !== undefined && asked < thisMonth ? asked : thisMonth;
+      const ranking = month === thisMonth ? await currentRanking(source, await loadBoard(source)) : await pastRanking(source, month);
+      if (!ranking || ranking.rows.length === 0) {
+        refuse(ctx, 404, 'not-found');
+        return;
+      }
+      ctx.type = 'image/png';
+      ctx.set('Cache-Control', 'private, no-store');
+      ctx.body = renderRankingChart(ranking, { title: text.rankingTitle(ranking.month, ranking.asOf, month !== thisMonth), counts: true });
+    });
+  });
+
+  router.get('/dashboard/jssdk/sign', async (ctx) => {
+    const { wecom } = deps;
+    const person = await viewer(ctx);
+    const kind = ctx.query.kind === 'agent' ? 'agent' : 'corp';
+    const url = typeof ctx.query.url === 'string' ? ctx.query.url : '';
+    // Only our own pages are signed: a signature for another page would let it use our app's JS-SDK.
+    if (!wecom || !person || !url.startsWith(`${deps.publicUrl}/dashboard`)) {
+      ctx.status = 403;
+      ctx.body = { error: 'forbidden' };
+      return;
+    }
+    ctx.set('Cache-Control', 'private, no-store');
+    ctx.body = await wecom.signature(kind, url);
+  });
+
+  router.get('/dashboard/app.js', (ctx) => {
+    ctx.type = 'application/javascript; charset=utf-8';
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.body = DASHBOARD_SCRIPT;
+  });
+
+  router.get('/dashboard/jssdk.js', (ctx) => {
+    ctx.type = 'application/javascript; charset=utf-8';
+    ctx.set('Cache-Control', 'public, max-age=86400');
+    ctx.body = jssdk;
+  });
+}
+
+/** @wecom/jssdk's browser build, served from our origin: the page loads nothing from elsewhere. */
+function readJssdk(): string {
+  return readFileSync(createRequire(import.meta.url).resolve('@wecom/jssdk/dist/wecom.global.prod.js'), 'utf8');
+}
