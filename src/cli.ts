@@ -4,16 +4,23 @@
  * `runCli` takes its streams and environment as arguments so tests drive it in-process.
  */
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chat, defaultSpeaker, say, type Speaker } from './adapters/console/index.js';
 import { createBot } from './bot.js';
+import { missingGlyphs } from './render/font.js';
 import { ConfigError, loadConfig } from './config.js';
 import { StoreUnavailableError } from './core/errors.js';
 import { createLogger, type Level } from './core/logger.js';
 import { planJob, runJob } from './core/scheduler.js';
 import type { Platform } from './core/types.js';
+import { beijingDate, isYm } from './domain/dates.js';
+import { EXPORT_KINDS, exportMessages, exportTable, isExportKind } from './excel/export.js';
+import { importTaskWorkbook } from './excel/import.js';
+import { UnreadableWorkbookError } from './excel/read.js';
+import { tableBuffer } from './excel/write.js';
 import { CHAT_PLATFORMS, isChatPlatform } from './store/types.js';
 import { serve, type ServeIo } from './main.js';
 import type { Outbox } from './outbox/index.js';
@@ -37,7 +44,10 @@ const USAGE = `用法：duban <命令> [选项]
                                  在终端里和机器人对话
   job NAME [--at 时间] [--dry-run]  立即运行一个定时任务，如同时钟指向 --at（如 2026-12-01T09:00+08:00）；
                                  等消息发完再退出；--dry-run 只打印要发的消息
-  import FILE.xlsx / export ledger|ranking|tasks --out FILE.xlsx [--month YYYY-MM]
+  import FILE.xlsx               导入任务分解表（Excel）：编号或任务名称相同的任务更新，其余新建
+  export ledger|ranking|tasks --out FILE.xlsx [--month YYYY-MM]
+                                 导出到 Excel：ledger 工作台账、ranking 月度排名、tasks 任务推进表；
+                                 --month 只导出该月的台账、该月的排名、该月底的任务进度
 `;
 
 const NO_COUNTY = '提示：还没有载入县的设置，机器人不认识任何群和人。先运行：npx duban load examples/sample-county.yaml';
@@ -73,9 +83,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case 'job':
         return await jobCommand(rest, io);
       case 'import':
+        return await importCommand(rest, io);
       case 'export':
-        write(io.stderr, `duban ${command} 将随 Excel 导入导出一起提供，本版本尚不支持。`);
-        return 2;
+        return await exportCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':
@@ -116,7 +126,7 @@ async function openBot(io: CliIo, level: Level) {
   const log = createLogger(level, (line) => { io.stderr.write(`${line}\n`); });
   const redis = await connectRedis(config.redisUrl, log);
   let outbox: Outbox | undefined;
-  const bot = await createBot(redis.redis, { log, prefix: io.prefix, enqueue: (posts) => opened().enqueue(posts) });
+  const bot = await createBot(redis.redis, { log, prefix: io.prefix, enqueue: (posts) => opened().enqueue(posts), publicUrl: config.publicUrl });
   const platforms = createPlatforms(config, bot, log, (text) => { write(io.stdout, text); });
   /** `at`: the clock of the posting window, for `duban job --at`; it counts only for the first opening. */
   const opened = (at?: Date): Outbox => (outbox ??= openOutbox(redis.redis, bot, platforms, log, { prefix: io.prefix, at }));
@@ -161,6 +171,9 @@ async function loadCommand(args: readonly string[], io: CliIo): Promise<number> 
     await bot.store.loadCounty(result.county, result.calendar, result.schedule);
     const { county } = result;
     write(io.stdout, `已载入「${county.name}」：${String(county.townships.length)} 个乡镇、${String(county.groups.length)} 个群、${String(county.people.length)} 人、${String(county.tasks.length)} 项任务。`);
+    const missing = missingGlyphs([county.name, ...county.townships.map((t) => t.name), ...county.people.map((p) => p.name), ...county.tasks.map((t) => t.title)].join(''));
+    // The chart's font is a subset: a rare character in a name would be drawn as a box.
+    if (missing.length > 0) write(io.stderr, `注意：排名图的字体里没有这些字，图上会显示成方框：${missing.join('、')}。请按 src/render/fonts/README.md 用这个设置文件重建字体。`);
     return 0;
   } finally {
     await bot.close();
@@ -198,6 +211,82 @@ async function chatCommand(args: readonly string[], io: CliIo): Promise<number> 
     await hintIfEmpty(bot, io);
     const speaker = await defaultSpeaker(bot.store, { platform: platformOf(values.platform), chat: values.chat, user: values.user });
     await chat(bot.route, speaker, { input: io.stdin, output: io.stdout });
+    return 0;
+  } finally {
+    await bot.close();
+  }
+}
+
+const NO_COUNTY_FOR_EXCEL = '还没有载入县的设置：乡镇和任务都从设置文件来。先运行：npx duban load examples/sample-county.yaml';
+
+async function importCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { positionals } = options(args, {});
+  const [file, extra] = positionals;
+  if (file === undefined || extra !== undefined) throw new UsageError('请给出一个任务分解表（.xlsx），例如：duban import examples/任务分解表.xlsx');
+  if (!/\.xlsx$/i.test(file)) throw new UsageError(`「${file}」不是 .xlsx 文件：请在 Excel 或 WPS 里另存为 .xlsx，例如：duban import 任务分解表.xlsx`);
+  if (!existsSync(file)) {
+    write(io.stderr, `找不到文件：${file}`);
+    return 1;
+  }
+  const data = await readFile(file);
+  const bot = await openBot(io, 'warn');
+  try {
+    const county = await bot.store.countyName();
+    if (county === undefined) {
+      write(io.stderr, NO_COUNTY_FOR_EXCEL);
+      return 1;
+    }
+    const outcome = await importTaskWorkbook(bot.store, data, beijingDate(new Date()), county);
+    if (!outcome.ok) {
+      write(io.stderr, `任务分解表 ${file} 有误，没有导入任何任务：\n${outcome.errors.map((e) => `  - ${e}`).join('\n')}`);
+      return 1;
+    }
+    write(io.stdout, outcome.message);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof UnreadableWorkbookError)) throw error;
+    write(io.stderr, `${file}：${error.message}`);
+    return 1;
+  } finally {
+    await bot.close();
+  }
+}
+
+const EXPORT_EXAMPLE = '例如：duban export ledger --out 台账.xlsx --month 2026-11（ledger 工作台账、ranking 月度排名、tasks 任务推进表）';
+
+async function exportCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = options(args, { out: { type: 'string' }, month: { type: 'string' } });
+  const [kind, extra] = positionals;
+  if (kind === undefined || !isExportKind(kind)) {
+    throw new UsageError(`${kind === undefined ? '请写明要导出什么' : `不能导出「${kind}」`}，可选 ${EXPORT_KINDS.join('、')}。${EXPORT_EXAMPLE}`);
+  }
+  if (extra !== undefined) throw new UsageError(`多了「${extra}」。${EXPORT_EXAMPLE}`);
+  const out = values.out;
+  if (out === undefined || out.trim() === '') throw new UsageError(`请用 --out 写明导出到哪个文件。${EXPORT_EXAMPLE}`);
+  if (!/\.xlsx$/i.test(out)) throw new UsageError(`--out 的文件名应以 .xlsx 结尾，不能是「${out}」。${EXPORT_EXAMPLE}`);
+  const month = values.month;
+  if (month !== undefined && !isYm(month)) throw new UsageError(`--month 应写成 YYYY-MM，例如 2026-11，不能是「${month}」`);
+  const bot = await openBot(io, 'warn');
+  try {
+    const county = await bot.store.countyName();
+    if (county === undefined) {
+      write(io.stderr, NO_COUNTY_FOR_EXCEL);
+      return 1;
+    }
+    const source = { store: bot.store, calendar: bot.calendar, today: beijingDate(new Date()) };
+    const outcome = await exportTable(kind, source, county, month);
+    if (!outcome.ok) {
+      write(io.stderr, outcome.message);
+      return 1;
+    }
+    try {
+      await writeFile(out, await tableBuffer(outcome.table));
+    } catch (error) {
+      // A missing folder, or the file still open in Excel (EBUSY on Windows).
+      write(io.stderr, `写不进文件 ${out}：${error instanceof Error ? error.message : String(error)}`);
+      return 1;
+    }
+    write(io.stdout, exportMessages.exported(outcome.table.rows.length, out));
     return 0;
   } finally {
     await bot.close();

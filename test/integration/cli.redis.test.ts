@@ -1,7 +1,9 @@
 /**
  * `duban load` and `duban say` as an admin runs them, in-process, against real Redis.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli.js';
@@ -42,6 +44,16 @@ describe('duban load', () => {
     const { code, err } = await duban('load', 'no-such-county.yaml');
     expect(code).toBe(1);
     expect(err).toContain('找不到文件：no-such-county.yaml');
+  });
+
+  it('warns when a name has a character the chart\'s font lacks, naming it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'duban-rare-'));
+    const file = join(dir, 'county.yaml');
+    writeFileSync(file, readFileSync('examples/sample-county.yaml', 'utf8').replaceAll('红星乡', '㐀星乡'));
+    const { code, err } = await duban('load', file);
+
+    expect(code).toBe(0);
+    expect(err).toContain('图上会显示成方框：㐀');
   });
 
   it('loads the sample county and reports what it loaded, the same twice over', async () => {

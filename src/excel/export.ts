@@ -1,0 +1,58 @@
+/**
+ * `duban export`: the ledger, a month's ranking or the task table, from the store into a table
+ * (src/domain/exports.ts) that src/excel/write.ts turns into a workbook.
+ */
+import { currentRanking, loadBoard, pastRanking, type BoardSource } from '../core/board.js';
+import { endOfBeijingDay, monthEnd, monthOf } from '../domain/dates.js';
+import { ledgerTable, rankingTable, tasksTable, type ExportTable } from '../domain/exports.js';
+import { replayLedger } from '../domain/ledger.js';
+import type { Ym } from '../domain/model.js';
+import { text } from '../messages.js';
+
+export const EXPORT_KINDS = ['ledger', 'ranking', 'tasks'] as const;
+export type ExportKind = (typeof EXPORT_KINDS)[number];
+export const isExportKind = (value: string): value is ExportKind => (EXPORT_KINDS as readonly string[]).includes(value);
+
+export const exportMessages = {
+  future: (month: Ym): string => `${text.monthName(month)}还没到，没有可导出的内容`,
+  noRecords: (month: Ym): string => text.rankingNoRecords(month),
+  exported: (rows: number, file: string): string => `已导出 ${String(rows)} 行到 ${file}`,
+} as const;
+
+export type ExportOutcome = { ok: true; table: ExportTable } | { ok: false; message: string };
+
+/**
+ * The table of `kind`. `month`: for the ledger, the entries of that month; for the ranking, that
+ * month's (a finished one from its snapshot or the ledger, as `排名 上月` answers); for the task
+ * table, the standing at that month's end. Without it: the whole ledger, this month so far, today.
+ */
+export async function exportTable(kind: ExportKind, source: BoardSource, county: string, month?: Ym): Promise<ExportOutcome> {
+  const thisMonth = monthOf(source.today);
+  if (month !== undefined && month > thisMonth && kind !== 'ledger') return { ok: false, message: exportMessages.future(month) };
+  switch (kind) {
+    case 'ledger': {
+      const [tasks, townships] = await Promise.all([source.store.tasks(), source.store.townships()]);
+      const entries = await source.store.ledger(tasks.map((t) => t.id));
+      return { ok: true, table: ledgerTable({ county, entries, tasks, townships, month }) };
+    }
+    case 'ranking': {
+      if (month === undefined || month === thisMonth) {
+        const board = await loadBoard(source);
+        return { ok: true, table: rankingTable({ county, ranking: await currentRanking(source, board), final: false }) };
+      }
+      const ranking = await pastRanking(source, month);
+      if (!ranking) return { ok: false, message: exportMessages.noRecords(month) };
+      return { ok: true, table: rankingTable({ county, ranking, final: true }) };
+    }
+    case 'tasks': {
+      if (month === undefined || month === thisMonth) {
+        const board = await loadBoard(source);
+        return { ok: true, table: tasksTable({ county, today: source.today, tasks: board.tasks, townships: board.townships, progress: board.progress, calendar: source.calendar }) };
+      }
+      const [tasks, townships] = await Promise.all([source.store.tasks(), source.store.townships()]);
+      const asOf = monthEnd(month);
+      const progress = replayLedger(await source.store.ledger(tasks.map((t) => t.id), endOfBeijingDay(asOf)));
+      return { ok: true, table: tasksTable({ county, today: asOf, tasks, townships, progress, calendar: source.calendar }) };
+    }
+  }
+}
