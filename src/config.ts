@@ -35,7 +35,13 @@ export const envSchema = z.object({
   DINGTALK_API_BASE: base(PLATFORM_ORIGINS.dingtalkApi),
   DINGTALK_OAPI_BASE: base(PLATFORM_ORIGINS.dingtalkOapi),
   // Where people reach this server: the dashboard's links and WeCom's OAuth redirect are built on it.
-  PUBLIC_URL: optional(z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''))),
+  PUBLIC_URL: optional(
+    z
+      .url({ protocol: /^https?$/ })
+      // The routes sit at the root (/dashboard): a path here would make every link miss them.
+      .refine((u) => new URL(u).pathname === '/' && new URL(u).search === '', { error: '只写协议、域名和端口，例如 https://duban.example.gov.cn（看板在 /dashboard）' })
+      .transform((u) => new URL(u).origin),
+  ),
 });
 
 export interface Config {
@@ -73,6 +79,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const wecomOn = pair(e.WECOM_TOKEN, e.WECOM_ENCODING_AES_KEY, 'WECOM_TOKEN 和 WECOM_ENCODING_AES_KEY');
   const app = [e.WECOM_CORP_ID, e.WECOM_AGENT_ID, e.WECOM_AGENT_SECRET];
   const appOn = app.every((v) => v !== undefined);
+  // WeCom sends people back to PUBLIC_URL after sign-in: localhost would be nobody's server.
+  if (appOn && e.PUBLIC_URL === undefined) problems.push('设置了 WECOM_CORP_ID 等企业微信应用变量时，还要设置 PUBLIC_URL（看板的对外地址，须与应用的可信域名一致）');
   if (!appOn && app.some((v) => v !== undefined)) problems.push('WECOM_CORP_ID、WECOM_AGENT_ID 和 WECOM_AGENT_SECRET 要么都设置，要么都不设置（不设置则看板只能用「看板」链接打开）');
   const dingtalkOn = pair(e.DINGTALK_CLIENT_ID, e.DINGTALK_CLIENT_SECRET, 'DINGTALK_CLIENT_ID 和 DINGTALK_CLIENT_SECRET');
   if (problems.length > 0) throw new ConfigError(problems);

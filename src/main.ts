@@ -80,6 +80,7 @@ export async function serve({ config, demo, io }: { config: Config; demo: boolea
   log.info('listening', { port: config.port });
   dingtalk?.stream?.start();
   io.stderr.write(`督办助手已启动：http://127.0.0.1:${String(config.port)}/healthz（Redis：${redis.where}）\n`);
+  io.stderr.write(`挂图作战看板：${config.publicUrl}/dashboard（领导或管理员私聊督办助手发送「看板」获取登录链接）\n`);
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>

@@ -229,8 +229,8 @@ export const text = {
     title: '挂图作战看板',
     lines: [[url], [{ text: `链接${String(minutes)}分钟内有效，只限你本人使用，请勿转发。过期了再发「看板」即可。`, tone: 'muted' }]],
   }),
-  dashboardAskDirect: '看板链接只发给你本人：请私聊我发送「看板」。在企业微信里也可以直接从工作台打开“督办助手”应用。',
-  dashboardOff: '看板还没有开通（服务器没有运行，或没有设置 PUBLIC_URL）。请联系管理员。',
+  dashboardAskDirect: '看板链接只发给你本人：请私聊我发送「看板」。',
+  dashboardOff: '这里拿不到看板链接：看板随服务器一起运行，请在企业微信或钉钉里私聊督办助手发送「看板」。',
 
   // —— 绑定 / 新建任务 / 销号 ——
   bindNameMissing: '缺少乡镇名称',
@@ -431,17 +431,25 @@ export const text = {
 
     /** The pages in place of the board: keyed by `messagePage`'s status. */
     refusals: {
+      signin: {
+        title: '请先获取看板链接',
+        body: '挂图作战看板只对县领导和管理员开放。请私聊督办助手发送「看板」，用回复里的链接打开（15分钟内有效）。',
+      },
       denied: {
         title: '无权查看',
         body: '挂图作战看板只对县领导和管理员开放。如需查看，请联系县委组织部管理员。',
       },
       expired: {
         title: '链接已过期',
-        body: '为安全起见，看板链接只在短时间内有效。请在领导群里 @督办助手 发送「看板」（或在与督办助手的私聊中直接发送），获取新链接。',
+        body: '为安全起见，看板链接只在15分钟内有效。请私聊督办助手发送「看板」，获取新链接。',
       },
       'not-found': {
         title: '没有找到',
         body: '要查看的任务或乡镇不存在，可能已经改名或删除。请回到总览重新选择。',
+      },
+      unavailable: {
+        title: '暂时打不开',
+        body: '看板暂时无法登录或读取数据，请稍后再试；如果一直不行，请联系管理员。',
       },
     },
     toOverview: '返回总览',

@@ -9,7 +9,10 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { CHAT_PLATFORMS, type ChatPlatform } from '../store/types.js';
 
-/** Long enough to tap a link in a chat, short enough that a forwarded one soon stops working. */
+/**
+ * Long enough to tap a link in a chat, short enough that a forwarded one soon stops working. Not
+ * single-use: chat apps fetch links for their previews, which would spend it before the leader taps.
+ */
 export const LINK_TTL_MS = 15 * 60_000;
 /** A working day, so a leader signs in once in the morning. */
 export const SESSION_TTL_MS = 10 * 60 * 60_000;

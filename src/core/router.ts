@@ -4,7 +4,7 @@
  * apology — never silence and never a stack trace.
  */
 import { beijingDate } from '../domain/dates.js';
-import type { Role, WorkCalendar } from '../domain/model.js';
+import { leadsOrAdministers, type Role, type WorkCalendar } from '../domain/model.js';
 import { normalizeText, splitCommand, stripMention } from '../domain/text.js';
 import { text } from '../messages.js';
 import type { Store } from '../store/types.js';
@@ -98,7 +98,7 @@ async function contextFor(deps: RouterDeps, message: IncomingMessage, now: Date,
   const roles = new Set<Role>(person?.roles ?? []);
   const actor: Actor = { id: message.sender.id, name: person?.name ?? message.sender.name ?? message.sender.id, person, roles };
   const township = group?.township === undefined ? undefined : townships.find((t) => t.id === group.township);
-  const isLeader = roles.has('leader') || roles.has('admin');
+  const isLeader = leadsOrAdministers(roles);
   const leadersOnly = group?.role === 'leaders' || (type === 'direct' && isLeader);
   return { message, now, today: beijingDate(now), store, calendar, log, actor, group, township, leaderView: isLeader || leadersOnly, leadersOnly, commands, enqueue: deps.enqueue, dashboardLink: deps.dashboardLink };
 }

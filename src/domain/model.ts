@@ -73,6 +73,10 @@ export type Light = 'done' | 'on-pace' | 'behind' | 'overdue';
 
 export type Role = 'admin' | 'leader';
 
+/** The roles that see every township, the bottom-three marks and the dashboard: today, all of them. */
+const LEADING_ROLES: readonly Role[] = ['leader', 'admin'];
+export const leadsOrAdministers = (roles: Iterable<Role>): boolean => [...roles].some((r) => LEADING_ROLES.includes(r));
+
 export type EntryKind = 'report' | 'correction' | 'reversal';
 
 /**

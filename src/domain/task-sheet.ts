@@ -184,7 +184,9 @@ const cellAt = (grid: SheetGrid, row: number, col: number): SheetCell | undefine
 
 function headerMatch(cell: SheetCell | undefined): { field: Field; rank: number; header: string } | undefined {
   if (typeof cell?.value !== 'string') return undefined;
-  const match = FIELD_OF.get(headerKey(cell.value));
+  const key = headerKey(cell.value);
+  // Offices write two names for one column: 目标/指标, 完成时限、截止时间.
+  const match = FIELD_OF.get(key) ?? key.split(/[/、|]/).map((part) => FIELD_OF.get(headerKey(part))).find((m) => m !== undefined);
   return match === undefined ? undefined : { ...match, header: cell.value.replace(/\s+/g, '').trim() };
 }
 

@@ -166,13 +166,18 @@ export function createOutbox(options: OutboxOptions): Outbox {
     await outbox.enqueue(notices);
   }
 
-  /** The post with its picture's bytes back in; without the picture if it is gone (text still goes). */
-  async function unpacked(post: QueuedPost): Promise<OutboxPost> {
+  /**
+   * The post with its picture's bytes back in; without the picture if it is gone, so the text
+   * still goes. `lostPicture`: the parts counted so far included the picture, so they no longer
+   * line up with the text's.
+   */
+  async function unpacked(post: QueuedPost): Promise<{ post: OutboxPost; lostPicture: boolean }> {
     const { image, ...message } = post.message;
-    if (!image) return { ...post, message };
+    if (!image) return { post: { ...post, message }, lostPicture: false };
     const bytes = await store.image(image.id);
-    if (!bytes) log.warn('picture expired before its post went out; posting the text only', { key: post.key });
-    return { ...post, message: bytes ? { ...message, image: { base64: bytes.toString('base64') } } : message };
+    if (bytes) return { post: { ...post, message: { ...message, image: { base64: bytes.toString('base64') } } }, lostPicture: false };
+    log.warn('picture expired before its post went out; posting the text only', { key: post.key });
+    return { post: { ...post, message }, lostPicture: true };
   }
 
   async function deliver(job: Job<PostJob>, token: string | undefined): Promise<void> {
@@ -207,10 +212,12 @@ export function createOutbox(options: OutboxOptions): Outbox {
     const free = await store.robotFreeAt(robot);
     // No early tolerance here: this is what keeps the robot within the platform's rate.
     if (free > Date.now()) await later(job, token, free);
-    const post = await unpacked(job.data.post);
+    const { post, lostPicture } = await unpacked(job.data.post);
     const parts = poster.parts(post.message);
     try {
-      await sendParts(job, poster, group, post, parts);
+      // Parts sent before the picture vanished counted it: the text goes again from its start,
+      // since showing a line twice is better than losing the rest.
+      await sendParts(job, poster, group, post, parts, lostPicture ? 0 : (job.data.sentParts ?? 0));
     } catch (error) {
       await store.setRobotFreeAt(robot, Date.now() + parts * spacingMs);
       await failed(job, token, poster, error);
@@ -227,8 +234,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
     return state !== 'completed' && state !== 'failed' && state !== 'unknown';
   }
 
-  async function sendParts(job: Job<PostJob>, poster: Poster, group: Group, post: OutboxPost, parts: number): Promise<void> {
-    for (let index = job.data.sentParts ?? 0; index < parts; index++) {
+  async function sendParts(job: Job<PostJob>, poster: Poster, group: Group, post: OutboxPost, parts: number, from: number): Promise<void> {
+    for (let index = from; index < parts; index++) {
       await poster.sendPart(group, post.message, index);
       if (index + 1 < parts) await job.updateData({ ...job.data, sentParts: index + 1 });
     }

@@ -2,11 +2,11 @@
  * The monthly ranking (一月一通报) as a picture: a horizontal bar per township, best at the top,
  * coloured by its lights, with the county average. Drawn without a browser — ECharts renders SVG
  * on the server, resvg turns it into PNG with the shipped CJK font — so a slim server can post it
- * to a WeCom group (`image`, ≤ 2 MB) and the dashboard can inline the same SVG.
+ * to a group and show it on the dashboard.
  *
  * It shows no bottom-three marks: the picture also goes to township groups, where those are not
- * shown (DESIGN §1). For the same reason the count of overdue and lagging tasks beside each bar
- * (`counts`) is for leaders; township groups see the colours only, as their text shows no 🔴 counts.
+ * shown (DESIGN §1). The count of overdue and lagging tasks beside each bar (`counts`) goes where
+ * the text beside the picture shows 🔴 counts too: not in the monthly 通报 to township groups.
  */
 import { Resvg } from '@resvg/resvg-js';
 import { BarChart, type BarSeriesOption } from 'echarts/charts';
@@ -58,7 +58,7 @@ const VALUE_SIZE = 18;
 const VALUE_ROOM = 176;
 const TEXT_WIDTH = CHART_WIDTH - 48;
 
-/** The browser that shows the dashboard's inline SVG may not have the font; resvg finds it first. */
+/** The shipped font first (resvg has only it); the rest for a browser showing the SVG on its own. */
 const FAMILY = `'${FONT_FAMILY}', 'PingFang SC', 'Microsoft YaHei', sans-serif`;
 
 /** A township's colour: its worst light, as in the text ranking (🔴 beats 🟡 beats 🟢/✅). */
@@ -232,6 +232,29 @@ export function renderRankingSvg(ranking: RankingSnapshot, title: ChartTitle): s
  * between machines, and a missing one would turn names into boxes on one server and not another.
  */
 export function renderRankingChart(ranking: RankingSnapshot, title: ChartTitle): Buffer {
+  // Drawing takes 0.1–2 s of the event loop (13 to 300 townships); the same ranking — every view
+  // of the dashboard between two reports, the 通报 to each group — is drawn once.
+  const key = JSON.stringify([ranking, title]);
+  const cached = drawn.get(key);
+  if (cached) {
+    drawn.delete(key);
+    drawn.set(key, cached);
+    return cached;
+  }
+  const png = drawPng(ranking, title);
+  drawn.set(key, png);
+  for (const oldest of drawn.keys()) {
+    if (drawn.size <= DRAWN_KEPT) break;
+    drawn.delete(oldest);
+  }
+  return png;
+}
+
+/** Recently drawn charts, least recently used first: a month, its previous one, both kinds of picture. */
+const drawn = new Map<string, Buffer>();
+const DRAWN_KEPT = 8;
+
+function drawPng(ranking: RankingSnapshot, title: ChartTitle): Buffer {
   const svg = renderRankingSvg(ranking, title);
   const resvg = new Resvg(svg, {
     font: { fontFiles: [FONT_FILE], loadSystemFonts: false, defaultFontFamily: FONT_FAMILY, sansSerifFamily: FONT_FAMILY },

@@ -213,14 +213,22 @@ export function wecomImage(image: { base64: string }, maxBytes: number = WECOM_L
   return { base64: raw.toString('base64'), md5: createHash('md5').update(raw).digest('hex') };
 }
 
+/** Whether WeCom's webhook takes the picture, from its base64 length alone (no decoding: `parts` asks often). */
+function fitsWebhook({ base64 }: { base64: string }): boolean {
+  const padding = base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0;
+  const bytes = (base64.length / 4) * 3 - padding;
+  return bytes > 0 && bytes <= WECOM_LIMITS.imageBytes;
+}
+
 /**
  * The webhook posts for a message, in order: the image first if any, then the text, as
  * `markdown` chunks (legacy markdown with `<font color>`) when nobody is to be @-ed, or as `text`
  * chunks when someone is (the first chunk carries `mentioned_list`, so people are pinged once).
- * A message with neither title nor lines posts no text.
+ * A message with neither title nor lines posts no text. A picture the webhook would refuse (empty,
+ * over 2 MB — a chart of some 190 townships) is left out: it must not cost the text its post.
  */
 export function wecomPosts(message: OutgoingMessage): WecomPost[] {
-  const posts: WecomPost[] = message.image ? [{ msgtype: 'image', image: wecomImage(message.image) }] : [];
+  const posts: WecomPost[] = message.image && fitsWebhook(message.image) ? [{ msgtype: 'image', image: wecomImage(message.image) }] : [];
   const mentions = [...new Set(message.mentions ?? [])];
   if (mentions.length === 0) {
     for (const content of chunksOf(message, LEGACY, WECOM_LIMITS.markdown)) posts.push({ msgtype: 'markdown', markdown: { content } });

@@ -58,6 +58,16 @@ const byNatural = new Intl.Collator('en', { numeric: true }).compare;
 
 export function createRedisStore(redis: Redis, keys: Keys): Store {
   const scripts = defineScripts(redis);
+  const secrets = new Map<string, Promise<Buffer>>();
+
+  async function makeSecret(name: string): Promise<Buffer> {
+    const key = keys.secret(name);
+    // NX: two instances starting at once agree on the first one written.
+    await redis.set(key, randomBytes(32), 'NX');
+    const secret = await redis.getBuffer(key);
+    if (secret?.length !== 32) throw new StoreDataError(key, 'not a 32-byte secret');
+    return secret;
+  }
 
   async function getJson<T>(schema: z.ZodType<T>, key: string): Promise<T | undefined> {
     const text = await redis.get(key);
@@ -228,7 +238,8 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
     },
 
     async importTasks(update, create) {
-      const known = new Set(await redis.hkeys(keys.tasks()));
+      // Ids taken: the stored tasks', and the batch's own (a 编号 the sheet gives a new task).
+      const known = new Set([...(await redis.hkeys(keys.tasks())), ...update.map((t) => t.id)]);
       const created: Task[] = [];
       // INCRBY reserves a block of numbers no other caller gets; ids the setup file already uses are
       // skipped, and there are finitely many of them, so this ends.
@@ -449,9 +460,10 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
 
     async putImage(bytes, seconds) {
       const id = createHash('sha256').update(bytes).digest('hex');
-      // Same bytes, same key: a fan-out of one chart to every group stores it once, and keeps it
-      // as long as the latest post that needs it.
-      await redis.set(keys.image(id), bytes, 'EX', seconds);
+      const key = keys.image(id);
+      // Same bytes, same key: a fan-out of one chart to every group stores it once. GT: a later
+      // post may lengthen the picture's life, never shorten it for a post queued before.
+      await run(redis.multi().set(key, bytes, 'EX', seconds, 'NX').expire(key, seconds, 'GT'));
       return id;
     },
 
@@ -459,12 +471,14 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
       return (await redis.getBuffer(keys.image(id))) ?? undefined;
     },
 
-    async secret(name) {
-      const key = keys.secret(name);
-      // NX: two instances starting at once agree on the first one written.
-      await redis.set(key, randomBytes(32), 'NX');
-      const secret = await redis.getBuffer(key);
-      if (secret?.length !== 32) throw new StoreDataError(key, 'not a 32-byte secret');
+    secret(name) {
+      // It never changes once made: read it once per process (a failed read is tried again).
+      let secret = secrets.get(name);
+      if (!secret) {
+        secret = makeSecret(name);
+        secrets.set(name, secret);
+        secret.catch(() => secrets.delete(name));
+      }
       return secret;
     },
 

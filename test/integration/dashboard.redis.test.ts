@@ -85,6 +85,16 @@ describe('a 看板 link', () => {
     expect(cookie).toMatch(/^duban_session=[0-9a-f]+\.[0-9a-f]{32}; path=\/dashboard; expires=Mon, 23 Nov 2026 11:00:00 GMT; samesite=lax; secure; httponly$/);
   });
 
+  it('sends every page with no caching, no framing, no sniffing and scripts from this server only', async () => {
+    const res = await get('/dashboard', { cookie: await signedIn() });
+    expect(res.headers.get('cache-control')).toBe('private, no-store');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    // No JS-SDK outside WeCom's browser: it would only be loaded for nothing.
+    expect(await res.text()).not.toContain('jssdk.js');
+  });
+
   it('opens the overview, the township, task and cell pages for the session', async () => {
     const cookie = await signedIn();
     await bot.say({ platform: 'console', chat: '城关镇工作群', user: '联络员' }, '上报 T2 60% 已完成6个村');
@@ -133,10 +143,11 @@ describe('a 看板 link', () => {
 });
 
 describe('a visitor without a session', () => {
-  it('is refused every page and the chart', async () => {
+  it('is refused every page and the chart, and told how to get a link', async () => {
     const paths = ['/dashboard', '/dashboard/township/城关镇', '/dashboard/task/T2', '/dashboard/cell/T2/城关镇', '/dashboard/chart.png'];
     const statuses = await Promise.all(paths.map(async (p) => (await get(encodeURI(p))).status));
     expect(statuses).toEqual(paths.map(() => 401));
+    expect(await (await get('/dashboard')).text()).toContain('私聊督办助手发送「看板」');
   });
 
   it('is refused with a forged session cookie', async () => {
@@ -169,17 +180,39 @@ describe('signing in inside WeCom', () => {
     expect(state).toMatch(/^[0-9a-f]{32}$/);
   });
 
-  it('lets a leader in after WeCom names them', async () => {
-    const { state, cookie } = await authorize();
+  it('lets a leader in after WeCom names them, back on the page they asked for, with the JS-SDK on it', async () => {
+    const first = await get(encodeURI('/dashboard/task/T2'), { 'user-agent': WXWORK_UA });
+    const state = new URL(first.headers.get('location') ?? '').searchParams.get('state') ?? '';
     fake.registerCode('code-lisi', 'lisi');
-    const back = await get(`/dashboard/wecom/oauth?code=code-lisi&state=${state}`, { cookie });
+    const back = await get(`/dashboard/wecom/oauth?code=code-lisi&state=${state}`, { cookie: cookieOf(first) });
 
     expect(back.status).toBe(302);
-    const page = await get('/dashboard', { cookie: cookieOf(back) });
+    expect(back.headers.get('location')).toBe('/dashboard/task/T2');
+    const page = await get('/dashboard', { cookie: cookieOf(back), 'user-agent': WXWORK_UA });
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain('李书记');
-    expect(html).toContain('/dashboard/jssdk.js');
+    expect(html).toContain('src="/dashboard/jssdk.js"');
+    expect(html).toContain(`data-corp-id="${fake.corpId}"`);
+  });
+
+  it('signs in from a page whose path a cookie could not hold as it is, and comes back to it', async () => {
+    const first = await get('/dashboard/task/a;b', { 'user-agent': WXWORK_UA });
+    const state = new URL(first.headers.get('location') ?? '').searchParams.get('state') ?? '';
+    fake.registerCode('code-lisi', 'lisi');
+    const back = await get(`/dashboard/wecom/oauth?code=code-lisi&state=${state}`, { cookie: cookieOf(first) });
+
+    expect(first.status).toBe(302);
+    expect(back.headers.get('location')).toBe('/dashboard/task/a;b');
+  });
+
+  it('says WeCom cannot be reached, on a page, when it fails to name the person', async () => {
+    const { state, cookie } = await authorize();
+    fake.answerNext('auth/getuserinfo', { errcode: -1, errmsg: 'system busy' });
+    const back = await get(`/dashboard/wecom/oauth?code=code-lisi&state=${state}`, { cookie });
+
+    expect(back.status).toBe(503);
+    expect(await back.text()).toContain('data-status="unavailable"');
   });
 
   it('refuses a member who is not a leader or admin', async () => {
@@ -208,6 +241,13 @@ describe('the JS-SDK signature', () => {
 
     expect(res.status).toBe(200);
     expect(body.signature).toBe(jsApiSignature({ ticket: fake.ticket('corp') ?? '', nonceStr: body.nonceStr, timestamp: body.timestamp, url }));
+  });
+
+  it('refuses to sign for a session whose person is no longer a leader', async () => {
+    const cookie = await signedIn();
+    await bot.store.loadCounty({ ...county, people: county.people.map((p) => (p.user === '书记' ? { ...p, roles: [] } : p)) });
+    const res = await get(`/dashboard/jssdk/sign?kind=corp&url=${encodeURIComponent(`${PUBLIC}/dashboard`)}`, { cookie });
+    expect(res.status).toBe(403);
   });
 
   it('refuses to sign a page that is not ours, or for a visitor without a session', async () => {

@@ -120,6 +120,24 @@ describe('a picture for DingTalk', () => {
     expect(JSON.parse((sent?.body as { msgParam: string }).msgParam)).toEqual({ photoURL: '@media-1' });
   });
 
+  it('is uploaded once for a fan-out to many groups', async () => {
+    await sender.sendImage(group(), image);
+    await sender.sendImage(group({ chat: 'cidHongxingGroup==' }), image);
+
+    expect(fake.received.filter((r) => r.path === '/media/upload')).toHaveLength(1);
+    expect(groupSends().map((r) => JSON.parse((r.body as { msgParam: string }).msgParam) as unknown)).toEqual([{ photoURL: '@media-1' }, { photoURL: '@media-1' }]);
+  });
+
+  it('fetches a new token once when the upload says the old one is no good', async () => {
+    await sender.send(group(), { lines: [['先取一个 token']] });
+    fake.revokeTokens();
+    await sender.sendImage(group(), image);
+
+    const uploads = fake.received.filter((r) => r.path === '/media/upload');
+    expect(uploads.map((u) => u.query.access_token)).toEqual(['token-1', 'token-2']);
+    expect(groupSends().at(-1)?.body).toMatchObject({ msgKey: 'sampleImageMsg' });
+  });
+
   it('goes with a reply through the OpenAPI, and the text through the sessionWebhook', async () => {
     const to = { sessionWebhook: fake.sessionWebhook('s1'), expiresAt: Date.now() + 3_600_000, conversationId: 'cidLeaders==', direct: false, staffId: 'manager01' };
     await sender.reply(to, { title: '排名', lines: [['1. 城关镇']], image });

@@ -106,6 +106,35 @@ describe('the outbox', () => {
     expect(poster.sent.map((s) => s.text)).toEqual(['群1#1']);
   });
 
+  it('posts the whole text when the picture expired after it went out and before the text could', async () => {
+    const sent: string[] = [];
+    let failText = true;
+    const poster: Poster = {
+      parts: (m) => (m.image ? 2 : 1),
+      pauseMs: 300,
+      async sendPart(_group, m, index) {
+        if (m.image && index === 0) {
+          sent.push('picture');
+          // Gone before the retry of the text: its key expired, or Redis lost it.
+          for (const key of await bot.db.redis.keys(`${bot.db.prefix}:bot:image:*`)) await bot.db.redis.del(key);
+          return;
+        }
+        if (failText) {
+          failText = false;
+          throw new SendError('HTTP 502', 'http-502', 'failed');
+        }
+        sent.push(m.lines.flat().map((x) => (typeof x === 'string' ? x : x.text)).join(''));
+      },
+    };
+    const outbox = outboxWith({ console: poster });
+    outbox.start();
+    await outbox.enqueue([{ ...post('群2', 1), message: { ...message('群2#1'), image: { base64: Buffer.from('chart').toString('base64') } } }]);
+    const states = await outbox.settled(['test/群2/1'], 8000);
+
+    expect(states.get('test/群2/1')).toBe('sent');
+    expect(sent).toEqual(['picture', '群2#1']);
+  });
+
   it('posts a key once however often it is enqueued', async () => {
     const poster = recorder();
     const outbox = outboxWith({ console: poster });

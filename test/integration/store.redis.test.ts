@@ -418,6 +418,49 @@ describe('tasks and the setup file', () => {
   });
 });
 
+describe('a batch of tasks (duban import)', () => {
+  it('updates tasks by id and gives new ones the next free ids, skipping ids already taken', async () => {
+    const { store } = fresh();
+    await store.loadCounty(county([task('T1'), task('T2'), task('T4')]));
+    const created = await store.importTasks([task('T1', { title: '改过的任务' }), task('T3', { title: '表里编号的任务' })], [draft({ title: '甲' }), draft({ title: '乙' })]);
+
+    expect(created.map((c) => c.id)).toEqual(['T5', 'T6']);
+    expect((await store.tasks()).map((x) => `${x.id}:${x.title}`)).toEqual(['T1:改过的任务', 'T2:任务T2', 'T3:表里编号的任务', 'T4:任务T4', 'T5:甲', 'T6:乙']);
+  });
+});
+
+describe('pictures, secrets and credentials', () => {
+  it('stores the same picture once under its hash and never shortens its life', async () => {
+    const { store, keys } = fresh();
+    const bytes = Buffer.from('PNG bytes');
+    const id = await store.putImage(bytes, 1000);
+    const again = await store.putImage(bytes, 10);
+
+    expect(again).toBe(id);
+    expect(await store.image(id)).toEqual(bytes);
+    expect(await t.redis.ttl(keys.image(id))).toBeGreaterThan(900);
+    expect(await store.image('0'.repeat(64))).toBeUndefined();
+  });
+
+  it('makes a secret once, the same for every instance, and keeps it', async () => {
+    const { store, keys } = fresh();
+    const other = createRedisStore(t.redis, keys);
+    const [a, b] = await Promise.all([store.secret('dashboard'), other.secret('dashboard')]);
+
+    expect(a).toHaveLength(32);
+    expect(b).toEqual(a);
+    expect(await createRedisStore(t.redis, keys).secret('dashboard')).toEqual(a);
+  });
+
+  it('keeps a credential until it expires or is dropped', async () => {
+    const { store } = fresh();
+    await store.saveCredential('wecom-app:token', 'tok', 60);
+    expect(await store.credential('wecom-app:token')).toBe('tok');
+    await store.dropCredential('wecom-app:token');
+    expect(await store.credential('wecom-app:token')).toBeUndefined();
+  });
+});
+
 describe('ranking snapshots and health', () => {
   it('a ranking snapshot round-trips', async () => {
     const { store } = fresh();

@@ -36,6 +36,21 @@ describe('loadConfig', () => {
     }
   });
 
+  it('turns the WeCom app on with its three settings and the public address, reduced to its origin', () => {
+    const config = loadConfig({ WECOM_CORP_ID: 'ww0123456789abcdef', WECOM_AGENT_ID: '1000002', WECOM_AGENT_SECRET: 'x'.repeat(43), PUBLIC_URL: 'https://duban.example.gov.cn/' });
+    expect(config.wecomApp).toEqual({ corpId: 'ww0123456789abcdef', agentId: '1000002', secret: 'x'.repeat(43), apiBase: 'https://qyapi.weixin.qq.com' });
+    expect(config.publicUrl).toBe('https://duban.example.gov.cn');
+    expect(loadConfig({ PORT: '8080' }).publicUrl).toBe('http://localhost:8080');
+  });
+
+  it('refuses the WeCom app without the public address WeCom must send people back to', () => {
+    expect(() => loadConfig({ WECOM_CORP_ID: 'ww0123456789abcdef', WECOM_AGENT_ID: '1000002', WECOM_AGENT_SECRET: 'x'.repeat(43) })).toThrow(/PUBLIC_URL/);
+  });
+
+  it('refuses a public address with a path, where the dashboard\'s links would miss it', () => {
+    expect(() => loadConfig({ PUBLIC_URL: 'https://example.gov.cn/duban' })).toThrow(/PUBLIC_URL: 只写协议、域名和端口/);
+  });
+
   it('refuses half a platform: a token without its key', () => {
     expect(() => loadConfig({ DINGTALK_CLIENT_ID: 'ding123' })).toThrow(/DINGTALK_CLIENT_ID 和 DINGTALK_CLIENT_SECRET/);
   });

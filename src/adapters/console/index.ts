@@ -3,7 +3,7 @@
  * webhooks do and print replies as plain text, through the same router.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -35,13 +35,15 @@ export async function say(route: Router, speaker: Speaker, said: string, message
   return shown(await route(consoleMessage(speaker, said, messageId)));
 }
 
+let pictures: string | undefined;
+
 /** A reply as the terminal shows it: a picture is saved as a file, and its path is printed first. */
 function shown(reply: OutgoingMessage): string {
   if (!reply.image) return renderText(reply);
   const bytes = Buffer.from(reply.image.base64, 'base64');
-  const dir = join(tmpdir(), 'duban');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${createHash('sha256').update(bytes).digest('hex').slice(0, 12)}.png`);
+  // A folder of our own (mkdtemp): a shared /tmp/duban could be a link planted by someone else.
+  pictures ??= mkdtempSync(join(tmpdir(), 'duban-'));
+  const file = join(pictures, `${createHash('sha256').update(bytes).digest('hex').slice(0, 12)}.png`);
   writeFileSync(file, bytes);
   return `${text.imageSaved(file)}\n${renderText(reply)}`;
 }

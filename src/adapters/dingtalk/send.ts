@@ -10,6 +10,7 @@
  * Every webhook must have DINGTALK_OAPI_BASE's origin (DESIGN §7); tokens, sessions and secrets
  * stay out of logs and errors.
  */
+import { createHash } from 'node:crypto';
 import { SendError, type SendFailure } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { OutgoingMessage } from '../../core/types.js';
@@ -17,11 +18,15 @@ import { dingtalkMarkdown, dingtalkMsgParam } from '../../render/dingtalk.js';
 import type { Group } from '../../store/types.js';
 import type { ReplyTarget } from './normalize.js';
 import { AccessTokenSchema, MediaUploadSchema, OpenApiErrorSchema, WebhookAnswerSchema } from './schema.js';
-import { httpFailure, postForm, postJson, urlOn } from '../http.js';
+import { httpFailure, postForm, postJson, shownUrl, urlOn } from '../http.js';
 import { signedWebhook } from './sign.js';
 
 /** Refresh a token this long before DingTalk says it expires (the official Python SDK uses 5 minutes). */
 const TOKEN_EARLY_MS = 5 * 60 * 1000;
+/** Media ids are said to last about 3 days (dingtalk.md §5); a fan-out uses one for a day at most. */
+const MEDIA_KEEP_MS = 24 * 60 * 60 * 1000;
+/** oapi's errcodes for a token that is wrong or expired: 40001, 40014 (invalid), 42001 (expired). */
+const STALE_TOKEN = new Set([40001, 40014, 42001]);
 /** A sessionWebhook this close to its expiry is not used: the post could arrive after it. */
 const SESSION_MARGIN_MS = 60 * 1000;
 
@@ -74,6 +79,8 @@ export function createDingtalkSender(options: DingtalkSenderOptions): DingtalkSe
   const oapiOrigin = new URL(options.oapiBase).origin;
   let token: { value: string; refreshAt: number } | undefined;
   let fetching: Promise<string> | undefined;
+  /** Uploaded pictures by SHA-256: their media ids, and until when to use them. */
+  const media = new Map<string, { id: string; until: number }>();
 
   // —— webhooks: sessionWebhook and custom robots ——
 
@@ -131,9 +138,31 @@ export function createDingtalkSender(options: DingtalkSenderOptions): DingtalkSe
     throw new SendError(`DingTalk refused ${url.pathname}: ${String(answer.status)} ${code}`, code, classifyStatus(answer.status, code));
   }
 
-  /** `POST oapi /media/upload` (multipart, field `media`): the media id `sampleImageMsg` takes as its photoURL. */
-  async function uploadImage(image: { base64: string }): Promise<string> {
+  /**
+   * The media id `sampleImageMsg` takes as its photoURL: `POST oapi /media/upload` (multipart,
+   * field `media`), once per picture while the id lasts — a fan-out of one chart uploads it once.
+   */
+  async function mediaIdOf(image: { base64: string }): Promise<string> {
     const bytes = Buffer.from(image.base64, 'base64');
+    const hash = createHash('sha256').update(bytes).digest('hex');
+    const known = media.get(hash);
+    if (known && now() < known.until) return known.id;
+    let answer = await upload(bytes);
+    if (answer.errcode !== undefined && STALE_TOKEN.has(answer.errcode)) {
+      // oapi says "bad token" in an HTTP 200: fetch a new one, once, as openApi does on a 401.
+      token = undefined;
+      answer = await upload(bytes);
+    }
+    if (answer.errcode !== 0 || answer.mediaId === undefined) {
+      const errcode = answer.errcode ?? 0;
+      throw new SendError(`DingTalk refused the picture: ${String(errcode)} ${answer.errmsg}`.trim(), String(errcode), classifyErrcode(errcode) ?? 'failed');
+    }
+    for (const [key, entry] of media) if (now() >= entry.until) media.delete(key);
+    media.set(hash, { id: answer.mediaId, until: now() + MEDIA_KEEP_MS });
+    return answer.mediaId;
+  }
+
+  async function upload(bytes: Buffer): Promise<{ errcode?: number; errmsg: string; mediaId?: string }> {
     const url = new URL('/media/upload', options.oapiBase);
     url.searchParams.set('access_token', await accessToken());
     url.searchParams.set('type', 'image');
@@ -143,12 +172,8 @@ export function createDingtalkSender(options: DingtalkSenderOptions): DingtalkSe
     const { status, json } = await postForm(url, form);
     if (status < 200 || status >= 300) throw httpFailure(url, status);
     const answer = MediaUploadSchema.safeParse(json);
-    const errcode = answer.data?.errcode ?? 0;
-    const mediaId = answer.data?.media_id;
-    if (errcode !== 0 || mediaId === undefined) {
-      throw new SendError(`DingTalk refused the picture: ${String(errcode)} ${answer.data?.errmsg ?? ''}`.trim(), String(errcode), classifyErrcode(errcode) ?? 'failed');
-    }
-    return mediaId;
+    if (!answer.success) throw new SendError(`${shownUrl(url)} answered an unexpected JSON shape`, 'bad-answer', 'failed');
+    return { errcode: answer.data.errcode ?? 0, errmsg: answer.data.errmsg ?? '', mediaId: answer.data.media_id };
   }
 
   const markdownParam = (message: OutgoingMessage) => ({ robotCode: clientId, msgKey: 'sampleMarkdown', msgParam: dingtalkMsgParam(message) });
@@ -156,7 +181,7 @@ export function createDingtalkSender(options: DingtalkSenderOptions): DingtalkSe
     robotCode: clientId,
     msgKey: 'sampleImageMsg',
     // A media id is accepted where a URL is (dingtalk.md §4b msgKey table).
-    msgParam: JSON.stringify({ photoURL: await uploadImage(image) }),
+    msgParam: JSON.stringify({ photoURL: await mediaIdOf(image) }),
   });
 
   const toGroup = (conversationId: string, message: OutgoingMessage) =>

@@ -6,7 +6,8 @@ import type { Router } from '../../core/router.js';
 import type { Store } from '../../store/types.js';
 import { createWecomCallback, type WecomCallback } from './callback.js';
 import { createWecomCrypto } from './crypto.js';
-import { createWecomSender, postsOf, type WecomSender } from './send.js';
+import { wecomPosts } from '../../render/wecom.js';
+import { createWecomSender, type WecomSender } from './send.js';
 
 export interface WecomConfig {
   token: string;
@@ -30,10 +31,12 @@ export function createWecom(config: WecomConfig, deps: { route: Router; store: S
   const crypto = createWecomCrypto({ token: config.token, encodingAesKey: config.encodingAesKey });
   const callback = createWecomCallback({ crypto, route: deps.route, store: deps.store, sender, log, replyWithinMs: deps.replyWithinMs });
   const poster: Poster = {
-    parts: (message) => postsOf(message).length,
+    parts: (message) => wecomPosts(message).length,
     async sendPart(group, message, index) {
       if (group.webhook === undefined) throw new SendError(`group ${group.chat} has no 消息推送 webhook in the setup file`, 'no-webhook', 'permanent');
-      const post = postsOf(message)[index];
+      const posts = wecomPosts(message);
+      if (index === 0 && message.image && posts[0]?.msgtype !== 'image') log.warn('picture left out: over the 2 MB the webhook takes; posting the text', { chat: group.chat });
+      const post = posts[index];
       if (post) await sender.post(group.webhook, post);
     },
     pauseMs: WECOM_PAUSE_MS,

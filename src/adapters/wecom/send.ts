@@ -54,7 +54,7 @@ export function createWecomSender({ apiBase, log }: { apiBase: string; log: Logg
     post: (webhook, post) => call(allowed(webhook, 'webhook'), post),
 
     async send(webhook, message) {
-      for (const post of postsOf(message)) await sender.post(webhook, post);
+      for (const post of wecomPosts(message)) await sender.post(webhook, post);
     },
 
     respond: (responseUrl, content) => call(allowed(responseUrl, 'response_url'), { msgtype: 'markdown', markdown: { content } }),
@@ -62,11 +62,3 @@ export function createWecomSender({ apiBase, log }: { apiBase: string; log: Logg
   return sender;
 }
 
-/** The webhook posts of a message; a picture WeCom cannot take is refused for good (sending again will not help). */
-export function postsOf(message: OutgoingMessage): WecomPost[] {
-  try {
-    return wecomPosts(message);
-  } catch (error) {
-    throw new SendError(error instanceof Error ? error.message : String(error), 'unsendable', 'permanent');
-  }
-}

@@ -31,7 +31,7 @@ export interface PageContext {
   estimated?: boolean;
 }
 
-export type MessageStatus = 'denied' | 'expired' | 'not-found';
+export type MessageStatus = 'signin' | 'denied' | 'expired' | 'not-found' | 'unavailable';
 
 // ─── Escaping ──────────────────────────────────────────────────────────────────────────────────
 
@@ -440,7 +440,6 @@ function documentOf(args: {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
 <meta name="referrer" content="no-referrer">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
 <title>${args.title}</title>
 <style>${new SafeHtml(STYLE)}</style>
 </head>
@@ -451,12 +450,6 @@ ${scripts}
 </html>
 `.value;
 }
-
-/**
- * Scripts only from this server and no plugins: a defence in depth should escaping ever miss.
- * Frames and connections are left open, since WeCom's JS bridge may use them.
- */
-const CSP = "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'";
 
 /** One inline sheet, no external resources: the page must load inside WeCom on a township's network. */
 const STYLE = `

@@ -17,12 +17,12 @@ import { DASHBOARD_SECRET, readAccess, SESSION_TTL_MS, signAccess } from '../../
 import { currentRanking, loadBoard, pastRanking, type Board, type BoardSource } from '../../core/board.js';
 import type { Logger } from '../../core/logger.js';
 import { beijingDate, monthOf } from '../../domain/dates.js';
-import type { WorkCalendar, Ym } from '../../domain/model.js';
+import { leadsOrAdministers, type WorkCalendar, type Ym } from '../../domain/model.js';
 import { text } from '../../messages.js';
 import { renderRankingChart } from '../../render/chart.js';
 import type { Person, Store } from '../../store/types.js';
 import { DASHBOARD_SCRIPT } from './client.js';
-import { cellPage, messagePage, overviewPage, taskPage, townshipPage, type PageContext } from './html.js';
+import { cellPage, messagePage, overviewPage, taskPage, townshipPage, type MessageStatus, type PageContext } from './html.js';
 
 /** What the dashboard needs of the WeCom 自建应用: sign-in and the JS-SDK's config signatures. */
 export interface WecomSignIn {
@@ -52,13 +52,19 @@ const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 /** WeCom's in-app browser says `wxwork` in its user agent (…/90664). */
 const insideWecom = (ctx: Context): boolean => /\bwxwork\//i.test(ctx.get('user-agent'));
 
-/** Leaders and admins may look; every role there is is one of the two, a clerk has none. */
-const mayView = (person: Person | undefined): person is Person => person !== undefined && person.roles.length > 0;
+const mayView = (person: Person | undefined): person is Person => person !== undefined && leadsOrAdministers(person.roles);
 
 export function mountDashboard(router: Router, deps: DashboardDeps): void {
+  // Every answer under /dashboard is what it says it is: no type sniffing of scripts or the chart.
+  router.use('/dashboard', async (ctx, next) => {
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    await next();
+  });
+
   const { store, log } = deps;
   const clock = deps.now ?? (() => new Date());
   const secret = () => store.secret(DASHBOARD_SECRET);
+  const https = deps.publicUrl.startsWith('https:');
   const jssdk = readJssdk();
 
   function page(ctx: Context, status: number, html: string): void {
@@ -68,20 +74,32 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
     ctx.set('Cache-Control', 'private, no-store');
     ctx.set('X-Frame-Options', 'DENY');
     ctx.set('Referrer-Policy', 'no-referrer');
-    ctx.set('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'");
+    // Scripts only from here and no plugins, a defence in depth should escaping ever miss. Frames
+    // and connections stay open: WeCom's JS bridge may use them.
+    ctx.set('Content-Security-Policy', "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
     ctx.body = html;
   }
 
-  const refuse = (ctx: Context, status: 401 | 403 | 404, kind: 'denied' | 'expired' | 'not-found'): void => {
+  const refuse = (ctx: Context, status: 401 | 403 | 404 | 503, kind: MessageStatus): void => {
     const { title, body } = text.dashboard.refusals[kind];
     page(ctx, status, messagePage(title, body, kind));
   };
 
-  // Cookies are `secure` when the request came over HTTPS (behind a proxy: X-Forwarded-Proto, app.proxy).
+  /**
+   * A cookie only for /dashboard; `Secure` when people reach us over HTTPS — whether or not the
+   * proxy in front says so (X-Forwarded-Proto) — or when this request came over it.
+   */
+  function setCookie(ctx: Context, name: string, value: string | null, expires: Date): void {
+    const secure = https || ctx.secure;
+    // Koa refuses a Secure cookie on a request it thinks is plain HTTP; PUBLIC_URL says it is not.
+    if (secure) ctx.cookies.secure = true;
+    ctx.cookies.set(name, value, { httpOnly: true, sameSite: 'lax', secure, path: '/dashboard', expires, overwrite: true });
+  }
+
   async function startSession(ctx: Context, person: Person): Promise<void> {
     const expires = clock().getTime() + SESSION_TTL_MS;
     const token = signAccess(await secret(), { kind: 'session', platform: person.platform, user: person.user, expires });
-    ctx.cookies.set(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: ctx.secure, path: '/dashboard', expires: new Date(expires), overwrite: true });
+    setCookie(ctx, SESSION_COOKIE, token, new Date(expires));
     log.info('dashboard session started', { platform: person.platform, user: person.user });
   }
 
@@ -106,16 +124,20 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
     if (deps.wecom && insideWecom(ctx) && ctx.method === 'GET') {
       // WeCom takes letters and digits only in `state` (…/91022).
       const state = randomBytes(16).toString('hex');
-      ctx.cookies.set(STATE_COOKIE, `${state}.${ctx.path}`, { httpOnly: true, sameSite: 'lax', secure: ctx.secure, path: '/dashboard', maxAge: STATE_TTL_MS, overwrite: true });
+      // The page to come back to rides along, encoded: a path may hold what a cookie may not (`;`).
+      setCookie(ctx, STATE_COOKIE, `${state}.${encodeURIComponent(ctx.path)}`, new Date(clock().getTime() + STATE_TTL_MS));
       ctx.redirect(deps.wecom.authorizeUrl(`${deps.publicUrl}/dashboard/wecom/oauth`, state));
       return;
     }
-    refuse(ctx, ctx.cookies.get(SESSION_COOKIE) === undefined ? 401 : 403, 'denied');
+    // No session (or an expired one): how to get in. A session whose person lost the role: no.
+    if (ctx.cookies.get(SESSION_COOKIE) === undefined) refuse(ctx, 401, 'signin');
+    else refuse(ctx, 403, 'denied');
   }
 
-  async function pageContext(person: Person, board: Board): Promise<PageContext> {
+  async function pageContext(ctx: Context, person: Person, board: Board): Promise<PageContext> {
     const county = (await store.countyName()) ?? '';
-    const wecom = deps.wecom && person.platform === 'wecom' ? { corpId: deps.wecom.corpId, agentId: deps.wecom.agentId } : undefined;
+    // The JS-SDK only works inside WeCom's browser; elsewhere it would only be loaded for nothing.
+    const wecom = deps.wecom && insideWecom(ctx) ? { corpId: deps.wecom.corpId, agentId: deps.wecom.agentId } : undefined;
     const estimated = board.tasks.some((t) => t.status === 'open' && Number(t.deadline.slice(0, 4)) > deps.calendar.lastCoveredYear);
     return { county, today: board.today, viewer: { name: person.name }, ...(wecom ? { wecom } : {}), estimated };
   }
@@ -141,21 +163,28 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
     await guarded(ctx, async (person, source) => {
       const board = await loadBoard(source);
       const ranking = await currentRanking(source, board);
-      page(ctx, 200, overviewPage(await pageContext(person, board), board, ranking));
+      page(ctx, 200, overviewPage(await pageContext(ctx, person, board), board, ranking));
     });
   });
 
   router.get('/dashboard/wecom/oauth', async (ctx) => {
     const { wecom } = deps;
-    const [state, back] = (ctx.cookies.get(STATE_COOKIE) ?? '').split(/\.(.*)/s);
-    ctx.cookies.set(STATE_COOKIE, null, { path: '/dashboard' });
+    const [state, encodedBack] = (ctx.cookies.get(STATE_COOKIE) ?? '').split(/\.(.*)/s);
+    setCookie(ctx, STATE_COOKIE, null, new Date(0));
     const code = typeof ctx.query.code === 'string' ? ctx.query.code : '';
     // The state ties the answer to the browser that asked (OAuth 2.0 §10.12: no forged sign-in).
     if (!wecom || state === undefined || state === '' || ctx.query.state !== state || code === '') {
       refuse(ctx, 403, 'denied');
       return;
     }
-    const user = await wecom.userIdForCode(code);
+    let user: string | undefined;
+    try {
+      user = await wecom.userIdForCode(code);
+    } catch (error) {
+      log.error('dashboard sign-in failed: WeCom did not say who it is', { error });
+      refuse(ctx, 503, 'unavailable');
+      return;
+    }
     const person = user === undefined ? undefined : await store.person('wecom', user);
     if (!mayView(person)) {
       log.warn('dashboard sign-in refused: not a leader or admin', { platform: 'wecom', user: user ?? '(not a member)' });
@@ -163,7 +192,7 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
       return;
     }
     await startSession(ctx, person);
-    ctx.redirect(back !== undefined && back.startsWith('/dashboard') ? back : '/dashboard');
+    ctx.redirect(backTo(encodedBack));
   });
 
   router.get('/dashboard/township/:id', async (ctx) => {
@@ -174,7 +203,7 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
         refuse(ctx, 404, 'not-found');
         return;
       }
-      page(ctx, 200, townshipPage(await pageContext(person, board), board, township, await currentRanking(source, board)));
+      page(ctx, 200, townshipPage(await pageContext(ctx, person, board), board, township, await currentRanking(source, board)));
     });
   });
 
@@ -186,7 +215,7 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
         refuse(ctx, 404, 'not-found');
         return;
       }
-      page(ctx, 200, taskPage(await pageContext(person, board), board, task));
+      page(ctx, 200, taskPage(await pageContext(ctx, person, board), board, task));
     });
   });
 
@@ -200,7 +229,7 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
         return;
       }
       const entries = (await store.ledger([task.id])).filter((e) => e.township === township.id);
-      page(ctx, 200, cellPage(await pageContext(person, board), board, board.cell(task, township), entries));
+      page(ctx, 200, cellPage(await pageContext(ctx, person, board), board, board.cell(task, township), entries));
     });
   });
 
@@ -246,6 +275,17 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
     ctx.set('Cache-Control', 'public, max-age=86400');
     ctx.body = jssdk;
   });
+}
+
+/** The dashboard page a sign-in started from; only ever a path of ours (no open redirect). */
+function backTo(encoded: string | undefined): string {
+  let path: string;
+  try {
+    path = decodeURIComponent(encoded ?? '');
+  } catch {
+    return '/dashboard';
+  }
+  return /^\/dashboard(\/[^/\\]|$)/.test(path) ? path : '/dashboard';
 }
 
 /** @wecom/jssdk's browser build, served from our origin: the page loads nothing from elsewhere. */

@@ -115,6 +115,14 @@ describe('finding the table', () => {
     expect(planOf(g).create[0]).toMatchObject({ title: '农民夜校全覆盖', deadline: '2026-10-31', townships: ['红星乡'], target: { kind: 'count', count: 1, per: 'village' } });
   });
 
+  it('reads a header that gives a column two names, such as 目标／指标 or 完成时限、截止时间', () => {
+    const g = grid([
+      ['任务名称', '责任单位', '完成时限、截止时间', '目标／指标'],
+      ['阵地建设', '城关镇', '2026-12-31', '1个'],
+    ]);
+    expect(planOf(g).create[0]).toMatchObject({ deadline: '2026-12-31', target: { kind: 'count', count: 1, per: 'township' } });
+  });
+
   it('tolerates full-width forms, spaces, line breaks, remarks in brackets and required marks in headers', () => {
     expect(headerKey('任务\n名称')).toBe('任务名称');
     expect(headerKey(' 目　标 ')).toBe('目标');

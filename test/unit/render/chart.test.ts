@@ -113,6 +113,12 @@ describe('renderRankingChart', () => {
     expect(png.length).toBeLessThan(WECOM_IMAGE_BYTES / 2);
   });
 
+  it('draws a ranking once: the same ranking and title again give the picture already drawn', () => {
+    const first = renderRankingChart(ranking(manyTownships(20)), title);
+    expect(renderRankingChart(ranking(manyTownships(20)), title)).toBe(first);
+    expect(renderRankingChart(ranking(manyTownships(20)), { ...title, counts: true })).not.toBe(first);
+  });
+
   it('gives a message its picture as base64 of the same PNG', () => {
     const image = chartImage(sample, title);
     expect(Buffer.from(image.base64, 'base64').subarray(0, 8)).toEqual(PNG_SIGNATURE);

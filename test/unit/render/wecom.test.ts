@@ -162,11 +162,11 @@ describe('wecomPosts', () => {
     expect(wecomPosts({ lines: [] })).toEqual([]);
   });
 
-  it('takes a picture of exactly 2 MB and refuses a bigger one', () => {
-    const picture = (size: number): OutgoingMessage => ({ lines: [], image: { base64: Buffer.alloc(size, 1).toString('base64') } });
-    expect(wecomPosts(picture(WECOM_LIMITS.imageBytes))).toHaveLength(1);
-    expect(() => wecomPosts(picture(WECOM_LIMITS.imageBytes + 1))).toThrow(Error);
-    expect(() => wecomPosts({ lines: [], image: { base64: '' } })).toThrow(Error);
+  it('takes a picture of exactly 2 MB, and leaves out a bigger or empty one while the text still goes', () => {
+    const picture = (size: number): OutgoingMessage => ({ lines: [['排名']], image: { base64: Buffer.alloc(size, 1).toString('base64') } });
+    expect(wecomPosts(picture(WECOM_LIMITS.imageBytes)).map((p) => p.msgtype)).toEqual(['image', 'markdown']);
+    expect(wecomPosts(picture(WECOM_LIMITS.imageBytes + 1)).map((p) => p.msgtype)).toEqual(['markdown']);
+    expect(wecomPosts({ lines: [['排名']], image: { base64: '' } }).map((p) => p.msgtype)).toEqual(['markdown']);
   });
 
   it('splits a long markdown message between lines, with the title on the first part only and （续） on the rest', () => {
