@@ -1,4 +1,6 @@
 /** The JS-SDK signature (…/96909) and the OAuth2 authorize URL (…/91022): no network, no Redis. */
+import { getJsApiSignature } from '@wecom/crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createWecomApp, jsApiSignature, type CredentialStore, type WecomApp } from '../../../../src/adapters/wecom/app.js';
 import { createLogger } from '../../../../src/core/logger.js';
@@ -30,6 +32,15 @@ describe('the JS-SDK signature', () => {
     const raw = jsApiSignature({ ...OFFICIAL, url: 'https://duban.example.cn/dashboard?town=城关镇&x=a b' });
     const encoded = jsApiSignature({ ...OFFICIAL, url: 'https://duban.example.cn/dashboard?town=%E5%9F%8E%E5%85%B3%E9%95%87&x=a%20b' });
     expect(raw).not.toBe(encoded);
+  });
+
+  it('agrees with @wecom/crypto\'s getJsApiSignature, the helper WeCom\'s JS-SDK docs point to, on many pages and tickets', () => {
+    fc.assert(
+      // It makes up a nonce and a timestamp when given none (empty, 0); we always give both.
+      fc.property(fc.string(), fc.string({ minLength: 1 }), fc.integer({ min: 1, max: 4_102_444_800 }), fc.webUrl({ withQueryParameters: true }), (ticket, nonceStr, timestamp, url) => {
+        expect(jsApiSignature({ ticket, nonceStr, timestamp, url })).toBe(getJsApiSignature({ ticket, nonceStr, timestamp, url }).signature);
+      }),
+    );
   });
 
   it('changes with every field', () => {
