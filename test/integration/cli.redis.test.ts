@@ -4,10 +4,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli.js';
-import { openTestRedis, REDIS_URL, type TestRedis } from '../helpers/redis.js';
+import { runDuban } from '../helpers/cli.js';
+import { openTestRedis, type TestRedis } from '../helpers/redis.js';
 
 let db: TestRedis;
 beforeAll(async () => {
@@ -17,17 +16,7 @@ afterAll(async () => {
   await db.close();
 });
 
-async function duban(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const redisUrl = REDIS_URL.startsWith('/') ? `unix://${REDIS_URL}` : REDIS_URL;
-  const code = await runCli(argv, { stdout, stderr, stdin: new PassThrough(), env: { REDIS_URL: redisUrl }, prefix: db.prefix });
-  return { code, out, err };
-}
+const duban = (...argv: string[]) => runDuban(db.prefix, ...argv);
 
 const clerk = ['--platform', 'console', '--chat', '城关镇工作群', '--user', '联络员'];
 

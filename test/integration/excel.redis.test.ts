@@ -5,10 +5,8 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli.js';
 import { createWorkCalendar } from '../../src/domain/calendar.js';
 import { beijingInstant } from '../../src/domain/dates.js';
 import type { Reporter, Task } from '../../src/domain/model.js';
@@ -18,7 +16,8 @@ import { tableBuffer } from '../../src/excel/write.js';
 import { createKeys } from '../../src/store/keys.js';
 import { createRedisStore } from '../../src/store/redis-store.js';
 import type { County, ReportInput, Store } from '../../src/store/types.js';
-import { openTestRedis, REDIS_URL, type TestRedis } from '../helpers/redis.js';
+import { runDuban } from '../helpers/cli.js';
+import { openTestRedis, type TestRedis } from '../helpers/redis.js';
 import { dataRow, SAMPLE_HEADERS, sampleCounty, sheetBytes, taskSheetSpec, type CellInput, type SheetSpec } from '../helpers/task-sheet.js';
 
 const TODAY = '2026-11-22';
@@ -285,17 +284,7 @@ describe('exporting the ranking and the task table', () => {
 
 // ---------------------------------------------------------------------------------------------
 
-async function duban(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const redisUrl = REDIS_URL.startsWith('/') ? `unix://${REDIS_URL}` : REDIS_URL;
-  const code = await runCli(argv, { stdout, stderr, stdin: new PassThrough(), env: { REDIS_URL: redisUrl }, prefix: `${db.prefix}:cli` });
-  return { code, out, err };
-}
+const duban = (...argv: string[]) => runDuban(`${db.prefix}:cli`, ...argv);
 
 describe('duban import and duban export', () => {
   it('asks for the county first', async () => {

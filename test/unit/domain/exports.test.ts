@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { amountText, ledgerTable, rankingTable, targetText, tasksTable, townshipsText } from '../../../src/domain/exports.js';
-import type { LedgerEntry, Progress, Reporter, Target, Task, Township } from '../../../src/domain/model.js';
+import type { LedgerEntry, Progress, Reporter, Target, Township } from '../../../src/domain/model.js';
 import type { RankingSnapshot } from '../../../src/domain/ranking.js';
 import { importTaskSheet } from '../../../src/domain/task-sheet.js';
+import { taskOf } from '../../fixtures/county.js';
 import { calendarStub } from '../../helpers/calendar-stub.js';
 
 const calendar = calendarStub();
@@ -13,18 +14,7 @@ const townships: Township[] = [
   { id: 'dc', name: '东城街道', villages: 5 },
 ];
 
-const task = (id: string, fields: Partial<Task> = {}): Task => ({
-  id,
-  title: `任务${id}`,
-  domain: '农村',
-  start: '2026-09-01',
-  deadline: '2026-12-31',
-  target: { kind: 'percent', percent: 100 },
-  townships: 'all',
-  weight: 1,
-  status: 'open',
-  ...fields,
-});
+const task = taskOf;
 
 const wang: Reporter = { platform: 'wecom', user: 'wangfang', name: '王芳' };
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Instant, Progress, Task, Township, Ym, Ymd } from '../../../src/domain/model.js';
 import { activeInMonth, buildRanking, rankChange, type RankingRow, type RankingSnapshot } from '../../../src/domain/ranking.js';
+import { taskOf } from '../../fixtures/county.js';
 import { calendarStub } from '../../helpers/calendar-stub.js';
 
 const calendar = calendarStub();
@@ -13,18 +14,7 @@ const dongfeng: Township = { id: 'df', name: '东风镇', villages: 10 };
 const xihe: Township = { id: 'xh', name: '西河乡', villages: 8 };
 const nanshan: Township = { id: 'ns', name: '南山镇', villages: 11 };
 
-const task = (id: string, fields: Partial<Task> = {}): Task => ({
-  id,
-  title: `任务${id}`,
-  domain: '农村',
-  start: '2026-09-01',
-  deadline: '2026-12-31',
-  target: { kind: 'percent', percent: 100 },
-  townships: 'all',
-  weight: 1,
-  status: 'open',
-  ...fields,
-});
+const task = taskOf;
 
 /** [task, township, amount, at] → the progress map the store hands over. */
 const progressOf = (reports: readonly (readonly [string, string, number, Instant?])[]): Map<string, Map<string, Progress>> => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { taskOf } from '../../fixtures/county.js';
 import type { Target, Task, Township } from '../../../src/domain/model.js';
 import {
   columnLetter,
@@ -70,18 +71,7 @@ function errorsOf(g: SheetGrid | SheetGrid[], tasks: Task[] = [], today = TODAY,
   return result.errors;
 }
 
-const task = (id: string, fields: Partial<Task> = {}): Task => ({
-  id,
-  title: `任务${id}`,
-  domain: '农村',
-  start: '2026-03-01',
-  deadline: '2026-12-31',
-  target: { kind: 'percent', percent: 100 },
-  townships: 'all',
-  weight: 1,
-  status: 'open',
-  ...fields,
-});
+const task = (id: string, fields: Partial<Task> = {}): Task => taskOf(id, { start: '2026-03-01', ...fields });
 
 describe('finding the table', () => {
   it('reads the header under a merged title row and skips the merged remark under the table', () => {
