@@ -229,6 +229,25 @@ async function importCommand(args: readonly string[], io: CliIo): Promise<number
     return 1;
   }
   const data = await readFile(file);
+  return withCounty(io, async (bot, county) => {
+    try {
+      const outcome = await importTaskWorkbook(bot.store, data, beijingDate(new Date()), county);
+      if (!outcome.ok) {
+        write(io.stderr, `任务分解表 ${file} 有误，没有导入任何任务：\n${outcome.errors.map((e) => `  - ${e}`).join('\n')}`);
+        return 1;
+      }
+      write(io.stdout, outcome.message);
+      return 0;
+    } catch (error) {
+      if (!(error instanceof UnreadableWorkbookError)) throw error;
+      write(io.stderr, `${file}：${error.message}`);
+      return 1;
+    }
+  });
+}
+
+/** Runs an Excel command on the loaded county; without one, says how to load it (exit 1). */
+async function withCounty(io: CliIo, run: (bot: Awaited<ReturnType<typeof openBot>>, county: string) => Promise<number>): Promise<number> {
   const bot = await openBot(io, 'warn');
   try {
     const county = await bot.store.countyName();
@@ -236,17 +255,7 @@ async function importCommand(args: readonly string[], io: CliIo): Promise<number
       write(io.stderr, NO_COUNTY_FOR_EXCEL);
       return 1;
     }
-    const outcome = await importTaskWorkbook(bot.store, data, beijingDate(new Date()), county);
-    if (!outcome.ok) {
-      write(io.stderr, `任务分解表 ${file} 有误，没有导入任何任务：\n${outcome.errors.map((e) => `  - ${e}`).join('\n')}`);
-      return 1;
-    }
-    write(io.stdout, outcome.message);
-    return 0;
-  } catch (error) {
-    if (!(error instanceof UnreadableWorkbookError)) throw error;
-    write(io.stderr, `${file}：${error.message}`);
-    return 1;
+    return await run(bot, county);
   } finally {
     await bot.close();
   }
@@ -266,13 +275,7 @@ async function exportCommand(args: readonly string[], io: CliIo): Promise<number
   if (!/\.xlsx$/i.test(out)) throw new UsageError(`--out 的文件名应以 .xlsx 结尾，不能是「${out}」。${EXPORT_EXAMPLE}`);
   const month = values.month;
   if (month !== undefined && !isYm(month)) throw new UsageError(`--month 应写成 YYYY-MM，例如 2026-11，不能是「${month}」`);
-  const bot = await openBot(io, 'warn');
-  try {
-    const county = await bot.store.countyName();
-    if (county === undefined) {
-      write(io.stderr, NO_COUNTY_FOR_EXCEL);
-      return 1;
-    }
+  return withCounty(io, async (bot, county) => {
     const source = { store: bot.store, calendar: bot.calendar, today: beijingDate(new Date()) };
     const outcome = await exportTable(kind, source, county, month);
     if (!outcome.ok) {
@@ -288,9 +291,7 @@ async function exportCommand(args: readonly string[], io: CliIo): Promise<number
     }
     write(io.stdout, exportMessages.exported(outcome.table.rows.length, out));
     return 0;
-  } finally {
-    await bot.close();
-  }
+  });
 }
 
 /** How long `duban job` waits for its posts; a paced fan-out to many groups takes minutes. */
