@@ -35,8 +35,8 @@ export default defineCommand({
   where: 'anywhere',
   args: (ctx) => fromParser((input) => parseRankingArgs(input, ctx.today)),
   async run(ctx, args) {
-    const board = await loadBoard(ctx);
     if (args.kind === 'task') {
+      const board = await loadBoard(ctx);
       const task = resolveTask(board.tasks, args.ref, viewedTownship(ctx, board));
       const cells = board
         .townshipsOf(task)
@@ -48,7 +48,7 @@ export default defineCommand({
     const thisMonth = monthOf(ctx.today);
     const month = args.month === 'current' ? thisMonth : args.month === 'previous' ? previousMonth(thisMonth) : args.month;
     if (month > thisMonth) throw new UserError(text.rankingFuture(month));
-    const ranking = month === thisMonth ? await currentRanking(ctx, board) : await pastRanking(ctx, month);
+    const ranking = month === thisMonth ? await currentRanking(ctx) : await pastRanking(ctx, month);
     if (!ranking) return plain(text.rankingNoRecords(month));
     if (ranking.rows.length === 0) return plain(text.rankingEmpty(month));
     const view = rankingView(ranking, { final: month !== thisMonth, bottomMarks: ctx.leadersOnly, overdueCounts: true });

@@ -62,19 +62,20 @@ export async function loadBoard({ store, calendar, today }: BoardSource): Promis
   };
 }
 
-/** This month's ranking so far, with rank changes against last month. */
-export async function currentRanking(source: BoardSource, board: Board): Promise<RankingSnapshot> {
+/**
+ * This month's ranking so far, with rank changes against last month. With a board already loaded
+ * its progress is used; without one only what ranking needs is read (the tasks' standings), which
+ * for a large county is a fraction of the whole progress.
+ */
+export async function currentRanking(source: BoardSource, board?: Board): Promise<RankingSnapshot> {
   const month = monthOf(source.today);
-  const previous = await pastRanking(source, previousMonth(month));
-  return buildRanking({
-    month,
-    asOf: source.today,
-    townships: [...board.townships],
-    tasks: [...board.tasks],
-    progress: board.progress,
-    calendar: source.calendar,
-    previous,
-  });
+  const [previous, townships, tasks] = await Promise.all([
+    pastRanking(source, previousMonth(month)),
+    board ? board.townships : source.store.townships(),
+    board ? board.tasks : source.store.tasks(),
+  ]);
+  const progress = board ? board.progress : await source.store.standings(tasks.map((t) => t.id));
+  return buildRanking({ month, asOf: source.today, townships: [...townships], tasks: [...tasks], progress, calendar: source.calendar, previous });
 }
 
 /**

@@ -68,6 +68,9 @@ export interface Progress {
   by: Reporter;
 }
 
+/** What ranking reads of progress: how much, and when it was reported (ties go to the earlier). */
+export type Reported = Pick<Progress, 'amount' | 'at'>;
+
 /** ✅ done · 🟢 on pace · 🟡 behind pace or close to the deadline · 🔴 overdue. */
 export type Light = 'done' | 'on-pace' | 'behind' | 'overdue';
 

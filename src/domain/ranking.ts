@@ -1,5 +1,5 @@
 import { lightFor, pace, type Pace } from './lights.js';
-import type { Instant, Progress, Task, Township, WorkCalendar, Ym, Ymd } from './model.js';
+import type { Instant, Reported, Task, Township, WorkCalendar, Ym, Ymd } from './model.js';
 import { completion, requiredAmount } from './targets.js';
 
 /** One township's line in a month's ranking. */
@@ -57,7 +57,7 @@ interface CountedTask {
   /** Indexes into the townships it is for; undefined when it is for every township. */
   members: readonly number[] | undefined;
   pace: Pace;
-  reports: ReadonlyMap<string, Progress> | undefined;
+  reports: ReadonlyMap<string, Reported> | undefined;
 }
 
 interface Scored {
@@ -75,7 +75,7 @@ export function buildRanking(input: {
   asOf: Ymd;
   townships: readonly Township[];
   tasks: readonly Task[];
-  progress: ReadonlyMap<string, ReadonlyMap<string, Progress>>;
+  progress: ReadonlyMap<string, ReadonlyMap<string, Reported>>;
   calendar: WorkCalendar;
   previous?: RankingSnapshot;
 }): RankingSnapshot {

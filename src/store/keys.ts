@@ -23,6 +23,8 @@ export interface Keys {
   tasks(): string;
   /** Counter behind `T<n>` ids of tasks created in chat. */
   taskSeq(): string;
+  /** Hash township id → its slot in every task's standings (assign-slots.lua); never shrinks. */
+  townshipSlots(): string;
   /** JSON LastReport of one reporter, for 撤回; expires after a day. */
   lastReport(platform: ChatPlatform, user: string): string;
   /** JSON RankingSnapshot of a finished month. */
@@ -61,6 +63,8 @@ export interface Keys {
   progress(taskId: string): string;
   /** Stream: the task's append-only ledger (工作台账). */
   ledger(taskId: string): string;
+  /** String: the task's standings, 40 bytes per township slot, for ranking (record-report.lua). */
+  standings(taskId: string): string;
   /** String: the ledger entry id a source message produced; marks it as recorded for 7 days. */
   seen(taskId: string, source: string): string;
 
@@ -86,6 +90,7 @@ export function createKeys(prefix = 'duban'): Keys {
     people: () => `${county}:people`,
     tasks: () => `${county}:tasks`,
     taskSeq: () => `${county}:task-seq`,
+    townshipSlots: () => `${county}:township-slots`,
     lastReport: (platform, user) => `${prefix}:last:${platform}:${user}`,
     ranking: (month) => `${prefix}:ranking:${month}`,
     reply: (source) => `${prefix}:reply:${source}`,
@@ -102,6 +107,7 @@ export function createKeys(prefix = 'duban'): Keys {
     credential: (name) => `${prefix}:credential:${name}`,
     progress: (taskId) => `${task(taskId)}:progress`,
     ledger: (taskId) => `${task(taskId)}:ledger`,
+    standings: (taskId) => `${task(taskId)}:standings`,
     seen: (taskId, source) => `${task(taskId)}:seen:${source}`,
     groupField: (platform, chat) => `${platform}:${chat}`,
     personField: (platform, user) => `${platform}:${user}`,

@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { z } from 'zod';
-import type { Instant, LedgerEntry, Progress, Reporter, Task } from '../domain/model.js';
+import type { Instant, LedgerEntry, Progress, Reported, Reporter, Task } from '../domain/model.js';
 import type { RankingSnapshot } from '../domain/ranking.js';
 import type { CalendarOverrides } from '../domain/calendar.js';
 import { instantMs } from '../domain/dates.js';
@@ -38,7 +38,7 @@ import {
   type DecodedEntry,
 } from './codec.js';
 import type { Keys } from './keys.js';
-import { defineScripts } from './scripts.js';
+import { defineScripts, type TaskKeys } from './scripts.js';
 import { isChatPlatform, type ChatPlatform, type County, type Group, type LastReport, type ReportInput, type ReportResult, type ReverseResult, type Store } from './types.js';
 
 /** A robot's pacing outlives everything it has scheduled: posts wait hours at most, pauses minutes. */
@@ -93,8 +93,26 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
     });
   }
 
-  function taskKeys(task: string, source: string): { progress: string; ledger: string; seen: string } {
-    return { progress: keys.progress(task), ledger: keys.ledger(task), seen: keys.seen(task, source) };
+  function taskKeys(task: string, source: string): TaskKeys {
+    return { progress: keys.progress(task), ledger: keys.ledger(task), seen: keys.seen(task, source), standings: keys.standings(task) };
+  }
+
+  /** Township id → standings slot. Slots never change once given, so what was read stays true. */
+  const slots = new Map<string, number>();
+
+  async function readSlots(): Promise<ReadonlyMap<string, number>> {
+    for (const [id, slot] of Object.entries(await redis.hgetall(keys.townshipSlots()))) slots.set(id, Number(slot));
+    return slots;
+  }
+
+  async function slotOf(township: string): Promise<number> {
+    const known = slots.get(township) ?? (await readSlots()).get(township);
+    if (known !== undefined) return known;
+    // A township the setup file has not named (a report for it is refused upstream; this keeps the store whole).
+    await scripts.assignSlots(keys.townshipSlots(), [township]);
+    const given = (await readSlots()).get(township);
+    if (given === undefined) throw new StoreDataError(keys.townshipSlots(), `no slot for ${township}`);
+    return given;
   }
 
   function requireText(name: string, value: string): void {
@@ -104,11 +122,15 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
 
   /** The domain's parse, with the argument's name in the error. */
   function checkedMs(name: string, value: Instant): number {
+    let ms: number;
     try {
-      return instantMs(value);
+      ms = instantMs(value);
     } catch {
       throw new RangeError(`${name} must be an ISO instant with offset, got ${value}`);
     }
+    // The standings keep `at` in 32 bytes; an instant with offset takes 29.
+    if (value.length > STANDING_AT_BYTES) throw new RangeError(`${name} must fit ${String(STANDING_AT_BYTES)} characters, got ${value}`);
+    return ms;
   }
 
   function progressOf(decoded: DecodedEntry, where: string): Progress {
@@ -171,6 +193,8 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
       // HSETNX), so a crash before this line costs a few extra INCRs, never an overwritten task.
       const highest = highestTaskNumber(county.tasks);
       if (highest > 0) decode(CounterSchema, await scripts.raiseSeq(keys.taskSeq(), highest), keys.taskSeq());
+      // Also outside: a township without a slot gets one at its first report (slotOf) anyway.
+      if (county.townships.length > 0) await scripts.assignSlots(keys.townshipSlots(), county.townships.map((t) => t.id));
     },
 
     async countyName() {
@@ -271,6 +295,28 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
       return out;
     },
 
+    async standings(taskIds) {
+      const out = new Map<string, Map<string, Reported>>();
+      if (taskIds.length === 0) return out;
+      const slotMap = await readSlots();
+      const bySlot: (string | undefined)[] = [];
+      for (const [id, slot] of slotMap) bySlot[slot] = id;
+      const pipeline = redis.pipeline();
+      for (const id of taskIds) pipeline.getBuffer(keys.standings(id));
+      const replies = await run(pipeline);
+      for (const [i, id] of taskIds.entries()) {
+        const reply = replies[i];
+        let bytes: Buffer | undefined = Buffer.isBuffer(reply) ? reply : undefined;
+        if (bytes === undefined) {
+          // Written before standings existed, or reported on while the string was missing.
+          await scripts.rebuildStandings(keys.progress(id), keys.standings(id), slotMap);
+          bytes = (await redis.getBuffer(keys.standings(id))) ?? Buffer.alloc(0);
+        }
+        out.set(id, decodeStandings(bytes, bySlot));
+      }
+      return out;
+    },
+
     async recordReport(input: ReportInput): Promise<ReportResult> {
       requireText('source', input.source);
       requireText('township', input.township);
@@ -290,6 +336,7 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
           at: input.at,
           source: input.source,
           seenSeconds: SEEN_SECONDS,
+          slot: await slotOf(input.township),
         }),
         taskKeysOf.ledger,
       );
@@ -331,6 +378,7 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
           at,
           source,
           seenSeconds: SEEN_SECONDS,
+          slot: await slotOf(last.township),
         }),
         taskKeysOf.ledger,
       );
@@ -500,6 +548,21 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
 function platformOf(by: Reporter): ChatPlatform {
   if (isChatPlatform(by.platform)) return by.platform;
   throw new RangeError(`unknown platform ${by.platform}`);
+}
+
+/** One standings record (record-report.lua): the amount as a big-endian double, then `at` padded to 32 bytes. */
+const STANDING_BYTES = 40;
+const STANDING_AT_BYTES = 32;
+
+/** A task's standings by township id; a slot of zero bytes (no progress) or without a township is left out. */
+function decodeStandings(bytes: Buffer, bySlot: readonly (string | undefined)[]): Map<string, Reported> {
+  const out = new Map<string, Reported>();
+  for (let offset = 0, slot = 0; offset + STANDING_BYTES <= bytes.length; offset += STANDING_BYTES, slot += 1) {
+    const township = bySlot[slot];
+    if (township === undefined || bytes[offset + 8] === 0) continue;
+    out.set(township, { amount: bytes.readDoubleBE(offset), at: bytes.toString('latin1', offset + 8, offset + STANDING_BYTES).trimEnd() });
+  }
+  return out;
 }
 
 /** The largest n among ids `T<n>`; 0 when there is none. */

@@ -10,8 +10,10 @@ import { packageRoot } from '../paths.js';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    dubanRecordReport(progress: RedisKey, ledger: RedisKey, seen: RedisKey, ...args: string[]): Result<unknown, Context>;
-    dubanReverseReport(progress: RedisKey, ledger: RedisKey, seen: RedisKey, ...args: string[]): Result<unknown, Context>;
+    dubanRecordReport(progress: RedisKey, ledger: RedisKey, seen: RedisKey, standings: RedisKey, ...args: string[]): Result<unknown, Context>;
+    dubanReverseReport(progress: RedisKey, ledger: RedisKey, seen: RedisKey, standings: RedisKey, ...args: string[]): Result<unknown, Context>;
+    dubanRebuildStandings(progress: RedisKey, standings: RedisKey, ...slots: string[]): Result<unknown, Context>;
+    dubanAssignSlots(slots: RedisKey, ...townships: string[]): Result<unknown, Context>;
     dubanRaiseSeq(counter: RedisKey, least: string): Result<unknown, Context>;
     dubanForgetLast(last: RedisKey, entry: string): Result<unknown, Context>;
     dubanReserveSlot(pacing: RedisKey, now: string, parts: string, spacing: string, keepMs: string): Result<unknown, Context>;
@@ -29,20 +31,15 @@ function scriptsDir(): string {
   return join(packageRoot(import.meta.url), 'src', 'store', 'scripts');
 }
 
-let sources: { recordReport: string; reverseReport: string; raiseSeq: string; forgetLast: string; reserveSlot: string; pauseRobot: string } | undefined;
+const NAMES = ['record-report', 'reverse-report', 'rebuild-standings', 'assign-slots', 'raise-seq', 'forget-last', 'reserve-slot', 'pause-robot'] as const;
+
+let sources: Record<(typeof NAMES)[number], string> | undefined;
 
 function lua(): NonNullable<typeof sources> {
   if (!sources) {
     const dir = scriptsDir();
     const read = (name: string): string => readFileSync(join(dir, `${name}.lua`), 'utf8');
-    sources = {
-      recordReport: read('record-report'),
-      reverseReport: read('reverse-report'),
-      raiseSeq: read('raise-seq'),
-      forgetLast: read('forget-last'),
-      reserveSlot: read('reserve-slot'),
-      pauseRobot: read('pause-robot'),
-    };
+    sources = Object.fromEntries(NAMES.map((name) => [name, read(name)])) as Record<(typeof NAMES)[number], string>;
   }
   return sources;
 }
@@ -56,6 +53,8 @@ interface EntryOrigin {
   at: string;
   source: string;
   seenSeconds: number;
+  /** The township's standings slot (assign-slots.lua). */
+  slot: number;
 }
 
 export interface RecordReportArgs extends EntryOrigin {
@@ -73,11 +72,15 @@ export interface TaskKeys {
   progress: string;
   ledger: string;
   seen: string;
+  standings: string;
 }
 
 export interface Scripts {
   recordReport(keys: TaskKeys, args: RecordReportArgs): Promise<unknown>;
   reverseReport(keys: TaskKeys, args: ReverseReportArgs): Promise<unknown>;
+  /** Makes a task's standings from its progress hash; `slots`: township id → slot. */
+  rebuildStandings(progress: string, standings: string, slots: ReadonlyMap<string, number>): Promise<unknown>;
+  assignSlots(slots: string, townships: readonly string[]): Promise<unknown>;
   raiseSeq(counter: string, least: number): Promise<unknown>;
   forgetLast(last: string, entry: string): Promise<unknown>;
   reserveSlot(pacing: string, now: number, parts: number, spacingMs: number, keepMs: number): Promise<unknown>;
@@ -86,18 +89,21 @@ export interface Scripts {
 
 export function defineScripts(redis: Redis): Scripts {
   const source = lua();
-  redis.defineCommand('dubanRecordReport', { numberOfKeys: 3, lua: source.recordReport });
-  redis.defineCommand('dubanReverseReport', { numberOfKeys: 3, lua: source.reverseReport });
-  redis.defineCommand('dubanRaiseSeq', { numberOfKeys: 1, lua: source.raiseSeq });
-  redis.defineCommand('dubanForgetLast', { numberOfKeys: 1, lua: source.forgetLast });
-  redis.defineCommand('dubanReserveSlot', { numberOfKeys: 1, lua: source.reserveSlot });
-  redis.defineCommand('dubanPauseRobot', { numberOfKeys: 1, lua: source.pauseRobot });
+  redis.defineCommand('dubanRecordReport', { numberOfKeys: 4, lua: source['record-report'] });
+  redis.defineCommand('dubanReverseReport', { numberOfKeys: 4, lua: source['reverse-report'] });
+  redis.defineCommand('dubanRebuildStandings', { numberOfKeys: 2, lua: source['rebuild-standings'] });
+  redis.defineCommand('dubanAssignSlots', { numberOfKeys: 1, lua: source['assign-slots'] });
+  redis.defineCommand('dubanRaiseSeq', { numberOfKeys: 1, lua: source['raise-seq'] });
+  redis.defineCommand('dubanForgetLast', { numberOfKeys: 1, lua: source['forget-last'] });
+  redis.defineCommand('dubanReserveSlot', { numberOfKeys: 1, lua: source['reserve-slot'] });
+  redis.defineCommand('dubanPauseRobot', { numberOfKeys: 1, lua: source['pause-robot'] });
   return {
     recordReport: (keys, a) =>
       redis.dubanRecordReport(
         keys.progress,
         keys.ledger,
         keys.seen,
+        keys.standings,
         a.township,
         a.amount,
         a.value,
@@ -108,12 +114,14 @@ export function defineScripts(redis: Redis): Scripts {
         a.at,
         a.source,
         String(a.seenSeconds),
+        String(a.slot),
       ),
     reverseReport: (keys, a) =>
       redis.dubanReverseReport(
         keys.progress,
         keys.ledger,
         keys.seen,
+        keys.standings,
         a.township,
         a.entry,
         a.platform,
@@ -122,7 +130,10 @@ export function defineScripts(redis: Redis): Scripts {
         a.at,
         a.source,
         String(a.seenSeconds),
+        String(a.slot),
       ),
+    rebuildStandings: (progress, standings, slots) => redis.dubanRebuildStandings(progress, standings, ...[...slots].flatMap(([id, slot]) => [id, String(slot)])),
+    assignSlots: (slots, townships) => redis.dubanAssignSlots(slots, ...townships),
     raiseSeq: (counter, least) => redis.dubanRaiseSeq(counter, String(least)),
     forgetLast: (last, entry) => redis.dubanForgetLast(last, entry),
     reserveSlot: (pacing, now, parts, spacingMs, keepMs) => redis.dubanReserveSlot(pacing, String(now), String(parts), String(spacingMs), String(keepMs)),

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reporter, Task } from '../../src/domain/model.js';
 import type { RankingSnapshot } from '../../src/domain/ranking.js';
@@ -415,6 +416,82 @@ describe('tasks and the setup file', () => {
 
     await expect(store.tasks()).rejects.toThrow(StoreDataError);
     await expect(store.task('T9')).rejects.toThrow(/tasks T9/);
+  });
+});
+
+describe('standings (what ranking reads)', () => {
+  /** What ranking needs of progress, as the full progress says it. */
+  async function projected(store: Store, taskIds: string[]): Promise<Map<string, Map<string, { amount: number; at: string }>>> {
+    const full = await store.progress(taskIds);
+    return new Map([...full].map(([task, byTownship]) => [task, new Map([...byTownship].map(([t, p]) => [t, { amount: p.amount, at: p.at }]))]));
+  }
+
+  it('say what progress says after reports, corrections and reversals, down to no progress at all', async () => {
+    const { store } = fresh();
+    await store.loadCounty(county());
+    await store.recordReport(report({ township: '城关镇', amount: 80 }));
+    await store.recordReport(report({ township: '红星乡', amount: 30, at: '2026-11-03T10:00:00.000+08:00' }));
+    await store.recordReport(report({ township: '城关镇', amount: 60, by: li, at: '2026-11-04T10:00:00.000+08:00' }));
+    const last = await store.lastReport('wecom', 'lisi');
+    if (!last) throw new Error('no last report');
+    await store.reverseReport(last, li, '2026-11-04T10:05:00.000+08:00', 'undo-1');
+    const hongxing = await store.recordReport(report({ task: 'T2', township: '红星乡', amount: 10, by: li, at: '2026-11-05T10:00:00.000+08:00' }));
+    await store.reverseReport({ task: 'T2', township: '红星乡', entry: hongxing.entry.id, at: hongxing.entry.at }, li, '2026-11-05T10:01:00.000+08:00', 'undo-2');
+
+    const standings = await store.standings(['T1', 'T2']);
+    expect(standings).toEqual(await projected(store, ['T1', 'T2']));
+    expect(standings.get('T1')?.get('城关镇')).toEqual({ amount: 80, at: '2026-11-02T09:00:00.000+08:00' });
+    expect(standings.get('T2')?.size).toBe(0);
+  });
+
+  it('are made from progress for a task recorded before they existed, and kept whole after', async () => {
+    const { store, keys } = fresh();
+    await store.loadCounty(county());
+    await store.recordReport(report({ township: '城关镇', amount: 80 }));
+    await store.recordReport(report({ township: '红星乡', amount: 40 }));
+    await t.redis.del(keys.standings('T1'));
+    // A report while the string is missing must not leave a string with only its own township.
+    await store.recordReport(report({ township: '红星乡', amount: 50 }));
+
+    expect(await t.redis.exists(keys.standings('T1'))).toBe(0);
+    expect(await store.standings(['T1'])).toEqual(await projected(store, ['T1']));
+    await store.recordReport(report({ township: '城关镇', amount: 90 }));
+    expect(await store.standings(['T1'])).toEqual(await projected(store, ['T1']));
+  });
+
+  it('keep every township in its place when townships come and go', async () => {
+    const { store } = fresh();
+    const base = county();
+    await store.loadCounty(base);
+    await store.recordReport(report({ township: '红星乡', amount: 40 }));
+    await store.loadCounty({ ...base, townships: [{ id: '青山镇', name: '青山镇', villages: 10 }, ...base.townships] });
+    await store.recordReport(report({ township: '青山镇', amount: 70 }));
+    await store.loadCounty({ ...base, townships: base.townships.filter((x) => x.id !== '城关镇') });
+
+    expect(await store.standings(['T1'])).toEqual(
+      new Map([['T1', new Map([['红星乡', { amount: 40, at: '2026-11-02T09:00:00.000+08:00' }], ['青山镇', { amount: 70, at: '2026-11-02T09:00:00.000+08:00' }]])]]),
+    );
+  });
+
+  it('agree with progress after any sequence of reports and reversals', async () => {
+    const townships = ['城关镇', '红星乡'];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ township: fc.constantFrom(...townships), amount: fc.integer({ min: 0, max: 100 }), undo: fc.boolean(), day: fc.integer({ min: 1, max: 28 }) }), { maxLength: 12 }),
+        async (steps) => {
+          const { store } = fresh();
+          await store.loadCounty(county());
+          for (const [i, step] of steps.entries()) {
+            const at = `2026-11-${String(step.day).padStart(2, '0')}T09:00:00.000+08:00`;
+            await store.recordReport(report({ township: step.township, amount: step.amount, at, by: li }));
+            const last = await store.lastReport('wecom', 'lisi');
+            if (step.undo && last) await store.reverseReport(last, li, at, `undo-${String(i)}`);
+          }
+          expect(await store.standings(['T1'])).toEqual(await projected(store, ['T1']));
+        },
+      ),
+      { numRuns: 25 },
+    );
   });
 });
 

@@ -238,7 +238,7 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
       const asked = typeof ctx.query.month === 'string' && MONTH.test(ctx.query.month) ? ctx.query.month : undefined;
       const thisMonth: Ym = monthOf(source.today);
       const month = asked !== undefined && asked < thisMonth ? asked : thisMonth;
-      const ranking = month === thisMonth ? await currentRanking(source, await loadBoard(source)) : await pastRanking(source, month);
+      const ranking = month === thisMonth ? await currentRanking(source) : await pastRanking(source, month);
       if (!ranking || ranking.rows.length === 0) {
         refuse(ctx, 404, 'not-found');
         return;

@@ -4,6 +4,7 @@ record-report: one progress report, deduplicated by its source message, in one a
 KEYS[1]  progress hash of the task     (field: township id, value: progress JSON)
 KEYS[2]  ledger stream of the task
 KEYS[3]  seen marker of the source message (value: the ledger entry id it produced)
+KEYS[4]  standings of the task: what ranking reads (see below)
 
 ARGV[1]  township id
 ARGV[2]  amount, a decimal number as text
@@ -15,6 +16,7 @@ ARGV[7]  reporter name
 ARGV[8]  at, ISO instant
 ARGV[9]  source message id
 ARGV[10] seconds the seen marker lives
+ARGV[11] the township's slot in the standings (0, 1, 2 …; never reused)
 
 Returns {status, entry id, entry fields as a flat field/value list}
   status 'recorded'  : the entry was appended and progress set
@@ -24,6 +26,12 @@ Returns {status, entry id, entry fields as a flat field/value list}
 Every ledger entry keeps `prev`, the progress JSON exactly as it stood before the entry (empty:
 none), so a reversal can restore it byte for byte. Amounts stay text inside progress JSON too:
 cjson prints numbers with 14 significant digits, text passes through unchanged.
+
+Standings: one string per task, a 40-byte record per township slot — the amount as a big-endian
+double, then `at` padded with spaces to 32 bytes; all zero bytes where no progress stands. Ranking
+2,000 townships × 300 tasks reads 300 such strings instead of 600,000 hash fields. The string is
+kept only while it is whole: written when it exists or the task has no progress yet; else left
+for rebuild-standings.lua, which makes it from the progress hash.
 ]]
 
 local seen = redis.call('GET', KEYS[3])
@@ -41,6 +49,8 @@ local before = redis.call('HGET', KEYS[1], township)
 if not before then
   before = ''
 end
+
+local standingsWhole = before == '' and redis.call('HLEN', KEYS[1]) == 0 or redis.call('EXISTS', KEYS[4]) == 1
 
 local kind = 'report'
 if before ~= '' and tonumber(amount) < tonumber(cjson.decode(before).amount) then
@@ -69,6 +79,10 @@ local after = cjson.encode({
   by = { platform = ARGV[5], user = ARGV[6], name = ARGV[7] },
 })
 redis.call('HSET', KEYS[1], township, after)
+if standingsWhole then
+  local at = ARGV[8]
+  redis.call('SETRANGE', KEYS[4], tonumber(ARGV[11]) * 40, struct.pack('>d', tonumber(amount)) .. at .. string.rep(' ', 32 - #at))
+end
 redis.call('SET', KEYS[3], id, 'EX', tonumber(ARGV[10]))
 
 return {'recorded', id, fields}

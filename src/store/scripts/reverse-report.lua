@@ -5,6 +5,7 @@ that stood before it, in one atomic step; deduplicated by the source message lik
 KEYS[1]  progress hash of the task     (field: township id, value: progress JSON)
 KEYS[2]  ledger stream of the task
 KEYS[3]  seen marker of the source message (value: the ledger entry id it produced)
+KEYS[4]  standings of the task (see record-report.lua)
 
 ARGV[1]  township id
 ARGV[2]  id of the ledger entry to reverse
@@ -14,6 +15,7 @@ ARGV[5]  name of who reverses
 ARGV[6]  at, ISO instant
 ARGV[7]  source message id
 ARGV[8]  seconds the seen marker lives
+ARGV[9]  the township's slot in the standings
 
 Returns {status, reversal entry id, reversal entry fields (flat list), restored progress JSON}
   status 'reversed'   : the reversal was appended; restored JSON empty when no progress remains
@@ -97,6 +99,15 @@ if restored == '' then
   redis.call('HDEL', KEYS[1], township)
 else
   redis.call('HSET', KEYS[1], township, restored)
+end
+-- A missing standings string is made whole later from the hash (rebuild-standings.lua).
+if redis.call('EXISTS', KEYS[4]) == 1 then
+  local record = string.rep('\0', 40)
+  if restored ~= '' then
+    local at = cjson.decode(restored).at
+    record = struct.pack('>d', tonumber(amount)) .. at .. string.rep(' ', 32 - #at)
+  end
+  redis.call('SETRANGE', KEYS[4], tonumber(ARGV[9]) * 40, record)
 end
 redis.call('SET', KEYS[3], id, 'EX', tonumber(ARGV[8]))
 
