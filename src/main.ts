@@ -17,7 +17,7 @@ import type { Outbox } from './outbox/index.js';
 import { createPlatforms, openOutbox } from './platforms.js';
 import { createApp } from './server/app.js';
 import { parseSetup } from './setup.js';
-import { connectRedis } from './store/connect.js';
+import { connectRedis, persistenceProblems } from './store/connect.js';
 import { createKeys } from './store/keys.js';
 import { createRedisStore } from './store/redis-store.js';
 import type { Store } from './store/types.js';
@@ -39,6 +39,7 @@ export async function serve({ config, demo, io }: { config: Config; demo: boolea
   const log = createLogger(interactive ? 'warn' : 'info', (line) => { io.stderr.write(`${line}\n`); });
   const redis = await connectRedis(config.redisUrl, log);
   log.info('redis connected', { where: redis.where, embedded: redis.embedded });
+  for (const problem of await persistenceProblems(redis.redis)) log.warn('redis may lose confirmed reports', { problem });
 
   if (demo) await loadSampleIfEmpty(createRedisStore(redis.redis, createKeys(io.prefix)), io);
   // The outbox needs the bot's store, and its posters need the bot's router: it is made after

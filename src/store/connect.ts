@@ -97,10 +97,27 @@ export async function connectRedis(url: string | undefined, log: Logger, dataDir
   return startPrivate(dataDir, socket, log);
 }
 
+/**
+ * What in a Redis's settings breaks the promise that a confirmed report is kept (DESIGN §7): no
+ * AOF (a restart loses everything since the last snapshot, or all of it), or an eviction policy
+ * (under memory pressure Redis would drop ledger entries and dedupe markers). A managed Redis may
+ * refuse CONFIG; then only what INFO shows is checked.
+ */
+export async function persistenceProblems(redis: Redis): Promise<string[]> {
+  const problems: string[] = [];
+  const info = await redis.info('persistence');
+  if (/^aof_enabled:0\b/m.test(info)) problems.push('appendonly is off: a restart of Redis loses what it has not snapshotted (set appendonly yes)');
+  const policy = await redis.config('GET', 'maxmemory-policy').catch(() => undefined);
+  const value = Array.isArray(policy) ? policy[1] : undefined;
+  if (typeof value === 'string' && value !== 'noeviction') problems.push(`maxmemory-policy is ${value}: under memory pressure Redis would drop ledger entries (set noeviction)`);
+  return problems;
+}
+
 async function startPrivate(dataDir: string, socket: string, log: Logger): Promise<RedisHandle> {
   mkdirSync(dataDir, { recursive: true });
   // A unix socket, no TCP port: private to this machine's user, and no clash with other Redis.
-  const args = ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', '--dir', dataDir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''];
+  // AOF fsynced every second, and no eviction: what `persistenceProblems` asks of any Redis.
+  const args = ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', '--dir', dataDir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--maxmemory-policy', 'noeviction'];
   const child = spawn('redis-server', args, { stdio: 'ignore' });
   const failed = new Promise<'failed'>((done) => {
     child.once('error', () => { done('failed'); });
