@@ -53,6 +53,6 @@ export default defineCommand({
     if (ranking.rows.length === 0) return plain(text.rankingEmpty(month));
     const view = rankingView(ranking, { final: month !== thisMonth, bottomMarks: ctx.leadersOnly, overdueCounts: true });
     // The text goes with the picture: it carries the rank changes and, for leaders, the marks.
-    return args.chart ? { ...view, image: chartImage(ranking, { title: view.title ?? '', counts: true }) } : view;
+    return args.chart ? { ...view, ...chartImage(ranking, { title: view.title ?? '', counts: true }) } : view;
   },
 });

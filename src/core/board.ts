@@ -2,7 +2,7 @@
  * The county as commands need to see it at one moment: tasks, townships, current progress and
  * each (task, township)'s standing. Reads the store once per message; computes with domain/.
  */
-import { endOfBeijingDay, monthEnd, monthOf, previousMonth } from '../domain/dates.js';
+import { endOfBeijingDay, instantMs, monthEnd, monthOf, previousMonth } from '../domain/dates.js';
 import { replayLedger } from '../domain/ledger.js';
 import { standing } from '../domain/lights.js';
 import type { Progress, Task, Township, WorkCalendar, Ym, Ymd } from '../domain/model.js';
@@ -39,7 +39,9 @@ export interface BoardSource {
   today: Ymd;
 }
 
-const byDeadline = (a: Task, b: Task): number => a.deadline.localeCompare(b.deadline) || a.id.localeCompare(b.id, 'en', { numeric: true });
+/** Made once: `localeCompare` with options builds a collator on every call, on every message. */
+const byId = new Intl.Collator('en', { numeric: true }).compare;
+const byDeadline = (a: Task, b: Task): number => (a.deadline < b.deadline ? -1 : a.deadline > b.deadline ? 1 : byId(a.id, b.id));
 
 export async function loadBoard({ store, calendar, today }: BoardSource): Promise<Board> {
   const [townships, tasks] = await Promise.all([store.townships(), store.tasks()]);
@@ -87,9 +89,14 @@ export async function pastRanking(source: BoardSource, month: Ym, withPrevious =
   if (stored) return stored;
   const [townships, tasks] = await Promise.all([source.store.townships(), source.store.tasks()]);
   const asOf = monthEnd(month);
-  const entries = await source.store.ledger(tasks.map((t) => t.id), endOfBeijingDay(asOf));
+  const until = endOfBeijingDay(asOf);
+  const ids = tasks.map((t) => t.id);
   // No record at all from that month or before: the bot was not in use yet. A ranking of zeros
-  // would be invented, and would make every township look as if it moved this month.
+  // would be invented, and would make every township look as if it moved this month. Asked after
+  // every report in a county's first month, so the first entries answer before any ledger is read.
+  const earliest = await source.store.earliestReport(ids);
+  if (earliest === undefined || instantMs(earliest) > instantMs(until)) return undefined;
+  const entries = await source.store.ledger(ids, until);
   if (entries.length === 0) return undefined;
   const previous = withPrevious ? await pastRanking(source, previousMonth(month), false) : undefined;
   const ranking = buildRanking({ month, asOf, townships, tasks, progress: replayLedger(entries), calendar: source.calendar, previous });

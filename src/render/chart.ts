@@ -264,7 +264,14 @@ function drawPng(ranking: RankingSnapshot, title: ChartTitle): Buffer {
   return resvg.render().asPng();
 }
 
-/** The ranking chart as an `OutgoingMessage` picture (PNG, base64). */
-export function chartImage(ranking: RankingSnapshot, title: ChartTitle): { base64: string } {
-  return { base64: renderRankingChart(ranking, title).toString('base64') };
+/**
+ * The most townships a chart is drawn for: 100 make a 1 MB picture in about a second, already as
+ * much as a phone shows legibly; 2,000 would take 15 s, 1.4 GB and a PNG no webhook takes.
+ */
+export const CHART_MAX_ROWS = 100;
+
+/** The ranking chart as an `OutgoingMessage` picture (PNG, base64); none for a county too large to draw. */
+export function chartImage(ranking: RankingSnapshot, title: ChartTitle): { image?: { base64: string } } {
+  if (ranking.rows.length > CHART_MAX_ROWS) return {};
+  return { image: { base64: renderRankingChart(ranking, title).toString('base64') } };
 }

@@ -214,7 +214,7 @@ export function wecomImage(image: { base64: string }, maxBytes: number = WECOM_L
 }
 
 /** Whether WeCom's webhook takes the picture, from its base64 length alone (no decoding: `parts` asks often). */
-function fitsWebhook({ base64 }: { base64: string }): boolean {
+export function fitsWebhook({ base64 }: { base64: string }): boolean {
   const padding = base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0;
   const bytes = (base64.length / 4) * 3 - padding;
   return bytes > 0 && bytes <= WECOM_LIMITS.imageBytes;

@@ -417,6 +417,23 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
       return entries;
     },
 
+    async earliestReport(taskIds) {
+      if (taskIds.length === 0) return undefined;
+      const pipeline = redis.pipeline();
+      for (const id of taskIds) pipeline.xrange(keys.ledger(id), '-', '+', 'COUNT', 1);
+      const replies = await run(pipeline);
+      let earliest: { at: Instant; ms: number } | undefined;
+      taskIds.forEach((task, i) => {
+        const key = keys.ledger(task);
+        for (const [id, fields] of decode(StreamEntriesSchema, replies[i], key)) {
+          const { at } = decodeEntry(task, id, fields, key).entry;
+          const ms = Date.parse(at);
+          if (earliest === undefined || ms < earliest.ms) earliest = { at, ms };
+        }
+      });
+      return earliest?.at;
+    },
+
     rankingSnapshot(month) {
       return getJson(RankingSnapshotSchema, keys.ranking(month));
     },
@@ -560,7 +577,11 @@ function decodeStandings(bytes: Buffer, bySlot: readonly (string | undefined)[])
   for (let offset = 0, slot = 0; offset + STANDING_BYTES <= bytes.length; offset += STANDING_BYTES, slot += 1) {
     const township = bySlot[slot];
     if (township === undefined || bytes[offset + 8] === 0) continue;
-    out.set(township, { amount: bytes.readDoubleBE(offset), at: bytes.toString('latin1', offset + 8, offset + STANDING_BYTES).trimEnd() });
+    // The padding starts at the first space: one string per cell, not a padded one and its trim.
+    const start = offset + 8;
+    const space = bytes.indexOf(0x20, start);
+    const end = space === -1 || space > offset + STANDING_BYTES ? offset + STANDING_BYTES : space;
+    out.set(township, { amount: bytes.readDoubleBE(offset), at: bytes.toString('latin1', start, end) });
   }
   return out;
 }

@@ -138,6 +138,8 @@ export interface Store {
   /** Ledger entries of the given tasks up to `until` (inclusive): task by task, each in the order it was recorded. */
   ledger(taskIds: readonly string[], until?: Instant): Promise<LedgerEntry[]>;
 
+  /** The `at` of the first entry of the given tasks' ledgers, the earliest of them; undefined when all are empty. */
+  earliestReport(taskIds: readonly string[]): Promise<Instant | undefined>;
   rankingSnapshot(month: Ym): Promise<RankingSnapshot | undefined>;
   saveRankingSnapshot(snapshot: RankingSnapshot): Promise<void>;
 

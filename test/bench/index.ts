@@ -4,13 +4,17 @@
  * runs only the named benchmarks.
  *
  * Environment: REDIS_URL as for the app; BENCH_RUNS (default 20) timed runs and BENCH_WARMUPS
- * (default 2) untimed ones per measurement; BENCH_SIZES (`2000x300,500x75`) to rank only those sizes.
+ * (default 2) untimed ones per measurement; BENCH_SIZES (`2000x300,500x75`) to rank only those sizes;
+ * BENCH_SECONDS (default 10) per load phase of `inbound`; BENCH_FANOUT_GROUPS, BENCH_FANOUT_TOWNSHIPS
+ * and BENCH_FANOUT_WORKER for `fanout` (see fanout.ts).
  *
  * Everything goes under `bench:<uuid>` and is deleted at the end, after a failure, and on Ctrl-C
  * (a second Ctrl-C quits without cleaning up).
  */
 import { cpus, loadavg } from 'node:os';
 import { openBenchRedis, type BenchRedis } from './redis.js';
+import { fanoutBench } from './fanout.js';
+import { inboundBench } from './inbound.js';
 import { rankingBench } from './ranking.js';
 
 /** The reason a Ctrl-C aborts with: the benchmark stops at its next step and cleans up. */
@@ -23,9 +27,11 @@ class Interrupted extends Error {
 
 type Bench = (bench: BenchRedis, options: { runs: number; warmups: number; signal: AbortSignal; log: (line: string) => void }) => Promise<string>;
 
-/** The goals of DESIGN §8 as they get benchmarks; inbound and fan-out come with their issues. */
+/** The goals of DESIGN §8, a benchmark each. */
 const BENCHES: Readonly<Record<string, Bench>> = {
   ranking: rankingBench,
+  inbound: inboundBench,
+  fanout: fanoutBench,
 };
 
 function wholeNumber(name: string, fallback: number): number {

@@ -495,6 +495,19 @@ describe('standings (what ranking reads)', () => {
   });
 });
 
+describe('the earliest report', () => {
+  it('is the first ledger entry\'s time across the tasks, and none before any report', async () => {
+    const { store } = fresh();
+    await store.loadCounty(county());
+    expect(await store.earliestReport(['T1', 'T2'])).toBeUndefined();
+    await store.recordReport(report({ task: 'T2', at: '2026-11-03T09:00:00.000+08:00' }));
+    await store.recordReport(report({ task: 'T1', at: '2026-11-02T09:00:00.000+08:00' }));
+    await store.recordReport(report({ task: 'T1', at: '2026-11-01T09:00:00.000+08:00' }));
+    // The first entry of each ledger, not the earliest time written into it later.
+    expect(await store.earliestReport(['T1', 'T2'])).toBe('2026-11-02T09:00:00.000+08:00');
+  });
+});
+
 describe('a batch of tasks (duban import)', () => {
   it('updates tasks by id and gives new ones the next free ids, skipping ids already taken', async () => {
     const { store } = fresh();

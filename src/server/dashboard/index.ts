@@ -19,7 +19,7 @@ import type { Logger } from '../../core/logger.js';
 import { beijingDate, monthOf } from '../../domain/dates.js';
 import { leadsOrAdministers, type WorkCalendar, type Ym } from '../../domain/model.js';
 import { text } from '../../messages.js';
-import { renderRankingChart } from '../../render/chart.js';
+import { CHART_MAX_ROWS, renderRankingChart } from '../../render/chart.js';
 import type { Person, Store } from '../../store/types.js';
 import { DASHBOARD_SCRIPT } from './client.js';
 import { cellPage, messagePage, overviewPage, taskPage, townshipPage, type MessageStatus, type PageContext } from './html.js';
@@ -239,7 +239,7 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
       const thisMonth: Ym = monthOf(source.today);
       const month = asked !== undefined && asked < thisMonth ? asked : thisMonth;
       const ranking = month === thisMonth ? await currentRanking(source) : await pastRanking(source, month);
-      if (!ranking || ranking.rows.length === 0) {
+      if (!ranking || ranking.rows.length === 0 || ranking.rows.length > CHART_MAX_ROWS) {
         refuse(ctx, 404, 'not-found');
         return;
       }

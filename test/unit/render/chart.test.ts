@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { RankingRow, RankingSnapshot } from '../../../src/domain/ranking.js';
 import { SAMPLE_COUNTY } from '../../../src/paths.js';
 import {
+  CHART_MAX_ROWS,
   chartImage,
   rankingChartOption,
   rankingChartSize,
@@ -120,8 +121,12 @@ describe('renderRankingChart', () => {
   });
 
   it('gives a message its picture as base64 of the same PNG', () => {
-    const image = chartImage(sample, title);
-    expect(Buffer.from(image.base64, 'base64').subarray(0, 8)).toEqual(PNG_SIGNATURE);
+    const { image } = chartImage(sample, title);
+    expect(Buffer.from(image?.base64 ?? '', 'base64').subarray(0, 8)).toEqual(PNG_SIGNATURE);
+  });
+
+  it('gives no picture for a county too large to draw legibly, rather than minutes of drawing', () => {
+    expect(chartImage(ranking(manyTownships(CHART_MAX_ROWS + 1)), title)).toEqual({});
   });
 });
 
