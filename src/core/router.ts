@@ -25,10 +25,11 @@ export interface RouterDeps {
 
 const HELP_WORD = '帮助';
 /**
- * How long a reply is kept for redeliveries. WeCom retries an unanswered callback within
- * seconds and DingTalk Stream redelivers unacknowledged messages; an hour covers both with room.
+ * How long a reply is kept for redeliveries: as long as the store's dedupe markers (a week).
+ * Platforms retry within seconds to hours, and a message delivered again after its reply was
+ * gone would run again — a 撤回 undoing the sender's next report, a 新建任务 making a second task.
  */
-const REPLY_KEPT_SECONDS = 3600;
+const REPLY_KEPT_SECONDS = 7 * 24 * 60 * 60;
 
 export type Router = (message: IncomingMessage) => Promise<OutgoingMessage>;
 
@@ -59,7 +60,9 @@ export function createRouter(deps: RouterDeps): Router {
     const kept = await orUnavailable(deps.store.reply(source));
     if (kept) return kept;
     const reply = await answer(message);
-    await orUnavailable(deps.store.saveReply(source, reply, REPLY_KEPT_SECONDS));
+    // Without its picture: a week of charts would fill Redis, and a late redelivery is answered
+    // well enough by the text (WeCom's own kept reply still has the picture for its hour).
+    await orUnavailable(deps.store.saveReply(source, { ...reply, image: undefined }, REPLY_KEPT_SECONDS));
     return reply;
   };
 

@@ -108,6 +108,7 @@ const INFRA_ATTEMPTS = 5;
 const DAY_S = 24 * 60 * 60;
 /** A post may wait out a long holiday (国庆: 8 days) and its retries; its picture must outlive that. */
 const IMAGE_KEEP_S = 21 * DAY_S;
+const PICTURES_KEPT = 4;
 
 /** BullMQ job ids may not contain ':' (it separates BullMQ's own key parts). */
 export const jobIdOf = (key: string): string => key.replaceAll(':', '|');
@@ -174,10 +175,27 @@ export function createOutbox(options: OutboxOptions): Outbox {
   async function unpacked(post: QueuedPost): Promise<{ post: OutboxPost; lostPicture: boolean }> {
     const { image, ...message } = post.message;
     if (!image) return { post: { ...post, message }, lostPicture: false };
-    const bytes = await store.image(image.id);
-    if (bytes) return { post: { ...post, message: { ...message, image: { base64: bytes.toString('base64') } } }, lostPicture: false };
+    const base64 = await pictureOf(image.id);
+    if (base64 !== undefined) return { post: { ...post, message: { ...message, image: { base64 } } }, lostPicture: false };
     log.warn('picture expired before its post went out; posting the text only', { key: post.key });
     return { post: { ...post, message }, lostPicture: true };
+  }
+
+  /**
+   * A picture's base64 by id. A fan-out sends one chart to every group: it is read from Redis and
+   * encoded once, and every post gets the same string, which the renderers can recognise cheaply.
+   */
+  const pictures = new Map<string, string>();
+  async function pictureOf(id: string): Promise<string | undefined> {
+    const known = pictures.get(id);
+    if (known !== undefined) return known;
+    const bytes = await store.image(id);
+    if (!bytes) return undefined;
+    const base64 = bytes.toString('base64');
+    pictures.set(id, base64);
+    // The township groups' chart and the leaders': a few at a time, never a month of them.
+    for (const old of pictures.keys()) if (pictures.size > PICTURES_KEPT) pictures.delete(old);
+    return base64;
   }
 
   async function deliver(job: Job<PostJob>, token: string | undefined): Promise<void> {

@@ -205,12 +205,20 @@ function chunksOf(message: OutgoingMessage, dialect: Dialect, limit: number): st
   return done;
 }
 
+/** The last picture prepared: a fan-out posts one chart to every group, and its md5 is the same each time. */
+let prepared: { base64: string; bytes: number; image: WecomImage } | undefined;
+
 /** The picture as WeCom wants it; a plain Error when it is over `maxBytes`. */
 export function wecomImage(image: { base64: string }, maxBytes: number = WECOM_LIMITS.imageBytes): WecomImage {
+  // The same string object for every post of a fan-out (the outbox hands it out): compared by
+  // reference first, so a megabyte is not compared, decoded and hashed again per group.
+  if (prepared?.base64 === image.base64 && prepared.bytes <= maxBytes) return prepared.image;
   const raw = Buffer.from(image.base64, 'base64');
   if (raw.length === 0) throw new Error('The image is empty or not base64.');
   if (raw.length > maxBytes) throw new Error(`The image is ${String(raw.length)} bytes; WeCom takes at most ${String(maxBytes)} here.`);
-  return { base64: raw.toString('base64'), md5: createHash('md5').update(raw).digest('hex') };
+  const result = { base64: raw.toString('base64'), md5: createHash('md5').update(raw).digest('hex') };
+  prepared = { base64: image.base64, bytes: raw.length, image: result };
+  return result;
 }
 
 /** Whether WeCom's webhook takes the picture, from its base64 length alone (no decoding: `parts` asks often). */

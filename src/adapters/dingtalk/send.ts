@@ -79,8 +79,9 @@ export function createDingtalkSender(options: DingtalkSenderOptions): DingtalkSe
   const oapiOrigin = new URL(options.oapiBase).origin;
   let token: { value: string; refreshAt: number } | undefined;
   let fetching: Promise<string> | undefined;
-  /** Uploaded pictures by SHA-256: their media ids, and until when to use them. */
+  /** Uploaded pictures by the SHA-256 of their base64: their media ids, and until when to use them. */
   const media = new Map<string, { id: string; until: number }>();
+  let lastHashed: { base64: string; hash: string } | undefined;
 
   // —— webhooks: sessionWebhook and custom robots ——
 
@@ -143,10 +144,12 @@ export function createDingtalkSender(options: DingtalkSenderOptions): DingtalkSe
    * field `media`), once per picture while the id lasts — a fan-out of one chart uploads it once.
    */
   async function mediaIdOf(image: { base64: string }): Promise<string> {
-    const bytes = Buffer.from(image.base64, 'base64');
-    const hash = createHash('sha256').update(bytes).digest('hex');
+    // A fan-out hands every group the same string: known by reference, it is not hashed again.
+    const hash = lastHashed?.base64 === image.base64 ? lastHashed.hash : createHash('sha256').update(image.base64).digest('hex');
+    lastHashed = { base64: image.base64, hash };
     const known = media.get(hash);
     if (known && now() < known.until) return known.id;
+    const bytes = Buffer.from(image.base64, 'base64');
     let answer = await upload(bytes);
     if (answer.errcode !== undefined && STALE_TOKEN.has(answer.errcode)) {
       // oapi says "bad token" in an HTTP 200: fetch a new one, once, as openApi does on a 401.

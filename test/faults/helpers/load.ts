@@ -1,0 +1,45 @@
+/** Small tools for driving many requests at once and waiting for a condition, shared by the fault tests. */
+
+/** Runs `work` on every item with at most `concurrency` at a time; resolves when all are done. */
+export async function inPool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
+}
+
+/** Resolves once `done()` holds, polling; rejects with `what` after `timeoutMs`. */
+export async function until(done: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what} after ${String(timeoutMs)} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** How often each value occurs. */
+export function counts<T>(values: Iterable<T>): Map<T, number> {
+  const seen = new Map<T, number>();
+  for (const value of values) seen.set(value, (seen.get(value) ?? 0) + 1);
+  return seen;
+}
+
+/**
+ * Runs every clean-up step, even after one fails (a server must not outlive a failed stop of
+ * another), then throws the first failure. Steps for things never started may be undefined.
+ */
+export async function closeAll(steps: ReadonlyArray<(() => unknown) | undefined>): Promise<void> {
+  const failures: unknown[] = [];
+  for (const step of steps) {
+    try {
+      await step?.();
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (failures.length > 0) throw failures[0] instanceof Error ? failures[0] : new Error(String(failures[0]));
+}
