@@ -30,6 +30,8 @@ const HELP_WORD = '帮助';
  * gone would run again — a 撤回 undoing the sender's next report, a 新建任务 making a second task.
  */
 const REPLY_KEPT_SECONDS = 7 * 24 * 60 * 60;
+/** A reply's picture (a chart) is large: kept an hour, the time platforms' quick retries take. */
+const PICTURE_KEPT_SECONDS = 3600;
 
 export type Router = (message: IncomingMessage) => Promise<OutgoingMessage>;
 
@@ -60,9 +62,7 @@ export function createRouter(deps: RouterDeps): Router {
     const kept = await orUnavailable(deps.store.reply(source));
     if (kept) return kept;
     const reply = await answer(message);
-    // Without its picture: a week of charts would fill Redis, and a late redelivery is answered
-    // well enough by the text (WeCom's own kept reply still has the picture for its hour).
-    await orUnavailable(deps.store.saveReply(source, { ...reply, image: undefined }, REPLY_KEPT_SECONDS));
+    await orUnavailable(deps.store.saveReply(source, reply, REPLY_KEPT_SECONDS, PICTURE_KEPT_SECONDS));
     return reply;
   };
 

@@ -29,8 +29,10 @@ export interface Keys {
   lastReport(platform: ChatPlatform, user: string): string;
   /** JSON RankingSnapshot of a finished month. */
   ranking(month: Ym): string;
-  /** JSON OutgoingMessage: the reply given to one source message, for its redeliveries. */
+  /** JSON OutgoingMessage: the reply given to one source message, for its redeliveries (without its picture). */
   reply(source: string): string;
+  /** String: the base64 picture of that reply, kept a shorter while. */
+  replyPicture(source: string): string;
   /** A platform's own answer to one callback, as sent (WeCom: the passive reply of a stream id). */
   callbackReply(platform: ChatPlatform, id: string): string;
   /** Marks one inbound message as taken by a worker, so two instances never handle it twice. */
@@ -94,6 +96,7 @@ export function createKeys(prefix = 'duban'): Keys {
     lastReport: (platform, user) => `${prefix}:last:${platform}:${user}`,
     ranking: (month) => `${prefix}:ranking:${month}`,
     reply: (source) => `${prefix}:reply:${source}`,
+    replyPicture: (source) => `${prefix}:reply-picture:${source}`,
     callbackReply: (platform, id) => `${prefix}:callback-reply:${platform}:${id}`,
     callbackClaim: (platform, id) => `${prefix}:callback-claim:${platform}:${id}`,
     robotPacing: (robot) => `${prefix}:robot:${robot}`,

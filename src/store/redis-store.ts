@@ -442,12 +442,16 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
       await redis.set(keys.ranking(snapshot.month), encodeJson(RankingSnapshotSchema, snapshot, `ranking ${snapshot.month}`));
     },
 
-    reply(source) {
-      return getJson(OutgoingMessageSchema, keys.reply(source));
+    async reply(source) {
+      const [text, picture] = await Promise.all([getJson(OutgoingMessageSchema, keys.reply(source)), redis.get(keys.replyPicture(source))]);
+      if (!text) return undefined;
+      return picture === null ? text : { ...text, image: { base64: picture } };
     },
 
-    async saveReply(source, reply, seconds) {
-      await redis.set(keys.reply(source), encodeJson(OutgoingMessageSchema, reply, `reply ${source}`), 'EX', seconds);
+    async saveReply(source, { image, ...text }, seconds, pictureSeconds) {
+      const multi = redis.multi().set(keys.reply(source), encodeJson(OutgoingMessageSchema, text, `reply ${source}`), 'EX', seconds);
+      if (image) multi.set(keys.replyPicture(source), image.base64, 'EX', Math.min(seconds, pictureSeconds));
+      await run(multi);
     },
 
     async callbackReply(platform, id) {

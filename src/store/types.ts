@@ -145,7 +145,8 @@ export interface Store {
 
   /** The reply given to a source message, while it is kept: a redelivery gets the same answer. */
   reply(source: string): Promise<OutgoingMessage | undefined>;
-  saveReply(source: string, reply: OutgoingMessage, seconds: number): Promise<void>;
+  /** Keeps the reply for `seconds`, its picture (large) only for `pictureSeconds`: a later redelivery gets the text. */
+  saveReply(source: string, reply: OutgoingMessage, seconds: number, pictureSeconds: number): Promise<void>;
   /** What a platform adapter answered one callback, while it is kept. */
   callbackReply(platform: ChatPlatform, id: string): Promise<string | undefined>;
   /**

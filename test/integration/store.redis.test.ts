@@ -495,6 +495,20 @@ describe('standings (what ranking reads)', () => {
   });
 });
 
+describe('kept replies', () => {
+  it('keep the text a week and the picture an hour, and give back the picture while it lasts', async () => {
+    const { store, keys } = fresh();
+    const reply = { title: '排名', lines: [['1. 城关镇']], image: { base64: 'iVBORw0KGgo=' } };
+    await store.saveReply('wecom:m1', reply, 7 * 24 * 3600, 3600);
+
+    expect(await store.reply('wecom:m1')).toEqual(reply);
+    expect(await t.redis.ttl(keys.reply('wecom:m1'))).toBeGreaterThan(6 * 24 * 3600);
+    expect(await t.redis.ttl(keys.replyPicture('wecom:m1'))).toBeLessThanOrEqual(3600);
+    await t.redis.del(keys.replyPicture('wecom:m1'));
+    expect(await store.reply('wecom:m1')).toEqual({ title: '排名', lines: [['1. 城关镇']] });
+  });
+});
+
 describe('the earliest report', () => {
   it('is the first ledger entry\'s time across the tasks, and none before any report', async () => {
     const { store } = fresh();
