@@ -248,7 +248,9 @@ async function speak(who: Who, words: string, earlier: Said[], again: number | u
   const reply = await bot.route(message);
 
   const shown = renderText(reply);
-  const input = `${message.text}\n${normalizeText(message.text)}`;
+  // What the sender typed, now or earlier: an admin's 新建任务 may have named a task `undefined`,
+  // and every reply listing that task says so, rightly.
+  const input = [message.text, normalizeText(message.text), ...tasks.map((t) => t.title)].join('\n');
   expect(reply.lines.length, 'reply lines').toBeGreaterThan(0);
   expect(shown.trim(), 'reply text').not.toBe('');
   expect(shown, 'an apology for an internal failure').not.toContain(messages.apology);
