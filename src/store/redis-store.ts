@@ -572,8 +572,14 @@ function platformOf(by: Reporter): ChatPlatform {
 }
 
 /** One standings record (record-report.lua): the amount as a big-endian double, then `at` padded to 32 bytes. */
-const STANDING_BYTES = 40;
+export const STANDING_BYTES = 40;
 const STANDING_AT_BYTES = 32;
+
+/** Writes one standings record into `into` at `slot`, as record-report.lua does (the benchmark fills counties this way). */
+export function writeStanding(into: Buffer, slot: number, amount: number, at: Instant): void {
+  into.writeDoubleBE(amount, slot * STANDING_BYTES);
+  into.write(at.padEnd(STANDING_AT_BYTES, ' '), slot * STANDING_BYTES + 8, 'latin1');
+}
 
 /** A task's standings by township id; a slot of zero bytes (no progress) or without a township is left out. */
 function decodeStandings(bytes: Buffer, bySlot: readonly (string | undefined)[]): Map<string, Reported> {

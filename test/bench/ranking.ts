@@ -22,7 +22,7 @@ import { createWorkCalendar } from '../../src/domain/calendar.js';
 import type { Reported } from '../../src/domain/model.js';
 import { buildRanking, type RankingSnapshot } from '../../src/domain/ranking.js';
 import { createKeys, type Keys } from '../../src/store/keys.js';
-import { createRedisStore } from '../../src/store/redis-store.js';
+import { createRedisStore, STANDING_BYTES, writeStanding } from '../../src/store/redis-store.js';
 import type { Store } from '../../src/store/types.js';
 import { syntheticCounty, type SyntheticCounty } from './county.js';
 import { count, measure, ms, table, type MeasureOptions, type Timing } from './measure.js';
@@ -186,15 +186,14 @@ async function writeDirectly(bench: BenchRedis, keys: Keys, synthetic: Synthetic
       await flush();
       task = report.task;
       fields = [];
-      standings = Buffer.alloc(width * 40);
+      standings = Buffer.alloc(width * STANDING_BYTES);
     }
     entry += 1;
     const amount = String(report.amount);
     fields.push(report.township, JSON.stringify({ amount, at: report.at, entry: `1-${String(entry)}`, by: report.by }));
     const slot = slots.get(report.township);
     if (slot === undefined) throw new Error(`no slot for ${report.township}`);
-    standings.writeDoubleBE(report.amount, slot * 40);
-    standings.write(report.at.padEnd(32, ' '), slot * 40 + 8, 'latin1');
+    writeStanding(standings, slot, report.amount, report.at);
   }
   await flush();
 }
