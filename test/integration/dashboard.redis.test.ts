@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWecomApp, jsApiSignature } from '../../src/adapters/wecom/app.js';
+import { SESSION_TTL_MS } from '../../src/core/access.js';
 import { createLogger } from '../../src/core/logger.js';
 import { createApp } from '../../src/server/app.js';
 import type { County } from '../../src/store/types.js';
@@ -82,7 +83,18 @@ describe('a 看板 link', () => {
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe('/dashboard');
     const cookie = res.headers.getSetCookie()[0] ?? '';
-    expect(cookie).toMatch(/^duban_session=[0-9a-f]+\.[0-9a-f]{32}; path=\/dashboard; expires=Mon, 23 Nov 2026 11:00:00 GMT; samesite=lax; secure; httponly$/);
+    expect(cookie).toMatch(/^duban_session=[0-9a-f]+\.[0-9a-f]{32}; path=\/dashboard; expires=[^;]+; samesite=lax; secure; httponly$/);
+  });
+
+  it('gives the session cookie a working day counted on the wall clock the browser keeps, whatever date the bot believes', async () => {
+    const before = Date.now();
+    const res = await get(await linkPath());
+    const after = Date.now();
+
+    const expires = Date.parse(/expires=([^;]+)/.exec(res.headers.getSetCookie()[0] ?? '')?.[1] ?? '');
+    // The cookie header has whole seconds.
+    expect(expires).toBeGreaterThanOrEqual(Math.floor((before + SESSION_TTL_MS) / 1000) * 1000);
+    expect(expires).toBeLessThanOrEqual(after + SESSION_TTL_MS);
   });
 
   it('sends every page with no caching, no framing, no sniffing and scripts from this server only', async () => {

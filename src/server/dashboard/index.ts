@@ -88,18 +88,23 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
   /**
    * A cookie only for /dashboard; `Secure` when people reach us over HTTPS — whether or not the
    * proxy in front says so (X-Forwarded-Proto) — or when this request came over it.
+   *
+   * Its lifetime is relative (`maxAge`, turned into `Expires` from the wall clock the browser also
+   * reads), never a date from the injected clock: a browser drops a cookie whose date it thinks
+   * past. The signed value carries the real expiry, checked against the injected clock. `null`
+   * deletes the cookie.
    */
-  function setCookie(ctx: Context, name: string, value: string | null, expires: Date): void {
+  function setCookie(ctx: Context, name: string, value: string | null, maxAgeMs?: number): void {
     const secure = https || ctx.secure;
     // Koa refuses a Secure cookie on a request it thinks is plain HTTP; PUBLIC_URL says it is not.
     if (secure) ctx.cookies.secure = true;
-    ctx.cookies.set(name, value, { httpOnly: true, sameSite: 'lax', secure, path: '/dashboard', expires, overwrite: true });
+    ctx.cookies.set(name, value, { httpOnly: true, sameSite: 'lax', secure, path: '/dashboard', ...(maxAgeMs === undefined ? {} : { maxAge: maxAgeMs }), overwrite: true });
   }
 
   async function startSession(ctx: Context, person: Person): Promise<void> {
     const expires = clock().getTime() + SESSION_TTL_MS;
     const token = signAccess(await secret(), { kind: 'session', platform: person.platform, user: person.user, expires });
-    setCookie(ctx, SESSION_COOKIE, token, new Date(expires));
+    setCookie(ctx, SESSION_COOKIE, token, SESSION_TTL_MS);
     log.info('dashboard session started', { platform: person.platform, user: person.user });
   }
 
@@ -125,7 +130,7 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
       // WeCom takes letters and digits only in `state` (…/91022).
       const state = randomBytes(16).toString('hex');
       // The page to come back to rides along, encoded: a path may hold what a cookie may not (`;`).
-      setCookie(ctx, STATE_COOKIE, `${state}.${encodeURIComponent(ctx.path)}`, new Date(clock().getTime() + STATE_TTL_MS));
+      setCookie(ctx, STATE_COOKIE, `${state}.${encodeURIComponent(ctx.path)}`, STATE_TTL_MS);
       ctx.redirect(deps.wecom.authorizeUrl(`${deps.publicUrl}/dashboard/wecom/oauth`, state));
       return;
     }
@@ -170,7 +175,7 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
   router.get('/dashboard/wecom/oauth', async (ctx) => {
     const { wecom } = deps;
     const [state, encodedBack] = (ctx.cookies.get(STATE_COOKIE) ?? '').split(/\.(.*)/s);
-    setCookie(ctx, STATE_COOKIE, null, new Date(0));
+    setCookie(ctx, STATE_COOKIE, null);
     const code = typeof ctx.query.code === 'string' ? ctx.query.code : '';
     // The state ties the answer to the browser that asked (OAuth 2.0 §10.12: no forged sign-in).
     if (!wecom || state === undefined || state === '' || ctx.query.state !== state || code === '') {
