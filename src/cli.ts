@@ -5,10 +5,10 @@
  */
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chat, defaultSpeaker, say, type Speaker } from './adapters/console/index.js';
+import { chat, defaultSpeaker, namesFrom, say, type Speaker } from './adapters/console/index.js';
 import { createBot } from './bot.js';
 import { missingGlyphs } from './render/font.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -22,13 +22,14 @@ import { importTaskWorkbook } from './excel/import.js';
 import { UnreadableWorkbookError } from './excel/read.js';
 import { tableBuffer } from './excel/write.js';
 import { CHAT_PLATFORMS, isChatPlatform } from './store/types.js';
-import { serve, type ServeIo } from './main.js';
+import { serve, ServeError, type ServeIo } from './main.js';
 import type { Outbox } from './outbox/index.js';
 import { createPlatforms, openOutbox } from './platforms.js';
 import { renderText } from './render/text.js';
 import { jobs } from '../jobs/index.js';
 import { parseSetup } from './setup.js';
 import { connectRedis, RedisUnavailableError } from './store/connect.js';
+import { openDemo } from './demo.js';
 
 export interface CliIo extends ServeIo {
   env: NodeJS.ProcessEnv;
@@ -36,13 +37,15 @@ export interface CliIo extends ServeIo {
 
 const USAGE = `用法：duban <命令> [选项]
 
-  serve [--demo]                 启动服务（npm start）；--demo：没有县数据时载入示范县，并在终端里对话
+  serve [--demo [--fresh]]       启动服务（npm start）；--demo：按今天生成的示范县（单独存放，碰不到正式的县），
+                                 并在终端里对话；--fresh：示范县重新生成
   load FILE                      载入或更新县的设置文件（YAML 或 JSON）
-  say --platform P --chat C --user U [--name N] [--id MSGID] 文字…
-                                 以某人身份在某群里说一句话，打印机器人的回复（不写 --chat 即私聊）
-  chat [--platform P] [--chat C] [--user U]
+  say --platform P --chat C --user U [--name N] [--id MSGID] [--demo] 文字…
+                                 以某人身份在某群里说一句话，打印机器人的回复（不写 --chat 即私聊；--demo：对示范县说）
+  chat [--platform P] [--chat C] [--user U] [--demo]
                                  在终端里和机器人对话
-  job NAME [--at 时间] [--dry-run]  立即运行一个定时任务，如同时钟指向 --at（如 2026-12-01T09:00+08:00）；
+  job NAME [--at 时间] [--dry-run] [--demo]
+                                 立即运行一个定时任务，如同时钟指向 --at（如 2026-12-01T09:00+08:00）；
                                  等消息发完再退出；--dry-run 只打印要发的消息
   import FILE.xlsx               导入任务分解表（Excel）：编号或任务名称相同的任务更新，其余新建
   export ledger|ranking|tasks --out FILE.xlsx [--month YYYY-MM]
@@ -101,7 +104,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       write(io.stderr, `${error.message}\n\n${USAGE}`);
       return 2;
     }
-    if (error instanceof ConfigError || error instanceof RedisUnavailableError || error instanceof StoreUnavailableError) {
+    if (error instanceof ConfigError || error instanceof RedisUnavailableError || error instanceof StoreUnavailableError || error instanceof ServeError) {
       write(io.stderr, error.message);
       return 1;
     }
@@ -121,15 +124,17 @@ function options<T extends Record<string, { type: 'string' | 'boolean' }>>(args:
  * Redis, the bot and its outbox, for one CLI command; closed when the command ends. The outbox
  * only queues unless started: what `say` queues (催办) is delivered by the running server.
  */
-async function openBot(io: CliIo, level: Level) {
+async function openBot(io: CliIo, level: Level, demo = false) {
   const config = loadConfig(io.env);
   const log = createLogger(level, (line) => { io.stderr.write(`${line}\n`); });
-  const redis = await connectRedis(config.redisUrl, log);
+  const dataDir = io.dataDir ?? resolve('data');
+  // With --demo: the demo county of today, as `npm run demo` would find it.
+  const { redis, prefix } = demo ? await openDemo(config.redisUrl, log, { dataDir, prefix: io.prefix, fresh: false, now: new Date() }) : { redis: await connectRedis(config.redisUrl, log, dataDir), prefix: io.prefix };
   let outbox: Outbox | undefined;
-  const bot = await createBot(redis.redis, { log, prefix: io.prefix, enqueue: (posts) => opened().enqueue(posts), publicUrl: config.publicUrl });
+  const bot = await createBot(redis.redis, { log, prefix, enqueue: (posts) => opened().enqueue(posts), publicUrl: config.publicUrl });
   const platforms = createPlatforms(config, bot, log, (text) => { write(io.stdout, text); });
   /** `at`: the clock of the posting window, for `duban job --at`; it counts only for the first opening. */
-  const opened = (at?: Date): Outbox => (outbox ??= openOutbox(redis.redis, bot, platforms, log, { prefix: io.prefix, at }));
+  const opened = (at?: Date): Outbox => (outbox ??= openOutbox(redis.redis, bot, platforms, log, { prefix, at }));
   return {
     ...bot,
     config,
@@ -148,9 +153,10 @@ async function hintIfEmpty(bot: Awaited<ReturnType<typeof openBot>>, io: CliIo):
 }
 
 async function serveCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values } = options(args, { demo: { type: 'boolean' } });
+  const { values } = options(args, { demo: { type: 'boolean' }, fresh: { type: 'boolean' } });
+  if (values.fresh === true && values.demo !== true) throw new UsageError('--fresh 只用于示范县：duban serve --demo --fresh');
   const config = loadConfig(io.env);
-  return serve({ config, demo: values.demo === true, io });
+  return serve({ config, ...(values.demo === true ? { demo: { fresh: values.fresh === true } } : {}), io });
 }
 
 async function loadCommand(args: readonly string[], io: CliIo): Promise<number> {
@@ -186,6 +192,7 @@ const speakerOptions = {
   user: { type: 'string' },
   name: { type: 'string' },
   id: { type: 'string' },
+  demo: { type: 'boolean' },
 } as const;
 
 async function sayCommand(args: readonly string[], io: CliIo): Promise<number> {
@@ -194,7 +201,7 @@ async function sayCommand(args: readonly string[], io: CliIo): Promise<number> {
   if (values.user === undefined) throw new UsageError('请用 --user 说明是谁在说话，例如：--user 联络员');
   if (text.trim() === '') throw new UsageError('请写出要说的话，例如：duban say --chat 城关镇工作群 --user 联络员 上报 T2 80%');
   const speaker: Speaker = { platform: platformOf(values.platform), chat: values.chat, user: values.user, name: values.name };
-  const bot = await openBot(io, 'warn');
+  const bot = await openBot(io, 'warn', values.demo === true);
   try {
     await hintIfEmpty(bot, io);
     write(io.stdout, await say(bot.route, speaker, text, values.id));
@@ -206,11 +213,11 @@ async function sayCommand(args: readonly string[], io: CliIo): Promise<number> {
 
 async function chatCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = options(args, speakerOptions);
-  const bot = await openBot(io, 'warn');
+  const bot = await openBot(io, 'warn', values.demo === true);
   try {
     await hintIfEmpty(bot, io);
     const speaker = await defaultSpeaker(bot.store, { platform: platformOf(values.platform), chat: values.chat, user: values.user });
-    await chat(bot.route, speaker, { input: io.stdin, output: io.stdout });
+    await chat(bot.route, speaker, { input: io.stdin, output: io.stdout }, namesFrom(bot.store));
     return 0;
   } finally {
     await bot.close();
@@ -307,13 +314,13 @@ function instantOf(value: string | undefined): Date {
 }
 
 async function jobCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = options(args, { at: { type: 'string' }, 'dry-run': { type: 'boolean' } });
+  const { values, positionals } = options(args, { at: { type: 'string' }, 'dry-run': { type: 'boolean' }, demo: { type: 'boolean' } });
   const names = jobs.map((j) => j.name);
   const [name] = positionals;
   const job = jobs.find((j) => j.name === name);
   if (!job) throw new UsageError(`${name === undefined ? '请给出任务名' : `没有定时任务「${name}」`}。可用的有：${names.join('、')}`);
   const at = instantOf(values.at);
-  const bot = await openBot(io, 'warn');
+  const bot = await openBot(io, 'warn', values.demo === true);
   const deps = { store: bot.store, calendar: bot.calendar, log: bot.log };
   try {
     await hintIfEmpty(bot, io);

@@ -1,26 +1,25 @@
 /**
  * `duban serve`: config → Redis → bot → HTTP server; stops cleanly on SIGINT/SIGTERM.
- * With `--demo`, an empty store gets the sample county and the terminal becomes a chat.
+ * With `--demo`, the demo county in its own key space (src/demo.ts), and a chat in the terminal.
  */
+import { createWriteStream, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { readFileSync } from 'node:fs';
-import { chat, defaultSpeaker } from './adapters/console/index.js';
+import { dirname, join, resolve } from 'node:path';
+import { chat, defaultSpeaker, namesFrom } from './adapters/console/index.js';
 import { createWecomApp } from './adapters/wecom/app.js';
 import { jobs } from '../jobs/index.js';
 import { createBot } from './bot.js';
 import type { Config } from './config.js';
 import type { Enqueue } from './core/command.js';
-import { createLogger } from './core/logger.js';
+import { createLogger, type Logger } from './core/logger.js';
 import { startScheduler } from './core/scheduler.js';
-import { SAMPLE_COUNTY } from './paths.js';
+import { demoDataDir, openDemo } from './demo.js';
+import { beijingDate } from './domain/dates.js';
+import { text } from './messages.js';
 import type { Outbox } from './outbox/index.js';
 import { createPlatforms, openOutbox } from './platforms.js';
 import { createApp } from './server/app.js';
-import { parseSetup } from './setup.js';
 import { connectRedis, persistenceProblems } from './store/connect.js';
-import { createKeys } from './store/keys.js';
-import { createRedisStore } from './store/redis-store.js';
-import type { Store } from './store/types.js';
 
 export interface ServeIo {
   stdout: NodeJS.WritableStream;
@@ -28,20 +27,43 @@ export interface ServeIo {
   stdin: NodeJS.ReadableStream;
   /** Redis key prefix; tests give each run its own. */
   prefix?: string;
+  /** Where a private redis-server and the demo keep their files; `./data` by default. */
+  dataDir?: string;
+  /** Chat in the terminal (the demo): by default when stdin is a terminal. */
+  interactive?: boolean;
+}
+
+export interface ServeOptions {
+  config: Config;
+  /** The demo county, in its own key space; `fresh` builds it anew. */
+  demo?: { fresh: boolean };
+  io: ServeIo;
+}
+
+/** The server could not start for a reason the operator can fix; the message says how. */
+export class ServeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ServeError';
+  }
 }
 
 /** How long in-flight requests may take to finish on shutdown. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
-export async function serve({ config, demo, io }: { config: Config; demo: boolean; io: ServeIo }): Promise<number> {
-  const interactive = demo && 'isTTY' in io.stdin && io.stdin.isTTY === true;
-  // In the demo chat, routine log lines would interleave with the conversation.
-  const log = createLogger(interactive ? 'warn' : 'info', (line) => { io.stderr.write(`${line}\n`); });
-  const redis = await connectRedis(config.redisUrl, log);
+export async function serve({ config, demo, io }: ServeOptions): Promise<number> {
+  const interactive = demo !== undefined && (io.interactive ?? ('isTTY' in io.stdin && io.stdin.isTTY === true));
+  const dataDir = io.dataDir ?? resolve('data');
+  // In the demo chat, log lines would interleave with the conversation: they go to a file.
+  const logFile = interactive ? join(demoDataDir(dataDir), 'duban.log') : undefined;
+  const log = logFile === undefined ? createLogger('info', (line) => { io.stderr.write(`${line}\n`); }) : fileLogger(logFile);
+  const now = new Date();
+  const opened = demo ? await openDemo(config.redisUrl, log, { dataDir, prefix: io.prefix, fresh: demo.fresh, now }) : undefined;
+  const redis = opened?.redis ?? (await connectRedis(config.redisUrl, log, dataDir));
+  const prefix = opened?.prefix ?? io.prefix;
   log.info('redis connected', { where: redis.where, embedded: redis.embedded });
   for (const problem of await persistenceProblems(redis.redis)) log.warn('redis may lose confirmed reports', { problem });
-
-  if (demo) await loadSampleIfEmpty(createRedisStore(redis.redis, createKeys(io.prefix)), io);
+  if (opened) io.stderr.write(`${opened.outcome === 'built' ? text.demo.built(beijingDate(now)) : text.demo.kept}\n`);
   // The outbox needs the bot's store, and its posters need the bot's router: it is made after
   // the bot, and before the server takes a message that could use it.
   const late: { outbox?: Outbox } = {};
@@ -49,7 +71,7 @@ export async function serve({ config, demo, io }: { config: Config; demo: boolea
     if (!late.outbox) throw new Error('the outbox is not open yet');
     return late.outbox.enqueue(posts);
   };
-  const bot = await createBot(redis.redis, { log, prefix: io.prefix, enqueue, publicUrl: config.publicUrl });
+  const bot = await createBot(redis.redis, { log, prefix, enqueue, publicUrl: config.publicUrl });
   await warnCalendarGap(bot, log);
   const platforms = createPlatforms(config, bot, log, (text) => { io.stdout.write(`${text}\n`); });
   const { wecom, dingtalk } = platforms;
@@ -62,7 +84,7 @@ export async function serve({ config, demo, io }: { config: Config; demo: boolea
         : 'dingtalk is on: callback at /dingtalk/callback',
   );
 
-  const outbox = (late.outbox = openOutbox(redis.redis, bot, platforms, log, { prefix: io.prefix }));
+  const outbox = (late.outbox = openOutbox(redis.redis, bot, platforms, log, { prefix }));
   outbox.start();
   const scheduler = await startScheduler(jobs, { store: bot.store, calendar: bot.calendar, log, outbox }).catch(async (error: unknown) => {
     // The worker and Redis would keep the process alive, half started.
@@ -75,13 +97,19 @@ export async function serve({ config, demo, io }: { config: Config; demo: boolea
   log.info(wecomApp ? 'dashboard at /dashboard: WeCom sign-in and 看板 links' : 'dashboard at /dashboard: 看板 links only (WECOM_CORP_ID, WECOM_AGENT_ID, WECOM_AGENT_SECRET not set)');
   const dashboard = { store: bot.store, calendar: bot.calendar, log, publicUrl: config.publicUrl, ...(wecomApp ? { wecom: wecomApp } : {}) };
   const app = createApp({ log, redisUp: () => bot.store.ping(), wecom: wecom?.callback, dingtalk: dingtalk?.callback, dashboard });
-  const server = await new Promise<Server>((ready) => {
+  const server = await new Promise<Server>((ready, fail) => {
     const s = app.listen(config.port, () => { ready(s); });
+    s.once('error', fail);
+  }).catch(async (error: unknown) => {
+    await Promise.all([scheduler.stop(), outbox.close()]);
+    await redis.close();
+    if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') throw new ServeError(text.serve.portTaken(config.port));
+    throw error;
   });
   log.info('listening', { port: config.port });
   dingtalk?.stream?.start();
-  io.stderr.write(`督办助手已启动：http://127.0.0.1:${String(config.port)}/healthz（Redis：${redis.where}）\n`);
-  io.stderr.write(`挂图作战看板：${config.publicUrl}/dashboard（领导或管理员私聊督办助手发送「看板」获取登录链接）\n`);
+  io.stderr.write(`${text.serve.started(config.port, redis.where)}\n${text.serve.dashboard(config.publicUrl)}\n`);
+  if (logFile !== undefined) io.stderr.write(`${text.serve.logFile(logFile)}\n`);
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
@@ -107,9 +135,11 @@ export async function serve({ config, demo, io }: { config: Config; demo: boolea
     const onSignal = (): void => { void stop().then(done); };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
+    // A closed terminal: the demo's private redis-server must not outlive it.
+    process.once('SIGHUP', onSignal);
     if (interactive) {
       void defaultSpeaker(bot.store, { platform: 'console' })
-        .then((speaker) => chat(bot.route, speaker, { input: io.stdin, output: io.stdout }))
+        .then((speaker) => chat(bot.route, speaker, { input: io.stdin, output: io.stdout }, namesFrom(bot.store)))
         .then(() => stop())
         .then(done);
     }
@@ -118,18 +148,8 @@ export async function serve({ config, demo, io }: { config: Config; demo: boolea
   return 0;
 }
 
-/** Before the bot is built: the bot reads the county's calendar overrides once, at creation. */
-async function loadSampleIfEmpty(store: Store, io: ServeIo): Promise<void> {
-  if ((await store.countyName()) !== undefined) return;
-  const file = SAMPLE_COUNTY();
-  const result = parseSetup(readFileSync(file, 'utf8'), file);
-  if (!result.ok) throw new Error(`the sample county does not parse: ${result.errors.join('; ')}`);
-  await store.loadCounty(result.county, result.calendar, result.schedule);
-  io.stderr.write(`还没有县的数据，已载入示范县（${file}）。用 duban load 载入你们县的设置文件即可替换。\n`);
-}
-
 /** Says at start, not only in replies, when open tasks run past the years the calendar knows. */
-async function warnCalendarGap(bot: Awaited<ReturnType<typeof createBot>>, log: ReturnType<typeof createLogger>): Promise<void> {
+async function warnCalendarGap(bot: Awaited<ReturnType<typeof createBot>>, log: Logger): Promise<void> {
   const last = bot.calendar.lastCoveredYear;
   const beyond = (await bot.store.tasks()).filter((t) => t.status === 'open' && Number(t.deadline.slice(0, 4)) > last);
   if (beyond.length > 0) {
@@ -139,4 +159,11 @@ async function warnCalendarGap(bot: Awaited<ReturnType<typeof createBot>>, log: 
       fix: 'update chinese-days, or give the year under calendar in the setup file',
     });
   }
+}
+
+/** A logger that appends its JSON lines to `file`, for the demo chat. */
+function fileLogger(file: string): Logger {
+  mkdirSync(dirname(file), { recursive: true });
+  const stream = createWriteStream(file, { flags: 'a' });
+  return createLogger('info', (line) => { stream.write(`${line}\n`); });
 }

@@ -274,6 +274,21 @@ export const text = {
     working: '收到，正在处理，稍后回复你。',
   },
 
+  /** What `duban serve` prints in the terminal at start. */
+  serve: {
+    started: (port: number, redis: string): string => `督办助手已启动：http://127.0.0.1:${String(port)}/healthz（Redis：${redis}）`,
+    dashboard: (publicUrl: string): string => `挂图作战看板：${publicUrl}/dashboard（领导或管理员私聊督办助手发送「看板」获取登录链接）`,
+    logFile: (file: string): string => `运行日志写在 ${file}`,
+    portTaken: (port: number): string => `端口 ${String(port)} 已被占用（也许督办助手已经在运行）。请先停掉占用它的程序，或换一个端口，例如：PORT=${String(port + 1)} npm run demo`,
+  },
+
+  /** The demo county (`npm run demo`). */
+  demo: {
+    built: (today: Ymd): string =>
+      `示范县已按今天（${day(today)}）生成：任务、上报和上月排名都是编的，只存在演示用的数据里，碰不到正式的县。重新开始：npm run demo -- --fresh`,
+    kept: '接着用今天生成的示范县（你刚才的上报都在）。重新开始：npm run demo -- --fresh',
+  },
+
   /** What the scheduled jobs post unprompted (issue 5): outcomes only, one message per group. */
   nudge: {
     unknown: (input: string): string => `看不懂「${input}」：请写任务编号（如 T3）或乡镇名称（如 城关镇）`,

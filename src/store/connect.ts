@@ -90,7 +90,14 @@ export async function connectRedis(url: string | undefined, log: Logger, dataDir
   }
   const local = new Redis({ ...options, host: DEFAULT_HOST, port: DEFAULT_PORT });
   if (await tryConnect(local)) return handle(local, `redis://${DEFAULT_HOST}:${String(DEFAULT_PORT)}`, log);
+  return connectPrivateRedis(dataDir, log);
+}
 
+/**
+ * The private redis-server whose data is under `dataDir`: the one another duban process started
+ * there, else a new one, stopped on close.
+ */
+export async function connectPrivateRedis(dataDir: string, log: Logger): Promise<RedisHandle> {
   const socket = resolve(dataDir, 'redis.sock');
   if (existsSync(socket)) {
     const shared = new Redis({ ...options, path: socket });
@@ -120,7 +127,9 @@ async function startPrivate(dataDir: string, socket: string, log: Logger): Promi
   // A unix socket, no TCP port: private to this machine's user, and no clash with other Redis.
   // AOF fsynced every second, and no eviction: what `persistenceProblems` asks of any Redis.
   const args = ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', '--dir', dataDir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--maxmemory-policy', 'noeviction'];
-  const child = spawn('redis-server', args, { stdio: 'ignore' });
+  // Nothing of our environment: it holds the platforms' secrets, and redis-server needs none of it
+  // (nor a preload meant for this process, such as libfaketime's in `npm run test:dates`).
+  const child = spawn('redis-server', args, { stdio: 'ignore', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
   const failed = new Promise<'failed'>((done) => {
     child.once('error', () => { done('failed'); });
     child.once('exit', () => { done('failed'); });

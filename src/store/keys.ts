@@ -8,10 +8,20 @@
 import type { Ym } from '../domain/model.js';
 import type { ChatPlatform } from './types.js';
 
+/** The key prefix of a real county: the demo and the tests never use it. */
+export const PRODUCTION_PREFIX = 'duban';
+/** The demo county's own key space (`npm run demo`). */
+export const DEMO_PREFIX = 'duban-demo';
+
 export interface Keys {
   readonly prefix: string;
+  /** Matches every key of this store, for SCAN (the prefix has no glob characters). */
+  all(): string;
 
-  /** Hash: `name` → the county's name, `calendar` → JSON work-calendar overrides, `schedule` → JSON ScheduleSettings. */
+  /**
+   * Hash: `name` → the county's name, `calendar` → JSON work-calendar overrides, `schedule` → JSON
+   * ScheduleSettings; in the demo's key space, `demo` → the day the demo county was built.
+   */
   county(): string;
   /** Hash township id → JSON Township. */
   townships(): string;
@@ -76,16 +86,18 @@ export interface Keys {
   personField(platform: ChatPlatform, user: string): string;
 }
 
-export function createKeys(prefix = 'duban'): Keys {
+export function createKeys(prefix = PRODUCTION_PREFIX): Keys {
   // Redis hashes only the part between the first `{` and the next `}`: a brace in the prefix
   // would become the hash tag of every key and silently put all tasks in one slot (or split one).
-  if (prefix === '' || /[{}]/.test(prefix)) {
-    throw new Error(`Redis key prefix must be non-empty and free of braces: ${JSON.stringify(prefix)}`);
+  // A glob character would make `all()` match other stores' keys.
+  if (prefix === '' || /[{}*?[\]\\]/.test(prefix)) {
+    throw new Error(`Redis key prefix must be non-empty and free of braces and glob characters: ${JSON.stringify(prefix)}`);
   }
   const task = (taskId: string): string => `${prefix}:{t:${taskId}}`;
   const county = `${prefix}:{county}`;
   return {
     prefix,
+    all: () => `${prefix}:*`,
     county: () => county,
     townships: () => `${county}:townships`,
     groups: () => `${county}:groups`,

@@ -37,7 +37,7 @@ import {
   encodeJson,
   type DecodedEntry,
 } from './codec.js';
-import type { Keys } from './keys.js';
+import { PRODUCTION_PREFIX, type Keys } from './keys.js';
 import { defineScripts, type TaskKeys } from './scripts.js';
 import { isChatPlatform, type ChatPlatform, type County, type Group, type LastReport, type ReportInput, type ReportResult, type ReverseResult, type Store } from './types.js';
 
@@ -199,6 +199,24 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
 
     async countyName() {
       return (await redis.hget(keys.county(), 'name')) ?? undefined;
+    },
+
+    async demoBuiltOn() {
+      return (await redis.hget(keys.county(), 'demo')) ?? undefined;
+    },
+
+    async markDemoBuilt(day) {
+      await redis.hset(keys.county(), 'demo', day);
+    },
+
+    async wipe() {
+      if (keys.prefix === PRODUCTION_PREFIX) throw new Error('refusing to wipe the production key space');
+      let cursor = '0';
+      do {
+        const [next, found] = await redis.scan(cursor, 'MATCH', keys.all(), 'COUNT', 1000);
+        if (found.length > 0) await redis.unlink(...found);
+        cursor = next;
+      } while (cursor !== '0');
     },
 
     async calendarOverrides() {

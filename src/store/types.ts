@@ -1,5 +1,5 @@
 import type { CalendarOverrides } from '../domain/calendar.js';
-import type { Instant, LedgerEntry, Progress, Reported, Reporter, Role, Task, Township, Ym } from '../domain/model.js';
+import type { Instant, LedgerEntry, Progress, Reported, Reporter, Role, Task, Township, Ym, Ymd } from '../domain/model.js';
 import type { OutgoingMessage } from '../core/types.js';
 import type { RankingSnapshot } from '../domain/ranking.js';
 import type { ScheduleSettings } from '../domain/schedule.js';
@@ -97,6 +97,11 @@ export interface Store {
    */
   loadCounty(county: County, calendar?: CalendarOverrides, schedule?: ScheduleSettings): Promise<void>;
   countyName(): Promise<string | undefined>;
+  /** The day the demo county in this key space was built; undefined outside the demo. */
+  demoBuiltOn(): Promise<Ymd | undefined>;
+  markDemoBuilt(day: Ymd): Promise<void>;
+  /** Deletes every key of this store: the demo's fresh start. Refuses the production key space. */
+  wipe(): Promise<void>;
   /** The work-calendar overrides of the last setup file loaded; empty when it had none. */
   calendarOverrides(): Promise<CalendarOverrides>;
   /** The scheduled jobs' settings of the last setup file loaded; `DEFAULT_SCHEDULE` when it had none. */

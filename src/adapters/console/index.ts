@@ -48,17 +48,22 @@ function shown(reply: OutgoingMessage): string {
   return `${text.imageSaved(file)}\n${renderText(reply)}`;
 }
 
-const where = (s: Speaker): string => `${s.chat ?? '私聊'} · ${s.name ?? s.user}`;
-
 /**
  * An interactive chat. Lines starting with `:` change who and where you are:
- * `:user 书记`, `:chat 领导群`, `:direct`, `:quit`.
+ * `:user 书记`, `:chat 领导群`, `:direct`, `:quit`. The prompt names the speaker as the county
+ * knows them (`李联络`), through `nameOf`.
  */
-export async function chat(route: Router, first: Speaker, io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream }): Promise<void> {
+export async function chat(
+  route: Router,
+  first: Speaker,
+  io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream },
+  nameOf: (speaker: Speaker) => Promise<string | undefined> = () => Promise.resolve(undefined),
+): Promise<void> {
   let speaker = first;
   const rl = createInterface({ input: io.input, output: io.output, terminal: 'isTTY' in io.input && io.input.isTTY === true });
-  const prompt = (): void => {
-    rl.setPrompt(`[${where(speaker)}] > `);
+  const prompt = async (): Promise<void> => {
+    const name = speaker.name ?? (await nameOf(speaker)) ?? speaker.user;
+    rl.setPrompt(`[${speaker.chat ?? '私聊'} · ${name}] > `);
     rl.prompt();
   };
   io.output.write(
@@ -68,18 +73,23 @@ export async function chat(route: Router, first: Speaker, io: { input: NodeJS.Re
       '',
     ].join('\n'),
   );
-  prompt();
-  for await (const raw of rl) {
+  // Made before the first await: lines that arrive while the prompt is prepared must not be lost.
+  const lines = rl[Symbol.asyncIterator]();
+  await prompt();
+  for await (const raw of { [Symbol.asyncIterator]: () => lines }) {
     const line = raw.trim();
     if (line === ':quit' || line === ':q') break;
     if (line.startsWith(':user ')) speaker = { ...speaker, user: line.slice(6).trim(), name: undefined };
     else if (line.startsWith(':chat ')) speaker = { ...speaker, chat: line.slice(6).trim() };
     else if (line === ':direct') speaker = { ...speaker, chat: undefined };
     else if (line !== '') io.output.write(`${await say(route, speaker, line)}\n\n`);
-    prompt();
+    await prompt();
   }
   rl.close();
 }
+
+/** The county's name for a terminal speaker, for the chat's prompt. */
+export const namesFrom = (store: Pick<Store, 'person'>) => async (speaker: Speaker): Promise<string | undefined> => (await store.person(speaker.platform, speaker.user))?.name;
 
 /** Without flags, the terminal speaks as the sample county's 城关镇 clerk, or in the first township group. */
 export async function defaultSpeaker(
