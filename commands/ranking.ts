@@ -53,6 +53,7 @@ export default defineCommand({
     if (ranking.rows.length === 0) return plain(text.rankingEmpty(month));
     const view = rankingView(ranking, { final: month !== thisMonth, bottomMarks: ctx.leadersOnly, overdueCounts: true });
     // The text goes with the picture: it carries the rank changes and, for leaders, the marks.
-    return args.chart ? { ...view, ...chartImage(ranking, { title: view.title ?? '', counts: true }) } : view;
+    // Only leaders' pictures count each township's overdue and lagging tasks (README, the chart).
+    return args.chart ? { ...view, ...chartImage(ranking, { title: view.title ?? '', counts: ctx.leadersOnly }) } : view;
   },
 });

@@ -400,7 +400,6 @@ export const text = {
     lightCount: (light: Light): string => `${LIGHTS[light].icon}${LIGHTS[light].label}`,
     cellsTotal: (n: number): string => `进行中的任务共${String(n)}项（一个乡镇的一项任务算一项）`,
 
-    score: (perMille: number): string => `${(perMille / 10).toFixed(1)}%`,
     /** The ✅🟡🔴 count columns are headed by the light alone (its label in a tooltip), to fit a phone. */
     rankingHead: { rank: '名次', township: '乡镇', score: '得分', change: '变化' },
     chartAlt: (month: string): string => `${monthName(month)}各乡镇完成情况排名图`,

@@ -13,7 +13,8 @@ import { text } from '../messages.js';
 /** A cell: text, a number, a civil date, or an instant shown as Beijing wall-clock time. */
 export type ExportValue = string | number | { date: Ymd } | { instant: Instant } | null;
 
-export type ColumnFormat = 'text' | 'integer' | 'number' | 'percent' | 'date' | 'datetime';
+/** `score`: a ranking score out of 100, shown with one decimal and 分 as the chat replies show it. */
+export type ColumnFormat = 'text' | 'integer' | 'number' | 'score' | 'date' | 'datetime';
 
 export interface ExportColumn {
   header: string;
@@ -168,7 +169,7 @@ export function rankingTable(input: { county: string; ranking: RankingSnapshot; 
     columns: [
       col('名次', 6, 'integer'),
       col('乡镇', 14),
-      col('完成率', 9, 'percent'),
+      col('得分', 9, 'score'),
       col('任务数', 8, 'integer'),
       col('完成', 7, 'integer'),
       col('滞后', 7, 'integer'),
@@ -179,7 +180,7 @@ export function rankingTable(input: { county: string; ranking: RankingSnapshot; 
     rows: ranking.rows.map((r): ExportValue[] => [
       r.rank,
       r.name,
-      r.score / 1000,
+      r.score / 10,
       r.tasks,
       r.done,
       r.behind,

@@ -11,7 +11,8 @@ const NUMBER_FORMATS: Readonly<Record<ColumnFormat, string | undefined>> = {
   text: undefined,
   integer: '0',
   number: 'General',
-  percent: '0.0%',
+  // The unit in the format, not in the cell: the score stays a number that sorts and sums.
+  score: '0.0"分"',
   date: 'yyyy-mm-dd',
   datetime: 'yyyy-mm-dd hh:mm',
 };

@@ -5,8 +5,8 @@
  * to a group and show it on the dashboard.
  *
  * It shows no bottom-three marks: the picture also goes to township groups, where those are not
- * shown (DESIGN §1). The count of overdue and lagging tasks beside each bar (`counts`) goes where
- * the text beside the picture shows 🔴 counts too: not in the monthly 通报 to township groups.
+ * shown (DESIGN §1). The count of overdue and lagging tasks beside each score (`counts`) is for
+ * leaders' pictures only: township groups see the colours.
  */
 import { Resvg } from '@resvg/resvg-js';
 import { BarChart, type BarSeriesOption } from 'echarts/charts';
@@ -35,7 +35,7 @@ export type RankingChartOption = ComposeOption<
 export interface ChartTitle {
   title: string;
   subtitle?: string;
-  /** Each bar's overdue or lagging task count beside its percent: leaders' pictures only. */
+  /** Each township's overdue or lagging task count beside its score: leaders' pictures only. */
   counts?: boolean;
 }
 
@@ -55,7 +55,9 @@ const NAME_SIZE = 20;
 const RANK_SIZE = 17;
 const RANK_WIDTH = 38;
 const VALUE_SIZE = 18;
-const VALUE_ROOM = 176;
+const VALUE_ROOM = 184;
+/** A township without any progress still gets this much bar (CSS px), so its row shows its colour. */
+const MIN_BAR = 5;
 const TEXT_WIDTH = CHART_WIDTH - 48;
 
 /** The shipped font first (resvg has only it); the rest for a browser showing the SVG on its own. */
@@ -88,14 +90,15 @@ function shadeOf(row: RankingRow): Shade {
   return row.tasks > 0 && row.done === row.tasks ? 'done' : 'onPace';
 }
 
-/** Completion in percent with one decimal: the score is per mille, an integer. */
-const percentOf = (row: RankingRow): number => row.score / 10;
+/** The score out of 100, the bars' scale: the ranking keeps it per mille, an integer. */
+const outOf100 = (perMille: number): number => perMille / 10;
 
-function valueLabel(row: RankingRow, shade: Shade, counts: boolean): string {
-  const percent = `${percentOf(row).toFixed(1)}%`;
-  if (counts && shade === 'overdue') return `${percent}  ${text.chart.overdue(row.overdue)}`;
-  if (counts && shade === 'behind') return `${percent}  ${text.chart.behind(row.behind)}`;
-  return percent;
+function valueLabel(row: RankingRow, counts: boolean): string {
+  const score = text.perMille(row.score);
+  const shade = shadeOf(row);
+  if (counts && shade === 'overdue') return `${score}  ${text.chart.overdue(row.overdue)}`;
+  if (counts && shade === 'behind') return `${score}  ${text.chart.behind(row.behind)}`;
+  return score;
 }
 
 /** ECharts reads `{style|text}` in labels as rich text; a name must never be taken for markup. */
@@ -121,7 +124,7 @@ export function rankingChartOption(ranking: RankingSnapshot, title: ChartTitle):
   const subtitled = hasSubtitle(title);
   const top = subtitled ? TOP_WITH_SUBTITLE : TOP_WITHOUT_SUBTITLE;
   const nameWidth = Math.max(4 * NAME_SIZE, ...rows.map((row) => textWidth(row.name, NAME_SIZE)));
-  const average = rows.length === 0 ? undefined : rows.reduce((sum, row) => sum + percentOf(row), 0) / rows.length;
+  const average = rows.length === 0 ? undefined : rows.reduce((sum, row) => sum + row.score, 0) / rows.length;
 
   const series: BarSeriesOption[] = SHADES.map(({ shade, name }, index) => ({
     type: 'bar',
@@ -129,36 +132,26 @@ export function rankingChartOption(ranking: RankingSnapshot, title: ChartTitle):
     // One series per light gives the legend its colours; stacking keeps each row's one bar centred.
     stack: 'ranking',
     barWidth: '60%',
+    barMinHeight: MIN_BAR,
     itemStyle: { color: SHADE_COLORS[shade], borderRadius: [0, 3, 3, 0] },
-    label: {
-      show: true,
-      position: 'right',
-      fontSize: VALUE_SIZE,
-      color: '#333333',
-      // Covers the average line where the two cross.
-      backgroundColor: '#ffffff',
-      padding: [2, 4],
-    },
     // '-' is ECharts' empty value: this series has no bar on that township's row.
-    data: rows.map((row, i) =>
-      shades[i] === shade ? { value: percentOf(row), label: { formatter: valueLabel(row, shade, title.counts === true) } } : '-',
-    ),
+    data: rows.map((row, i) => (shades[i] === shade ? outOf100(row.score) : '-')),
     ...(index === 0 && average !== undefined
       ? {
           markLine: {
             silent: true,
-            // Under the bars and their labels (ECharts draws marks above the series by default).
+            // Under the bars (ECharts draws marks above the series by default).
             z: 1,
             symbol: 'none',
             lineStyle: { color: '#3a5a99', type: 'dashed', width: 2 },
             label: {
               position: 'start',
-              formatter: `${text.chart.average} ${average.toFixed(1)}%`,
+              formatter: `${text.chart.average} ${text.perMille(average)}`,
               fontSize: 17,
               color: '#3a5a99',
               fontWeight: 'bold',
             },
-            data: [{ xAxis: Math.round(average * 10) / 10 }],
+            data: [{ xAxis: outOf100(Math.round(average)) }],
           },
         }
       : {}),
@@ -194,23 +187,36 @@ export function rankingChartOption(ranking: RankingSnapshot, title: ChartTitle):
       min: 0,
       max: 100,
       interval: 20,
-      axisLabel: { formatter: '{value}%', fontSize: 15, color: '#888888' },
+      axisLabel: { fontSize: 15, color: '#888888' },
       splitLine: { lineStyle: { color: '#eeeeee' } },
     },
-    yAxis: {
-      type: 'category',
-      inverse: true,
-      axisTick: { show: false },
-      axisLine: { lineStyle: { color: '#bbbbbb' } },
-      axisLabel: {
-        margin: 12,
-        rich: {
-          rank: { width: RANK_WIDTH, align: 'left', fontSize: RANK_SIZE, color: '#999999', fontFamily: FAMILY },
-          name: { width: nameWidth, align: 'right', fontSize: NAME_SIZE, color: '#222222', fontFamily: FAMILY },
+    yAxis: [
+      {
+        type: 'category',
+        inverse: true,
+        axisTick: { show: false },
+        axisLine: { lineStyle: { color: '#bbbbbb' } },
+        axisLabel: {
+          margin: 12,
+          rich: {
+            rank: { width: RANK_WIDTH, align: 'left', fontSize: RANK_SIZE, color: '#999999', fontFamily: FAMILY },
+            name: { width: nameWidth, align: 'right', fontSize: NAME_SIZE, color: '#222222', fontFamily: FAMILY },
+          },
         },
+        data: rows.map((row) => `{rank|${row.rank}}{name|${plain(row.name)}}`),
       },
-      data: rows.map((row) => `{rank|${row.rank}}{name|${plain(row.name)}}`),
-    },
+      {
+        // The scores stand in a column right of the 100 mark rather than at each bar's end, where
+        // the average line would cross the ones near it.
+        type: 'category',
+        inverse: true,
+        position: 'right',
+        axisTick: { show: false },
+        axisLine: { show: false },
+        axisLabel: { margin: 12, fontSize: VALUE_SIZE, color: '#333333' },
+        data: rows.map((row) => valueLabel(row, title.counts === true)),
+      },
+    ],
     series,
   };
 }

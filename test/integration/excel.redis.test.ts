@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { currentRanking } from '../../src/core/board.js';
 import { createWorkCalendar } from '../../src/domain/calendar.js';
 import { beijingInstant } from '../../src/domain/dates.js';
 import type { Reporter, Task } from '../../src/domain/model.js';
@@ -238,15 +239,17 @@ describe('exporting the ledger', () => {
 });
 
 describe('exporting the ranking and the task table', () => {
-  it('ranks this month so far, completion as a percent', async () => {
-    const ws = await exported(await withReports(), 'ranking');
+  it('ranks this month so far, each score a number shown out of 100 in 分', async () => {
+    const store = await withReports();
+    const ws = await exported(store, 'ranking');
     expect(ws.getCell('A1').value).toBe('示范县2026年11月各乡镇任务完成排名（截至2026年11月22日）');
-    expect(headers(ws)).toEqual(['名次', '乡镇', '完成率', '任务数', '完成', '滞后', '逾期', '名次变化', '最近上报']);
+    expect(headers(ws)).toEqual(['名次', '乡镇', '得分', '任务数', '完成', '滞后', '逾期', '名次变化', '最近上报']);
     const rows = body(ws);
     expect(rows).toHaveLength(county.townships.length);
     expect(rows[0]?.slice(0, 2)).toEqual([1, '红星乡']);
-    expect(ws.getCell('C3').numFmt).toBe('0.0%');
-    expect(typeof ws.getCell('C3').value).toBe('number');
+    expect(ws.getCell('C3').numFmt).toBe('0.0"分"');
+    const top = (await currentRanking(source(store))).rows[0]!;
+    expect(ws.getCell('C3').value).toBe(top.score / 10);
   });
 
   it('ranks a finished month from the ledger as it stood then', async () => {

@@ -239,7 +239,7 @@ function rankingRow(row: RankingRow, compared: boolean): SafeHtml {
   return html`<tr data-township="${row.township}" data-rank="${row.rank}"${row.bottom ? html` data-bottom="true" class="bottom"` : ''}>
     <td class="num">${row.rank}</td>
     <td class="name"><a href="${dashboardPaths.township(row.township)}">${row.name}</a>${row.bottom && html`<span class="mark">${text.bottomMark}</span>`}</td>
-    <td class="num"><b>${t.score(row.score)}</b></td>
+    <td class="num"><b>${text.perMille(row.score)}</b></td>
     ${COUNTED.map((light) => html`<td class="num">${row[light]}</td>`)}
     ${compared && html`<td class="num">${rankChangeText(row)}</td>`}
   </tr>`;
@@ -302,7 +302,7 @@ function townshipRankLine(ranking: RankingSnapshot, township: Township): SafeHtm
   if (!row) return html`<p class="muted">${t.notRanked(ranking.month)}</p>`;
   const compared = ranking.rows.some((r) => r.previousRank !== undefined);
   return html`<p data-township="${row.township}" data-rank="${row.rank}"${row.bottom ? html` data-bottom="true"` : ''}>
-    <b>${t.townshipRank(row.rank, ranking.rows.length, ranking.month, t.score(row.score))}</b>
+    <b>${t.townshipRank(row.rank, ranking.rows.length, ranking.month, text.perMille(row.score))}</b>
     ${compared && html` · ${t.rankChange(rankChangeText(row))}`}
     ${row.bottom && html` <span class="mark">${text.bottomMark}</span>`}
   </p>`;

@@ -79,13 +79,13 @@ describe('the ranking table', () => {
     ],
   };
 
-  it('has a line per township with its completion as a fraction to show as a percent, and how it moved', () => {
+  it('has a line per township with its score out of 100, to show in 分 as chat does, and how it moved', () => {
     const table = rankingTable({ county: '示范县', ranking, final: false });
     expect(table.title).toBe('示范县2026年11月各乡镇任务完成排名（截至2026年11月20日）');
     expect(table.columns.map((c) => [c.header, c.format])).toEqual([
       ['名次', 'integer'],
       ['乡镇', 'text'],
-      ['完成率', 'percent'],
+      ['得分', 'score'],
       ['任务数', 'integer'],
       ['完成', 'integer'],
       ['滞后', 'integer'],
@@ -94,9 +94,9 @@ describe('the ranking table', () => {
       ['最近上报', 'datetime'],
     ]);
     expect(table.rows).toEqual([
-      [1, '红星乡', 0.875, 4, 2, 1, 0, '↑2', { instant: '2026-11-18T10:00:00.000+08:00' }],
-      [2, '城关镇', 0.5, 4, 1, 2, 1, '↓1', null],
-      [3, '东城街道', 0.5, 2, 0, 0, 2, '新', null],
+      [1, '红星乡', 87.5, 4, 2, 1, 0, '↑2', { instant: '2026-11-18T10:00:00.000+08:00' }],
+      [2, '城关镇', 50, 4, 1, 2, 1, '↓1', null],
+      [3, '东城街道', 50, 2, 0, 0, 2, '新', null],
     ]);
   });
 

@@ -57,16 +57,39 @@ const manyTownships = (n: number): string[] => Array.from({ length: n }, (_, i) 
 const sample = ranking(sampleTownships());
 const title = { title: '示范县 2026年6月 重点任务完成情况排名', subtitle: '截至6月15日 · 按承担任务的加权完成率排序' };
 
-/** Each bar's fill by row, from the SVG's bar paths (ECharts marks them with series and data index). */
-function barFills(svg: string): Map<number, string> {
-  const fills = new Map<number, string>();
-  for (const [, fill, index] of svg.matchAll(/<path [^>]*fill="(#[0-9a-f]{6})" ecmeta_series_index="\d+" ecmeta_data_index="(\d+)" ecmeta_ssr_type="chart"/g)) {
-    fills.set(Number(index), fill!);
+/** Each bar by row, from the SVG's bar paths (ECharts marks them with series and data index): its fill and width in CSS px. */
+function bars(svg: string): Map<number, { fill: string; width: number }> {
+  const found = new Map<number, { fill: string; width: number }>();
+  for (const [, d, fill, index] of svg.matchAll(/<path d="([^"]*)" fill="(#[0-9a-f]{6})" ecmeta_series_index="\d+" ecmeta_data_index="(\d+)" ecmeta_ssr_type="chart"/g)) {
+    // The corners the path moves and draws lines to; the rounded ends' arcs lie between them.
+    const xs = [...d!.matchAll(/[ML](-?[\d.]+) -?[\d.]+/g)].map(([, x]) => Number(x));
+    found.set(Number(index), { fill: fill!, width: Math.max(...xs) - Math.min(...xs) });
   }
-  return fills;
+  return found;
 }
 
+const barFills = (svg: string): Map<number, string> => new Map([...bars(svg)].map(([row, bar]) => [row, bar.fill]));
+
 const texts = (svg: string): string[] => [...svg.matchAll(/<text [^>]*>([^<]*)<\/text>/g)].map(([, text]) => text!);
+
+/** Each text with where it is anchored (CSS px from the left) and which way it runs from there. */
+function placedTexts(svg: string): { text: string; anchor: string; x: number }[] {
+  return [...svg.matchAll(/<text ([^>]*)>([^<]*)<\/text>/g)].map(([, attrs, text]) => {
+    const attr = (name: string): string | undefined => new RegExp(`(?:^| )${name}="([^"]*)"`).exec(attrs!)?.[1];
+    const [, translated] = /translate\((-?[\d.]+) /.exec(attr('transform') ?? '') ?? [];
+    return { text: text!, anchor: attr('text-anchor') ?? 'start', x: Number(translated ?? 0) + Number(attr('x') ?? 0) };
+  });
+}
+
+/** The x of the average line, from its dashed path. */
+function averageLineX(svg: string): number {
+  const [, x] = /<path d="M(-?[\d.]+) [^"]*" fill="none" [^>]*stroke-dasharray/.exec(svg) ?? [];
+  return Number(x);
+}
+
+/** A county whose scores sit close around their average, each bar ending near the average line. */
+const nearAverage = ranking(['城关镇', '红星乡', '马家寨乡', '青山镇', '柳河乡', '东城街道', '西城街道', '白沙镇']);
+nearAverage.rows.forEach((row, i) => (row.score = 640 - 12 * i));
 
 describe('renderRankingChart', () => {
   it('draws a PNG 1600 pixels wide, one row per township, taller for more townships', () => {
@@ -149,23 +172,51 @@ describe('renderRankingSvg', () => {
     for (const row of sample.rows) expect(shown).toContain(String(row.rank));
   });
 
-  it('writes each completion at the end of its bar, with the overdue or lagging count', () => {
+  it('writes each township\'s score out of 100 in 分, as the text ranking does, with the overdue or lagging count', () => {
     const shown = texts(svg);
-    expect(shown).toContain('100.0%');
-    expect(shown).toContain('93.4%');
-    expect(shown).toContain('31.5%  逾期3项');
-    expect(shown).toContain('84.6%  滞后1项');
+    expect(shown).toContain('100.0分');
+    expect(shown).toContain('93.4分');
+    expect(shown).toContain('31.5分  逾期3项');
+    expect(shown).toContain('84.6分  滞后1项');
+    expect(shown.some((t) => t.includes('%'))).toBe(false);
   });
 
   it('leaves the counts out of the township groups\' picture, which shows the colours only', () => {
     const shown = texts(renderRankingSvg(sample, title));
-    expect(shown).toContain('31.5%');
-    expect(shown.some((t) => t.includes('逾期') && t.includes('项'))).toBe(false);
+    expect(shown).toContain('31.5分');
+    expect(shown.some((t) => /逾期\d+项|滞后\d+项|🔴/.test(t))).toBe(false);
   });
 
-  it('marks the county average, labelled 全县平均', () => {
+  it('marks the county average in 分, labelled 全县平均', () => {
     const mean = sample.rows.reduce((sum, row) => sum + row.score / 10, 0) / sample.rows.length;
-    expect(texts(svg)).toContain(`全县平均 ${mean.toFixed(1)}%`);
+    expect(texts(svg)).toContain(`全县平均 ${mean.toFixed(1)}分`);
+  });
+
+  it('draws a township with no progress at all as a short bar in its light\'s colour, scored 0.0分', () => {
+    const idle = ranking(['城关镇', '红星乡', '青山镇']);
+    const [, onPace, behind] = idle.rows;
+    Object.assign(onPace!, { score: 0, done: 0, behind: 0, overdue: 0 });
+    Object.assign(behind!, { score: 0, done: 0, behind: 2, overdue: 0 });
+    const drawn = renderRankingSvg(idle, title);
+    const found = bars(drawn);
+    expect([found.get(1)?.fill, found.get(2)?.fill]).toEqual([SHADE_COLORS.onPace, SHADE_COLORS.behind]);
+    expect(found.get(1)?.width).toBeGreaterThanOrEqual(4);
+    expect(found.get(2)?.width).toBeGreaterThanOrEqual(4);
+    expect(texts(drawn).filter((t) => t === '0.0分')).toHaveLength(2);
+  });
+
+  it('keeps the average line clear of every label: names left of the bars, scores in a column right of 100', () => {
+    const drawn = renderRankingSvg(nearAverage, { ...title, counts: true });
+    const placed = placedTexts(drawn);
+    const axisAt = (value: number): number => placed.find((t) => t.anchor === 'middle' && parseFloat(t.text) === value)?.x ?? NaN;
+    const [zero, hundred, line] = [axisAt(0), axisAt(100), averageLineX(drawn)];
+    expect(line).toBeGreaterThan(zero);
+    expect(line).toBeLessThan(hundred);
+    const names = placed.filter((t) => nearAverage.rows.some((row) => row.name === t.text));
+    const scores = placed.filter((t) => /^\d+\.\d/.test(t.text));
+    expect([names.length, scores.length]).toEqual([nearAverage.rows.length, nearAverage.rows.length]);
+    for (const name of names) expect([name.anchor, name.x <= zero]).toEqual(['end', true]);
+    for (const score of scores) expect([score.anchor, score.x > hundred]).toEqual(['start', true]);
   });
 
   it('shows the title, the subtitle and a key to the colours in Chinese', () => {

@@ -154,13 +154,14 @@ describe('the overview page', () => {
     }
   });
 
-  it('lists the ranking in rank order with scores as percents, rank changes and the bottom-three marks', () => {
+  it('lists the ranking in rank order with scores out of 100 in 分 as chat shows them, rank changes and the bottom-three marks', () => {
     const rows = withAttr(page, 'tr', 'data-rank');
     expect(rows.map((r) => r.attrs['data-township'])).toEqual(ranking.rows.map((r) => r.township));
     expect(rows.map((r) => Number(r.attrs['data-rank']))).toEqual(ranking.rows.map((r) => r.rank));
     const first = ranking.rows[0]!;
     expect(first.township).toBe('城关镇');
-    expect(rows[0]!.inner).toContain(text.dashboard.score(first.score));
+    expect(rows[0]!.inner).toContain(`<b>${(first.score / 10).toFixed(1)}分</b>`);
+    expect(rows.some((r) => /<b>[\d.]+%<\/b>/.test(r.inner))).toBe(false);
     expect(rows[0]!.inner).toContain('↑2');
     const marked = rows.filter((r) => r.inner.includes(text.bottomMark)).map((r) => r.attrs['data-township']);
     expect(marked).toHaveLength(3);
@@ -233,8 +234,8 @@ describe('the township page', () => {
     expect(t3.inner).toContain(`href="/dashboard/cell/T3/${encodeURIComponent('城关镇')}"`);
   });
 
-  it('shows its line of the ranking', () => {
-    expect(page).toContain(text.dashboard.townshipRank(1, townships.length, '2026-11', text.dashboard.score(ranking.rows[0]!.score)));
+  it('shows its line of the ranking, the score in 分', () => {
+    expect(page).toContain(text.dashboard.townshipRank(1, townships.length, '2026-11', `${(ranking.rows[0]!.score / 10).toFixed(1)}分`));
     expect(page).toContain('较上月 ↑2');
   });
 
