@@ -51,9 +51,10 @@ export default defineCommand({
     const ranking = month === thisMonth ? await currentRanking(ctx) : await pastRanking(ctx, month);
     if (!ranking) return plain(text.rankingNoRecords(month));
     if (ranking.rows.length === 0) return plain(text.rankingEmpty(month));
-    const view = rankingView(ranking, { final: month !== thisMonth, bottomMarks: ctx.leadersOnly, overdueCounts: true });
+    // Each township's overdue count and the bottom-three marks are for leaders, in the text as in
+    // the picture; a township group sees the ranking as its monthly 通报 shows it.
+    const view = rankingView(ranking, { final: month !== thisMonth, bottomMarks: ctx.leadersOnly, overdueCounts: ctx.leadersOnly });
     // The text goes with the picture: it carries the rank changes and, for leaders, the marks.
-    // Only leaders' pictures count each township's overdue and lagging tasks (README, the chart).
     return args.chart ? { ...view, ...chartImage(ranking, { title: view.title ?? '', counts: ctx.leadersOnly }) } : view;
   },
 });

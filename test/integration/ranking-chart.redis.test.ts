@@ -29,6 +29,14 @@ async function chart(counts: boolean): Promise<string | undefined> {
   return chartImage(ranking, { title: text.rankingTitle(ranking.month, ranking.asOf, false), counts }).image?.base64;
 }
 
+describe('排名', () => {
+  it('shows a township group no township’s 🔴 count, and the leaders each one’s', async () => {
+    await bot.say(hongxingClerk, '上报 T4 50%');
+    expect(await bot.say(clerk, '排名')).not.toContain('🔴');
+    expect(await bot.say(leader, '排名')).toMatch(/红星乡 .*🔴\d/);
+  });
+});
+
 describe('排名 图', () => {
   it('shows a township clerk the colours only, without any township’s overdue or lagging count', async () => {
     const coloursOnly = await chart(false);
