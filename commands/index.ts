@@ -1,12 +1,15 @@
 /** Every chat command, in the order 帮助 lists them. Add a command: write its file, list it here. */
+import type { BoardSource } from '../src/core/board.js';
 import type { Command } from '../src/core/command.js';
+import type { Refresher } from '../src/outbox/index.js';
+import type { Store } from '../src/store/types.js';
 import bind from './bind.js';
 import close from './close.js';
 import dashboard from './dashboard.js';
 import deadlines from './deadlines.js';
 import help from './help.js';
 import newTask from './new-task.js';
-import nudge from './nudge.js';
+import nudge, { NUDGE, nudgeRefresher } from './nudge.js';
 import progress from './progress.js';
 import ranking from './ranking.js';
 import report from './report.js';
@@ -14,3 +17,6 @@ import tasks from './tasks.js';
 import undo from './undo.js';
 
 export const commands: readonly Command[] = [help, tasks, report, progress, deadlines, ranking, undo, nudge, dashboard, bind, newTask, close];
+
+/** What makes the commands' posts anew as they go out (催办), by kind, for the outbox. */
+export const refreshersFor = (deps: { store: Store; calendar: BoardSource['calendar'] }): Record<string, Refresher> => ({ [NUDGE]: nudgeRefresher(deps) });

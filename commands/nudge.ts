@@ -1,14 +1,19 @@
-import { loadBoard, type Board, type Cell } from '../src/core/board.js';
+import { z } from 'zod';
+import { loadBoard, type Board, type BoardSource, type Cell } from '../src/core/board.js';
 import { defineCommand, fromParser, type CommandContext } from '../src/core/command.js';
 import { UserError } from '../src/core/errors.js';
 import { findTownship, resolveTask } from '../src/core/resolve.js';
-import { plain, type Line } from '../src/core/types.js';
+import { plain, type Line, type OutgoingMessage } from '../src/core/types.js';
 import { dueLine, overdueLine, reportersOf, withMentions, type DueItem } from '../src/core/views.js';
+import { estimatingBeyondCoverage } from '../src/domain/calendar.js';
+import { beijingDate, beijingTime } from '../src/domain/dates.js';
 import type { Township } from '../src/domain/model.js';
 import { parsed, problem, type Parsed } from '../src/domain/problems.js';
+import { postingWindow } from '../src/domain/schedule.js';
 import { parseTaskRef, type TaskRef } from '../src/domain/text.js';
 import { text } from '../src/messages.js';
-import type { OutboxPost } from '../src/outbox/index.js';
+import type { OutboxPost, Refresher } from '../src/outbox/index.js';
+import type { Group, Person, Store } from '../src/store/types.js';
 
 type NudgeArgs = { kind: 'township'; name: string } | { kind: 'task'; ref: TaskRef };
 
@@ -20,51 +25,96 @@ const parseNudge = (input: string): Parsed<NudgeArgs> => {
   return ref.ok && ref.value.kind === 'id' ? parsed({ kind: 'task', ref: ref.value }) : parsed({ kind: 'township', name: said });
 };
 
+/**
+ * What a 催办 post keeps until it goes out: the township, the tasks named (null: all it lags on)
+ * and who asked. Its text is made from these when it is sent (see `nudgeRefresher`).
+ */
+const NudgeData = z.object({ township: z.string().min(1), tasks: z.array(z.string().min(1)).nullable(), by: z.string() });
+type NudgeData = z.infer<typeof NudgeData>;
+
+/** The refresher kind of 催办 posts. */
+export const NUDGE = 'nudge';
+
 const lagging = (cell: Cell): boolean => cell.standing.light === 'behind' || cell.standing.light === 'overdue';
+
+/** What the township still owes: the named tasks not done, or every task it lags on. */
+function chased(board: Board, township: Township, tasks: readonly string[] | null): Cell[] {
+  if (tasks === null) return board.openTasksOf(township).map((t) => board.cell(t, township)).filter(lagging);
+  return board.tasks
+    .filter((t) => tasks.includes(t.id) && t.status === 'open')
+    .map((t) => board.cell(t, township))
+    .filter((c) => c.standing.light !== 'done');
+}
 
 const lineOf = (cell: Cell, today: string): Line => {
   const item: DueItem = { taskId: cell.task.id, deadline: cell.task.deadline, light: cell.standing.light, cell };
   return cell.standing.light === 'overdue' ? overdueLine(item, today) : dueLine(item, today);
 };
 
-/** One post per group of each township, keyed so a township is nudged at most once a day. */
-async function nudge(ctx: CommandContext, board: Board, work: ReadonlyMap<Township, Cell[]>): Promise<string[]> {
-  const enqueue = ctx.enqueue;
-  if (!enqueue) throw new UserError(text.nudge.unavailable);
-  const [groups, people] = await Promise.all([ctx.store.groups(), ctx.store.people()]);
-  const posts: OutboxPost[] = [];
+/** The 催办 for one group of a township as things stand on the board's day; undefined when nothing is owed. */
+function nudgeMessage(board: Board, township: Township, data: NudgeData, group: Group, people: readonly Person[]): OutgoingMessage | undefined {
+  const cells = chased(board, township, data.tasks);
+  if (cells.length === 0) return undefined;
+  return {
+    title: text.nudge.title(township.name),
+    lines: [text.nudge.intro(data.by), ...cells.map((c) => lineOf(c, board.today))],
+    ...withMentions(reportersOf(people, township, group)),
+  };
+}
+
+/**
+ * 催办 posts are said as things stand when they go out: one held overnight by office hours does
+ * not chase a township that finished in the meantime, nor list a task it has done.
+ */
+export function nudgeRefresher(deps: { store: Store; calendar: BoardSource['calendar'] }): Refresher {
+  return async (raw, group, now) => {
+    const data = NudgeData.parse(raw);
+    const board = await loadBoard({ store: deps.store, calendar: deps.calendar, today: beijingDate(now) });
+    const township = board.townships.find((t) => t.id === data.township);
+    return township && nudgeMessage(board, township, data, group, await deps.store.people());
+  };
+}
+
+/** One post per group of each township, keyed by the day it goes out: a township is nudged at most once a day. */
+async function nudge(ctx: CommandContext, board: Board, work: ReadonlyMap<Township, readonly string[] | null>): Promise<string[]> {
+  const { posts: outbox } = ctx;
+  if (!outbox) throw new UserError(text.nudge.unavailable);
+  const [groups, people, settings] = await Promise.all([ctx.store.groups(), ctx.store.people(), ctx.store.scheduleSettings()]);
+  // Outside office hours the post waits for the next window; it counts as that day's 催办.
+  const window = postingWindow(ctx.now, estimatingBeyondCoverage(ctx.calendar), settings.officeHours);
+  const sendDay = beijingDate(window.next);
+  const queued: OutboxPost[] = [];
   const owner = new Map<string, string>();
   const noGroup: string[] = [];
-  for (const [township, cells] of work) {
+  for (const [township, tasks] of work) {
     const mine = groups.filter((g) => g.township === township.id);
     if (mine.length === 0) noGroup.push(township.name);
+    const data: NudgeData = { township: township.id, tasks: tasks && [...tasks], by: ctx.actor.name };
     for (const group of mine) {
-      const key = `nudge/${board.today}/${township.id}/${group.platform}/${group.chat}`;
+      const message = nudgeMessage(board, township, data, group, people);
+      if (!message) continue;
+      const key = `nudge/${sendDay}/${township.id}/${group.platform}/${group.chat}`;
       owner.set(key, township.name);
-      posts.push({
-        key,
-        platform: group.platform,
-        chat: group.chat,
-        message: {
-          title: text.nudge.title(township.name),
-          lines: [text.nudge.intro(ctx.actor.name), ...cells.map((c) => lineOf(c, board.today))],
-          ...withMentions(reportersOf(people, township, group)),
-        },
-      });
+      queued.push({ key, platform: group.platform, chat: group.chat, message, refresh: { kind: NUDGE, data } });
     }
   }
-  const { added, already, platformOff } = await enqueue(posts);
+  const { added, already, platformOff } = await outbox.enqueue(queued);
   const names = (keys: readonly string[], except: readonly string[] = []): string[] =>
     [...new Set(keys.map((k) => owner.get(k) ?? k))].filter((n) => !except.includes(n));
   const sent = names(added);
   const before = names(already, sent);
   const off = names(platformOff, [...sent, ...before]);
-  return [
-    ...(sent.length > 0 ? [text.nudge.sent(sent)] : []),
-    ...(before.length > 0 ? [text.nudge.already(before)] : []),
-    ...(off.length > 0 ? [text.nudge.platformOff(off)] : []),
-    ...(noGroup.length > 0 ? [text.nudge.noGroup(noGroup)] : []),
-  ];
+  const lines: string[] = [];
+  if (sent.length > 0) {
+    const delivering = await outbox.delivering();
+    if (delivering === false) lines.push(text.nudge.queuedNoServer(sent));
+    else if (window.now) lines.push(text.nudge.sent(sent));
+    else lines.push(text.nudge.sendsAt(sent, sendDay, beijingTime(window.next), ctx.today));
+  }
+  if (before.length > 0) lines.push(text.nudge.already(before, sendDay, ctx.today));
+  if (off.length > 0) lines.push(text.nudge.platformOff(off));
+  if (noGroup.length > 0) lines.push(text.nudge.noGroup(noGroup));
+  return lines;
 }
 
 export default defineCommand({
@@ -76,21 +126,17 @@ export default defineCommand({
   args: fromParser(parseNudge),
   async run(ctx, args) {
     const board = await loadBoard(ctx);
-    const work = new Map<Township, Cell[]>();
+    const work = new Map<Township, readonly string[] | null>();
     if (args.kind === 'task') {
       const task = resolveTask(board.tasks, args.ref);
       if (task.status === 'closed') return plain(text.nudge.closed(task));
-      for (const township of board.townshipsOf(task)) {
-        const cell = board.cell(task, township);
-        if (cell.standing.light !== 'done') work.set(township, [cell]);
-      }
+      for (const township of board.townshipsOf(task)) if (chased(board, township, [task.id]).length > 0) work.set(township, [task.id]);
       if (work.size === 0) return plain(text.nudge.allDone(task));
     } else {
       const township = findTownship(board.townships, args.name);
       if (!township) throw new UserError(text.nudge.unknown(args.name));
-      const cells = board.openTasksOf(township).map((t) => board.cell(t, township)).filter(lagging);
-      if (cells.length === 0) return plain(text.nudge.nothingLagging(township.name));
-      work.set(township, cells);
+      if (chased(board, township, null).length === 0) return plain(text.nudge.nothingLagging(township.name));
+      work.set(township, null);
     }
     return plain(...(await nudge(ctx, board, work)));
   },

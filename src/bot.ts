@@ -4,7 +4,7 @@
 import type { Redis } from 'ioredis';
 import { commands } from '../commands/index.js';
 import { DASHBOARD_SECRET, LINK_TTL_MS, signAccess } from './core/access.js';
-import type { DashboardLink, Enqueue } from './core/command.js';
+import type { DashboardLink, Posts } from './core/command.js';
 import type { Logger } from './core/logger.js';
 import { createRouter, type Router } from './core/router.js';
 import { createWorkCalendar } from './domain/calendar.js';
@@ -25,16 +25,16 @@ export interface BotOptions {
   prefix?: string;
   now?: () => Date;
   /** Where commands hand posts into other groups (催办). */
-  enqueue?: Enqueue;
+  posts?: Posts;
   /** The server's public origin: 看板 gives links to its dashboard. Absent: no server, no links. */
   publicUrl?: string;
 }
 
-export async function createBot(redis: Redis, { log, prefix, now, enqueue, publicUrl }: BotOptions): Promise<Bot> {
+export async function createBot(redis: Redis, { log, prefix, now, posts, publicUrl }: BotOptions): Promise<Bot> {
   const store = createRedisStore(redis, createKeys(prefix));
   const calendar = createWorkCalendar(await store.calendarOverrides());
   const dashboardLink = publicUrl === undefined ? undefined : linkMaker(store, publicUrl);
-  const route = createRouter({ store, calendar, log, commands, now, enqueue, dashboardLink });
+  const route = createRouter({ store, calendar, log, commands, now, posts, dashboardLink });
   return { store, calendar, route };
 }
 

@@ -131,7 +131,7 @@ async function openBot(io: CliIo, level: Level, demo = false) {
   // With --demo: the demo county of today, as `npm run demo` would find it.
   const { redis, prefix } = demo ? await openDemo(config.redisUrl, log, { dataDir, prefix: io.prefix, fresh: false, now: new Date() }) : { redis: await connectRedis(config.redisUrl, log, dataDir), prefix: io.prefix };
   let outbox: Outbox | undefined;
-  const bot = await createBot(redis.redis, { log, prefix, enqueue: (posts) => opened().enqueue(posts), publicUrl: config.publicUrl });
+  const bot = await createBot(redis.redis, { log, prefix, posts: { enqueue: (posts) => opened().enqueue(posts), delivering: () => opened().delivering() }, publicUrl: config.publicUrl });
   const platforms = createPlatforms(config, bot, log, (text) => { write(io.stdout, text); });
   /** `at`: the clock of the posting window, for `duban job --at`; it counts only for the first opening. */
   const opened = (at?: Date): Outbox => (outbox ??= openOutbox(redis.redis, bot, platforms, log, { prefix, at }));
@@ -348,7 +348,7 @@ async function jobCommand(args: readonly string[], io: CliIo): Promise<number> {
     write(io.stdout, `${job.name}（${outcome.day}）：${String(outcome.posts.length)} 条，新发 ${String(outcome.added?.length ?? 0)}、之前已发 ${String(outcome.already?.length ?? 0)}；送达 ${String(count('sent'))}，失败 ${String(count('dead'))}，未完成 ${String(count('pending'))}。`);
     if (off.size > 0) write(io.stdout, `另有 ${String(off.size)} 条发往未开启的平台（未设置企业微信或钉钉的凭据），没有发送。`);
     for (const [key, state] of states) if (state !== 'sent') write(io.stderr, `  ${state === 'dead' ? '失败' : '未完成'}：${key}`);
-    return count('sent') === states.size ? 0 : 1;
+    return count('sent') + count('dropped') === states.size ? 0 : 1;
   } finally {
     await bot.close();
   }

@@ -10,7 +10,7 @@ import { createWecomApp } from './adapters/wecom/app.js';
 import { jobs } from '../jobs/index.js';
 import { createBot } from './bot.js';
 import type { Config } from './config.js';
-import type { Enqueue } from './core/command.js';
+import type { Posts } from './core/command.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { startScheduler } from './core/scheduler.js';
 import { demoDataDir, openDemo } from './demo.js';
@@ -67,11 +67,12 @@ export async function serve({ config, demo, io }: ServeOptions): Promise<number>
   // The outbox needs the bot's store, and its posters need the bot's router: it is made after
   // the bot, and before the server takes a message that could use it.
   const late: { outbox?: Outbox } = {};
-  const enqueue: Enqueue = (posts) => {
+  const outboxNow = (): Outbox => {
     if (!late.outbox) throw new Error('the outbox is not open yet');
-    return late.outbox.enqueue(posts);
+    return late.outbox;
   };
-  const bot = await createBot(redis.redis, { log, prefix, enqueue, publicUrl: config.publicUrl });
+  const posts: Posts = { enqueue: (queued) => outboxNow().enqueue(queued), delivering: () => outboxNow().delivering() };
+  const bot = await createBot(redis.redis, { log, prefix, posts, publicUrl: config.publicUrl });
   await warnCalendarGap(bot, log);
   const platforms = createPlatforms(config, bot, log, (text) => { io.stdout.write(`${text}\n`); });
   const { wecom, dingtalk } = platforms;

@@ -5,6 +5,7 @@
 import type { OutgoingMessage, Line, Span } from './core/types.js';
 import type { Light, Target, Task, Township, Ymd } from './domain/model.js';
 import { TASK_DOMAINS } from './domain/model.js';
+import { addDays, weekday } from './domain/dates.js';
 import type { Problem } from './domain/problems.js';
 
 const LIGHTS: Record<Light, { icon: string; label: string; tone: 'good' | 'warn' | 'bad' }> = {
@@ -20,6 +21,15 @@ function day(date: Ymd, today?: Ymd): string {
   const md = `${String(m)}月${String(d)}日`;
   return today !== undefined && today.slice(0, 4) !== date.slice(0, 4) ? `${String(y)}年${md}` : md;
 }
+
+/** `今天`, `明天`, or `12月3日（星期四）`: when something will happen, as a phone reader takes it in. */
+function whenDay(date: Ymd, today: Ymd): string {
+  if (date === today) return '今天';
+  if (date === addDays(today, 1)) return '明天';
+  return `${day(date, today)}（${weekdayName(weekday(date))}）`;
+}
+
+const weekdayName = (n: number): string => `星期${'日一二三四五六'.charAt(n)}`;
 
 const monthName = (month: string): string => `${month.slice(0, 4)}年${String(Number(month.slice(5, 7)))}月`;
 
@@ -298,10 +308,17 @@ export const text = {
     allDone: (task: Task): string => `${task.id}「${task.title}」各乡镇都已完成，不用催办。`,
     closed: (task: Task): string => `${task.id}「${task.title}」已销号，不用催办。`,
     unavailable: '现在发不了催办（消息队列没有开启），请稍后再试或联系管理员。',
-    sent: (names: readonly string[]): string => `已向 ${names.join('、')} 的工作群发出催办。`,
-    already: (names: readonly string[]): string => `${names.join('、')} 今天已催办过，不再重复发送。`,
-    noGroup: (names: readonly string[]): string => `${names.join('、')} 还没有绑定工作群，无法催办。`,
-    platformOff: (names: readonly string[]): string => `${names.join('、')} 的工作群所在平台还没有接入督办助手，没有发出。`,
+    sent: (names: readonly string[]): string => `已向${names.join('、')}的工作群发出催办。`,
+    /** Outside office hours: when it will go, and that it will say what is still owed then. */
+    sendsAt: (names: readonly string[], on: Ymd, at: string, today: Ymd): string =>
+      `现在不是工作时间，催办将在${whenDay(on, today)}${at}发到${names.join('、')}的工作群；到时已经完成的任务不再催。`,
+    /** Queued from the terminal (`duban say`) while no server delivers: nothing has gone out yet. */
+    queuedNoServer: (names: readonly string[]): string =>
+      `催办已排进发送队列，但现在没有运行中的督办助手服务，还没有发出：服务启动后，会在工作时间发到${names.join('、')}的工作群。`,
+    already: (names: readonly string[], on: Ymd, today: Ymd): string =>
+      on === today ? `${names.join('、')}今天已催办过，不再重复发送。` : `${names.join('、')}${whenDay(on, today)}的催办已经排好，不再重复发送。`,
+    noGroup: (names: readonly string[]): string => `${names.join('、')}还没有绑定工作群，无法催办。`,
+    platformOff: (names: readonly string[]): string => `${names.join('、')}的工作群所在平台还没有接入督办助手，没有发出。`,
   },
 
   jobs: {
@@ -391,7 +408,7 @@ export const text = {
     docTitle: (page: string, county: string): string => `${page} - ${county}挂图作战`,
     overview: '总览',
     /** `2026年11月20日 星期五`: a page can be printed or screenshotted, so the year is always there. */
-    date: (today: Ymd, weekday: number): string => `${today.slice(0, 4)}年${day(today)} 星期${'日一二三四五六'.charAt(weekday)}`,
+    date: (today: Ymd, weekday: number): string => `${today.slice(0, 4)}年${day(today)} ${weekdayName(weekday)}`,
     viewer: (name: string): string => `${name} 查看`,
     confidential: '仅供领导掌握情况，请勿转发。',
     back: '‹ 返回总览',

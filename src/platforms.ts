@@ -3,6 +3,7 @@
  * posters for the outbox. `serve` and `duban job` assemble the same way.
  */
 import type { Redis } from 'ioredis';
+import { refreshersFor } from '../commands/index.js';
 import { consolePoster } from './adapters/console/index.js';
 import { createDingtalk, type Dingtalk } from './adapters/dingtalk/index.js';
 import { createWecom, type Wecom } from './adapters/wecom/index.js';
@@ -41,5 +42,6 @@ export function openOutbox(redis: Redis, bot: Bot, platforms: Platforms, log: Lo
     posters: platforms.posters,
     log: log.child({ part: 'outbox' }),
     window: countyWindow(bot.store, bot.calendar, options.at),
+    refreshers: refreshersFor({ store: bot.store, calendar: bot.calendar }),
   });
 }

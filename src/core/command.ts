@@ -42,16 +42,19 @@ export interface CommandContext {
   leadersOnly: boolean;
   /** The registered commands, for 帮助. */
   commands: readonly Command[];
-  /** Hands posts into other groups to the outbox (催办); absent where nothing can deliver them. */
-  enqueue?: Enqueue;
+  /** The outbox, for posts into other groups (催办); absent where nothing can queue them. */
+  posts?: Posts;
   /** A short-lived signed link to the dashboard for this person (看板); absent where no server runs. */
   dashboardLink?: DashboardLink;
 }
 
 export type DashboardLink = (person: Person, now: Date) => Promise<string>;
 
-/** The outbox's door, as commands see it: a post per group, keyed so the same key posts once. */
-export type Enqueue = Outbox['enqueue'];
+/**
+ * The outbox as commands see it: `enqueue` a post per group, keyed so the same key posts once,
+ * and whether an instance is `delivering` them (`duban say` only queues).
+ */
+export type Posts = Pick<Outbox, 'enqueue' | 'delivering'>;
 
 export interface CommandSpec<A> {
   /** kebab-case, unique. */

@@ -8,7 +8,7 @@ import { leadsOrAdministers, type Role, type WorkCalendar } from '../domain/mode
 import { normalizeText, splitCommand, stripMention } from '../domain/text.js';
 import { text } from '../messages.js';
 import type { Store } from '../store/types.js';
-import type { Actor, Command, CommandContext, DashboardLink, Enqueue } from './command.js';
+import type { Actor, Command, CommandContext, DashboardLink, Posts } from './command.js';
 import { orUnavailable, StoreUnavailableError, UserError } from './errors.js';
 import type { Logger } from './logger.js';
 import { plain, sourceOf, type IncomingMessage, type OutgoingMessage } from './types.js';
@@ -19,7 +19,7 @@ export interface RouterDeps {
   log: Logger;
   commands: readonly Command[];
   now?: () => Date;
-  enqueue?: Enqueue;
+  posts?: Posts;
   dashboardLink?: DashboardLink;
 }
 
@@ -103,7 +103,7 @@ async function contextFor(deps: RouterDeps, message: IncomingMessage, now: Date,
   const township = group?.township === undefined ? undefined : townships.find((t) => t.id === group.township);
   const isLeader = leadsOrAdministers(roles);
   const leadersOnly = group?.role === 'leaders' || (type === 'direct' && isLeader);
-  return { message, now, today: beijingDate(now), store, calendar, log, actor, group, township, leaderView: isLeader || leadersOnly, leadersOnly, commands, enqueue: deps.enqueue, dashboardLink: deps.dashboardLink };
+  return { message, now, today: beijingDate(now), store, calendar, log, actor, group, township, leaderView: isLeader || leadersOnly, leadersOnly, commands, posts: deps.posts, dashboardLink: deps.dashboardLink };
 }
 
 /** Why this person may not run this command here, or undefined when they may. */

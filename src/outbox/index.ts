@@ -46,10 +46,21 @@ export interface OutboxPost {
   key: string;
   platform: ChatPlatform;
   chat: string;
+  /** What to post; with `refresh`, what it would say now (its size reserves the robot's time). */
   message: OutgoingMessage;
+  /**
+   * Say it as it stands when it goes out, not when it was queued: a 催办 held overnight by office
+   * hours must not chase a township that has finished since. The refresher of `kind` makes the
+   * message anew from `data` (JSON) when the post first goes out.
+   */
+  refresh?: { kind: string; data: unknown };
 }
 
-export type PostState = 'sent' | 'dead' | 'pending';
+/** `dropped`: a refreshed post that had nothing left to say when its time came. */
+export type PostState = 'sent' | 'dropped' | 'dead' | 'pending';
+
+/** Makes a post's message anew as it goes out; undefined: nothing is left to say, and it is not sent. */
+export type Refresher = (data: unknown, group: Group, now: Date) => Promise<OutgoingMessage | undefined>;
 
 export interface Outbox {
   /**
@@ -57,6 +68,11 @@ export interface Outbox {
    * (no credentials) is not queued: it could never go out.
    */
   enqueue(posts: readonly OutboxPost[]): Promise<{ added: string[]; already: string[]; platformOff: string[] }>;
+  /**
+   * Whether an instance is delivering (a worker of this queue is connected, here or in another
+   * process); undefined when Redis will not say (CLIENT LIST refused).
+   */
+  delivering(): Promise<boolean | undefined>;
   /** Starts delivering. */
   start(): void;
   /** Where each post stands; waits (polling) until none is pending or `timeoutMs` has passed. */
@@ -79,6 +95,13 @@ export interface OutboxOptions {
   concurrency?: number;
   /** When posts may go out; always, when absent (tests, and terminal groups). */
   window?: PostingWindow;
+  /** By kind, what makes a refreshed post's message as it goes out. */
+  refreshers?: Readonly<Record<string, Refresher>>;
+  /**
+   * The county's clock, for what a refreshed post says; tests fix it. Pacing and delays keep the
+   * wall clock: they are timers.
+   */
+  now?: () => Date;
 }
 
 /**
@@ -110,6 +133,9 @@ const DAY_S = 24 * 60 * 60;
 const IMAGE_KEEP_S = 21 * DAY_S;
 const PICTURES_KEPT = 4;
 
+/** A completed job's return value when its refreshed post had nothing left to say. */
+const DROPPED = 'dropped';
+
 /** BullMQ job ids may not contain ':' (it separates BullMQ's own key parts). */
 export const jobIdOf = (key: string): string => key.replaceAll(':', '|');
 
@@ -131,7 +157,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       backoff: { type: 'exponential', delay: 5000 },
     },
   });
-  let worker: Worker<PostJob> | undefined;
+  let worker: Worker<PostJob, string | undefined> | undefined;
   queue.on('error', (error) => { log.error('outbox queue error', { error }); });
 
   async function later(job: Job<PostJob>, token: string | undefined, at: number): Promise<never> {
@@ -198,7 +224,25 @@ export function createOutbox(options: OutboxOptions): Outbox {
     return base64;
   }
 
-  async function deliver(job: Job<PostJob>, token: string | undefined): Promise<void> {
+  /**
+   * Makes a refreshed post's message as things stand, once: the message is kept in the job, so a
+   * retry sends what the first attempt began to send. False when there is nothing left to say.
+   */
+  async function refreshed(job: Job<PostJob>, group: Group): Promise<boolean> {
+    const { refresh, ...post } = job.data.post;
+    if (!refresh) return true;
+    const refresher = options.refreshers?.[refresh.kind];
+    if (!refresher) throw new Error(`no refresher for ${refresh.kind} posts`);
+    const message = await refresher(refresh.data, group, options.now?.() ?? new Date());
+    if (!message) return false;
+    const { image, ...rest } = message;
+    // A refreshed post carries no picture: pictures are stored by enqueue, not here.
+    if (image) log.warn('a refreshed post made a picture; it is left out', { key: post.key });
+    await job.updateData({ ...job.data, post: { ...post, message: rest } });
+    return true;
+  }
+
+  async function deliver(job: Job<PostJob>, token: string | undefined): Promise<string | undefined> {
     const { robot, base } = job.data;
     const due = base + (await store.robotShift(robot));
     if (due > Date.now() + EARLY_MS) await later(job, token, due);
@@ -230,6 +274,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
     const free = await store.robotFreeAt(robot);
     // No early tolerance here: this is what keeps the robot within the platform's rate.
     if (free > Date.now()) await later(job, token, free);
+    if (job.data.post.refresh && !(await refreshed(job, group))) {
+      log.info('post dropped: nothing left to say when it went out', { key: job.data.post.key });
+      await store.leaveLine(robot, id);
+      return DROPPED;
+    }
     const { post, lostPicture } = await unpacked(job.data.post);
     const parts = poster.parts(post.message);
     try {
@@ -242,6 +291,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     }
     await store.setRobotFreeAt(robot, Date.now() + parts * spacingMs);
     await store.leaveLine(robot, id);
+    return undefined;
   }
 
   /** Whether a post is still to be delivered (waiting, delayed or being sent). */
@@ -302,7 +352,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
           continue;
         }
         const jobId = jobIdOf(post.key);
-        if (await queue.getJob(jobId)) {
+        const before = await queue.getJob(jobId);
+        // A post dropped for having nothing to say was never posted: its key is free again.
+        if (before && before.returnvalue === DROPPED && (await before.isCompleted())) await before.remove();
+        else if (before) {
           already.push(post.key);
           continue;
         }
@@ -317,9 +370,17 @@ export function createOutbox(options: OutboxOptions): Outbox {
       return { added, already, platformOff };
     },
 
+    async delivering() {
+      try {
+        return (await queue.getWorkersCount()) > 0;
+      } catch {
+        return undefined;
+      }
+    },
+
     start() {
       if (worker) return;
-      worker = new Worker<PostJob>(QUEUE, deliver, {
+      worker = new Worker<PostJob, string | undefined>(QUEUE, deliver, {
         connection,
         prefix: options.queuePrefix,
         concurrency: options.concurrency ?? 16,
@@ -341,7 +402,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         for (const key of keys) {
           const job = await queue.getJob(jobIdOf(key));
           const state = job ? await job.getState() : 'unknown';
-          states.set(key, state === 'completed' ? 'sent' : state === 'failed' ? 'dead' : 'pending');
+          states.set(key, state === 'completed' ? (job?.returnvalue === DROPPED ? 'dropped' : 'sent') : state === 'failed' ? 'dead' : 'pending');
         }
         if (![...states.values()].includes('pending') || Date.now() >= deadline) return states;
         await new Promise((done) => setTimeout(done, 200));

@@ -23,7 +23,7 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import Koa from 'koa';
 import { z } from 'zod';
-import type { Enqueue } from '../../src/core/command.js';
+import type { Posts } from '../../src/core/command.js';
 import type { Outbox } from '../../src/outbox/index.js';
 
 export const SERVER_MODES = ['bare', 'wecom', 'dingtalk'] as const;
@@ -103,11 +103,12 @@ async function startBot(): Promise<Running> {
 
     // As main.ts: the outbox needs the bot, and commands that post (催办) need the outbox.
     const late: { outbox?: Outbox } = {};
-    const enqueue: Enqueue = (posts) => {
+    const outboxNow = (): Outbox => {
       if (!late.outbox) throw new Error('the outbox is not open yet');
-      return late.outbox.enqueue(posts);
+      return late.outbox;
     };
-    const bot = await createBot(redis.redis, { log, prefix, enqueue, publicUrl: config.publicUrl });
+    const posts: Posts = { enqueue: (queued) => outboxNow().enqueue(queued), delivering: () => outboxNow().delivering() };
+    const bot = await createBot(redis.redis, { log, prefix, posts, publicUrl: config.publicUrl });
     const platforms = createPlatforms(config, bot, log, () => undefined);
     const { wecom, dingtalk } = platforms;
     const outbox = (late.outbox = openOutbox(redis.redis, bot, platforms, log, { prefix }));

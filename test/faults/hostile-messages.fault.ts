@@ -186,7 +186,7 @@ let lastId = 0;
 
 beforeEach(async () => {
   // 催办 hands posts to the outbox; here they are only counted, so nothing leaves the test.
-  bot = await openTestBot(import.meta.url, county, '2026-11-23T09:00:00+08:00', { enqueue: (posts) => Promise.resolve({ added: posts.map((p) => p.key), already: [], platformOff: [] }), publicUrl: 'http://127.0.0.1:1' });
+  bot = await openTestBot(import.meta.url, county, '2026-11-23T09:00:00+08:00', { posts: { enqueue: (posts) => Promise.resolve({ added: posts.map((p) => p.key), already: [], platformOff: [] }), delivering: () => Promise.resolve(true) }, publicUrl: 'http://127.0.0.1:1' });
 });
 afterEach(async () => {
   await bot.close();

@@ -4,7 +4,7 @@
  */
 import { say as sayThrough, type Speaker } from '../../src/adapters/console/index.js';
 import { createBot, type Bot } from '../../src/bot.js';
-import type { Enqueue } from '../../src/core/command.js';
+import type { Posts } from '../../src/core/command.js';
 import { createLogger } from '../../src/core/logger.js';
 import type { County } from '../../src/store/types.js';
 import { testCounty } from '../fixtures/county.js';
@@ -28,7 +28,7 @@ export async function openTestBot(
   fileUrl: string,
   county: County = testCounty,
   start = '2026-11-23T09:00:00+08:00',
-  options: { enqueue?: Enqueue; publicUrl?: string } = {},
+  options: { posts?: Posts; publicUrl?: string } = {},
 ): Promise<TestBot> {
   const db = await openTestRedis(fileUrl);
   const clock = {
@@ -41,7 +41,7 @@ export async function openTestBot(
   const prefix = `${db.prefix}:bot`;
   const seed = await createBot(db.redis, { log, prefix });
   await seed.store.loadCounty(county, { rest: [], work: [], years: [] });
-  const bot = await createBot(db.redis, { log, prefix, now: () => clock.now, enqueue: options.enqueue, publicUrl: options.publicUrl });
+  const bot = await createBot(db.redis, { log, prefix, now: () => clock.now, posts: options.posts, publicUrl: options.publicUrl });
   return {
     ...bot,
     db,
