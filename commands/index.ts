@@ -15,8 +15,9 @@ import ranking from './ranking.js';
 import report from './report.js';
 import tasks from './tasks.js';
 import undo from './undo.js';
+import warnings from './warnings.js';
 
-export const commands: readonly Command[] = [help, tasks, report, progress, deadlines, ranking, undo, nudge, dashboard, bind, newTask, close];
+export const commands: readonly Command[] = [help, tasks, report, progress, deadlines, ranking, undo, nudge, warnings, dashboard, bind, newTask, close];
 
 /** What makes the commands' posts anew as they go out (催办), by kind, for the outbox. */
 export const refreshersFor = (deps: { store: Store; calendar: BoardSource['calendar'] }): Record<string, Refresher> => ({ [NUDGE]: nudgeRefresher(deps) });

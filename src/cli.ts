@@ -14,7 +14,7 @@ import { missingGlyphs } from './render/font.js';
 import { ConfigError, loadConfig } from './config.js';
 import { StoreUnavailableError } from './core/errors.js';
 import { createLogger, type Level } from './core/logger.js';
-import { planJob, runJob } from './core/scheduler.js';
+import { planSlot, runJobs } from './core/scheduler.js';
 import type { Platform } from './core/types.js';
 import { beijingDate, isYm } from './domain/dates.js';
 import { EXPORT_KINDS, exportMessages, exportTable, isExportKind } from './excel/export.js';
@@ -44,9 +44,9 @@ const USAGE = `用法：duban <命令> [选项]
                                  以某人身份在某群里说一句话，打印机器人的回复（不写 --chat 即私聊；--demo：对示范县说）
   chat [--platform P] [--chat C] [--user U] [--demo]
                                  在终端里和机器人对话
-  job NAME [--at 时间] [--dry-run] [--demo]
-                                 立即运行一个定时任务，如同时钟指向 --at（如 2026-12-01T09:00+08:00）；
-                                 等消息发完再退出；--dry-run 只打印要发的消息
+  job NAME|all [--at 时间] [--dry-run] [--demo]
+                                 立即运行一个定时任务（all：全部，每个群合成一条），如同时钟指向 --at
+                                 （如 2026-12-01T09:00+08:00）；等消息发完再退出；--dry-run 只打印要发的消息
   import FILE.xlsx               导入任务分解表（Excel）：编号或任务名称相同的任务更新，其余新建
   export ledger|ranking|tasks --out FILE.xlsx [--month YYYY-MM]
                                  导出到 Excel：ledger 工作台账、ranking 月度排名、tasks 任务推进表；
@@ -313,41 +313,44 @@ function instantOf(value: string | undefined): Date {
   return date;
 }
 
+/** `all`: every job of the daily slot, bundled per group as the scheduler posts them. */
+const ALL_JOBS = 'all';
+
 async function jobCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = options(args, { at: { type: 'string' }, 'dry-run': { type: 'boolean' }, demo: { type: 'boolean' } });
-  const names = jobs.map((j) => j.name);
   const [name] = positionals;
-  const job = jobs.find((j) => j.name === name);
-  if (!job) throw new UsageError(`${name === undefined ? '请给出任务名' : `没有定时任务「${name}」`}。可用的有：${names.join('、')}`);
+  const chosen = name === ALL_JOBS ? jobs : jobs.filter((j) => j.name === name);
+  if (chosen.length === 0) throw new UsageError(`${name === undefined ? '请给出任务名' : `没有定时任务「${name}」`}。可用的有：${[...jobs.map((j) => j.name), ALL_JOBS].join('、')}（${ALL_JOBS}：全部，每个群合成一条，和每天定时发的一样）`);
+  const label = name ?? ALL_JOBS;
   const at = instantOf(values.at);
   const bot = await openBot(io, 'warn', values.demo === true);
   const deps = { store: bot.store, calendar: bot.calendar, log: bot.log };
   try {
     await hintIfEmpty(bot, io);
+    // As if the clock read --at: its office hours decide whether the posts may go out.
+    const outbox = bot.outbox(at);
     if (values['dry-run'] === true) {
-      const plan = await planJob(job, at, deps);
+      const plan = await planSlot(chosen, at, deps, (keys) => outbox.posted(keys));
       if (!plan.ran) {
-        write(io.stdout, `${plan.day} 不是工作日，${job.name} 不发消息。`);
+        write(io.stdout, `${plan.day} 不是工作日，${label} 不发消息。`);
         return 0;
       }
       for (const post of plan.posts) write(io.stdout, `── ${post.platform}/${post.chat}（${post.key}）\n${renderText(post.message)}\n`);
-      write(io.stdout, `共 ${String(plan.posts.length)} 条，未发送（--dry-run）。`);
+      write(io.stdout, `共 ${String(plan.posts.length)} 条，未发送（--dry-run）${plan.already.length > 0 ? `；另有 ${String(plan.already.length)} 条之前已发` : ''}。`);
       return 0;
     }
-    // As if the clock read --at: its office hours decide whether the posts may go out.
-    const outbox = bot.outbox(at);
     outbox.start();
-    const outcome = await runJob(job, at, { ...deps, outbox });
+    const outcome = await runJobs(chosen, at, { ...deps, outbox });
     if (!outcome.ran) {
-      write(io.stdout, `${outcome.day} 不是工作日，${job.name} 不发消息。`);
+      write(io.stdout, `${outcome.day} 不是工作日，${label} 不发消息。`);
       return 0;
     }
     const off = new Set(outcome.platformOff);
     const states = await outbox.settled(outcome.posts.map((p) => p.key).filter((key) => !off.has(key)), JOB_WAIT_MS);
     const count = (state: string): number => [...states.values()].filter((s) => s === state).length;
-    write(io.stdout, `${job.name}（${outcome.day}）：${String(outcome.posts.length)} 条，新发 ${String(outcome.added?.length ?? 0)}、之前已发 ${String(outcome.already?.length ?? 0)}；送达 ${String(count('sent'))}，失败 ${String(count('dead'))}，未完成 ${String(count('pending'))}。`);
+    write(io.stdout, `${label}（${outcome.day}）：${String(outcome.posts.length)} 条，新发 ${String(outcome.added?.length ?? 0)}、之前已发 ${String(outcome.already?.length ?? 0)}；送达 ${String(count('sent'))}，失败 ${String(count('dead'))}，未完成 ${String(count('pending'))}。`);
     if (off.size > 0) write(io.stdout, `另有 ${String(off.size)} 条发往未开启的平台（未设置企业微信或钉钉的凭据），没有发送。`);
-    for (const [key, state] of states) if (state !== 'sent') write(io.stderr, `  ${state === 'dead' ? '失败' : '未完成'}：${key}`);
+    for (const [key, state] of states) if (state === 'dead' || state === 'pending') write(io.stderr, `  ${state === 'dead' ? '失败' : '未完成'}：${key}`);
     return count('sent') + count('dropped') === states.size ? 0 : 1;
   } finally {
     await bot.close();

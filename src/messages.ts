@@ -37,12 +37,22 @@ function trimNumber(n: number): string {
   return Number.isInteger(n) ? String(n) : String(Math.round(n * 100) / 100);
 }
 
+/** The last days before a deadline, said as a person would: today, tomorrow, or today is the last working day. */
+function closeDue(deadline: Ymd, today: Ymd, workdaysAfter: number): string | undefined {
+  if (deadline === today) return '今天截止';
+  // The deadline falls on a rest day: today is the last working day before it.
+  if (workdaysAfter === 0) return `${day(deadline, today)}截止，今天是最后一个工作日`;
+  if (deadline === addDays(today, 1)) return '明天截止';
+  return undefined;
+}
+
 const percentOf = (share: number): string => `${String(Math.round(share * 100))}%`;
 const perMille = (score: number): string => `${(score / 10).toFixed(1)}分`;
 
 export interface StandingView {
   light: Light;
-  workdaysLeft: number;
+  /** Working days after today up to the deadline, as the reminder ladder counts them. */
+  workdaysAfter: number;
   overdueDays: number;
   deadline: Ymd;
   estimated: boolean;
@@ -115,12 +125,11 @@ export const text = {
   light: (light: Light): Span => ({ text: LIGHTS[light].icon, tone: LIGHTS[light].tone }),
   lightLabel: (light: Light): Span => ({ text: `${LIGHTS[light].icon}${LIGHTS[light].label}`, tone: LIGHTS[light].tone }),
 
-  /** `剩5个工作日` / `今天截止` / `已逾期3天`. */
+  /** `截止12月9日，剩5个工作日` / `明天截止` / `今天截止` / `截止11月30日，已逾期3天`. */
   timeLeft(s: StandingView, today: Ymd): string {
     if (s.light === 'done') return `截止${day(s.deadline, today)}`;
     if (s.overdueDays > 0) return `截止${day(s.deadline, today)}，已逾期${String(s.overdueDays)}天`;
-    if (s.deadline === today) return '今天截止';
-    return `截止${day(s.deadline, today)}，剩${String(s.workdaysLeft)}个工作日${s.estimated ? '（估）' : ''}`;
+    return closeDue(s.deadline, today, s.workdaysAfter) ?? `截止${day(s.deadline, today)}，剩${String(s.workdaysAfter)}个工作日${s.estimated ? '（估）' : ''}`;
   },
 
   /** How far a township is, in the target's own terms. */
@@ -239,6 +248,7 @@ export const text = {
     title: '挂图作战看板',
     lines: [[url], [{ text: `链接${String(minutes)}分钟内有效，只限你本人使用，请勿转发。过期了再发「看板」即可。`, tone: 'muted' }]],
   }),
+  warningsArg: '只能写「预警」或「预警 全部」',
   dashboardAskDirect: '看板链接只发给你本人：请私聊我发送「看板」。',
   dashboardOff: '这里拿不到看板链接：看板随服务器一起运行，请在企业微信或钉钉里私聊督办助手发送「看板」。',
 
@@ -337,14 +347,11 @@ export const text = {
       }
     },
     /**
-     * When a reminded task is due. `workdaysLeft` counts today, as the 任务 and 截止 replies do,
-     * so the two never disagree: `今天截止`, `还剩6个工作日，11月30日截止`.
+     * When a reminded task is due, counted as the ladder counts (working days after today) and as
+     * the 任务 and 截止 replies say it: `今天截止`, `明天截止`, `还剩3个工作日，11月30日截止`.
      */
-    due(deadline: Ymd, today: Ymd, workdaysLeft: number, estimated: boolean): string {
-      if (deadline === today) return '今天截止';
-      // The deadline falls on a rest day: today is the last working day before it.
-      if (workdaysLeft <= 1) return `${day(deadline, today)}截止，今天是最后一个工作日`;
-      return `还剩${String(workdaysLeft)}个工作日${estimated ? '（估）' : ''}，${day(deadline, today)}截止`;
+    due(deadline: Ymd, today: Ymd, workdaysAfter: number, estimated: boolean): string {
+      return closeDue(deadline, today, workdaysAfter) ?? `还剩${String(workdaysAfter)}个工作日${estimated ? '（估）' : ''}，${day(deadline, today)}截止`;
     },
     overdue: (deadline: Ymd, today: Ymd, days: number): string => `已逾期${String(days)}天（${day(deadline, today)}截止）`,
     /** One task in a reminder or a warning: light, id and title, when, what is missing. */
@@ -355,15 +362,32 @@ export const text = {
       `：${when}；${missing}`,
     ],
 
-    reminderTitle: (township: string, count: number): string => `${township}近期截止的任务（${String(count)}项）`,
-    reportHint: (example: string): Line => [{ text: `有新进展请在群里 @我 上报，例如：${example}`, tone: 'muted' }],
-
-    overdueTitle: (township: string, count: number): string => `${township}已过截止日期、尚未完成的任务（${String(count)}项）`,
-    overdueHint: (example: string): Line => [
-      { text: `完成后请在群里 @我 上报，例如：${example}；如有特殊情况，请与县委组织部沟通。`, tone: 'muted' },
+    /** A township group's one message of the day: what is due soon and what is overdue. */
+    reminderTitle: (township: string, today: Ymd): string => `${township}督办提醒（${day(today)}）`,
+    dueSoon: (count: number): string => `即将截止（${String(count)}项）`,
+    overdueNow: (count: number): string => `已过截止日期、尚未完成（${String(count)}项）`,
+    reportHint: (example: string, overdue: boolean): Line => [
+      { text: `有新进展请在群里 @我 上报，例如：${example}${overdue ? '；逾期如有特殊情况，请与县委组织部沟通' : ''}`, tone: 'muted' },
     ],
 
-    warningTitle: (today: Ymd): string => `预警汇总（${day(today)}）`,
+    /** The leaders' daily digest: one phone screen. */
+    digestTitle: (today: Ymd): string => `预警摘要（${day(today)}）`,
+    digestCounts: (overdue: number, overdueTownships: number, behind: number, behindTownships: number): Line => [
+      { text: `🔴逾期${String(overdue)}项`, tone: 'bad' },
+      overdue > 0 ? `（${String(overdueTownships)}个乡镇）` : '',
+      '，',
+      { text: `🟡滞后${String(behind)}项`, tone: 'warn' },
+      behind > 0 ? `（${String(behindTownships)}个乡镇）` : '',
+    ],
+    digestChanges: (newlyOverdue: number, newlyDone: number): string =>
+      `较上个工作日：${newlyOverdue > 0 ? `新逾期${String(newlyOverdue)}项` : '没有新逾期'}，${newlyDone > 0 ? `新完成${String(newlyDone)}项` : '没有新完成'}`,
+    digestWorst: '问题较多的乡镇：',
+    digestLongest: '逾期最久：',
+    longOverdue: (township: string, task: Task, days: number): Line => [`${township} `, ...text.taskTitle(task), `：已逾期${String(days)}天`],
+    digestFull: '完整清单：在领导群发「预警 全部」，或私聊我发「看板」。',
+
+    /** Every township's 🔴 and 🟡 items (`预警 全部`). */
+    warningListTitle: (today: Ymd): string => `预警清单（${day(today)}）`,
     warningHeader: (townships: number, overdue: number, behind: number): Line => [
       `${String(townships)}个乡镇有预警：`,
       { text: `🔴逾期${String(overdue)}项`, tone: 'bad' },
@@ -374,6 +398,7 @@ export const text = {
       { text: name, tone: 'strong' },
       `：${[overdue > 0 ? `🔴${String(overdue)}` : '', behind > 0 ? `🟡${String(behind)}` : ''].filter((s) => s !== '').join(' ')}`,
     ],
+    noWarnings: '全县目前没有逾期或滞后的任务。',
     /** Indents an item under its township in the leaders' summary. */
     indent: '　',
     warningLegend: [{ text: '🔴 已过截止日期未完成；🟡 进度落后于时间进度，或离截止不足3个工作日未完成。', tone: 'muted' }] as Line,
@@ -499,6 +524,7 @@ export const text = {
     newTask: { summary: '新建一项任务', usage: '新建任务 任务名称 截止日期 [目标] [领域]', example: '新建任务 阵地建设 截止12月31日 目标每村1个 领域农村' },
     close: { summary: '任务销号', usage: '销号 任务编号', example: '销号 T3' },
     nudge: { summary: '向进度落后的乡镇群发督办提醒', usage: '催办 任务编号，或 催办 乡镇名称', example: '催办 T3' },
+    warnings: { summary: '查看全县预警摘要，或全部预警清单', usage: '预警，或 预警 全部', example: '预警 全部' },
     dashboard: { summary: '打开挂图作战看板（私聊发送）', usage: '看板', example: '看板' },
   },
 } as const;

@@ -18,6 +18,7 @@ import {
   DEFAULT_SCHEDULE,
   isClockTime,
   MAX_LADDER_DAYS,
+  MAX_OVERDUE_REPEAT_DAYS,
   MAX_LADDER_RUNGS,
   type OfficeHours,
   type ScheduleSettings,
@@ -127,6 +128,7 @@ export const setupMessages = {
   ladderTooMany: `最多写 ${String(MAX_LADDER_RUNGS)} 个天数`,
   ladderRepeat: (other: number): string => `与第${String(other + 1)}项重复`,
   flag: '应写成 true（是）或 false（否）',
+  overdueRepeatDays: `应为 0 到 ${String(MAX_OVERDUE_REPEAT_DAYS)} 之间的整数：逾期的任务在逾期后第一个工作日提醒，之后每隔几天再提醒一次；0 表示只提醒一次`,
 } as const;
 
 const M = setupMessages;
@@ -379,6 +381,12 @@ const scheduleSchema = z.strictObject({
     .optional(),
   office_hours: officeHoursSchema.optional(),
   bottom_marks_in_township_groups: z.boolean({ error: unlessMissing(M.flag) }).optional(),
+  overdue_repeat_days: z
+    .number({ error: M.overdueRepeatDays })
+    .int({ error: M.overdueRepeatDays })
+    .min(0, { error: M.overdueRepeatDays })
+    .max(MAX_OVERDUE_REPEAT_DAYS, { error: M.overdueRepeatDays })
+    .optional(),
 });
 
 /** Field names per object, for "是不是 deadline？" on a typo. */
@@ -676,6 +684,7 @@ function readSchedule(raw: unknown, problems: Problems): ScheduleSettings | unde
     ladder: [...ladder].sort((a, b) => b - a),
     officeHours,
     bottomMarksInTownshipGroups: fields.bottom_marks_in_township_groups ?? DEFAULT_SCHEDULE.bottomMarksInTownshipGroups,
+    overdueRepeatDays: fields.overdue_repeat_days ?? DEFAULT_SCHEDULE.overdueRepeatDays,
   };
 }
 

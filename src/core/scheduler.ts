@@ -4,17 +4,18 @@
  * is due and hands it to the outbox under keys of (job, day, group), so a run repeated by hand,
  * by a catch-up or by a second instance posts nothing twice.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { CronExpressionParser } from 'cron-parser';
 import cron, { type ScheduledTask } from 'node-cron';
 import { estimatingBeyondCoverage } from '../domain/calendar.js';
 import { beijingDate } from '../domain/dates.js';
-import type { WorkCalendar } from '../domain/model.js';
+import type { WorkCalendar, Ymd } from '../domain/model.js';
 import { missedSlot, postingWindow, type ScheduleSettings } from '../domain/schedule.js';
 import type { Outbox, OutboxPost, PostingWindow } from '../outbox/index.js';
 import type { Store } from '../store/types.js';
 import { loadBoard } from './board.js';
 import type { Job } from './job.js';
+import type { Line, OutgoingMessage } from './types.js';
 import type { Logger } from './logger.js';
 
 /** A run marker outlives every slot's catch-up window (the longest is the monthly ranking's days). */
@@ -71,29 +72,78 @@ export function countyWindow(store: Store, calendar: WorkCalendar, at?: Date): P
   return async (now) => postingWindow(at ?? now, lenient, (await store.scheduleSettings()).officeHours);
 }
 
-/** Plans and enqueues one run; logs what it did. */
-export async function runJob(
-  job: Job,
-  slot: Date,
-  deps: RunDeps & { outbox: Outbox },
-): Promise<RunOutcome & { added?: string[]; already?: string[]; platformOff?: string[] }> {
-  const outcome = await planJob(job, slot, deps);
+/**
+ * One message per group and slot: a group's posts of jobs that share a slot (the 09:00 reminders,
+ * the monthly 通报, the digest…) go out together, the one with a picture first, each after the
+ * first headed by its title. The bundle covers their keys, so each is posted once as before.
+ */
+export function bundlePosts(posts: readonly OutboxPost[], day: Ymd): OutboxPost[] {
+  const byGroup = new Map<string, OutboxPost[]>();
+  for (const post of posts) {
+    const group = `${post.platform}/${post.chat}`;
+    byGroup.set(group, [...(byGroup.get(group) ?? []), post]);
+  }
+  return [...byGroup.values()].map((group) => {
+    const [only, ...more] = group;
+    if (!only || more.length === 0) return only;
+    // Stable: the jobs' own order, but a post with a picture leads, as the picture is shown first.
+    const ordered = [...group].sort((a, b) => Number(b.message.image !== undefined) - Number(a.message.image !== undefined));
+    const [lead = only, ...rest] = ordered;
+    const keys = ordered.map((p) => p.key);
+    const mentions = [...new Set(ordered.flatMap((p) => p.message.mentions ?? []))];
+    const message: OutgoingMessage = {
+      ...lead.message,
+      lines: [...lead.message.lines, ...rest.flatMap((p): Line[] => [...(p.message.title === undefined ? [] : [[{ text: p.message.title, tone: 'strong' as const }]]), ...p.message.lines])],
+      ...(mentions.length > 0 ? { mentions } : {}),
+    };
+    // Named by its sections, so a later bundle of other sections the same day is a post of its own.
+    const key = `bundle/${day}/${lead.platform}/${lead.chat}/${createHash('sha256').update(keys.join('\n')).digest('hex').slice(0, 12)}`;
+    return { key, platform: lead.platform, chat: lead.chat, message, covers: keys };
+  }).filter((post): post is OutboxPost => post !== undefined);
+}
+
+export type SlotOutcome = RunOutcome & { added?: string[]; already?: string[]; platformOff?: string[] };
+
+/**
+ * What the jobs have to post for one slot, as the outbox will take it: what was posted before
+ * (also inside a bundle) left out, and each group's posts bundled into one.
+ */
+export async function planSlot(jobs: readonly Job[], slot: Date, deps: RunDeps, posted: (keys: readonly string[]) => Promise<Set<string>>): Promise<RunOutcome & { already: string[] }> {
+  const plans = await Promise.all(jobs.map((job) => planJob(job, slot, deps)));
+  const ran = plans.filter((p) => p.ran);
+  const day = beijingDate(slot);
+  if (ran.length === 0) return { ran: false, reason: 'rest-day', day, already: [] };
+  const all = ran.flatMap((p) => p.posts);
+  const before = await posted(all.map((p) => p.key));
+  return { ran: true, day, posts: bundlePosts(all.filter((p) => !before.has(p.key)), day), already: [...before] };
+}
+
+/** Plans and enqueues one slot of these jobs; logs what it did. */
+export async function runJobs(jobs: readonly Job[], slot: Date, deps: RunDeps & { outbox: Outbox }): Promise<SlotOutcome> {
+  const names = jobs.map((j) => j.name).join('+');
+  const outcome = await planSlot(jobs, slot, deps, (keys) => deps.outbox.posted(keys));
   if (!outcome.ran) {
-    deps.log.info('job skipped: not a working day', { job: job.name, day: outcome.day });
+    deps.log.info('job skipped: not a working day', { job: names, day: outcome.day });
     return outcome;
   }
   const { added, already, platformOff } = await deps.outbox.enqueue(outcome.posts);
-  deps.log.info('job ran', { job: job.name, day: outcome.day, added: added.length, already: already.length, platformOff: platformOff.length });
-  return { ...outcome, added, already, platformOff };
+  deps.log.info('job ran', { job: names, day: outcome.day, added: added.length, already: already.length + outcome.already.length, platformOff: platformOff.length });
+  return { ...outcome, added, already: [...outcome.already, ...already], platformOff };
 }
+
+/** Plans and enqueues one run of one job. */
+export const runJob = (job: Job, slot: Date, deps: RunDeps & { outbox: Outbox }): Promise<SlotOutcome> => runJobs([job], slot, deps);
 
 /** The job's cron expression for the county's settings. */
 export const cronOf = (job: Job, settings: ScheduleSettings): string => (typeof job.cron === 'string' ? job.cron : job.cron(settings));
 
-/** The job's last slot at or before `now`. */
-export function previousSlot(job: Job, settings: ScheduleSettings, now: Date): Date {
-  return CronExpressionParser.parse(cronOf(job, settings), { tz: job.timezone, currentDate: new Date(now.getTime() + 1) }).prev().toDate();
+/** The last slot of a cron expression (Beijing time) at or before `now`. */
+function slotBefore(expression: string, now: Date): Date {
+  return CronExpressionParser.parse(expression, { tz: 'Asia/Shanghai', currentDate: new Date(now.getTime() + 1) }).prev().toDate();
 }
+
+/** The job's last slot at or before `now`. */
+export const previousSlot = (job: Job, settings: ScheduleSettings, now: Date): Date => slotBefore(cronOf(job, settings), now);
 
 export interface Scheduler {
   stop(): Promise<void>;
@@ -101,7 +151,8 @@ export interface Scheduler {
 
 /**
  * Schedules the jobs at the county's times as stored when it starts: a changed `schedule:`
- * takes effect at the next start.
+ * takes effect at the next start. Jobs with the same cron expression run as one slot, so a group
+ * gets one message from them (`bundlePosts`).
  */
 export async function startScheduler(jobs: readonly Job[], deps: RunDeps & { outbox: Outbox }): Promise<Scheduler> {
   const settings = await deps.store.scheduleSettings();
@@ -110,37 +161,43 @@ export async function startScheduler(jobs: readonly Job[], deps: RunDeps & { out
   const running = new Set<Promise<void>>();
   const keyOf = (job: Job, slot: Date): string => `${job.name}:${slot.toISOString()}`;
 
-  /** Runs a slot and marks it done once all its posts are queued; a run cut short is run again at the next start. */
-  const run = (job: Job, slot: Date): Promise<void> => {
-    const work = runJob(job, slot, deps).then(
-      () => store.markRunDone(keyOf(job, slot), RUN_MARKER_SECONDS),
-      (error: unknown) => { log.error('job failed', { job: job.name, slot: slot.toISOString(), error }); },
+  const slots = new Map<string, Job[]>();
+  for (const job of jobs) slots.set(cronOf(job, settings), [...(slots.get(cronOf(job, settings)) ?? []), job]);
+
+  /** Runs a slot and marks each job's run done once all its posts are queued; a run cut short is run again at the next start. */
+  const run = (due: readonly Job[], slot: Date): Promise<void> => {
+    const work = runJobs(due, slot, deps).then(
+      async () => { for (const job of due) await store.markRunDone(keyOf(job, slot), RUN_MARKER_SECONDS); },
+      (error: unknown) => { log.error('job failed', { job: due.map((j) => j.name).join('+'), slot: slot.toISOString(), error }); },
     );
     running.add(work);
     void work.finally(() => running.delete(work));
     return work;
   };
 
-  const tasks: ScheduledTask[] = jobs.map((job) =>
-    cron.schedule(cronOf(job, settings), (ctx) => run(job, ctx.date), {
-      name: job.name,
-      timezone: job.timezone,
+  const tasks: ScheduledTask[] = [...slots].map(([expression, due]) =>
+    cron.schedule(expression, (ctx) => run(due, ctx.date), {
+      name: due.map((j) => j.name).join('+'),
+      timezone: 'Asia/Shanghai',
       distributed: true,
-      // The node-cron key is `name:slotISO`, as keyOf. The marker is never released: an
-      // instance that fires late must not win the slot again.
+      // The node-cron key is `name:slotISO`. The marker is never released: an instance that fires
+      // late must not win the slot again.
       runCoordinator: { shouldRun: (key) => store.claimRun(key, instance, RUN_MARKER_SECONDS) },
     }),
   );
 
   // A slot that passed while nothing ran, or whose run died before queuing all its posts, runs
-  // now. Two instances starting together may both run it: the posts' keys make that harmless.
+  // now: the jobs of the slot still within their grace. Two instances starting together may both
+  // run it: the posts' keys make that harmless.
   const catchUp = Promise.all(
-    jobs.map(async (job) => {
+    [...slots].map(async ([expression, due]) => {
       const now = new Date();
-      const slot = previousSlot(job, settings, now);
-      if (!missedSlot(slot, now, job.graceMs) || (await store.runDone(keyOf(job, slot)))) return;
-      log.info('catching up a missed slot', { job: job.name, slot: slot.toISOString() });
-      await run(job, slot);
+      const slot = slotBefore(expression, now);
+      const late = [];
+      for (const job of due) if (missedSlot(slot, now, job.graceMs) && !(await store.runDone(keyOf(job, slot)))) late.push(job);
+      if (late.length === 0) return;
+      log.info('catching up a missed slot', { job: late.map((j) => j.name).join('+'), slot: slot.toISOString() });
+      await run(late, slot);
     }),
   ).catch((error: unknown) => { log.error('catch-up failed', { error }); });
 

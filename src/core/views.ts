@@ -2,9 +2,10 @@
  * Replies that more than one command or job shows, built from a `Board` or a ranking.
  * Sentences come from `messages.ts`; this file only arranges them.
  */
-import type { Township, Ymd } from '../domain/model.js';
+import { instantMs } from '../domain/dates.js';
+import type { Instant, Township, Ymd } from '../domain/model.js';
 import { rankChange, type RankingRow, type RankingSnapshot } from '../domain/ranking.js';
-import type { Reminder, ScheduledItem } from '../domain/schedule.js';
+import { warningsFor, type Reminder, type ScheduledItem, type Warnings } from '../domain/schedule.js';
 import { text } from '../messages.js';
 import type { Board, Cell } from './board.js';
 import type { CommandContext } from './command.js';
@@ -123,7 +124,7 @@ export const missingOf = (cell: Cell): string => text.jobs.missing(cell.task.tar
 /** A task coming due: light, task, `还剩6个工作日，11月30日截止`, what is missing. */
 export function dueLine(item: DueItem, today: Ymd, estimated = false): Line {
   const { cell } = item;
-  const when = text.jobs.due(cell.task.deadline, today, cell.standing.workdaysLeft, estimated || cell.standing.estimated);
+  const when = text.jobs.due(cell.task.deadline, today, cell.standing.workdaysAfter, estimated || cell.standing.estimated);
   return text.jobs.item(cell.standing.light, cell.task, when, missingOf(cell));
 }
 
@@ -134,6 +135,72 @@ export const reminderLine = (reminder: Reminder<DueItem>, today: Ymd): Line => d
 export function overdueLine(item: DueItem, today: Ymd): Line {
   const { cell } = item;
   return text.jobs.item(cell.standing.light, cell.task, text.jobs.overdue(cell.task.deadline, today, cell.standing.overdueDays), missingOf(cell));
+}
+
+// ─── 预警: what leaders see of the lagging townships ──────────────────────────────────────────
+
+interface TownshipWarnings extends Warnings<DueItem> {
+  township: Township;
+}
+
+/** The townships with 🔴 or 🟡 items, most 🔴 (then 🟡) first; equal counts keep the board's (拼音) order. */
+function flaggedTownships(board: Board): TownshipWarnings[] {
+  return board.townships
+    .map((township) => ({ township, ...warningsFor(dueItems(board, township)) }))
+    .filter((w) => w.overdue.length + w.behind.length > 0)
+    .sort((a, b) => b.overdue.length - a.overdue.length || b.behind.length - a.behind.length);
+}
+
+/** How many townships the leaders' digest names, and how many of the longest-overdue tasks. */
+const DIGEST_TOWNSHIPS = 5;
+const DIGEST_OVERDUE = 3;
+
+/**
+ * The leaders' daily 预警 (DESIGN §1: bundled, one phone screen — at most 15 lines): the county's
+ * counts, what changed from `since` (the last working day's digest) to `now` — tasks newly
+ * overdue, tasks finished — the townships most behind and the tasks longest overdue, and where the full list is.
+ * Undefined when nothing is overdue or behind.
+ */
+export function warningDigest(board: Board, since: { day: Ymd; at: Instant }, now: Date): OutgoingMessage | undefined {
+  const flagged = flaggedTownships(board);
+  if (flagged.length === 0) return undefined;
+  const overdue = flagged.flatMap((w) => w.overdue);
+  const behind = flagged.flatMap((w) => w.behind);
+  const sinceMs = instantMs(since.at);
+  const between = (at: Instant): boolean => instantMs(at) >= sinceMs && instantMs(at) <= now.getTime();
+  const newlyOverdue = overdue.filter((item) => item.deadline >= since.day).length;
+  const newlyDone = board.townships
+    .flatMap((township) => dueItems(board, township))
+    .filter((item) => item.light === 'done' && item.cell.progress !== undefined && between(item.cell.progress.at)).length;
+  const longest = flagged
+    .flatMap((w) => w.overdue)
+    .sort((a, b) => b.cell.standing.overdueDays - a.cell.standing.overdueDays)
+    .slice(0, DIGEST_OVERDUE);
+  const lines: Line[] = [
+    text.jobs.digestCounts(overdue.length, flagged.filter((w) => w.overdue.length > 0).length, behind.length, flagged.filter((w) => w.behind.length > 0).length),
+    [text.jobs.digestChanges(newlyOverdue, newlyDone)],
+    [{ text: text.jobs.digestWorst, tone: 'strong' }],
+    ...flagged.slice(0, DIGEST_TOWNSHIPS).map((w): Line => [text.jobs.indent, ...text.jobs.warningTownship(w.township.name, w.overdue.length, w.behind.length)]),
+    ...(longest.length > 0 ? [[{ text: text.jobs.digestLongest, tone: 'strong' as const }], ...longest.map((item): Line => [text.jobs.indent, ...text.jobs.longOverdue(item.cell.township.name, item.cell.task, item.cell.standing.overdueDays)])] : []),
+    [{ text: text.jobs.digestFull, tone: 'muted' }],
+  ];
+  return { title: text.jobs.digestTitle(board.today), lines };
+}
+
+/** Every township's 🔴 and 🟡 items, most 🔴 first (`预警 全部`); undefined when there are none. */
+export function warningList(board: Board): OutgoingMessage | undefined {
+  const flagged = flaggedTownships(board);
+  if (flagged.length === 0) return undefined;
+  const overdue = flagged.reduce((n, w) => n + w.overdue.length, 0);
+  const behind = flagged.reduce((n, w) => n + w.behind.length, 0);
+  const lines: Line[] = [text.jobs.warningHeader(flagged.length, overdue, behind)];
+  for (const w of flagged) {
+    lines.push(text.jobs.warningTownship(w.township.name, w.overdue.length, w.behind.length));
+    for (const item of w.overdue) lines.push([text.jobs.indent, ...overdueLine(item, board.today)]);
+    for (const item of w.behind) lines.push([text.jobs.indent, ...dueLine(item, board.today)]);
+  }
+  lines.push(text.jobs.warningLegend);
+  return { title: text.jobs.warningListTitle(board.today), lines };
 }
 
 /** `上报 T2 80%`, in the task's own unit, for the first task of a township's list. */

@@ -5,7 +5,7 @@
  * different from this month's so rank changes and the bottom three show. Pure: today, the clock
  * and the calendar come in as arguments; the same inputs give the same demo.
  */
-import { addDays, beijingInstant, daysBetween, instantMs, monthEnd, monthOf, previousMonth } from './dates.js';
+import { addDays, beijingInstant, daysBetween, instantMs, monthOf } from './dates.js';
 import { lightFor, pace } from './lights.js';
 import type { Instant, Light, Reporter, Task, Township, WorkCalendar, Ymd } from './model.js';
 import { assignedTo, requiredAmount } from './targets.js';
@@ -163,41 +163,42 @@ function valueOf(task: Task, amount: number, required: number): string {
 }
 
 /**
- * Up to three reports for one (task, township): two months ago, last month and this month, each
- * a share of the final amount that varies by township, so last month's ranking differs from this
- * month's. Nothing is reported before the task starts or after now.
+ * Up to three reports for one (task, township), a few weeks apart, each a share of the final
+ * amount that varies by township, so last month's ranking differs from this month's. The last
+ * falls within the past fortnight — or, for a task whose deadline has passed, in the days before
+ * it (a township that finished on time reported before the deadline; one overdue stalled then).
+ * Nothing is reported before the task starts or after now.
  */
 function historyOf(task: Task, township: Township, fate: Light, input: DemoInput): DemoReport[] {
   const share = completionFor(task, township, fate, input);
   const final = amountFor(task, township, share, fate);
   if (final <= 0) return [];
   const required = requiredAmount(task.target, township);
-  const thisMonth = monthOf(input.today);
-  const lastMonth = previousMonth(thisMonth);
+  const u = (salt: string): number => unit(salt, township.id, task.id);
   const pace1 = 0.35 + 0.3 * unit('early', township.id);
-  const pace2 = 0.55 + 0.4 * unit('late', township.id, task.id);
+  const pace2 = 0.55 + 0.4 * u('late');
+  const last = task.deadline < input.today ? officeTimeOn(addDays(task.deadline, -1 - Math.floor(10 * u('last'))), u('time')) : recently(township, task, input);
+  const middle = addDays(last.slice(0, 10), -12 - Math.floor(14 * u('middle')));
+  const first = addDays(middle, -15 - Math.floor(15 * u('first')));
   const steps: { at: Instant; amount: number }[] = [
-    { at: dayIn(previousMonth(lastMonth), 18, township, task), amount: final * pace1 * pace2 },
-    { at: dayIn(lastMonth, 24, township, task), amount: final * pace2 },
-    { at: recently(township, task, input), amount: final },
+    { at: officeTimeOn(first, u('time1')), amount: final * pace1 * pace2 },
+    { at: officeTimeOn(middle, u('time2')), amount: final * pace2 },
+    { at: last, amount: final },
   ];
   const reports: DemoReport[] = [];
   let before = 0;
   for (const step of steps) {
     const amount = task.target.kind === 'done' ? Math.floor(step.amount * 100) / 100 : Math.floor(step.amount);
-    const day = step.at.slice(0, 10);
-    if (amount <= before || day < task.start || instantMs(step.at) >= input.now.getTime()) continue;
+    if (amount <= before || step.at.slice(0, 10) < task.start || instantMs(step.at) >= input.now.getTime()) continue;
     reports.push({ task: task.id, township: township.id, amount, value: valueOf(task, amount, required), note: '', by: input.reporterOf(township), at: step.at });
     before = amount;
   }
   return reports;
 }
 
-/** A weekday morning around `dayOfMonth` of `month`, different for each township and task. */
-function dayIn(month: string, dayOfMonth: number, township: Township, task: Task): Instant {
-  let day = `${month}-${String(dayOfMonth - Math.floor(4 * unit('day', township.id, task.id))).padStart(2, '0')}`;
-  day = day > monthEnd(month) ? monthEnd(month) : day;
-  const minutes = 9 * 60 + Math.floor(8 * 60 * unit('time', township.id, task.id));
+/** A time between 09:00 and 17:00 on `day`, Beijing time; `r` in [0, 1) picks it. */
+function officeTimeOn(day: Ymd, r: number): Instant {
+  const minutes = 9 * 60 + Math.floor(8 * 60 * r);
   return `${day}T${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}:00.000+08:00`;
 }
 

@@ -13,6 +13,11 @@ export const CLOSE_WORKDAYS = 3;
 export interface Pace {
   /** Working days in [today, deadline]; 0 after the deadline. */
   workdaysLeft: number;
+  /**
+   * Working days after today up to the deadline: what people are told is left (剩N个工作日), the
+   * way the reminder ladder counts — 1 the working day before, 0 on the last one.
+   */
+  workdaysAfter: number;
   /** Calendar days past the deadline; 0 up to and on it. */
   daysPastDeadline: number;
   /** Share of the task's working days elapsed by today, counting today: 0 before the start, at most 1. */
@@ -24,6 +29,7 @@ export interface Pace {
 export interface Standing {
   light: Light;
   workdaysLeft: number;
+  workdaysAfter: number;
   overdueDays: number;
   expectedShare: number;
   estimated: boolean;
@@ -40,6 +46,7 @@ export function pace(args: { task: Task; today: Ymd; calendar: WorkCalendar }): 
   };
 
   const workdaysLeft = today > deadline ? 0 : count(today, deadline);
+  const workdaysAfter = today >= deadline ? 0 : workdaysLeft - calendar.workdays(today, today).days;
 
   let expectedShare = 0;
   if (today >= start) {
@@ -49,7 +56,7 @@ export function pace(args: { task: Task; today: Ymd; calendar: WorkCalendar }): 
   }
 
   const daysPastDeadline = today > deadline ? dayNumber(today) - dayNumber(deadline) : 0;
-  return { workdaysLeft, daysPastDeadline, expectedShare, estimated: counts.some((c) => c.estimated) };
+  return { workdaysLeft, workdaysAfter, daysPastDeadline, expectedShare, estimated: counts.some((c) => c.estimated) };
 }
 
 export function lightFor(taskPace: Pace, completion: number): Light {
@@ -71,6 +78,7 @@ export function standing(args: {
   return {
     light,
     workdaysLeft: taskPace.workdaysLeft,
+    workdaysAfter: taskPace.workdaysAfter,
     overdueDays: light === 'overdue' ? taskPace.daysPastDeadline : 0,
     expectedShare: taskPace.expectedShare,
     estimated: taskPace.estimated,

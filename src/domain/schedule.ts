@@ -17,7 +17,7 @@ import {
   monthStart,
   previousMonth,
 } from './dates.js';
-import type { Light, WorkCalendar, Ym, Ymd } from './model.js';
+import type { Instant, Light, WorkCalendar, Ym, Ymd } from './model.js';
 
 // ─── Office hours and working days ────────────────────────────────────────────────────────────
 
@@ -86,12 +86,27 @@ function checkOfficeHours(hours: OfficeHours): void {
 }
 
 /** The first working day after `day`. */
-function nextWorkingDay(day: Ymd, calendar: WorkCalendar): Ymd {
+export function nextWorkingDay(day: Ymd, calendar: WorkCalendar): Ymd {
   for (let n = 1; n <= MAX_DAYS_OFF; n += 1) {
     const candidate = addDays(day, n);
     if (calendar.isWorkday(candidate)) return candidate;
   }
   throw new RangeError(`no working day in the ${MAX_DAYS_OFF} days after ${day}`);
+}
+
+/** The last working day before `day`. */
+export function previousWorkingDay(day: Ymd, calendar: WorkCalendar): Ymd {
+  for (let n = 1; n <= MAX_DAYS_OFF; n += 1) {
+    const candidate = addDays(day, -n);
+    if (calendar.isWorkday(candidate)) return candidate;
+  }
+  throw new RangeError(`no working day in the ${MAX_DAYS_OFF} days before ${day}`);
+}
+
+/** The same time of day on the last working day before `now`'s: what a daily digest compares with. */
+export function lastWorkingDaySameTime(now: Date, calendar: WorkCalendar): { day: Ymd; at: Instant } {
+  const day = previousWorkingDay(beijingDate(now), calendar);
+  return { day, at: `${day}T${beijingTime(now)}:00.000+08:00` };
 }
 
 /** The instant a Beijing wall clock reads `hhmm` on `day`. */
@@ -175,6 +190,22 @@ export function warningsFor<T extends ScheduledItem>(items: readonly T[]): Warni
   };
 }
 
+/**
+ * Whether a township group is told today about a task overdue since `deadline`: on the first
+ * working day after the deadline, then every `repeatDays` days after that (on the first working
+ * day from then on); `repeatDays` 0 tells it once. Not every day: the same 🔴 every morning for
+ * months is noise that hides the news (DESIGN §1, 减负).
+ */
+export function overdueWarningDue(deadline: Ymd, today: Ymd, calendar: WorkCalendar, repeatDays: number): boolean {
+  if (today <= deadline || !calendar.isWorkday(today)) return false;
+  const first = nextWorkingDay(deadline, calendar);
+  if (today === first) return true;
+  if (repeatDays <= 0 || today < first) return false;
+  // The repeat on or before today, moved to the first working day from it.
+  const repeat = addDays(first, Math.floor(daysBetween(first, today) / repeatDays) * repeatDays);
+  return repeat > first && (calendar.isWorkday(repeat) ? repeat : nextWorkingDay(repeat, calendar)) === today;
+}
+
 function compareDeadlines(a: ScheduledItem, b: ScheduledItem): number {
   return a.deadline < b.deadline ? -1 : a.deadline > b.deadline ? 1 : 0;
 }
@@ -190,6 +221,8 @@ export interface ScheduleSettings {
   officeHours: OfficeHours;
   /** Whether township groups see the ⚠️后三位 marks in the monthly ranking (default no, DESIGN §1). */
   bottomMarksInTownshipGroups: boolean;
+  /** Days between reminders of an overdue task in its township's group after the first; 0: once. */
+  overdueRepeatDays: number;
 }
 
 /** A ladder has at least one rung and at most this many. */
@@ -197,12 +230,16 @@ export const MAX_LADDER_RUNGS = 10;
 /** The farthest rung: a reminder more than six weeks of working days ahead reminds of nothing. */
 export const MAX_LADDER_DAYS = 30;
 
-/** 09:00, 5/3/1/0 working days, 08:30–18:00, no bottom-three marks in township groups. */
+/** The farthest apart overdue reminders may be set: a quarter of a year. */
+export const MAX_OVERDUE_REPEAT_DAYS = 90;
+
+/** 09:00, 5/3/1/0 working days, 08:30–18:00, no bottom-three marks in township groups, overdue weekly. */
 export const DEFAULT_SCHEDULE: Readonly<ScheduleSettings> = Object.freeze({
   time: '09:00',
   ladder: DEFAULT_LADDER,
   officeHours: DEFAULT_OFFICE_HOURS,
   bottomMarksInTownshipGroups: false,
+  overdueRepeatDays: 7,
 });
 
 // ─── The monthly ranking (一月一通报) ─────────────────────────────────────────────────────────

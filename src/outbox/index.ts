@@ -42,7 +42,7 @@ export interface Poster {
 export type PostingWindow = (now: Date) => Promise<{ now: boolean; next: Date }>;
 
 export interface OutboxPost {
-  /** Job, period and group, e.g. `deadline-reminders/2026-11-23/wecom/wrk…`: the same key posts once. */
+  /** Job, period and group, e.g. `reminders/2026-11-23/wecom/wrk…`: the same key posts once. */
   key: string;
   platform: ChatPlatform;
   chat: string;
@@ -54,6 +54,12 @@ export interface OutboxPost {
    * message anew from `data` (JSON) when the post first goes out.
    */
   refresh?: { kind: string; data: unknown };
+  /**
+   * The keys of the posts this one delivers as well: a group's posts of one slot go as one message
+   * (the runner bundles them), and a post it covered is posted, for `posted` and `enqueue`, as long
+   * as the bundle is.
+   */
+  covers?: readonly string[];
 }
 
 /** `dropped`: a refreshed post that had nothing left to say when its time came. */
@@ -68,6 +74,8 @@ export interface Outbox {
    * (no credentials) is not queued: it could never go out.
    */
   enqueue(posts: readonly OutboxPost[]): Promise<{ added: string[]; already: string[]; platformOff: string[] }>;
+  /** The keys, among these, of posts queued or delivered — themselves or in a bundle that covered them. */
+  posted(keys: readonly string[]): Promise<Set<string>>;
   /**
    * Whether an instance is delivering (a worker of this queue is connected, here or in another
    * process); undefined when Redis will not say (CLIENT LIST refused).
@@ -129,6 +137,8 @@ const BUSY_RETRY_MS = 500;
 /** Redis blips or a worker lost mid-send: BullMQ's own retries, apart from the platform answers above. */
 const INFRA_ATTEMPTS = 5;
 const DAY_S = 24 * 60 * 60;
+/** A finished job is the record that its key was posted (and a bundle's, of the keys it covered): past a month's ranking. */
+const POSTED_KEPT_S = 40 * DAY_S;
 /** A post may wait out a long holiday (国庆: 8 days) and its retries; its picture must outlive that. */
 const IMAGE_KEEP_S = 21 * DAY_S;
 const PICTURES_KEPT = 4;
@@ -150,8 +160,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     connection,
     prefix: options.queuePrefix,
     defaultJobOptions: {
-      // A finished job is the record that its key was posted: keep it past a month's ranking.
-      removeOnComplete: { age: 40 * DAY_S },
+      removeOnComplete: { age: POSTED_KEPT_S },
       removeOnFail: { age: 90 * DAY_S },
       attempts: INFRA_ATTEMPTS,
       backoff: { type: 'exponential', delay: 5000 },
@@ -359,6 +368,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
           already.push(post.key);
           continue;
         }
+        // Before the bundle is queued, and pointing at it: a crash in between leaves markers to a
+        // job that does not exist, which `posted` does not count, so the sections are planned again.
+        if (post.covers) await store.markCovered(post.covers, jobId, POSTED_KEPT_S);
         const robot = robotOf(post);
         const now = Date.now();
         const { at, shift } = await store.reserveSlot(robot, now, poster.parts(post.message), spacingMs);
@@ -368,6 +380,21 @@ export function createOutbox(options: OutboxOptions): Outbox {
       }
       if (platformOff.length > 0) log.warn('posts not queued: their platform is off', { count: platformOff.length });
       return { added, already, platformOff };
+    },
+
+    async posted(keys) {
+      const found = new Set<string>();
+      const bundles = await store.coveredBy(keys);
+      for (const key of keys) {
+        const ids = [jobIdOf(key), bundles.get(key)];
+        for (const id of ids) {
+          if (id === undefined || found.has(key)) continue;
+          const job = await queue.getJob(id);
+          // A dropped post (nothing left to say) was never posted.
+          if (job && !(job.returnvalue === DROPPED && (await job.isCompleted()))) found.add(key);
+        }
+      }
+      return found;
     },
 
     async delivering() {

@@ -15,7 +15,7 @@ import { z } from 'zod';
 import type { CalendarOverrides } from '../domain/calendar.js';
 import { TASK_DOMAINS, type EntryKind, type LedgerEntry, type Progress, type Reporter, type Task, type Township } from '../domain/model.js';
 import type { RankingRow, RankingSnapshot } from '../domain/ranking.js';
-import { isClockTime, MAX_LADDER_DAYS, MAX_LADDER_RUNGS, type ScheduleSettings } from '../domain/schedule.js';
+import { DEFAULT_SCHEDULE, isClockTime, MAX_LADDER_DAYS, MAX_LADDER_RUNGS, MAX_OVERDUE_REPEAT_DAYS, type ScheduleSettings } from '../domain/schedule.js';
 import { CHAT_PLATFORMS, type DeadLetter, type Group, type LastReport, type Person } from './types.js';
 
 /** A value in Redis does not have the shape the bot wrote: names where, never the value (it may hold a webhook secret). */
@@ -158,6 +158,8 @@ export const ScheduleSettingsSchema: z.ZodType<ScheduleSettings> = z.object({
     .object({ start: ClockTime, end: ClockTime })
     .refine(({ start, end }) => start < end, 'office hours end before they start'),
   bottomMarksInTownshipGroups: z.boolean(),
+  // Settings stored before the field existed read as the default.
+  overdueRepeatDays: z.number().int().min(0).max(MAX_OVERDUE_REPEAT_DAYS).default(DEFAULT_SCHEDULE.overdueRepeatDays),
 });
 
 /** Parses a JSON string from Redis with `schema`; `where` names the key (and field) for the error. */

@@ -63,6 +63,8 @@ export interface Keys {
   runMarker(run: string): string;
   /** String: a scheduled run (job and slot) queued all its posts. */
   runDone(run: string): string;
+  /** String: the outbox key of the bundle that delivers the post keyed `post` (see OutboxPost.covers). */
+  coveredBy(post: string): string;
 
   /** String: a picture's bytes (a ranking chart), by the SHA-256 of its content; expires. */
   image(id: string): string;
@@ -117,6 +119,7 @@ export function createKeys(prefix = PRODUCTION_PREFIX): Keys {
     robotQueue: (robot) => `${prefix}:robot-queue:${robot}`,
     runMarker: (run) => `${prefix}:run:${run}`,
     runDone: (run) => `${prefix}:run-done:${run}`,
+    coveredBy: (post) => `${prefix}:covered-by:${post}`,
     image: (id) => `${prefix}:image:${id}`,
     secret: (name) => `${prefix}:secret:${name}`,
     credential: (name) => `${prefix}:credential:${name}`,

@@ -545,6 +545,24 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
       return (await redis.exists(keys.runDone(run))) === 1;
     },
 
+    async markCovered(covered, bundle, seconds) {
+      if (covered.length === 0) return;
+      const pipeline = redis.pipeline();
+      for (const key of covered) pipeline.set(keys.coveredBy(key), bundle, 'EX', seconds);
+      await run(pipeline);
+    },
+
+    async coveredBy(posts) {
+      const found = new Map<string, string>();
+      if (posts.length === 0) return found;
+      const bundles = await redis.mget(...posts.map((key) => keys.coveredBy(key)));
+      posts.forEach((key, i) => {
+        const bundle = bundles[i];
+        if (bundle != null) found.set(key, bundle);
+      });
+      return found;
+    },
+
     async putImage(bytes, seconds) {
       const id = createHash('sha256').update(bytes).digest('hex');
       const key = keys.image(id);

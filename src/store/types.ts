@@ -190,6 +190,10 @@ export interface Store {
   /** Marks a run as having queued all its posts; a run not marked is run again at the next start. */
   markRunDone(run: string, seconds: number): Promise<void>;
   runDone(run: string): Promise<boolean>;
+  /** Records that the post keyed `bundle` delivers the posts keyed `covered`, for `seconds`. */
+  markCovered(covered: readonly string[], bundle: string, seconds: number): Promise<void>;
+  /** For each key, the bundle recorded as delivering it, if any. */
+  coveredBy(keys: readonly string[]): Promise<Map<string, string>>;
 
   /** Keeps a picture for `seconds` under the hex SHA-256 of its bytes, which it returns; the same picture is stored once. */
   putImage(bytes: Buffer, seconds: number): Promise<string>;

@@ -5,6 +5,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKeys } from '../../src/store/keys.js';
+import { createRedisStore } from '../../src/store/redis-store.js';
 import { runDuban } from '../helpers/cli.js';
 import { openTestRedis, type TestRedis } from '../helpers/redis.js';
 
@@ -90,19 +92,19 @@ describe('duban say', () => {
 describe('duban job', () => {
   it('runs a job as if the clock read --at, waits for its posts, and says what went out', async () => {
     await duban('load', 'examples/sample-county.yaml');
-    const { code, out } = await duban('job', 'deadline-reminders', '--at', '2026-11-23T09:00');
+    const { code, out } = await duban('job', 'reminders', '--at', '2026-11-23T09:00');
 
     expect(code).toBe(0);
     expect(out).toContain('── 发往「城关镇工作群」 ──');
-    expect(out).toContain('城关镇近期截止的任务');
-    expect(out).toMatch(/deadline-reminders（2026-11-23）：\d+ 条，新发 2、之前已发 0；送达 2，失败 0，未完成 0/);
+    expect(out).toContain('城关镇督办提醒（11月23日）');
+    expect(out).toMatch(/reminders（2026-11-23）：\d+ 条，新发 2、之前已发 0；送达 2，失败 0，未完成 0/);
     expect(out).toContain('发往未开启的平台');
   });
 
   it('posts nothing twice when the same day is run again', async () => {
     await duban('load', 'examples/sample-county.yaml');
-    await duban('job', 'overdue-warnings', '--at', '2026-11-24T09:00');
-    const { code, out } = await duban('job', 'overdue-warnings', '--at', '2026-11-24T09:00');
+    await duban('job', 'all', '--at', '2026-11-24T09:00');
+    const { code, out } = await duban('job', 'all', '--at', '2026-11-24T09:00');
 
     expect(code).toBe(0);
     expect(out).not.toContain('── 发往');
@@ -111,25 +113,41 @@ describe('duban job', () => {
 
   it('prints what it would post with --dry-run, and sends nothing', async () => {
     await duban('load', 'examples/sample-county.yaml');
-    const { code, out } = await duban('job', 'deadline-reminders', '--at', '2026-11-25T09:00', '--dry-run');
+    const { code, out } = await duban('job', 'reminders', '--at', '2026-11-25T09:00', '--dry-run');
 
     expect(code).toBe(0);
-    expect(out).toContain('deadline-reminders/2026-11-25/console/城关镇工作群');
+    expect(out).toContain('reminders/2026-11-25/console/城关镇工作群');
     expect(out).toContain('未发送（--dry-run）');
   });
 
+  it('runs all the jobs of the day with all, one message per group: the monthly 通报 and the reminders together', async () => {
+    // A county of its own, whose first report is in November whatever today's date (`say` would
+    // record it at the wall clock's).
+    const prefix = `${db.prefix}:all`;
+    await runDuban(prefix, 'load', 'examples/sample-county.yaml');
+    const by = { platform: 'console', user: '联络员', name: '李联络' };
+    await createRedisStore(db.redis, createKeys(prefix)).recordReport({ task: 'T2', township: '城关镇', amount: 80, value: '80%', note: '', by, at: '2026-11-20T10:00:00.000+08:00', source: 'console:cli-test-1' });
+    const { code, out } = await runDuban(prefix, 'job', 'all', '--at', '2026-12-01T09:00', '--dry-run');
+
+    expect(code).toBe(0);
+    expect(out.match(/^── console\/城关镇工作群/gm)).toHaveLength(1);
+    const chengguan = out.slice(out.indexOf('── console/城关镇工作群'), out.indexOf('── console/红星乡工作群'));
+    expect(chengguan).toContain('2026年11月任务完成情况通报');
+    expect(chengguan).toContain('城关镇督办提醒（12月1日）');
+  });
+
   it('posts nothing on a public holiday', async () => {
-    const { code, out } = await duban('job', 'deadline-reminders', '--at', '2026-10-01T09:00');
+    const { code, out } = await duban('job', 'reminders', '--at', '2026-10-01T09:00');
 
     expect(code).toBe(0);
     expect(out).toContain('2026-10-01 不是工作日');
   });
 
   it('names the jobs there are when asked for one that is not', async () => {
-    const { code, err } = await duban('job', 'reminders');
+    const { code, err } = await duban('job', 'deadline-reminders');
 
     expect(code).toBe(2);
-    expect(err).toContain('deadline-reminders、overdue-warnings、monthly-ranking、calendar-guard');
+    expect(err).toContain('monthly-ranking、reminders、leaders-digest、calendar-guard、all');
   });
 });
 

@@ -9,10 +9,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Speaker } from '../../src/adapters/console/index.js';
 import calendarGuard from '../../jobs/calendar-guard.js';
-import deadlineReminders from '../../jobs/deadline-reminders.js';
 import { jobs } from '../../jobs/index.js';
+import leadersDigest from '../../jobs/leaders-digest.js';
 import monthlyRanking from '../../jobs/monthly-ranking.js';
-import overdueWarnings from '../../jobs/overdue-warnings.js';
+import reminders from '../../jobs/reminders.js';
 import { loadBoard } from '../../src/core/board.js';
 import type { Job, JobContext, JobPost } from '../../src/core/job.js';
 import { createLogger } from '../../src/core/logger.js';
@@ -22,7 +22,7 @@ import type { Task, WorkCalendar } from '../../src/domain/model.js';
 import { renderText } from '../../src/render/text.js';
 import type { County } from '../../src/store/types.js';
 import { testCounty } from '../fixtures/county.js';
-import { admin, clerk, hongxingClerk, openTestBot, type TestBot } from '../helpers/bot.js';
+import { admin, clerk, hongxingClerk, leader, openTestBot, type TestBot } from '../helpers/bot.js';
 import { DEFAULT_SCHEDULE, type ScheduleSettings } from '../../src/domain/schedule.js';
 import { cronOf } from '../../src/core/scheduler.js';
 
@@ -69,15 +69,15 @@ describe('the job list', () => {
   });
 
   it('runs every job at the county\'s time, 09:00 Beijing time by default, reminders within the day and the ranking within a week', () => {
-    expect(jobs.map((j) => j.name)).toEqual(['deadline-reminders', 'overdue-warnings', 'monthly-ranking', 'calendar-guard']);
+    expect(jobs.map((j) => j.name)).toEqual(['monthly-ranking', 'reminders', 'leaders-digest', 'calendar-guard']);
     for (const job of jobs) expect([cronOf(job, DEFAULT_SCHEDULE), job.timezone]).toEqual(['0 9 * * *', 'Asia/Shanghai']);
     for (const job of jobs) expect(cronOf(job, { ...DEFAULT_SCHEDULE, time: '08:45' })).toBe('45 8 * * *');
-    expect(deadlineReminders.graceMs).toBe(9 * 3_600_000);
+    expect(reminders.graceMs).toBe(9 * 3_600_000);
     expect(monthlyRanking.graceMs).toBe(7 * 24 * 3_600_000);
   });
 });
 
-describe('deadline reminders', () => {
+describe('a township’s reminder: what is due soon', () => {
   const task = (id: string, title: string, deadline: string, target: Task['target']): Task => ({
     id, title, domain: '综合', start: '2026-11-01', deadline, target, townships: 'all', weight: 1, status: 'open',
   });
@@ -100,29 +100,30 @@ describe('deadline reminders', () => {
   });
 
   it('follows the county\'s own ladder', async () => {
-    const message = textTo(await run(deadlineReminders, '2026-11-23', undefined, { ...DEFAULT_SCHEDULE, ladder: [2, 0] }), '城关镇工作群');
+    const message = textTo(await run(reminders, '2026-11-23', undefined, { ...DEFAULT_SCHEDULE, ladder: [2, 0] }), '城关镇工作群');
     expect(order(message, ['T1', 'T2', 'T3', 'T4', 'T5', 'T7', 'T8', 'T9', 'T10', 'T11'])).toEqual(['T7', 'T9']);
   });
 
   it('lists the tasks due in 5, 3, 1 and 0 working days, nearest first, and skips 2', async () => {
-    const message = textTo(await run(deadlineReminders, '2026-11-23'), '城关镇工作群');
+    const message = textTo(await run(reminders, '2026-11-23'), '城关镇工作群');
     expect(order(message, ['T1', 'T2', 'T3', 'T4', 'T5', 'T7', 'T8', 'T9', 'T10', 'T11'])).toEqual(['T7', 'T8', 'T10', 'T2']);
-    expect(message).toContain('【城关镇近期截止的任务（4项）】');
+    expect(message).toContain('【城关镇督办提醒（11月23日）】\n即将截止（4项）');
   });
 
-  it('says when each task is due, counting today as the 截止 reply does', async () => {
-    const message = textTo(await run(deadlineReminders, '2026-11-23'), '城关镇工作群');
+  it('says when each task is due as the ladder counts — 明天截止 the day before — and as the 截止 reply says it', async () => {
+    const message = textTo(await run(reminders, '2026-11-23'), '城关镇工作群');
     expect(message).toMatch(/T7 党员冬训：今天截止；/);
-    expect(message).toMatch(/T8 党群服务站点挂牌：还剩2个工作日，11月24日截止；/);
-    expect(message).toMatch(/T10 组织生活会准备：还剩4个工作日，11月26日截止；/);
-    expect(message).toMatch(/T2 软弱涣散党组织整顿转化：还剩6个工作日，11月30日截止；/);
-    expect(await bot.say(clerk, '截止 T2')).toContain('剩6个工作日');
+    expect(message).toMatch(/T8 党群服务站点挂牌：明天截止；/);
+    expect(message).toMatch(/T10 组织生活会准备：还剩3个工作日，11月26日截止；/);
+    expect(message).toMatch(/T2 软弱涣散党组织整顿转化：还剩5个工作日，11月30日截止；/);
+    expect(await bot.say(clerk, '截止 T2')).toContain('剩5个工作日');
+    expect(await bot.say(clerk, '截止 T8')).toContain('明天截止');
   });
 
   it('says what is missing: the count still short, the percent reported, or nothing reported', async () => {
     await bot.say(clerk, '上报 T8 3个');
     await bot.say(clerk, '上报 T10 60%');
-    const message = textTo(await run(deadlineReminders, '2026-11-23'), '城关镇工作群');
+    const message = textTo(await run(reminders, '2026-11-23'), '城关镇工作群');
     expect(message).toMatch(/T8 党群服务站点挂牌：.*；已报 3\/5，还差2个/);
     expect(message).toMatch(/T10 组织生活会准备：.*；已报 60%/);
     expect(message).toMatch(/T7 党员冬训：今天截止；未上报/);
@@ -131,13 +132,13 @@ describe('deadline reminders', () => {
 
   it('leaves done tasks out of the township that finished them, and only that one', async () => {
     await bot.say(clerk, '上报 T2 100%');
-    const posts = await run(deadlineReminders, '2026-11-23');
+    const posts = await run(reminders, '2026-11-23');
     expect(textTo(posts, '城关镇工作群')).not.toContain(' T2 ');
     expect(textTo(posts, '红星乡工作群')).toContain(' T2 ');
   });
 
   it('sends one message to each township group, on every platform, and none to the leaders', async () => {
-    const posts = await run(deadlineReminders, '2026-11-23');
+    const posts = await run(reminders, '2026-11-23');
     expect(posts.map((p) => `${p.group.platform}:${p.group.chat}`).sort()).toEqual(
       ['console:东城街道工作群', 'console:城关镇工作群', 'console:红星乡工作群', `wecom:${wecomGroup}`].sort(),
     );
@@ -145,7 +146,7 @@ describe('deadline reminders', () => {
   });
 
   it('@-s the township’s own people on the group’s platform, and nobody where it has none', async () => {
-    const posts = await run(deadlineReminders, '2026-11-23');
+    const posts = await run(reminders, '2026-11-23');
     expect(postsTo(posts, '城关镇工作群')[0]!.message.mentions).toEqual(['联络员']);
     expect(postsTo(posts, wecomGroup)[0]!.message.mentions).toEqual(['wangfang']);
     expect(postsTo(posts, '红星乡工作群')[0]!.message.mentions).toEqual(['红星联络员']);
@@ -153,67 +154,126 @@ describe('deadline reminders', () => {
   });
 
   it('ends with how to report, in the first task’s own unit', async () => {
-    const message = textTo(await run(deadlineReminders, '2026-11-23'), '城关镇工作群');
+    const message = textTo(await run(reminders, '2026-11-23'), '城关镇工作群');
     expect(message.split('\n').at(-1)).toBe('有新进展请在群里 @我 上报，例如：上报 T7 80%');
   });
 
   it('reminds on the last working day before a deadline that falls on a Sunday', async () => {
-    const message = textTo(await run(deadlineReminders, '2026-11-27'), '城关镇工作群');
+    const message = textTo(await run(reminders, '2026-11-27'), '城关镇工作群');
     expect(message).toMatch(/T11 年度述职材料：11月29日截止，今天是最后一个工作日；未上报/);
     expect(order(message, ['T2', 'T11'])).toEqual(['T11', 'T2']);
   });
 
-  it('posts nothing on a day when nothing is due', async () => {
-    // 2026-12-02: T1 and T3 are 21 working days out, 东城街道's T5 nine.
-    expect(await run(deadlineReminders, '2026-12-02')).toEqual([]);
+  it('puts what is due and what is overdue into one message a day', async () => {
+    // Tuesday 24 November: T7 overdue since yesterday, T4 (8月31日) a twelfth week; T8 due today.
+    const posts = await run(reminders, '2026-11-24');
+    const message = textTo(posts, '红星乡工作群');
+    expect(message).toContain('即将截止（');
+    expect(message).toContain('🟡 T8 党群服务站点挂牌：今天截止');
+    expect(message).toContain('已过截止日期、尚未完成（2项）');
+    expect(message).toContain('🔴 T7 党员冬训：已逾期1天（11月23日截止）');
+    expect(message).toContain('🔴 T4 “五基三化”提升年行动：已逾期85天（8月31日截止）');
+    expect(posts.filter((p) => p.group.chat === '红星乡工作群')).toHaveLength(1);
   });
 });
 
-describe('overdue warnings', () => {
+describe('a township’s reminder: what is overdue', () => {
   beforeEach(async () => {
     bot = await openTestBot(import.meta.url);
-    // 城关镇 is done with everything; every other township has T4 overdue (since 8月31日) and
-    // T1, T2, T3 behind pace, 东城街道 also T5.
+    // 城关镇 is done with everything; 红星乡 reported half of T2 (due 11月30日) and nothing on T4
+    // (due 8月31日, warned on 9月1日 and every Tuesday since).
     for (const said of ['上报 T1 完成', '上报 T2 100%', '上报 T3 完成', '上报 T4 完成']) await bot.say(clerk, said);
     await bot.say(hongxingClerk, '上报 T2 50%');
   });
 
-  it('tells each township group with overdue tasks how long and what is missing, and @-s its people', async () => {
-    const posts = await run(overdueWarnings, '2026-11-23');
+  it('tells the township group on the first working day after the deadline how long and what is missing, @-ing its people', async () => {
+    const posts = await run(reminders, '2026-12-01');
     const hongxing = textTo(posts, '红星乡工作群');
-    expect(hongxing).toContain('【红星乡已过截止日期、尚未完成的任务（1项）】');
-    expect(hongxing).toContain('🔴 T4 “五基三化”提升年行动：已逾期84天（8月31日截止）；未上报');
-    expect(hongxing).toContain('完成后请在群里 @我 上报，例如：上报 T4 完成');
-    expect(hongxing).not.toContain('T2');
+    expect(hongxing).toContain('【红星乡督办提醒（12月1日）】');
+    expect(hongxing).toContain('已过截止日期、尚未完成（2项）');
+    expect(hongxing).toContain('🔴 T2 软弱涣散党组织整顿转化：已逾期1天（11月30日截止）；已报 50%');
+    expect(hongxing).toContain('🔴 T4 “五基三化”提升年行动：已逾期92天（8月31日截止）；未上报');
+    expect(hongxing.split('\n').at(-1)).toBe('有新进展请在群里 @我 上报，例如：上报 T4 完成；逾期如有特殊情况，请与县委组织部沟通');
     expect(postsTo(posts, '红星乡工作群')[0]!.message.mentions).toEqual(['红星联络员']);
-    expect(textTo(posts, '东城街道工作群')).toContain('T4');
   });
 
-  it('posts nothing to a township group with nothing overdue', async () => {
-    const posts = await run(overdueWarnings, '2026-11-23');
+  it('tells it again a week later, not on the working days between', async () => {
+    const days = ['2026-12-01', '2026-12-02', '2026-12-03', '2026-12-04', '2026-12-07', '2026-12-08'];
+    const warned: string[] = [];
+    for (const day of days) if (postsTo(await run(reminders, day), '红星乡工作群').some((p) => renderText(p.message).includes('🔴 T2 '))) warned.push(day);
+    expect(warned).toEqual(['2026-12-01', '2026-12-08']);
+  });
+
+  it('follows the county’s interval, and tells it only once with 0', async () => {
+    const every = (n: number) => ({ ...DEFAULT_SCHEDULE, overdueRepeatDays: n });
+    const warnsOn = async (day: string, n: number) => (await run(reminders, day, undefined, every(n))).some((p) => renderText(p.message).includes('🔴 T2 '));
+    expect([await warnsOn('2026-12-08', 14), await warnsOn('2026-12-15', 14)]).toEqual([false, true]);
+    expect([await warnsOn('2026-12-01', 0), await warnsOn('2026-12-08', 0), await warnsOn('2026-12-15', 0)]).toEqual([true, false, false]);
+  });
+
+  it('posts nothing to a township group with nothing overdue or due soon', async () => {
+    const posts = await run(reminders, '2026-12-01');
     expect(postsTo(posts, '城关镇工作群')).toEqual([]);
     expect(postsTo(posts, wecomGroup)).toEqual([]);
+    // 12月2日: no deadline on the ladder, no first day or week of an overdue task.
+    expect(await run(reminders, '2026-12-02')).toEqual([]);
+  });
+});
+
+describe('the leaders’ daily digest', () => {
+  beforeEach(async () => {
+    bot = await openTestBot(import.meta.url);
+    for (const said of ['上报 T1 完成', '上报 T2 100%', '上报 T3 完成', '上报 T4 完成']) await bot.say(clerk, said);
+    await bot.say(hongxingClerk, '上报 T2 50%');
   });
 
-  it('gives the leaders one summary, by township, overdue first, with counts up front', async () => {
-    const posts = await run(overdueWarnings, '2026-11-23');
-    const summary = textTo(posts, '领导群');
-    const lines = summary.split('\n');
-    expect(lines[0]).toBe('【预警汇总（11月23日）】');
-    expect(lines[1]).toBe('4个乡镇有预警：🔴逾期4项，🟡滞后13项');
-    expect(summary).not.toContain('城关镇');
+  it('gives the leaders one screen: counts, the townships most behind, the longest overdue, and where the full list is', async () => {
+    const posts = await run(leadersDigest, '2026-11-23');
+    expect(posts.map((p) => p.group.chat)).toEqual(['领导群']);
+    const lines = textTo(posts, '领导群').split('\n');
+    expect(lines.length).toBeLessThanOrEqual(15);
+    expect(lines[0]).toBe('【预警摘要（11月23日）】');
+    expect(lines[1]).toBe('🔴逾期4项（4个乡镇），🟡滞后13项（4个乡镇）');
+    expect(lines).toContain('问题较多的乡镇：');
     // The most flagged first, then in 拼音 order as everywhere else.
-    const heads = lines.filter((l) => /^\S+：🔴\d/.test(l)).map((l) => l.split('：')[0]);
-    expect(heads).toEqual(['东城街道', '红星乡', '柳河乡', '青山镇']);
-    const hongxing = lines.slice(lines.indexOf('红星乡：🔴1 🟡3') + 1, lines.indexOf('红星乡：🔴1 🟡3') + 5);
-    expect(hongxing.map((l) => l.slice(1, 3))).toEqual(['🔴', '🟡', '🟡', '🟡']);
-    expect(hongxing[1]).toContain('T2 软弱涣散党组织整顿转化：还剩6个工作日，11月30日截止；已报 50%');
-    expect(postsTo(posts, '领导群')[0]!.message.mentions).toBeUndefined();
+    expect(lines.filter((l) => /^\u3000\S+：🔴\d/.test(l)).map((l) => l.slice(1).split('：')[0])).toEqual(['东城街道', '红星乡', '柳河乡', '青山镇']);
+    expect(lines).toContain('逾期最久：');
+    expect(lines.at(-1)).toBe('完整清单：在领导群发「预警 全部」，或私聊我发「看板」。');
+    expect(textTo(posts, '领导群')).not.toContain('城关镇');
+    expect(posts[0]!.message.mentions).toBeUndefined();
   });
 
-  it('posts nothing at all when no task is overdue or behind', async () => {
+  it('says what changed since the last working day: tasks newly overdue, tasks newly done', async () => {
+    at('2026-11-30T15:00:00+08:00');
+    await bot.say(dongchengClerk, '上报 T2 完成');
+    // Tuesday 1 December, compared with Monday 09:00: T2 fell overdue for 红星乡, 柳河乡 and 青山镇; 东城街道 finished it.
+    const lines = textTo(await run(leadersDigest, '2026-12-01'), '领导群').split('\n');
+    expect(lines[2]).toBe('较上个工作日：新逾期3项，新完成1项');
+    const quiet = textTo(await run(leadersDigest, '2026-11-25'), '领导群').split('\n');
+    expect(quiet[2]).toBe('较上个工作日：没有新逾期，没有新完成');
+  });
+
+  it('fits one phone screen for a county of 60 townships', async () => {
+    const townships = Array.from({ length: 60 }, (_, i) => ({ id: `乡镇${String(i + 1)}`, name: `乡镇${String(i + 1)}`, villages: 10 }));
+    await bot.store.loadCounty({ ...testCounty, townships, groups: [{ platform: 'console', chat: '领导群', role: 'leaders' }] }, {});
+    const lines = textTo(await run(leadersDigest, '2026-11-23'), '领导群').split('\n');
+    expect(lines[1]).toBe('🔴逾期60项（60个乡镇），🟡滞后180项（60个乡镇）');
+    expect(lines.length).toBeLessThanOrEqual(15);
+  });
+
+  it('posts nothing when no task is overdue or behind', async () => {
     for (const id of ['T1', 'T2', 'T3', 'T4', 'T5']) await bot.say(admin, `销号 ${id}`);
-    expect(await run(overdueWarnings, '2026-11-23')).toEqual([]);
+    expect(await run(leadersDigest, '2026-11-23')).toEqual([]);
+  });
+
+  it('is there on demand for leaders, and 预警 全部 lists every township’s items', async () => {
+    const digest = await bot.say(leader, '预警');
+    expect(digest).toContain('【预警摘要（11月23日）】');
+    const all = await bot.say(leader, '预警 全部');
+    expect(all).toContain('【预警清单（11月23日）】');
+    expect(all).toContain('4个乡镇有预警：🔴逾期4项，🟡滞后13项');
+    expect(all).toContain('　🟡 T2 软弱涣散党组织整顿转化：还剩5个工作日，11月30日截止；已报 50%');
+    expect(await bot.say(clerk, '预警')).toContain('只有领导和管理员');
   });
 });
 

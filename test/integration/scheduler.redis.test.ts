@@ -5,7 +5,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job, JobContext } from '../../src/core/job.js';
 import { createLogger } from '../../src/core/logger.js';
-import { countyWindow, planJob, previousSlot, runJob, startScheduler, type Scheduler } from '../../src/core/scheduler.js';
+import { jobs } from '../../jobs/index.js';
+import { countyWindow, planJob, previousSlot, runJob, runJobs, startScheduler, type Scheduler } from '../../src/core/scheduler.js';
+import { renderText } from '../../src/render/text.js';
+import type { Group } from '../../src/store/types.js';
+import { testCounty } from '../fixtures/county.js';
 import { createOutbox, type Outbox, type Poster } from '../../src/outbox/index.js';
 import { createKeys } from '../../src/store/keys.js';
 import type { WorkCalendar } from '../../src/domain/model.js';
@@ -129,6 +133,55 @@ describe('a scheduled job', () => {
     expect(first).toMatchObject({ added: ['counting/2026-11-23/console/城关镇工作群'] });
     expect(again).toMatchObject({ added: [], already: ['counting/2026-11-23/console/城关镇工作群'] });
     expect(outbox.sent).toEqual(['城关镇工作群']);
+  });
+});
+
+describe('one slot of several jobs', () => {
+  /** A job that posts one line, titled by its name, to the 城关镇 console group. */
+  const oneLiner = (name: string): Job => ({
+    name,
+    cron: '0 9 * * *',
+    timezone: 'Asia/Shanghai',
+    graceMs: 0,
+    async run(ctx: JobContext) {
+      const group = await ctx.store.group('console', '城关镇工作群');
+      return group ? [{ group, message: { title: `${name}标题`, lines: [[`${name}内容`]] } }] : [];
+    },
+  });
+
+  it('gives a group one message of all its posts of the slot, each after the first under its title, and posts each once after', async () => {
+    const outbox = recordingOutbox();
+    const at = new Date('2026-11-23T09:00:00+08:00');
+    const both = await runJobs([oneLiner('甲'), oneLiner('乙')], at, { ...deps(), outbox });
+    const again = await runJobs([oneLiner('乙')], at, { ...deps(), outbox });
+
+    expect(both.ran && both.posts.map((p) => [p.chat, renderText(p.message)])).toEqual([['城关镇工作群', '【甲标题】\n甲内容\n乙标题\n乙内容']]);
+    expect(again).toMatchObject({ added: [], already: ['乙/2026-11-23/console/城关镇工作群'] });
+  });
+
+  it('gives each township group at most one message a working day through a week with a monthly 通报, and the leaders a digest of at most 15 lines', async () => {
+    const townships = Array.from({ length: 60 }, (_, i) => ({ id: `乡镇${String(i + 1)}`, name: `乡镇${String(i + 1)}`, villages: 10 }));
+    const groups: Group[] = [...townships.map((t): Group => ({ platform: 'console', chat: `${t.name}群`, township: t.id })), { platform: 'console', chat: '领导群', role: 'leaders' }];
+    await bot.store.loadCounty({ ...testCounty, townships, groups, people: [] }, {});
+    await bot.store.recordReport({ task: 'T2', township: '乡镇1', amount: 40, value: '40%', note: '', by: { platform: 'console', user: 'u', name: '联络员' }, at: '2026-11-20T10:00:00.000+08:00', source: 'console:week-1' });
+    const outbox = recordingOutbox();
+    const perDay = new Map<string, Map<string, string[]>>();
+    for (const day of ['2026-11-27', '2026-11-30', '2026-12-01', '2026-12-02', '2026-12-03', '2026-12-04']) {
+      const outcome = await runJobs(jobs, new Date(`${day}T09:00:00+08:00`), { ...deps(), outbox });
+      const byChat = new Map<string, string[]>();
+      for (const post of outcome.ran ? outcome.posts : []) byChat.set(post.chat, [...(byChat.get(post.chat) ?? []), renderText(post.message)]);
+      perDay.set(day, byChat);
+    }
+
+    for (const byChat of perDay.values()) for (const messages of byChat.values()) expect(messages).toHaveLength(1);
+    const firstOfMonth = perDay.get('2026-12-01')?.get('乡镇1群')?.[0] ?? '';
+    expect(firstOfMonth).toContain('2026年11月任务完成情况通报');
+    expect(firstOfMonth).toContain('乡镇1督办提醒（12月1日）');
+    for (const day of ['2026-11-27', '2026-11-30', '2026-12-02', '2026-12-03', '2026-12-04']) {
+      const digest = perDay.get(day)?.get('领导群')?.[0] ?? '';
+      expect(digest).toContain('预警摘要');
+      expect(digest.split('\n').length).toBeLessThanOrEqual(15);
+    }
   });
 });
 

@@ -361,6 +361,7 @@ describe('tasks and the setup file', () => {
       ladder: [10, 2, 0],
       officeHours: { start: '08:00', end: '17:30' },
       bottomMarksInTownshipGroups: true,
+      overdueRepeatDays: 14,
     };
     await store.loadCounty(county(), {}, schedule);
     expect(await store.scheduleSettings()).toEqual(schedule);

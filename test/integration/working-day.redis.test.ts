@@ -178,8 +178,8 @@ describe('asking what is due and how things stand', () => {
   });
 
   it('counts working days to a deadline', async () => {
-    // 2026-11-23 (Mon) to 11-30 (Mon): six working days.
-    expect(await bot.say(clerk, '截止 T2')).toContain('剩6个工作日');
+    // After 2026-11-23 (Mon) up to 11-30 (Mon): five working days, as the reminder ladder counts.
+    expect(await bot.say(clerk, '截止 T2')).toContain('剩5个工作日');
   });
 
   it('shows a clerk their own township and the county total for one task', async () => {

@@ -490,6 +490,7 @@ describe('the schedule section of a setup file', () => {
       ladder: [5, 3, 1, 0],
       officeHours: { start: '08:30', end: '18:00' },
       bottomMarksInTownshipGroups: false,
+      overdueRepeatDays: 7,
     });
     expect(schedule).toEqual(DEFAULT_SCHEDULE);
   });
@@ -505,6 +506,7 @@ describe('the schedule section of a setup file', () => {
         'ladder: [0, 2, 10]',
         'office_hours: { start: "08:00", end: "17:30" }',
         'bottom_marks_in_township_groups: true',
+        'overdue_repeat_days: 14',
       ),
     );
 
@@ -513,7 +515,17 @@ describe('the schedule section of a setup file', () => {
       ladder: [10, 2, 0],
       officeHours: { start: '08:00', end: '17:30' },
       bottomMarksInTownshipGroups: true,
+      overdueRepeatDays: 14,
     });
+  });
+
+  it('refuses an overdue interval that is not a whole number of days from 0 to 90, saying what it means', () => {
+    for (const bad of ['-1', '91', '3.5', '每周']) {
+      expect(errors(withSchedule(`overdue_repeat_days: ${bad}`))).toEqual([
+        'schedule 的 overdue_repeat_days：应为 0 到 90 之间的整数：逾期的任务在逾期后第一个工作日提醒，之后每隔几天再提醒一次；0 表示只提醒一次（第5行）',
+      ]);
+    }
+    expect(ok(withSchedule('overdue_repeat_days: 0')).schedule.overdueRepeatDays).toBe(0);
   });
 
   it('fills every field the section leaves out with its default, office hours one end at a time', () => {
@@ -524,6 +536,7 @@ describe('the schedule section of a setup file', () => {
       ladder: [7],
       officeHours: { start: '08:30', end: '17:00' },
       bottomMarksInTownshipGroups: false,
+      overdueRepeatDays: 7,
     });
   });
 
@@ -590,7 +603,7 @@ describe('the schedule section of a setup file', () => {
     expect(errors(withSchedule('ladders: [5, 3]', 'office_hour: { start: "08:00" }', 'bottom_marks: true'))).toEqual([
       'schedule 的 ladders：没有这个字段，是不是 ladder？（第5行）',
       'schedule 的 office_hour：没有这个字段，是不是 office_hours？（第6行）',
-      'schedule 的 bottom_marks：没有这个字段，可以写的字段有 time、ladder、office_hours、bottom_marks_in_township_groups（第7行）',
+      'schedule 的 bottom_marks：没有这个字段，可以写的字段有 time、ladder、office_hours、bottom_marks_in_township_groups、overdue_repeat_days（第7行）',
     ]);
     expect(errors(withSchedule('office_hours: { begin: "08:00", stat: "08:00" }'))).toEqual([
       'schedule 的 office_hours.begin：没有这个字段，可以写的字段有 start、end（第5行）',

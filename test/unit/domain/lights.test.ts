@@ -43,10 +43,21 @@ describe('standing', () => {
     expect(standing({ task: june, completion: 0, today: '2026-06-12', calendar: weekdays })).toEqual({
       light: 'behind',
       workdaysLeft: 11,
+      workdaysAfter: 10,
       overdueDays: 0,
       expectedShare: 0.5,
       estimated: false,
     });
+  });
+
+  it.each<[string, Ymd, Ymd, number]>([
+    ['the working days after today, as the reminder ladder counts them', '2026-06-22', '2026-06-26', 4],
+    ['one the working day before', '2026-06-25', '2026-06-26', 1],
+    ['none on the deadline itself', '2026-06-26', '2026-06-26', 0],
+    ['none on the Friday before a deadline that falls on a Sunday', '2026-06-26', '2026-06-28', 0],
+    ['the whole working week from a Sunday', '2026-06-21', '2026-06-26', 5],
+  ])('says what is left as %s', (_name, today, deadline, after) => {
+    expect(standing({ task: task('2026-06-01', deadline), completion: 0.5, today, calendar: weekdays }).workdaysAfter).toBe(after);
   });
 
   it('expects nothing before the start and everything on the deadline', () => {

@@ -264,6 +264,6 @@ describe('buildRanking', () => {
     }
     const snapshot = buildRanking({ month: MONTH, asOf: AS_OF, townships, tasks, progress, calendar: counting });
     expect(snapshot.rows).toHaveLength(2_000);
-    expect(counting.workdaysCalls).toBeLessThanOrEqual(3 * tasks.length);
+    expect(counting.workdaysCalls).toBeLessThanOrEqual(4 * tasks.length);
   });
 });

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { loadBoard } from '../src/core/board.js';
+import { defineCommand } from '../src/core/command.js';
+import { plain } from '../src/core/types.js';
+import { warningDigest, warningList } from '../src/core/views.js';
+import { estimatingBeyondCoverage } from '../src/domain/calendar.js';
+import { lastWorkingDaySameTime } from '../src/domain/schedule.js';
+import { text } from '../src/messages.js';
+
+const ALL_WORDS = ['全部', '全部清单', '清单', '完整', '所有'];
+
+/**
+ * 预警: the leaders' daily digest on demand (one screen, compared with the last working day),
+ * and with 全部 the full list the digest points to.
+ */
+export default defineCommand({
+  name: 'warnings',
+  words: ['预警', '预警摘要'],
+  ...text.commands.warnings,
+  who: 'leader',
+  where: 'anywhere',
+  args: z
+    .string()
+    .trim()
+    .refine((said) => said === '' || ALL_WORDS.includes(said), { error: text.warningsArg })
+    .transform((said) => said !== ''),
+  async run(ctx, all) {
+    const board = await loadBoard(ctx);
+    const reply = all ? warningList(board) : warningDigest(board, lastWorkingDaySameTime(ctx.now, estimatingBeyondCoverage(ctx.calendar)), ctx.now);
+    return reply ?? plain(text.jobs.noWarnings);
+  },
+});

@@ -1,0 +1,24 @@
+/**
+ * 预警摘要 (09:00, working days): each leaders' group gets one screen — the county's 🔴 and 🟡
+ * counts, what changed since the last working day, the townships most behind and the tasks
+ * longest overdue — and where to see the full list (`预警 全部`, 看板). Nothing when nothing is
+ * overdue or behind.
+ */
+import { defineJob, type JobPost } from '../src/core/job.js';
+import { warningDigest } from '../src/core/views.js';
+import { dailyAt, lastWorkingDaySameTime, REMINDER_GRACE_MS } from '../src/domain/schedule.js';
+import { audienceOf } from './audience.js';
+
+export default defineJob({
+  name: 'leaders-digest',
+  cron: dailyAt,
+  timezone: 'Asia/Shanghai',
+  graceMs: REMINDER_GRACE_MS,
+  async run(ctx) {
+    const board = await ctx.board();
+    const digest = warningDigest(board, lastWorkingDaySameTime(ctx.now, ctx.calendar), ctx.now);
+    if (!digest) return [];
+    const audience = await audienceOf(ctx, board, { people: false });
+    return audience.leadersGroups.map((group): JobPost => ({ group, message: digest }));
+  },
+});

@@ -1,0 +1,39 @@
+/**
+ * 督办提醒 (09:00, working days): each township group gets at most ONE message a day (DESIGN §1:
+ * bundled, outcomes only) — its unfinished tasks due in 5, 3, 1 or 0 working days (the county's
+ * ladder), and its overdue tasks on the first working day after their deadline and then every
+ * `overdue_repeat_days` (a week by default), not every day — @-ing the township's people where
+ * the platform can. Nothing is posted to a group with nothing to say.
+ */
+import { defineJob, type JobPost } from '../src/core/job.js';
+import type { Line } from '../src/core/types.js';
+import { dueItems, overdueLine, reminderLine, reportExampleFor, withMentions } from '../src/core/views.js';
+import { dailyAt, overdueWarningDue, REMINDER_GRACE_MS, remindersFor, warningsFor } from '../src/domain/schedule.js';
+import { text } from '../src/messages.js';
+import { audienceOf } from './audience.js';
+
+export default defineJob({
+  name: 'reminders',
+  cron: dailyAt,
+  timezone: 'Asia/Shanghai',
+  graceMs: REMINDER_GRACE_MS,
+  async run(ctx) {
+    const board = await ctx.board();
+    const audience = await audienceOf(ctx, board, { people: true });
+    const posts: JobPost[] = [];
+    for (const { group, township } of audience.townshipGroups) {
+      const items = dueItems(board, township);
+      const soon = remindersFor(items, ctx.today, ctx.calendar, ctx.settings.ladder);
+      const overdue = warningsFor(items).overdue.filter((item) => overdueWarningDue(item.deadline, ctx.today, ctx.calendar, ctx.settings.overdueRepeatDays));
+      const first = soon[0]?.item ?? overdue[0];
+      if (!first) continue;
+      const lines: Line[] = [
+        ...(soon.length > 0 ? [[{ text: text.jobs.dueSoon(soon.length), tone: 'strong' as const }], ...soon.map((r) => reminderLine(r, ctx.today))] : []),
+        ...(overdue.length > 0 ? [[{ text: text.jobs.overdueNow(overdue.length), tone: 'strong' as const }], ...overdue.map((item) => overdueLine(item, ctx.today))] : []),
+        text.jobs.reportHint(reportExampleFor(first.cell), overdue.length > 0),
+      ];
+      posts.push({ group, message: { title: text.jobs.reminderTitle(township.name, ctx.today), lines, ...withMentions(audience.mentionsFor(group, township)) } });
+    }
+    return posts;
+  },
+});
