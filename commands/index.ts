@@ -9,8 +9,9 @@ import newTask from './new-task.js';
 import nudge from './nudge.js';
 import progress from './progress.js';
 import ranking from './ranking.js';
+import reopen from './reopen.js';
 import report from './report.js';
 import tasks from './tasks.js';
 import undo from './undo.js';
 
-export const commands: readonly Command[] = [help, tasks, report, progress, deadlines, ranking, undo, nudge, dashboard, bind, newTask, close];
+export const commands: readonly Command[] = [help, tasks, report, progress, deadlines, ranking, undo, nudge, dashboard, bind, newTask, close, reopen];
