@@ -94,6 +94,14 @@ export const text = {
         return `这项任务的目标是${trimNumber(p.required)}个，「${p.text}」的总数对不上，请写已完成的个数，如 ${trimNumber(Math.ceil(p.required / 2))}个`;
       case 'start-after-deadline':
         return text.deadlineBeforeStart(p.start, p.deadline);
+      case 'townships-missing':
+        return '「乡镇：」后面缺少乡镇名称';
+      case 'townships-twice':
+        return '乡镇名单和「除…以外」只能写一种';
+      case 'townships-unknown':
+        return `没有找到乡镇${p.names.map((n) => `「${n}」`).join('')}，现有乡镇：${p.known.join('、')}`;
+      case 'townships-none':
+        return '除去这些乡镇以后就没有乡镇了';
     }
   },
 
@@ -243,12 +251,24 @@ export const text = {
   boundLeaders: '已将本群设为领导群：这里可以看到全县排名和后三位提示。',
   townshipUnknown: (name: string, known: readonly string[]): string =>
     `没有找到乡镇「${name}」。现有乡镇：${known.join('、')}`,
-  taskCreated: (task: Task, today: Ymd): OutgoingMessage => ({
+  /** `scope`: what `taskScope` says; `uncoveredYear`: the deadline's year when the holiday calendar lacks it. */
+  taskCreated: (task: Task, today: Ymd, scope: string, uncoveredYear?: number): OutgoingMessage => ({
     lines: [
       [{ text: '已新建任务', tone: 'strong' }, ` ${task.id} ${task.title}`],
-      [`领域：${task.domain}；目标：${text.target(task.target)}；${day(task.start, today)}至${day(task.deadline, today)}；适用：全部乡镇`],
+      [`领域：${task.domain}；目标：${text.target(task.target)}；${day(task.start, today)}至${day(task.deadline, today)}；适用：${scope}`],
+      ...(uncoveredYear === undefined
+        ? []
+        : [[{ text: `注意：${String(uncoveredYear)}年的法定节假日安排还没有收录，工作日先按周一至周五估算。`, tone: 'warn' as const }]]),
     ],
   }),
+  /** Which townships a new task is for: all, the ones named, or all but the ones named. */
+  taskScope: {
+    all: '全部乡镇',
+    only: (names: readonly string[]): string => names.join('、'),
+    except: (names: readonly string[], left: number): string => `除${names.join('、')}以外的${String(left)}个乡镇`,
+  },
+  /** An example of 新建任务 for some townships, with names the county has. */
+  newTaskScopeExample: (names: readonly string[]): string => `新建任务 阵地建设 截止12月31日 乡镇：${names.join('、')}`,
   deadlineBeforeStart: (start: Ymd, deadline: Ymd): string => `截止日期${deadline}早于开始日期${start}`,
   taskClosedNow: (task: Task): string =>
     `已销号：${task.id} ${task.title}。它不再提醒，也不再计入以后的排名。如果销错了，发送「恢复 ${task.id}」可以恢复。`,
@@ -478,7 +498,11 @@ export const text = {
     ranking: { summary: '查看本月完成情况排名', usage: '排名，或 排名 上月、排名 10月、排名 T3', example: '排名 上月' },
     undo: { summary: '撤回你30分钟内的上一次上报', usage: '撤回', example: '撤回' },
     bind: { summary: '把本群绑定到乡镇，或设为领导群', usage: '绑定 乡镇名称，或 绑定 领导群', example: '绑定 城关镇' },
-    newTask: { summary: '新建一项任务', usage: '新建任务 任务名称 截止日期 [目标] [领域]', example: '新建任务 阵地建设 截止12月31日 目标每村1个 领域农村' },
+    newTask: {
+      summary: '新建一项任务',
+      usage: '新建任务 任务名称 截止日期 [目标] [领域] [乡镇：乡镇名、乡镇名 或 除乡镇名以外]',
+      example: '新建任务 阵地建设 截止12月31日 目标每村1个 领域农村',
+    },
     close: { summary: '任务销号', usage: '销号 任务编号', example: '销号 T3' },
     reopen: { summary: '恢复一项已销号的任务', usage: '恢复 任务编号', example: '恢复 T3' },
     nudge: { summary: '向进度落后的乡镇群发督办提醒', usage: '催办 任务编号，或 催办 乡镇名称', example: '催办 T3' },

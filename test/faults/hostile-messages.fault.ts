@@ -121,13 +121,14 @@ const township = fc.constantFrom('城关镇', '红星乡', '东城街道', '不�
 const deadline = fc.constantFrom('截止12月31日', '截止2026-12-31', '截止年底', '截止12月底', '截止2月30日', '截止13月1日', '截止2026-11-22', '截止1999-01-01', '截止9999-12-31', '截止明天', '');
 const target = fc.constantFrom('目标每村1个', '目标100%', '目标-1个', '目标0个', '目标每村99999999999个', '目标完成', '目标每镇2个', '目标200%', '目标', '');
 const domain = fc.constantFrom('领域农村', '领域社区', '领域外星', '领域', '');
+const scope = fc.constantFrom('乡镇：城关镇、红星乡', '乡镇:城关,红星乡', '乡镇：不存在镇', '除城关镇以外', '除城关镇、红星乡、青山镇、柳河乡、东城街道外', '乡镇：', '乡镇：全部', '');
 
 const near: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: fc.tuple(fc.constantFrom('上报', '报', '上报：', '/上报', '上报T', '上 报'), taskRef, value, note).map(([w, t, v, n]) => `${w} ${t} ${v} ${n}`), weight: 8 },
   { arbitrary: fc.tuple(taskRef, value).map(([t, v]) => `上报${t}${v}`), weight: 2 },
   { arbitrary: fc.integer({ min: 1, max: 30 }).map((n) => Array.from({ length: n }, () => '撤回').join(' ')), weight: 2 },
   { arbitrary: fc.constantFrom('撤回', '撤销', '撤回 T2', '撤回撤回撤回', '撤回\n撤回'), weight: 2 },
-  { arbitrary: fc.tuple(fc.oneof(injection, fc.string({ unit: 'grapheme', maxLength: 40 }), fc.constantFrom('阵地建设', '')), deadline, target, domain).map(([t, d, g, m]) => `新建任务 ${t} ${d} ${g} ${m}`), weight: 2 },
+  { arbitrary: fc.tuple(fc.oneof(injection, fc.string({ unit: 'grapheme', maxLength: 40 }), fc.constantFrom('阵地建设', '')), deadline, target, domain, scope).map(([t, d, g, m, s]) => `新建任务 ${t} ${d} ${g} ${m} ${s}`), weight: 2 },
   { arbitrary: fc.oneof(township, injection).map((t) => `绑定 ${t}`), weight: 2 },
   { arbitrary: taskRef.map((t) => `销号 ${t}`), weight: 2 },
   { arbitrary: taskRef.map((t) => `恢复 ${t}`), weight: 2 },
