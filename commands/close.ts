@@ -1,4 +1,4 @@
-import { defineCommand, fromParser } from '../src/core/command.js';
+import { defineCommand, entryOrigin, fromParser } from '../src/core/command.js';
 import { resolveTask } from '../src/core/resolve.js';
 import { parseTaskRef } from '../src/domain/text.js';
 import { text } from '../src/messages.js';
@@ -12,8 +12,8 @@ export default defineCommand({
   args: fromParser(parseTaskRef),
   async run(ctx, ref) {
     const task = resolveTask(await ctx.store.tasks(), ref);
-    if (task.status === 'closed') return { lines: [[text.taskAlreadyClosed(task)]] };
-    await ctx.store.saveTask({ ...task, status: 'closed', closedOn: ctx.today });
-    return { lines: [[text.taskClosedNow(task)]] };
+    const result = await ctx.store.recordTaskEvent({ task: task.id, kind: 'closed', on: ctx.today, ...entryOrigin(ctx) });
+    // Not changed: closed already, perhaps by another admin a moment ago.
+    return { lines: [[result.ok ? text.taskClosedNow(task) : text.taskAlreadyClosed(task)]] };
   },
 });

@@ -12,12 +12,13 @@ import newTask from './new-task.js';
 import nudge, { NUDGE, nudgeRefresher } from './nudge.js';
 import progress from './progress.js';
 import ranking from './ranking.js';
+import reopen from './reopen.js';
 import report from './report.js';
 import tasks from './tasks.js';
 import undo from './undo.js';
 import warnings from './warnings.js';
 
-export const commands: readonly Command[] = [help, tasks, report, progress, deadlines, ranking, undo, nudge, warnings, dashboard, bind, newTask, close];
+export const commands: readonly Command[] = [help, tasks, report, progress, deadlines, ranking, undo, nudge, warnings, dashboard, bind, newTask, close, reopen];
 
 /** What makes the commands' posts anew as they go out (催办), by kind, for the outbox. */
 export const refreshersFor = (deps: { store: Store; calendar: BoardSource['calendar'] }): Record<string, Refresher> => ({ [NUDGE]: nudgeRefresher(deps) });

@@ -1,6 +1,29 @@
-import { defineCommand, fromParser } from '../src/core/command.js';
-import { parseNewTask } from '../src/domain/text.js';
+import { defineCommand, fromParser, usageError } from '../src/core/command.js';
+import { findTownship } from '../src/core/resolve.js';
+import type { Task, Township } from '../src/domain/model.js';
+import { parseNewTask, type TownshipScope } from '../src/domain/text.js';
 import { text } from '../src/messages.js';
+
+/** The townships a scope names, matched against the county's (`城关` finds 城关镇), and how the reply says it. */
+function resolveScope(scope: TownshipScope | undefined, county: readonly Township[]): { townships: Task['townships']; shown: string } {
+  if (!scope || scope.kind === 'all') return { townships: 'all', shown: text.taskScope.all };
+  // A wrong name gets an example with two names this county really has.
+  const meta = { usage: text.commands.newTask.usage, example: text.newTaskScopeExample(county.slice(0, 2).map((t) => t.name)) };
+  const named: Township[] = [];
+  const unknown: string[] = [];
+  for (const name of scope.names) {
+    const township = findTownship(county, name);
+    if (!township) unknown.push(name);
+    else if (!named.includes(township)) named.push(township);
+  }
+  if (unknown.length > 0) throw usageError(meta, { code: 'townships-unknown', names: unknown, known: county.map((t) => t.name) });
+  const names = named.map((t) => t.name);
+  if (scope.kind === 'only') return { townships: named.map((t) => t.id), shown: text.taskScope.only(names) };
+  // The townships of today: one added to the county later is not in it, as the reply says by its count.
+  const left = county.filter((t) => !named.includes(t));
+  if (left.length === 0) throw usageError(meta, { code: 'townships-none' });
+  return { townships: left.map((t) => t.id), shown: text.taskScope.except(names, left.length) };
+}
 
 export default defineCommand({
   name: 'new-task',
@@ -10,6 +33,7 @@ export default defineCommand({
   where: 'anywhere',
   args: (ctx) => fromParser((input) => parseNewTask(input, ctx.today)),
   async run(ctx, args) {
+    const { townships, shown } = resolveScope(args.townships, await ctx.store.townships());
     // parseNewTask refuses a given start after the deadline; the default never is.
     const start = args.start ?? (ctx.today < args.deadline ? ctx.today : args.deadline);
     const task = await ctx.store.createTask({
@@ -18,10 +42,12 @@ export default defineCommand({
       start,
       deadline: args.deadline,
       target: args.target,
-      townships: 'all',
+      townships,
       weight: 1,
       status: 'open',
     });
-    return text.taskCreated(task, ctx.today);
+    // Created all the same: the count of working days is an estimate until the calendar is updated.
+    const year = Number(task.deadline.slice(0, 4));
+    return text.taskCreated(task, ctx.today, shown, year > ctx.calendar.lastCoveredYear ? year : undefined);
   },
 });

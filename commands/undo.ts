@@ -1,9 +1,8 @@
-import { defineCommand, fromParser } from '../src/core/command.js';
+import { defineCommand, entryOrigin, fromParser } from '../src/core/command.js';
 import { UserError } from '../src/core/errors.js';
-import { beijingInstant, instantMs } from '../src/domain/dates.js';
+import { instantMs } from '../src/domain/dates.js';
 import { requiredAmount } from '../src/domain/targets.js';
 import { parseOptionalTaskRef } from '../src/domain/text.js';
-import { sourceOf } from '../src/core/types.js';
 import { text } from '../src/messages.js';
 
 /** DESIGN §3: a reporter may take back their own last report within 30 minutes. */
@@ -14,6 +13,7 @@ export default defineCommand({
   words: ['撤回', '撤销'],
   ...text.commands.undo,
   who: 'all',
+  // Anywhere, so that outside the report's own township group the answer can say where to go.
   where: 'anywhere',
   // `撤回 T2` names the report the person means; it must be their last one.
   args: fromParser(parseOptionalTaskRef),
@@ -21,14 +21,24 @@ export default defineCommand({
     const { message } = ctx;
     const last = await ctx.store.lastReport(message.chat.platform, message.sender.id);
     if (!last) throw new UserError(text.undoNothing);
-    if (ref && ref.kind === 'id' && ref.id !== last.task) throw new UserError(text.undoNotLast(ref.id, last.task));
-    if (ctx.now.getTime() - instantMs(last.at) > UNDO_MINUTES * 60_000) throw new UserError(text.undoTooLate(UNDO_MINUTES, last.task));
-    const by = { platform: message.chat.platform, user: message.sender.id, name: ctx.actor.name };
-    const result = await ctx.store.reverseReport(last, by, beijingInstant(ctx.now), sourceOf(message));
-    if (!result.ok) throw new UserError(result.reason === 'superseded' ? text.undoSuperseded(last.task) : text.undoNothing);
     const [task, townships] = await Promise.all([ctx.store.task(last.task), ctx.store.townships()]);
     const township = townships.find((t) => t.id === last.township);
-    const restored = result.restored && task && township ? text.amount(task.target, result.restored.amount, requiredAmount(task.target, township)) : undefined;
+    const required = task && township ? requiredAmount(task.target, township) : undefined;
+    const shown = (amount: number): string | undefined => (task && required !== undefined ? text.amount(task.target, amount, required) : undefined);
+    const before = last.amount === undefined ? undefined : shown(last.amount);
+    const what = before === undefined ? last.task : `${last.task} ${before}`;
+    // The way to put it right now is a new report: shown in the task's own unit (个, 完成, %).
+    const example = task && required !== undefined ? text.reportExample(task, required) : text.commands.report.example;
+
+    if (last.undone) throw new UserError(text.undoAlready(what, example));
+    if (ref && ref.kind === 'id' && ref.id !== last.task) throw new UserError(text.undoNotLast(ref.id, last.task));
+    if (ctx.now.getTime() - instantMs(last.at) > UNDO_MINUTES * 60_000) throw new UserError(text.undoTooLate(UNDO_MINUTES, example));
+    // Someone in two township groups reported in one: only that township's group takes it back.
+    if (ctx.township?.id !== last.township) throw new UserError(text.undoElsewhere(township?.name ?? last.township, what));
+    const { by, at, source } = entryOrigin(ctx);
+    const result = await ctx.store.reverseReport(last, by, at, source);
+    if (!result.ok) throw new UserError(result.reason === 'superseded' ? text.undoSuperseded(last.task) : text.undoNothing);
+    const restored = result.restored ? shown(result.restored.amount) : undefined;
     return { lines: [[text.undone(last.task, township?.name ?? last.township, restored)]] };
   },
 });

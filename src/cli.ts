@@ -16,7 +16,7 @@ import { StoreUnavailableError } from './core/errors.js';
 import { createLogger, type Level } from './core/logger.js';
 import { planSlot, runJobs } from './core/scheduler.js';
 import type { Platform } from './core/types.js';
-import { beijingDate, isYm } from './domain/dates.js';
+import { beijingDate, beijingInstant, isYm } from './domain/dates.js';
 import { EXPORT_KINDS, exportMessages, exportTable, isExportKind } from './excel/export.js';
 import { importTaskWorkbook } from './excel/import.js';
 import { UnreadableWorkbookError } from './excel/read.js';
@@ -26,6 +26,7 @@ import { serve, ServeError, type ServeIo } from './main.js';
 import type { Outbox } from './outbox/index.js';
 import { createPlatforms, openOutbox } from './platforms.js';
 import { renderText } from './render/text.js';
+import { text } from './messages.js';
 import { jobs } from '../jobs/index.js';
 import { parseSetup } from './setup.js';
 import { connectRedis, RedisUnavailableError } from './store/connect.js';
@@ -174,7 +175,9 @@ async function loadCommand(args: readonly string[], io: CliIo): Promise<number> 
   }
   const bot = await openBot(io, 'warn');
   try {
-    await bot.store.loadCounty(result.county, result.calendar, result.schedule);
+    // A task the file newly closes goes into its ledger as closed today, by the file.
+    const loadedBy = { by: { platform: 'console', user: 'duban-load', name: text.setupFileReporter }, at: beijingInstant(new Date()), source: `setup:${basename(file)}` };
+    await bot.store.loadCounty(result.county, result.calendar, result.schedule, loadedBy);
     const { county } = result;
     write(io.stdout, `已载入「${county.name}」：${String(county.townships.length)} 个乡镇、${String(county.groups.length)} 个群、${String(county.people.length)} 人、${String(county.tasks.length)} 项任务。`);
     const missing = missingGlyphs([county.name, ...county.townships.map((t) => t.name), ...county.people.map((p) => p.name), ...county.tasks.map((t) => t.title)].join(''));

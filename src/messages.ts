@@ -114,6 +114,14 @@ export const text = {
         return `这项任务的目标是${trimNumber(p.required)}个，「${p.text}」的总数对不上，请写已完成的个数，如 ${trimNumber(Math.ceil(p.required / 2))}个`;
       case 'start-after-deadline':
         return text.deadlineBeforeStart(p.start, p.deadline);
+      case 'townships-missing':
+        return '「乡镇：」后面缺少乡镇名称';
+      case 'townships-twice':
+        return '乡镇名单和「除…以外」只能写一种';
+      case 'townships-unknown':
+        return `没有找到乡镇${p.names.map((n) => `「${n}」`).join('')}，现有乡镇：${p.known.join('、')}`;
+      case 'townships-none':
+        return '除去这些乡镇以后就没有乡镇了';
     }
   },
 
@@ -203,8 +211,13 @@ export const text = {
 
   // —— 撤回 ——
   undoNothing: '没有找到你最近的上报，无需撤回。',
-  undoTooLate: (minutes: number, taskId: string): string =>
-    `你最近的上报已超过${String(minutes)}分钟，不能撤回了。如需更正，请直接重新上报正确的进度，例如：上报 ${taskId} 60%`,
+  undoTooLate: (minutes: number, example: string): string =>
+    `你最近的上报已超过${String(minutes)}分钟，不能撤回了。如需更正，请直接重新上报正确的进度，例如：${example}`,
+  /** `what`: `T2 80%`, or the task alone when the amount is not known. */
+  undoAlready: (what: string, example: string): string =>
+    `你最近的上报（${what}）已经撤回了。撤回只能撤回最近一次上报；如需更正，请直接重新上报，例如：${example}`,
+  undoElsewhere: (township: string, what: string): string =>
+    `你最近的上报（${what}）记在${township}名下。撤回要在${township}的工作群里 @我 发送「撤回」。`,
   undoNotLast: (asked: string, last: string): string =>
     `你最近一次上报的是 ${last}，不是 ${asked}。撤回只能撤回最近的一次；${asked} 如需更正，请直接重新上报正确的进度。`,
   undoSuperseded: (taskId: string): string =>
@@ -258,14 +271,32 @@ export const text = {
   boundLeaders: '已将本群设为领导群：这里可以看到全县排名和后三位提示。',
   townshipUnknown: (name: string, known: readonly string[]): string =>
     `没有找到乡镇「${name}」。现有乡镇：${known.join('、')}`,
-  taskCreated: (task: Task, today: Ymd): OutgoingMessage => ({
+  /** `scope`: what `taskScope` says; `uncoveredYear`: the deadline's year when the holiday calendar lacks it. */
+  taskCreated: (task: Task, today: Ymd, scope: string, uncoveredYear?: number): OutgoingMessage => ({
     lines: [
       [{ text: '已新建任务', tone: 'strong' }, ` ${task.id} ${task.title}`],
-      [`领域：${task.domain}；目标：${text.target(task.target)}；${day(task.start, today)}至${day(task.deadline, today)}；适用：全部乡镇`],
+      [`领域：${task.domain}；目标：${text.target(task.target)}；${day(task.start, today)}至${day(task.deadline, today)}；适用：${scope}`],
+      ...(uncoveredYear === undefined
+        ? []
+        : [[{ text: `注意：${String(uncoveredYear)}年的法定节假日安排还没有收录，工作日先按周一至周五估算。`, tone: 'warn' as const }]]),
     ],
   }),
+  /** Which townships a new task is for: all, the ones named, or all but the ones named. */
+  taskScope: {
+    all: '全部乡镇',
+    only: (names: readonly string[]): string => names.join('、'),
+    except: (names: readonly string[], left: number): string => `除${names.join('、')}以外的${String(left)}个乡镇`,
+  },
+  /** An example of 新建任务 for some townships, with names the county has. */
+  newTaskScopeExample: (names: readonly string[]): string => `新建任务 阵地建设 截止12月31日 乡镇：${names.join('、')}`,
   deadlineBeforeStart: (start: Ymd, deadline: Ymd): string => `截止日期${deadline}早于开始日期${start}`,
-  taskClosedNow: (task: Task): string => `已销号：${task.id} ${task.title}。它不再提醒，也不再计入以后的排名。`,
+  taskClosedNow: (task: Task): string =>
+    `已销号：${task.id} ${task.title}。它不再提醒，也不再计入以后的排名。如果销错了，发送「恢复 ${task.id}」可以恢复。`,
+  taskReopened: (task: Task, today: Ymd): string =>
+    `已恢复：${task.id} ${task.title}（截止${day(task.deadline, today)}）。乡镇可以继续上报，它重新计入提醒和排名。`,
+  taskNotClosed: (task: Task): string => `${task.id} ${task.title} 没有销号，不用恢复。`,
+  /** Who the ledger says closed a task that a reloaded setup file newly marks `closed`. */
+  setupFileReporter: '设置文件',
   taskAlreadyClosed: (task: Task): string => `${task.id} ${task.title} 早已销号。`,
 
   // —— long messages and WeCom ——
@@ -476,7 +507,9 @@ export const text = {
     current: '当前进度',
     ledgerTitle: (n: number): string => `上报台账（${String(n)}条，新的在前）`,
     ledgerHead: { at: '时间', kind: '类型', value: '填报内容', note: '说明', by: '填报人', platform: '平台' },
-    entryKinds: { report: '上报', correction: '更正', reversal: '撤回' },
+    entryKinds: { report: '上报', correction: '更正', reversal: '撤回', closed: '销号', reopened: '恢复' },
+    /** 销号 and 恢复 typed no value: what they did, for every township of the task. */
+    taskEvents: { closed: '整项任务销号', reopened: '整项任务恢复' },
     /** A reversal has no value of its own: what progress went back to. */
     reversedTo: (shown: string): string => `恢复为 ${shown}`,
     platform: (platform: string): string =>
@@ -521,8 +554,13 @@ export const text = {
     ranking: { summary: '查看本月完成情况排名', usage: '排名，或 排名 上月、排名 10月、排名 T3', example: '排名 上月' },
     undo: { summary: '撤回你30分钟内的上一次上报', usage: '撤回', example: '撤回' },
     bind: { summary: '把本群绑定到乡镇，或设为领导群', usage: '绑定 乡镇名称，或 绑定 领导群', example: '绑定 城关镇' },
-    newTask: { summary: '新建一项任务', usage: '新建任务 任务名称 截止日期 [目标] [领域]', example: '新建任务 阵地建设 截止12月31日 目标每村1个 领域农村' },
+    newTask: {
+      summary: '新建一项任务',
+      usage: '新建任务 任务名称 截止日期 [目标] [领域] [乡镇：乡镇名、乡镇名 或 除乡镇名以外]',
+      example: '新建任务 阵地建设 截止12月31日 目标每村1个 领域农村',
+    },
     close: { summary: '任务销号', usage: '销号 任务编号', example: '销号 T3' },
+    reopen: { summary: '恢复一项已销号的任务', usage: '恢复 任务编号', example: '恢复 T3' },
     nudge: { summary: '向进度落后的乡镇群发督办提醒', usage: '催办 任务编号，或 催办 乡镇名称', example: '催办 T3' },
     warnings: { summary: '查看全县预警摘要，或全部预警清单', usage: '预警，或 预警 全部', example: '预警 全部' },
     dashboard: { summary: '打开挂图作战看板（私聊发送）', usage: '看板', example: '看板' },

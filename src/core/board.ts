@@ -3,9 +3,9 @@
  * each (task, township)'s standing. Reads the store once per message; computes with domain/.
  */
 import { endOfBeijingDay, instantMs, monthEnd, monthOf, previousMonth } from '../domain/dates.js';
-import { replayLedger } from '../domain/ledger.js';
+import { replayLedger, tasksAsOf } from '../domain/ledger.js';
 import { standing } from '../domain/lights.js';
-import type { Progress, Task, Township, WorkCalendar, Ym, Ymd } from '../domain/model.js';
+import { isReportEntry, type Progress, type Task, type Township, type WorkCalendar, type Ym, type Ymd } from '../domain/model.js';
 import type { RankingSnapshot } from '../domain/ranking.js';
 import { buildRanking } from '../domain/ranking.js';
 import { assignedTo, completion, requiredAmount } from '../domain/targets.js';
@@ -94,12 +94,15 @@ export async function pastRanking(source: BoardSource, month: Ym, withPrevious =
   // No record at all from that month or before: the bot was not in use yet. A ranking of zeros
   // would be invented, and would make every township look as if it moved this month. Asked after
   // every report in a county's first month, so the first entries answer before any ledger is read.
+  const untilMs = instantMs(until);
   const earliest = await source.store.earliestReport(ids);
-  if (earliest === undefined || instantMs(earliest) > instantMs(until)) return undefined;
-  const entries = await source.store.ledger(ids, until);
-  if (entries.length === 0) return undefined;
+  if (earliest === undefined || instantMs(earliest) > untilMs) return undefined;
+  // The whole ledger, not only the month's: a 恢复 after the month's end says the task was closed in it.
+  const entries = await source.store.ledger(ids);
+  if (!entries.some((e) => isReportEntry(e) && instantMs(e.at) <= untilMs)) return undefined;
+  const progress = replayLedger(entries, until);
   const previous = withPrevious ? await pastRanking(source, previousMonth(month), false) : undefined;
-  const ranking = buildRanking({ month, asOf, townships, tasks, progress: replayLedger(entries), calendar: source.calendar, previous });
+  const ranking = buildRanking({ month, asOf, townships, tasks: tasksAsOf(tasks, entries, until), progress, calendar: source.calendar, previous });
   // Only the full computation (with last month's ranks) is worth keeping.
   if (withPrevious) await source.store.saveRankingSnapshot(ranking);
   return ranking;

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import type { Role, Township, WorkCalendar, Ymd } from '../domain/model.js';
+import { beijingInstant } from '../domain/dates.js';
+import type { EntryOrigin, Role, Township, WorkCalendar, Ymd } from '../domain/model.js';
 import type { Parsed, Problem } from '../domain/problems.js';
 import { text } from '../messages.js';
 import type { Group, Person, Store } from '../store/types.js';
 import { UserError } from './errors.js';
 import type { Logger } from './logger.js';
-import type { IncomingMessage, OutgoingMessage } from './types.js';
+import { sourceOf, type IncomingMessage, type OutgoingMessage } from './types.js';
 import type { Outbox } from '../outbox/index.js';
 
 /** Who may run a command. Admins may do what leaders may. */
@@ -122,6 +123,12 @@ export function fromParser<T>(parse: (input: string) => Parsed<T>): z.ZodType<T,
     ctx.issues.push({ code: 'custom', message: text.problem(result.problem), input });
     return z.NEVER;
   });
+}
+
+/** Who is speaking, when, and in which message: what a ledger entry written by a command records. */
+export function entryOrigin(ctx: CommandContext): EntryOrigin {
+  const { message } = ctx;
+  return { by: { platform: message.chat.platform, user: message.sender.id, name: ctx.actor.name }, at: beijingInstant(ctx.now), source: sourceOf(message) };
 }
 
 /** Arguments ignored: `撤回` or `帮助` with trailing words still work. */

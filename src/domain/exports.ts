@@ -5,7 +5,7 @@
  */
 import { beijingMonth, instantMs } from './dates.js';
 import { standing } from './lights.js';
-import type { EntryKind, Instant, LedgerEntry, Light, Progress, Target, Task, Township, WorkCalendar, Ym, Ymd } from './model.js';
+import { isReportEntry, type EntryKind, type Instant, type LedgerEntry, type Light, type Progress, type Target, type Task, type Township, type WorkCalendar, type Ym, type Ymd } from './model.js';
 import { rankChange, type RankingRow, type RankingSnapshot } from './ranking.js';
 import { assignedTo, completion, requiredAmount } from './targets.js';
 import { text } from '../messages.js';
@@ -41,7 +41,7 @@ const LIGHT_WORDS: Readonly<Record<Light, string>> = {
   overdue: '🔴逾期',
 };
 
-const KIND_WORDS: Readonly<Record<EntryKind, string>> = { report: '上报', correction: '更正', reversal: '撤回' };
+const KIND_WORDS: Readonly<Record<EntryKind, string>> = { report: '上报', correction: '更正', reversal: '撤回', closed: '销号', reopened: '恢复' };
 const PLATFORM_WORDS: Readonly<Record<string, string>> = { wecom: '企业微信', dingtalk: '钉钉', console: '终端' };
 
 /** `2026年11月22日`. */
@@ -111,6 +111,9 @@ export function ledgerTable(input: {
     .sort(compareEntries);
   const rows = entries.map((e): ExportValue[] => {
     const task = tasks.get(e.task);
+    const by = [e.by.name, PLATFORM_WORDS[e.by.platform] ?? e.by.platform, KIND_WORDS[e.kind], e.source];
+    // 销号 and 恢复 concern the task in every township and carry no value.
+    if (!isReportEntry(e)) return [{ instant: e.at }, '', e.task, task?.title ?? '', '', '', '', ...by];
     const township = townships.get(e.township);
     const shown =
       e.amount === null
@@ -118,19 +121,7 @@ export function ledgerTable(input: {
         : task && township
           ? amountText(task.target, e.amount, requiredAmount(task.target, township))
           : trim(e.amount);
-    return [
-      { instant: e.at },
-      township?.name ?? e.township,
-      e.task,
-      task?.title ?? '',
-      e.value,
-      shown,
-      e.note,
-      e.by.name,
-      PLATFORM_WORDS[e.by.platform] ?? e.by.platform,
-      KIND_WORDS[e.kind],
-      e.source,
-    ];
+    return [{ instant: e.at }, township?.name ?? e.township, e.task, task?.title ?? '', e.value, shown, e.note, ...by];
   });
   return {
     sheet: '工作台账',

@@ -80,29 +80,67 @@ export type Role = 'admin' | 'leader';
 const LEADING_ROLES: readonly Role[] = ['leader', 'admin'];
 export const leadsOrAdministers = (roles: Iterable<Role>): boolean => [...roles].some((r) => LEADING_ROLES.includes(r));
 
-export type EntryKind = 'report' | 'correction' | 'reversal';
-
+/** Entries that move a (task, township)'s progress. */
+export type ReportKind = 'report' | 'correction' | 'reversal';
 /**
- * One line of the append-only ledger (工作台账). A `report` sets progress; a `correction` is a
- * report that lowers it; a `reversal` undoes the entry named in `reverses`, and its `amount` is
- * what progress went back to (`null`: no report before it).
+ * Entries about the task as a whole: no township, no amount. 销号 and 恢复 today; extension
+ * requests, completion reviews and 签收 are meant to join them as kinds of their own.
  */
-export interface LedgerEntry {
-  /** Redis stream id: orders entries in time. */
+export type TaskEventKind = 'closed' | 'reopened';
+export type EntryKind = ReportKind | TaskEventKind;
+
+/** What every line of the ledger says: which task, who, when, from which message. */
+interface EntryBase {
+  /** Redis stream id: orders the entries of one task. */
   id: string;
   task: string;
-  township: string;
-  kind: EntryKind;
-  amount: number | null;
-  /** What the reporter typed for the value (`80%`, `八成`, `12/13`), empty for a reversal. */
-  value: string;
-  note: string;
   by: Reporter;
   at: Instant;
   /** The platform message id it came from, for dedupe and audit. */
   source: string;
+}
+
+/**
+ * One report line of the append-only ledger (工作台账). A `report` sets progress; a `correction`
+ * is a report that lowers it; a `reversal` undoes the entry named in `reverses`, and its `amount`
+ * is what progress went back to (`null`: no report before it).
+ */
+export interface ReportEntry extends EntryBase {
+  kind: ReportKind;
+  township: string;
+  amount: number | null;
+  /** What the reporter typed for the value (`80%`, `八成`, `12/13`), empty for a reversal. */
+  value: string;
+  note: string;
   reverses?: string;
 }
+
+/** 销号: the task stops taking reports and leaves the rankings of later months. */
+export interface ClosedEvent extends EntryBase {
+  kind: 'closed';
+}
+
+/** 恢复: the task is open again and counts from this day on. */
+export interface ReopenedEvent extends EntryBase {
+  kind: 'reopened';
+  /**
+   * The closing day this undid, as the task recorded it: a task closed without a `closed` entry
+   * (before closings were ledger entries, or marked closed in the setup file from the start) has
+   * nothing else to say when its closed spell began.
+   */
+  closedOn?: Ymd;
+}
+
+export type TaskEvent = ClosedEvent | ReopenedEvent;
+
+/** A line of a task's ledger stream: a township's report, or an event of the task. */
+export type LedgerEntry = ReportEntry | TaskEvent;
+
+/** Who writes an entry, when, and from which message (or file): what a writer hands the store. */
+export type EntryOrigin = Pick<EntryBase, 'by' | 'at' | 'source'>;
+
+export const isReportEntry = (entry: LedgerEntry): entry is ReportEntry =>
+  entry.kind === 'report' || entry.kind === 'correction' || entry.kind === 'reversal';
 
 /**
  * China's official working-day calendar: weekends, public holidays and 调休 make-up workdays.

@@ -24,7 +24,15 @@ export type Problem =
   /** `12/13` on a count task whose township owes another number than 13. */
   | { code: 'fraction-of'; text: string; required: number }
   /** 新建任务 with a start after its deadline (dates `YYYY-MM-DD`). */
-  | { code: 'start-after-deadline'; start: string; deadline: string };
+  | { code: 'start-after-deadline'; start: string; deadline: string }
+  /** 新建任务 with `乡镇：` and no names after it. */
+  | { code: 'townships-missing' }
+  /** 新建任务 with both a 乡镇 list and a 除…以外. */
+  | { code: 'townships-twice' }
+  /** Township names the county does not have; `known` are the ones it has. */
+  | { code: 'townships-unknown'; names: string[]; known: string[] }
+  /** 除…以外 left out every township. */
+  | { code: 'townships-none' };
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: Problem };
 

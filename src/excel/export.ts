@@ -5,7 +5,7 @@
 import { currentRanking, loadBoard, pastRanking, type BoardSource } from '../core/board.js';
 import { endOfBeijingDay, monthEnd, monthOf } from '../domain/dates.js';
 import { ledgerTable, rankingTable, tasksTable, type ExportTable } from '../domain/exports.js';
-import { replayLedger } from '../domain/ledger.js';
+import { replayLedger, tasksAsOf } from '../domain/ledger.js';
 import type { Ym } from '../domain/model.js';
 import { text } from '../messages.js';
 
@@ -51,8 +51,11 @@ export async function exportTable(kind: ExportKind, source: BoardSource, county:
       }
       const [tasks, townships] = await Promise.all([source.store.tasks(), source.store.townships()]);
       const asOf = monthEnd(month);
-      const progress = replayLedger(await source.store.ledger(tasks.map((t) => t.id), endOfBeijingDay(asOf)));
-      return { ok: true, table: tasksTable({ county, today: asOf, tasks, townships, progress, calendar: source.calendar }) };
+      const until = endOfBeijingDay(asOf);
+      // The whole ledger: a 销号 or 恢复 after the month's end still says how a task stood in it.
+      const entries = await source.store.ledger(tasks.map((t) => t.id));
+      const progress = replayLedger(entries, until);
+      return { ok: true, table: tasksTable({ county, today: asOf, tasks: tasksAsOf(tasks, entries, until), townships, progress, calendar: source.calendar }) };
     }
   }
 }

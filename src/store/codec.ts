@@ -13,7 +13,7 @@
 import type { OutgoingMessage } from '../core/types.js';
 import { z } from 'zod';
 import type { CalendarOverrides } from '../domain/calendar.js';
-import { TASK_DOMAINS, type EntryKind, type LedgerEntry, type Progress, type Reporter, type Task, type Township } from '../domain/model.js';
+import { TASK_DOMAINS, type EntryOrigin, type LedgerEntry, type Progress, type ReportKind, type Reporter, type Task, type TaskEventKind, type Township } from '../domain/model.js';
 import type { RankingRow, RankingSnapshot } from '../domain/ranking.js';
 import { DEFAULT_SCHEDULE, isClockTime, MAX_LADDER_DAYS, MAX_LADDER_RUNGS, MAX_OVERDUE_REPEAT_DAYS, type ScheduleSettings } from '../domain/schedule.js';
 import { CHAT_PLATFORMS, type DeadLetter, type Group, type LastReport, type Person } from './types.js';
@@ -30,7 +30,7 @@ const Ymd = z.iso.date();
 const Ym = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/);
 export const InstantSchema = z.iso.datetime({ offset: true });
 const Instant = InstantSchema;
-const ENTRY_KINDS = ['report', 'correction', 'reversal'] as const satisfies readonly EntryKind[];
+const REPORT_KINDS = ['report', 'correction', 'reversal'] as const satisfies readonly ReportKind[];
 
 /**
  * Amounts travel as decimal text (`String(n)`) in stream fields and in progress JSON: the Lua
@@ -116,6 +116,8 @@ export const LastReportSchema: z.ZodType<LastReport> = z.object({
   township: z.string().min(1),
   entry: z.string().min(1),
   at: Instant,
+  amount: z.number().optional(),
+  undone: z.literal(true).optional(),
 });
 
 const RankingRowSchema: z.ZodType<RankingRow> = z.object({
@@ -217,25 +219,37 @@ export function decode<T>(schema: z.ZodType<T>, data: unknown, where: string): T
   return result.data;
 }
 
-/**
- * The fields of a ledger stream entry. `amount` is empty for a reversal back to no progress;
- * `prev` is the progress JSON before the entry, kept for reversals and audit. Compiled: a past
- * month's ranking decodes every entry of every task.
- */
-const EntryFieldsSchema = z.compile(z.object({
-  kind: z.enum(ENTRY_KINDS),
-  township: z.string().min(1),
-  amount: z.union([z.literal('').transform(() => null), AmountText]),
-  value: z.string(),
-  note: z.string(),
+/** Who wrote an entry, when, and from which message: the fields every entry has. */
+const ORIGIN_FIELDS = {
   platform: z.string(),
   user: z.string(),
   name: z.string(),
   at: Instant,
   source: z.string(),
-  reverses: z.string().min(1).optional(),
-  prev: z.string().optional(),
-}));
+};
+
+/**
+ * The fields of a ledger stream entry, by kind. A report's `amount` is empty for a reversal back
+ * to no progress; `prev` is the progress JSON before the entry, kept for reversals and audit. A
+ * task event has no township and no amount. Compiled: a past month's ranking decodes every entry
+ * of every task.
+ */
+const EntryFieldsSchema = z.compile(
+  z.discriminatedUnion('kind', [
+    z.object({
+      kind: z.enum(REPORT_KINDS),
+      township: z.string().min(1),
+      amount: z.union([z.literal('').transform(() => null), AmountText]),
+      value: z.string(),
+      note: z.string(),
+      reverses: z.string().min(1).optional(),
+      prev: z.string().optional(),
+      ...ORIGIN_FIELDS,
+    }),
+    z.object({ kind: z.literal('closed'), ...ORIGIN_FIELDS }),
+    z.object({ kind: z.literal('reopened'), closedOn: Ymd.optional(), ...ORIGIN_FIELDS }),
+  ]),
+);
 
 /** A stream entry's flat `[field, value, field, value, …]` list as an object; a repeated field is an error. */
 function pairs(flat: readonly string[], where: string): Record<string, string> {
@@ -261,21 +275,27 @@ export interface DecodedEntry {
 export function decodeEntry(task: string, id: string, flat: readonly string[], where: string): DecodedEntry {
   const at = `${where} ${id}`;
   const f = decode(EntryFieldsSchema, pairs(flat, at), at);
-  const entry: LedgerEntry = {
-    id,
-    task,
-    township: f.township,
-    kind: f.kind,
-    amount: f.amount,
-    value: f.value,
-    note: f.note,
-    by: { platform: f.platform, user: f.user, name: f.name },
-    at: f.at,
-    source: f.source,
-  };
-  if (f.reverses !== undefined) entry.reverses = f.reverses;
-  const prev = f.prev === undefined || f.prev === '' ? undefined : decodeJson(ProgressSchema, f.prev, `${at} prev`);
-  return { entry, prev };
+  const origin = { id, task, by: { platform: f.platform, user: f.user, name: f.name }, at: f.at, source: f.source };
+  switch (f.kind) {
+    case 'closed':
+      return { entry: { ...origin, kind: 'closed' }, prev: undefined };
+    case 'reopened':
+      return { entry: { ...origin, kind: 'reopened', ...(f.closedOn === undefined ? {} : { closedOn: f.closedOn }) }, prev: undefined };
+    default: {
+      const entry: LedgerEntry = { ...origin, kind: f.kind, township: f.township, amount: f.amount, value: f.value, note: f.note };
+      if (f.reverses !== undefined) entry.reverses = f.reverses;
+      const prev = f.prev === undefined || f.prev === '' ? undefined : decodeJson(ProgressSchema, f.prev, `${at} prev`);
+      return { entry, prev };
+    }
+  }
+}
+
+/** A task event as stream fields, in the layout `decodeEntry` reads back; `closedOn` only for a reopening. */
+export function taskEventFields(kind: TaskEventKind, origin: EntryOrigin, closedOn?: Task['closedOn']): string[] {
+  const { by, at, source } = origin;
+  const fields = ['kind', kind, 'platform', by.platform, 'user', by.user, 'name', by.name, 'at', at, 'source', source];
+  if (kind === 'reopened' && closedOn !== undefined) fields.push('closedOn', closedOn);
+  return fields;
 }
 
 /** XRANGE's reply in the legacy reply mapping: `[[id, [field, value, …]], …]`. Compiled: a past month's ranking replays every ledger. */

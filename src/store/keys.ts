@@ -35,7 +35,9 @@ export interface Keys {
   taskSeq(): string;
   /** Hash township id → its slot in every task's standings (assign-slots.lua); never shrinks. */
   townshipSlots(): string;
-  /** JSON LastReport of one reporter, for 撤回; expires after a day. */
+  /** Set of the task ids the last setup file loaded said were closed: a reload closes only the ones it newly says. */
+  closedInFile(): string;
+  /** JSON LastReport of one reporter, for 撤回 (marked once undone); expires after a day. */
   lastReport(platform: ChatPlatform, user: string): string;
   /** JSON RankingSnapshot of a finished month. */
   ranking(month: Ym): string;
@@ -107,6 +109,7 @@ export function createKeys(prefix = PRODUCTION_PREFIX): Keys {
     tasks: () => `${county}:tasks`,
     taskSeq: () => `${county}:task-seq`,
     townshipSlots: () => `${county}:township-slots`,
+    closedInFile: () => `${county}:closed-in-file`,
     lastReport: (platform, user) => `${prefix}:last:${platform}:${user}`,
     ranking: (month) => `${prefix}:ranking:${month}`,
     reply: (source) => `${prefix}:reply:${source}`,

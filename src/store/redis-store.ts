@@ -6,10 +6,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { z } from 'zod';
-import type { Instant, LedgerEntry, Progress, Reported, Reporter, Task } from '../domain/model.js';
+import { withStatus } from '../domain/ledger.js';
+import { isReportEntry, type EntryOrigin, type Instant, type LedgerEntry, type Progress, type ReportEntry, type Reported, type Reporter, type Task } from '../domain/model.js';
 import type { RankingSnapshot } from '../domain/ranking.js';
 import type { CalendarOverrides } from '../domain/calendar.js';
-import { instantMs } from '../domain/dates.js';
+import { beijingDate, instantMs } from '../domain/dates.js';
 import { DEFAULT_SCHEDULE, type ScheduleSettings } from '../domain/schedule.js';
 import {
   CalendarOverridesSchema,
@@ -35,11 +36,22 @@ import {
   decodeJson,
   decodeJsonHash,
   encodeJson,
+  taskEventFields,
   type DecodedEntry,
 } from './codec.js';
 import { PRODUCTION_PREFIX, type Keys } from './keys.js';
 import { defineScripts, type TaskKeys } from './scripts.js';
-import { isChatPlatform, type ChatPlatform, type County, type Group, type LastReport, type ReportInput, type ReportResult, type ReverseResult, type Store } from './types.js';
+import {
+  isChatPlatform,
+  type ChatPlatform,
+  type County,
+  type Group,
+  type LastReport,
+  type ReportInput,
+  type ReportResult,
+  type ReverseResult,
+  type Store,
+} from './types.js';
 
 /** A robot's pacing outlives everything it has scheduled: posts wait hours at most, pauses minutes. */
 const PACING_KEEP_MS = 7 * 24 * 60 * 60 * 1000;
@@ -52,6 +64,10 @@ const SEEN_SECONDS = 7 * 24 * 60 * 60;
 const LAST_SECONDS = 24 * 60 * 60;
 /** createTask skips ids the setup file already uses; this only stops a runaway loop. */
 const MAX_ID_ATTEMPTS = 100_000;
+/** 销号/恢复 retry when another write to the task list came between their read and their write. */
+const MAX_SWAP_ATTEMPTS = 20;
+/** earliestReport reads past task events at the start of a ledger in pages of this many. */
+const EARLIEST_PAGE = 8;
 
 const byChinese = new Intl.Collator('zh-CN').compare;
 const byNatural = new Intl.Collator('en', { numeric: true }).compare;
@@ -133,8 +149,14 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
     return ms;
   }
 
-  function progressOf(decoded: DecodedEntry, where: string): Progress {
+  /** The report entry a report script wrote or found; anything else there means the stream is not ours. */
+  function reportOf(decoded: DecodedEntry, where: string): ReportEntry {
     const { entry } = decoded;
+    if (!isReportEntry(entry)) throw new StoreDataError(where, `entry ${entry.id} is not a report`);
+    return entry;
+  }
+
+  function progressOf(entry: ReportEntry, where: string): Progress {
     if (entry.amount === null || entry.kind === 'reversal') throw new StoreDataError(where, `entry ${entry.id} is not a report`);
     return { amount: entry.amount, at: entry.at, entry: entry.id, by: entry.by };
   }
@@ -153,7 +175,7 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
       }
     },
 
-    async loadCounty(county: County, calendar?: CalendarOverrides, schedule?: ScheduleSettings) {
+    async loadCounty(county: County, calendar?: CalendarOverrides, schedule?: ScheduleSettings, loadedBy?: EntryOrigin) {
       const calendarJson = calendar === undefined ? undefined : encodeJson(CalendarOverridesSchema, calendar, 'calendar');
       const scheduleJson = schedule === undefined ? undefined : encodeJson(ScheduleSettingsSchema, schedule, 'schedule settings');
       const townships = new Map(county.townships.map((t) => [t.id, encodeJson(TownshipSchema, t, `township ${t.id}`)]));
@@ -163,14 +185,32 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
       const people = new Map(
         county.people.map((p) => [keys.personField(p.platform, p.user), encodeJson(PersonSchema, p, `person ${p.platform}:${p.user}`)]),
       );
-      // 销号 is an admin's act in chat; a file that still says `open` must not undo it.
-      const stored = county.tasks.length === 0 ? [] : await redis.hmget(keys.tasks(), ...county.tasks.map((t) => t.id));
+      // Open or closed, as an admin expects of a reload: it does what the file newly says, and
+      // undoes nothing done in chat (销号, 恢复) since. So:
+      // - the file never reopens: a task closed in chat stays closed while the file says open, and
+      //   so does one the file closed once `status: closed` is taken out of it; 恢复 reopens;
+      // - it closes a task when it newly says `closed` (the file loaded before did not);
+      // - a file that said `closed` before and still does leaves the task as chat left it, so a
+      //   恢复 survives every reload of the file that had closed the task;
+      // - a task the store does not have yet is as the file says.
+      const ids = county.tasks.map((t) => t.id);
+      const [stored, closedBefore] = await Promise.all([
+        ids.length === 0 ? [] : redis.hmget(keys.tasks(), ...ids),
+        redis.smembers(keys.closedInFile()).then((members) => new Set(members)),
+      ]);
+      const closedNow: string[] = [];
       const kept = county.tasks.map((t, i) => {
         const text = stored[i];
         const before = text == null ? undefined : decodeJson(TaskSchema, text, `${keys.tasks()} ${t.id}`);
-        return before?.status === 'closed' && t.status === 'open' ? { ...t, status: 'closed' as const, closedOn: before.closedOn } : t;
+        if (!before) return t;
+        if (before.status === 'closed') return withStatus(t, 'closed', before.closedOn);
+        if (t.status !== 'closed' || closedBefore.has(t.id)) return withStatus(t, 'reopened', undefined);
+        // A 销号 by the file: with who loaded it, it is dated and goes into the ledger like one in chat.
+        closedNow.push(t.id);
+        return withStatus(t, 'closed', loadedBy === undefined ? undefined : beijingDate(new Date(loadedBy.at)));
       });
       const tasks = new Map(kept.map((t) => [t.id, encodeJson(TaskSchema, t, `task ${t.id}`)]));
+      const closedInFile = county.tasks.filter((t) => t.status === 'closed').map((t) => t.id);
 
       const multi = redis.multi();
       multi.del(keys.county()).hset(keys.county(), 'name', county.name);
@@ -185,6 +225,8 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
       if (groups.size > 0) multi.hset(keys.groups(), groups);
       if (people.size > 0) multi.hset(keys.people(), people);
       if (tasks.size > 0) multi.hset(keys.tasks(), tasks);
+      multi.del(keys.closedInFile());
+      if (closedInFile.length > 0) multi.sadd(keys.closedInFile(), ...closedInFile);
       await run(multi);
 
       // Outside the MULTI: if Redis has lost the script (SCRIPT FLUSH, failover), ioredis resends
@@ -195,6 +237,10 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
       if (highest > 0) decode(CounterSchema, await scripts.raiseSeq(keys.taskSeq(), highest), keys.taskSeq());
       // Also outside: a township without a slot gets one at its first report (slotOf) anyway.
       if (county.townships.length > 0) await scripts.assignSlots(keys.townshipSlots(), county.townships.map((t) => t.id));
+      // Other slots again; a crash before these leaves closings without entries, as in recordTaskEvent.
+      if (loadedBy !== undefined) {
+        for (const id of closedNow) await redis.xadd(keys.ledger(id), '*', ...taskEventFields('closed', loadedBy));
+      }
     },
 
     async countyName() {
@@ -361,7 +407,8 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
       const [status, id, fields] = reply;
       if (fields.length === 0) throw new StoreDataError(taskKeysOf.seen, `names ledger entry ${id}, which is gone`);
       const decoded = decodeEntry(input.task, id, fields, taskKeysOf.ledger);
-      const after = progressOf(decoded, taskKeysOf.ledger);
+      const entry = reportOf(decoded, taskKeysOf.ledger);
+      const after = progressOf(entry, taskKeysOf.ledger);
       const duplicate = status === 'duplicate';
 
       if (!duplicate) {
@@ -369,11 +416,11 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
         // slot and cannot join the script. A crash between the two loses nothing: the report and
         // progress are written; only 撤回 will not find this report. A duplicate leaves the marker
         // alone, so a late redelivery cannot point 撤回 back at an older report.
-        const last: LastReport = { task: input.task, township: input.township, entry: id, at: input.at };
+        const last: LastReport = { task: input.task, township: input.township, entry: id, at: input.at, amount: input.amount };
         await redis.set(lastKey, encodeJson(LastReportSchema, last, 'last report'), 'EX', LAST_SECONDS);
       }
 
-      return { duplicate, entry: decoded.entry, ...(decoded.prev ? { before: decoded.prev } : {}), after };
+      return { duplicate, entry, ...(decoded.prev ? { before: decoded.prev } : {}), after };
     },
 
     lastReport(platform: ChatPlatform, user: string) {
@@ -411,9 +458,36 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
       // since is still the one 撤回 finds; a crash before it leaves a marker whose 撤回 is refused
       // as superseded, since progress no longer names that entry.
       if (entry.reverses !== undefined) {
-        await scripts.forgetLast(lastKey, entry.reverses);
+        const undone: LastReport = { ...last, entry: entry.reverses, undone: true };
+        await scripts.markUndone(lastKey, entry.reverses, encodeJson(LastReportSchema, undone, 'last report'));
       }
       return { ok: true, entry, ...(restored ? { restored } : {}) };
+    },
+
+    async recordTaskEvent(input) {
+      requireText('source', input.source);
+      checkedMs('at', input.at);
+      for (let attempt = 0; attempt < MAX_SWAP_ATTEMPTS; attempt += 1) {
+        const read = await redis.hget(keys.tasks(), input.task);
+        if (read === null) return { ok: false, reason: 'not-found' };
+        const before = decodeJson(TaskSchema, read, `${keys.tasks()} ${input.task}`);
+        if (before.status === (input.kind === 'closed' ? 'closed' : 'open')) return { ok: false, reason: 'unchanged', task: before };
+        const after = withStatus(before, input.kind, input.on);
+        const swapped = await scripts.swapField(keys.tasks(), input.task, read, encodeJson(TaskSchema, after, `task ${input.task}`));
+        if (decode(CounterSchema, swapped, keys.tasks()) === 0) continue;
+        // The task list and the task's ledger live in different hash slots, so no one script can
+        // write both. The status goes first: it is what reports and reminders obey. A crash in
+        // between leaves the change in force without its entry, unseen by the rankings of past
+        // months, which read a task's status over time from its entries.
+        const ledgerKey = keys.ledger(input.task);
+        const fields = taskEventFields(input.kind, input, input.kind === 'reopened' ? before.closedOn : undefined);
+        const id = await redis.xadd(ledgerKey, '*', ...fields);
+        if (id === null) throw new StoreDataError(ledgerKey, 'XADD returned no id');
+        const { entry } = decodeEntry(input.task, id, fields, ledgerKey);
+        if (isReportEntry(entry)) throw new StoreDataError(ledgerKey, `entry ${id} is not a task event`);
+        return { ok: true, task: after, entry };
+      }
+      throw new Error(`task ${input.task} kept changing while its status was set`);
     },
 
     async ledger(taskIds, until) {
@@ -437,18 +511,30 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
 
     async earliestReport(taskIds) {
       if (taskIds.length === 0) return undefined;
-      const pipeline = redis.pipeline();
-      for (const id of taskIds) pipeline.xrange(keys.ledger(id), '-', '+', 'COUNT', 1);
-      const replies = await run(pipeline);
       let earliest: { at: Instant; ms: number } | undefined;
-      taskIds.forEach((task, i) => {
-        const key = keys.ledger(task);
-        for (const [id, fields] of decode(StreamEntriesSchema, replies[i], key)) {
-          const { at } = decodeEntry(task, id, fields, key).entry;
-          const ms = Date.parse(at);
-          if (earliest === undefined || ms < earliest.ms) earliest = { at, ms };
-        }
-      });
+      // Each ledger's first report, which is its first entry unless 销号 or 恢复 came before any report.
+      let pending = taskIds.map((task) => ({ task, from: '-' }));
+      while (pending.length > 0) {
+        const pipeline = redis.pipeline();
+        // One entry first: almost every ledger starts with a report.
+        const count = (from: string): number => (from === '-' ? 1 : EARLIEST_PAGE);
+        for (const { task, from } of pending) pipeline.xrange(keys.ledger(task), from, '+', 'COUNT', count(from));
+        const replies = await run(pipeline);
+        const next: typeof pending = [];
+        pending.forEach(({ task, from }, i) => {
+          const key = keys.ledger(task);
+          const page = decode(StreamEntriesSchema, replies[i], key);
+          const first = page.map(([id, fields]) => decodeEntry(task, id, fields, key).entry).find(isReportEntry);
+          if (first) {
+            const ms = Date.parse(first.at);
+            if (earliest === undefined || ms < earliest.ms) earliest = { at: first.at, ms };
+          } else if (page.length === count(from)) {
+            const lastId = page[page.length - 1]?.[0];
+            if (lastId !== undefined) next.push({ task, from: `(${lastId}` });
+          }
+        });
+        pending = next;
+      }
       return earliest?.at;
     },
 

@@ -15,7 +15,8 @@ declare module 'ioredis' {
     dubanRebuildStandings(progress: RedisKey, standings: RedisKey, ...slots: string[]): Result<unknown, Context>;
     dubanAssignSlots(slots: RedisKey, ...townships: string[]): Result<unknown, Context>;
     dubanRaiseSeq(counter: RedisKey, least: string): Result<unknown, Context>;
-    dubanForgetLast(last: RedisKey, entry: string): Result<unknown, Context>;
+    dubanMarkUndone(last: RedisKey, entry: string, marker: string): Result<unknown, Context>;
+    dubanSwapField(hash: RedisKey, field: string, read: string, value: string): Result<unknown, Context>;
     dubanReserveSlot(pacing: RedisKey, now: string, parts: string, spacing: string, keepMs: string): Result<unknown, Context>;
     dubanPauseRobot(pacing: RedisKey, now: string, pause: string, keepMs: string): Result<unknown, Context>;
   }
@@ -31,7 +32,7 @@ function scriptsDir(): string {
   return join(packageRoot(import.meta.url), 'src', 'store', 'scripts');
 }
 
-const NAMES = ['record-report', 'reverse-report', 'rebuild-standings', 'assign-slots', 'raise-seq', 'forget-last', 'reserve-slot', 'pause-robot'] as const;
+const NAMES = ['record-report', 'reverse-report', 'rebuild-standings', 'assign-slots', 'raise-seq', 'mark-undone', 'swap-field', 'reserve-slot', 'pause-robot'] as const;
 
 let sources: Record<(typeof NAMES)[number], string> | undefined;
 
@@ -82,7 +83,8 @@ export interface Scripts {
   rebuildStandings(progress: string, standings: string, slots: ReadonlyMap<string, number>): Promise<unknown>;
   assignSlots(slots: string, townships: readonly string[]): Promise<unknown>;
   raiseSeq(counter: string, least: number): Promise<unknown>;
-  forgetLast(last: string, entry: string): Promise<unknown>;
+  markUndone(last: string, entry: string, marker: string): Promise<unknown>;
+  swapField(hash: string, field: string, read: string, value: string): Promise<unknown>;
   reserveSlot(pacing: string, now: number, parts: number, spacingMs: number, keepMs: number): Promise<unknown>;
   pauseRobot(pacing: string, now: number, pauseMs: number, keepMs: number): Promise<unknown>;
 }
@@ -94,7 +96,8 @@ export function defineScripts(redis: Redis): Scripts {
   redis.defineCommand('dubanRebuildStandings', { numberOfKeys: 2, lua: source['rebuild-standings'] });
   redis.defineCommand('dubanAssignSlots', { numberOfKeys: 1, lua: source['assign-slots'] });
   redis.defineCommand('dubanRaiseSeq', { numberOfKeys: 1, lua: source['raise-seq'] });
-  redis.defineCommand('dubanForgetLast', { numberOfKeys: 1, lua: source['forget-last'] });
+  redis.defineCommand('dubanMarkUndone', { numberOfKeys: 1, lua: source['mark-undone'] });
+  redis.defineCommand('dubanSwapField', { numberOfKeys: 1, lua: source['swap-field'] });
   redis.defineCommand('dubanReserveSlot', { numberOfKeys: 1, lua: source['reserve-slot'] });
   redis.defineCommand('dubanPauseRobot', { numberOfKeys: 1, lua: source['pause-robot'] });
   return {
@@ -135,7 +138,8 @@ export function defineScripts(redis: Redis): Scripts {
     rebuildStandings: (progress, standings, slots) => redis.dubanRebuildStandings(progress, standings, ...[...slots].flatMap(([id, slot]) => [id, String(slot)])),
     assignSlots: (slots, townships) => redis.dubanAssignSlots(slots, ...townships),
     raiseSeq: (counter, least) => redis.dubanRaiseSeq(counter, String(least)),
-    forgetLast: (last, entry) => redis.dubanForgetLast(last, entry),
+    markUndone: (last, entry, marker) => redis.dubanMarkUndone(last, entry, marker),
+    swapField: (hash, field, read, value) => redis.dubanSwapField(hash, field, read, value),
     reserveSlot: (pacing, now, parts, spacingMs, keepMs) => redis.dubanReserveSlot(pacing, String(now), String(parts), String(spacingMs), String(keepMs)),
     pauseRobot: (pacing, now, pauseMs, keepMs) => redis.dubanPauseRobot(pacing, String(now), String(pauseMs), String(keepMs)),
   };

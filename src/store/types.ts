@@ -1,5 +1,5 @@
 import type { CalendarOverrides } from '../domain/calendar.js';
-import type { Instant, LedgerEntry, Progress, Reported, Reporter, Role, Task, Township, Ym, Ymd } from '../domain/model.js';
+import type { EntryOrigin, Instant, LedgerEntry, Progress, ReportEntry, Reported, Reporter, Role, Task, TaskEvent, TaskEventKind, Township, Ym, Ymd } from '../domain/model.js';
 import type { OutgoingMessage } from '../core/types.js';
 import type { RankingSnapshot } from '../domain/ranking.js';
 import type { ScheduleSettings } from '../domain/schedule.js';
@@ -55,14 +55,14 @@ export interface ReportInput {
 export interface ReportResult {
   /** True when `source` had been recorded before; nothing was written this time. */
   duplicate: boolean;
-  entry: LedgerEntry;
+  entry: ReportEntry;
   /** Progress before this report (absent: first report). */
   before?: Progress;
   after: Progress;
 }
 
 export type ReverseResult =
-  | { ok: true; entry: LedgerEntry; restored?: Progress }
+  | { ok: true; entry: ReportEntry; restored?: Progress }
   /** Someone reported on the same task and township after it: undoing would lose their report. */
   | { ok: false; reason: 'superseded' | 'not-found' };
 
@@ -72,7 +72,25 @@ export interface LastReport {
   township: string;
   entry: string;
   at: Instant;
+  /** The amount it set, in the target's unit (absent in markers written before it was kept). */
+  amount?: number;
+  /** 撤回 took it back: a second 撤回 is told so, rather than that nothing was found. */
+  undone?: true;
 }
+
+/** 销号 or 恢复, as an admin asked for it in a message. */
+export interface TaskEventInput extends EntryOrigin {
+  task: string;
+  kind: TaskEventKind;
+  /** The day it takes effect: a closed task's closing day. */
+  on: Ymd;
+}
+
+export type TaskEventResult =
+  | { ok: true; task: Task; entry: TaskEvent }
+  /** The task already had that status (closed twice, or reopened while open); nothing was written. */
+  | { ok: false; reason: 'unchanged'; task: Task }
+  | { ok: false; reason: 'not-found' };
 
 /** A post a platform refused for good (the group's robot was removed, a secret is wrong). */
 export interface DeadLetter {
@@ -93,9 +111,10 @@ export interface Store {
   /**
    * Writes townships, groups, people and tasks of a setup file, its work-calendar overrides
    * (none when absent) and its schedule settings (the defaults when absent), in one MULTI;
-   * keeps progress and ledger.
+   * keeps progress and ledger, and a task's status as chat left it unless the file newly closes it.
+   * With `loadedBy`, such a closing is dated and appended to the task's ledger as a `closed` entry.
    */
-  loadCounty(county: County, calendar?: CalendarOverrides, schedule?: ScheduleSettings): Promise<void>;
+  loadCounty(county: County, calendar?: CalendarOverrides, schedule?: ScheduleSettings, loadedBy?: EntryOrigin): Promise<void>;
   countyName(): Promise<string | undefined>;
   /** The day the demo county in this key space was built; undefined outside the demo. */
   demoBuiltOn(): Promise<Ymd | undefined>;
@@ -140,10 +159,15 @@ export interface Store {
   lastReport(platform: ChatPlatform, user: string): Promise<LastReport | undefined>;
   /** Appends a reversal of `last.entry` and restores the progress before it, atomically. */
   reverseReport(last: LastReport, by: Reporter, at: Instant, source: string): Promise<ReverseResult>;
+  /**
+   * Closes or reopens a task and appends the event to its ledger. The status is set only while
+   * the task still has the one it was read with, so two admins at once write one event.
+   */
+  recordTaskEvent(input: TaskEventInput): Promise<TaskEventResult>;
   /** Ledger entries of the given tasks up to `until` (inclusive): task by task, each in the order it was recorded. */
   ledger(taskIds: readonly string[], until?: Instant): Promise<LedgerEntry[]>;
 
-  /** The `at` of the first entry of the given tasks' ledgers, the earliest of them; undefined when all are empty. */
+  /** The `at` of the first report in the given tasks' ledgers, the earliest of them (task events do not count); undefined when there is none. */
   earliestReport(taskIds: readonly string[]): Promise<Instant | undefined>;
   rankingSnapshot(month: Ym): Promise<RankingSnapshot | undefined>;
   saveRankingSnapshot(snapshot: RankingSnapshot): Promise<void>;

@@ -25,6 +25,7 @@ import { listen, type Listening } from '../helpers/http.js';
 import { createWecomClient, textMessage } from '../helpers/wecom-client.js';
 import { closeAll, counts, inPool, until } from './helpers/load.js';
 import { startPrivateRedis, type PrivateRedis } from './helpers/private-redis.js';
+import { isReportEntry } from '../../src/domain/model.js';
 
 const TOKEN = 'faultToken';
 const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
@@ -158,7 +159,7 @@ async function healthy(app: Running): Promise<boolean> {
 
 /** Every ledger entry of T2 as its source (`<platform>:<message id>`) and the value reported. */
 async function ledgerEntries(app: Running): Promise<Array<{ source: string; value: string }>> {
-  return (await app.bot.store.ledger(['T2'])).map((e) => ({ source: e.source, value: e.value }));
+  return (await app.bot.store.ledger(['T2'])).filter(isReportEntry).map((e) => ({ source: e.source, value: e.value }));
 }
 
 const WECOM_BEFORE = 120;

@@ -121,6 +121,18 @@ describe('a 看板 link', () => {
     expect(pages[0]?.headers.get('cache-control')).toBe('private, no-store');
   });
 
+  it('shows a task’s 销号 and 恢复 in the ledger of each of its townships', async () => {
+    const cookie = await signedIn();
+    await bot.say({ platform: 'console', chat: '城关镇工作群', user: '管理员' }, '销号 T2');
+    await bot.say({ platform: 'console', chat: '城关镇工作群', user: '管理员' }, '恢复 T2');
+
+    for (const township of ['城关镇', '红星乡']) {
+      const html = await (await get(encodeURI(`/dashboard/cell/T2/${township}`), { cookie })).text();
+      expect(html).toContain('data-kind="closed"');
+      expect(html).toContain('data-kind="reopened"');
+    }
+  });
+
   it('serves the ranking chart as a PNG to the session', async () => {
     const cookie = await signedIn();
     await bot.say({ platform: 'console', chat: '城关镇工作群', user: '联络员' }, '上报 T2 60%');

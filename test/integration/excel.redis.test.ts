@@ -274,6 +274,16 @@ describe('exporting the ranking and the task table', () => {
     expect(t6?.[head.indexOf('城关镇')]).toBe('🔴逾期 未报');
   });
 
+  it('shows a finished month’s task table with each task open or closed as it was then', async () => {
+    const store = await withReports();
+    const admin: Reporter = { platform: 'console', user: 'admin', name: '赵管理' };
+    await store.recordTaskEvent({ task: 'T2', kind: 'closed', on: '2026-10-20', by: admin, at: '2026-10-20T10:00:00.000+08:00', source: 'console:c1' });
+    await store.recordTaskEvent({ task: 'T2', kind: 'reopened', on: '2026-11-20', by: admin, at: '2026-11-20T10:00:00.000+08:00', source: 'console:r1' });
+    const status = async (month: string): Promise<unknown> => body(await exported(store, 'tasks', month)).find((r) => r[0] === 'T2')?.[8];
+    expect(await status('2026-10')).toBe('已销号');
+    expect(await status('2026-11')).toBe('进行中');
+  });
+
   it('writes a task table the import reads back without changing a task', async () => {
     const store = await withReports();
     const outcome = await exportTable('tasks', source(store), county.name);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Reporter, Task } from '../../src/domain/model.js';
+import { isReportEntry, type Reporter, type Task } from '../../src/domain/model.js';
 import type { RankingSnapshot } from '../../src/domain/ranking.js';
 import { DEFAULT_SCHEDULE, type ScheduleSettings } from '../../src/domain/schedule.js';
 import { StoreDataError } from '../../src/store/codec.js';
@@ -135,7 +135,7 @@ describe('recording reports', () => {
     expect(lower.before).toEqual(first.after);
     expect(lower.after.amount).toBe(60);
     expect(await t.redis.xlen(keys.ledger('T1'))).toBe(2);
-    const ledger = await store.ledger(['T1']);
+    const ledger = (await store.ledger(['T1'])).filter(isReportEntry);
     expect(ledger.map((e) => [e.kind, e.amount])).toEqual([
       ['report', 80],
       ['correction', 60],
@@ -157,7 +157,7 @@ describe('recording reports', () => {
 
     expect(slightlyLess.entry.kind).toBe('correction');
     expect(slightlyLess.before?.amount).toBe(third);
-    expect((await store.ledger(['T1']))[0]?.amount).toBe(third);
+    expect((await store.ledger(['T1'])).filter(isReportEntry)[0]?.amount).toBe(third);
   });
 
   it('a report without a source message id is refused before anything is written', async () => {
@@ -171,7 +171,7 @@ describe('recording reports', () => {
     await store.recordReport(report({ task: 'T1' }));
     const newest = await store.recordReport(report({ task: 'T2', township: '红星乡', at: '2026-11-02T11:00:00.000+08:00' }));
 
-    expect(await store.lastReport('wecom', 'zhangsan')).toEqual({ task: 'T2', township: '红星乡', entry: newest.entry.id, at: '2026-11-02T11:00:00.000+08:00' });
+    expect(await store.lastReport('wecom', 'zhangsan')).toEqual({ task: 'T2', township: '红星乡', entry: newest.entry.id, at: '2026-11-02T11:00:00.000+08:00', amount: 80 });
     expect(await store.lastReport('wecom', 'lisi')).toBeUndefined();
   });
 });
@@ -196,7 +196,7 @@ describe('reversing a report (撤回)', () => {
     expect((await store.ledger(['T1'])).map((e) => e.kind)).toEqual(['report', 'report', 'reversal']);
   });
 
-  it('leaves nothing for a second 撤回 to undo', async () => {
+  it('leaves nothing for a second 撤回 to undo, and remembers that the last report was undone', async () => {
     const { store } = fresh();
     await store.recordReport(report({ amount: 50 }));
     await store.recordReport(report({ amount: 80 }));
@@ -204,7 +204,7 @@ describe('reversing a report (撤回)', () => {
     if (!last) throw new Error('no last report');
     await store.reverseReport(last, zhang, at, 'undo-1');
 
-    expect(await store.lastReport('wecom', 'zhangsan')).toBeUndefined();
+    expect(await store.lastReport('wecom', 'zhangsan')).toEqual({ ...last, undone: true });
     expect(await store.reverseReport(last, zhang, at, 'undo-2')).toEqual({ ok: false, reason: 'superseded' });
     expect((await store.progress(['T1'])).get('T1')?.get('城关镇')?.amount).toBe(50);
   });
@@ -261,7 +261,7 @@ describe('the ledger', () => {
     await store.recordReport(report({ task: 'T1', at: '2026-10-15T09:00:00.000+08:00', amount: 20 }));
     await store.recordReport(report({ task: 'T1', at: '2026-11-01T00:00:00.000+08:00', amount: 90 }));
 
-    const october = await store.ledger(['T1', 'T2'], '2026-10-31T15:59:59.000Z');
+    const october = (await store.ledger(['T1', 'T2'], '2026-10-31T15:59:59.000Z')).filter(isReportEntry);
     expect(october.map((e) => [e.task, e.amount])).toEqual([
       ['T1', 20],
       ['T2', 40],
@@ -520,6 +520,117 @@ describe('the earliest report', () => {
     await store.recordReport(report({ task: 'T1', at: '2026-11-01T09:00:00.000+08:00' }));
     // The first entry of each ledger, not the earliest time written into it later.
     expect(await store.earliestReport(['T1', 'T2'])).toBe('2026-11-02T09:00:00.000+08:00');
+  });
+
+  it('passes over 销号 and 恢复 written before any report', async () => {
+    const { store } = fresh();
+    await store.loadCounty(county());
+    // More than one page of events.
+    for (let i = 0; i < 12; i += 1) {
+      const at = `2026-10-${String(i + 1).padStart(2, '0')}T09:00:00.000+08:00`;
+      await store.recordTaskEvent({ task: 'T1', kind: i % 2 === 0 ? 'closed' : 'reopened', on: at.slice(0, 10), by: zhang, at, source: `event-${String(i)}` });
+    }
+    expect(await store.earliestReport(['T1'])).toBeUndefined();
+    await store.recordReport(report({ task: 'T1', at: '2026-11-05T09:00:00.000+08:00' }));
+    expect(await store.earliestReport(['T1', 'T2'])).toBe('2026-11-05T09:00:00.000+08:00');
+  });
+});
+
+describe('closing and reopening a task (销号, 恢复)', () => {
+  const closing = (kind: 'closed' | 'reopened', on: string, source: string) =>
+    ({ task: 'T2', kind, on, by: zhang, at: `${on}T10:00:00.000+08:00`, source }) as const;
+
+  it('closes the task and appends a closed event, with no township and no amount, to its ledger', async () => {
+    const { store } = fresh();
+    await store.loadCounty(county());
+    await store.recordReport(report({ task: 'T2' }));
+
+    const result = await store.recordTaskEvent(closing('closed', '2026-11-20', 'close-1'));
+
+    expect(result).toMatchObject({ ok: true, task: { id: 'T2', status: 'closed', closedOn: '2026-11-20' } });
+    expect(await store.task('T2')).toMatchObject({ status: 'closed', closedOn: '2026-11-20' });
+    const ledger = await store.ledger(['T2']);
+    expect(ledger.map((e) => e.kind)).toEqual(['report', 'closed']);
+    expect(ledger[1]).toEqual({ id: expect.any(String) as string, task: 'T2', kind: 'closed', by: zhang, at: '2026-11-20T10:00:00.000+08:00', source: 'close-1' });
+  });
+
+  it('reopens it, remembering the closing day it undid, and the open task has no closing day', async () => {
+    const { store } = fresh();
+    await store.loadCounty(county());
+    await store.recordTaskEvent(closing('closed', '2026-11-20', 'close-1'));
+
+    const result = await store.recordTaskEvent(closing('reopened', '2026-11-23', 'reopen-1'));
+
+    expect(result.ok && result.entry).toMatchObject({ kind: 'reopened', closedOn: '2026-11-20', source: 'reopen-1' });
+    expect(await store.task('T2')).toEqual(task('T2'));
+  });
+
+  it('writes nothing when the task already has that status', async () => {
+    const { store } = fresh();
+    await store.loadCounty(county());
+    expect(await store.recordTaskEvent(closing('reopened', '2026-11-20', 'reopen-1'))).toEqual({ ok: false, reason: 'unchanged', task: task('T2') });
+    await store.recordTaskEvent(closing('closed', '2026-11-20', 'close-1'));
+    expect(await store.recordTaskEvent(closing('closed', '2026-11-21', 'close-2'))).toMatchObject({ ok: false, reason: 'unchanged' });
+    expect((await store.ledger(['T2'])).map((e) => e.kind)).toEqual(['closed']);
+    expect(await store.task('T2')).toMatchObject({ closedOn: '2026-11-20' });
+  });
+
+  it('closes once when two admins close at the same moment', async () => {
+    const { store } = fresh();
+    await store.loadCounty(county());
+    const results = await Promise.all([store.recordTaskEvent(closing('closed', '2026-11-20', 'a')), store.recordTaskEvent(closing('closed', '2026-11-20', 'b'))]);
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(await store.ledger(['T2'])).toHaveLength(1);
+  });
+
+  it('says not-found for a task the county does not have', async () => {
+    const { store } = fresh();
+    await store.loadCounty(county());
+    expect(await store.recordTaskEvent({ ...closing('closed', '2026-11-20', 'c'), task: 'T9' })).toEqual({ ok: false, reason: 'not-found' });
+  });
+});
+
+describe('reloading a setup file after 销号 and 恢复 in chat', () => {
+  it('keeps a task closed in chat closed while the file says open', async () => {
+    const { store } = fresh();
+    await store.loadCounty(county());
+    await store.recordTaskEvent({ task: 'T2', kind: 'closed', on: '2026-11-20', by: zhang, at: '2026-11-20T10:00:00.000+08:00', source: 'c' });
+    await store.loadCounty(county());
+    expect(await store.task('T2')).toMatchObject({ status: 'closed', closedOn: '2026-11-20' });
+  });
+
+  it('keeps a task the file closed open once it was reopened in chat, as long as the file says closed as before', async () => {
+    const { store } = fresh();
+    const closedInFile = county([task('T1'), task('T2', { status: 'closed' })]);
+    await store.loadCounty(closedInFile);
+    await store.recordTaskEvent({ task: 'T2', kind: 'reopened', on: '2026-11-23', by: zhang, at: '2026-11-23T10:00:00.000+08:00', source: 'r' });
+
+    await store.loadCounty(closedInFile);
+
+    expect(await store.task('T2')).toMatchObject({ status: 'open' });
+  });
+
+  it('closes a task when the file newly says closed, even one reopened in chat before', async () => {
+    const { store } = fresh();
+    await store.loadCounty(county());
+    await store.recordTaskEvent({ task: 'T2', kind: 'closed', on: '2026-11-20', by: zhang, at: '2026-11-20T10:00:00.000+08:00', source: 'c' });
+    await store.recordTaskEvent({ task: 'T2', kind: 'reopened', on: '2026-11-21', by: zhang, at: '2026-11-21T10:00:00.000+08:00', source: 'r' });
+
+    await store.loadCounty(county([task('T1'), task('T2', { status: 'closed' })]));
+
+    expect(await store.task('T2')).toMatchObject({ status: 'closed' });
+  });
+
+  it('dates such a closing and writes it into the ledger when told who loads the file', async () => {
+    const { store } = fresh();
+    await store.loadCounty(county());
+    const loadedBy = { by: { platform: 'console', user: 'duban-load', name: '设置文件' }, at: '2026-11-25T08:00:00.000+08:00', source: 'setup:county.yaml' };
+
+    await store.loadCounty(county([task('T1'), task('T2', { status: 'closed' })]), undefined, undefined, loadedBy);
+    await store.loadCounty(county([task('T1'), task('T2', { status: 'closed' })]), undefined, undefined, loadedBy);
+
+    expect(await store.task('T2')).toMatchObject({ status: 'closed', closedOn: '2026-11-25' });
+    expect(await store.ledger(['T1', 'T2'])).toEqual([{ id: expect.any(String) as string, task: 'T2', kind: 'closed', ...loadedBy }]);
   });
 });
 

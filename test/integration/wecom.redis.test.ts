@@ -16,6 +16,7 @@ import { openTestBot, type TestBot } from '../helpers/bot.js';
 import { startFakeWecom, type FakeWecom } from '../helpers/fake-wecom.js';
 import { listen, type Listening } from '../helpers/http.js';
 import { createWecomClient, mixedMessage, textMessage, type SignedCallback } from '../helpers/wecom-client.js';
+import { isReportEntry } from '../../src/domain/model.js';
 
 const TOKEN = 'dubanTestToken';
 const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
@@ -158,7 +159,7 @@ describe('a WeCom message (POST /wecom/callback)', () => {
     const reply = opened((await deliver(server, callback)).body, callback);
 
     expect(reply.stream.content).toContain('已记录');
-    expect((await bot.store.ledger(['T2']))[0]?.note).toBe('附照片');
+    expect((await bot.store.ledger(['T2'])).filter(isReportEntry)[0]?.note).toBe('附照片');
   });
 
   it('answers a leader in a direct chat with the county ranking', async () => {

@@ -11,7 +11,7 @@ import type { Board, Cell } from '../../core/board.js';
 import type { Span } from '../../core/types.js';
 import { rankChangeText, shownAmount } from '../../core/views.js';
 import { beijingDate, beijingTime, weekday } from '../../domain/dates.js';
-import type { Instant, LedgerEntry, Light, Task, Township, Ymd } from '../../domain/model.js';
+import { isReportEntry, type Instant, type LedgerEntry, type Light, type Task, type Township, type Ymd } from '../../domain/model.js';
 import type { RankingRow, RankingSnapshot } from '../../domain/ranking.js';
 import { assignedTo } from '../../domain/targets.js';
 import { text } from '../../messages.js';
@@ -150,11 +150,14 @@ export function taskPage(ctx: PageContext, board: Board, task: Task): string {
   return page(ctx, { kind: 'task', title: `${task.id} ${task.title}`, heading: html`<b>${task.id}</b> ${task.title}`, body });
 }
 
-/** `GET /dashboard/cell/:task/:township`: the ledger rows behind one number, newest first. */
+/**
+ * `GET /dashboard/cell/:task/:township`: the ledger rows behind one number, newest first — the
+ * township's reports, and the task's 销号 and 恢复, which explain why reports stopped or resumed.
+ */
 export function cellPage(ctx: PageContext, board: Board, cell: Cell, entries: readonly LedgerEntry[]): string {
   // The route should pass only this cell's entries; filtering again costs nothing and keeps
   // another township's notes off the page if it does not.
-  const rows = entries.filter((e) => e.task === cell.task.id && e.township === cell.township.id).sort(newestFirst);
+  const rows = entries.filter((e) => e.task === cell.task.id && inCell(e, cell.township.id)).sort(newestFirst);
   const body = html`
     <section class="facts ${lightClass(cell.standing.light)}" ${cellData(cell)}>
       <p class="big">${lightLabel(cell.standing.light)} <span>${t.current}：<b>${shownAmount(cell)}</b></span></p>
@@ -317,7 +320,7 @@ function ledgerTable(cell: Cell, rows: readonly LedgerEntry[], today: Ymd): Safe
         <td class="num">${when(entry.at, today)}</td>
         <td>${t.entryKinds[entry.kind]}</td>
         <td>${entryValue(cell, entry)}</td>
-        <td class="note">${entry.note}</td>
+        <td class="note">${isReportEntry(entry) ? entry.note : ''}</td>
         <td class="by">${entry.by.name}</td>
         <td class="platform">${t.platform(entry.by.platform)}</td>
       </tr>`,
@@ -327,9 +330,13 @@ function ledgerTable(cell: Cell, rows: readonly LedgerEntry[], today: Ymd): Safe
 
 /** What a reporter typed; a reversal typed nothing, so it shows what progress went back to. */
 function entryValue(cell: Cell, entry: LedgerEntry): string {
+  if (!isReportEntry(entry)) return t.taskEvents[entry.kind];
   if (entry.kind !== 'reversal') return entry.value;
   return t.reversedTo(text.amount(cell.task.target, entry.amount ?? undefined, cell.required));
 }
+
+/** A township's own reports, and the events of its task (they hold for every township). */
+export const inCell = (entry: LedgerEntry, township: string): boolean => !isReportEntry(entry) || entry.township === township;
 
 function footnotes(ctx: PageContext, cells: readonly Cell[]): SafeHtml {
   const estimated = ctx.estimated === true || cells.some((c) => c.standing.estimated);

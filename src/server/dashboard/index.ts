@@ -22,7 +22,7 @@ import { text } from '../../messages.js';
 import { CHART_MAX_ROWS, renderRankingChart } from '../../render/chart.js';
 import type { Person, Store } from '../../store/types.js';
 import { DASHBOARD_SCRIPT } from './client.js';
-import { cellPage, messagePage, overviewPage, taskPage, townshipPage, type MessageStatus, type PageContext } from './html.js';
+import { cellPage, inCell, messagePage, overviewPage, taskPage, townshipPage, type MessageStatus, type PageContext } from './html.js';
 
 /** What the dashboard needs of the WeCom 自建应用: sign-in and the JS-SDK's config signatures. */
 export interface WecomSignIn {
@@ -233,7 +233,7 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
         refuse(ctx, 404, 'not-found');
         return;
       }
-      const entries = (await store.ledger([task.id])).filter((e) => e.township === township.id);
+      const entries = (await store.ledger([task.id])).filter((e) => inCell(e, township.id));
       page(ctx, 200, cellPage(await pageContext(ctx, person, board), board, board.cell(task, township), entries));
     });
   });

@@ -66,6 +66,17 @@ describe('the ledger table', () => {
   it('formats time columns as date-times', () => {
     expect(ledgerTable({ county: '示范县', entries: [], tasks, townships }).columns[0]).toMatchObject({ header: '时间', format: 'datetime' });
   });
+
+  it('shows 销号 and 恢复 as rows of their own, for no one township and with no value', () => {
+    const admin: Reporter = { platform: 'console', user: 'admin', name: '赵管理' };
+    const closed: LedgerEntry = { id: '1762743600000-0', task: 'T1', kind: 'closed', by: admin, at: '2026-11-10T11:00:00.000+08:00', source: 'console:c1' };
+    const reopened: LedgerEntry = { ...closed, id: '1762747200000-0', kind: 'reopened', closedOn: '2026-11-10', at: '2026-11-10T12:00:00.000+08:00', source: 'console:r1' };
+    const table = ledgerTable({ county: '示范县', entries: [...entries, reopened, closed], tasks, townships, month: '2026-11' });
+    expect(table.rows.slice(-2)).toEqual([
+      [{ instant: '2026-11-10T11:00:00.000+08:00' }, '', 'T1', '任务T1', '', '', '', '赵管理', '终端', '销号', 'console:c1'],
+      [{ instant: '2026-11-10T12:00:00.000+08:00' }, '', 'T1', '任务T1', '', '', '', '赵管理', '终端', '恢复', 'console:r1'],
+    ]);
+  });
 });
 
 describe('the ranking table', () => {

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { replayLedger } from '../../../src/domain/ledger.js';
-import type { Instant, LedgerEntry, Reporter } from '../../../src/domain/model.js';
+import { replayLedger, tasksAsOf } from '../../../src/domain/ledger.js';
+import type { Instant, ReportEntry, Reporter, TaskEvent } from '../../../src/domain/model.js';
+import { activeInMonth } from '../../../src/domain/ranking.js';
+import { taskOf } from '../../fixtures/county.js';
 
 const zhang: Reporter = { platform: 'wecom', user: 'zhangsan', name: '张三' };
 const li: Reporter = { platform: 'dingtalk', user: 'lisi', name: '李四' };
 
 let sequence = 0;
-const entry = (fields: Partial<LedgerEntry> & { amount: number | null; at: Instant }): LedgerEntry => {
+const entry = (fields: Partial<ReportEntry> & { amount: number | null; at: Instant }): ReportEntry => {
   sequence += 1;
   return {
     id: `1780000000000-${sequence}`,
@@ -89,5 +91,71 @@ describe('replayLedger', () => {
 
   it('returns nothing for an empty ledger', () => {
     expect(replayLedger([]).size).toBe(0);
+  });
+
+  it('moves no progress for a task being closed and reopened', () => {
+    const report = entry({ amount: 50, at: '2026-11-02T09:00:00+08:00' });
+    const closed = event('closed', '2026-11-03T09:00:00+08:00');
+    const reopened = event('reopened', '2026-11-04T09:00:00+08:00');
+    expect(progressOf(replayLedger([report, closed, reopened]), 'T3', 'cg')?.entry).toBe(report.id);
+  });
+});
+
+const admin: Reporter = { platform: 'console', user: 'admin', name: '赵管理' };
+
+/** A 销号 or 恢复 of T3; `closedOn`: the closing day a 恢复 undid. */
+function event(kind: TaskEvent['kind'], at: Instant, closedOn?: string): TaskEvent {
+  sequence += 1;
+  const origin = { id: `1780000000000-${sequence}`, task: 'T3', by: admin, at, source: `msg-${sequence}` };
+  return kind === 'closed' ? { ...origin, kind } : { ...origin, kind, ...(closedOn === undefined ? {} : { closedOn }) };
+}
+
+const endOf = (month: string): Instant => `${month}-${month.endsWith('11') ? '30' : '31'}T23:59:59.999+08:00`;
+
+describe('tasksAsOf, for a finished month’s ranking', () => {
+  const t3 = taskOf('T3', { start: '2026-09-01', deadline: '2026-12-31' });
+  const report = entry({ amount: 50, at: '2026-10-02T09:00:00+08:00' });
+  const closedInOctober = event('closed', '2026-10-10T09:00:00+08:00');
+  const reopenedInDecember = event('reopened', '2026-12-02T09:00:00+08:00', '2026-10-10');
+  const ledger = [report, closedInOctober, reopenedInDecember];
+  const countedIn = (month: string, entries: readonly (ReportEntry | TaskEvent)[], task = { ...t3 }): boolean => {
+    const [asOf] = tasksAsOf([task], entries, endOf(month));
+    return asOf !== undefined && activeInMonth(asOf, month);
+  };
+
+  it('counts a task closed in October and reopened in December in October, not in November', () => {
+    expect(countedIn('2026-10', ledger)).toBe(true);
+    expect(countedIn('2026-11', ledger)).toBe(false);
+  });
+
+  it('gives the task its closing day while closed, and none once reopened', () => {
+    expect(tasksAsOf([t3], ledger, endOf('2026-11'))).toEqual([{ ...t3, status: 'closed', closedOn: '2026-10-10' }]);
+    expect(tasksAsOf([t3], ledger, endOf('2026-12'))).toEqual([t3]);
+  });
+
+  it('counts a task reopened in November in November: open from the reopening', () => {
+    const reopenedInNovember = event('reopened', '2026-11-20T09:00:00+08:00', '2026-10-10');
+    expect(countedIn('2026-11', [report, closedInOctober, reopenedInNovember])).toBe(true);
+  });
+
+  it('reads a task closed before closings were kept from the 恢复 that undid it', () => {
+    const reopened = event('reopened', '2026-12-02T09:00:00+08:00', '2026-09-20');
+    expect(tasksAsOf([t3], [reopened], endOf('2026-11'))).toEqual([{ ...t3, status: 'closed', closedOn: '2026-09-20' }]);
+    expect(countedIn('2026-10', [reopened])).toBe(false);
+  });
+
+  it('takes a task closed after the month as open in it, whatever its record says now', () => {
+    const closedLater = event('closed', '2026-12-05T09:00:00+08:00');
+    expect(countedIn('2026-11', [closedLater], { ...t3, status: 'closed', closedOn: '2026-12-05' })).toBe(true);
+  });
+
+  it('leaves a task without events as its record says', () => {
+    const closedByFile = { ...t3, status: 'closed' as const, closedOn: '2026-09-30' };
+    expect(tasksAsOf([closedByFile], [report], endOf('2026-11'))).toEqual([closedByFile]);
+  });
+
+  it('reads each task from its own events', () => {
+    const other = taskOf('T4');
+    expect(tasksAsOf([t3, other], ledger, endOf('2026-11')).map((t) => t.status)).toEqual(['closed', 'open']);
   });
 });

@@ -35,6 +35,10 @@ const KNOWN: Record<Problem['code'], true> = {
   'too-long': true,
   'value-kind': true,
   'start-after-deadline': true,
+  'townships-missing': true,
+  'townships-twice': true,
+  'townships-unknown': true,
+  'townships-none': true,
 };
 
 /** Pieces people actually type, so generated strings often come close to valid input. */
@@ -43,6 +47,7 @@ const PIECES = [
   '两', '一', '五', '八', '零', '〇', '点', '.', '/', '-', '个', '村', '名', '人', '完成', '已', '全部', '年', '月', '日',
   '底', '末', '前', '上', '本', ' ', '　', '\u2005', '：', ':', '，', '、', '１', '２', 'Ｔ', '@督办助手 ', '@', '/',
   '?', '？', '每村', '每个村', '截止', '目标', '领域', '开始', '农村', '上月', '本月', '年底', '月底', 'help', '上报',
+  '乡镇', '乡镇：', '除', '以外', '外', '城关镇', '红星乡', '全部',
 ];
 
 const grammar = fc.array(fc.constantFrom(...PIECES), { maxLength: 14 }).map((pieces) => pieces.join(''));

@@ -423,3 +423,59 @@ describe('parseNewTask', () => {
     expect(parseNewTask(input, TODAY)).toEqual({ ok: false, problem });
   });
 });
+
+describe('parseNewTask for some townships', () => {
+  const townshipsOf = (input: string) => {
+    const result = parseNewTask(input, TODAY);
+    return result.ok ? result.value.townships : result.problem;
+  };
+
+  it.each([
+    '阵地建设 截止12月31日 目标每村1个 乡镇：城关镇、红星乡',
+    '阵地建设 截止12月31日 目标每村1个 乡镇:城关镇,红星乡',
+    '阵地建设 截止12月31日 目标每村1个 乡镇：城关镇，红星乡',
+    '阵地建设　截止１２月３１日　目标每村１个　乡镇：城关镇、红星乡',
+    '阵地建设 截止12月31日 目标每村1个 乡镇: 城关镇、 红星乡',
+    '阵地建设 乡镇：城关镇、红星乡 截止12月31日 目标每村1个',
+    '阵地建设 截止12月31日 目标每村1个 适用乡镇：城关镇 红星乡',
+    '阵地建设 截止12月31日 目标每村1个 乡镇 城关镇、红星乡、城关镇',
+  ])('reads the townships named in 「%s」, each once', (input) => {
+    expect(parseNewTask(input, TODAY)).toEqual({
+      ok: true,
+      value: {
+        title: '阵地建设',
+        deadline: '2026-12-31',
+        target: { kind: 'count', count: 1, per: 'village' },
+        townships: { kind: 'only', names: ['城关镇', '红星乡'] },
+      },
+    });
+  });
+
+  it.each([
+    '阵地建设 截止12月31日 除城关镇、红星乡以外',
+    '阵地建设 截止12月31日 除城关镇、红星乡外',
+    '阵地建设 截止12月31日 除城关镇，红星乡之外的乡镇',
+    '阵地建设 除城关镇,红星乡以外 截止12月31日',
+    '阵地建设 截止12月31日 乡镇：除城关镇、红星乡以外',
+  ])('reads 「%s」 as every township but two', (input) => {
+    expect(townshipsOf(input)).toEqual({ kind: 'except', names: ['城关镇', '红星乡'] });
+  });
+
+  it('reads 乡镇：全部 as every township, and no 乡镇 at all leaves the townships unsaid', () => {
+    expect(townshipsOf('阵地建设 截止12月31日 乡镇：全部乡镇')).toEqual({ kind: 'all' });
+    expect(townshipsOf('阵地建设 截止12月31日')).toBeUndefined();
+  });
+
+  it('keeps 除 and 乡镇 inside a title for the title', () => {
+    expect(parseNewTask('病险水库除险加固 截止12月31日', TODAY)).toMatchObject({ ok: true, value: { title: '病险水库除险加固' } });
+    expect(parseNewTask('除险加固 截止12月31日', TODAY)).toMatchObject({ ok: true, value: { title: '除险加固' } });
+    expect(parseNewTask('乡镇党委书记述职 截止12月31日', TODAY)).toMatchObject({ ok: true, value: { title: '乡镇党委书记述职' } });
+  });
+
+  it.each<{ input: string; problem: Problem; why: string }>([
+    { input: '阵地建设 截止12月31日 乡镇：', problem: { code: 'townships-missing' }, why: 'no name follows 乡镇' },
+    { input: '阵地建设 截止12月31日 乡镇：城关镇 除红星乡以外', problem: { code: 'townships-twice' }, why: 'it names townships both ways' },
+  ])('refuses 新建任务 $input because $why', ({ input, problem }) => {
+    expect(parseNewTask(input, TODAY)).toEqual({ ok: false, problem });
+  });
+});

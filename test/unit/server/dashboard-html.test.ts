@@ -315,6 +315,18 @@ describe('the cell page', () => {
     expect(cells(rows[2]!)).toEqual(['11-10 10:00', '上报', '6个', '&lt;img src=x onerror=alert(1)&gt;', '钱干事', '钉钉']);
   });
 
+  it('shows the task’s 销号 and 恢复 among the township’s rows, as the admin’s doing for the whole task', () => {
+    const admin = { platform: 'console', user: 'admin', name: '赵管理' };
+    const closed: LedgerEntry = { id: '1762912800000-0', task: 'T1', kind: 'closed', by: admin, at: '2026-11-12T10:00:00+08:00', source: 'console:c1' };
+    const reopened: LedgerEntry = { ...closed, id: '1762916400000-0', kind: 'reopened', closedOn: '2026-11-12', at: '2026-11-12T11:00:00+08:00', source: 'console:r1' };
+    const withEvents = cellPage(ctx, board, cell, [...entries, closed, reopened]);
+    const rows = withAttr(withEvents, 'tr', 'data-entry');
+    const cells = (r: Tag): string[] => tags(r.inner, 'td').map((td) => td.inner.trim());
+    expect(rows.map((r) => r.attrs['data-kind']).slice(0, 3)).toEqual(['reopened', 'closed', 'report']);
+    expect(cells(rows[0]!)).toEqual(['11-12 11:00', '恢复', '整项任务恢复', '', '赵管理', '终端']);
+    expect(cells(rows[1]!)).toEqual(['11-12 10:00', '销号', '整项任务销号', '', '赵管理', '终端']);
+  });
+
   it('says when there is nothing in the ledger yet', () => {
     const empty = cellPage(ctx, board, board.cell(task('T3'), township('青山镇')), []);
     expect(empty).toContain(text.dashboard.noEntries);
