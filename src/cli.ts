@@ -13,7 +13,7 @@ import { createBot } from './bot.js';
 import { missingGlyphs } from './render/font.js';
 import { ConfigError, loadConfig } from './config.js';
 import { StoreUnavailableError } from './core/errors.js';
-import { createLogger, type Level } from './core/logger.js';
+import { createLogger, fileLogger, type Level } from './core/logger.js';
 import { planSlot, runJobs } from './core/scheduler.js';
 import type { Platform } from './core/types.js';
 import { beijingDate, beijingInstant, isYm } from './domain/dates.js';
@@ -31,6 +31,7 @@ import { jobs } from '../jobs/index.js';
 import { parseSetup } from './setup.js';
 import { connectRedis, RedisUnavailableError } from './store/connect.js';
 import { openDemo } from './demo.js';
+import { chatLogFile } from './paths.js';
 
 export interface CliIo extends ServeIo {
   env: NodeJS.ProcessEnv;
@@ -125,10 +126,10 @@ function options<T extends Record<string, { type: 'string' | 'boolean' }>>(args:
  * Redis, the bot and its outbox, for one CLI command; closed when the command ends. The outbox
  * only queues unless started: what `say` queues (催办) is delivered by the running server.
  */
-async function openBot(io: CliIo, level: Level, demo = false) {
+async function openBot(io: CliIo, level: Level, demo = false, logFile?: (dataDir: string) => string) {
   const config = loadConfig(io.env);
-  const log = createLogger(level, (line) => { io.stderr.write(`${line}\n`); });
   const dataDir = io.dataDir ?? resolve('data');
+  const log = logFile ? fileLogger(logFile(dataDir), level) : createLogger(level, (line) => { io.stderr.write(`${line}\n`); });
   // With --demo: the demo county of today, as `npm run demo` would find it.
   const { redis, prefix } = demo ? await openDemo(config.redisUrl, log, { dataDir, prefix: io.prefix, fresh: false, now: new Date() }) : { redis: await connectRedis(config.redisUrl, log, dataDir), prefix: io.prefix };
   let outbox: Outbox | undefined;
@@ -216,8 +217,11 @@ async function sayCommand(args: readonly string[], io: CliIo): Promise<number> {
 
 async function chatCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = options(args, speakerOptions);
-  const bot = await openBot(io, 'warn', values.demo === true);
+  // Log lines would interleave with the conversation: they go to a file, named once.
+  const logFile = (dataDir: string): string => chatLogFile(dataDir, values.demo === true);
+  const bot = await openBot(io, 'info', values.demo === true, logFile);
   try {
+    write(io.stderr, text.serve.logFile(logFile(io.dataDir ?? resolve('data'))));
     await hintIfEmpty(bot, io);
     const speaker = await defaultSpeaker(bot.store, { platform: platformOf(values.platform), chat: values.chat, user: values.user });
     await chat(bot.route, speaker, { input: io.stdin, output: io.stdout }, namesFrom(bot.store));

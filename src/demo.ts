@@ -5,13 +5,12 @@
  * ./data/demo where one can be started, and always the demo's own prefix.
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { createWorkCalendar, estimatingBeyondCoverage } from './domain/calendar.js';
 import { beijingDate } from './domain/dates.js';
 import { planDemo } from './domain/demo.js';
 import type { Reporter, Township } from './domain/model.js';
 import type { Logger } from './core/logger.js';
-import { SAMPLE_COUNTY } from './paths.js';
+import { demoDataDir, SAMPLE_COUNTY } from './paths.js';
 import { parseSetup } from './setup.js';
 import { connectPrivateRedis, connectRedis, RedisUnavailableError, type RedisHandle } from './store/connect.js';
 import { createKeys, DEMO_PREFIX } from './store/keys.js';
@@ -20,9 +19,6 @@ import type { Store } from './store/types.js';
 
 /** The township whose clerk the terminal speaks as (the sample's 李联络). */
 export const DEMO_TOWNSHIP = '城关镇';
-
-/** Where the demo's private Redis keeps its data, under the data folder. */
-export const demoDataDir = (dataDir: string): string => resolve(dataDir, 'demo');
 
 export type DemoOutcome = 'kept' | 'built';
 

@@ -2,18 +2,18 @@
  * `duban serve`: config → Redis → bot → HTTP server; stops cleanly on SIGINT/SIGTERM.
  * With `--demo`, the demo county in its own key space (src/demo.ts), and a chat in the terminal.
  */
-import { createWriteStream, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { chat, defaultSpeaker, namesFrom } from './adapters/console/index.js';
 import { createWecomApp } from './adapters/wecom/app.js';
 import { jobs } from '../jobs/index.js';
 import { createBot } from './bot.js';
 import type { Config } from './config.js';
 import type { Posts } from './core/command.js';
-import { createLogger, type Logger } from './core/logger.js';
+import { createLogger, fileLogger, type Logger } from './core/logger.js';
 import { startScheduler } from './core/scheduler.js';
-import { demoDataDir, openDemo } from './demo.js';
+import { openDemo } from './demo.js';
+import { chatLogFile } from './paths.js';
 import { beijingDate } from './domain/dates.js';
 import { text } from './messages.js';
 import type { Outbox } from './outbox/index.js';
@@ -55,8 +55,8 @@ export async function serve({ config, demo, io }: ServeOptions): Promise<number>
   const interactive = demo !== undefined && (io.interactive ?? ('isTTY' in io.stdin && io.stdin.isTTY === true));
   const dataDir = io.dataDir ?? resolve('data');
   // In the demo chat, log lines would interleave with the conversation: they go to a file.
-  const logFile = interactive ? join(demoDataDir(dataDir), 'duban.log') : undefined;
-  const log = logFile === undefined ? createLogger('info', (line) => { io.stderr.write(`${line}\n`); }) : fileLogger(logFile);
+  const logFile = interactive ? chatLogFile(dataDir, true) : undefined;
+  const log = logFile === undefined ? createLogger('info', (line) => { io.stderr.write(`${line}\n`); }) : fileLogger(logFile, 'info');
   const now = new Date();
   const opened = demo ? await openDemo(config.redisUrl, log, { dataDir, prefix: io.prefix, fresh: demo.fresh, now }) : undefined;
   const redis = opened?.redis ?? (await connectRedis(config.redisUrl, log, dataDir));
@@ -160,11 +160,4 @@ async function warnCalendarGap(bot: Awaited<ReturnType<typeof createBot>>, log: 
       fix: 'update chinese-days, or give the year under calendar in the setup file',
     });
   }
-}
-
-/** A logger that appends its JSON lines to `file`, for the demo chat. */
-function fileLogger(file: string): Logger {
-  mkdirSync(dirname(file), { recursive: true });
-  const stream = createWriteStream(file, { flags: 'a' });
-  return createLogger('info', (line) => { stream.write(`${line}\n`); });
 }

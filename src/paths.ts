@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -17,3 +17,9 @@ export function packageRoot(from: string = import.meta.url): string {
 }
 
 export const SAMPLE_COUNTY = (): string => join(packageRoot(), 'examples', 'sample-county.yaml');
+
+/** Where the demo's private Redis and its log live, under the data folder. */
+export const demoDataDir = (dataDir: string): string => resolve(dataDir, 'demo');
+
+/** Where a terminal chat's log goes (the demo's, or `duban chat`'s): not into the conversation. */
+export const chatLogFile = (dataDir: string, demo: boolean): string => join(demo ? demoDataDir(dataDir) : resolve(dataDir), 'duban.log');

@@ -2,6 +2,9 @@
  * A small structured logger: one JSON line per event on stderr. Fields are context
  * (platform, chat, command), never secrets or whole payloads.
  */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
 export type Level = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 
@@ -35,4 +38,11 @@ export function createLogger(
 
 function errorReplacer(_key: string, value: unknown): unknown {
   return value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value;
+}
+
+/** A logger that appends its lines to `file`: for a chat in the terminal, where they would interleave with the conversation. */
+export function fileLogger(file: string, level: Level): Logger {
+  mkdirSync(dirname(file), { recursive: true });
+  // Synchronous: a chat logs a few lines, and none is lost when the process ends right after.
+  return createLogger(level, (line) => { appendFileSync(file, `${line}\n`); });
 }

@@ -383,18 +383,15 @@ export function createOutbox(options: OutboxOptions): Outbox {
     },
 
     async posted(keys) {
-      const found = new Set<string>();
       const bundles = await store.coveredBy(keys);
-      for (const key of keys) {
-        const ids = [jobIdOf(key), bundles.get(key)];
-        for (const id of ids) {
-          if (id === undefined || found.has(key)) continue;
-          const job = await queue.getJob(id);
-          // A dropped post (nothing left to say) was never posted.
-          if (job && !(job.returnvalue === DROPPED && (await job.isCompleted()))) found.add(key);
-        }
-      }
-      return found;
+      const isPosted = async (id: string | undefined): Promise<boolean> => {
+        const job = id === undefined ? undefined : await queue.getJob(id);
+        // A dropped post (nothing left to say) was never posted.
+        return job !== undefined && !(job.returnvalue === DROPPED && (await job.isCompleted()));
+      };
+      // All at once: a fan-out asks about thousands of keys, and the commands share round trips.
+      const answers = await Promise.all(keys.map(async (key) => (await isPosted(jobIdOf(key))) || (await isPosted(bundles.get(key)))));
+      return new Set(keys.filter((_, i) => answers[i]));
     },
 
     async delivering() {

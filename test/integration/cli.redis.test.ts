@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeys } from '../../src/store/keys.js';
 import { createRedisStore } from '../../src/store/redis-store.js';
-import { runDuban } from '../helpers/cli.js';
+import { runCaptured, runDuban } from '../helpers/cli.js';
+import { REDIS_URL } from '../helpers/redis.js';
 import { openTestRedis, type TestRedis } from '../helpers/redis.js';
 
 let db: TestRedis;
@@ -86,6 +87,22 @@ describe('duban say', () => {
     const { code, err } = await duban('say', '--chat', '城关镇工作群', '任务');
     expect(code).toBe(2);
     expect(err).toContain('--user');
+  });
+});
+
+describe('duban chat', () => {
+  it('keeps log lines out of the conversation, in a file it names once', async () => {
+    await duban('load', 'examples/sample-county.yaml');
+    const dataDir = mkdtempSync(join(tmpdir(), 'duban-chat-'));
+    const redisUrl = REDIS_URL.startsWith('/') ? `unix://${REDIS_URL}` : REDIS_URL;
+    // 催办 to groups of platforms that are off is logged as a warning.
+    const { code, out, err } = await runCaptured(['chat', '--chat', '领导群', '--user', '书记'], { env: { REDIS_URL: redisUrl }, prefix: db.prefix, dataDir }, '催办 T2\n:quit\n');
+
+    expect(code).toBe(0);
+    expect(out).toContain('催办');
+    expect(`${out}${err}`).not.toContain('{"time"');
+    expect(err.split(join(dataDir, 'duban.log'))).toHaveLength(2);
+    expect(readFileSync(join(dataDir, 'duban.log'), 'utf8')).toContain('posts not queued: their platform is off');
   });
 });
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/core/logger.js';
-import { demoDataDir } from '../../src/demo.js';
+import { demoDataDir } from '../../src/paths.js';
 import { connectPrivateRedis } from '../../src/store/connect.js';
 import { runCaptured, type Outcome } from '../helpers/cli.js';
 
