@@ -3,7 +3,7 @@
  * these; no user-facing Chinese is written anywhere else.
  */
 import type { OutgoingMessage, Line, Span } from './core/types.js';
-import type { Light, Target, Task, Township, Ymd } from './domain/model.js';
+import type { CountUnit, Light, Target, Task, Township, Ymd } from './domain/model.js';
 import { TASK_DOMAINS } from './domain/model.js';
 import type { Problem } from './domain/problems.js';
 
@@ -28,6 +28,9 @@ function trimNumber(n: number): string {
 }
 
 const percentOf = (share: number): string => `${String(Math.round(share * 100))}%`;
+
+/** Counted in 名, 人 or 位, a target counts people: 人数, not 个数. */
+const countNoun = (unit: CountUnit = '个'): string => (unit === '名' || unit === '人' || unit === '位' ? '人数' : '个数');
 const perMille = (score: number): string => `${(score / 10).toFixed(1)}分`;
 
 export interface StandingView {
@@ -86,12 +89,12 @@ export const text = {
         return p.expected === 'percent'
           ? `这项任务按百分比上报，「${p.text}」不是百分比`
           : p.expected === 'count'
-            ? `这项任务按个数上报${p.required === undefined ? '' : `（目标${trimNumber(p.required)}个）`}，「${p.text}」不是个数，请写已完成的个数`
+            ? `这项任务按${countNoun(p.unit)}上报${p.required === undefined ? '' : `（目标${trimNumber(p.required)}${p.unit ?? '个'}）`}，「${p.text}」不是${countNoun(p.unit)}，请写已完成的${countNoun(p.unit)}`
             : `这项任务只需上报「完成」或完成的百分比，「${p.text}」不合适`;
       case 'count-too-high':
-        return `「${p.text}」比目标${trimNumber(p.required)}个多出太多，请核对后再报`;
+        return `「${p.text}」比目标${trimNumber(p.required)}${p.unit ?? '个'}多出太多，请核对后再报`;
       case 'fraction-of':
-        return `这项任务的目标是${trimNumber(p.required)}个，「${p.text}」的总数对不上，请写已完成的个数，如 ${trimNumber(Math.ceil(p.required / 2))}个`;
+        return `这项任务的目标是${trimNumber(p.required)}${p.unit ?? '个'}，「${p.text}」的总数对不上，请写已完成的${countNoun(p.unit)}，如 ${trimNumber(Math.ceil(p.required / 2))}${p.unit ?? '个'}`;
       case 'start-after-deadline':
         return text.deadlineBeforeStart(p.start, p.deadline);
     }
@@ -130,10 +133,12 @@ export const text = {
     switch (target.kind) {
       case 'percent':
         return target.percent === 100 ? '全部完成' : `完成${trimNumber(target.percent)}%`;
-      case 'count':
+      case 'count': {
+        const unit = target.unit ?? '个';
         return target.per === 'village'
-          ? `每村${trimNumber(target.count)}个${township ? `（共${trimNumber(target.count * township.villages)}个）` : ''}`
-          : `${trimNumber(target.count)}个`;
+          ? `每村${trimNumber(target.count)}${unit}${township ? `（共${trimNumber(target.count * township.villages)}${unit}）` : ''}`
+          : `${trimNumber(target.count)}${unit}`;
+      }
       case 'done':
         return '按期完成';
     }
@@ -177,7 +182,7 @@ export const text = {
     `：${township.name} ${task.id} ${task.title}，进度 ${shown}`,
   ],
   reportExample: (task: Task, required: number): string =>
-    `上报 ${task.id} ${task.target.kind === 'count' ? `${trimNumber(Math.ceil(required / 2))}个` : task.target.kind === 'done' ? '完成' : '80%'}`,
+    `上报 ${task.id} ${task.target.kind === 'count' ? `${trimNumber(Math.ceil(required / 2))}${task.target.unit ?? '个'}` : task.target.kind === 'done' ? '完成' : '80%'}`,
   previousWas: (shown: string): string => `（原为 ${shown}）`,
   rankLine: (rank: number, of: number, month: string): string =>
     `${monthName(month)}排名：第${String(rank)}名（共${String(of)}个乡镇）`,
