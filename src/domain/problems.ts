@@ -7,6 +7,8 @@ import type { CountUnit } from './model.js';
 export type Problem =
   | { code: 'empty' }
   | { code: 'task-ref'; text: string }
+  /** A report that starts with its value: `上报 80%`. */
+  | { code: 'task-missing' }
   | { code: 'value-missing' }
   | { code: 'value-unknown'; text: string }
   | { code: 'value-range'; text: string }

@@ -334,7 +334,7 @@ function splitTask(t: string): Parsed<{ task: string; after: string }> {
   const tokens = t.split(' ');
   const first = tokens[0] ?? '';
   // `上报 80%`: the task was left out, and 8 + 0% would be a wrong guess.
-  if (isWholeValue(first)) return problem({ code: 'task-ref', text: first });
+  if (isWholeValue(first)) return problem({ code: 'task-missing' });
   // The title runs up to the first word that is a value, or starts with one (80%已完成); 三年 is a word, not 3 %.
   for (let k = 1; k < tokens.length; k++) {
     const token = tokens[k] ?? '';
