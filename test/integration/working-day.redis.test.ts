@@ -225,6 +225,14 @@ describe('the ranking', () => {
     expect(reply).toMatch(/2\. 🟡 红星乡：50%/);
   });
 
+  it('gives townships with equal completion of one task an equal place, and the next place counts them all', async () => {
+    await bot.say(hongxingClerk, '上报 T2 100%');
+    const reply = await bot.say(leader, '排名 T2');
+    expect(reply).toMatch(/^1\. ✅ 城关镇：100%$/m);
+    expect(reply).toMatch(/^1\. ✅ 红星乡：100%$/m);
+    for (const name of ['青山镇', '柳河乡', '东城街道']) expect(reply).toMatch(new RegExp(`^3\\. \\S+ ${name}：未上报$`, 'm'));
+  });
+
   it('gives last month’s ranking from the ledger as it stood at the month’s end', async () => {
     bot.clock.set('2026-12-02T09:00:00+08:00');
     await bot.say(hongxingClerk, '上报 T2 100%');
