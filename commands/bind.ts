@@ -12,7 +12,7 @@ export default defineCommand({
   ...text.commands.bind,
   who: 'admin',
   where: 'group',
-  args: z.string().trim().min(1, { error: text.bindNameMissing }),
+  args: z.string().trim().min(1, { error: text.missing(text.commands.bind.needs) }),
   async run(ctx, name) {
     const { platform, id: chat } = ctx.message.chat;
     const kept = ctx.group ? { webhook: ctx.group.webhook, secret: ctx.group.secret, name: ctx.group.name } : {};

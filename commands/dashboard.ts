@@ -12,10 +12,9 @@ export default defineCommand({
   words: ['看板', '挂图作战', '作战图'],
   ...text.commands.dashboard,
   who: 'leader',
-  where: 'anywhere',
+  where: 'direct',
   args: noArgs,
   async run(ctx) {
-    if (ctx.message.chat.type === 'group') return plain(text.dashboardAskDirect);
     const { person } = ctx.actor;
     if (!ctx.dashboardLink || !person) return plain(text.dashboardOff);
     return text.dashboardLink(await ctx.dashboardLink(person, ctx.now), LINK_TTL_MS / 60_000);

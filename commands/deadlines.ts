@@ -1,12 +1,39 @@
-import { loadBoard } from '../src/core/board.js';
+import { loadBoard, type Board } from '../src/core/board.js';
 import { defineCommand, fromParser } from '../src/core/command.js';
 import { resolveTask } from '../src/core/resolve.js';
 import type { Line } from '../src/core/types.js';
-import { viewedTownship, withCalendarNote } from '../src/core/views.js';
+import { standingView, viewedTownship, withCalendarNote } from '../src/core/views.js';
 import { standing } from '../src/domain/lights.js';
+import type { Task, Township, WorkCalendar } from '../src/domain/model.js';
 import { assignedTo } from '../src/domain/targets.js';
 import { parseOptionalTaskRef } from '../src/domain/text.js';
-import { text } from '../src/messages.js';
+import { text, type StandingView } from '../src/messages.js';
+
+interface Due {
+  task: Task;
+  state: 'overdue' | 'upcoming' | 'done';
+  time: StandingView;
+  line: Line;
+}
+
+/**
+ * A task as 截止 shows it. A township sees its own light; the county sees the deadline alone, and
+ * for a task past it how many townships have not done it: a task is the county's done once all have.
+ */
+function dueOf(board: Board, task: Task, township: Township | undefined, calendar: WorkCalendar): Due {
+  if (township && assignedTo(task, township.id)) {
+    const cell = board.cell(task, township);
+    const time = standingView(cell);
+    const state = cell.standing.light === 'done' ? 'done' : cell.standing.light === 'overdue' ? 'overdue' : 'upcoming';
+    return { task, state, time, line: [text.light(cell.standing.light), ' ', ...text.taskTitle(task), `：${text.timeLeft(time, board.today)}`] };
+  }
+  const time = { ...standing({ task, completion: 0, today: board.today, calendar }), deadline: task.deadline };
+  const towns = board.townshipsOf(task);
+  const notDone = towns.filter((t) => board.cell(task, t).standing.light !== 'done').length;
+  const state = towns.length > 0 && notDone === 0 ? 'done' : time.overdueDays > 0 ? 'overdue' : 'upcoming';
+  const behind = state === 'overdue' ? text.townshipsNotDone(notDone) : '';
+  return { task, state, time, line: [...text.taskTitle(task), `：${text.timeLeft(time, board.today)}${behind}`] };
+}
 
 export default defineCommand({
   name: 'deadlines',
@@ -18,17 +45,24 @@ export default defineCommand({
   async run(ctx, ref) {
     const board = await loadBoard(ctx);
     const township = viewedTownship(ctx, board);
-    const tasks = ref ? [resolveTask(board.tasks, ref, township)] : township ? board.openTasksOf(township) : board.openTasks();
+    const title = text.deadlinesTitle(township?.name ?? text.county);
+    const estimateShown = (dues: readonly Due[]): boolean => dues.some((d) => d.state === 'upcoming' && text.showsEstimate(d.time, board.today));
+    if (ref) {
+      const one = dueOf(board, resolveTask(board.tasks, ref, township), township, ctx.calendar);
+      return { title, lines: withCalendarNote(ctx, [one.line], estimateShown([one])) };
+    }
+    const tasks = township ? board.openTasksOf(township) : board.openTasks();
     if (tasks.length === 0) return { lines: [[text.noOpenTasks(township?.name ?? text.county)]] };
-    let estimated = false;
-    const lines = tasks.map((task): Line => {
-      // A township sees its own light; the county view shows the deadline alone.
-      const cell = township && assignedTo(task, township.id) ? board.cell(task, township) : undefined;
-      const time = cell?.standing ?? standing({ task, completion: 0, today: board.today, calendar: ctx.calendar });
-      estimated ||= time.estimated;
-      const left = text.timeLeft({ ...time, deadline: task.deadline }, board.today);
-      return [...(cell ? [text.light(cell.standing.light), ' '] : []), ...text.taskTitle(task), `：${left}`];
-    });
-    return { title: text.deadlinesTitle(township?.name ?? text.county), lines: withCalendarNote(ctx, lines, estimated) };
+    // Overdue apart from what is still to come, each nearest deadline first (the board's order); done ones by id only.
+    const dues = tasks.map((task) => dueOf(board, task, township, ctx.calendar));
+    const overdue = dues.filter((d) => d.state === 'overdue');
+    const upcoming = dues.filter((d) => d.state === 'upcoming');
+    const done = dues.filter((d) => d.state === 'done');
+    const lines: Line[] = [
+      ...(overdue.length > 0 ? [[{ text: text.deadlinesOverdue(overdue.length), tone: 'bad' as const }], ...overdue.map((d) => d.line)] : []),
+      ...(upcoming.length > 0 ? [[{ text: text.deadlinesUpcoming(upcoming.length), tone: 'strong' as const }], ...upcoming.map((d) => d.line)] : []),
+      ...(done.length > 0 ? [[{ text: text.deadlinesDone(done.map((d) => d.task.id)), tone: 'muted' as const }]] : []),
+    ];
+    return { title, lines: withCalendarNote(ctx, lines, estimateShown(upcoming)) };
   },
 });

@@ -1,7 +1,10 @@
-import { defineCommand, noArgs } from '../src/core/command.js';
-import { refusal } from '../src/core/router.js';
+import { defineCommand, examplesHere, noArgs, type Command, type Where } from '../src/core/command.js';
+import { forbidden, misplaced } from '../src/core/router.js';
 import type { Line } from '../src/core/types.js';
 import { text } from '../src/messages.js';
+
+/** The places a command may be meant for, other than anywhere, in the order 帮助 names them. */
+const ELSEWHERE: readonly Exclude<Where, 'anywhere'>[] = ['township-group', 'group', 'direct'];
 
 export default defineCommand({
   name: 'help',
@@ -10,10 +13,19 @@ export default defineCommand({
   who: 'all',
   where: 'anywhere',
   args: noArgs,
-  run(ctx) {
-    const lines = ctx.commands
-      .filter((c) => c.name !== 'help' && refusal(c, ctx) === undefined)
-      .map((c): Line => text.help.line(c.words[0] ?? c.name, c.summary, c.example));
-    return Promise.resolve({ title: text.help.title, lines: [...lines, [{ text: text.help.footer, tone: 'muted' }]] });
+  async run(ctx) {
+    const source = await examplesHere(ctx);
+    const word = (c: Command): string => c.words[0] ?? c.name;
+    // What this person may do: here, each with examples made from their own tasks; elsewhere, where.
+    const theirs = ctx.commands.filter((c) => c.name !== 'help' && forbidden(c, ctx) === undefined);
+    const here = theirs.filter((c) => misplaced(c, ctx) === undefined);
+    const lines = here.map((c): Line => text.help.line(word(c), c.summary, c.examples(source)));
+    for (const where of ELSEWHERE) {
+      const words = theirs.filter((c) => c.where === where && misplaced(c, ctx) !== undefined).map(word);
+      if (words.length > 0) lines.push([{ text: text.help.elsewhere[where](words), tone: 'muted' }]);
+    }
+    const footer = text.help.footer(source);
+    if (footer !== undefined) lines.push([{ text: footer, tone: 'muted' }]);
+    return { title: text.help.title(ctx.message.chat.type === 'direct'), lines };
   },
 });

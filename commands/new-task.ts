@@ -16,12 +16,12 @@ function resolveScope(scope: TownshipScope | undefined, county: readonly Townshi
     if (!township) unknown.push(name);
     else if (!named.includes(township)) named.push(township);
   }
-  if (unknown.length > 0) throw usageError(meta, { code: 'townships-unknown', names: unknown, known: county.map((t) => t.name) });
+  if (unknown.length > 0) throw usageError(meta.usage, [meta.example], { code: 'townships-unknown', names: unknown, known: county.map((t) => t.name) });
   const names = named.map((t) => t.name);
   if (scope.kind === 'only') return { townships: named.map((t) => t.id), shown: text.taskScope.only(names) };
   // The townships of today: one added to the county later is not in it, as the reply says by its count.
   const left = county.filter((t) => !named.includes(t));
-  if (left.length === 0) throw usageError(meta, { code: 'townships-none' });
+  if (left.length === 0) throw usageError(meta.usage, [meta.example], { code: 'townships-none' });
   return { townships: left.map((t) => t.id), shown: text.taskScope.except(names, left.length) };
 }
 

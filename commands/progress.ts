@@ -2,8 +2,8 @@ import { loadBoard } from '../src/core/board.js';
 import { defineCommand, fromParser } from '../src/core/command.js';
 import { resolveTask } from '../src/core/resolve.js';
 import type { Line } from '../src/core/types.js';
-import { shownAmount, taskList, viewedTownship, withCalendarNote } from '../src/core/views.js';
-import { parseOptionalTaskRef } from '../src/domain/text.js';
+import { shownAmount, taskList, viewedTownship } from '../src/core/views.js';
+import { parseOptionalTaskRef, parseTaskRef } from '../src/domain/text.js';
 import { text } from '../src/messages.js';
 
 export default defineCommand({
@@ -13,6 +13,13 @@ export default defineCommand({
   who: 'all',
   where: 'anywhere',
   args: fromParser(parseOptionalTaskRef),
+  // A task's id alone (`T2`) asks how it stands; a bare number could mean anything.
+  async suggest(ctx, said) {
+    const ref = parseTaskRef(said);
+    if (!ref.ok || ref.value.kind !== 'id' || /^\d+$/.test(said)) return undefined;
+    const id = ref.value.id;
+    return (await ctx.store.tasks()).some((t) => t.id === id) ? text.suggest.progress(id) : undefined;
+  },
   async run(ctx, ref) {
     const board = await loadBoard(ctx);
     if (!ref) return taskList(ctx, board, '进度');
@@ -30,6 +37,7 @@ export default defineCommand({
       ...shown.map(row),
       [{ text: text.countySummary(done, cells.length, reported), tone: 'muted' }],
     ];
-    return { title: text.progressTitle(task), lines: withCalendarNote(ctx, lines, cells.some((c) => c.standing.estimated)) };
+    // No working days are counted here, so no （估） and no note about it.
+    return { title: text.progressTitle(task), lines };
   },
 });

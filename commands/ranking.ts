@@ -5,6 +5,7 @@ import { resolveTask } from '../src/core/resolve.js';
 import { plain, type Line } from '../src/core/types.js';
 import { rankingView, shownAmount, viewedTownship } from '../src/core/views.js';
 import { monthOf, previousMonth } from '../src/domain/dates.js';
+import { sharedRanks } from '../src/domain/ranking.js';
 import type { Parsed } from '../src/domain/problems.js';
 import { parsed } from '../src/domain/problems.js';
 import type { MonthRef, TaskRef } from '../src/domain/text.js';
@@ -42,7 +43,9 @@ export default defineCommand({
         .townshipsOf(task)
         .map((t) => board.cell(task, t))
         .sort((a, b) => b.completion - a.completion || (a.progress?.at ?? '~').localeCompare(b.progress?.at ?? '~'));
-      const lines = cells.map((c, i): Line => [`${String(i + 1)}. `, text.light(c.standing.light), ` ${c.township.name}：${shownAmount(c)}`]);
+      // Equal completion, equal place: who reported first only orders the list.
+      const ranks = sharedRanks(cells, (a, b) => a.completion === b.completion);
+      const lines = cells.map((c, i): Line => [`${String(ranks[i] ?? i + 1)}. `, text.light(c.standing.light), ` ${c.township.name}：${shownAmount(c)}`]);
       return { title: text.taskRankingTitle(task), lines };
     }
     const thisMonth = monthOf(ctx.today);

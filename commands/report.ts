@@ -1,16 +1,27 @@
 import { currentRanking, loadBoard } from '../src/core/board.js';
-import { defineCommand, fromParser, usageError } from '../src/core/command.js';
-import { resolveTask } from '../src/core/resolve.js';
-import type { Line } from '../src/core/types.js';
-import { shownAmount, withCalendarNote } from '../src/core/views.js';
-import { beijingInstant } from '../src/domain/dates.js';
-import { amountFromValue, assignedTo, requiredAmount } from '../src/domain/targets.js';
-import { parseReport } from '../src/domain/text.js';
+import { defineCommand, fromParser, usageError, type CommandContext } from '../src/core/command.js';
 import { UserError } from '../src/core/errors.js';
-import { sourceOf } from '../src/core/types.js';
+import { resolveTask } from '../src/core/resolve.js';
+import { sourceOf, type Line } from '../src/core/types.js';
+import { showsEstimate, shownAmount, standingView, withCalendarNote } from '../src/core/views.js';
+import { beijingInstant } from '../src/domain/dates.js';
+import type { Task, Township } from '../src/domain/model.js';
+import { amountFromValue, assignedTo, requiredAmount } from '../src/domain/targets.js';
+import { parseReport, type ReportArgs } from '../src/domain/text.js';
 import { text } from '../src/messages.js';
 
 const meta = text.commands.report;
+
+/** The task a report is for and the amount it records, or the UserError that says what is wrong with it. */
+async function readReport(ctx: CommandContext, township: Township, args: ReportArgs): Promise<{ task: Task; amount: number }> {
+  const task = resolveTask(await ctx.store.tasks(), args.task, township);
+  if (task.status === 'closed') throw new UserError(text.taskClosed(task));
+  if (!assignedTo(task, township.id)) throw new UserError(text.taskNotAssigned(task, township));
+  const amount = amountFromValue(args.value, task.target, township, args.valueText);
+  // The example fits this task's target: a count task is shown a count, not a percent.
+  if (!amount.ok) throw usageError(meta.usage, [text.reportExample(task, requiredAmount(task.target, township))], amount.problem);
+  return { task, amount: amount.value };
+}
 
 export default defineCommand({
   name: 'report',
@@ -19,24 +30,30 @@ export default defineCommand({
   who: 'all',
   where: 'township-group',
   args: fromParser(parseReport),
-  async run(ctx, { task: ref, value, valueText, note }) {
+  // `T2 80%` in a township's group is a report without its word, when it would be recorded as one.
+  async suggest(ctx, said) {
+    const args = parseReport(said);
+    if (!ctx.township || !args.ok) return undefined;
+    try {
+      await readReport(ctx, ctx.township, args.value);
+    } catch (error) {
+      if (error instanceof UserError) return undefined;
+      throw error;
+    }
+    return text.suggest.report(said);
+  },
+  async run(ctx, args) {
     const township = ctx.township;
-    if (!township) throw new UserError(text.groupNotBound);
-    const tasks = await ctx.store.tasks();
-    const task = resolveTask(tasks, ref, township);
-    if (task.status === 'closed') throw new UserError(text.taskClosed(task));
-    if (!assignedTo(task, township.id)) throw new UserError(text.taskNotAssigned(task, township));
-    const amount = amountFromValue(value, task.target, township, valueText);
-    // The example fits this task's target: a count task is shown a count, not a percent.
-    if (!amount.ok) throw usageError({ ...meta, example: text.reportExample(task, requiredAmount(task.target, township)) }, amount.problem);
+    if (!township) throw new UserError(text.groupNotBound(ctx.townships[0]?.name));
+    const { task, amount } = await readReport(ctx, township, args);
 
     const { message } = ctx;
     const result = await ctx.store.recordReport({
       task: task.id,
       township: township.id,
-      amount: amount.value,
-      value: valueText,
-      note,
+      amount,
+      value: args.valueText,
+      note: args.note,
       by: { platform: message.chat.platform, user: message.sender.id, name: ctx.actor.name },
       at: beijingInstant(ctx.now),
       source: sourceOf(message),
@@ -52,11 +69,9 @@ export default defineCommand({
       ...text.reported(township, task, shownAmount(cell), correction),
       ...(correction && before ? [text.previousWas(text.amount(task.target, before.amount, requiredAmount(task.target, township)))] : []),
     ];
-    const lines: Line[] = [
-      headline,
-      [text.lightLabel(cell.standing.light), `，${text.timeLeft({ ...cell.standing, deadline: task.deadline }, ctx.today)}`],
-    ];
+    const { label, time } = text.standing(standingView(cell), ctx.today);
+    const lines: Line[] = [headline, [label, `，${time}`]];
     if (row) lines.push([text.rankLine(row.rank, ranking.rows.length, ranking.month)]);
-    return { lines: withCalendarNote(ctx, lines, cell.standing.estimated) };
+    return { lines: withCalendarNote(ctx, lines, showsEstimate([cell], ctx.today)) };
   },
 });

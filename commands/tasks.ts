@@ -1,16 +1,19 @@
 import { loadBoard } from '../src/core/board.js';
 import { defineCommand, noArgs } from '../src/core/command.js';
-import { taskList } from '../src/core/views.js';
+import { noTaskList, taskList } from '../src/core/views.js';
 import { text } from '../src/messages.js';
+
+const WORD = '任务';
 
 export default defineCommand({
   name: 'tasks',
-  words: ['任务', '任务清单', '我的任务'],
+  words: [WORD, '任务清单', '我的任务'],
   ...text.commands.tasks,
   who: 'all',
   where: 'anywhere',
   args: noArgs,
+  unavailable: (ctx) => noTaskList(ctx, WORD),
   async run(ctx) {
-    return taskList(ctx, await loadBoard(ctx), '任务');
+    return taskList(ctx, await loadBoard(ctx), WORD);
   },
 });

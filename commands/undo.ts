@@ -28,7 +28,7 @@ export default defineCommand({
     const before = last.amount === undefined ? undefined : shown(last.amount);
     const what = before === undefined ? last.task : `${last.task} ${before}`;
     // The way to put it right now is a new report: shown in the task's own unit (个, 完成, %).
-    const example = task && required !== undefined ? text.reportExample(task, required) : text.commands.report.example;
+    const example = task && required !== undefined ? text.reportExample(task, required) : undefined;
 
     if (last.undone) throw new UserError(text.undoAlready(what, example));
     if (ref && ref.kind === 'id' && ref.id !== last.task) throw new UserError(text.undoNotLast(ref.id, last.task));

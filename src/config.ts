@@ -7,7 +7,12 @@ import { z } from 'zod';
 // An empty value (`WECOM_TOKEN=` copied from .env.example) means "not set".
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 const base = (fallback: string) =>
-  z.preprocess((v) => (v === '' || v === undefined ? fallback : v), z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')));
+  z.preprocess(
+    (v) => (v === '' || v === undefined ? fallback : v),
+    z.url({ protocol: /^https?$/, error: `应为 http:// 或 https:// 开头的地址，不设置就是 ${fallback}` }).transform((u) => u.replace(/\/+$/, '')),
+  );
+
+const PORT_ERROR = '应为 1–65535 之间的整数端口号，例如 3000';
 
 /** The platforms' real origins: the defaults of the `*_API_BASE` variables. */
 export const PLATFORM_ORIGINS = {
@@ -17,8 +22,13 @@ export const PLATFORM_ORIGINS = {
 } as const;
 
 export const envSchema = z.object({
-  PORT: z.preprocess((v) => (v === '' || v === undefined ? '3000' : v), z.coerce.number().int().min(1).max(65535)),
-  REDIS_URL: optional(z.url({ protocol: /^(rediss?|unix)$/ })),
+  PORT: z.preprocess(
+    (v) => (v === '' || v === undefined ? '3000' : v),
+    z.coerce.number({ error: PORT_ERROR }).int({ error: PORT_ERROR }).min(1, { error: PORT_ERROR }).max(65535, { error: PORT_ERROR }),
+  ),
+  REDIS_URL: optional(
+    z.url({ protocol: /^(rediss?|unix)$/, error: '应写成 redis://主机:端口（例如 redis://127.0.0.1:6379）、rediss://… 或 unix:///路径/redis.sock；不设置则用本机 6379 端口' }),
+  ),
   // The robot's console makes the Token 3–32 letters or digits; anything else is a copy mistake.
   WECOM_TOKEN: optional(z.string().regex(/^[A-Za-z0-9]{3,32}$/, { error: '应为 3–32 个英文字母或数字（企业微信后台“Token”）' })),
   // WeCom's EncodingAESKey is 43 characters of base64 without the trailing '='.
@@ -31,15 +41,18 @@ export const envSchema = z.object({
   WECOM_AGENT_SECRET: optional(z.string().regex(/^[A-Za-z0-9_-]{20,64}$/, { error: '应为自建应用的 Secret（约 43 个字符）' })),
   DINGTALK_CLIENT_ID: optional(z.string()),
   DINGTALK_CLIENT_SECRET: optional(z.string()),
-  DINGTALK_MODE: z.preprocess((v) => (v === '' || v === undefined ? 'http' : v), z.enum(['http', 'stream'])),
+  DINGTALK_MODE: z.preprocess((v) => (v === '' || v === undefined ? 'http' : v), z.enum(['http', 'stream'], { error: '应为 http（HTTP 回调）或 stream（Stream 模式）' })),
   DINGTALK_API_BASE: base(PLATFORM_ORIGINS.dingtalkApi),
   DINGTALK_OAPI_BASE: base(PLATFORM_ORIGINS.dingtalkOapi),
   // Where people reach this server: the dashboard's links and WeCom's OAuth redirect are built on it.
   PUBLIC_URL: optional(
     z
-      .url({ protocol: /^https?$/ })
+      .url({ protocol: /^https?$/, error: '应为 http:// 或 https:// 开头的地址，例如 https://duban.example.gov.cn' })
       // The routes sit at the root (/dashboard): a path here would make every link miss them.
-      .refine((u) => new URL(u).pathname === '/' && new URL(u).search === '', { error: '只写协议、域名和端口，例如 https://duban.example.gov.cn（看板在 /dashboard）' })
+      // zod runs this after a failed URL check too: what is no URL was said wrong above already.
+      .refine((u) => !URL.canParse(u) || (new URL(u).pathname === '/' && new URL(u).search === ''), {
+        error: '只写协议、域名和端口，例如 https://duban.example.gov.cn（看板在 /dashboard）',
+      })
       .transform((u) => new URL(u).origin),
   ),
 });

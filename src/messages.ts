@@ -3,7 +3,7 @@
  * these; no user-facing Chinese is written anywhere else.
  */
 import type { OutgoingMessage, Line, Span } from './core/types.js';
-import type { Light, Target, Task, Township, Ymd } from './domain/model.js';
+import type { CountUnit, Light, Target, Task, Township, Ymd } from './domain/model.js';
 import { TASK_DOMAINS } from './domain/model.js';
 import { addDays, weekday } from './domain/dates.js';
 import type { Problem } from './domain/problems.js';
@@ -47,6 +47,9 @@ function closeDue(deadline: Ymd, today: Ymd, workdaysAfter: number): string | un
 }
 
 const percentOf = (share: number): string => `${String(Math.round(share * 100))}%`;
+
+/** Counted in 名, 人 or 位, a target counts people: 人数, not 个数. */
+const countNoun = (unit: CountUnit = '个'): string => (unit === '名' || unit === '人' || unit === '位' ? '人数' : '个数');
 const perMille = (score: number): string => `${(score / 10).toFixed(1)}分`;
 
 export interface StandingView {
@@ -58,28 +61,73 @@ export interface StandingView {
   estimated: boolean;
 }
 
+/**
+ * What the examples a person is shown are made of, chosen for them (src/core/command.ts
+ * `examplesHere`): tasks they can name and report on where they ask, so every example works as shown.
+ */
+export interface ExampleSource {
+  /** A task this person can name here: their township's first under way, else the county's. */
+  task?: Task;
+  /** Tasks this person can report on here, one of each kind of target, with what their township owes. */
+  reportable: readonly { task: Task; required: number }[];
+  /** A township this group could be bound to: its own, else the county's first. */
+  township?: string;
+  /** The leaders' group, which 绑定 领导群 marks. */
+  leadersGroup: boolean;
+  /** The county's task closed last, which 恢复 could reopen. */
+  closed?: Task;
+}
+
+/** `上报 T2 80%`, `上报 T3 18名`, `上报 T6 完成`: a report in the task's own unit. */
+function reportExample(task: Task, required: number): string {
+  switch (task.target.kind) {
+    case 'percent':
+      return `上报 ${task.id} 80%`;
+    case 'count':
+      return `上报 ${task.id} ${trimNumber(Math.ceil(required / 2))}${task.target.unit ?? '个'}`;
+    case 'done':
+      return `上报 ${task.id} 完成`;
+  }
+}
+
+/** The one example a short hint shows: a report where this person can report, else the ranking, which works everywhere. */
+const everydayExample = (s: ExampleSource): string => {
+  const first = s.reportable[0];
+  return first === undefined ? '排名' : reportExample(first.task, first.required);
+};
+
+const quoted = (words: readonly string[]): string => words.map((w) => `「${w}」`).join('');
+
 export const text = {
   apology: '抱歉，我这边出了点问题，没能处理这条消息。请稍后再试；如果一直不行，请联系管理员。',
 
-  unknown: (word: string): OutgoingMessage => ({
-    lines: [[`没看懂「${word}」。`], ['发送「帮助」查看我能做的事，例如：上报 T3 80%']],
+  unknown: (word: string, s: ExampleSource): OutgoingMessage => ({
+    lines: [[`没看懂「${word}」。`], [`发送「帮助」查看我能做的事，例如：${everydayExample(s)}`]],
   }),
 
-  usage: (
-    meta: { usage: string; example: string },
-    problem: string,
-  ): OutgoingMessage => ({
-    lines: [[`${problem}。`], [`正确格式：${meta.usage}`], [`例如：${meta.example}`]],
+  /** A message that would work with a command word before it: `T2 80%`. */
+  suggest: {
+    report: (said: string): string => `要上报吗？发送「上报 ${said}」`,
+    progress: (taskId: string): string => `要查看进度吗？发送「进度 ${taskId}」`,
+  },
+
+  usage: (usage: string, examples: readonly string[], problem: string): OutgoingMessage => ({
+    lines: [[`${problem}。`], [`正确格式：${usage}`], ...(examples.length > 0 ? [[`例如：${examples.join('、')}`]] : [])],
   }),
+
+  /** What an empty command lacks: `缺少任务编号和进度`. */
+  missing: (needs: string): string => `缺少${needs}`,
 
   problem(p: Problem): string {
     switch (p.code) {
       case 'empty':
         return '缺少内容';
       case 'task-ref':
-        return `看不懂任务「${p.text}」，请写任务编号，如 T3`;
+        return `看不懂任务「${p.text}」，请写任务编号`;
+      case 'task-missing':
+        return '缺少任务编号';
       case 'value-missing':
-        return '没有写进度';
+        return '缺少进度';
       case 'value-unknown':
         return `看不懂进度「${p.text}」`;
       case 'value-range':
@@ -101,17 +149,17 @@ export const text = {
       case 'deadline-missing':
         return '缺少截止日期';
       case 'too-long':
-        return `说明太长了，最多 ${String(p.max)} 个字`;
+        return `说明太长了，最多${String(p.max)}个字`;
       case 'value-kind':
         return p.expected === 'percent'
           ? `这项任务按百分比上报，「${p.text}」不是百分比`
           : p.expected === 'count'
-            ? `这项任务按个数上报${p.required === undefined ? '' : `（目标${trimNumber(p.required)}个）`}，「${p.text}」不是个数，请写已完成的个数`
+            ? `这项任务按${countNoun(p.unit)}上报${p.required === undefined ? '' : `（目标${trimNumber(p.required)}${p.unit ?? '个'}）`}，「${p.text}」不是${countNoun(p.unit)}，请写已完成的${countNoun(p.unit)}`
             : `这项任务只需上报「完成」或完成的百分比，「${p.text}」不合适`;
       case 'count-too-high':
-        return `「${p.text}」比目标${trimNumber(p.required)}个多出太多，请核对后再报`;
+        return `「${p.text}」比目标${trimNumber(p.required)}${p.unit ?? '个'}多出太多，请核对后再报`;
       case 'fraction-of':
-        return `这项任务的目标是${trimNumber(p.required)}个，「${p.text}」的总数对不上，请写已完成的个数，如 ${trimNumber(Math.ceil(p.required / 2))}个`;
+        return `这项任务的目标是${trimNumber(p.required)}${p.unit ?? '个'}，「${p.text}」的总数对不上，请写已完成的${countNoun(p.unit)}，如 ${trimNumber(Math.ceil(p.required / 2))}${p.unit ?? '个'}`;
       case 'start-after-deadline':
         return text.deadlineBeforeStart(p.start, p.deadline);
       case 'townships-missing':
@@ -137,7 +185,22 @@ export const text = {
   timeLeft(s: StandingView, today: Ymd): string {
     if (s.light === 'done') return `截止${day(s.deadline, today)}`;
     if (s.overdueDays > 0) return `截止${day(s.deadline, today)}，已逾期${String(s.overdueDays)}天`;
-    return closeDue(s.deadline, today, s.workdaysAfter) ?? `截止${day(s.deadline, today)}，剩${String(s.workdaysAfter)}个工作日${s.estimated ? '（估）' : ''}`;
+    return closeDue(s.deadline, today, s.workdaysAfter) ?? `截止${day(s.deadline, today)}，剩${String(s.workdaysAfter)}个工作日${text.showsEstimate(s, today) ? '（估）' : ''}`;
+  },
+
+  /** Whether `timeLeft` shows `（估）`: only a count of working days still to come is estimated. */
+  showsEstimate: (s: StandingView, today: Ymd): boolean =>
+    s.estimated && s.light !== 'done' && s.overdueDays <= 0 && closeDue(s.deadline, today, s.workdaysAfter) === undefined,
+
+  /**
+   * A light's label and the time left, to stand side by side saying 已逾期 once:
+   * `🔴已逾期2天` + `截止11月30日`, `🟢正常推进` + `截止12月31日，剩20个工作日`.
+   */
+  standing(s: StandingView, today: Ymd): { label: Span; time: string } {
+    if (s.light === 'overdue' && s.overdueDays > 0) {
+      return { label: { text: `${LIGHTS.overdue.icon}已逾期${String(s.overdueDays)}天`, tone: LIGHTS.overdue.tone }, time: `截止${day(s.deadline, today)}` };
+    }
+    return { label: text.lightLabel(s.light), time: text.timeLeft(s, today) };
   },
 
   /** How far a township is, in the target's own terms. */
@@ -157,10 +220,12 @@ export const text = {
     switch (target.kind) {
       case 'percent':
         return target.percent === 100 ? '全部完成' : `完成${trimNumber(target.percent)}%`;
-      case 'count':
+      case 'count': {
+        const unit = target.unit ?? '个';
         return target.per === 'village'
-          ? `每村${trimNumber(target.count)}个${township ? `（共${trimNumber(target.count * township.villages)}个）` : ''}`
-          : `${trimNumber(target.count)}个`;
+          ? `每村${trimNumber(target.count)}${unit}${township ? `（共${trimNumber(target.count * township.villages)}${unit}）` : ''}`
+          : `${trimNumber(target.count)}${unit}`;
+      }
       case 'done':
         return '按期完成';
     }
@@ -172,13 +237,17 @@ export const text = {
   taskTitle: (task: Task): Span[] => [{ text: task.id, tone: 'strong' }, ` ${task.title}`],
 
   // —— permissions and places ——
-  adminOnly: (what: string): string => `只有管理员可以${what}。如需办理，请联系县委组织部管理员。`,
-  leaderOnly: (what: string): string => `只有领导和管理员可以${what}。`,
+  /** `action` is a verb phrase: 只有管理员可以给任务销号。 */
+  adminOnly: (action: string): string => `只有管理员可以${action}。如需办理，请联系县委组织部管理员。`,
+  leaderOnly: (action: string): string => `只有领导和管理员可以${action}。`,
   groupOnly: (word: string): string => `「${word}」要在群里 @我 使用。`,
+  directOnly: (word: string): string => `「${word}」请私聊我发送：回复只给你本人看。`,
   townshipGroupOnly: (word: string): string =>
     `「${word}」要在乡镇工作群里 @我 使用，我会记到这个群所属的乡镇名下。`,
   askInTownshipGroup: (word: string): string => `「${word}」请在乡镇工作群里 @我，我会按这个群所属的乡镇回答。`,
-  groupNotBound: '这个群还没有绑定乡镇。请管理员在群里 @我 发送：绑定 乡镇名称（例如：绑定 城关镇）。',
+  /** `township`: one of the county's, for the example. */
+  groupNotBound: (township: string | undefined): string =>
+    `这个群还没有绑定乡镇。请管理员在群里 @我 发送：绑定 乡镇名称${township === undefined ? '' : `（例如：绑定 ${township}）`}。`,
 
   // —— tasks ——
   taskNotFound: (ref: string): string => `没有找到任务「${ref}」。发送「任务」查看任务清单和编号。`,
@@ -192,8 +261,13 @@ export const text = {
   taskClosed: (task: Task): string => `${task.id}「${task.title}」已销号，不用再上报了。`,
   noOpenTasks: (whose: string): string => `${whose}目前没有进行中的任务。`,
 
-  tasksTitle: (whose: string, count: number): string => `${whose}进行中的任务（${String(count)}项）`,
-  countyTasksTitle: (count: number): string => `全县进行中的任务（${String(count)}项）`,
+  /** `城关镇的任务（11项：进行中8项，已完成3项）`: under way is open and not yet done. */
+  tasksTitle: (whose: string, underWay: number, done: number): string => {
+    const all = underWay + done;
+    const tally =
+      done === 0 ? `进行中${String(underWay)}项` : underWay === 0 ? `${String(done)}项，都已完成` : `${String(all)}项：进行中${String(underWay)}项，已完成${String(done)}项`;
+    return `${whose}的任务（${tally}）`;
+  },
   county: '全县',
   countyTaskLine: (deadline: Ymd, today: Ymd, done: number, all: number): string =>
     `：截止${day(deadline, today)}，${String(done)}/${String(all)}个乡镇完成`,
@@ -203,19 +277,19 @@ export const text = {
     { text: correction ? '已更正' : '已记录', tone: 'strong' },
     `：${township.name} ${task.id} ${task.title}，进度 ${shown}`,
   ],
-  reportExample: (task: Task, required: number): string =>
-    `上报 ${task.id} ${task.target.kind === 'count' ? `${trimNumber(Math.ceil(required / 2))}个` : task.target.kind === 'done' ? '完成' : '80%'}`,
+  reportExample,
   previousWas: (shown: string): string => `（原为 ${shown}）`,
   rankLine: (rank: number, of: number, month: string): string =>
     `${monthName(month)}排名：第${String(rank)}名（共${String(of)}个乡镇）`,
 
   // —— 撤回 ——
   undoNothing: '没有找到你最近的上报，无需撤回。',
-  undoTooLate: (minutes: number, example: string): string =>
-    `你最近的上报已超过${String(minutes)}分钟，不能撤回了。如需更正，请直接重新上报正确的进度，例如：${example}`,
+  /** `example`: a report of that task in its own unit; absent when the task is gone from the county. */
+  undoTooLate: (minutes: number, example: string | undefined): string =>
+    `你最近的上报已超过${String(minutes)}分钟，不能撤回了。如需更正，请直接重新上报正确的进度${example === undefined ? '。' : `，例如：${example}`}`,
   /** `what`: `T2 80%`, or the task alone when the amount is not known. */
-  undoAlready: (what: string, example: string): string =>
-    `你最近的上报（${what}）已经撤回了。撤回只能撤回最近一次上报；如需更正，请直接重新上报，例如：${example}`,
+  undoAlready: (what: string, example: string | undefined): string =>
+    `你最近的上报（${what}）已经撤回了。撤回只能撤回最近一次上报；如需更正，请直接重新上报${example === undefined ? '。' : `，例如：${example}`}`,
   undoElsewhere: (township: string, what: string): string =>
     `你最近的上报（${what}）记在${township}名下。撤回要在${township}的工作群里 @我 发送「撤回」。`,
   undoNotLast: (asked: string, last: string): string =>
@@ -233,7 +307,12 @@ export const text = {
     `目标：${text.target(task.target)}；截止${day(task.deadline, today)}`,
   countySummary: (done: number, all: number, reported: number): string =>
     `全县：${String(done)}/${String(all)}个乡镇已完成，${String(reported)}个已上报`,
-  deadlinesTitle: (whose: string): string => `${whose}的截止时间（近的在前）`,
+  deadlinesTitle: (whose: string): string => `${whose}的截止时间`,
+  deadlinesOverdue: (count: number): string => `已逾期（${String(count)}项）：`,
+  deadlinesUpcoming: (count: number): string => `即将截止（${String(count)}项，近的在前）：`,
+  deadlinesDone: (ids: readonly string[]): string => `已完成：${ids.join('、')}`,
+  /** After a county task past its deadline: how many townships have not done it. */
+  townshipsNotDone: (count: number): string => `，${String(count)}个乡镇未完成`,
   rankingTitle: (month: string, asOf: Ymd, final: boolean): string =>
     `${monthName(month)}完成情况排名${final ? '' : `（截至${day(asOf)}）`}`,
   taskRankingTitle: (task: Task): string => `${task.id} ${task.title}：各乡镇完成情况`,
@@ -262,11 +341,9 @@ export const text = {
     lines: [[url], [{ text: `链接${String(minutes)}分钟内有效，只限你本人使用，请勿转发。过期了再发「看板」即可。`, tone: 'muted' }]],
   }),
   warningsArg: '只能写「预警」或「预警 全部」',
-  dashboardAskDirect: '看板链接只发给你本人：请私聊我发送「看板」。',
   dashboardOff: '这里拿不到看板链接：看板随服务器一起运行，请在企业微信或钉钉里私聊督办助手发送「看板」。',
 
   // —— 绑定 / 新建任务 / 销号 ——
-  bindNameMissing: '缺少乡镇名称',
   boundTownship: (name: string): string => `已将本群绑定为「${name}」工作群。群里的上报都会记在${name}名下。`,
   boundLeaders: '已将本群设为领导群：这里可以看到全县排名和后三位提示。',
   townshipUnknown: (name: string, known: readonly string[]): string =>
@@ -294,10 +371,10 @@ export const text = {
     `已销号：${task.id} ${task.title}。它不再提醒，也不再计入以后的排名。如果销错了，发送「恢复 ${task.id}」可以恢复。`,
   taskReopened: (task: Task, today: Ymd): string =>
     `已恢复：${task.id} ${task.title}（截止${day(task.deadline, today)}）。乡镇可以继续上报，它重新计入提醒和排名。`,
-  taskNotClosed: (task: Task): string => `${task.id} ${task.title} 没有销号，不用恢复。`,
+  taskNotClosed: (task: Task): string => `${task.id}「${task.title}」没有销号，不用恢复。`,
   /** Who the ledger says closed a task that a reloaded setup file newly marks `closed`. */
   setupFileReporter: '设置文件',
-  taskAlreadyClosed: (task: Task): string => `${task.id} ${task.title} 早已销号。`,
+  taskAlreadyClosed: (task: Task): string => `${task.id}「${task.title}」早已销号。`,
 
   // —— long messages and WeCom ——
   /** Marks the second and later parts of a message split to fit a platform's size limit. */
@@ -307,7 +384,7 @@ export const text = {
   /** Sent after the platform was already answered, when the message then could not be handled. */
   notHandled: '抱歉，刚才这条消息没能处理完，请稍后重新发送。',
   /** A picture, voice or file sent to the bot. */
-  textOnly: '我只看得懂文字消息。发送「帮助」查看我能做的事，例如：上报 T3 80%',
+  textOnly: '我只看得懂文字消息。发送「帮助」查看我能做的事。',
   outbox: {
     /** Heads a post printed in the terminal, for the group it is for. */
     consoleHeading: (group: string): string => `── 发往「${group}」 ──`,
@@ -324,6 +401,15 @@ export const text = {
     /** The passive reply when the answer is not ready within WeCom's window; the answer follows via response_url. */
     working: '收到，正在处理，稍后回复你。',
   },
+
+  /**
+   * Heads `duban chat` and the demo's terminal. 帮助 is the one example that works for whoever
+   * speaks wherever: its own examples are then made for them.
+   */
+  consoleChat: [
+    '督办助手 终端对话。直接输入要对机器人说的话，先试试：帮助',
+    '切换身份：:user 书记（或 联络员、管理员）  切换群：:chat 领导群（或 红星乡工作群）  私聊：:direct  退出：:quit',
+  ],
 
   /** What `duban serve` prints in the terminal at start. */
   serve: {
@@ -452,9 +538,24 @@ export const text = {
   },
 
   help: {
-    title: '督办助手能做这些（在群里 @我 发送）：',
-    line: (word: string, summary: string, example: string): Line => [{ text: word, tone: 'strong' }, ` ${summary}，例如：${example}`],
-    footer: '任务可以写 T3、3、3号，或任务名称的一部分；进度可以写 80%、八成、12个、12/13、完成。',
+    title: (direct: boolean): string => (direct ? '督办助手能做这些（直接发给我）：' : '督办助手能做这些（在群里 @我 发送）：'),
+    line: (word: string, summary: string, examples: readonly string[]): Line => [
+      { text: word, tone: 'strong' },
+      ` ${summary}${examples.length > 0 ? `，例如：${examples.join('、')}` : ''}`,
+    ],
+    /** The commands this person may use, but elsewhere. */
+    elsewhere: {
+      group: (words: readonly string[]): string => `另有${quoted(words)}，要在群里 @我 使用。`,
+      'township-group': (words: readonly string[]): string => `另有${quoted(words)}，要在乡镇工作群里 @我 使用。`,
+      direct: (words: readonly string[]): string => `另有${quoted(words)}，要私聊我使用。`,
+    },
+    footer: (s: ExampleSource): string | undefined => {
+      const id = s.task?.id;
+      if (id === undefined) return undefined;
+      const n = id.replace(/^T/, '');
+      const values = s.reportable.length > 0 ? '；进度照「上报」的例子写，百分比也可以写 八成、百分之八十' : '';
+      return `任务可以写 ${id}、${n}、${n}号，或任务名称的一部分${values}。`;
+    },
   },
 
   /** The 挂图作战 web page for leaders (看板): headings, labels, empty states, the refusal pages. */
@@ -544,25 +645,76 @@ export const text = {
     toOverview: '返回总览',
   },
 
-  /** What each command is for, its right form and an example: shown by 帮助 and with a wrong input. */
+  /**
+   * What each command is for (`summary`), what a refusal says it does (`action`, a verb phrase:
+   * 只有管理员可以给任务销号), what it cannot do without (`needs`: 缺少任务编号和进度), its right form,
+   * and examples made for the person who reads them: shown by 帮助 and with a wrong input.
+   */
   commands: {
-    help: { summary: '查看我能做的事', usage: '帮助', example: '帮助' },
-    tasks: { summary: '本乡镇进行中的任务、截止时间和进度', usage: '任务', example: '任务' },
-    report: { summary: '上报一项任务的进度', usage: '上报 任务编号 进度 [说明]', example: '上报 T3 80% 已完成8个村' },
-    progress: { summary: '查看一项任务在各乡镇的进度', usage: '进度 任务编号', example: '进度 T3' },
-    deadlines: { summary: '查看最近的截止时间', usage: '截止 或 截止 任务编号', example: '截止 T3' },
-    ranking: { summary: '查看本月完成情况排名', usage: '排名，或 排名 上月、排名 10月、排名 T3', example: '排名 上月' },
-    undo: { summary: '撤回你30分钟内的上一次上报', usage: '撤回', example: '撤回' },
-    bind: { summary: '把本群绑定到乡镇，或设为领导群', usage: '绑定 乡镇名称，或 绑定 领导群', example: '绑定 城关镇' },
+    help: { summary: '查看我能做的事', action: '查看帮助', usage: '帮助', example: '帮助' },
+    tasks: { summary: '查看任务清单、进度和截止时间', action: '查看任务', usage: '任务', example: '任务' },
+    report: {
+      summary: '上报一项任务的进度',
+      action: '上报进度',
+      needs: '任务编号和进度',
+      usage: '上报 任务编号 进度 [说明]',
+      example: (s: ExampleSource): string[] => s.reportable.map((r) => reportExample(r.task, r.required)),
+    },
+    progress: {
+      summary: '查看一项任务在各乡镇的进度',
+      action: '查看进度',
+      usage: '进度 任务编号',
+      example: (s: ExampleSource): string[] => [s.task ? `进度 ${s.task.id}` : '进度'],
+    },
+    deadlines: {
+      summary: '查看最近的截止时间',
+      action: '查看截止时间',
+      usage: '截止 或 截止 任务编号',
+      example: (s: ExampleSource): string[] => ['截止', ...(s.task ? [`截止 ${s.task.id}`] : [])],
+    },
+    ranking: {
+      summary: '查看本月完成情况排名',
+      action: '查看排名',
+      usage: '排名，或 排名 上月、排名 月份、排名 任务编号',
+      example: (s: ExampleSource): string[] => ['排名', '排名 上月', ...(s.task ? [`排名 ${s.task.id}`] : [])],
+    },
+    undo: { summary: '撤回你30分钟内的上一次上报', action: '撤回上报', usage: '撤回', example: '撤回' },
+    bind: {
+      summary: '把本群绑定到乡镇，或设为领导群',
+      action: '绑定工作群',
+      needs: '乡镇名称',
+      usage: '绑定 乡镇名称，或 绑定 领导群',
+      example: (s: ExampleSource): string[] => (s.leadersGroup ? ['绑定 领导群'] : s.township === undefined ? [] : [`绑定 ${s.township}`]),
+    },
     newTask: {
       summary: '新建一项任务',
+      action: '新建任务',
+      needs: '任务名称和截止日期',
       usage: '新建任务 任务名称 截止日期 [目标] [领域] [乡镇：乡镇名、乡镇名 或 除乡镇名以外]',
       example: '新建任务 阵地建设 截止12月31日 目标每村1个 领域农村',
     },
-    close: { summary: '任务销号', usage: '销号 任务编号', example: '销号 T3' },
-    reopen: { summary: '恢复一项已销号的任务', usage: '恢复 任务编号', example: '恢复 T3' },
-    nudge: { summary: '向进度落后的乡镇群发督办提醒', usage: '催办 任务编号，或 催办 乡镇名称', example: '催办 T3' },
-    warnings: { summary: '查看全县预警摘要，或全部预警清单', usage: '预警，或 预警 全部', example: '预警 全部' },
-    dashboard: { summary: '打开挂图作战看板（私聊发送）', usage: '看板', example: '看板' },
+    close: {
+      summary: '给任务销号',
+      action: '给任务销号',
+      needs: '任务编号',
+      usage: '销号 任务编号',
+      example: (s: ExampleSource): string[] => (s.task ? [`销号 ${s.task.id}`] : []),
+    },
+    reopen: {
+      summary: '恢复一项已销号的任务',
+      action: '恢复已销号的任务',
+      needs: '任务编号',
+      usage: '恢复 任务编号',
+      example: (s: ExampleSource): string[] => (s.closed ? [`恢复 ${s.closed.id}`] : []),
+    },
+    nudge: {
+      summary: '向进度落后的乡镇群发督办提醒',
+      action: '催办',
+      needs: '任务编号或乡镇名称',
+      usage: '催办 任务编号，或 催办 乡镇名称',
+      example: (s: ExampleSource): string[] => (s.task ? [`催办 ${s.task.id}`] : []),
+    },
+    warnings: { summary: '查看全县预警摘要，或全部预警清单', action: '查看预警', usage: '预警，或 预警 全部', example: '预警 全部' },
+    dashboard: { summary: '打开挂图作战看板', action: '打开挂图作战看板', usage: '看板', example: '看板' },
   },
 } as const;

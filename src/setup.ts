@@ -4,7 +4,7 @@
  * the entry, the field and the line, and nothing is thrown.
  *
  * Defaults: a township's `id` is its name; a group or person without `roles` has none; a task's
- * `domain` is 综合, `townships` all, `weight` 1, `status` open, a count target is per township,
+ * `domain` is 综合, `townships` all, `weight` 1, `status` open, a count target is per township and in 个,
  * and `start` is 1 January of the deadline's year — the load day would make the same file mean
  * different things on different days. Every field of `schedule:` falls back to `DEFAULT_SCHEDULE`
  * (09:00, reminders 5/3/1/0 working days ahead, office hours 08:30–18:00, no ⚠️后三位 marks in
@@ -13,7 +13,7 @@
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
 import * as z from 'zod';
 import { isYmd } from './domain/dates.js';
-import { TASK_DOMAINS, type Target, type Task, type Township } from './domain/model.js';
+import { COUNT_UNITS, TASK_DOMAINS, type Target, type Task, type Township } from './domain/model.js';
 import {
   DEFAULT_SCHEDULE,
   isClockTime,
@@ -107,6 +107,8 @@ export const setupMessages = {
   count: '应为大于0的整数',
   done: '应写成 done: true',
   perWithoutCount: '只有 count 目标才能写 per',
+  unit: `应为计数的量词：${COUNT_UNITS.join('、')}（人写「名」，例如 unit: 名）`,
+  unitWithoutCount: '只有 count 目标才能写 unit',
   taskTownships: '应写 all（全部乡镇），或乡镇列表，例如 [城关镇, 红星乡]',
   taskTownshipsEmpty: '不能是空列表；全部乡镇请写 all',
   weight: '应为大于0的数字',
@@ -327,6 +329,7 @@ const targetSchema = z.strictObject(
     percent: z.number({ error: M.percent }).gt(0, { error: M.percent }).lte(100, { error: M.percent }).optional(),
     count: z.number({ error: M.count }).int({ error: M.count }).gt(0, { error: M.count }).optional(),
     per: z.enum(['village', 'township']).optional(),
+    unit: z.enum(COUNT_UNITS, { error: M.unit }).optional(),
     done: z.literal(true, { error: M.done }).optional(),
   },
   { error: unlessMissing(M.target) },
@@ -609,6 +612,7 @@ function checkTarget(raw: unknown, path: Path, problems: Problems): void {
   if (kinds.length === 0) problems.add(path, M.target);
   if (kinds.length > 1) problems.add(path, M.targetMany(kinds));
   if (raw.per !== undefined && raw.count === undefined) problems.add([...path, 'per'], M.perWithoutCount);
+  if (raw.unit !== undefined && raw.count === undefined) problems.add([...path, 'unit'], M.unitWithoutCount);
 }
 
 /** The task's townships as ids (`all` kept), or undefined after reporting a problem. */
@@ -724,7 +728,8 @@ function toTask(t: TaskFields): Task {
 
 function toTarget(t: z.infer<typeof targetSchema>): Target {
   if (t.percent !== undefined) return { kind: 'percent', percent: t.percent };
-  if (t.count !== undefined) return { kind: 'count', count: t.count, per: t.per ?? 'township' };
+  // 个 is what a count is in when nothing is said: stored only when it says more.
+  if (t.count !== undefined) return { kind: 'count', count: t.count, per: t.per ?? 'township', ...(t.unit === undefined || t.unit === '个' ? {} : { unit: t.unit }) };
   return { kind: 'done' };
 }
 

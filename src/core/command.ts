@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { beijingInstant } from '../domain/dates.js';
+import { exampleTasks, oneOfEachKind } from '../domain/examples.js';
 import type { EntryOrigin, Role, Township, WorkCalendar, Ymd } from '../domain/model.js';
 import type { Parsed, Problem } from '../domain/problems.js';
-import { text } from '../messages.js';
+import { requiredAmount } from '../domain/targets.js';
+import { text, type ExampleSource } from '../messages.js';
 import type { Group, Person, Store } from '../store/types.js';
 import { UserError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -11,8 +13,8 @@ import type { Outbox } from '../outbox/index.js';
 
 /** Who may run a command. Admins may do what leaders may. */
 export type Who = 'all' | 'leader' | 'admin';
-/** Where it makes sense: a township's group (reports), any group (binding), or anywhere. */
-export type Where = 'anywhere' | 'group' | 'township-group';
+/** Where it makes sense: a township's group (reports), any group (binding), a direct chat (a link for one person), or anywhere. */
+export type Where = 'anywhere' | 'group' | 'township-group' | 'direct';
 
 export interface Actor {
   id: string;
@@ -34,6 +36,8 @@ export interface CommandContext {
   group?: Group;
   /** The township this chat belongs to (its group's), if any. */
   township?: Township;
+  /** The county's townships. */
+  townships: readonly Township[];
   /** Leaders and admins, and anyone in the leaders' group, see every township. */
   leaderView: boolean;
   /**
@@ -63,9 +67,14 @@ export interface CommandSpec<A> {
   /** The words that call it; the first is the one shown in help. */
   words: readonly string[];
   summary: string;
+  /** What it does, as a verb phrase a refusal can say: 只有管理员可以「给任务销号」. */
+  action: string;
+  /** What it cannot run without, named when it is sent alone: 缺少「任务编号和进度」. */
+  needs?: string;
   /** The right form, shown with a wrong input. */
   usage: string;
-  example: string;
+  /** One example, or examples made for the person who will read them (their own tasks). */
+  example: Example;
   who: Who;
   where: Where;
   /**
@@ -74,45 +83,87 @@ export interface CommandSpec<A> {
    */
   args: z.ZodType<A, string> | ((ctx: CommandContext) => z.ZodType<A, string>);
   run(ctx: CommandContext, args: A): Promise<OutgoingMessage>;
+  /** See `Command.suggest`. */
+  suggest?: (ctx: CommandContext, said: string) => Promise<string | undefined>;
+  /** See `Command.unavailable`. */
+  unavailable?: (ctx: CommandContext) => string | undefined;
 }
 
 /** A command with its argument type sealed in, so all commands share one list type. */
+export type Example = string | ((source: ExampleSource) => readonly string[]);
+
 export interface Command {
   readonly name: string;
   readonly words: readonly string[];
   readonly summary: string;
+  readonly action: string;
   readonly usage: string;
-  readonly example: string;
   readonly who: Who;
   readonly where: Where;
+  /** Its examples for the person `source` was made for. */
+  examples(source: ExampleSource): readonly string[];
+  /**
+   * Read a message sent without a command word as this command would (`T2 80%`): the message
+   * with the word, when it would work for this person here.
+   */
+  readonly suggest?: (ctx: CommandContext, said: string) => Promise<string | undefined>;
+  /** Why a command meant for anywhere has nothing to answer here (任务 outside any township), beside its `where`. */
+  readonly unavailable?: (ctx: CommandContext) => string | undefined;
   handle(ctx: CommandContext, rest: string): Promise<OutgoingMessage>;
 }
 
 export function defineCommand<A>(spec: CommandSpec<A>): Command {
   const { args, ...meta } = spec;
+  const examples = (source: ExampleSource): readonly string[] => (typeof meta.example === 'string' ? [meta.example] : meta.example(source));
   return {
     name: meta.name,
     words: meta.words,
     summary: meta.summary,
+    action: meta.action,
     usage: meta.usage,
-    example: meta.example,
     who: meta.who,
     where: meta.where,
+    examples,
+    ...(spec.suggest ? { suggest: spec.suggest } : {}),
+    ...(spec.unavailable ? { unavailable: spec.unavailable } : {}),
     async handle(ctx, rest) {
       const schema = typeof args === 'function' ? args(ctx) : args;
       const parsedArgs = schema.safeParse(rest);
       if (!parsedArgs.success) {
-        const first = parsedArgs.error.issues[0];
-        throw new UserError(text.usage(meta, first?.message ?? text.problem({ code: 'empty' })));
+        // Sent alone, a command lacks what it needs; say what that is rather than that something is.
+        const problem =
+          rest.trim() === '' && meta.needs !== undefined
+            ? text.missing(meta.needs)
+            : (parsedArgs.error.issues[0]?.message ?? text.problem({ code: 'empty' }));
+        throw new UserError(text.usage(meta.usage, examples(await examplesHere(ctx)), problem));
       }
       return spec.run(ctx, parsedArgs.data);
     },
   };
 }
 
-/** The usage reply for input that parsed but does not fit (a count given for a percent task). */
-export function usageError(meta: { usage: string; example: string }, problem: Problem): UserError {
-  return new UserError(text.usage(meta, text.problem(problem)));
+/** The usage reply for input that parsed but does not fit (a count given for a percent task), with examples that do. */
+export function usageError(usage: string, examples: readonly string[], problem: Problem): UserError {
+  return new UserError(text.usage(usage, examples, text.problem(problem)));
+}
+
+/**
+ * What examples shown here are made of: the asker's tasks — in a township's group its own, in a
+ * direct chat the person's township's, else the county's — so that each example works as shown.
+ */
+export async function examplesHere(ctx: CommandContext): Promise<ExampleSource> {
+  const own = ctx.township?.id ?? ctx.actor.person?.township;
+  const all = await ctx.store.tasks();
+  const tasks = exampleTasks(all, own, ctx.today);
+  const here = ctx.township;
+  const closed = all.filter((t) => t.status === 'closed').sort((a, b) => ((a.closedOn ?? '') < (b.closedOn ?? '') ? 1 : -1))[0];
+  return {
+    task: tasks[0],
+    ...(closed ? { closed } : {}),
+    reportable: here ? oneOfEachKind(tasks).map((task) => ({ task, required: requiredAmount(task.target, here) })) : [],
+    township: (here ?? ctx.townships[0])?.name,
+    leadersGroup: ctx.group?.role === 'leaders',
+  };
 }
 
 /** A zod schema over the argument text from one of the domain's parsers. */

@@ -8,7 +8,7 @@ import { leadsOrAdministers, type Role, type WorkCalendar } from '../domain/mode
 import { normalizeText, splitCommand, stripMention } from '../domain/text.js';
 import { text } from '../messages.js';
 import type { Store } from '../store/types.js';
-import type { Actor, Command, CommandContext, DashboardLink, Posts } from './command.js';
+import { examplesHere, type Actor, type Command, type CommandContext, type DashboardLink, type Posts } from './command.js';
 import { orUnavailable, StoreUnavailableError, UserError } from './errors.js';
 import type { Logger } from './logger.js';
 import { plain, sourceOf, type IncomingMessage, type OutgoingMessage } from './types.js';
@@ -72,10 +72,10 @@ export function createRouter(deps: RouterDeps): Router {
     // A bare @-mention is a call for help; anything else unknown gets pointed to 帮助.
     const said = stripMention(normalizeText(message.text));
     const command = split ? byWord.get(split.word.toLowerCase()) : said === '' ? byWord.get(HELP_WORD) : undefined;
-    if (!command) return text.unknown(firstWord(said));
     const rest = split?.rest ?? '';
     try {
       const ctx = await contextFor(deps, message, clock(), log);
+      if (!command) return await notUnderstood(ctx, said);
       const refused = refusal(command, ctx);
       if (refused !== undefined) return plain(refused);
       return await command.handle(ctx, rest);
@@ -84,9 +84,19 @@ export function createRouter(deps: RouterDeps): Router {
       // An outage is not this message's fault: let the caller answer 503 (the platform retries)
       // or exit non-zero, rather than apologise for a report that may not be recorded.
       if (!(await deps.store.ping().catch(() => false))) throw new StoreUnavailableError(error);
-      log.error('command failed', { command: command.name, error });
+      log.error('command failed', { command: command?.name, error });
       return plain(text.apology);
     }
+  }
+
+  /** A message without a command word: what it would be with one (`T2 80%` → 上报), or a pointer to 帮助. */
+  async function notUnderstood(ctx: CommandContext, said: string): Promise<OutgoingMessage> {
+    for (const command of deps.commands) {
+      if (!command.suggest || refusal(command, ctx) !== undefined) continue;
+      const suggestion = await command.suggest(ctx, said);
+      if (suggestion !== undefined) return plain(suggestion);
+    }
+    return text.unknown(firstWord(said), await examplesHere(ctx));
   }
 }
 
@@ -103,21 +113,37 @@ async function contextFor(deps: RouterDeps, message: IncomingMessage, now: Date,
   const township = group?.township === undefined ? undefined : townships.find((t) => t.id === group.township);
   const isLeader = leadsOrAdministers(roles);
   const leadersOnly = group?.role === 'leaders' || (type === 'direct' && isLeader);
-  return { message, now, today: beijingDate(now), store, calendar, log, actor, group, township, leaderView: isLeader || leadersOnly, leadersOnly, commands, posts: deps.posts, dashboardLink: deps.dashboardLink };
+  return { message, now, today: beijingDate(now), store, calendar, log, actor, group, township, townships, leaderView: isLeader || leadersOnly, leadersOnly, commands, posts: deps.posts, dashboardLink: deps.dashboardLink };
 }
 
 /** Why this person may not run this command here, or undefined when they may. */
 export function refusal(command: Command, ctx: CommandContext): string | undefined {
-  const word = command.words[0] ?? command.name;
+  return forbidden(command, ctx) ?? misplaced(command, ctx);
+}
+
+/** Why this person may not run this command anywhere (their roles), or undefined when they may. */
+export function forbidden(command: Command, ctx: CommandContext): string | undefined {
   const { roles } = ctx.actor;
-  if (command.who === 'admin' && !roles.has('admin')) return text.adminOnly(command.summary);
-  if (command.who === 'leader' && !roles.has('leader') && !roles.has('admin')) return text.leaderOnly(command.summary);
-  if (command.where === 'group' && ctx.message.chat.type !== 'group') return text.groupOnly(word);
-  if (command.where === 'township-group') {
-    if (ctx.message.chat.type !== 'group' || ctx.group?.role === 'leaders') return text.townshipGroupOnly(word);
-    if (!ctx.township) return text.groupNotBound;
-  }
+  if (command.who === 'admin' && !roles.has('admin')) return text.adminOnly(command.action);
+  if (command.who === 'leader' && !roles.has('leader') && !roles.has('admin')) return text.leaderOnly(command.action);
   return undefined;
+}
+
+/** Why this command does not work here, or undefined when it does. */
+export function misplaced(command: Command, ctx: CommandContext): string | undefined {
+  const word = command.words[0] ?? command.name;
+  const inGroup = ctx.message.chat.type === 'group';
+  switch (command.where) {
+    case 'anywhere':
+      return command.unavailable?.(ctx);
+    case 'group':
+      return inGroup ? undefined : text.groupOnly(word);
+    case 'direct':
+      return inGroup ? text.directOnly(word) : undefined;
+    case 'township-group':
+      if (!inGroup || ctx.group?.role === 'leaders') return text.townshipGroupOnly(word);
+      return ctx.township ? undefined : text.groupNotBound(ctx.townships[0]?.name);
+  }
 }
 
 function firstWord(input: string): string {

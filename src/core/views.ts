@@ -6,7 +6,7 @@ import { instantMs } from '../domain/dates.js';
 import type { Instant, Township, Ymd } from '../domain/model.js';
 import { rankChange, type RankingRow, type RankingSnapshot } from '../domain/ranking.js';
 import { warningsFor, type Reminder, type ScheduledItem, type Warnings } from '../domain/schedule.js';
-import { text } from '../messages.js';
+import { text, type StandingView } from '../messages.js';
 import type { Board, Cell } from './board.js';
 import type { CommandContext } from './command.js';
 import { UserError } from './errors.js';
@@ -26,35 +26,59 @@ export function viewedTownship(ctx: CommandContext, board: Board): Township | un
   return own === undefined ? undefined : board.townships.find((t) => t.id === own);
 }
 
-/** Adds the note that some working days were estimated, when they were. */
-export function withCalendarNote(ctx: CommandContext, lines: Line[], estimated: boolean): OutgoingMessage['lines'] {
-  return estimated ? [...lines, [{ text: text.estimatedNote(ctx.calendar.lastCoveredYear + 1), tone: 'muted' }]] : lines;
+/** A cell's standing as the time-left sentences read it. */
+export const standingView = (cell: Cell): StandingView => ({ ...cell.standing, deadline: cell.task.deadline });
+
+/** Whether any of these cells' time left shows `（估）`. */
+export const showsEstimate = (cells: readonly Cell[], today: Ymd): boolean => cells.some((c) => text.showsEstimate(standingView(c), today));
+
+/** Adds the note on estimated working days, when a `（估）` is on screen. */
+export function withCalendarNote(ctx: CommandContext, lines: Line[], estimateShown: boolean): OutgoingMessage['lines'] {
+  return estimateShown ? [...lines, [{ text: text.estimatedNote(ctx.calendar.lastCoveredYear + 1), tone: 'muted' }]] : lines;
 }
 
-/** A township's open tasks with light, progress and time left; a leader's county-wide list. */
+/** In a group no one has bound, how to bind it: 任务 there answers for no township. */
+const bindHint = (ctx: CommandContext): Line[] =>
+  ctx.message.chat.type === 'group' && !ctx.group ? [[{ text: text.groupNotBound(ctx.townships[0]?.name), tone: 'muted' }]] : [];
+
+/** Why there is no task list for this person here — no township of their own, and not a leader — or undefined. */
+export function noTaskList(ctx: CommandContext, word: string): string | undefined {
+  if (ctx.township || ctx.actor.person?.township !== undefined || ctx.leaderView) return undefined;
+  return ctx.message.chat.type === 'group' && !ctx.group ? text.groupNotBound(ctx.townships[0]?.name) : text.askInTownshipGroup(word);
+}
+
+/** A township's open tasks with light, progress and time left, under way before done; a leader's county-wide list. */
 export function taskList(ctx: CommandContext, board: Board, word: string): OutgoingMessage {
   const township = viewedTownship(ctx, board);
   if (township) {
     const tasks = board.openTasksOf(township);
     if (tasks.length === 0) return plain(text.noOpenTasks(township.name));
     const cells = tasks.map((task) => board.cell(task, township));
-    const lines = cells.map((c): Line => [
+    const done = cells.filter((c) => c.standing.light === 'done');
+    const underWay = cells.filter((c) => c.standing.light !== 'done');
+    const lines = [...underWay, ...done].map((c): Line => [
       text.light(c.standing.light),
       ' ',
       ...text.taskTitle(c.task),
-      `：${shownAmount(c)}，${text.timeLeft({ ...c.standing, deadline: c.task.deadline }, board.today)}`,
+      `：${shownAmount(c)}，${text.timeLeft(standingView(c), board.today)}`,
     ]);
-    return { title: text.tasksTitle(township.name, tasks.length), lines: withCalendarNote(ctx, lines, cells.some((c) => c.standing.estimated)) };
+    return {
+      title: text.tasksTitle(township.name, underWay.length, done.length),
+      lines: withCalendarNote(ctx, [...lines, ...bindHint(ctx)], showsEstimate(cells, board.today)),
+    };
   }
-  if (!ctx.leaderView) throw new UserError(ctx.message.chat.type === 'group' && !ctx.group ? text.groupNotBound : text.askInTownshipGroup(word));
+  const refused = noTaskList(ctx, word);
+  if (refused !== undefined) throw new UserError(refused);
   const tasks = board.openTasks();
   if (tasks.length === 0) return plain(text.noOpenTasks(text.county));
-  const lines = tasks.map((task): Line => {
+  const rows = tasks.map((task) => {
     const towns = board.townshipsOf(task);
     const done = towns.filter((t) => board.cell(task, t).standing.light === 'done').length;
-    return [...text.taskTitle(task), text.countyTaskLine(task.deadline, board.today, done, towns.length)];
+    return { task, done, of: towns.length, line: [...text.taskTitle(task), text.countyTaskLine(task.deadline, board.today, done, towns.length)] };
   });
-  return { title: text.countyTasksTitle(tasks.length), lines };
+  const finished = rows.filter((r) => r.of > 0 && r.done === r.of);
+  const underWay = rows.filter((r) => !finished.includes(r));
+  return { title: text.tasksTitle(text.county, underWay.length, finished.length), lines: [...[...underWay, ...finished].map((r) => r.line), ...bindHint(ctx)] };
 }
 
 // ─── Rankings: the 排名 command and the monthly job (一月一通报) ───────────────────────────────

@@ -8,7 +8,7 @@
 import { addDays, beijingInstant, daysBetween, instantMs, monthOf } from './dates.js';
 import { lightFor, pace } from './lights.js';
 import type { Instant, Light, Reporter, Task, Township, WorkCalendar, Ymd } from './model.js';
-import { assignedTo, requiredAmount } from './targets.js';
+import { assignedTo, requiredAmount, unitOf } from './targets.js';
 
 /**
  * The day the sample county's dates were written around: the demo moves every date by the days
@@ -156,7 +156,7 @@ function valueOf(task: Task, amount: number, required: number): string {
     case 'percent':
       return `${String(amount)}%`;
     case 'count':
-      return `${String(amount)}个`;
+      return `${String(amount)}${unitOf(task.target)}`;
     case 'done':
       return `${String(Math.round(amount * 100))}%`;
   }

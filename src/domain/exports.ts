@@ -7,7 +7,7 @@ import { beijingMonth, instantMs } from './dates.js';
 import { standing } from './lights.js';
 import { isReportEntry, type EntryKind, type Instant, type LedgerEntry, type Light, type Progress, type Target, type Task, type Township, type WorkCalendar, type Ym, type Ymd } from './model.js';
 import { rankChange, type RankingRow, type RankingSnapshot } from './ranking.js';
-import { assignedTo, completion, requiredAmount } from './targets.js';
+import { assignedTo, completion, requiredAmount, unitOf } from './targets.js';
 import { text } from '../messages.js';
 
 /** A cell: text, a number, a civil date, or an instant shown as Beijing wall-clock time. */
@@ -49,25 +49,25 @@ const longDay = (d: Ymd): string => `${d.slice(0, 4)}年${String(Number(d.slice(
 
 const trim = (n: number): string => String(Math.round(n * 100) / 100);
 
-/** How far an amount is, in the target's unit: `80%`, `8/12个`, `完成`. */
+/** How far an amount is, in the target's unit: `80%`, `8/12个`, `30/36名`, `完成`. */
 export function amountText(target: Target, amount: number, required: number): string {
   switch (target.kind) {
     case 'percent':
       return `${trim(amount)}%`;
     case 'count':
-      return `${trim(amount)}/${trim(required)}个`;
+      return `${trim(amount)}/${trim(required)}${unitOf(target)}`;
     case 'done':
       return amount >= 1 ? '完成' : amount > 0 ? `${String(Math.round(amount * 100))}%` : '未完成';
   }
 }
 
-/** A target written as the 任务分解表 import reads it back: `100%`, `每村3个`, `2个`, `完成`. */
+/** A target written as the 任务分解表 import reads it back: `100%`, `每村3名`, `2个`, `完成`. */
 export function targetText(target: Target): string {
   switch (target.kind) {
     case 'percent':
       return `${trim(target.percent)}%`;
     case 'count':
-      return target.per === 'village' ? `每村${trim(target.count)}个` : `${trim(target.count)}个`;
+      return target.per === 'village' ? `每村${trim(target.count)}${unitOf(target)}` : `${trim(target.count)}${unitOf(target)}`;
     case 'done':
       return '完成';
   }

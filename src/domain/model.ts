@@ -21,11 +21,18 @@ export interface Township {
   villages: number;
 }
 
+/**
+ * The measure words a count target may be counted in: each is one a report may be written with
+ * (`上报 T3 18名`), so the unit a reply shows is one the clerk can type back.
+ */
+export const COUNT_UNITS = ['个', '名', '人', '位', '处', '家', '户', '座', '所', '间', '项', '次', '件', '条', '支', '套', '份'] as const;
+export type CountUnit = (typeof COUNT_UNITS)[number];
+
 export type Target =
   /** Reports are 0–100 %; done at `percent`. */
   | { kind: 'percent'; percent: number }
-  /** Reports count toward `count` per township, or `count` × villages. */
-  | { kind: 'count'; count: number; per: 'township' | 'village' }
+  /** Reports count toward `count` per township, or `count` × villages; in `unit` (个 when absent): 3名 后备干部. */
+  | { kind: 'count'; count: number; per: 'township' | 'village'; unit?: CountUnit }
   /** Yes or no. */
   | { kind: 'done' };
 

@@ -2,9 +2,13 @@
  * Why a piece of user input could not be understood. Domain functions return these; the
  * Chinese sentences that explain them live in `src/messages.ts`, the one place for user text.
  */
+import type { CountUnit } from './model.js';
+
 export type Problem =
   | { code: 'empty' }
   | { code: 'task-ref'; text: string }
+  /** A report that starts with its value: `上报 80%`. */
+  | { code: 'task-missing' }
   | { code: 'value-missing' }
   | { code: 'value-unknown'; text: string }
   | { code: 'value-range'; text: string }
@@ -17,12 +21,12 @@ export type Problem =
   | { code: 'title-missing' }
   | { code: 'deadline-missing' }
   | { code: 'too-long'; max: number }
-  /** A value of the wrong kind for the task's target; `required` is the count a township owes. */
-  | { code: 'value-kind'; expected: 'percent' | 'count' | 'done'; text: string; required?: number }
+  /** A value of the wrong kind for the task's target; `required` is the count a township owes, in `unit`. */
+  | { code: 'value-kind'; expected: 'percent' | 'count' | 'done'; text: string; required?: number; unit?: CountUnit }
   /** A count far above what the township owes: most likely a typo (360 for 36). */
-  | { code: 'count-too-high'; text: string; required: number }
+  | { code: 'count-too-high'; text: string; required: number; unit?: CountUnit }
   /** `12/13` on a count task whose township owes another number than 13. */
-  | { code: 'fraction-of'; text: string; required: number }
+  | { code: 'fraction-of'; text: string; required: number; unit?: CountUnit }
   /** 新建任务 with a start after its deadline (dates `YYYY-MM-DD`). */
   | { code: 'start-after-deadline'; start: string; deadline: string }
   /** 新建任务 with `乡镇：` and no names after it. */

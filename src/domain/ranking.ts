@@ -41,6 +41,20 @@ export function activeInMonth(task: Task, month: Ym): boolean {
   return (task.closedOn ?? task.deadline).slice(0, 7) >= month;
 }
 
+/**
+ * The rank of each item of a list in ranking order: equal neighbours share a rank, and the next
+ * rank counts them all (1, 2, 2, 4), as 通报 write ties.
+ */
+export function sharedRanks<T>(ordered: readonly T[], same: (a: T, b: T) => boolean): number[] {
+  const ranks: number[] = [];
+  ordered.forEach((item, index) => {
+    const before = ordered[index - 1];
+    const rank = ranks[index - 1];
+    ranks.push(before !== undefined && rank !== undefined && same(before, item) ? rank : index + 1);
+  });
+  return ranks;
+}
+
 /** How many places a township moved up since the previous month (negative: down). */
 export function rankChange(row: RankingRow): number | undefined {
   return row.previousRank === undefined ? undefined : row.previousRank - row.rank;
@@ -109,14 +123,13 @@ export function buildRanking(input: {
   );
 
   const previousRanks = new Map(input.previous?.rows.map((row) => [row.township, row.rank]));
+  const ranks = sharedRanks(scored, sameResult);
   const rows: RankingRow[] = [];
-  let before: Scored | undefined;
   for (const [index, current] of scored.entries()) {
-    current.row.rank = before && sameResult(before, current) ? before.row.rank : index + 1;
+    current.row.rank = ranks[index] ?? index + 1;
     const previousRank = previousRanks.get(current.row.township);
     if (previousRank !== undefined) current.row.previousRank = previousRank;
     rows.push(current.row);
-    before = current;
   }
 
   if (rows.length > BOTTOM) {

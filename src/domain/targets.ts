@@ -2,12 +2,15 @@
  * Targets (目标, DESIGN §2): who a task is for, how much each township owes, and how a reported
  * value becomes an amount in the target's unit.
  */
-import type { ReportValue, Target, Task, Township } from './model.js';
+import type { CountUnit, ReportValue, Target, Task, Township } from './model.js';
 import { parsed, problem, type Parsed } from './problems.js';
 
 export function assignedTo(task: Task, townshipId: string): boolean {
   return task.townships === 'all' || task.townships.includes(townshipId);
 }
+
+/** What a count target counts in: 个 unless the setup file or the task's target says 名 or another. */
+export const unitOf = (target: Extract<Target, { kind: 'count' }>): CountUnit => target.unit ?? '个';
 
 /** The amount at which a township has done the task, in the target's unit. */
 export function requiredAmount(target: Target, township: Township): number {
@@ -38,7 +41,7 @@ export function amountFromValue(
     case 'percent':
       return percentAmount(value, target.percent, text);
     case 'count':
-      return countAmount(value, requiredAmount(target, township), text);
+      return countAmount(value, requiredAmount(target, township), text, target.unit);
     case 'done':
       return doneAmount(value, text);
   }
@@ -61,16 +64,17 @@ function percentAmount(value: ReportValue, targetPercent: number, text: string):
  * Count tasks take whole counts (`24个`, `24/36` of 36, `完成`). A percent or a fraction of
  * another total would become 28.8 reserve cadres, which nobody can check against a roster.
  */
-function countAmount(value: ReportValue, required: number, text: string): Parsed<number> {
+function countAmount(value: ReportValue, required: number, text: string, unit: CountUnit | undefined): Parsed<number> {
+  const inUnit = unit === undefined ? {} : { unit };
   switch (value.kind) {
     case 'count':
       return value.count > required * COUNT_TYPO_FACTOR && required > 0
-        ? problem({ code: 'count-too-high', text, required })
+        ? problem({ code: 'count-too-high', text, required, ...inUnit })
         : parsed(value.count);
     case 'fraction':
-      return value.of === required ? parsed(value.done) : problem({ code: 'fraction-of', text, required });
+      return value.of === required ? parsed(value.done) : problem({ code: 'fraction-of', text, required, ...inUnit });
     case 'percent':
-      return problem({ code: 'value-kind', expected: 'count', text, required });
+      return problem({ code: 'value-kind', expected: 'count', text, required, ...inUnit });
     case 'done':
       return parsed(required);
   }

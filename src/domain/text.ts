@@ -3,7 +3,7 @@
  * mentions, task references, progress values, dates, months and the arguments of 新建任务.
  * Every parser answers with a `Parsed` value and never throws on user input.
  */
-import { TASK_DOMAINS, type ReportValue, type Target, type TaskDomain, type Ym, type Ymd } from './model.js';
+import { COUNT_UNITS, TASK_DOMAINS, type CountUnit, type ReportValue, type Target, type TaskDomain, type Ym, type Ymd } from './model.js';
 import { parsed, problem, type Parsed } from './problems.js';
 
 /** A task as the user named it; matching a title fragment against the task list happens elsewhere. */
@@ -339,7 +339,7 @@ function splitTask(t: string): Parsed<{ task: string; after: string }> {
   const tokens = t.split(' ');
   const first = tokens[0] ?? '';
   // `上报 80%`: the task was left out, and 8 + 0% would be a wrong guess.
-  if (isWholeValue(first)) return problem({ code: 'task-ref', text: first });
+  if (isWholeValue(first)) return problem({ code: 'task-missing' });
   // The title runs up to the first word that is a value, or starts with one (80%已完成); 三年 is a word, not 3 %.
   for (let k = 1; k < tokens.length; k++) {
     const token = tokens[k] ?? '';
@@ -534,21 +534,27 @@ function targetCount(text: string | undefined): number | undefined {
   return n !== undefined && n > 0 ? n : undefined;
 }
 
+/** The unit a target's measure word names (`3名` counts people); 个 and measure words no unit is kept for (`个村`) leave it out. */
+function unitOf(measure: string | undefined): { unit?: CountUnit } {
+  const unit = COUNT_UNITS.find((u) => u === measure);
+  return unit === undefined || unit === '个' ? {} : { unit };
+}
+
 /** A task's target: `每村1个` / `每个村3人` (per village), `12个` (per township), `100%` / `百分之百`, `完成` / `是否完成`. */
 export function parseTarget(s: string): Parsed<Target> {
   const text = normalizeText(s);
   const t = text.replace(/ /g, '');
   const unknown = problem<Target>({ code: 'target-unknown', text });
   if (/^(?:是否|按时|按期|全部|全面)?(?:完成|办结)(?:即可|就行|为准)?$/u.test(t)) return parsed({ kind: 'done' });
-  const perVillage = new RegExp(`^每个?${VILLAGE}${AT_LEAST}(${NUM})${MEASURE}?(?:以上)?$`, 'u').exec(t);
+  const perVillage = new RegExp(`^每个?${VILLAGE}${AT_LEAST}(${NUM})(${MEASURE})?(?:以上)?$`, 'u').exec(t);
   if (perVillage !== null) {
     const count = targetCount(perVillage[1]);
-    return count === undefined ? unknown : parsed({ kind: 'count', count, per: 'village' });
+    return count === undefined ? unknown : parsed({ kind: 'count', count, per: 'village', ...unitOf(perVillage[2]) });
   }
-  const perTownship = new RegExp(`^${AT_LEAST}(${NUM})${MEASURE}(?:以上)?$`, 'u').exec(t);
+  const perTownship = new RegExp(`^${AT_LEAST}(${NUM})(${MEASURE})(?:以上)?$`, 'u').exec(t);
   if (perTownship !== null) {
     const count = targetCount(perTownship[1]);
-    return count === undefined ? unknown : parsed({ kind: 'count', count, per: 'township' });
+    return count === undefined ? unknown : parsed({ kind: 'count', count, per: 'township', ...unitOf(perTownship[2]) });
   }
   // A bare number is a percent here as in reports.
   const percent = new RegExp(`^(?:${PERCENT_WORD}|(${NUM})%?)$`, 'u').exec(t);

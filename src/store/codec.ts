@@ -13,7 +13,7 @@
 import type { OutgoingMessage } from '../core/types.js';
 import { z } from 'zod';
 import type { CalendarOverrides } from '../domain/calendar.js';
-import { TASK_DOMAINS, type EntryOrigin, type LedgerEntry, type Progress, type ReportKind, type Reporter, type Task, type TaskEventKind, type Township } from '../domain/model.js';
+import { COUNT_UNITS, TASK_DOMAINS, type EntryOrigin, type LedgerEntry, type Progress, type ReportKind, type Reporter, type Task, type TaskEventKind, type Township } from '../domain/model.js';
 import type { RankingRow, RankingSnapshot } from '../domain/ranking.js';
 import { DEFAULT_SCHEDULE, isClockTime, MAX_LADDER_DAYS, MAX_LADDER_RUNGS, MAX_OVERDUE_REPEAT_DAYS, type ScheduleSettings } from '../domain/schedule.js';
 import { CHAT_PLATFORMS, type DeadLetter, type Group, type LastReport, type Person } from './types.js';
@@ -57,7 +57,7 @@ export const TownshipSchema: z.ZodType<Township> = z.object({
 
 const TargetSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('percent'), percent: z.number().positive() }),
-  z.object({ kind: z.literal('count'), count: z.number().positive(), per: z.enum(['township', 'village']) }),
+  z.object({ kind: z.literal('count'), count: z.number().positive(), per: z.enum(['township', 'village']), unit: z.enum(COUNT_UNITS).optional() }),
   z.object({ kind: z.literal('done') }),
 ]);
 

@@ -6,6 +6,9 @@ import { say as sayThrough, type Speaker } from '../../src/adapters/console/inde
 import { createBot, type Bot } from '../../src/bot.js';
 import type { Posts } from '../../src/core/command.js';
 import { createLogger } from '../../src/core/logger.js';
+import { prepareDemo } from '../../src/demo.js';
+import { createKeys } from '../../src/store/keys.js';
+import { createRedisStore } from '../../src/store/redis-store.js';
 import type { County } from '../../src/store/types.js';
 import { testCounty } from '../fixtures/county.js';
 import { openTestRedis, type TestRedis } from './redis.js';
@@ -24,12 +27,13 @@ export const leader: Speaker = { platform: 'console', chat: '领导群', user: '
 export const leaderDirect: Speaker = { platform: 'console', user: '书记' };
 export const admin: Speaker = { platform: 'console', chat: '城关镇工作群', user: '管理员' };
 
-export async function openTestBot(
-  fileUrl: string,
-  county: County = testCounty,
-  start = '2026-11-23T09:00:00+08:00',
-  options: { posts?: Posts; publicUrl?: string } = {},
-): Promise<TestBot> {
+export interface BotOptions {
+  posts?: Posts;
+  publicUrl?: string;
+}
+
+/** The bot over what `seed` put under a fresh prefix, reading the test's clock. */
+async function openBot(fileUrl: string, start: string, options: BotOptions, seed: (prefix: string, db: TestRedis, now: Date) => Promise<void>): Promise<TestBot> {
   const db = await openTestRedis(fileUrl);
   const clock = {
     now: new Date(start),
@@ -37,11 +41,9 @@ export async function openTestBot(
       clock.now = new Date(iso);
     },
   };
-  const log = createLogger('silent');
   const prefix = `${db.prefix}:bot`;
-  const seed = await createBot(db.redis, { log, prefix });
-  await seed.store.loadCounty(county, { rest: [], work: [], years: [] });
-  const bot = await createBot(db.redis, { log, prefix, now: () => clock.now, posts: options.posts, publicUrl: options.publicUrl });
+  await seed(prefix, db, clock.now);
+  const bot = await createBot(db.redis, { log: createLogger('silent'), prefix, now: () => clock.now, posts: options.posts, publicUrl: options.publicUrl });
   return {
     ...bot,
     db,
@@ -49,4 +51,21 @@ export async function openTestBot(
     say: (speaker, text, messageId) => sayThrough(bot.route, speaker, text, messageId),
     close: () => db.close(),
   };
+}
+
+/**
+ * The bot over the demo county as `npm run demo` builds it on the day of `start`: the sample
+ * county moved around that day, with its made-up reports — the county the README speaks of.
+ */
+export function openDemoBot(fileUrl: string, start: string, options: BotOptions = {}): Promise<TestBot> {
+  return openBot(fileUrl, start, options, async (prefix, db, now) => {
+    await prepareDemo(createRedisStore(db.redis, createKeys(prefix)), now, true);
+  });
+}
+
+export function openTestBot(fileUrl: string, county: County = testCounty, start = '2026-11-23T09:00:00+08:00', options: BotOptions = {}): Promise<TestBot> {
+  return openBot(fileUrl, start, options, async (prefix, db) => {
+    const seed = await createBot(db.redis, { log: createLogger('silent'), prefix });
+    await seed.store.loadCounty(county, { rest: [], work: [], years: [] });
+  });
 }

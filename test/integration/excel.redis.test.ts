@@ -145,7 +145,7 @@ describe('importing a broken 任务分解表', () => {
     const done = await importFile(store, await sheetBytes(fixed));
     expect(done.ok && done.created.map((t) => [t.title, t.start, t.deadline, t.target, t.townships])).toEqual([
       ['党员冬训', '2026-11-01', '2026-12-31', { kind: 'percent', percent: 100 }, 'all'],
-      ['村级活动场所提升', '2026-11-01', '2026-12-31', { kind: 'count', count: 1, per: 'village' }, ['城关镇', '红星乡']],
+      ['村级活动场所提升', '2026-11-01', '2026-12-31', { kind: 'count', count: 1, per: 'village', unit: '处' }, ['城关镇', '红星乡']],
     ]);
   });
 
@@ -213,7 +213,7 @@ describe('exporting the ledger', () => {
     const sorted = [...ledger].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
     expect(rows.map((r) => cellClock(r[0]))).toEqual(sorted.map((e) => wallClock(e.at)));
     expect(rows.map((r) => [r[1], r[2], r[4], r[5], r[6], r[7], r[8], r[9], r[10]])).toEqual([
-      ['红星乡', 'T3', '12个', '12/27个', '已储备12名', '刘洋', '钉钉', '上报', sorted[0]!.source],
+      ['红星乡', 'T3', '12个', '12/27名', '已储备12名', '刘洋', '钉钉', '上报', sorted[0]!.source],
       ['城关镇', 'T2', '八成', '80%', '已完成8个村', '王芳', '企业微信', '上报', sorted[1]!.source],
       ['城关镇', 'T2', '60%', '60%', '', '王芳', '企业微信', '更正', sorted[2]!.source],
       ['红星乡', 'T6', '完成', '完成', '', '刘洋', '钉钉', '上报', sorted[3]!.source],

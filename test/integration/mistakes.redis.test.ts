@@ -39,7 +39,7 @@ describe('销号 and 恢复', () => {
   });
 
   it('恢复 of an open task politely says there is nothing to reopen, and writes nothing', async () => {
-    expect(await bot.say(admin, '恢复 T2')).toContain('T2 软弱涣散党组织整顿转化 没有销号，不用恢复');
+    expect(await bot.say(admin, '恢复 T2')).toContain('T2「软弱涣散党组织整顿转化」没有销号，不用恢复');
     expect(await kinds('T2')).toEqual([]);
   });
 
@@ -53,8 +53,9 @@ describe('销号 and 恢复', () => {
     expect(await status('T6')).toBe('closed');
   });
 
-  it('帮助 shows 恢复 to an admin only', async () => {
-    expect(await bot.say(admin, '帮助')).toContain('恢复 恢复一项已销号的任务，例如：恢复 T3');
+  it('帮助 shows 恢复 to an admin only, with an example of a task that is closed', async () => {
+    // The test county's T6 is closed: the one 恢复 could reopen.
+    expect(await bot.say(admin, '帮助')).toContain('恢复 恢复一项已销号的任务，例如：恢复 T6');
     expect(await bot.say(clerk, '帮助')).not.toContain('恢复');
   });
 

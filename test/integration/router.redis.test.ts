@@ -19,6 +19,7 @@ const broken = defineCommand({
   name: 'broken',
   words: ['坏了'],
   summary: '总是出错',
+  action: '出错',
   usage: '坏了',
   example: '坏了',
   who: 'all',
@@ -39,7 +40,7 @@ describe('the router', () => {
   });
 
   it('refuses at boot a word that two commands claim', () => {
-    const twin = defineCommand({ ...{ name: 'twin', words: ['坏了'], summary: '', usage: '', example: '', who: 'all', where: 'anywhere' }, args: noArgs, run: () => Promise.resolve({ lines: [] }) });
+    const twin = defineCommand({ ...{ name: 'twin', words: ['坏了'], summary: '', action: '', usage: '', example: '', who: 'all', where: 'anywhere' }, args: noArgs, run: () => Promise.resolve({ lines: [] }) });
     expect(() => { checkCommands([broken, twin]); }).toThrow(/坏了/);
   });
 });

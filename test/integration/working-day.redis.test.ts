@@ -82,7 +82,7 @@ describe('a clerk reporting progress', () => {
 
 describe('a clerk typing something wrong', () => {
   it.each([
-    ['上报 T2', '没有写进度', '例如：上报 T3 80% 已完成8个村'],
+    ['上报 T2', '缺少进度', '例如：上报 T2 80%、上报 T1 6个、上报 T4 完成'],
     ['上报 T2 150%', '超出范围', '正确格式：上报 任务编号 进度'],
     ['上报 T2 很多', '看不懂进度「很多」', '例如：'],
     ['上报 T99 80%', '没有找到任务「T99」', '发送「任务」'],
@@ -109,7 +109,7 @@ describe('a clerk typing something wrong', () => {
   it('answers a bare mention with the list of commands', async () => {
     const reply = await bot.say(clerk, '@督办助手');
     expect(reply).toContain('上报');
-    expect(reply).toContain('例如：上报 T3 80% 已完成8个村');
+    expect(reply).toContain('例如：上报 T2 80%、上报 T1 6个、上报 T4 完成');
   });
 
   it('refuses a report in the leaders’ group and in a direct chat', async () => {
@@ -168,7 +168,7 @@ describe('asking what is due and how things stand', () => {
   it('lists the township’s open tasks nearest deadline first, with lights', async () => {
     await bot.say(clerk, '上报 T2 95%');
     const reply = await bot.say(clerk, '任务');
-    expect(reply).toContain('城关镇进行中的任务（4项）');
+    expect(reply).toContain('城关镇的任务（进行中4项）');
     const order = ['T4', 'T2', 'T1', 'T3'].map((id) => reply.indexOf(` ${id} `));
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(reply).toMatch(/🔴 T4 .*已逾期84天/);
@@ -222,6 +222,14 @@ describe('the ranking', () => {
     const reply = await bot.say(leader, '排名 T2');
     expect(reply).toMatch(/1\. ✅ 城关镇：100%/);
     expect(reply).toMatch(/2\. 🟡 红星乡：50%/);
+  });
+
+  it('gives townships with equal completion of one task an equal place, and the next place counts them all', async () => {
+    await bot.say(hongxingClerk, '上报 T2 100%');
+    const reply = await bot.say(leader, '排名 T2');
+    expect(reply).toMatch(/^1\. ✅ 城关镇：100%$/m);
+    expect(reply).toMatch(/^1\. ✅ 红星乡：100%$/m);
+    for (const name of ['青山镇', '柳河乡', '东城街道']) expect(reply).toMatch(new RegExp(`^3\\. \\S+ ${name}：未上报$`, 'm'));
   });
 
   it('gives last month’s ranking from the ledger as it stood at the month’s end', async () => {
@@ -280,11 +288,11 @@ describe('someone outside a township group', () => {
   });
 
   it('sees their own township’s tasks in a direct chat when the setup file names it', async () => {
-    expect(await bot.say({ platform: 'console', user: '联络员' }, '任务')).toContain('城关镇进行中的任务');
+    expect(await bot.say({ platform: 'console', user: '联络员' }, '任务')).toContain('城关镇的任务');
   });
 
   it('sees the county’s tasks as a leader in a direct chat', async () => {
-    expect(await bot.say(leaderDirect, '任务')).toMatch(/全县进行中的任务（5项）[\s\S]*\/5个乡镇完成/);
+    expect(await bot.say(leaderDirect, '任务')).toMatch(/全县的任务（进行中5项）[\s\S]*\/5个乡镇完成/);
   });
 });
 

@@ -51,6 +51,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PUBLIC_URL: 'https://example.gov.cn/duban' })).toThrow(/PUBLIC_URL: 只写协议、域名和端口/);
   });
 
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT: 应为 1–65535 之间的整数端口号，例如 3000'],
+    [{ PORT: '70000' }, 'PORT: 应为 1–65535 之间的整数端口号，例如 3000'],
+    [{ REDIS_URL: '127.0.0.1:6379' }, 'REDIS_URL: 应写成 redis://主机:端口（例如 redis://127.0.0.1:6379）'],
+    [{ DINGTALK_MODE: 'socket' }, 'DINGTALK_MODE: 应为 http（HTTP 回调）或 stream（Stream 模式）'],
+    [{ WECOM_API_BASE: 'qyapi.weixin.qq.com' }, 'WECOM_API_BASE: 应为 http:// 或 https:// 开头的地址'],
+    [{ PUBLIC_URL: 'duban.example.gov.cn' }, 'PUBLIC_URL: 应为 http:// 或 https:// 开头的地址'],
+  ])('says in Chinese what %o should be', (env, said) => {
+    expect(() => loadConfig(env)).toThrow(said);
+  });
+
   it('refuses half a platform: a token without its key', () => {
     expect(() => loadConfig({ DINGTALK_CLIENT_ID: 'ding123' })).toThrow(/DINGTALK_CLIENT_ID 和 DINGTALK_CLIENT_SECRET/);
   });

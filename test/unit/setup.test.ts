@@ -87,6 +87,7 @@ describe('reading a setup file', () => {
       target: { kind: 'done' },
     });
     expect(county.tasks.find((t) => t.id === 'T7')?.townships).toEqual(['东城街道', '西城街道']);
+    expect(county.tasks.find((t) => t.id === 'T3')?.target).toEqual({ kind: 'count', count: 3, per: 'village', unit: '名' });
     expect(calendar).toEqual({ rest: [], work: [], years: [] });
   });
 
@@ -335,6 +336,18 @@ describe('problems in a setup file', () => {
       expect.stringContaining('tasks 第1项（T1）的 target：percent、count 只能写一个'),
       expect.stringContaining('tasks 第2项（T2）的 target：应写成 { percent: 100 }、{ count: 3, per: village } 或 { done: true } 其中一种'),
       expect.stringContaining('tasks 第2项（T2）的 target.per：只有 count 目标才能写 per'),
+    ]);
+  });
+
+  it('takes a count’s unit among the measure words a report may use, and only on a count', () => {
+    const problems = problemsAfter((c) => {
+      at(c.tasks, 0).target = { count: 3, unit: '斤' };
+      at(c.tasks, 1).target = { percent: 100, unit: '名' };
+    });
+
+    expect(problems).toEqual([
+      expect.stringContaining('tasks 第1项（T1）的 target.unit：应为计数的量词：个、名、人、位'),
+      expect.stringContaining('tasks 第2项（T2）的 target.unit：只有 count 目标才能写 unit'),
     ]);
   });
 

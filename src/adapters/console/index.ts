@@ -66,13 +66,7 @@ export async function chat(
     rl.setPrompt(`[${speaker.chat ?? '私聊'} · ${name}] > `);
     rl.prompt();
   };
-  io.output.write(
-    [
-      '督办助手 终端对话。直接输入要对机器人说的话，例如：帮助、任务、上报 T2 80%、排名',
-      '切换身份：:user 书记（或 联络员、管理员）  切换群：:chat 领导群（或 红星乡工作群）  私聊：:direct  退出：:quit',
-      '',
-    ].join('\n'),
-  );
+  io.output.write([...text.consoleChat, ''].join('\n'));
   // Made before the first await: lines that arrive while the prompt is prepared must not be lost.
   const lines = rl[Symbol.asyncIterator]();
   await prompt();

@@ -9,7 +9,7 @@
  */
 import type { Board, Cell } from '../../core/board.js';
 import type { Span } from '../../core/types.js';
-import { rankChangeText, shownAmount } from '../../core/views.js';
+import { rankChangeText, shownAmount, standingView } from '../../core/views.js';
 import { beijingDate, beijingTime, weekday } from '../../domain/dates.js';
 import { isReportEntry, type Instant, type LedgerEntry, type Light, type Task, type Township, type Ymd } from '../../domain/model.js';
 import type { RankingRow, RankingSnapshot } from '../../domain/ranking.js';
@@ -160,8 +160,8 @@ export function cellPage(ctx: PageContext, board: Board, cell: Cell, entries: re
   const rows = entries.filter((e) => e.task === cell.task.id && inCell(e, cell.township.id)).sort(newestFirst);
   const body = html`
     <section class="facts ${lightClass(cell.standing.light)}" ${cellData(cell)}>
-      <p class="big">${lightLabel(cell.standing.light)} <span>${t.current}：<b>${shownAmount(cell)}</b></span></p>
-      <p>${t.target}：${text.target(cell.task.target, cell.township)}；${timeLeft(cell, board.today)}</p>
+      <p class="big">${standingOf(cell, board.today).label} <span>${t.current}：<b>${shownAmount(cell)}</b></span></p>
+      <p>${t.target}：${text.target(cell.task.target, cell.township)}；${standingOf(cell, board.today).time}</p>
       <p class="muted">${lastReport(cell, ctx.today)}</p>
       <p>${taskHeading(cell.task)} · ${townshipHeading(cell.township)}</p>
     </section>
@@ -289,9 +289,9 @@ function gridCell(board: Board, task: Task, township: Township): SafeHtml {
 /** One (task, township) as a card on the township and task pages. */
 function cellCard(cell: Cell, today: Ymd, heading: SafeHtml): SafeHtml {
   return html`<li class="card ${lightClass(cell.standing.light)}" ${cellData(cell)}>
-    <p class="card-head"><span class="badge">${lightLabel(cell.standing.light)}</span> ${heading}</p>
+    <p class="card-head"><span class="badge">${standingOf(cell, today).label}</span> ${heading}</p>
     <p>${t.progress} <b>${shownAmount(cell)}</b> · ${t.target} ${text.target(cell.task.target, cell.township)}</p>
-    <p>${timeLeft(cell, today)}</p>
+    <p>${standingOf(cell, today).time}</p>
     <p class="muted">${lastReport(cell, today)}</p>
     <p><a href="${dashboardPaths.cell(cell.task.id, cell.township.id)}">${t.ledgerLink}</a></p>
   </li>`;
@@ -357,7 +357,11 @@ const cellData = (cell: Cell): SafeHtml =>
 /** `8/12`, `80%`, `已完成`, `未上报`: what `shownAmount` shows, without the count's percent, to fit a grid cell. */
 const compactAmount = (cell: Cell): string => text.amount(cell.task.target, cell.progress?.amount, cell.required);
 
-const timeLeft = (cell: Cell, today: Ymd): string => text.timeLeft({ ...cell.standing, deadline: cell.task.deadline }, today);
+/** The light's label and the time left, saying 已逾期 once between them. */
+function standingOf(cell: Cell, today: Ymd): { label: string; time: string } {
+  const { label, time } = text.standing(standingView(cell), today);
+  return { label: spanText(label), time };
+}
 
 function lastReport(cell: Cell, today: Ymd): string {
   const p = cell.progress;

@@ -18,6 +18,7 @@ import {
 /** A record, so adding a Problem variant without listing it here fails to compile. */
 const KNOWN: Record<Problem['code'], true> = {
   empty: true,
+  'task-missing': true,
   'task-ref': true,
   'value-missing': true,
   'value-unknown': true,

@@ -225,8 +225,8 @@ describe('parseReport', () => {
     { input: '', problem: { code: 'empty' }, why: 'there is nothing' },
     { input: 'T3', problem: { code: 'value-missing' }, why: 'the value is missing' },
     { input: '阵地建设', problem: { code: 'value-missing' }, why: 'the value is missing' },
-    { input: '80%', problem: { code: 'task-ref', text: '80%' }, why: 'the task is missing' },
-    { input: '80% 已完成', problem: { code: 'task-ref', text: '80%' }, why: 'the task is missing' },
+    { input: '80%', problem: { code: 'task-missing' }, why: 'the task is missing' },
+    { input: '80% 已完成', problem: { code: 'task-missing' }, why: 'the task is missing' },
     { input: 'T0 80%', problem: { code: 'task-ref', text: 'T0' }, why: 'there is no task T0' },
     { input: 'T3 120%', problem: { code: 'value-range', text: '120%' }, why: '120% is out of range, not 12% and a note' },
     { input: 'T3 13/12', problem: { code: 'fraction-invalid', text: '13/12' }, why: 'more are done than there are' },
@@ -324,12 +324,12 @@ describe('parseMonth', () => {
 describe('parseTarget', () => {
   it.each<{ input: string; target: Target }>([
     { input: '每村1个', target: { kind: 'count', count: 1, per: 'village' } },
-    { input: '每村3名', target: { kind: 'count', count: 3, per: 'village' } },
-    { input: '每个村3人', target: { kind: 'count', count: 3, per: 'village' } },
-    { input: '每个村至少3名', target: { kind: 'count', count: 3, per: 'village' } },
-    { input: '每村三名', target: { kind: 'count', count: 3, per: 'village' } },
+    { input: '每村3名', target: { kind: 'count', count: 3, per: 'village', unit: '名' } },
+    { input: '每个村3人', target: { kind: 'count', count: 3, per: 'village', unit: '人' } },
+    { input: '每个村至少3名', target: { kind: 'count', count: 3, per: 'village', unit: '名' } },
+    { input: '每村三名', target: { kind: 'count', count: 3, per: 'village', unit: '名' } },
     { input: '12个', target: { kind: 'count', count: 12, per: 'township' } },
-    { input: '3名', target: { kind: 'count', count: 3, per: 'township' } },
+    { input: '3名', target: { kind: 'count', count: 3, per: 'township', unit: '名' } },
     { input: '100%', target: { kind: 'percent', percent: 100 } },
     { input: '百分之百', target: { kind: 'percent', percent: 100 } },
     { input: '80%', target: { kind: 'percent', percent: 80 } },
@@ -401,7 +401,7 @@ describe('parseNewTask', () => {
     const result = parseNewTask('后备干部储备 目标每个村3人 截止8月底前', TODAY);
     expect(result).toEqual({
       ok: true,
-      value: { title: '后备干部储备', deadline: '2027-08-31', target: { kind: 'count', count: 3, per: 'village' } },
+      value: { title: '后备干部储备', deadline: '2027-08-31', target: { kind: 'count', count: 3, per: 'village', unit: '人' } },
     });
   });
 
