@@ -134,7 +134,7 @@ export default defineCommand({
       if (work.size === 0) return plain(text.nudge.allDone(task));
     } else {
       const township = findTownship(board.townships, args.name);
-      if (!township) throw new UserError(text.nudge.unknown(args.name));
+      if (!township) throw new UserError(text.nudge.unknown(args.name, board.openTasks()[0]?.id, board.townships[0]?.name));
       if (chased(board, township, null).length === 0) return plain(text.nudge.nothingLagging(township.name));
       work.set(township, null);
     }

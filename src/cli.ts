@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chat, defaultSpeaker, namesFrom, say, type Speaker } from './adapters/console/index.js';
+import { castOf, chat, defaultSpeaker, say, type Speaker } from './adapters/console/index.js';
 import { createBot } from './bot.js';
 import { missingGlyphs } from './render/font.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -224,7 +224,7 @@ async function chatCommand(args: readonly string[], io: CliIo): Promise<number> 
     write(io.stderr, text.serve.logFile(logFile(io.dataDir ?? resolve('data'))));
     await hintIfEmpty(bot, io);
     const speaker = await defaultSpeaker(bot.store, { platform: platformOf(values.platform), chat: values.chat, user: values.user });
-    await chat(bot.route, speaker, { input: io.stdin, output: io.stdout }, namesFrom(bot.store));
+    await chat(bot.route, speaker, { input: io.stdin, output: io.stdout }, await castOf(bot.store));
     return 0;
   } finally {
     await bot.close();

@@ -4,7 +4,7 @@
  */
 import type { Server } from 'node:http';
 import { resolve } from 'node:path';
-import { chat, defaultSpeaker, namesFrom } from './adapters/console/index.js';
+import { castOf, chat, defaultSpeaker } from './adapters/console/index.js';
 import { createWecomApp } from './adapters/wecom/app.js';
 import { jobs } from '../jobs/index.js';
 import { createBot } from './bot.js';
@@ -140,7 +140,7 @@ export async function serve({ config, demo, io }: ServeOptions): Promise<number>
     process.once('SIGHUP', onSignal);
     if (interactive) {
       void defaultSpeaker(bot.store, { platform: 'console' })
-        .then((speaker) => chat(bot.route, speaker, { input: io.stdin, output: io.stdout }, namesFrom(bot.store)))
+        .then(async (speaker) => chat(bot.route, speaker, { input: io.stdin, output: io.stdout }, await castOf(bot.store)))
         .then(() => stop())
         .then(done);
     }

@@ -46,6 +46,20 @@ function closeDue(deadline: Ymd, today: Ymd, workdaysAfter: number): string | un
   return undefined;
 }
 
+/** `11项：进行中8项，已完成3项`, `进行中8项`, `3项，都已完成`. */
+function tasksTally(underWay: number, done: number): string {
+  if (done === 0) return `进行中${String(underWay)}项`;
+  if (underWay === 0) return `${String(done)}项，都已完成`;
+  return `${String(underWay + done)}项：进行中${String(underWay)}项，已完成${String(done)}项`;
+}
+
+/** `书记（或 联络员、管理员）`: the first of the names and the others as alternatives; `what` with none. */
+const oneOf = (names: readonly string[], what: string): string => {
+  const [first, ...others] = names;
+  if (first === undefined) return what;
+  return others.length === 0 ? first : `${first}（或 ${others.join('、')}）`;
+};
+
 const percentOf = (share: number): string => `${String(Math.round(share * 100))}%`;
 
 /** Counted in 名, 人 or 位, a target counts people: 人数, not 个数. */
@@ -262,12 +276,7 @@ export const text = {
   noOpenTasks: (whose: string): string => `${whose}目前没有进行中的任务。`,
 
   /** `城关镇的任务（11项：进行中8项，已完成3项）`: under way is open and not yet done. */
-  tasksTitle: (whose: string, underWay: number, done: number): string => {
-    const all = underWay + done;
-    const tally =
-      done === 0 ? `进行中${String(underWay)}项` : underWay === 0 ? `${String(done)}项，都已完成` : `${String(all)}项：进行中${String(underWay)}项，已完成${String(done)}项`;
-    return `${whose}的任务（${tally}）`;
-  },
+  tasksTitle: (whose: string, underWay: number, done: number): string => `${whose}的任务（${tasksTally(underWay, done)}）`,
   county: '全县',
   countyTaskLine: (deadline: Ymd, today: Ymd, done: number, all: number): string =>
     `：截止${day(deadline, today)}，${String(done)}/${String(all)}个乡镇完成`,
@@ -406,9 +415,9 @@ export const text = {
    * Heads `duban chat` and the demo's terminal. 帮助 is the one example that works for whoever
    * speaks wherever: its own examples are then made for them.
    */
-  consoleChat: [
+  consoleChat: (users: readonly string[], chats: readonly string[]): string[] => [
     '督办助手 终端对话。直接输入要对机器人说的话，先试试：帮助',
-    '切换身份：:user 书记（或 联络员、管理员）  切换群：:chat 领导群（或 红星乡工作群）  私聊：:direct  退出：:quit',
+    `切换身份：:user ${oneOf(users, '用户ID')}  切换群：:chat ${oneOf(chats, '群ID')}  私聊：:direct  退出：:quit`,
   ],
 
   /** What `duban serve` prints in the terminal at start. */
@@ -428,7 +437,9 @@ export const text = {
 
   /** What the scheduled jobs post unprompted (issue 5): outcomes only, one message per group. */
   nudge: {
-    unknown: (input: string): string => `看不懂「${input}」：请写任务编号（如 T3）或乡镇名称（如 城关镇）`,
+    /** `task` and `township`: ones of this county, so the example works as shown. */
+    unknown: (input: string, task: string | undefined, township: string | undefined): string =>
+      `看不懂「${input}」：请写任务编号${task === undefined ? '' : `（如 ${task}）`}或乡镇名称${township === undefined ? '' : `（如 ${township}）`}`,
     title: (township: string): string => `督办提醒：${township}`,
     intro: (by: string): Line => [`${by}提醒：以下任务请抓紧推进，完成后 @我 上报。`],
     nothingLagging: (whose: string): string => `${whose}目前没有落后的任务，不用催办。`,
@@ -455,7 +466,7 @@ export const text = {
       switch (target.kind) {
         case 'count': {
           const short = Math.max(0, required - amount);
-          return `已报 ${trimNumber(amount)}/${trimNumber(required)}，还差${trimNumber(short)}个`;
+          return `已报 ${trimNumber(amount)}/${trimNumber(required)}，还差${trimNumber(short)}${target.unit ?? '个'}`;
         }
         case 'percent':
           return `已报 ${trimNumber(amount)}%`;
@@ -566,7 +577,7 @@ export const text = {
     overview: '总览',
     /** `2026年11月20日 星期五`: a page can be printed or screenshotted, so the year is always there. */
     date: (today: Ymd, weekday: number): string => `${today.slice(0, 4)}年${day(today)} ${weekdayName(weekday)}`,
-    viewer: (name: string): string => `${name} 查看`,
+    viewer: (name: string): string => `${name}查看`,
     confidential: '仅供领导掌握情况，请勿转发。',
     back: '‹ 返回总览',
 
@@ -586,7 +597,7 @@ export const text = {
     dueOn: (deadline: Ymd, today: Ymd): string => `${day(deadline, today)}截止`,
     noTownships: '还没有乡镇。请管理员载入设置文件后再来查看。',
 
-    townshipTasks: (n: number): string => `进行中的任务（${String(n)}项）`,
+    townshipTasks: (underWay: number, done: number): string => `任务（${tasksTally(underWay, done)}）`,
     townshipRank: (rank: number, of: number, month: string, score: string): string =>
       `${monthName(month)}排名：第${String(rank)}名（共${String(of)}个乡镇），得分${score}`,
     rankChange: (change: string): string => `较上月 ${change}`,

@@ -104,6 +104,15 @@ describe('duban chat', () => {
     expect(err.split(join(dataDir, 'duban.log'))).toHaveLength(2);
     expect(readFileSync(join(dataDir, 'duban.log'), 'utf8')).toContain('posts not queued: their platform is off');
   });
+
+  it('names the county’s own terminal users and groups as the ones to switch to', async () => {
+    await duban('load', 'examples/sample-county.yaml');
+    const redisUrl = REDIS_URL.startsWith('/') ? `unix://${REDIS_URL}` : REDIS_URL;
+    const dataDir = mkdtempSync(join(tmpdir(), 'duban-chat-'));
+    const { out } = await runCaptured(['chat'], { env: { REDIS_URL: redisUrl }, prefix: db.prefix, dataDir }, ':quit\n');
+    const line = out.split('\n').find((l) => l.startsWith('切换身份')) ?? '';
+    for (const name of ['联络员', '书记', '管理员', '城关镇工作群', '领导群']) expect(line).toContain(name);
+  });
 });
 
 describe('duban job', () => {

@@ -92,6 +92,7 @@ describe('a township’s reminder: what is due soon', () => {
       task('T9', '党费收缴自查', '2026-11-25', { kind: 'done' }),
       task('T10', '组织生活会准备', '2026-11-26', { kind: 'percent', percent: 100 }),
       task('T11', '年度述职材料', '2026-11-29', { kind: 'done' }),
+      task('T12', '入党积极分子培养', '2026-11-23', { kind: 'count', count: 4, per: 'township', unit: '名' }),
     ],
   };
 
@@ -107,7 +108,7 @@ describe('a township’s reminder: what is due soon', () => {
   it('lists the tasks due in 5, 3, 1 and 0 working days, nearest first, and skips 2', async () => {
     const message = textTo(await run(reminders, '2026-11-23'), '城关镇工作群');
     expect(order(message, ['T1', 'T2', 'T3', 'T4', 'T5', 'T7', 'T8', 'T9', 'T10', 'T11'])).toEqual(['T7', 'T8', 'T10', 'T2']);
-    expect(message).toContain('【城关镇督办提醒（11月23日）】\n即将截止（4项）');
+    expect(message).toContain('【城关镇督办提醒（11月23日）】\n即将截止（5项）');
   });
 
   it('says when each task is due as the ladder counts — 明天截止 the day before — and as the 截止 reply says it', async () => {
@@ -128,6 +129,11 @@ describe('a township’s reminder: what is due soon', () => {
     expect(message).toMatch(/T10 组织生活会准备：.*；已报 60%/);
     expect(message).toMatch(/T7 党员冬训：今天截止；未上报/);
     expect(message).toMatch(/🟡 T7 /);
+  });
+
+  it('counts what is missing in the target’s own unit: people in 名', async () => {
+    await bot.say(clerk, '上报 T12 1名');
+    expect(textTo(await run(reminders, '2026-11-23'), '城关镇工作群')).toMatch(/T12 入党积极分子培养：今天截止；已报 1\/4，还差3名/);
   });
 
   it('leaves done tasks out of the township that finished them, and only that one', async () => {
@@ -165,12 +171,12 @@ describe('a township’s reminder: what is due soon', () => {
   });
 
   it('puts what is due and what is overdue into one message a day', async () => {
-    // Tuesday 24 November: T7 overdue since yesterday, T4 (8月31日) a twelfth week; T8 due today.
+    // Tuesday 24 November: T7 and T12 overdue since yesterday, T4 (8月31日) a twelfth week; T8 due today.
     const posts = await run(reminders, '2026-11-24');
     const message = textTo(posts, '红星乡工作群');
     expect(message).toContain('即将截止（');
     expect(message).toContain('🟡 T8 党群服务站点挂牌：今天截止');
-    expect(message).toContain('已过截止日期、尚未完成（2项）');
+    expect(message).toContain('已过截止日期、尚未完成（3项）');
     expect(message).toContain('🔴 T7 党员冬训：已逾期1天（11月23日截止）');
     expect(message).toContain('🔴 T4 “五基三化”提升年行动：已逾期85天（8月31日截止）');
     expect(posts.filter((p) => p.group.chat === '红星乡工作群')).toHaveLength(1);

@@ -91,7 +91,7 @@ describe('催办', () => {
 
   it('says when there is nothing to nudge, and which township it did not know', async () => {
     expect(await bot.say(leader, '催办 T6')).toContain('已销号，不用催办');
-    expect(await bot.say(leader, '催办 西城')).toContain('看不懂「西城」');
+    expect(await bot.say(leader, '催办 西城')).toContain('看不懂「西城」：请写任务编号（如 T4）或乡镇名称（如 城关镇）');
   });
 });
 

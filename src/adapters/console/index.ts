@@ -53,12 +53,8 @@ function shown(reply: OutgoingMessage): string {
  * `:user 书记`, `:chat 领导群`, `:direct`, `:quit`. The prompt names the speaker as the county
  * knows them (`李联络`), through `nameOf`.
  */
-export async function chat(
-  route: Router,
-  first: Speaker,
-  io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream },
-  nameOf: (speaker: Speaker) => Promise<string | undefined> = () => Promise.resolve(undefined),
-): Promise<void> {
+export async function chat(route: Router, first: Speaker, io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream }, cast: Cast = NO_CAST): Promise<void> {
+  const { nameOf } = cast;
   let speaker = first;
   const rl = createInterface({ input: io.input, output: io.output, terminal: 'isTTY' in io.input && io.input.isTTY === true });
   const prompt = async (): Promise<void> => {
@@ -66,7 +62,7 @@ export async function chat(
     rl.setPrompt(`[${speaker.chat ?? '私聊'} · ${name}] > `);
     rl.prompt();
   };
-  io.output.write([...text.consoleChat, ''].join('\n'));
+  io.output.write([...text.consoleChat(cast.users, cast.chats), ''].join('\n'));
   // Made before the first await: lines that arrive while the prompt is prepared must not be lost.
   const lines = rl[Symbol.asyncIterator]();
   await prompt();
@@ -82,8 +78,25 @@ export async function chat(
   rl.close();
 }
 
-/** The county's name for a terminal speaker, for the chat's prompt. */
-export const namesFrom = (store: Pick<Store, 'person'>) => async (speaker: Speaker): Promise<string | undefined> => (await store.person(speaker.platform, speaker.user))?.name;
+/** Who and where the terminal may speak as, from the county: named in the chat's prompt and its help line. */
+export interface Cast {
+  nameOf: (speaker: Speaker) => Promise<string | undefined>;
+  /** The county's terminal users (`:user`) and groups (`:chat`). */
+  users: readonly string[];
+  chats: readonly string[];
+}
+
+const NO_CAST: Cast = { nameOf: () => Promise.resolve(undefined), users: [], chats: [] };
+
+/** The county's people and groups on the terminal platform. */
+export async function castOf(store: Pick<Store, 'person' | 'people' | 'groups'>): Promise<Cast> {
+  const [people, groups] = await Promise.all([store.people(), store.groups()]);
+  return {
+    nameOf: async (speaker) => (await store.person(speaker.platform, speaker.user))?.name,
+    users: people.filter((p) => p.platform === 'console').map((p) => p.user),
+    chats: groups.filter((g) => g.platform === 'console').map((g) => g.chat),
+  };
+}
 
 /** Without flags, the terminal speaks as the sample county's 城关镇 clerk, or in the first township group. */
 export async function defaultSpeaker(

@@ -27,8 +27,6 @@ export interface PageContext {
   viewer: { name: string };
   /** Present when the page is opened inside WeCom with the app configured: the page registers @wecom/jssdk. */
   wecom?: { corpId: string; agentId: string };
-  /** Work-calendar beyond its data: deadlines are estimates (show the （估） note as chat does). */
-  estimated?: boolean;
 }
 
 export type MessageStatus = 'signin' | 'denied' | 'expired' | 'not-found' | 'unavailable';
@@ -104,8 +102,7 @@ export function overviewPage(ctx: PageContext, board: Board, ranking: RankingSna
   const body = html`
     ${lightsTally(cells, true)}
     ${rankingSection(ranking)}
-    ${gridSection(ctx, board, tasks)}
-    ${footnotes(ctx, cells)}`;
+    ${gridSection(ctx, board, tasks)}`;
   return page(ctx, { kind: 'overview', title: t.overview, heading: t.brand(ctx.county), body, back: false });
 }
 
@@ -118,7 +115,7 @@ export function townshipPage(ctx: PageContext, board: Board, township: Township,
   const body = html`
     ${ranking && html`<section class="rank-line">${townshipRankLine(ranking, township)}</section>`}
     <section>
-      <h2>${t.townshipTasks(cells.length)}</h2>
+      <h2>${t.townshipTasks(cells.filter((c) => c.standing.light !== 'done').length, cells.filter((c) => c.standing.light === 'done').length)}</h2>
       ${cells.length === 0
         ? html`<p class="empty">${text.noOpenTasks(township.name)}</p>`
         : html`<ul class="cards">${cells.map((cell) => cellCard(cell, board.today, taskHeading(cell.task)))}</ul>`}
@@ -338,8 +335,9 @@ function entryValue(cell: Cell, entry: LedgerEntry): string {
 /** A township's own reports, and the events of its task (they hold for every township). */
 export const inCell = (entry: LedgerEntry, township: string): boolean => !isReportEntry(entry) || entry.township === township;
 
+/** The （估） note, as chat adds it: only where a working-day count on the page is estimated. */
 function footnotes(ctx: PageContext, cells: readonly Cell[]): SafeHtml {
-  const estimated = ctx.estimated === true || cells.some((c) => c.standing.estimated);
+  const estimated = cells.some((c) => text.showsEstimate(standingView(c), ctx.today));
   return html`${estimated && html`<p class="muted note">${t.estimatedNote}</p>`}`;
 }
 

@@ -143,8 +143,7 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
     const county = (await store.countyName()) ?? '';
     // The JS-SDK only works inside WeCom's browser; elsewhere it would only be loaded for nothing.
     const wecom = deps.wecom && insideWecom(ctx) ? { corpId: deps.wecom.corpId, agentId: deps.wecom.agentId } : undefined;
-    const estimated = board.tasks.some((t) => t.status === 'open' && Number(t.deadline.slice(0, 4)) > deps.calendar.lastCoveredYear);
-    return { county, today: board.today, viewer: { name: person.name }, ...(wecom ? { wecom } : {}), estimated };
+    return { county, today: board.today, viewer: { name: person.name }, ...(wecom ? { wecom } : {}) };
   }
 
   router.get('/dashboard', async (ctx) => {

@@ -198,9 +198,16 @@ describe('the overview page', () => {
     expect(empty).not.toContain('<img');
   });
 
-  it('adds the （估） note when the calendar runs beyond its data', () => {
-    expect(page).not.toContain(text.dashboard.estimatedNote);
-    expect(overviewPage({ ...ctx, estimated: true }, board, ranking)).toContain(text.dashboard.estimatedNote);
+  it('heads a township’s tasks with how many are under way and how many done, as 任务 does in chat', () => {
+    expect(townshipPage(ctx, board, township('城关镇'))).toContain('<h2>任务（4项：进行中2项，已完成2项）</h2>');
+  });
+
+  it('adds the （估） note only to a page that shows a working-day count the calendar estimated', async () => {
+    const beyond = await loadBoard({ store: fakeStore(), calendar: calendarStub({ lastCoveredYear: 2025 }), today: TODAY });
+    expect(townshipPage(ctx, board, township('城关镇'))).not.toContain(text.dashboard.estimatedNote);
+    expect(townshipPage(ctx, beyond, township('城关镇'))).toContain(text.dashboard.estimatedNote);
+    // The overview shows deadlines and lights, no count of working days.
+    expect(overviewPage(ctx, beyond, ranking)).not.toContain(text.dashboard.estimatedNote);
   });
 });
 
