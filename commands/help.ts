@@ -18,10 +18,11 @@ export default defineCommand({
     const word = (c: Command): string => c.words[0] ?? c.name;
     // What this person may do: here, each with examples made from their own tasks; elsewhere, where.
     const theirs = ctx.commands.filter((c) => c.name !== 'help' && forbidden(c, ctx) === undefined);
-    const here = theirs.filter((c) => misplaced(c, ctx) === undefined);
+    const listed = (c: Command): Command => (c.listedIn ? { ...c, where: c.listedIn } : c);
+    const here = theirs.filter((c) => misplaced(listed(c), ctx) === undefined);
     const lines = here.map((c): Line => text.help.line(word(c), c.summary, c.examples(source)));
     for (const where of ELSEWHERE) {
-      const words = theirs.filter((c) => c.where === where && misplaced(c, ctx) !== undefined).map(word);
+      const words = theirs.filter((c) => listed(c).where === where && misplaced(listed(c), ctx) !== undefined).map(word);
       if (words.length > 0) lines.push([{ text: text.help.elsewhere[where](words), tone: 'muted' }]);
     }
     const footer = text.help.footer(source);

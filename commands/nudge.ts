@@ -4,7 +4,7 @@ import { defineCommand, fromParser, type CommandContext } from '../src/core/comm
 import { UserError } from '../src/core/errors.js';
 import { findTownship, resolveTask } from '../src/core/resolve.js';
 import { plain, type Line, type OutgoingMessage } from '../src/core/types.js';
-import { dueLine, overdueLine, reportersOf, withMentions, type DueItem } from '../src/core/views.js';
+import { dueEstimated, dueLine, estimateNote, overdueLine, reportersOf, withMentions, type DueItem } from '../src/core/views.js';
 import { estimatingBeyondCoverage } from '../src/domain/calendar.js';
 import { beijingDate, beijingTime } from '../src/domain/dates.js';
 import type { Township } from '../src/domain/model.js';
@@ -46,18 +46,18 @@ function chased(board: Board, township: Township, tasks: readonly string[] | nul
     .filter((c) => c.standing.light !== 'done');
 }
 
-const lineOf = (cell: Cell, today: string): Line => {
-  const item: DueItem = { taskId: cell.task.id, deadline: cell.task.deadline, light: cell.standing.light, cell };
-  return cell.standing.light === 'overdue' ? overdueLine(item, today) : dueLine(item, today);
-};
+const itemOf = (cell: Cell): DueItem => ({ taskId: cell.task.id, deadline: cell.task.deadline, light: cell.standing.light, cell });
+
+const lineOf = (cell: Cell, today: string): Line => (cell.standing.light === 'overdue' ? overdueLine(itemOf(cell), today) : dueLine(itemOf(cell), today));
 
 /** The 催办 for one group of a township as things stand on the board's day; undefined when nothing is owed. */
-function nudgeMessage(board: Board, township: Township, data: NudgeData, group: Group, people: readonly Person[]): OutgoingMessage | undefined {
+function nudgeMessage(board: Board, township: Township, data: NudgeData, group: Group, people: readonly Person[], lastCoveredYear: number): OutgoingMessage | undefined {
   const cells = chased(board, township, data.tasks);
   if (cells.length === 0) return undefined;
+  const estimated = cells.some((c) => c.standing.light !== 'overdue' && dueEstimated(itemOf(c), board.today));
   return {
     title: text.nudge.title(township.name),
-    lines: [text.nudge.intro(data.by), ...cells.map((c) => lineOf(c, board.today))],
+    lines: [text.nudge.intro(data.by), ...cells.map((c) => lineOf(c, board.today)), ...(estimated ? [estimateNote(lastCoveredYear)] : [])],
     ...withMentions(reportersOf(people, township, group)),
   };
 }
@@ -71,7 +71,7 @@ export function nudgeRefresher(deps: { store: Store; calendar: BoardSource['cale
     const data = NudgeData.parse(raw);
     const board = await loadBoard({ store: deps.store, calendar: deps.calendar, today: beijingDate(now) });
     const township = board.townships.find((t) => t.id === data.township);
-    return township && nudgeMessage(board, township, data, group, await deps.store.people());
+    return township && nudgeMessage(board, township, data, group, await deps.store.people(), deps.calendar.lastCoveredYear);
   };
 }
 
@@ -91,7 +91,7 @@ async function nudge(ctx: CommandContext, board: Board, work: ReadonlyMap<Townsh
     if (mine.length === 0) noGroup.push(township.name);
     const data: NudgeData = { township: township.id, tasks: tasks && [...tasks], by: ctx.actor.name };
     for (const group of mine) {
-      const message = nudgeMessage(board, township, data, group, people);
+      const message = nudgeMessage(board, township, data, group, people, ctx.calendar.lastCoveredYear);
       if (!message) continue;
       const key = `nudge/${sendDay}/${township.id}/${group.platform}/${group.chat}`;
       owner.set(key, township.name);
@@ -105,13 +105,17 @@ async function nudge(ctx: CommandContext, board: Board, work: ReadonlyMap<Townsh
   const before = names(already, sent);
   const off = names(platformOff, [...sent, ...before]);
   const lines: string[] = [];
+  const delivering = sent.length + before.length > 0 ? await outbox.delivering() : undefined;
+  const at = beijingTime(window.next);
   if (sent.length > 0) {
-    const delivering = await outbox.delivering();
     if (delivering === false) lines.push(text.nudge.queuedNoServer(sent));
     else if (window.now) lines.push(text.nudge.sent(sent));
-    else lines.push(text.nudge.sendsAt(sent, sendDay, beijingTime(window.next), ctx.today));
+    else lines.push(text.nudge.sendsAt(sent, sendDay, at, ctx.today));
   }
-  if (before.length > 0) lines.push(text.nudge.already(before, sendDay, ctx.today));
+  if (before.length > 0) {
+    const state = !window.now ? ({ kind: 'arranged', on: sendDay, at, today: ctx.today } as const) : delivering === false ? ({ kind: 'queued' } as const) : ({ kind: 'sent' } as const);
+    lines.push(text.nudge.already(before, state));
+  }
   if (off.length > 0) lines.push(text.nudge.platformOff(off));
   if (noGroup.length > 0) lines.push(text.nudge.noGroup(noGroup));
   return lines;

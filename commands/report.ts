@@ -18,8 +18,11 @@ async function readReport(ctx: CommandContext, township: Township, args: ReportA
   if (task.status === 'closed') throw new UserError(text.taskClosed(task));
   if (!assignedTo(task, township.id)) throw new UserError(text.taskNotAssigned(task, township));
   const amount = amountFromValue(args.value, task.target, township, args.valueText);
-  // The example fits this task's target: a count task is shown a count, not a percent.
-  if (!amount.ok) throw usageError(meta.usage, [text.reportExample(task, requiredAmount(task.target, township))], amount.problem);
+  if (!amount.ok) {
+    // The example fits this task's target (a count task is shown a count) and goes above what is reported.
+    const current = (await ctx.store.progress([task.id])).get(task.id)?.get(township.id)?.amount;
+    throw usageError(meta.usage, [text.reportExample(task, requiredAmount(task.target, township), current)], amount.problem);
+  }
   return { task, amount: amount.value };
 }
 

@@ -13,8 +13,10 @@ export default defineCommand({
   words: ['撤回', '撤销'],
   ...text.commands.undo,
   who: 'all',
-  // Anywhere, so that outside the report's own township group the answer can say where to go.
+  // Anywhere, so that outside the report's own township group the answer can say where to go;
+  // 帮助 lists it where it works.
   where: 'anywhere',
+  listedIn: 'township-group',
   // `撤回 T2` names the report the person means; it must be their last one.
   args: fromParser(parseOptionalTaskRef),
   async run(ctx, ref) {

@@ -26,7 +26,7 @@ export default defineCommand({
     .transform((said) => said !== ''),
   async run(ctx, all) {
     const board = await loadBoard(ctx);
-    const reply = all ? warningList(board) : warningDigest(board, lastWorkingDaySameTime(ctx.now, estimatingBeyondCoverage(ctx.calendar)), ctx.now);
+    const reply = all ? warningList(board, ctx.calendar.lastCoveredYear) : warningDigest(board, lastWorkingDaySameTime(ctx.now, estimatingBeyondCoverage(ctx.calendar)), ctx.now);
     return reply ?? plain(text.jobs.noWarnings);
   },
 });

@@ -7,7 +7,7 @@
  */
 import { defineJob, type JobPost } from '../src/core/job.js';
 import type { Line } from '../src/core/types.js';
-import { dueItems, overdueLine, reminderLine, reportExampleFor, withMentions } from '../src/core/views.js';
+import { dueEstimated, dueItems, estimateNote, overdueLine, reminderLine, reportExampleFor, withMentions } from '../src/core/views.js';
 import { dailyAt, overdueWarningDue, REMINDER_GRACE_MS, remindersFor, warningsFor } from '../src/domain/schedule.js';
 import { text } from '../src/messages.js';
 import { audienceOf } from './audience.js';
@@ -31,6 +31,7 @@ export default defineJob({
         ...(soon.length > 0 ? [[{ text: text.jobs.dueSoon(soon.length), tone: 'strong' as const }], ...soon.map((r) => reminderLine(r, ctx.today))] : []),
         ...(overdue.length > 0 ? [[{ text: text.jobs.overdueNow(overdue.length), tone: 'strong' as const }], ...overdue.map((item) => overdueLine(item, ctx.today))] : []),
         text.jobs.reportHint(reportExampleFor(first.cell), overdue.length > 0),
+        ...(soon.some((r) => dueEstimated(r.item, ctx.today, r.estimated)) ? [estimateNote(ctx.calendar.lastCoveredYear)] : []),
       ];
       posts.push({ group, message: { title: text.jobs.reminderTitle(township.name, ctx.today), lines, ...withMentions(audience.mentionsFor(group, township)) } });
     }

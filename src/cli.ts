@@ -131,7 +131,7 @@ async function openBot(io: CliIo, level: Level, demo = false, logFile?: (dataDir
   const dataDir = io.dataDir ?? resolve('data');
   const log = logFile ? fileLogger(logFile(dataDir), level) : createLogger(level, (line) => { io.stderr.write(`${line}\n`); });
   // With --demo: the demo county of today, as `npm run demo` would find it.
-  const { redis, prefix } = demo ? await openDemo(config.redisUrl, log, { dataDir, prefix: io.prefix, fresh: false, now: new Date() }) : { redis: await connectRedis(config.redisUrl, log, dataDir), prefix: io.prefix };
+  const { redis, prefix } = demo ? await openDemo(config.redisUrl, log, { dataDir, prefix: io.prefix, build: 'if-missing', now: new Date() }) : { redis: await connectRedis(config.redisUrl, log, dataDir), prefix: io.prefix };
   let outbox: Outbox | undefined;
   const bot = await createBot(redis.redis, { log, prefix, posts: { enqueue: (posts) => opened().enqueue(posts), delivering: () => opened().delivering() }, publicUrl: config.publicUrl });
   const platforms = createPlatforms(config, bot, log, (text) => { write(io.stdout, text); });

@@ -23,6 +23,13 @@ export const DEMO_TOWNSHIP = '城关镇';
 export type DemoOutcome = 'kept' | 'built';
 
 /**
+ * When the demo county is built: `fresh`, whatever is there (`--fresh`); `new-day`, unless today's
+ * is there (`serve --demo`: a demo of another day has drifted out of the present); `if-missing`,
+ * only when there is none (`say --demo`, `job --demo`: never under a running demo's feet).
+ */
+export type DemoBuild = 'fresh' | 'new-day' | 'if-missing';
+
+/**
  * The demo's Redis and key space, with today's demo county in it. Its own redis-server under
  * `<dataDir>/demo` (one already running there is reused); without redis-server, the Redis the bot
  * would use — the demo's prefix keeps it apart there.
@@ -30,7 +37,7 @@ export type DemoOutcome = 'kept' | 'built';
 export async function openDemo(
   redisUrl: string | undefined,
   log: Logger,
-  options: { dataDir: string; prefix?: string; fresh: boolean; now: Date },
+  options: { dataDir: string; prefix?: string; build: DemoBuild; now: Date },
 ): Promise<{ redis: RedisHandle; prefix: string; outcome: DemoOutcome }> {
   let redis: RedisHandle;
   try {
@@ -41,17 +48,15 @@ export async function openDemo(
     redis = await connectRedis(redisUrl, log, options.dataDir);
   }
   const prefix = options.prefix ?? DEMO_PREFIX;
-  const outcome = await prepareDemo(createRedisStore(redis.redis, createKeys(prefix)), options.now, options.fresh);
+  const outcome = await prepareDemo(createRedisStore(redis.redis, createKeys(prefix)), options.now, options.build);
   return { redis, prefix, outcome };
 }
 
-/**
- * Builds the demo county unless today's is there: a demo built on another day would have drifted
- * out of the present. `fresh` builds it anew whatever is there (the reports typed into it go).
- */
-export async function prepareDemo(store: Store, now: Date, fresh: boolean): Promise<DemoOutcome> {
+/** Builds the demo county around `now`'s day as `build` says (the reports typed into an old one go). */
+export async function prepareDemo(store: Store, now: Date, build: DemoBuild): Promise<DemoOutcome> {
   const today = beijingDate(now);
-  if (!fresh && (await store.demoBuiltOn()) === today) return 'kept';
+  const built = await store.demoBuiltOn();
+  if ((build === 'new-day' && built === today) || (build === 'if-missing' && built !== undefined)) return 'kept';
   const file = SAMPLE_COUNTY();
   const sample = parseSetup(readFileSync(file, 'utf8'), file);
   if (!sample.ok) throw new Error(`the sample county does not parse: ${sample.errors.join('; ')}`);

@@ -58,7 +58,7 @@ export async function serve({ config, demo, io }: ServeOptions): Promise<number>
   const logFile = interactive ? chatLogFile(dataDir, true) : undefined;
   const log = logFile === undefined ? createLogger('info', (line) => { io.stderr.write(`${line}\n`); }) : fileLogger(logFile, 'info');
   const now = new Date();
-  const opened = demo ? await openDemo(config.redisUrl, log, { dataDir, prefix: io.prefix, fresh: demo.fresh, now }) : undefined;
+  const opened = demo ? await openDemo(config.redisUrl, log, { dataDir, prefix: io.prefix, build: demo.fresh ? 'fresh' : 'new-day', now }) : undefined;
   const redis = opened?.redis ?? (await connectRedis(config.redisUrl, log, dataDir));
   const prefix = opened?.prefix ?? io.prefix;
   log.info('redis connected', { where: redis.where, embedded: redis.embedded });

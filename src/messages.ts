@@ -82,8 +82,8 @@ export interface StandingView {
 export interface ExampleSource {
   /** A task this person can name here: their township's first under way, else the county's. */
   task?: Task;
-  /** Tasks this person can report on here, one of each kind of target, with what their township owes. */
-  reportable: readonly { task: Task; required: number }[];
+  /** Tasks this person can report on here, one of each kind of target, with what their township owes and has reported. */
+  reportable: readonly { task: Task; required: number; current: number }[];
   /** A township this group could be bound to: its own, else the county's first. */
   township?: string;
   /** The leaders' group, which 绑定 领导群 marks. */
@@ -92,13 +92,18 @@ export interface ExampleSource {
   closed?: Task;
 }
 
-/** `上报 T2 80%`, `上报 T3 18名`, `上报 T6 完成`: a report in the task's own unit. */
-function reportExample(task: Task, required: number): string {
+/**
+ * `上报 T2 80%`, `上报 T3 18名`, `上报 T6 完成`: a report in the task's own unit, above what the
+ * township has reported (`current`), so that typing it records progress and never lowers it.
+ */
+function reportExample(task: Task, required: number, current = 0): string {
   switch (task.target.kind) {
     case 'percent':
-      return `上报 ${task.id} 80%`;
-    case 'count':
-      return `上报 ${task.id} ${trimNumber(Math.ceil(required / 2))}${task.target.unit ?? '个'}`;
+      return `上报 ${task.id} ${current < 80 ? '80%' : '完成'}`;
+    case 'count': {
+      const half = Math.ceil(required / 2);
+      return `上报 ${task.id} ${trimNumber(current < half ? half : required)}${task.target.unit ?? '个'}`;
+    }
     case 'done':
       return `上报 ${task.id} 完成`;
   }
@@ -107,7 +112,7 @@ function reportExample(task: Task, required: number): string {
 /** The one example a short hint shows: a report where this person can report, else the ranking, which works everywhere. */
 const everydayExample = (s: ExampleSource): string => {
   const first = s.reportable[0];
-  return first === undefined ? '排名' : reportExample(first.task, first.required);
+  return first === undefined ? '排名' : reportExample(first.task, first.required, first.current);
 };
 
 const quoted = (words: readonly string[]): string => words.map((w) => `「${w}」`).join('');
@@ -439,7 +444,7 @@ export const text = {
   nudge: {
     /** `task` and `township`: ones of this county, so the example works as shown. */
     unknown: (input: string, task: string | undefined, township: string | undefined): string =>
-      `看不懂「${input}」：请写任务编号${task === undefined ? '' : `（如 ${task}）`}或乡镇名称${township === undefined ? '' : `（如 ${township}）`}`,
+      `看不懂「${input}」：请写任务编号${task === undefined ? '' : `（如 ${task}）`}或乡镇名称${township === undefined ? '' : `（如 ${township}）`}。`,
     title: (township: string): string => `督办提醒：${township}`,
     intro: (by: string): Line => [`${by}提醒：以下任务请抓紧推进，完成后 @我 上报。`],
     nothingLagging: (whose: string): string => `${whose}目前没有落后的任务，不用催办。`,
@@ -453,8 +458,21 @@ export const text = {
     /** Queued from the terminal (`duban say`) while no server delivers: nothing has gone out yet. */
     queuedNoServer: (names: readonly string[]): string =>
       `催办已排进发送队列，但现在没有运行中的督办助手服务，还没有发出：服务启动后，会在工作时间发到${names.join('、')}的工作群。`,
-    already: (names: readonly string[], on: Ymd, today: Ymd): string =>
-      on === today ? `${names.join('、')}今天已催办过，不再重复发送。` : `${names.join('、')}${whenDay(on, today)}的催办已经排好，不再重复发送。`,
+    /**
+     * A township is nudged once a day: said as it stands — gone out, waiting for office hours
+     * (`at` its time), or queued with no server to send it.
+     */
+    already: (names: readonly string[], state: { kind: 'sent' } | { kind: 'queued' } | { kind: 'arranged'; on: Ymd; at: string; today: Ymd }): string => {
+      const who = names.join('、');
+      switch (state.kind) {
+        case 'sent':
+          return `${who}今天已催办过，一个乡镇一天只催办一次，这次不再发送。`;
+        case 'queued':
+          return `${who}的催办已经排进发送队列，还没有发出；一个乡镇一天只催办一次，这次不再另发。`;
+        case 'arranged':
+          return `${who}${whenDay(state.on, state.today)}${state.at}的催办已经排好；一个乡镇一天只催办一次，这次不再另发。`;
+      }
+    },
     noGroup: (names: readonly string[]): string => `${names.join('、')}还没有绑定工作群，无法催办。`,
     platformOff: (names: readonly string[]): string => `${names.join('、')}的工作群所在平台还没有接入督办助手，没有发出。`,
   },
@@ -481,6 +499,9 @@ export const text = {
     due(deadline: Ymd, today: Ymd, workdaysAfter: number, estimated: boolean): string {
       return closeDue(deadline, today, workdaysAfter) ?? `还剩${String(workdaysAfter)}个工作日${estimated ? '（估）' : ''}，${day(deadline, today)}截止`;
     },
+    /** Whether `due` shows `（估）`: an estimated count of working days, not 今天/明天截止. */
+    dueShowsEstimate: (deadline: Ymd, today: Ymd, workdaysAfter: number, estimated: boolean): boolean =>
+      estimated && closeDue(deadline, today, workdaysAfter) === undefined,
     overdue: (deadline: Ymd, today: Ymd, days: number): string => `已逾期${String(days)}天（${day(deadline, today)}截止）`,
     /** One task in a reminder or a warning: light, id and title, when, what is missing. */
     item: (light: Light, task: Task, when: string, missing: string): Line => [
@@ -669,7 +690,7 @@ export const text = {
       action: '上报进度',
       needs: '任务编号和进度',
       usage: '上报 任务编号 进度 [说明]',
-      example: (s: ExampleSource): string[] => s.reportable.map((r) => reportExample(r.task, r.required)),
+      example: (s: ExampleSource): string[] => s.reportable.map((r) => reportExample(r.task, r.required, r.current)),
     },
     progress: {
       summary: '查看一项任务在各乡镇的进度',

@@ -77,6 +77,8 @@ export interface CommandSpec<A> {
   example: Example;
   who: Who;
   where: Where;
+  /** See `Command.listedIn`. */
+  listedIn?: Exclude<Where, 'anywhere'>;
   /**
    * Parses the text after the command word; failures become the usage reply. A function of the
    * context when parsing needs it (dates like 12月底 need today).
@@ -100,6 +102,11 @@ export interface Command {
   readonly usage: string;
   readonly who: Who;
   readonly where: Where;
+  /**
+   * Where 帮助 lists it, when that is narrower than where it answers: 撤回 answers anywhere, to
+   * say which township's group a report is taken back in, but works only in one.
+   */
+  readonly listedIn?: Exclude<Where, 'anywhere'>;
   /** Its examples for the person `source` was made for. */
   examples(source: ExampleSource): readonly string[];
   /**
@@ -123,6 +130,7 @@ export function defineCommand<A>(spec: CommandSpec<A>): Command {
     usage: meta.usage,
     who: meta.who,
     where: meta.where,
+    ...(meta.listedIn ? { listedIn: meta.listedIn } : {}),
     examples,
     ...(spec.suggest ? { suggest: spec.suggest } : {}),
     ...(spec.unavailable ? { unavailable: spec.unavailable } : {}),
@@ -157,10 +165,13 @@ export async function examplesHere(ctx: CommandContext): Promise<ExampleSource> 
   const tasks = exampleTasks(all, own, ctx.today);
   const here = ctx.township;
   const closed = all.filter((t) => t.status === 'closed').sort((a, b) => ((a.closedOn ?? '') < (b.closedOn ?? '') ? 1 : -1))[0];
+  const reportable = here ? oneOfEachKind(tasks) : [];
+  // What the township has reported: an example above it records progress, not a correction.
+  const progress = reportable.length > 0 ? await ctx.store.progress(reportable.map((t) => t.id)) : new Map<string, never>();
   return {
     task: tasks[0],
     ...(closed ? { closed } : {}),
-    reportable: here ? oneOfEachKind(tasks).map((task) => ({ task, required: requiredAmount(task.target, here) })) : [],
+    reportable: here ? reportable.map((task) => ({ task, required: requiredAmount(task.target, here), current: progress.get(task.id)?.get(here.id)?.amount ?? 0 })) : [],
     township: (here ?? ctx.townships[0])?.name,
     leadersGroup: ctx.group?.role === 'leaders',
   };

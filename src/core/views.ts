@@ -152,6 +152,15 @@ export function dueLine(item: DueItem, today: Ymd, estimated = false): Line {
   return text.jobs.item(cell.standing.light, cell.task, when, missingOf(cell));
 }
 
+/** Whether `dueLine` shows `（估）`. */
+export function dueEstimated(item: DueItem, today: Ymd, estimated = false): boolean {
+  const { cell } = item;
+  return text.jobs.dueShowsEstimate(cell.task.deadline, today, cell.standing.workdaysAfter, estimated || cell.standing.estimated);
+}
+
+/** The note that explains `（估）`, for a post that shows one (chat replies use `withCalendarNote`). */
+export const estimateNote = (lastCoveredYear: number): Line => [{ text: text.estimatedNote(lastCoveredYear + 1), tone: 'muted' }];
+
 /** A reminder's line: as `dueLine`, with `（估）` when the ladder's count was estimated. */
 export const reminderLine = (reminder: Reminder<DueItem>, today: Ymd): Line => dueLine(reminder.item, today, reminder.estimated);
 
@@ -211,8 +220,11 @@ export function warningDigest(board: Board, since: { day: Ymd; at: Instant }, no
   return { title: text.jobs.digestTitle(board.today), lines };
 }
 
-/** Every township's 🔴 and 🟡 items, most 🔴 first (`预警 全部`); undefined when there are none. */
-export function warningList(board: Board): OutgoingMessage | undefined {
+/**
+ * Every township's 🔴 and 🟡 items, most 🔴 first (`预警 全部`); undefined when there are none.
+ * `lastCoveredYear`: the calendar's, for the note a `（估）` count needs.
+ */
+export function warningList(board: Board, lastCoveredYear: number): OutgoingMessage | undefined {
   const flagged = flaggedTownships(board);
   if (flagged.length === 0) return undefined;
   const overdue = flagged.reduce((n, w) => n + w.overdue.length, 0);
@@ -224,11 +236,12 @@ export function warningList(board: Board): OutgoingMessage | undefined {
     for (const item of w.behind) lines.push([text.jobs.indent, ...dueLine(item, board.today)]);
   }
   lines.push(text.jobs.warningLegend);
+  if (flagged.some((w) => w.behind.some((item) => dueEstimated(item, board.today)))) lines.push(estimateNote(lastCoveredYear));
   return { title: text.jobs.warningListTitle(board.today), lines };
 }
 
 /** `上报 T2 80%`, in the task's own unit, for the first task of a township's list. */
-export const reportExampleFor = (cell: Cell): string => text.reportExample(cell.task, cell.required);
+export const reportExampleFor = (cell: Cell): string => text.reportExample(cell.task, cell.required, cell.progress?.amount);
 
 /** Whom to @ in a township's group: the township's people on the group's platform. */
 export const reportersOf = (people: readonly Person[], township: Township, group: Group): string[] =>

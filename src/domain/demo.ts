@@ -5,7 +5,7 @@
  * different from this month's so rank changes and the bottom three show. Pure: today, the clock
  * and the calendar come in as arguments; the same inputs give the same demo.
  */
-import { addDays, beijingInstant, daysBetween, instantMs, monthOf } from './dates.js';
+import { addDays, daysBetween, instantMs } from './dates.js';
 import { lightFor, pace } from './lights.js';
 import type { Instant, Light, Reporter, Task, Township, WorkCalendar, Ymd } from './model.js';
 import { assignedTo, requiredAmount, unitOf } from './targets.js';
@@ -202,11 +202,11 @@ function officeTimeOn(day: Ymd, r: number): Instant {
   return `${day}T${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}:00.000+08:00`;
 }
 
-/** Within the last fortnight of this month, before now; right before now early on the 1st. */
+/** In office hours within the last fortnight, at least an hour before now. */
 function recently(township: Township, task: Task, input: DemoInput): Instant {
-  const monthStartMs = instantMs(`${monthOf(input.today)}-01T00:00:00.000+08:00`);
-  const from = Math.max(monthStartMs, input.now.getTime() - 14 * 86_400_000);
-  const to = input.now.getTime() - 3_600_000;
-  const at = to > from ? from + (to - from) * unit('recent', township.id, task.id) : input.now.getTime() - 60_000 * (1 + Math.floor(50 * unit('recent', township.id, task.id)));
-  return beijingInstant(new Date(Math.max(at, monthStartMs)));
+  const r = (salt: string): number => unit(salt, township.id, task.id);
+  for (let back = Math.floor(14 * r('recent')); ; back += 1) {
+    const at = officeTimeOn(addDays(input.today, -back), r('recent-time'));
+    if (instantMs(at) <= input.now.getTime() - 3_600_000) return at;
+  }
 }

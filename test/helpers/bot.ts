@@ -59,7 +59,7 @@ async function openBot(fileUrl: string, start: string, options: BotOptions, seed
  */
 export function openDemoBot(fileUrl: string, start: string, options: BotOptions = {}): Promise<TestBot> {
   return openBot(fileUrl, start, options, async (prefix, db, now) => {
-    await prepareDemo(createRedisStore(db.redis, createKeys(prefix)), now, true);
+    await prepareDemo(createRedisStore(db.redis, createKeys(prefix)), now, 'fresh');
   });
 }
 

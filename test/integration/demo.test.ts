@@ -9,7 +9,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/core/logger.js';
 import { demoDataDir } from '../../src/paths.js';
+import { prepareDemo } from '../../src/demo.js';
 import { connectPrivateRedis } from '../../src/store/connect.js';
+import { createKeys } from '../../src/store/keys.js';
+import { createRedisStore } from '../../src/store/redis-store.js';
+import { openTestRedis } from '../helpers/redis.js';
 import { runCaptured, type Outcome } from '../helpers/cli.js';
 
 let dataDir: string;
@@ -35,6 +39,25 @@ function freePort(): Promise<string> {
 /** `duban <argv>` with the lines typed into its terminal, then `:quit`. */
 const run = (argv: string[], ...lines: string[]): Promise<Outcome> =>
   runCaptured(argv, { env: { PORT: port }, dataDir, interactive: true }, [...lines, ':quit', ''].join('\n'));
+
+describe('the demo county’s building', () => {
+  it('is built anew by the server on a new day, and never by a terminal command under it', async () => {
+    const db = await openTestRedis(import.meta.url);
+    try {
+      const store = createRedisStore(db.redis, createKeys(`${db.prefix}:demo`));
+      const monday = new Date('2026-11-23T09:00:00+08:00');
+      const tuesday = new Date('2026-11-24T00:30:00+08:00');
+      expect(await prepareDemo(store, monday, 'if-missing')).toBe('built');
+      expect(await prepareDemo(store, monday, 'new-day')).toBe('kept');
+      expect(await prepareDemo(store, tuesday, 'if-missing')).toBe('kept');
+      expect(await store.demoBuiltOn()).toBe('2026-11-23');
+      expect(await prepareDemo(store, tuesday, 'new-day')).toBe('built');
+      expect(await prepareDemo(store, tuesday, 'fresh')).toBe('built');
+    } finally {
+      await db.close();
+    }
+  });
+});
 
 describe('npm run demo', () => {
   let first: Outcome;

@@ -45,6 +45,8 @@ function refusedBecause(reply: string): string | undefined {
     [/^这个群还没有绑定乡镇/, 'group not bound'],
     [/^没有找到任务|^「.+」对应多项任务|^T\d+「.+」(?:不是.+的任务|已销号，不用再上报)/, 'no such task'],
     [/^抱歉/, 'an apology'],
+    // Accepted, but lowering what the township had reported: not what an example should do.
+    [/^已更正/, 'a correction'],
   ];
   return reasons.find(([re]) => re.test(reply))?.[1];
 }
@@ -194,7 +196,10 @@ describe('the note of the shipped 任务分解表', () => {
     for (const township of await b.store.townships()) {
       const group: Speaker = { platform: 'console', chat: `${township.name}测试群`, user: '管理员' };
       await b.say(group, `绑定 ${township.name}`);
-      failed.push(...(await tryAll(b, { ...group, user: `${township.name}联络员` }, examples)).map((f) => `${township.name}: ${f}`));
+      // A workbook is printed once for every township: its examples show the form, and may well be
+      // below what a township has reported by now (a correction is still taken).
+      const refused = (await tryAll(b, { ...group, user: `${township.name}联络员` }, examples)).filter((f) => !f.includes('→ a correction:'));
+      failed.push(...refused.map((f) => `${township.name}: ${f}`));
     }
     expect(failed).toEqual([]);
   });

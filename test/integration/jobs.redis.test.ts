@@ -19,6 +19,7 @@ import { createLogger } from '../../src/core/logger.js';
 import { beijingDate } from '../../src/domain/dates.js';
 import { createWorkCalendar } from '../../src/domain/calendar.js';
 import type { Task, WorkCalendar } from '../../src/domain/model.js';
+import { text } from '../../src/messages.js';
 import { renderText } from '../../src/render/text.js';
 import type { County } from '../../src/store/types.js';
 import { testCounty } from '../fixtures/county.js';
@@ -180,6 +181,25 @@ describe('a township’s reminder: what is due soon', () => {
     expect(message).toContain('🔴 T7 党员冬训：已逾期1天（11月23日截止）');
     expect(message).toContain('🔴 T4 “五基三化”提升年行动：已逾期85天（8月31日截止）');
     expect(posts.filter((p) => p.group.chat === '红星乡工作群')).toHaveLength(1);
+  });
+});
+
+describe('a township’s reminder beyond the holiday calendar', () => {
+  beforeEach(async () => {
+    const t2027: Task = { id: 'T9', title: '党员冬训', domain: '综合', start: '2026-12-01', deadline: '2027-01-05', target: { kind: 'percent', percent: 100 }, townships: 'all', weight: 1, status: 'open' };
+    bot = await openTestBot(import.meta.url, { ...testCounty, tasks: [t2027] });
+  });
+
+  it('marks a count of working days that reaches into an unknown year （估）, and explains it below', async () => {
+    // Tuesday 29 December 2026: five working days after it up to 5 January, counting Monday to Friday in 2027.
+    const message = textTo(await run(reminders, '2026-12-29'), '城关镇工作群');
+    expect(message).toContain('T9 党员冬训：还剩5个工作日（估），2027年1月5日截止');
+    expect(message.split('\n').at(-1)).toBe(text.estimatedNote(2027));
+  });
+
+  it('and the full warning list with it', async () => {
+    at('2026-12-29T10:00:00+08:00');
+    expect(await bot.say(leader, '预警 全部')).toContain(text.estimatedNote(2027));
   });
 });
 

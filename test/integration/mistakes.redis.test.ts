@@ -124,6 +124,16 @@ describe('撤回 in the right place', () => {
     expect(await bot.say({ platform: 'console', user: clerk.user }, '撤回')).toContain('撤回要在城关镇的工作群里 @我 发送「撤回」');
     expect(await progress('T2', '城关镇')).toBe(80);
   });
+
+  it('is listed by 帮助 in a township’s group only; a direct chat and the leaders’ group name it as one for township groups', async () => {
+    const listed = (reply: string): boolean => reply.split('\n').some((line) => line.startsWith('撤回 '));
+    expect(listed(await bot.say(clerk, '帮助'))).toBe(true);
+    for (const where of [{ platform: 'console', user: clerk.user }, { ...leader }, { platform: 'console', user: leader.user }] as const) {
+      const help = await bot.say(where, '帮助');
+      expect(listed(help)).toBe(false);
+      expect(help).toMatch(/另有(「[^」]+」)*「撤回」(「[^」]+」)*，要在乡镇工作群里 @我 使用。/);
+    }
+  });
 });
 
 describe('a second 撤回', () => {

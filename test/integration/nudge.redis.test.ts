@@ -117,17 +117,28 @@ describe('催办 after office hours', () => {
     bot.clock.set('2026-11-24T09:10:00+08:00');
     const morning = await bot.say(admin, '催办 红星乡');
 
-    expect(evening).toContain('红星乡明天的催办已经排好，不再重复发送');
+    expect(evening).toContain('红星乡明天08:30的催办已经排好；一个乡镇一天只催办一次，这次不再另发。');
     expect(morning).toContain('红星乡今天已催办过');
     expect(queued.filter((p) => p.chat === '红星乡工作群').map((p) => p.key)).toEqual(['nudge/2026-11-24/红星乡/console/红星乡工作群']);
   });
 
-  it('says nothing went out yet when no server is delivering (typed with duban say)', async () => {
+  it('says nothing went out yet when no server is delivering (typed with duban say), also when asked again', async () => {
     delivering = false;
     const reply = await bot.say(leader, '催办 T2');
+    const again = await bot.say(leader, '催办 红星乡');
 
     expect(reply).not.toContain('已向');
     expect(reply).toContain('现在没有运行中的督办助手服务，还没有发出');
+    expect(again).toContain('红星乡的催办已经排进发送队列，还没有发出');
+    expect(again).not.toContain('已催办过');
+  });
+
+  it('says what is arranged, not that it went out, when asked again before office hours the same day', async () => {
+    bot.clock.set('2026-11-24T07:10:00+08:00');
+    await bot.say(leader, '催办 T2');
+    const again = await bot.say(leader, '催办 红星乡');
+
+    expect(again).toContain('红星乡今天08:30的催办已经排好；一个乡镇一天只催办一次，这次不再另发。');
   });
 });
 
