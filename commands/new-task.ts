@@ -1,4 +1,5 @@
 import { defineCommand, fromParser, usageError } from '../src/core/command.js';
+import { UserError } from '../src/core/errors.js';
 import { findTownship } from '../src/core/resolve.js';
 import type { Task, Township } from '../src/domain/model.js';
 import { parseNewTask, type TownshipScope } from '../src/domain/text.js';
@@ -33,6 +34,10 @@ export default defineCommand({
   where: 'anywhere',
   args: (ctx) => fromParser((input) => parseNewTask(input, ctx.today)),
   async run(ctx, args) {
+    // Due before today, every township would be 🔴 the moment it is made.
+    if (args.deadline < ctx.today) throw usageError(text.commands.newTask.usage, [text.commands.newTask.example], { code: 'deadline-past', deadline: args.deadline });
+    const twin = (await ctx.store.tasks()).find((t) => t.status === 'open' && t.title === args.title);
+    if (twin) throw new UserError(text.taskTitleTaken(twin));
     const { townships, shown } = resolveScope(args.townships, await ctx.store.townships());
     // parseNewTask refuses a given start after the deadline; the default never is.
     const start = args.start ?? (ctx.today < args.deadline ? ctx.today : args.deadline);

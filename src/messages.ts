@@ -181,6 +181,8 @@ export const text = {
         return `这项任务的目标是${trimNumber(p.required)}${p.unit ?? '个'}，「${p.text}」的总数对不上，请写已完成的${countNoun(p.unit)}，如 ${trimNumber(Math.ceil(p.required / 2))}${p.unit ?? '个'}`;
       case 'start-after-deadline':
         return text.deadlineBeforeStart(p.start, p.deadline);
+      case 'deadline-past':
+        return `截止日期${day(p.deadline)}已经过去了，新建的任务要在今天或以后截止`;
       case 'townships-missing':
         return '「乡镇：」后面缺少乡镇名称';
       case 'townships-twice':
@@ -380,6 +382,8 @@ export const text = {
   },
   /** An example of 新建任务 for some townships, with names the county has. */
   newTaskScopeExample: (names: readonly string[]): string => `新建任务 阵地建设 截止12月31日 乡镇：${names.join('、')}`,
+  taskTitleTaken: (task: Task): string =>
+    `已经有同名的任务：${task.id}「${task.title}」。如果是同一项任务，不用再建；如果是另一项，请换个名称再建。`,
   deadlineBeforeStart: (start: Ymd, deadline: Ymd): string => `截止日期${deadline}早于开始日期${start}`,
   taskClosedNow: (task: Task): string =>
     `已销号：${task.id} ${task.title}。它不再提醒，也不再计入以后的排名。如果销错了，发送「恢复 ${task.id}」可以恢复。`,

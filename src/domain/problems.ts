@@ -29,6 +29,8 @@ export type Problem =
   | { code: 'fraction-of'; text: string; required: number; unit?: CountUnit }
   /** 新建任务 with a start after its deadline (dates `YYYY-MM-DD`). */
   | { code: 'start-after-deadline'; start: string; deadline: string }
+  /** 新建任务 due before today: every township would be 🔴 at once. */
+  | { code: 'deadline-past'; deadline: string }
   /** 新建任务 with `乡镇：` and no names after it. */
   | { code: 'townships-missing' }
   /** 新建任务 with both a 乡镇 list and a 除…以外. */

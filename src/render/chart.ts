@@ -55,7 +55,9 @@ const NAME_SIZE = 20;
 const RANK_SIZE = 17;
 const RANK_WIDTH = 38;
 const VALUE_SIZE = 18;
+/** Room right of the plot for the scores (`100.0分`), and with the counts (`31.5分  逾期13项 滞后15项`). */
 const VALUE_ROOM = 184;
+const VALUE_ROOM_COUNTS = 264;
 /** A township without any progress still gets this much bar (CSS px), so its row shows its colour. */
 const MIN_BAR = 5;
 const TEXT_WIDTH = CHART_WIDTH - 48;
@@ -93,12 +95,12 @@ function shadeOf(row: RankingRow): Shade {
 /** The score out of 100, the bars' scale: the ranking keeps it per mille, an integer. */
 const outOf100 = (perMille: number): number => perMille / 10;
 
+/** The score, and for leaders each township's overdue and lagging counts: `61.0分  逾期1项 滞后3项`. */
 function valueLabel(row: RankingRow, counts: boolean): string {
   const score = text.perMille(row.score);
-  const shade = shadeOf(row);
-  if (counts && shade === 'overdue') return `${score}  ${text.chart.overdue(row.overdue)}`;
-  if (counts && shade === 'behind') return `${score}  ${text.chart.behind(row.behind)}`;
-  return score;
+  if (!counts) return score;
+  const tally = [row.overdue > 0 ? text.chart.overdue(row.overdue) : '', row.behind > 0 ? text.chart.behind(row.behind) : ''].filter((s) => s !== '');
+  return tally.length === 0 ? score : `${score}  ${tally.join(' ')}`;
 }
 
 /** ECharts reads `{style|text}` in labels as rich text; a name must never be taken for markup. */
@@ -181,7 +183,7 @@ export function rankingChartOption(ranking: RankingSnapshot, title: ChartTitle):
       selectedMode: false,
       textStyle: { fontSize: 18, color: '#444444', fontFamily: FAMILY },
     },
-    grid: { left: 24 + RANK_WIDTH + nameWidth + 12, right: VALUE_ROOM, top, bottom: BOTTOM, containLabel: false },
+    grid: { left: 24 + RANK_WIDTH + nameWidth + 12, right: title.counts === true ? VALUE_ROOM_COUNTS : VALUE_ROOM, top, bottom: BOTTOM, containLabel: false },
     xAxis: {
       type: 'value',
       min: 0,

@@ -68,6 +68,24 @@ describe('新建任务 for some townships', () => {
   });
 });
 
+describe('新建任务 that would start wrong', () => {
+  it('refuses a deadline already past, which would make every township 🔴 at once, and creates nothing', async () => {
+    const reply = await bot.say(admin, '新建任务 党员冬训 截止2026年11月1日');
+
+    expect(reply).toContain('截止日期11月1日已经过去了，新建的任务要在今天或以后截止');
+    expect(reply).toContain('例如：');
+    expect(await bot.store.task('T7')).toBeUndefined();
+  });
+
+  it('refuses a second open task of the same title, naming the first', async () => {
+    await bot.say(admin, '新建任务 阵地建设 截止12月31日');
+    const again = await bot.say(admin, '新建任务 阵地建设 截止12月31日 目标每村1个');
+
+    expect(again).toContain('已经有同名的任务：T7「阵地建设」');
+    expect(await bot.store.task('T8')).toBeUndefined();
+  });
+});
+
 describe('新建任务 with a deadline beyond the holiday calendar', () => {
   it('creates the task and warns that working days are estimated for that year', async () => {
     const reply = await bot.say(admin, '新建任务 阵地建设 截止2027年3月31日');

@@ -26,6 +26,7 @@ const KNOWN: Record<Problem['code'], true> = {
   'fraction-invalid': true,
   'count-too-high': true,
   'fraction-of': true,
+  'deadline-past': true,
   'date-unknown': true,
   'date-invalid': true,
   'month-unknown': true,

@@ -172,11 +172,12 @@ describe('renderRankingSvg', () => {
     for (const row of sample.rows) expect(shown).toContain(String(row.rank));
   });
 
-  it('writes each township\'s score out of 100 in 分, as the text ranking does, with the overdue or lagging count', () => {
+  it('writes each township\'s score out of 100 in 分, as the text ranking does, with its overdue and lagging counts', () => {
     const shown = texts(svg);
     expect(shown).toContain('100.0分');
     expect(shown).toContain('93.4分');
-    expect(shown).toContain('31.5分  逾期3项');
+    expect(shown).toContain('31.5分  逾期3项 滞后5项');
+    expect(shown).toContain('76.0分  逾期1项');
     expect(shown).toContain('84.6分  滞后1项');
     expect(shown.some((t) => t.includes('%'))).toBe(false);
   });
