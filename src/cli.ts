@@ -49,8 +49,8 @@ const USAGE = `用法：duban <命令> [选项]
   job NAME|all [--at 时间] [--dry-run] [--demo]
                                  立即运行一个定时任务（all：全部，每个群合成一条），如同时钟指向 --at
                                  （如 2026-12-01T09:00+08:00）；等消息发完再退出；--dry-run 只打印要发的消息
-  import FILE.xlsx               导入任务分解表（Excel）：编号或任务名称相同的任务更新，其余新建
-  export ledger|ranking|tasks --out FILE.xlsx [--month YYYY-MM]
+  import FILE.xlsx [--demo]      导入任务分解表（Excel）：编号或任务名称相同的任务更新，其余新建
+  export ledger|ranking|tasks --out FILE.xlsx [--month YYYY-MM] [--demo]
                                  导出到 Excel：ledger 工作台账、ranking 月度排名、tasks 任务推进表；
                                  --month 只导出该月的台账、该月的排名、该月底的任务进度
 `;
@@ -205,7 +205,8 @@ async function sayCommand(args: readonly string[], io: CliIo): Promise<number> {
   if (values.user === undefined) throw new UsageError('请用 --user 说明是谁在说话，例如：--user 联络员');
   if (text.trim() === '') throw new UsageError('请写出要说的话，例如：duban say --chat 城关镇工作群 --user 联络员 上报 T2 80%');
   const speaker: Speaker = { platform: platformOf(values.platform), chat: values.chat, user: values.user, name: values.name };
-  const bot = await openBot(io, 'warn', values.demo === true);
+  // Like the chat, its log goes to the file, not between the question and the answer.
+  const bot = await openBot(io, 'info', values.demo === true, (dataDir) => chatLogFile(dataDir, values.demo === true));
   try {
     await hintIfEmpty(bot, io);
     write(io.stdout, await say(bot.route, speaker, text, values.id));
@@ -234,7 +235,7 @@ async function chatCommand(args: readonly string[], io: CliIo): Promise<number> 
 const NO_COUNTY_FOR_EXCEL = '还没有载入县的设置：乡镇和任务都从设置文件来。先运行：npx duban load examples/sample-county.yaml';
 
 async function importCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { positionals } = options(args, {});
+  const { values, positionals } = options(args, { demo: { type: 'boolean' } });
   const [file, extra] = positionals;
   if (file === undefined || extra !== undefined) throw new UsageError('请给出一个任务分解表（.xlsx），例如：duban import examples/任务分解表.xlsx');
   if (!/\.xlsx$/i.test(file)) throw new UsageError(`「${file}」不是 .xlsx 文件：请在 Excel 或 WPS 里另存为 .xlsx，例如：duban import 任务分解表.xlsx`);
@@ -243,7 +244,7 @@ async function importCommand(args: readonly string[], io: CliIo): Promise<number
     return 1;
   }
   const data = await readFile(file);
-  return withCounty(io, async (bot, county) => {
+  return withCounty(io, values.demo === true, async (bot, county) => {
     try {
       const outcome = await importTaskWorkbook(bot.store, data, beijingDate(new Date()), county);
       if (!outcome.ok) {
@@ -261,8 +262,8 @@ async function importCommand(args: readonly string[], io: CliIo): Promise<number
 }
 
 /** Runs an Excel command on the loaded county; without one, says how to load it (exit 1). */
-async function withCounty(io: CliIo, run: (bot: Awaited<ReturnType<typeof openBot>>, county: string) => Promise<number>): Promise<number> {
-  const bot = await openBot(io, 'warn');
+async function withCounty(io: CliIo, demo: boolean, run: (bot: Awaited<ReturnType<typeof openBot>>, county: string) => Promise<number>): Promise<number> {
+  const bot = await openBot(io, 'warn', demo);
   try {
     const county = await bot.store.countyName();
     if (county === undefined) {
@@ -278,7 +279,7 @@ async function withCounty(io: CliIo, run: (bot: Awaited<ReturnType<typeof openBo
 const EXPORT_EXAMPLE = '例如：duban export ledger --out 台账.xlsx --month 2026-11（ledger 工作台账、ranking 月度排名、tasks 任务推进表）';
 
 async function exportCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = options(args, { out: { type: 'string' }, month: { type: 'string' } });
+  const { values, positionals } = options(args, { out: { type: 'string' }, month: { type: 'string' }, demo: { type: 'boolean' } });
   const [kind, extra] = positionals;
   if (kind === undefined || !isExportKind(kind)) {
     throw new UsageError(`${kind === undefined ? '请写明要导出什么' : `不能导出「${kind}」`}，可选 ${EXPORT_KINDS.join('、')}。${EXPORT_EXAMPLE}`);
@@ -289,7 +290,7 @@ async function exportCommand(args: readonly string[], io: CliIo): Promise<number
   if (!/\.xlsx$/i.test(out)) throw new UsageError(`--out 的文件名应以 .xlsx 结尾，不能是「${out}」。${EXPORT_EXAMPLE}`);
   const month = values.month;
   if (month !== undefined && !isYm(month)) throw new UsageError(`--month 应写成 YYYY-MM，例如 2026-11，不能是「${month}」`);
-  return withCounty(io, async (bot, county) => {
+  return withCounty(io, values.demo === true, async (bot, county) => {
     const source = { store: bot.store, calendar: bot.calendar, today: beijingDate(new Date()) };
     const outcome = await exportTable(kind, source, county, month);
     if (!outcome.ok) {

@@ -608,7 +608,8 @@ export const text = {
 
     lightsTitle: '全县预警灯',
     lightCount: (light: Light): string => `${LIGHTS[light].icon}${LIGHTS[light].label}`,
-    cellsTotal: (n: number): string => `进行中的任务共${String(n)}项（一个乡镇的一项任务算一项）`,
+    cellsTotal: (all: number, done: number): string =>
+      `任务共${String(all)}项：进行中${String(all - done)}项，已完成${String(done)}项（一个乡镇的一项任务算一项）`,
 
     /** The ✅🟡🔴 count columns are headed by the light alone (its label in a tooltip), to fit a phone. */
     rankingHead: { rank: '名次', township: '乡镇', score: '得分', change: '变化' },
@@ -633,6 +634,9 @@ export const text = {
     lastReport: (name: string, at: string): string => `最近上报：${name}，${at}`,
     neverReported: '还没有上报',
     ledgerLink: '查看台账 ›',
+    /** From one township's cell: the same task in every township, and every task of the township. */
+    toTask: (taskId: string): string => `${taskId}在各乡镇的进度 ›`,
+    toTownship: (township: string): string => `${township}的全部任务 ›`,
 
     domain: (domain: string): string => `领域：${domain}`,
     open: '进行中',
@@ -664,6 +668,10 @@ export const text = {
       denied: {
         title: '无权查看',
         body: '挂图作战看板只对县领导和管理员开放。如需查看，请联系县委组织部管理员。',
+      },
+      invalid: {
+        title: '链接不完整',
+        body: '这个看板链接不完整（可能在复制或转发时被截断了），或者不是督办助手发出的。请私聊督办助手发送「看板」，获取新链接。',
       },
       expired: {
         title: '链接已过期',

@@ -1,4 +1,7 @@
 /** `duban …` run in-process against the test Redis, with its output captured. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { runCli, type CliIo } from '../../src/cli.js';
 import { REDIS_URL } from './redis.js';
@@ -23,7 +26,10 @@ export async function runCaptured(argv: readonly string[], io: Omit<CliIo, 'stdo
   return { code, out, err };
 }
 
+/** Where `duban` run by a test keeps its files (a chat's log): not the checkout's ./data. */
+const dataDir = mkdtempSync(join(tmpdir(), 'duban-cli-'));
+
 export function runDuban(prefix: string, ...argv: string[]): Promise<Outcome> {
   const redisUrl = REDIS_URL.startsWith('/') ? `unix://${REDIS_URL}` : REDIS_URL;
-  return runCaptured(argv, { env: { REDIS_URL: redisUrl }, prefix });
+  return runCaptured(argv, { env: { REDIS_URL: redisUrl }, prefix, dataDir });
 }

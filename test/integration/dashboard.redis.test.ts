@@ -153,10 +153,14 @@ describe('a 看板 link', () => {
     expect(res.headers.getSetCookie()).toEqual([]);
   });
 
-  it('is refused when altered', async () => {
+  it('is refused when altered or cut short, with how to get a new one, and starts no session', async () => {
     const path = await linkPath();
-    const res = await get(path.replace(/.(?=\.)/, (c) => (c === '0' ? '1' : '0')));
-    expect(res.status).toBe(403);
+    for (const broken of [path.replace(/.(?=\.)/, (c) => (c === '0' ? '1' : '0')), path.slice(0, -10)]) {
+      const res = await get(broken);
+      expect(res.status).toBe(401);
+      expect(await res.text()).toContain('链接不完整');
+      expect(res.headers.getSetCookie()).toEqual([]);
+    }
   });
 
   it('stops working for a person whose leader role was taken away', async () => {

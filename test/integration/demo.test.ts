@@ -90,6 +90,16 @@ describe('npm run demo', () => {
     }
   });
 
+  it('is what say, job, export and import reach with --demo, without log lines in their answers', async () => {
+    const said = await run(['say', '--demo', '--chat', '领导群', '--user', '书记', '催办', 'T2']);
+    expect(said.out).toContain('催办');
+    expect(`${said.out}${said.err}`).not.toContain('{"time"');
+    const file = join(dataDir, '排名.xlsx');
+    const exported = await run(['export', 'ranking', '--demo', '--out', file]);
+    expect(exported.code).toBe(0);
+    expect(readFileSync(file).subarray(0, 2).toString('latin1')).toBe('PK');
+  });
+
   it('keeps what was typed when started again the same day, and forgets it with --fresh', async () => {
     const again = await run(['say', '--demo', '--chat', '城关镇工作群', '--user', '联络员', '进度', 'T2']);
     expect(again.out).toContain('城关镇：80%');

@@ -29,7 +29,7 @@ export interface PageContext {
   wecom?: { corpId: string; agentId: string };
 }
 
-export type MessageStatus = 'signin' | 'denied' | 'expired' | 'not-found' | 'unavailable';
+export type MessageStatus = 'signin' | 'denied' | 'expired' | 'invalid' | 'not-found' | 'unavailable';
 
 // ─── Escaping ──────────────────────────────────────────────────────────────────────────────────
 
@@ -160,7 +160,7 @@ export function cellPage(ctx: PageContext, board: Board, cell: Cell, entries: re
       <p class="big">${standingOf(cell, board.today).label} <span>${t.current}：<b>${shownAmount(cell)}</b></span></p>
       <p>${t.target}：${text.target(cell.task.target, cell.township)}；${standingOf(cell, board.today).time}</p>
       <p class="muted">${lastReport(cell, ctx.today)}</p>
-      <p>${taskHeading(cell.task)} · ${townshipHeading(cell.township)}</p>
+      <p><a href="${dashboardPaths.task(cell.task.id)}">${t.toTask(cell.task.id)}</a> · <a href="${dashboardPaths.township(cell.township.id)}">${t.toTownship(cell.township.name)}</a></p>
     </section>
     <section>
       <h2>${t.ledgerTitle(rows.length)}</h2>
@@ -210,7 +210,7 @@ function lightsTally(cells: readonly Cell[], countyWide: boolean): SafeHtml {
     <ul class="chips">${LIGHT_ORDER.map(
       (light) => html`<li class="chip ${lightClass(light)}" data-tally="${light}">${t.lightCount(light)} <b>${counts.get(light) ?? 0}</b></li>`,
     )}</ul>
-    ${countyWide && html`<p class="muted">${t.cellsTotal(cells.length)}</p>`}
+    ${countyWide && html`<p class="muted">${t.cellsTotal(cells.length, counts.get('done') ?? 0)}</p>`}
   </section>`;
 }
 

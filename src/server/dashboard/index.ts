@@ -154,7 +154,12 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
         refuse(ctx, 401, 'expired');
         return;
       }
-      const person = access === undefined ? undefined : await store.person(access.platform, access.user);
+      // Not a link the bot made, or one cut short when it was copied or forwarded.
+      if (access === undefined) {
+        refuse(ctx, 401, 'invalid');
+        return;
+      }
+      const person = await store.person(access.platform, access.user);
       if (!mayView(person)) {
         refuse(ctx, 403, 'denied');
         return;

@@ -198,6 +198,12 @@ describe('the overview page', () => {
     expect(empty).not.toContain('<img');
   });
 
+  it('counts the county’s (task, township) pairs under way apart from the done ones, as the lights do', () => {
+    const [, all, underWay, done] = /任务共(\d+)项：进行中(\d+)项，已完成(\d+)项/.exec(overviewPage(ctx, board, ranking)) ?? [];
+    expect(Number(underWay) + Number(done)).toBe(Number(all));
+    expect(Number(done)).toBeGreaterThan(0);
+  });
+
   it('heads a township’s tasks with how many are under way and how many done, as 任务 does in chat', () => {
     expect(townshipPage(ctx, board, township('城关镇'))).toContain('<h2>任务（4项：进行中2项，已完成2项）</h2>');
   });
