@@ -231,7 +231,8 @@ export const text = {
       case 'percent':
         return `${trimNumber(amount)}%`;
       case 'count':
-        return `${trimNumber(amount)}/${trimNumber(required)}`;
+        // The unit only where it is not 个: `35/36名` says people, `8/12` needs no word.
+        return `${trimNumber(amount)}/${trimNumber(required)}${target.unit === undefined || target.unit === '个' ? '' : target.unit}`;
       case 'done':
         return amount >= 1 ? '已完成' : amount > 0 ? percentOf(amount) : '未完成';
     }

@@ -53,7 +53,8 @@ export interface Task {
 
 /** What a reporter said, before it meets a task's target. */
 export type ReportValue =
-  | { kind: 'percent'; percent: number }
+  /** `bare`: typed without % or a measure word (`上报 T8 2`): a count on a count task. */
+  | { kind: 'percent'; percent: number; bare?: true }
   | { kind: 'count'; count: number }
   /** `12/13`: twelve of thirteen. */
   | { kind: 'fraction'; done: number; of: number }

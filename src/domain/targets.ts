@@ -35,6 +35,10 @@ export function amountFromValue(
   township: Township,
   text: string = valueText(value),
 ): Parsed<number> {
+  // A bare whole number counts on a count task (`上报 T8 2`); elsewhere it is a percent.
+  if (value.kind === 'percent' && value.bare === true && target.kind === 'count' && Number.isSafeInteger(value.percent)) {
+    return amountFromValue({ kind: 'count', count: value.percent }, target, township, text);
+  }
   const invalid = checkValue(value, text);
   if (invalid) return invalid;
   switch (target.kind) {

@@ -263,7 +263,8 @@ const VALUE_FORMS: readonly ValueForm[] = [
   {
     re: new RegExp(`^(${NUM})`, 'u'),
     bare: true,
-    read: (m) => withNum(m[1], m[0], (num) => percentValue(num, m[0])),
+    // Its range is the target's to check: 120 is too much of a percent but may be a count.
+    read: (m) => withNum(m[1], m[0], (num) => (num.negative ? problem({ code: 'value-range', text: m[0] }) : parsed({ kind: 'percent', percent: num.n, bare: true }))),
   },
 ];
 

@@ -179,7 +179,8 @@ describe('people counted in 名', () => {
     expect(await b.say(clerk, '上报 T3 12/13')).toContain('这项任务的目标是36名');
     expect(await b.say(clerk, '上报 T3 500人')).toContain('比目标36名多出太多');
     expect(await b.say(clerk, '进度 T3')).toContain('目标：每村3名');
-    expect(await b.say(clerk, '上报 T3 18名')).toContain('已记录：城关镇 T3 村级后备干部储备，进度 18/36（50%）');
+    expect(await b.say(clerk, '上报 T3 18名')).toContain('已记录：城关镇 T3 村级后备干部储备，进度 18/36名（50%）');
+    expect(await b.say(clerk, '上报 T3 2')).toContain('已更正：城关镇 T3 村级后备干部储备，进度 2/36名');
   });
 
   it('keeps the unit of a target written 每村3名 in 新建任务', async () => {

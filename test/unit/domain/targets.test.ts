@@ -56,6 +56,8 @@ describe('amountFromValue', () => {
     ['takes 完成 as 1 toward a yes-or-no target', { kind: 'done' }, yesNo, 1],
     ['takes 50% as half of a yes-or-no target', { kind: 'percent', percent: 50 }, yesNo, 0.5],
     ['takes 1/4 as a quarter of a yes-or-no target', { kind: 'fraction', done: 1, of: 4 }, yesNo, 0.25],
+    ['takes a bare 2 as 2 toward a count target, as a clerk typing 上报 T8 2 means', { kind: 'percent', percent: 2, bare: true }, perVillage, 2],
+    ['takes a bare 80 as 80 toward a percent target', { kind: 'percent', percent: 80, bare: true }, percent100, 80],
   ])('%s', (_name, value, target, expected) => {
     expect(amountFromValue(value, target, hongxing)).toEqual({ ok: true, value: expected });
   });
@@ -85,6 +87,13 @@ describe('amountFromValue', () => {
   ])('refuses %s for a count task rather than store a nonsense amount', (_name, value, code) => {
     const result = amountFromValue(value, perVillage, hongxing);
     expect(result.ok ? undefined : result.problem.code).toBe(code);
+  });
+
+  it('refuses a bare number above 100 on a percent task as out of range, and a bare fraction on a count task as not a count', () => {
+    const over = amountFromValue({ kind: 'percent', percent: 120, bare: true }, percent100, hongxing);
+    const part = amountFromValue({ kind: 'percent', percent: 2.5, bare: true }, perVillage, hongxing);
+    expect(over.ok ? undefined : over.problem.code).toBe('value-range');
+    expect(part.ok ? undefined : part.problem.code).toBe('value-kind');
   });
 });
 

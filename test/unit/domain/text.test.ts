@@ -133,7 +133,7 @@ describe('parseValue', () => {
   it.each([
     { input: '80%', value: percent(80), says: '80 percent' },
     { input: '80％', value: percent(80), says: '80 percent' },
-    { input: '80', value: percent(80), says: '80 percent, since a bare number is a percent' },
+    { input: '80', value: { kind: 'percent', percent: 80, bare: true }, says: 'a bare 80: a percent, or on a count task a count' },
     { input: '0%', value: percent(0), says: 'nothing yet' },
     { input: '100%', value: percent(100), says: '100 percent' },
     { input: '85.5%', value: percent(85.5), says: '85.5 percent' },
@@ -174,7 +174,6 @@ describe('parseValue', () => {
   it.each<{ input: string; problem: Problem; why: string }>([
     { input: '', problem: { code: 'value-missing' }, why: 'there is nothing' },
     { input: '120%', problem: { code: 'value-range', text: '120%' }, why: 'a percent is at most 100' },
-    { input: '101', problem: { code: 'value-range', text: '101' }, why: 'a bare number is a percent' },
     { input: '-5%', problem: { code: 'value-range', text: '-5%' }, why: 'progress is never negative' },
     { input: '百分之一百二十', problem: { code: 'value-range', text: '百分之一百二十' }, why: 'a percent is at most 100' },
     { input: '十一成', problem: { code: 'value-range', text: '十一成' }, why: 'ten tenths is all there is' },
