@@ -17,12 +17,14 @@ export default defineCommand({
     const { platform, id: chat } = ctx.message.chat;
     const kept = ctx.group ? { webhook: ctx.group.webhook, secret: ctx.group.secret, name: ctx.group.name } : {};
     if (LEADERS_WORDS.includes(name)) {
+      if (ctx.group?.role === 'leaders') return { lines: [[text.alreadyLeaders]] };
       await ctx.store.saveGroup({ ...kept, platform, chat, role: 'leaders' });
       return { lines: [[text.boundLeaders]] };
     }
     const townships = await ctx.store.townships();
     const township = findTownship(townships, name);
     if (!township) throw new UserError(text.townshipUnknown(name, townships.map((t) => t.name)));
+    if (ctx.group?.township === township.id) return { lines: [[text.alreadyBound(township.name)]] };
     await ctx.store.saveGroup({ ...kept, platform, chat, township: township.id });
     return { lines: [[text.boundTownship(township.name)]] };
   },

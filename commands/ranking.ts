@@ -24,6 +24,8 @@ function parseRankingArgs(input: string, today: string): Parsed<RankingArgs> {
   const rest = words.filter((w) => !CHART_WORDS.includes(w)).join(' ');
   const month = parseMonth(rest, today);
   if (month.ok) return parsed({ kind: 'month', month: month.value, chart });
+  // `13月`, `下月`: a month that is not one, said as such rather than looked for as a task's title.
+  if (/月$/.test(rest)) return month;
   const ref = parseTaskRef(rest);
   return ref.ok ? parsed({ kind: 'task', ref: ref.value }) : month;
 }

@@ -362,6 +362,8 @@ export const text = {
 
   // —— 绑定 / 新建任务 / 销号 ——
   boundTownship: (name: string): string => `已将本群绑定为「${name}」工作群。群里的上报都会记在${name}名下。`,
+  alreadyBound: (name: string): string => `本群已经是「${name}」工作群，不用再绑定。`,
+  alreadyLeaders: '本群已经是领导群，不用再绑定。',
   boundLeaders: '已将本群设为领导群：这里可以看到全县排名和后三位提示。',
   townshipUnknown: (name: string, known: readonly string[]): string =>
     `没有找到乡镇「${name}」。现有乡镇：${known.join('、')}`,
@@ -575,7 +577,7 @@ export const text = {
   },
 
   help: {
-    title: (direct: boolean): string => (direct ? '督办助手能做这些（直接发给我）：' : '督办助手能做这些（在群里 @我 发送）：'),
+    title: (direct: boolean): string => (direct ? '督办助手能做这些（直接发给我）' : '督办助手能做这些（在群里 @我 发送）'),
     line: (word: string, summary: string, examples: readonly string[]): Line => [
       { text: word, tone: 'strong' },
       ` ${summary}${examples.length > 0 ? `，例如：${examples.join('、')}` : ''}`,

@@ -189,7 +189,9 @@ function tallyTasks(townships: readonly Township[], counted: readonly CountedTas
     tally.weighted[index] = (tally.weighted[index] ?? 0) + one.task.weight * share;
     tally.weights[index] = (tally.weights[index] ?? 0) + one.task.weight;
     tally.plain[index] = (tally.plain[index] ?? 0) + share;
-    const light = lightFor(one.pace, share);
+    // A closed task (销号) still counts toward the month's score, but is no one's to chase: it
+    // shows as done or not at all, never as 🔴 or 🟡 (as 预警 and the reminders leave it out).
+    const light = one.task.status === 'closed' ? (share >= 1 ? 'done' : undefined) : lightFor(one.pace, share);
     if (light === 'done') tally.done[index] = (tally.done[index] ?? 0) + 1;
     else if (light === 'behind') tally.behind[index] = (tally.behind[index] ?? 0) + 1;
     else if (light === 'overdue') tally.overdue[index] = (tally.overdue[index] ?? 0) + 1;

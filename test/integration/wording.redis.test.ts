@@ -152,7 +152,7 @@ describe('帮助', () => {
   it('in an admin’s direct chat lists what works there, and says where the rest works', async () => {
     const b = await open();
     const reply = await b.say({ platform: 'console', user: admin.user }, '帮助');
-    expect(reply.split('\n')[0]).toBe('【督办助手能做这些（直接发给我）：】');
+    expect(reply.split('\n')[0]).toBe('【督办助手能做这些（直接发给我）】');
     expect(reply).toMatch(/^看板 /m);
     expect(reply).not.toMatch(/^(?:绑定|上报) /m);
     expect(reply).toContain('另有「上报」「撤回」，要在乡镇工作群里 @我 使用。');
@@ -208,5 +208,27 @@ describe('the note on estimated working days', () => {
     expect(await b.say(clerk, '任务')).not.toContain('注：');
     expect(await b.say(clerk, '截止')).not.toContain('注：');
     expect(await b.say(hongxingClerk, '进度 T2')).not.toContain('注：');
+  });
+});
+
+describe('small answers that must be right', () => {
+  it('says a month that is not one is not understood as a month, not as a missing task', async () => {
+    const b = await open();
+    expect(await b.say(leader, '排名 13月')).toContain('看不懂月份「13月」');
+    expect(await b.say(leader, '排名 下月')).toContain('看不懂月份「下月」');
+  });
+
+  it('says a group is bound already rather than binding it again', async () => {
+    const b = await open();
+    expect(await b.say(admin, '绑定 城关镇')).toContain('本群已经是「城关镇」工作群，不用再绑定。');
+    expect(await b.say({ ...leader, user: '管理员' }, '绑定 领导群')).toContain('本群已经是领导群，不用再绑定。');
+  });
+
+  it('counts a closed task toward the month’s score but no longer as any township’s 🔴', async () => {
+    const b = await open();
+    // T4 is overdue for every township but 城关镇.
+    expect(await b.say(leader, '排名')).toMatch(/红星乡 \S+ 🔴1/);
+    await b.say(admin, '销号 T4');
+    expect(await b.say(leader, '排名')).not.toContain('🔴');
   });
 });
