@@ -354,7 +354,11 @@ async function jobCommand(args: readonly string[], io: CliIo): Promise<number> {
       return 0;
     }
     const off = new Set(outcome.platformOff);
-    const states = await outbox.settled(outcome.posts.map((p) => p.key).filter((key) => !off.has(key)), JOB_WAIT_MS);
+    const waiting = outcome.posts.map((p) => p.key).filter((key) => !off.has(key));
+    // A group's posts go out in turn at its robot's pace, behind any it has queued before (one
+    // held for office hours waits for them): say so, or a long wait looks like a hang.
+    if (waiting.length > 0) write(io.stderr, `等待 ${String(waiting.length)} 条送达（各群按顺序、按平台限速发送；排在前面、等工作时间的消息会让后面的一起等，最长 ${String(JOB_WAIT_MS / 60_000)} 分钟；按 Ctrl-C 退出不影响已排队的消息）……`);
+    const states = await outbox.settled(waiting, JOB_WAIT_MS);
     const count = (state: string): number => [...states.values()].filter((s) => s === state).length;
     write(io.stdout, `${label}（${outcome.day}）：${String(outcome.posts.length)} 条，新发 ${String(outcome.added?.length ?? 0)}、之前已发 ${String(outcome.already?.length ?? 0)}；送达 ${String(count('sent'))}，失败 ${String(count('dead'))}，未完成 ${String(count('pending'))}。`);
     if (off.size > 0) write(io.stdout, `另有 ${String(off.size)} 条发往未开启的平台（未设置企业微信或钉钉的凭据），没有发送。`);
