@@ -7,7 +7,7 @@
  */
 import { addDays, daysBetween, instantMs } from './dates.js';
 import { lightFor, pace } from './lights.js';
-import type { Instant, Light, Reporter, Task, Township, WorkCalendar, Ymd } from './model.js';
+import type { Instant, Light, ReportFacts, Reporter, Task, Township, WorkCalendar, Ymd } from './model.js';
 import { assignedTo, requiredAmount, unitOf } from './targets.js';
 
 /**
@@ -16,16 +16,7 @@ import { assignedTo, requiredAmount, unitOf } from './targets.js';
  */
 export const SAMPLE_REFERENCE_DAY: Ymd = '2026-10-20';
 
-export interface DemoReport {
-  task: string;
-  township: string;
-  amount: number;
-  /** As a clerk would have typed it: `80%`, `9个`, `完成`. */
-  value: string;
-  note: string;
-  by: Reporter;
-  at: Instant;
-}
+export type DemoReport = ReportFacts;
 
 export interface DemoPlan {
   tasks: Task[];

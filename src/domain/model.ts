@@ -67,6 +67,19 @@ export interface Reporter {
   name: string;
 }
 
+/** What one report says, before the ledger records it: for whom, how much, who, when. */
+export interface ReportFacts {
+  task: string;
+  township: string;
+  /** In the target's unit. */
+  amount: number;
+  /** As typed: `80%`, `9个`, `完成`. */
+  value: string;
+  note: string;
+  by: Reporter;
+  at: Instant;
+}
+
 /** The latest standing of one (task, township). `amount` is in the target's unit. */
 export interface Progress {
   amount: number;

@@ -1,5 +1,5 @@
 import type { CalendarOverrides } from '../domain/calendar.js';
-import type { EntryOrigin, Instant, LedgerEntry, Progress, ReportEntry, Reported, Reporter, Role, Task, TaskEvent, TaskEventKind, Township, Ym, Ymd } from '../domain/model.js';
+import type { EntryOrigin, Instant, LedgerEntry, Progress, Reported, ReportEntry, Reporter, ReportFacts, Role, Task, TaskEvent, TaskEventKind, Township, Ym, Ymd } from '../domain/model.js';
 import type { OutgoingMessage } from '../core/types.js';
 import type { RankingSnapshot } from '../domain/ranking.js';
 import type { ScheduleSettings } from '../domain/schedule.js';
@@ -40,14 +40,7 @@ export interface County {
   tasks: Task[];
 }
 
-export interface ReportInput {
-  task: string;
-  township: string;
-  amount: number;
-  value: string;
-  note: string;
-  by: Reporter;
-  at: Instant;
+export interface ReportInput extends ReportFacts {
   /** The source message id: a second report with the same id records nothing. */
   source: string;
 }
