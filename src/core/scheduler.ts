@@ -166,10 +166,10 @@ export async function startScheduler(jobs: readonly Job[], deps: RunDeps & { out
 
   /** Runs a slot and marks each job's run done once all its posts are queued; a run cut short is run again at the next start. */
   const run = (due: readonly Job[], slot: Date): Promise<void> => {
-    const work = runJobs(due, slot, deps).then(
-      async () => { for (const job of due) await store.markRunDone(keyOf(job, slot), RUN_MARKER_SECONDS); },
-      (error: unknown) => { log.error('job failed', { job: due.map((j) => j.name).join('+'), slot: slot.toISOString(), error }); },
-    );
+    // Never rejects: a failure is logged here, and the run is done again at the next start.
+    const work = runJobs(due, slot, deps)
+      .then(async () => { for (const job of due) await store.markRunDone(keyOf(job, slot), RUN_MARKER_SECONDS); })
+      .catch((error: unknown) => { log.error('job failed', { job: due.map((j) => j.name).join('+'), slot: slot.toISOString(), error }); });
     running.add(work);
     void work.finally(() => running.delete(work));
     return work;
