@@ -16,13 +16,14 @@ import { listen, type Listening } from '../helpers/http.js';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Where the screenshots go, to be looked at: `ls $TMPDIR/duban-dashboard`. */
 const SHOTS = join(tmpdir(), 'duban-dashboard');
+// Checked while the file loads, so a missing browser is the one error shown, not a second one from afterAll.
+if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium (as .ci/run does), or set CHROMIUM_PATH.`);
 
 let bot: TestBot;
 let server: Listening;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium (as .ci/run does), or set CHROMIUM_PATH.`);
   bot = await openTestBot(import.meta.url, undefined, undefined, { publicUrl: 'http://127.0.0.1' });
   const log = createLogger('silent');
   server = await listen(createApp({ log, redisUp: () => bot.store.ping(), dashboard: { store: bot.store, calendar: bot.calendar, log, publicUrl: 'http://127.0.0.1', now: () => bot.clock.now } }));
