@@ -4,7 +4,7 @@ import { UserError } from '../src/core/errors.js';
 import { resolveTask } from '../src/core/resolve.js';
 import { sourceOf, type Line } from '../src/core/types.js';
 import { showsEstimate, shownAmount, standingView, withCalendarNote } from '../src/core/views.js';
-import { beijingInstant } from '../src/domain/dates.js';
+import { beijingInstant, beijingTime } from '../src/domain/dates.js';
 import type { Task, Township } from '../src/domain/model.js';
 import { amountFromValue, assignedTo, requiredAmount } from '../src/domain/targets.js';
 import { parseReport, type ReportArgs } from '../src/domain/text.js';
@@ -66,14 +66,15 @@ export default defineCommand({
     const cell = board.cell(task, township);
     const ranking = await currentRanking(ctx, board);
     const row = ranking.rows.find((r) => r.township === township.id);
-    const correction = result.entry.kind === 'correction';
+    // A repeat is told as what it is: the earlier report stands, kept once.
+    const correction = result.entry.kind === 'correction' && !result.repeated;
     const before = result.before;
     const headline: Line = [
       ...text.reported(township, task, shownAmount(cell), correction),
       ...(correction && before ? [text.previousWas(text.amount(task.target, before.amount, requiredAmount(task.target, township)))] : []),
     ];
     const { label, time } = text.standing(standingView(cell), ctx.today);
-    const lines: Line[] = [headline, [label, `，${time}`]];
+    const lines: Line[] = [headline, ...(result.repeated ? [[text.alreadyRecorded(beijingTime(new Date(result.entry.at)))]] : []), [label, `，${time}`]];
     if (row) lines.push([text.rankLine(row.rank, ranking.rows.length, ranking.month)]);
     return { lines: withCalendarNote(ctx, lines, showsEstimate([cell], ctx.today)) };
   },

@@ -296,6 +296,8 @@ export const text = {
   ],
   reportExample,
   previousWas: (shown: string): string => `（原为 ${shown}）`,
+  /** The same report sent again (a resend after a failure, or a phone that sent it twice): kept once. */
+  alreadyRecorded: (time: string): string => `这条上报${time}已记录，这次没有重复记录。`,
   rankLine: (rank: number, of: number, month: string): string =>
     `${monthName(month)}排名：第${String(rank)}名（共${String(of)}个乡镇）`,
 
@@ -403,7 +405,7 @@ export const text = {
   /** Ends a reply cut to fit a platform's size limit. */
   truncated: (lines: number): string => `……还有${String(lines)}行，消息太长没有显示。`,
   /** Sent after the platform was already answered, when the message then could not be handled. */
-  notHandled: '抱歉，刚才这条消息没能处理完，请稍后重新发送。',
+  notHandled: '抱歉，刚才这条消息没能处理完，请稍后重新发送（同一条上报重发不会重复记入台账）。',
   /** A picture, voice or file sent to the bot. */
   textOnly: '我只看得懂文字消息。发送「帮助」查看我能做的事。',
   outbox: {

@@ -301,7 +301,7 @@ export function taskEventFields(kind: TaskEventKind, origin: EntryOrigin, closed
 /** XRANGE's reply in the legacy reply mapping: `[[id, [field, value, …]], …]`. Compiled: a past month's ranking replays every ledger. */
 export const StreamEntriesSchema = z.compile(z.array(z.tuple([z.string(), z.array(z.string())])));
 
-export const RecordReplySchema = z.tuple([z.enum(['recorded', 'duplicate']), z.string(), z.array(z.string())]);
+export const RecordReplySchema = z.tuple([z.enum(['recorded', 'duplicate', 'repeat']), z.string(), z.array(z.string())]);
 
 export const ReverseReplySchema = z.tuple([
   z.enum(['reversed', 'duplicate', 'superseded', 'not-found']),

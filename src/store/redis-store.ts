@@ -10,7 +10,7 @@ import { withStatus } from '../domain/ledger.js';
 import { isReportEntry, type EntryOrigin, type Instant, type LedgerEntry, type Progress, type ReportEntry, type Reported, type Reporter, type Task } from '../domain/model.js';
 import type { RankingSnapshot } from '../domain/ranking.js';
 import type { CalendarOverrides } from '../domain/calendar.js';
-import { beijingDate, instantMs } from '../domain/dates.js';
+import { beijingDate, beijingInstant, instantMs } from '../domain/dates.js';
 import { DEFAULT_SCHEDULE, type ScheduleSettings } from '../domain/schedule.js';
 import {
   CalendarOverridesSchema,
@@ -60,6 +60,14 @@ const DEAD_LETTERS_KEPT = 1000;
 
 /** Platforms redeliver for minutes to hours; a week of markers outlasts every retry policy. */
 const SEEN_SECONDS = 7 * 24 * 60 * 60;
+/**
+ * A clerk told to send a report again (the bot failed after recording it, or Redis went down
+ * before the reply was kept) does so within minutes, under a new message id; so does a phone
+ * that sent it twice. The same reporter saying the same thing within two hours, with nothing
+ * reported in between, is that one report. Two hours outlast DingTalk's sessionWebhook (90
+ * minutes), the longest a reply to the first message can still arrive.
+ */
+const REPEAT_MS = 2 * 60 * 60 * 1000;
 /** 撤回 is allowed for 30 minutes; a day leaves room for clock skew and costs nothing. */
 const LAST_SECONDS = 24 * 60 * 60;
 /** createTask skips ids the setup file already uses; this only stops a runaway loop. */
@@ -384,7 +392,7 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
     async recordReport(input: ReportInput): Promise<ReportResult> {
       requireText('source', input.source);
       requireText('township', input.township);
-      checkedMs('at', input.at);
+      const atMs = checkedMs('at', input.at);
       const lastKey = keys.lastReport(platformOf(input.by), input.by.user);
       const taskKeysOf = taskKeys(input.task, input.source);
       const reply = decode(
@@ -401,6 +409,7 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
           source: input.source,
           seenSeconds: SEEN_SECONDS,
           slot: await slotOf(input.township),
+          repeatSince: beijingInstant(new Date(atMs - REPEAT_MS)),
         }),
         taskKeysOf.ledger,
       );
@@ -410,17 +419,20 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
       const entry = reportOf(decoded, taskKeysOf.ledger);
       const after = progressOf(entry, taskKeysOf.ledger);
       const duplicate = status === 'duplicate';
+      const repeated = status === 'repeat';
 
+      // The marker for 撤回 is keyed by the reporter, not the task, so it lives in another hash
+      // slot and cannot join the script. A crash between the two loses nothing: the report and
+      // progress are written; only 撤回 will not find this report. A duplicate leaves the marker
+      // alone, so a late redelivery cannot point 撤回 back at an older report; a repeat sets it
+      // only where it is gone (the crash above), not over a later report of another task.
       if (!duplicate) {
-        // The marker for 撤回 is keyed by the reporter, not the task, so it lives in another hash
-        // slot and cannot join the script. A crash between the two loses nothing: the report and
-        // progress are written; only 撤回 will not find this report. A duplicate leaves the marker
-        // alone, so a late redelivery cannot point 撤回 back at an older report.
-        const last: LastReport = { task: input.task, township: input.township, entry: id, at: input.at, amount: input.amount };
-        await redis.set(lastKey, encodeJson(LastReportSchema, last, 'last report'), 'EX', LAST_SECONDS);
+        const last: LastReport = { task: input.task, township: input.township, entry: id, at: entry.at, amount: input.amount };
+        const json = encodeJson(LastReportSchema, last, 'last report');
+        await (repeated ? redis.set(lastKey, json, 'EX', LAST_SECONDS, 'NX') : redis.set(lastKey, json, 'EX', LAST_SECONDS));
       }
 
-      return { duplicate, entry, ...(decoded.prev ? { before: decoded.prev } : {}), after };
+      return { duplicate, repeated, entry, ...(decoded.prev ? { before: decoded.prev } : {}), after };
     },
 
     lastReport(platform: ChatPlatform, user: string) {

@@ -62,6 +62,8 @@ export interface RecordReportArgs extends EntryOrigin {
   amount: string;
   value: string;
   note: string;
+  /** Reports by the same person saying the same thing since this instant are one report. */
+  repeatSince: string;
 }
 
 export interface ReverseReportArgs extends EntryOrigin {
@@ -118,6 +120,7 @@ export function defineScripts(redis: Redis): Scripts {
         a.source,
         String(a.seenSeconds),
         String(a.slot),
+        a.repeatSince,
       ),
     reverseReport: (keys, a) =>
       redis.dubanReverseReport(

@@ -48,6 +48,11 @@ export interface ReportInput extends ReportFacts {
 export interface ReportResult {
   /** True when `source` had been recorded before; nothing was written this time. */
   duplicate: boolean;
+  /**
+   * True when the same reporter had just reported the same thing from another message (a resend):
+   * nothing was written but this message's dedupe marker, and `entry` is that earlier report.
+   */
+  repeated: boolean;
   entry: ReportEntry;
   /** Progress before this report (absent: first report). */
   before?: Progress;

@@ -25,6 +25,7 @@ import { listen, type Listening } from '../helpers/http.js';
 import { createWecomClient, textMessage } from '../helpers/wecom-client.js';
 import { closeAll, counts, inPool, until } from './helpers/load.js';
 import { startPrivateRedis, type PrivateRedis } from './helpers/private-redis.js';
+import { startTripwire } from './helpers/redis-tripwire.js';
 import { isReportEntry } from '../../src/domain/model.js';
 
 const TOKEN = 'faultToken';
@@ -81,9 +82,9 @@ afterEach(async () => {
 });
 
 /** The server as `duban serve` builds it, with both platforms on and their bases at the fakes. */
-async function startApp(): Promise<Running> {
+async function startApp(redisUrl = redis.url): Promise<Running> {
   const config = loadConfig({
-    REDIS_URL: redis.url,
+    REDIS_URL: redisUrl,
     WECOM_TOKEN: TOKEN,
     WECOM_ENCODING_AES_KEY: AES_KEY,
     WECOM_API_BASE: fakeWecom.base,
@@ -227,4 +228,51 @@ describe.each(['SHUTDOWN', 'SIGKILL'] as const)('Redis stopped by %s in the midd
     };
     expect(entries.filter((e) => e.value !== sent(e.source)), 'entries with another message\'s value').toEqual([]);
   }, 90_000);
+});
+
+describe('Redis killed just after a report is written, before its reply is kept', () => {
+  /** The report's own entries: the value is unique to this test. */
+  const entriesOf = async (app: Running, value: string): Promise<number> => (await ledgerEntries(app)).filter((e) => e.value === value).length;
+
+  async function trippedApp(): Promise<{ app: Running; armAt: (msgId: string) => void; restart: () => Promise<void> }> {
+    const wire = await startTripwire(redis.url.slice('unix://'.length), () => redis.stop('SIGKILL'));
+    started.push(() => wire.close());
+    const app = await startApp(wire.url);
+    return {
+      app,
+      // Armed on the report script, the only command naming the message's seen marker.
+      armAt: (msgId) => { wire.arm((command) => command.includes(':seen:') && command.includes(msgId)); },
+      async restart() {
+        await redis.start();
+        await wire.reopen();
+        await until(() => healthy(app), '/healthz to say Redis is back');
+      },
+    };
+  }
+
+  it('on DingTalk: the clerk told to send it again does, and it is in the ledger once', async () => {
+    const { app, armAt, restart } = await trippedApp();
+    armAt('trip-ding-1');
+    expect((await deliverDingtalk(app, 'trip-ding-1', 77)).kind).toBe('resend');
+
+    await restart();
+    const resent = await deliverDingtalk(app, 'trip-ding-2', 77);
+
+    expect(resent).toMatchObject({ kind: 'confirmed', text: expect.stringContaining('这次没有重复记录') as unknown });
+    expect(await entriesOf(app, '77%')).toBe(1);
+  }, 60_000);
+
+  it('on WeCom: refused with 503, then delivered again by WeCom and sent again by the clerk, it is in the ledger once', async () => {
+    const { app, armAt, restart } = await trippedApp();
+    armAt('trip-wecom-1');
+    expect(['refused', 'unreachable']).toContain((await deliverWecom(app, 'trip-wecom-1', 66)).kind);
+
+    await restart();
+    const resent = await deliverWecom(app, 'trip-wecom-2', 66);
+    const redelivered = await deliverWecom(app, 'trip-wecom-1', 66);
+
+    expect(resent).toMatchObject({ kind: 'confirmed', text: expect.stringContaining('这次没有重复记录') as unknown });
+    expect(redelivered.kind).toBe('confirmed');
+    expect(await entriesOf(app, '66%')).toBe(1);
+  }, 60_000);
 });

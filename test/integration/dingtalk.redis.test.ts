@@ -172,6 +172,24 @@ describe('a DingTalk robot message by HTTP callback', () => {
     expect(sessionPosts()).toHaveLength(2);
   });
 
+  it('records a report once when the clerk sends it again as told after the bot failed past recording it', async () => {
+    // The report is in the ledger, then Redis goes away before the reply is kept.
+    const recordsThenFails: Router = async (message) => {
+      await bot.route(message);
+      throw new Error('Redis went away');
+    };
+    const failing = await serve({ route: recordsThenFails });
+    await deliver(failing, clerkSays('msg-10', '上报 T2 80% 已整改'));
+    expect(((await fake.waitFor(toSession('s-msg-10'))).body as MarkdownPost).markdown.text).toContain('重新发送');
+
+    const server = await serve();
+    await deliver(server, clerkSays('msg-11', '上报 T2 80% 已整改'));
+    const reply = (await fake.waitFor(toSession('s-msg-11'))).body as MarkdownPost;
+
+    expect(reply.markdown.text).toContain('这次没有重复记录');
+    expect(await ledgerSize()).toBe(1);
+  });
+
   it('never posts to a sessionWebhook outside DINGTALK_OAPI_BASE', async () => {
     const elsewhere = await startFakeDingtalk({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
     try {

@@ -145,8 +145,57 @@ describe('recording reports', () => {
   it('an equal or higher value is an ordinary report', async () => {
     const { store } = fresh();
     await store.recordReport(report({ amount: 60 }));
-    expect((await store.recordReport(report({ amount: 60 }))).entry.kind).toBe('report');
+    expect((await store.recordReport(report({ amount: 60, at: '2026-11-03T09:00:00.000+08:00' }))).entry.kind).toBe('report');
     expect((await store.recordReport(report({ amount: 61 }))).entry.kind).toBe('report');
+  });
+
+  it('the same report sent again from another message within two hours is kept once, and that message is marked seen', async () => {
+    const { store, keys } = fresh();
+    const first = await store.recordReport(report({ amount: 80, value: '80%', note: '已完成8个村', source: 'ding-1' }));
+    const resent = await store.recordReport(report({ amount: 80, value: '80%', note: '已完成8个村', source: 'ding-2', at: '2026-11-02T10:59:00.000+08:00' }));
+
+    expect(resent).toMatchObject({ duplicate: false, repeated: true, entry: first.entry, after: first.after });
+    expect(await t.redis.xlen(keys.ledger('T1'))).toBe(1);
+    expect(await t.redis.get(keys.seen('T1', 'ding-2'))).toBe(first.entry.id);
+    expect((await store.recordReport(report({ amount: 80, value: '80%', note: '已完成8个村', source: 'ding-2' }))).duplicate).toBe(true);
+  });
+
+  it('is a new report when anything differs: the reporter, the value as typed, the note, or two hours passed', async () => {
+    const { store, keys } = fresh();
+    await store.recordReport(report({ amount: 80, value: '80%' }));
+    const differing: Array<Partial<ReportInput>> = [
+      { by: li },
+      { value: '八成' },
+      { note: '又查了一遍' },
+      { at: '2026-11-02T13:00:00.000+08:00' },
+    ];
+    for (const change of differing) {
+      const result = await store.recordReport(report({ amount: 80, value: '80%', ...change }));
+      expect(result.repeated, JSON.stringify(change)).toBe(false);
+    }
+    expect(await t.redis.xlen(keys.ledger('T1'))).toBe(1 + differing.length);
+  });
+
+  it('is a new report when another report came in between, even with the same words', async () => {
+    const { store } = fresh();
+    await store.recordReport(report({ amount: 80, value: '80%' }));
+    await store.recordReport(report({ amount: 90, value: '90%' }));
+    const back = await store.recordReport(report({ amount: 80, value: '80%' }));
+
+    expect(back.repeated).toBe(false);
+    expect(back.entry.kind).toBe('correction');
+  });
+
+  it('points 撤回 at a resent report only when its marker was lost, never over a later report of another task', async () => {
+    const { store, keys } = fresh();
+    const first = await store.recordReport(report({ task: 'T1' }));
+    const other = await store.recordReport(report({ task: 'T2', at: '2026-11-02T09:10:00.000+08:00' }));
+    await store.recordReport(report({ task: 'T1', at: '2026-11-02T09:20:00.000+08:00' }));
+    expect((await store.lastReport('wecom', 'zhangsan'))?.entry).toBe(other.entry.id);
+
+    await t.redis.del(keys.lastReport('wecom', 'zhangsan'));
+    await store.recordReport(report({ task: 'T1', at: '2026-11-02T09:30:00.000+08:00' }));
+    expect(await store.lastReport('wecom', 'zhangsan')).toMatchObject({ task: 'T1', entry: first.entry.id, at: first.entry.at });
   });
 
   it('amounts with many digits come back exactly as reported', async () => {

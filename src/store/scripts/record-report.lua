@@ -17,11 +17,17 @@ ARGV[8]  at, ISO instant
 ARGV[9]  source message id
 ARGV[10] seconds the seen marker lives
 ARGV[11] the township's slot in the standings (0, 1, 2 …; never reused)
+ARGV[12] repeat window start, an instant in the same form as ARGV[8]
 
 Returns {status, entry id, entry fields as a flat field/value list}
   status 'recorded'  : the entry was appended and progress set
   status 'duplicate' : the source was recorded before; nothing written, its entry is returned
                        (fields empty when that entry is gone from the ledger)
+  status 'repeat'    : another message saying the same thing: the township's progress still
+                       stands on an entry by the same reporter, at or after ARGV[12], with the
+                       same amount, value and note. Nothing is written but this source's seen
+                       marker; that entry is returned. A clerk told to send a report again (the
+                       bot failed after recording it) or whose phone sent it twice gets one entry.
 
 Every ledger entry keeps `prev`, the progress JSON exactly as it stood before the entry (empty:
 none), so a reversal can restore it byte for byte. Amounts stay text inside progress JSON too:
@@ -48,6 +54,25 @@ local amount = ARGV[2]
 local before = redis.call('HGET', KEYS[1], township)
 if not before then
   before = ''
+end
+
+if before ~= '' then
+  local prev = cjson.decode(before)
+  -- Text order is time order only between instants of one form; both come from beijingInstant.
+  local recent = type(prev.at) == 'string' and #prev.at == #ARGV[12] and prev.at >= ARGV[12]
+  if recent and type(prev.by) == 'table' and prev.amount == amount and prev.by.platform == ARGV[5] and prev.by.user == ARGV[6] then
+    local found = redis.call('XRANGE', KEYS[2], prev.entry, prev.entry)
+    if #found == 1 then
+      local fields = {}
+      for i = 1, #found[1][2], 2 do
+        fields[found[1][2][i]] = found[1][2][i + 1]
+      end
+      if fields.value == ARGV[3] and fields.note == ARGV[4] then
+        redis.call('SET', KEYS[3], prev.entry, 'EX', tonumber(ARGV[10]))
+        return {'repeat', prev.entry, found[1][2]}
+      end
+    end
+  end
 end
 
 local standingsWhole = before == '' and redis.call('HLEN', KEYS[1]) == 0 or redis.call('EXISTS', KEYS[4]) == 1
