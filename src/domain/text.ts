@@ -330,8 +330,9 @@ const isWholeValue = (s: string): boolean => s !== '' && s.length <= VALUE_MAX &
  * note may begin — the end of the text, a space or a punctuation mark — and nowhere else, with
  * two exceptions people write every day: a note in Chinese straight after a value that has its
  * % or measure word (`80%已完成8个村`), and a count straight after one (`八成三个村未完成`).
- * A bare number (`80`) is the weakest reading and gets neither: `三年` is no value, and `8 0%`
- * is a number split by a space, not 8 and a note.
+ * A bare number (`80`) is the weakest reading: it needs a space or a mark after it (`三年` is no
+ * value), and what follows that may start with a count (`80，8个村已完成`) but no other number:
+ * `8 0%` is a number split by a space, not 8 and a note.
  *
  * Digits: ASCII, full-width (made ASCII by normalizeText) and Chinese numerals are read; any other
  * digit is refused, never folded: Arabic-Indic ٨٠ and other scripts' digits, circled ①, superscript
@@ -349,7 +350,7 @@ const NOTE_HAN = new RegExp(`^(?![${NUMBER_HAN}])\\p{Script=Han}`, 'u');
 const PICTOGRAPH = /^\p{Extended_Pictographic}/u;
 /** Words that make 完成 a noun: in `完成率80%` the value is 80 %, not 完成. */
 const DONE_AS_NOUN = /^[率度数量比情进]/u;
-/** What may not come after a bare number and a space: more of a number (`8 0%`, `8 0`). */
+/** What starts more of a number (`0%` in `8 0%`), unless it is a count. */
 const MORE_NUMBER = new RegExp(`^[\\p{N}%‰.${NUMBER_HAN}]`, 'u');
 /** A digit of another kind than those read (see above), or a keycap's parts. */
 const OTHER_DIGIT = /^(?![0-9〇])[\p{N}\uFE0F\u20E3]/u;
@@ -370,7 +371,10 @@ const isDone = (scanned: Scanned): boolean => scanned.value.ok && scanned.value.
 function endsValue(scanned: Scanned, rest: string): boolean {
   if (rest === '') return true;
   const gap = SEPARATORS.exec(rest)?.[0];
-  if (gap !== undefined) return !scanned.bare || !MORE_NUMBER.test(rest.slice(gap.length, gap.length + 1));
+  if (gap !== undefined) {
+    const next = rest.slice(gap.length, gap.length + VALUE_MAX + 1);
+    return !scanned.bare || !MORE_NUMBER.test(next) || COUNT.test(next);
+  }
   if (scanned.bare || (isDone(scanned) && DONE_AS_NOUN.test(rest))) return false;
   return NOTE_HAN.test(rest) || PICTOGRAPH.test(rest) || COUNT.test(rest.slice(0, VALUE_MAX + 1));
 }
