@@ -39,6 +39,12 @@ const PICTURE_KEPT_SECONDS = 3600;
  * being parsed, so what any message costs to read, and what a reply quotes of it, stays small.
  */
 export const MESSAGE_MAX = 1000;
+/**
+ * The same before normalizing, in UTF-16 units: room for a mention, runs of spaces and characters
+ * of two units around MESSAGE_MAX characters. Past it a message is refused before it is even
+ * normalized, so a 64 KB body costs one length check.
+ */
+const RAW_MAX = 4 * MESSAGE_MAX;
 
 export type Router = (message: IncomingMessage) => Promise<OutgoingMessage>;
 
@@ -75,8 +81,9 @@ export function createRouter(deps: RouterDeps): Router {
 
   async function answer(message: IncomingMessage): Promise<OutgoingMessage> {
     const log = deps.log.child({ platform: message.chat.platform, chat: message.chat.id, msgid: message.messageId });
-    const said = stripMention(normalizeText(message.text));
-    const tooLong = longerThan(said, MESSAGE_MAX);
+    const farTooLong = message.text.length > RAW_MAX;
+    const said = farTooLong ? '' : stripMention(normalizeText(message.text));
+    const tooLong = farTooLong || longerThan(said, MESSAGE_MAX);
     const split = tooLong ? undefined : splitCommand(message.text, words);
     // A bare @-mention is a call for help; anything else unknown gets pointed to 帮助.
     const command = split ? byWord.get(split.word.toLowerCase()) : said === '' ? byWord.get(HELP_WORD) : undefined;

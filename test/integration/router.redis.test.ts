@@ -69,7 +69,7 @@ describe('a message too long to be a command (issue 12)', () => {
   });
 
   it('counts characters, not the spaces and mention around them', async () => {
-    const spaced = `@督办助手 上报 T2 80% ${'很'.repeat(100)}${' '.repeat(5_000)}`;
+    const spaced = `@督办助手 上报 T2 80% ${'很'.repeat(100)}${' '.repeat(2 * MESSAGE_MAX)}`;
     expect(await bot.say(clerk, spaced)).toContain('已记录');
   });
 });
