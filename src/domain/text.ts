@@ -329,7 +329,8 @@ const isWholeValue = (s: string): boolean => s !== '' && s.length <= VALUE_MAX &
  * not 1 %, `8 0%` not 8 %, `50‰` not 50 %, `1e2%` not 1 %, `8️⃣0️⃣%` not 8 %. So a value ends where a
  * note may begin — the end of the text, a space or a punctuation mark — and nowhere else, with
  * two exceptions people write every day: a note in Chinese straight after a value that has its
- * % or measure word (`80%已完成8个村`), and a count straight after one (`八成三个村未完成`).
+ * % or measure word (`80%已完成8个村`, or an emoji: `80%👍`), and a count straight after one
+ * (`八成三个村未完成`); 完成 is no value when a word makes it a noun (`完成率80%`).
  * A bare number (`80`) is the weakest reading: it needs a space or a mark after it (`三年` is no
  * value), and what follows that may start with a count (`80，8个村已完成`) but no other number:
  * `8 0%` is a number split by a space, not 8 and a note.
