@@ -117,8 +117,30 @@ const everydayExample = (s: ExampleSource): string => {
 
 const quoted = (words: readonly string[]): string => words.map((w) => `「${w}」`).join('');
 
+/** What is wrong with a number that is not read, said so a clerk sees what to retype. */
+const VALUE_HINTS: Readonly<Record<NonNullable<Extract<Problem, { code: 'value-unknown' }>['hint']>, string>> = {
+  letter: '数字里夹着字母，请只用数字（0 不要打成字母 O）',
+  'per-mille': '进度用百分号 %，不用千分号 ‰',
+  digits: '请用普通数字 0～9 或汉字数字',
+  split: '一个数字请连着写，中间不要加空格或标点',
+};
+
+const VALUE_RANGE: Readonly<Record<Extract<Problem, { code: 'value-range' }>['why'], (text: string) => string>> = {
+  negative: (t) => `进度「${t}」是负数，请写已完成的数，最少是 0`,
+  'over-100': (t) => `进度「${t}」超出范围，百分比应在 0 到 100 之间`,
+  'too-large': (t) => `进度「${t}」的数字太大了，请核对后再报`,
+};
+
 export const text = {
   apology: '抱歉，我这边出了点问题，没能处理这条消息。请稍后再试；如果一直不行，请联系管理员。',
+
+  /** A message over the router's cap: refused before it is read. */
+  messageTooLong: (max: number, noteMax: number, s: ExampleSource): OutgoingMessage => ({
+    lines: [
+      [`这条消息太长了（超过${String(max)}个字），我没有处理。`],
+      [`请一条消息只发一个命令，说明写短一些（上报的说明最多${String(noteMax)}个字），例如：${everydayExample(s)}`],
+    ],
+  }),
 
   unknown: (word: string, s: ExampleSource): OutgoingMessage => ({
     lines: [[`没看懂「${word}」。`], [`发送「帮助」查看我能做的事，例如：${everydayExample(s)}`]],
@@ -148,9 +170,9 @@ export const text = {
       case 'value-missing':
         return '缺少进度';
       case 'value-unknown':
-        return `看不懂进度「${p.text}」`;
+        return `看不懂进度「${p.text}」${p.hint === undefined ? '' : `：${VALUE_HINTS[p.hint]}`}`;
       case 'value-range':
-        return `进度「${p.text}」超出范围，百分比应在 0 到 100 之间`;
+        return VALUE_RANGE[p.why](p.text);
       case 'fraction-invalid':
         return `「${p.text}」写法不对：完成数不能大于总数，总数不能为 0`;
       case 'date-unknown':

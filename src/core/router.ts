@@ -5,7 +5,7 @@
  */
 import { beijingDate } from '../domain/dates.js';
 import { leadsOrAdministers, type Role, type WorkCalendar } from '../domain/model.js';
-import { normalizeText, splitCommand, stripMention } from '../domain/text.js';
+import { NOTE_MAX, normalizeText, splitCommand, stripMention } from '../domain/text.js';
 import { text } from '../messages.js';
 import type { Store } from '../store/types.js';
 import { examplesHere, type Actor, type Command, type CommandContext, type DashboardLink, type Posts } from './command.js';
@@ -32,6 +32,19 @@ const HELP_WORD = '帮助';
 const REPLY_KEPT_SECONDS = 7 * 24 * 60 * 60;
 /** A reply's picture (a chart) is large: kept an hour, the time platforms' quick retries take. */
 const PICTURE_KEPT_SECONDS = 3600;
+/**
+ * The longest message read, in characters (after the mention and spaces are stripped). The longest
+ * real command — a 新建任务 naming a large county's townships, a report with its 200-character
+ * note — is a few hundred; a platform lets through 64 KB. Past this a message is answered without
+ * being parsed, so what any message costs to read, and what a reply quotes of it, stays small.
+ */
+export const MESSAGE_MAX = 1000;
+/**
+ * The same before normalizing, in UTF-16 units: room for a mention, runs of spaces and characters
+ * of two units around MESSAGE_MAX characters. Past it a message is refused before it is even
+ * normalized, so a 64 KB body costs one length check.
+ */
+const RAW_MAX = 4 * MESSAGE_MAX;
 
 export type Router = (message: IncomingMessage) => Promise<OutgoingMessage>;
 
@@ -68,13 +81,16 @@ export function createRouter(deps: RouterDeps): Router {
 
   async function answer(message: IncomingMessage): Promise<OutgoingMessage> {
     const log = deps.log.child({ platform: message.chat.platform, chat: message.chat.id, msgid: message.messageId });
-    const split = splitCommand(message.text, words);
+    const farTooLong = message.text.length > RAW_MAX;
+    const said = farTooLong ? '' : stripMention(normalizeText(message.text));
+    const tooLong = farTooLong || longerThan(said, MESSAGE_MAX);
+    const split = tooLong ? undefined : splitCommand(message.text, words);
     // A bare @-mention is a call for help; anything else unknown gets pointed to 帮助.
-    const said = stripMention(normalizeText(message.text));
     const command = split ? byWord.get(split.word.toLowerCase()) : said === '' ? byWord.get(HELP_WORD) : undefined;
     const rest = split?.rest ?? '';
     try {
       const ctx = await contextFor(deps, message, clock(), log);
+      if (tooLong) return text.messageTooLong(MESSAGE_MAX, NOTE_MAX, await examplesHere(ctx));
       if (!command) return await notUnderstood(ctx, said);
       const refused = refusal(command, ctx);
       if (refused !== undefined) return plain(refused);
@@ -144,6 +160,12 @@ export function misplaced(command: Command, ctx: CommandContext): string | undef
       if (!inGroup || ctx.group?.role === 'leaders') return text.townshipGroupOnly(word);
       return ctx.township ? undefined : text.groupNotBound(ctx.townships[0]?.name);
   }
+}
+
+/** Whether `s` has more than `max` characters (code points), reading no further than it must. */
+function longerThan(s: string, max: number): boolean {
+  // A character is one or two UTF-16 units, so 2·max + 2 units hold more than max of them.
+  return s.length > max && Array.from(s.slice(0, 2 * max + 2)).length > max;
 }
 
 function firstWord(input: string): string {

@@ -10,8 +10,13 @@ export type Problem =
   /** A report that starts with its value: `上报 80%`. */
   | { code: 'task-missing' }
   | { code: 'value-missing' }
-  | { code: 'value-unknown'; text: string }
-  | { code: 'value-range'; text: string }
+  /**
+   * `hint`, when the value's trouble is plain: a letter in a number (`1OO%`), a per-mille sign
+   * (`50‰`), digits of another kind (`٨٠%`, `8️⃣`), or a number split by a space (`8 0%`).
+   */
+  | { code: 'value-unknown'; text: string; hint?: 'letter' | 'per-mille' | 'digits' | 'split' }
+  /** A value no target takes: below zero, a percent over 100, a count too large to be one. */
+  | { code: 'value-range'; text: string; why: 'negative' | 'over-100' | 'too-large' }
   | { code: 'fraction-invalid'; text: string }
   | { code: 'date-unknown'; text: string }
   | { code: 'date-invalid'; text: string }

@@ -36,7 +36,8 @@ export function amountFromValue(
   text: string = valueText(value),
 ): Parsed<number> {
   // A bare whole number counts on a count task (`上报 T8 2`); elsewhere it is a percent.
-  if (value.kind === 'percent' && value.bare === true && target.kind === 'count' && Number.isSafeInteger(value.percent)) {
+  if (value.kind === 'percent' && value.bare === true && target.kind === 'count' && Number.isInteger(value.percent)) {
+    // Past MAX_SAFE_INTEGER it is too large a count, not a percent over 100.
     return amountFromValue({ kind: 'count', count: value.percent }, target, township, text);
   }
   const invalid = checkValue(value, text);
@@ -113,9 +114,9 @@ export function completion(amount: number, required: number): number {
 function checkValue(value: ReportValue, text: string): Parsed<never> | undefined {
   switch (value.kind) {
     case 'percent':
-      return isInRange(value.percent, 100) ? undefined : problem({ code: 'value-range', text });
+      return isInRange(value.percent, 100) ? undefined : problem({ code: 'value-range', text, why: value.percent < 0 ? 'negative' : 'over-100' });
     case 'count':
-      return isInRange(value.count, Number.MAX_SAFE_INTEGER) ? undefined : problem({ code: 'value-range', text });
+      return isInRange(value.count, Number.MAX_SAFE_INTEGER) ? undefined : problem({ code: 'value-range', text, why: value.count < 0 ? 'negative' : 'too-large' });
     case 'fraction':
       return value.of > 0 && isInRange(value.done, value.of)
         ? undefined

@@ -4,7 +4,7 @@
  * Every parser answers with a `Parsed` value and never throws on user input.
  */
 import { COUNT_UNITS, TASK_DOMAINS, type CountUnit, type ReportValue, type Target, type TaskDomain, type Ym, type Ymd } from './model.js';
-import { parsed, problem, type Parsed } from './problems.js';
+import { parsed, problem, type Parsed, type Problem } from './problems.js';
 
 /** A task as the user named it; matching a title fragment against the task list happens elsewhere. */
 export type TaskRef = { kind: 'id'; id: string } | { kind: 'title'; text: string };
@@ -58,6 +58,26 @@ export function normalizeText(s: string): string {
 /** Removes leading `@名字` mentions, each followed by a space or the end of the text. */
 export function stripMention(s: string): string {
   return s.replace(/^\s*(?:[@＠][\p{L}\p{M}\p{N}_\-·・]+(?:\s+|$))+/u, '').trim();
+}
+
+/**
+ * `s` without the characters of `chars` at either end. A loop, not `/[…]+$/`: V8 tries such a
+ * pattern from every character of a long run that does not reach the end, so a line of 20,000
+ * commas took a second; this reads each character once.
+ */
+function trimChars(s: string, chars: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && chars.includes(s.charAt(start))) start += 1;
+  while (end > start && chars.includes(s.charAt(end - 1))) end -= 1;
+  return s.slice(start, end);
+}
+
+/** Like trimChars, at the end only. */
+function trimEndChars(s: string, chars: string): string {
+  let end = s.length;
+  while (end > 0 && chars.includes(s.charAt(end - 1))) end -= 1;
+  return s.slice(0, end);
 }
 
 /** Lower-cases ASCII only, so string indices stay put. */
@@ -198,11 +218,19 @@ const NUMERAL_CHARS = String.raw`\d零〇一二两三四五六七八九十百千
 // ---------------------------------------------------------------------------------------------
 // Values
 
+/**
+ * No progress value is longer than this: `一万二千三百四十五个`, `百分之八十五点五` and `123/456个村居`
+ * are 8 to 11 characters. A value is looked for only this far from where it may start, so each
+ * try costs the same however long the message, and a report is read in time linear in its length.
+ */
+const VALUE_MAX = 24;
+
 const percentValue = (num: Num, text: string): Parsed<ReportValue> =>
-  num.negative || num.n > 100 ? problem({ code: 'value-range', text }) : parsed({ kind: 'percent', percent: num.n });
+  num.negative ? problem({ code: 'value-range', text, why: 'negative' }) : num.n > 100 ? problem({ code: 'value-range', text, why: 'over-100' }) : parsed({ kind: 'percent', percent: num.n });
 
 function countValue(num: Num, text: string): Parsed<ReportValue> {
-  if (num.negative || num.n > Number.MAX_SAFE_INTEGER) return problem({ code: 'value-range', text });
+  if (num.negative) return problem({ code: 'value-range', text, why: 'negative' });
+  if (num.n > Number.MAX_SAFE_INTEGER) return problem({ code: 'value-range', text, why: 'too-large' });
   if (!Number.isInteger(num.n)) return problem({ code: 'value-unknown', text });
   return parsed({ kind: 'count', count: num.n });
 }
@@ -219,6 +247,9 @@ function withNum(text: string | undefined, whole: string, then: (num: Num) => Pa
   const num = numberOf(text ?? '');
   return num === undefined ? problem({ code: 'value-unknown', text: whole }) : then(num);
 }
+
+/** A count written straight after a value begins its note: 八成三个村未完成, 已完成8个村. */
+const COUNT = new RegExp(`^(${NUM})${MEASURE}`, 'u');
 
 const VALUE_FORMS: readonly ValueForm[] = [
   {
@@ -251,20 +282,21 @@ const VALUE_FORMS: readonly ValueForm[] = [
       const done = numberOf(m[1] ?? '');
       const of = numberOf(m[2] ?? '');
       if (done === undefined || of === undefined) return problem({ code: 'value-unknown', text: m[0] });
-      const valid =
-        !done.negative && !of.negative && Number.isSafeInteger(done.n) && Number.isSafeInteger(of.n) && of.n > 0 && done.n <= of.n;
+      if (done.negative || of.negative) return problem({ code: 'value-range', text: m[0], why: 'negative' });
+      const valid = Number.isSafeInteger(done.n) && Number.isSafeInteger(of.n) && of.n > 0 && done.n <= of.n;
       return valid ? parsed({ kind: 'fraction', done: done.n, of: of.n }) : problem({ code: 'fraction-invalid', text: m[0] });
     },
   },
   {
-    re: new RegExp(`^(${NUM})${MEASURE}`, 'u'),
+    re: COUNT,
     read: (m) => withNum(m[1], m[0], (num) => countValue(num, m[0])),
   },
   {
     re: new RegExp(`^(${NUM})`, 'u'),
     bare: true,
     // Its range is the target's to check: 120 is too much of a percent but may be a count.
-    read: (m) => withNum(m[1], m[0], (num) => (num.negative ? problem({ code: 'value-range', text: m[0] }) : parsed({ kind: 'percent', percent: num.n, bare: true }))),
+    read: (m) =>
+      withNum(m[1], m[0], (num) => (num.negative ? problem({ code: 'value-range', text: m[0], why: 'negative' }) : parsed({ kind: 'percent', percent: num.n, bare: true }))),
   },
 ];
 
@@ -274,11 +306,15 @@ interface Scanned {
   bare: boolean;
 }
 
-/** The longest value written at the start of `s`, valid or not, so `120%` is out of range rather than `12` and a note. */
+/**
+ * The longest value written at the start of `s`, valid or not, so `120%` is out of range rather
+ * than `12` and a note. Where it ends is not checked here: see `readValue`.
+ */
 function scanValue(s: string): Scanned | undefined {
+  const head = s.slice(0, VALUE_MAX + 1);
   let best: Scanned | undefined;
   for (const form of VALUE_FORMS) {
-    const m = form.re.exec(s);
+    const m = form.re.exec(head);
     if (m !== null && m[0] !== '' && (best === undefined || m[0].length > best.text.length)) {
       best = { text: m[0], value: form.read(m), bare: form.bare === true };
     }
@@ -286,22 +322,110 @@ function scanValue(s: string): Scanned | undefined {
   return best;
 }
 
-const isWholeValue = (s: string): boolean => s !== '' && scanValue(s)?.text.length === s.length;
+const isWholeValue = (s: string): boolean => s !== '' && s.length <= VALUE_MAX && scanValue(s)?.text.length === s.length;
+
+/*
+ * Where a value may end. A typo must never be recorded as another number: `1OO%` (letters O) is
+ * not 1 %, `8 0%` not 8 %, `50‰` not 50 %, `1e2%` not 1 %, `8️⃣0️⃣%` not 8 %. So a value ends where a
+ * note may begin — the end of the text, a space or a punctuation mark — and nowhere else, with
+ * two exceptions people write every day: a note in Chinese straight after a value that has its
+ * % or measure word (`80%已完成8个村`, or an emoji: `80%👍`), and a count straight after one
+ * (`八成三个村未完成`); 完成 is no value when a word makes it a noun (`完成率80%`).
+ * A bare number (`80`) is the weakest reading: it needs a space or a mark after it (`三年` is no
+ * value), and what follows that may start with a count (`80，8个村已完成`) but no other number:
+ * `8 0%` is a number split by a space, not 8 and a note.
+ *
+ * Digits: ASCII, full-width (made ASCII by normalizeText) and Chinese numerals are read; any other
+ * digit is refused, never folded: Arabic-Indic ٨٠ and other scripts' digits, circled ①, superscript
+ * ², keycaps 8️⃣, and the financial 捌拾. No Chinese input method types them in a number; they come
+ * from a stray keyboard layout, an emoji panel or a paste, and folding them (NFKC reads `8²` as
+ * 82) would record a number the clerk did not mean, where a refusal costs one resend.
+ */
+
+/** Marks that separate words; `.` is none, since after a number it is a decimal point. */
+const SEPARATOR_CHARS = ' ,，、;；。:!?！？()（）\\[\\]【】「」『』《》〈〉“”‘’"\'…—';
+const SEPARATORS = new RegExp(`^[${SEPARATOR_CHARS}]+`, 'u');
+/** Han characters that go on with a number (八十几, 八成半, 五点) rather than begin a note. */
+const NUMBER_HAN = '零〇一二两三四五六七八九十百千万亿点成半几';
+const NOTE_HAN = new RegExp(`^(?![${NUMBER_HAN}])\\p{Script=Han}`, 'u');
+const PICTOGRAPH = /^\p{Extended_Pictographic}/u;
+/** Words that make 完成 a noun: in `完成率80%` the value is 80 %, not 完成. */
+const DONE_AS_NOUN = /^[率度数量比情进]/u;
+/** What starts more of a number (`0%` in `8 0%`), unless it is a count. */
+const MORE_NUMBER = new RegExp(`^[\\p{N}%‰.${NUMBER_HAN}]`, 'u');
+/** A digit of another kind than those read (see above), or a keycap's parts. */
+const OTHER_DIGIT = /^(?![0-9〇])[\p{N}\uFE0F\u20E3]/u;
+
+type ValueHint = NonNullable<Extract<Problem, { code: 'value-unknown' }>['hint']>;
+
+/** Why a character right after a number makes it unreadable, when one can tell. */
+function hintAt(s: string): ValueHint | undefined {
+  if (/^[A-Za-z]/.test(s)) return 'letter';
+  if (/^[‰‱]/u.test(s)) return 'per-mille';
+  if (OTHER_DIGIT.test(s)) return 'digits';
+  return undefined;
+}
+
+const isDone = (scanned: Scanned): boolean => scanned.value.ok && scanned.value.value.kind === 'done';
+
+/** Whether a value may end where `rest` begins. */
+function endsValue(scanned: Scanned, rest: string): boolean {
+  if (rest === '') return true;
+  const gap = SEPARATORS.exec(rest)?.[0];
+  if (gap !== undefined) {
+    const next = rest.slice(gap.length, gap.length + VALUE_MAX + 1);
+    return !scanned.bare || !MORE_NUMBER.test(next) || COUNT.test(next);
+  }
+  if (scanned.bare || (isDone(scanned) && DONE_AS_NOUN.test(rest))) return false;
+  return NOTE_HAN.test(rest) || PICTOGRAPH.test(rest) || COUNT.test(rest.slice(0, VALUE_MAX + 1));
+}
+
+/** The text up to the first space. */
+const firstWord = (s: string): string => {
+  const space = s.indexOf(' ');
+  return space < 0 ? s : s.slice(0, space);
+};
+
+/** At most VALUE_MAX characters of what was typed, marked when cut: what a reply quotes back. */
+function excerpt(s: string): string {
+  const chars = Array.from(s.slice(0, 2 * VALUE_MAX + 2));
+  return chars.length > VALUE_MAX ? `${chars.slice(0, VALUE_MAX).join('')}…` : s;
+}
+
+function unreadable(typed: string, hint: ValueHint | undefined): Scanned {
+  return { text: typed, bare: false, value: problem({ code: 'value-unknown', text: excerpt(typed), ...(hint === undefined ? {} : { hint }) }) };
+}
+
+/**
+ * The value at the start of `s`, when it ends where a note may begin; else value-unknown, quoting
+ * what was typed (`1OO%`, `8 0%`); undefined when `s` starts with no value at all.
+ */
+function readValue(s: string): Scanned | undefined {
+  const scanned = scanValue(s);
+  if (scanned === undefined) return OTHER_DIGIT.test(s) ? unreadable(firstWord(s), 'digits') : undefined;
+  const rest = s.slice(scanned.text.length);
+  if (endsValue(scanned, rest)) return scanned;
+  const gap = SEPARATORS.exec(rest)?.[0];
+  if (gap === undefined) return unreadable(firstWord(s), hintAt(rest));
+  const end = scanned.text.length + gap.length;
+  return unreadable(s.slice(0, end) + firstWord(s.slice(end)), 'split');
+}
 
 /** A progress value: `80%`, `百分之八十`, `八成五`, `12个`, `12/13`, `完成`; a bare number is a percent. */
 export function parseValue(s: string): Parsed<ReportValue> {
-  const t = normalizeText(s).replace(/ /g, '');
+  const t = normalizeText(s);
   if (t === '') return problem({ code: 'value-missing' });
-  const scanned = scanValue(t);
-  if (scanned?.text.length !== t.length) return problem({ code: 'value-unknown', text: t });
-  return scanned.value;
+  const read = readValue(t);
+  if (read !== undefined && !read.value.ok) return read.value;
+  return read?.text.length === t.length ? read.value : problem({ code: 'value-unknown', text: excerpt(t) });
 }
 
 // ---------------------------------------------------------------------------------------------
 // Tasks and reports
 
 const CN_ORDINAL = '[零〇一二两三四五六七八九十百千]+';
-const QUOTES = /^[“”"'‘’《》「」]+|[“”"'‘’《》「」]+$/g;
+/** Quotes around a title: `“三会一课”`, `《…》`. */
+const QUOTE_CHARS = `“”"'‘’《》「」`;
 
 /** `T3`, `t3`, `3`, `3号`, `第3项`, `T03`, `#3` name task T3; other text with a letter in it is part of a title. */
 export function parseTaskRef(s: string): Parsed<TaskRef> {
@@ -314,7 +438,7 @@ export function parseTaskRef(s: string): Parsed<TaskRef> {
     // Task ids count from T1.
     return n === '' || n === '0' ? problem({ code: 'task-ref', text: t }) : parsed({ kind: 'id', id: `T${n}` });
   }
-  const title = t.replace(QUOTES, '').trim();
+  const title = trimChars(t, QUOTE_CHARS).trim();
   if (!/\p{L}/u.test(title)) return problem({ code: 'task-ref', text: t });
   return parsed({ kind: 'title', text: title });
 }
@@ -350,8 +474,8 @@ function splitTask(t: string): Parsed<{ task: string; after: string }> {
     }
   }
   if (tokens.length > 1) return parsed({ task: first, after: tokens.slice(1).join(' ') });
-  // One word, no space: 阵地建设80%.
-  for (let i = 1; i < first.length; i++) {
+  // One word, no space: 阵地建设80%. Only its last VALUE_MAX characters can hold a whole value.
+  for (let i = Math.max(1, first.length - VALUE_MAX); i < first.length; i++) {
     if (isWholeValue(first.slice(i))) return parsed({ task: first.slice(0, i), after: first.slice(i) });
   }
   return parsed({ task: first, after: '' });
@@ -367,12 +491,12 @@ export function parseReport(rest: string): Parsed<ReportArgs> {
   if (!task.ok) return task;
   const after = split.value.after.replace(LEADING_SEPARATORS, '');
   if (after === '') return problem({ code: 'value-missing' });
-  const scanned = scanValue(after);
-  if (scanned === undefined) return problem({ code: 'value-unknown', text: after.split(' ')[0] ?? after });
-  if (!scanned.value.ok) return scanned.value;
-  const note = after.slice(scanned.text.length).replace(LEADING_SEPARATORS, '').trim();
+  const read = readValue(after);
+  if (read === undefined) return problem({ code: 'value-unknown', text: excerpt(firstWord(after)) });
+  if (!read.value.ok) return read.value;
+  const note = after.slice(read.text.length).replace(LEADING_SEPARATORS, '').trim();
   if (Array.from(note).length > NOTE_MAX) return problem({ code: 'too-long', max: NOTE_MAX });
-  return parsed({ task: task.value, value: scanned.value.value, valueText: scanned.text, note });
+  return parsed({ task: task.value, value: read.value.value, valueText: read.text, note });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -617,7 +741,8 @@ const KEYWORDS: readonly (readonly [string, Clause])[] = [
 const KEYWORD_OF = new Map(KEYWORDS);
 /** A keyword opens a clause only at the start or after a separator, so a title may contain 目标 or 开始. */
 const CLAUSE = new RegExp(`(?<![^ ,，;；、])(${KEYWORDS.map(([k]) => k).join('|')}) ?:? ?`, 'gu');
-const TRAILING_SEPARATORS = /[\s,，;；、。]+$/;
+/** What a clause's text may end with before the next keyword (normalizeText left only plain spaces). */
+const TRAILING_SEPARATORS = ' ,，;；、。';
 
 /** Words for every township: `乡镇：全部`. */
 const ALL_TOWNSHIPS = /^(?:全部|所有|各|全县|全县各)(?:乡镇|乡镇街道|乡镇\(街道\))?$/u;
@@ -625,8 +750,10 @@ const NAME_SEPARATORS = /[、，,\s]+/u;
 /**
  * `除城关镇、红星乡以外` / `除城关镇外` / `除城关镇之外的乡镇`, where a clause may start (also right after
  * `乡镇：`). It must end in 外 before a separator or the end, so a title like 除险加固 is no clause.
+ * The names hold no 除: each try then stops at the next one, where `除,除,除,…` would otherwise
+ * send every 除 to the end of the text (quadratic).
  */
-const EXCEPT = /(?<![^ ,，;；、:])除([^\s;；:]+?)(?:以|之)?外(?:的)?(?:其他|其余|各)?(?:乡镇街道|乡镇)?(?=$|[ ,，;；。])/u;
+const EXCEPT = /(?<![^ ,，;；、:])除([^\s;；:除]+?)(?:以|之)?外(?:的)?(?:其他|其余|各)?(?:乡镇街道|乡镇)?(?=$|[ ,，;；。])/u;
 
 /** Township names as typed: `城关镇、红星乡`, `城关镇,红星乡`, `城关镇 红星乡`; each once, in the order given. */
 function townshipNames(s: string): string[] {
@@ -660,10 +787,10 @@ export function parseNewTask(rest: string, today: Ymd): Parsed<NewTaskArgs> {
     const key = KEYWORD_OF.get(m[1] ?? '');
     const end = found[i + 1]?.index ?? t.length;
     // The first of a repeated keyword wins, as a reader would take it.
-    if (key !== undefined && !clauses.has(key)) clauses.set(key, t.slice(m.index + m[0].length, end).replace(TRAILING_SEPARATORS, '').trim());
+    if (key !== undefined && !clauses.has(key)) clauses.set(key, trimEndChars(t.slice(m.index + m[0].length, end), TRAILING_SEPARATORS).trim());
   });
-  const leading = t.slice(0, found[0]?.index ?? t.length).replace(TRAILING_SEPARATORS, '').trim();
-  const title = (clauses.get('title') ?? leading).replace(QUOTES, '').trim();
+  const leading = trimEndChars(t.slice(0, found[0]?.index ?? t.length), TRAILING_SEPARATORS).trim();
+  const title = trimChars(clauses.get('title') ?? leading, QUOTE_CHARS).trim();
   if (title === '') return problem({ code: 'title-missing' });
 
   const deadlineText = clauses.get('deadline');

@@ -15,6 +15,7 @@ import { cpus, loadavg } from 'node:os';
 import { openBenchRedis, type BenchRedis } from './redis.js';
 import { fanoutBench } from './fanout.js';
 import { inboundBench } from './inbound.js';
+import { parseBench } from './parse.js';
 import { rankingBench } from './ranking.js';
 
 /** The reason a Ctrl-C aborts with: the benchmark stops at its next step and cleans up. */
@@ -27,11 +28,12 @@ class Interrupted extends Error {
 
 type Bench = (bench: BenchRedis, options: { runs: number; warmups: number; signal: AbortSignal; log: (line: string) => void }) => Promise<string>;
 
-/** The goals of DESIGN §8, a benchmark each. */
+/** The goals of DESIGN §8, a benchmark each, and parsing's linear growth (issue 12). */
 const BENCHES: Readonly<Record<string, Bench>> = {
   ranking: rankingBench,
   inbound: inboundBench,
   fanout: fanoutBench,
+  parse: parseBench,
 };
 
 function wholeNumber(name: string, fallback: number): number {

@@ -97,6 +97,22 @@ describe('amountFromValue', () => {
   });
 });
 
+describe('a value out of range', () => {
+  const percent100: Target = { kind: 'percent', percent: 100 };
+  const perVillage: Target = { kind: 'count', count: 1, per: 'village' };
+
+  it.each<[string, ReportValue, string]>([
+    ['a negative count on a count task is negative, not a percent over 100', { kind: 'count', count: -1 }, 'negative'],
+    ['a negative percent is negative', { kind: 'percent', percent: -5 }, 'negative'],
+    ['a percent above 100 is over 100', { kind: 'percent', percent: 120 }, 'over-100'],
+    ['a bare number past the largest count on a count task is too large, not a percent over 100', { kind: 'percent', percent: 1e20, bare: true }, 'too-large'],
+  ])('%s', (_name, value, why) => {
+    const target = value.kind === 'count' || (value.kind === 'percent' && value.bare === true) ? perVillage : percent100;
+    const result = amountFromValue(value, target, hongxing);
+    expect(result.ok ? undefined : result.problem).toMatchObject({ code: 'value-range', why });
+  });
+});
+
 describe('completion', () => {
   it.each<[string, number, number, number]>([
     ['half of 13 is half done', 6.5, 13, 0.5],

@@ -199,3 +199,33 @@ describe('a percent written in any accepted form', () => {
     );
   });
 });
+
+describe('a value with a typo straight after it (issue 12)', () => {
+  /** What a slipping thumb or a stray keyboard puts right after a number. */
+  const TYPOS = ['O', 'o', 'l', 'I', 'e', 'x', '‰', '\uFE0F\u20E3', '٠', '۰', '²', '.', '%'];
+  const forms = (n: number): string[] => [
+    `${String(n)}%`,
+    fullWidth(`${String(n)}%`),
+    `百分之${chinese(n)}`,
+    `${String(n)}个`,
+    ...(n % 10 === 0 && n > 0 ? [`${chinese(n / 10)}成`] : []),
+  ];
+
+  it('is refused, never read as the value before the typo', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 100 }), fc.constantFrom(...TYPOS), fc.constantFrom('', ' 已完成8个村', '，下周全部到位'), (n, typo, note) => {
+        for (const form of forms(n)) expect(parseReport(`T3 ${form}${typo}${note}`)).toMatchObject({ ok: false });
+        // A bare number followed by % is a percent, not a typo.
+        if (typo !== '%') expect(parseReport(`T3 ${String(n)}${typo}${note}`)).toMatchObject({ ok: false });
+      }),
+    );
+  });
+
+  it('is refused when a space splits the number: 8 0% is not 8 and a note', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 0, max: 9 }), fc.constantFrom('%', '', '成'), (tens, ones, unit) => {
+        expect(parseReport(`T3 ${String(tens)} ${String(ones)}${unit}`)).toMatchObject({ ok: false, problem: { code: 'value-unknown' } });
+      }),
+    );
+  });
+});

@@ -173,11 +173,11 @@ describe('parseValue', () => {
 
   it.each<{ input: string; problem: Problem; why: string }>([
     { input: '', problem: { code: 'value-missing' }, why: 'there is nothing' },
-    { input: '120%', problem: { code: 'value-range', text: '120%' }, why: 'a percent is at most 100' },
-    { input: '-5%', problem: { code: 'value-range', text: '-5%' }, why: 'progress is never negative' },
-    { input: '百分之一百二十', problem: { code: 'value-range', text: '百分之一百二十' }, why: 'a percent is at most 100' },
-    { input: '十一成', problem: { code: 'value-range', text: '十一成' }, why: 'ten tenths is all there is' },
-    { input: '-3个', problem: { code: 'value-range', text: '-3个' }, why: 'a count is never negative' },
+    { input: '120%', problem: { code: 'value-range', text: '120%', why: 'over-100' }, why: 'a percent is at most 100' },
+    { input: '-5%', problem: { code: 'value-range', text: '-5%', why: 'negative' }, why: 'progress is never negative' },
+    { input: '百分之一百二十', problem: { code: 'value-range', text: '百分之一百二十', why: 'over-100' }, why: 'a percent is at most 100' },
+    { input: '十一成', problem: { code: 'value-range', text: '十一成', why: 'over-100' }, why: 'ten tenths is all there is' },
+    { input: '-3个', problem: { code: 'value-range', text: '-3个', why: 'negative' }, why: 'a count is never negative' },
     { input: '13/12', problem: { code: 'fraction-invalid', text: '13/12' }, why: 'more are done than there are' },
     { input: '3/0', problem: { code: 'fraction-invalid', text: '3/0' }, why: 'there is nothing to do' },
     { input: '大概八成', problem: { code: 'value-unknown', text: '大概八成' }, why: 'it does not start with a value' },
@@ -186,6 +186,8 @@ describe('parseValue', () => {
     { input: '百', problem: { code: 'value-unknown', text: '百' }, why: 'a lone 百 is a half-typed 百分之' },
     { input: '2.5个', problem: { code: 'value-unknown', text: '2.5个' }, why: 'a count is whole' },
     { input: 'abc', problem: { code: 'value-unknown', text: 'abc' }, why: 'it is no value' },
+    { input: '1OO%', problem: { code: 'value-unknown', text: '1OO%', hint: 'letter' }, why: 'letters O are no zeros' },
+    { input: '8 0%', problem: { code: 'value-unknown', text: '8 0%', hint: 'split' }, why: 'a space splits the number' },
   ])('refuses $input because $why', ({ input, problem }) => {
     expect(parseValue(input)).toEqual({ ok: false, problem });
   });
@@ -227,7 +229,7 @@ describe('parseReport', () => {
     { input: '80%', problem: { code: 'task-missing' }, why: 'the task is missing' },
     { input: '80% 已完成', problem: { code: 'task-missing' }, why: 'the task is missing' },
     { input: 'T0 80%', problem: { code: 'task-ref', text: 'T0' }, why: 'there is no task T0' },
-    { input: 'T3 120%', problem: { code: 'value-range', text: '120%' }, why: '120% is out of range, not 12% and a note' },
+    { input: 'T3 120%', problem: { code: 'value-range', text: '120%', why: 'over-100' }, why: '120% is out of range, not 12% and a note' },
     { input: 'T3 13/12', problem: { code: 'fraction-invalid', text: '13/12' }, why: 'more are done than there are' },
     { input: 'T3 大概八成', problem: { code: 'value-unknown', text: '大概八成' }, why: 'the value is unreadable' },
     { input: 'T3 百分之', problem: { code: 'value-unknown', text: '百分之' }, why: 'the value is half-typed' },
@@ -239,6 +241,91 @@ describe('parseReport', () => {
   it('takes a note of exactly 200 characters', () => {
     const result = parseReport(`T3 80% ${'很'.repeat(200)}`);
     expect(result.ok && result.value.note.length).toBe(200);
+  });
+});
+
+describe('a typo in a value (issue 12)', () => {
+  const unknown = (text: string, hint?: 'letter' | 'per-mille' | 'digits' | 'split'): Problem =>
+    hint === undefined ? { code: 'value-unknown', text } : { code: 'value-unknown', text, hint };
+
+  it.each<{ input: string; problem: Problem; was: string }>([
+    { input: 'T10 1OO%', problem: unknown('1OO%', 'letter'), was: '1 %: letters O for zeros' },
+    { input: 'T10 8O%', problem: unknown('8O%', 'letter'), was: '8 %: a letter O for a zero' },
+    { input: 'T10 1e2%', problem: unknown('1e2%', 'letter'), was: '1 %: an exponent' },
+    { input: 'T10 0x50%', problem: unknown('0x50%', 'letter'), was: '0 %: a hexadecimal number' },
+    { input: 'T10 8 0%', problem: unknown('8 0%', 'split'), was: '8 % and a note: a number split by a space' },
+    { input: 'T10 8 0', problem: unknown('8 0', 'split'), was: '8 % and a note: a bare number split by a space' },
+    { input: 'T10 8，0%', problem: unknown('8，0%', 'split'), was: '8 % and a note: a number split by a comma' },
+    { input: 'T10 50‰', problem: unknown('50‰', 'per-mille'), was: '50 %: a per-mille sign' },
+    { input: 'T10 8️⃣0️⃣%', problem: unknown('8️⃣0️⃣%', 'digits'), was: '8 %: keycap digits' },
+    { input: 'T10 8²%', problem: unknown('8²%', 'digits'), was: '8 %: a superscript two' },
+    { input: 'T10 80%%', problem: unknown('80%%'), was: '80 % and a note' },
+    { input: 'T10 80.%', problem: unknown('80.%'), was: '80 %: a decimal point with no decimals' },
+    { input: 'T10 8十%', problem: unknown('8十%'), was: '8 % and a note: digits and a numeral mixed' },
+    { input: 'T10 八十几%', problem: unknown('八十几%'), was: '80 %: eighty-something' },
+    { input: 'T10 八成半', problem: unknown('八成半'), was: '80 %: 八成半 is 85 %' },
+    { input: 'T10 百分之八十五点', problem: unknown('百分之八十五点'), was: '85 %: a half-typed decimal' },
+    { input: 'T10 80已完成', problem: unknown('80已完成'), was: '80 % and a note: a bare number runs into words' },
+    { input: 'T10 三年', problem: unknown('三年'), was: '3 %: 三年 is a word' },
+    { input: 'T10 完成80%', problem: unknown('完成80%'), was: 'done: 80 % follows 完成' },
+    { input: 'T10 完成率80%', problem: unknown('完成率80%'), was: 'done: 完成率 is the completion rate' },
+  ])('refuses 上报 $input, which was read as $was', ({ input, problem }) => {
+    expect(parseReport(input)).toEqual({ ok: false, problem });
+  });
+
+  it.each([
+    { input: 'T3 80%已完成8个村', value: percent(80), valueText: '80%', note: '已完成8个村' },
+    { input: 'T3 八成三个村未完成', value: percent(80), valueText: '八成', note: '三个村未完成' },
+    { input: 'T3 已完成8个村', value: done, valueText: '已完成', note: '8个村' },
+    { input: 'T3 80 已完成', value: { kind: 'percent', percent: 80, bare: true }, valueText: '80', note: '已完成' },
+    { input: 'T3 80，8个村已完成', value: { kind: 'percent', percent: 80, bare: true }, valueText: '80', note: '8个村已完成' },
+    { input: 'T3 80%（已完成8个村）', value: percent(80), valueText: '80%', note: '(已完成8个村)' },
+    { input: 'T3 80%。', value: percent(80), valueText: '80%', note: '' },
+    { input: 'T3 80% 0个村未开工', value: percent(80), valueText: '80%', note: '0个村未开工' },
+    { input: 'T3 80%👍', value: percent(80), valueText: '80%', note: '👍' },
+    { input: 'T3 完成！', value: done, valueText: '完成', note: '!' },
+  ])('still reads 上报 $input, a value followed by a note', ({ input, ...expected }) => {
+    expect(parseReport(input)).toEqual({ ok: true, value: { task: id(3), ...expected } });
+  });
+
+  it.each([
+    { digits: '٨٠%', script: 'Arabic-Indic' },
+    { digits: '۸۰%', script: 'Extended Arabic-Indic (Persian)' },
+    { digits: '८०%', script: 'Devanagari' },
+    { digits: '⑧⓪%', script: 'circled' },
+    { digits: '𝟖𝟎%', script: 'mathematical bold' },
+  ])('refuses $script digits rather than read them, naming the digits to use', ({ digits }) => {
+    expect(parseReport(`T3 ${digits}`)).toEqual({ ok: false, problem: unknown(digits, 'digits') });
+    expect(parseValue(digits)).toEqual({ ok: false, problem: unknown(digits, 'digits') });
+  });
+
+  it('refuses the financial numerals 捌拾 like any word it cannot read', () => {
+    expect(parseReport('T3 百分之捌拾')).toEqual({ ok: false, problem: unknown('百分之捌拾') });
+  });
+
+  it('reads full-width digits and Chinese numerals as it always has', () => {
+    expect(parseReport('T3 ８０％')).toMatchObject({ ok: true, value: { value: percent(80) } });
+    expect(parseReport('T3 百分之八十')).toMatchObject({ ok: true, value: { value: percent(80) } });
+    expect(parseReport('T3 八十个')).toMatchObject({ ok: true, value: { value: count(80) } });
+  });
+
+  it('quotes a long unreadable word back cut short', () => {
+    const result = parseReport(`T3 ${'1'.repeat(500)}%`);
+    expect(result).toEqual({ ok: false, problem: unknown(`${'1'.repeat(24)}…`) });
+  });
+});
+
+describe('a value out of range', () => {
+  it.each<{ input: string; why: 'negative' | 'over-100' | 'too-large' }>([
+    { input: '-1个', why: 'negative' },
+    { input: '-5%', why: 'negative' },
+    { input: '-5', why: 'negative' },
+    { input: '-1/5', why: 'negative' },
+    { input: '120%', why: 'over-100' },
+    { input: '十一成', why: 'over-100' },
+    { input: '99999999999999999个', why: 'too-large' },
+  ])('names what is wrong with $input: $why', ({ input, why }) => {
+    expect(parseReport(`T3 ${input}`)).toEqual({ ok: false, problem: { code: 'value-range', text: input, why } });
   });
 });
 
