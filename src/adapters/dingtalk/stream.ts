@@ -102,7 +102,9 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     return new Promise((closed) => {
       const url = new URL(endpoint);
       url.searchParams.set('ticket', ticket);
-      const ws = new WebSocket(url, { handshakeTimeout: options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS });
+      // `followRedirects: false` is ws's default, said here because it is a promise (DESIGN §7):
+      // a redirected handshake would carry the ticket to a host gatewayEndpoint never checked.
+      const ws = new WebSocket(url, { handshakeTimeout: options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS, followRedirects: false });
       socket = ws;
       let up = false;
       let alive = true;
