@@ -78,7 +78,7 @@ async function request(url: URL, init: { method: string; headers?: Record<string
  * told: its query may carry the credential it was meant to catch.
  */
 function redirected(url: URL, status: number, location: string | null): SendError {
-  const target = location === null || !URL.canParse(location, url) ? 'nowhere readable' : new URL(location, url).origin;
+  const target = location === null || !URL.canParse(location, url.href) ? 'nowhere readable' : new URL(location, url).origin;
   return new SendError(`${shownUrl(url)} answered HTTP ${String(status)}, a redirect to ${target}; not followed`, `redirect-${String(status)}`, 'failed');
 }
 

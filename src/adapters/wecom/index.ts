@@ -1,5 +1,6 @@
 /** WeCom, assembled from its config: the callback the server mounts and the sender the outbox uses. */
 import { SendError } from '../../core/errors.js';
+import { rememberSecret } from '../../core/redact.js';
 import type { Logger } from '../../core/logger.js';
 import type { Poster } from '../../outbox/index.js';
 import type { Router } from '../../core/router.js';
@@ -27,6 +28,8 @@ const WECOM_PAUSE_MS = 60_000;
 
 export function createWecom(config: WecomConfig, deps: { route: Router; store: Store; log: Logger; replyWithinMs?: number; now?: () => number }): Wecom {
   const log = deps.log.child({ platform: 'wecom' });
+  rememberSecret(config.token);
+  rememberSecret(config.encodingAesKey);
   const sender = createWecomSender({ apiBase: config.apiBase, log });
   const crypto = createWecomCrypto({ token: config.token, encodingAesKey: config.encodingAesKey });
   const callback = createWecomCallback({ crypto, route: deps.route, store: deps.store, sender, log, replyWithinMs: deps.replyWithinMs, now: deps.now });
