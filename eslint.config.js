@@ -2,6 +2,19 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// DESIGN §7, no request to a host the contract does not name: every HTTP request goes through
+// src/adapters/http.ts, which checks the origin and never follows a redirect; the one outbound
+// socket is the DingTalk Stream client. Flat config replaces a rule's options per block rather
+// than merging them, so every block that sets no-restricted-imports repeats these.
+const VIA_HTTP = 'Outbound requests go through src/adapters/http.ts (origin check, no redirects).';
+const OUTBOUND_PATHS = [
+  { name: 'node:http', importNames: ['request', 'get', 'Agent'], message: VIA_HTTP },
+  { name: 'node:https', message: VIA_HTTP },
+  { name: 'ws', message: 'The only outbound socket is the DingTalk Stream client (src/adapters/dingtalk/stream.ts).' },
+];
+const OUTBOUND_PATTERNS = [{ group: ['undici', 'axios', 'got', 'node-fetch'], message: VIA_HTTP }];
+const SOURCES = ['src/**/*.ts', 'commands/**/*.ts', 'jobs/**/*.ts'];
+
 export default tseslint.config(
   { ignores: ['dist/', 'data/', 'node_modules/', 'coverage/'] },
   js.configs.recommended,
@@ -17,17 +30,30 @@ export default tseslint.config(
     },
   },
   {
+    files: SOURCES,
+    ignores: ['src/adapters/http.ts'],
+    rules: {
+      'no-restricted-globals': ['error', { name: 'fetch', message: VIA_HTTP }],
+      'no-restricted-properties': ['error', { object: 'globalThis', property: 'fetch', message: VIA_HTTP }],
+    },
+  },
+  {
+    files: SOURCES,
+    ignores: ['src/adapters/dingtalk/stream.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: OUTBOUND_PATHS, patterns: OUTBOUND_PATTERNS }] },
+  },
+  {
     // The house rule of DESIGN §4: commands and jobs speak IncomingMessage/OutgoingMessage, never a platform.
     files: ['commands/**/*.ts', 'jobs/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/adapters/**', 'ioredis'], message: 'commands and jobs never import a platform adapter or Redis.' }] }],
+      'no-restricted-imports': ['error', { paths: OUTBOUND_PATHS, patterns: [...OUTBOUND_PATTERNS, { group: ['**/adapters/**', 'ioredis'], message: 'commands and jobs never import a platform adapter or Redis.' }] }],
     },
   },
   {
     // domain/ is pure: no I/O, no clock.
     files: ['src/domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'ioredis', 'koa', '**/store/**', '**/adapters/**'], message: 'domain/ is pure.' }] }],
+      'no-restricted-imports': ['error', { paths: OUTBOUND_PATHS, patterns: [...OUTBOUND_PATTERNS, { group: ['node:*', 'ioredis', 'koa', '**/store/**', '**/adapters/**'], message: 'domain/ is pure.' }] }],
       'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'domain/ reads no clock: take the time as an argument.' }, { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'domain/ reads no clock: take the time as an argument.' }],
     },
   },

@@ -3,6 +3,7 @@
  * are absent is off. `.env.example` lists the same keys in the same order.
  */
 import { z } from 'zod';
+import { rememberSecret } from './core/redact.js';
 
 // An empty value (`WECOM_TOKEN=` copied from .env.example) means "not set".
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
@@ -84,6 +85,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = envSchema.safeParse(env);
   if (!result.success) throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   const e = result.data;
+  // Masked in every log line from here on (core/redact.ts), whatever the code that logs forgets.
+  for (const secret of [e.WECOM_TOKEN, e.WECOM_ENCODING_AES_KEY, e.WECOM_AGENT_SECRET, e.DINGTALK_CLIENT_SECRET]) rememberSecret(secret);
   const problems: string[] = [];
   const pair = (a: string | undefined, b: string | undefined, names: string): boolean => {
     if ((a === undefined) !== (b === undefined)) problems.push(`${names} 要么都设置，要么都不设置（不设置则关闭该平台）`);

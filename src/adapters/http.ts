@@ -1,8 +1,10 @@
 /**
- * What every platform sender does the same way: POST JSON with a deadline, and refuse a URL
- * outside the platform's configured origin (DESIGN §7: no request to a host the contract does
- * not name). URLs carry credentials in their query (WeCom's `key`, DingTalk's `access_token`
- * and `session`), so only origin and path ever reach a log or an error.
+ * The one place this process makes an HTTP request (eslint forbids `fetch` anywhere else).
+ * What every platform call does the same way: a deadline; a URL outside the platform's
+ * configured origin refused; a redirect never followed (DESIGN §7: no request to a host the
+ * contract does not name — a 307 would resend the body, credentials and all, wherever the
+ * answer points). URLs carry credentials in their query (WeCom's `key`, DingTalk's
+ * `access_token` and `session`), so only origin and path ever reach a log or an error.
  */
 import { SendError, type SendFailure } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -32,7 +34,7 @@ export function urlOn(raw: string, origin: string, what: string, setting: string
  * POSTs `body` as JSON and reads the answer as JSON: `json` is undefined for an empty body, or
  * for a failure status that did not answer in JSON. A success that is not JSON is not the
  * platform answering (a proxy, a captive portal): SendError `bad-answer`, to retry. Unreachable:
- * SendError `network`, to retry.
+ * SendError `network`, to retry. A redirect: SendError `redirect-<status>`, not followed.
  */
 export async function postJson(url: URL, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: unknown }> {
   return request(url, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body) });
@@ -51,9 +53,13 @@ export async function getJson(url: URL): Promise<{ status: number; json: unknown
 async function request(url: URL, init: { method: string; headers?: Record<string, string>; body?: string | FormData }): Promise<{ status: number; json: unknown }> {
   let res: Response;
   try {
-    res = await fetch(url, { ...init, headers: { accept: 'application/json', ...init.headers }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    res = await fetch(url, { ...init, redirect: 'manual', headers: { accept: 'application/json', ...init.headers }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   } catch (error) {
     throw new SendError(`${shownUrl(url)} unreachable: ${error instanceof Error ? error.message : String(error)}`, 'network', 'failed');
+  }
+  if (res.status >= 300 && res.status < 400) {
+    await res.body?.cancel().catch(() => undefined);
+    throw redirected(url, res.status, res.headers.get('location'));
   }
   const text = (await res.text().catch(() => '')).trim();
   if (text === '') return { status: res.status, json: undefined };
@@ -63,6 +69,17 @@ async function request(url: URL, init: { method: string; headers?: Record<string
     if (!res.ok) return { status: res.status, json: undefined };
     throw new SendError(`${shownUrl(url)} answered something other than JSON`, 'bad-answer', 'failed');
   }
+}
+
+/**
+ * A redirect, not followed. The platforms document none on these APIs, so one means something
+ * in the way (a proxy, a captive portal, a forged response_url's host): retried like any other
+ * failure, and a dead letter once the outbox's attempts run out. Only the target's origin is
+ * told: its query may carry the credential it was meant to catch.
+ */
+function redirected(url: URL, status: number, location: string | null): SendError {
+  const target = location === null || !URL.canParse(location, url.href) ? 'nowhere readable' : new URL(location, url).origin;
+  return new SendError(`${shownUrl(url)} answered HTTP ${String(status)}, a redirect to ${target}; not followed`, `redirect-${String(status)}`, 'failed');
 }
 
 /** A non-2xx answer as a SendError: 429 is the platform asking us to slow down, anything else is retried. */

@@ -1,9 +1,11 @@
 /**
  * A small structured logger: one JSON line per event on stderr. Fields are context
- * (platform, chat, command), never secrets or whole payloads.
+ * (platform, chat, command), never secrets or whole payloads; every line still passes through
+ * core/redact.ts on its way out, in case one slipped into a message, an error or a field.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { MASK, redactText, SECRET_FIELD } from './redact.js';
 
 export type Level = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
@@ -25,7 +27,7 @@ export function createLogger(
 ): Logger {
   const emit = (at: Exclude<Level, 'silent'>, msg: string, fields?: Fields): void => {
     if (ORDER[at] < ORDER[level]) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: at, msg, ...base, ...fields }, errorReplacer));
+    write(JSON.stringify({ time: new Date().toISOString(), level: at, msg, ...base, ...fields }, redacting));
   };
   return {
     debug: (msg, fields) => { emit('debug', msg, fields); },
@@ -36,8 +38,15 @@ export function createLogger(
   };
 }
 
-function errorReplacer(_key: string, value: unknown): unknown {
-  return value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value;
+/**
+ * JSON.stringify's replacer: an Error as its name, message and stack; a field named like a
+ * credential masked whole; every string (the message, nested fields, an error's text) redacted.
+ * JSON.stringify calls it again on what it returns, so an error's strings are redacted too.
+ */
+function redacting(key: string, value: unknown): unknown {
+  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
+  if (key !== '' && SECRET_FIELD.test(key) && value !== undefined && value !== null && value !== '') return MASK;
+  return typeof value === 'string' ? redactText(value) : value;
 }
 
 /** A logger that appends its lines to `file`: for a chat in the terminal, where they would interleave with the conversation. */

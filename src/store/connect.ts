@@ -7,6 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../core/logger.js';
+import { rememberSecret, shownAddress } from '../core/redact.js';
 
 export interface RedisHandle {
   redis: Redis;
@@ -50,7 +51,6 @@ async function tryConnect(redis: Redis): Promise<boolean> {
   }
 }
 
-const masked = (url: string): string => url.replace(/\/\/[^@/]*@/, '//***@');
 
 function handle(redis: Redis, url: string, log: Logger, child?: ChildProcess): RedisHandle {
   redis.removeAllListeners('error');
@@ -67,7 +67,7 @@ function handle(redis: Redis, url: string, log: Logger, child?: ChildProcess): R
   return {
     redis,
     url,
-    where: masked(url),
+    where: shownAddress(url),
     embedded: child !== undefined,
     async close() {
       await redis.quit().catch(() => undefined);
@@ -83,14 +83,30 @@ function handle(redis: Redis, url: string, log: Logger, child?: ChildProcess): R
 
 export async function connectRedis(url: string | undefined, log: Logger, dataDir = resolve('data')): Promise<RedisHandle> {
   if (url !== undefined) {
+    rememberRedisPassword(url);
     // ioredis takes a socket as a bare path; `unix://` is our spelling of it in REDIS_URL.
     const redis = new Redis(url.startsWith('unix://') ? url.slice('unix://'.length) : url, options);
     if (await tryConnect(redis)) return handle(redis, url, log);
-    throw new RedisUnavailableError(`连不上 REDIS_URL 指定的 Redis（${masked(url)}）。请确认 Redis 已启动、地址正确。`);
+    throw new RedisUnavailableError(`连不上 REDIS_URL 指定的 Redis（${shownAddress(url)}）。请确认 Redis 已启动、地址正确。`);
   }
   const local = new Redis({ ...options, host: DEFAULT_HOST, port: DEFAULT_PORT });
   if (await tryConnect(local)) return handle(local, `redis://${DEFAULT_HOST}:${String(DEFAULT_PORT)}`, log);
   return connectPrivateRedis(dataDir, log);
+}
+
+/** The password in a Redis URL (user-info or `?password=`), as ioredis reads it, is masked in every log line. */
+function rememberRedisPassword(url: string): void {
+  if (!URL.canParse(url)) return;
+  const parsed = new URL(url);
+  for (const value of [parsed.password, parsed.searchParams.get('password') ?? '', parsed.searchParams.get('sentinelPassword') ?? '']) {
+    rememberSecret(value);
+    // ioredis decodes the user-info; a stray `%` makes that throw, and then the raw form is all there is.
+    try {
+      rememberSecret(decodeURIComponent(value));
+    } catch {
+      // remembered as written above
+    }
+  }
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FRESH_WINDOW_SECONDS, KEPT_SECONDS } from '../../src/adapters/wecom/callback.js';
 import { createWecom } from '../../src/adapters/wecom/index.js';
 import { createBot } from '../../src/bot.js';
 import { createLogger, type Logger } from '../../src/core/logger.js';
@@ -46,12 +47,12 @@ afterEach(async () => {
 });
 
 /** The bot's server with WeCom on, its API base at the fake server. */
-async function serve(options: { route?: Router; store?: TestBot['store']; replyWithinMs?: number; log?: Logger } = {}): Promise<Listening> {
+async function serve(options: { route?: Router; store?: TestBot['store']; replyWithinMs?: number; log?: Logger; now?: () => number } = {}): Promise<Listening> {
   const store = options.store ?? bot.store;
   const log = options.log ?? createLogger('silent');
   const { callback } = createWecom(
     { token: TOKEN, encodingAesKey: AES_KEY, apiBase: fake.base },
-    { route: options.route ?? bot.route, store, log, replyWithinMs: options.replyWithinMs },
+    { route: options.route ?? bot.route, store, log, replyWithinMs: options.replyWithinMs, now: options.now },
   );
   const app = await listen(createApp({ log, redisUp: () => store.ping(), wecom: callback }));
   apps.push(app);
@@ -257,6 +258,76 @@ describe('a forged or malformed WeCom callback', () => {
 
     expect((await deliver(server, wecom.callback(plaintext))).status).toBe(400);
     expect(await ledgerSize()).toBe(0);
+  });
+});
+
+describe('a WeCom callback far from our clock', () => {
+  /** The bot's server reading the bot's clock, and callbacks dated `offsetSeconds` from it. */
+  const onBotClock = () => serve({ now: () => bot.clock.now.getTime() });
+  const dated = (offsetSeconds: number): { timestamp: string } => ({ timestamp: String(Math.floor(bot.clock.now.getTime() / 1000) + offsetSeconds) });
+  const W = FRESH_WINDOW_SECONDS;
+
+  it('is refused with 401 when signed in 2001, nothing recorded, and the refusal logged once with its reason', async () => {
+    const lines: string[] = [];
+    const server = await serve({ now: () => bot.clock.now.getTime(), log: createLogger('info', (line) => lines.push(line)) });
+    const res = await deliver(server, wecom.callback(report('msg-2001'), { timestamp: String(Date.parse('2001-09-09T09:46:40+08:00') / 1000) }));
+
+    expect(res.status).toBe(401);
+    expect(await ledgerSize()).toBe(0);
+    expect(fake.received).toEqual([]);
+    const refusals = lines.map((line) => JSON.parse(line) as { msg: string; reason?: string }).filter((entry) => entry.msg === 'request refused');
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]?.reason).toMatch(/timestamp \d+ s before our clock/);
+  });
+
+  it('is accepted and recorded when signed a few minutes ago', async () => {
+    const server = await onBotClock();
+    const res = await deliver(server, wecom.callback(report('msg-recent'), dated(-5 * 60)));
+
+    expect(res.status).toBe(200);
+    expect(await ledgerSize()).toBe(1);
+  });
+
+  it.each([
+    ['exactly the window ago', -W, 200],
+    ['a second more than the window ago', -W - 1, 401],
+    ['exactly the window ahead', W, 200],
+    ['a second more than the window ahead', W + 1, 401],
+  ])('dated %s (%i s) is answered %i', async (_, offset, status) => {
+    const server = await onBotClock();
+    const res = await deliver(server, wecom.callback(report(`msg-edge-${String(offset)}`), dated(offset)));
+
+    expect(res.status).toBe(status);
+    expect(await ledgerSize()).toBe(status === 200 ? 1 : 0);
+  });
+
+  it('refuses an exact replay once the window has passed, however late it comes', async () => {
+    const server = await onBotClock();
+    const callback = wecom.callback(report('msg-replayed'), dated(0));
+    expect((await deliver(server, callback)).status).toBe(200);
+
+    bot.clock.set(new Date(bot.clock.now.getTime() + (W + 1) * 1000).toISOString());
+    expect((await deliver(server, callback)).status).toBe(401);
+    bot.clock.set(new Date(bot.clock.now.getTime() + 8 * 24 * 60 * 60 * 1000).toISOString());
+    expect((await deliver(server, callback)).status).toBe(401);
+    expect(await ledgerSize()).toBe(1);
+  });
+
+  it('refuses a URL check dated outside the window, and answers one inside it', async () => {
+    const server = await onBotClock();
+    const stale = await fetch(`${server.base}/wecom/callback?${wecom.urlCheck('echo-stale', dated(-W - 1)).query}`);
+    const fresh = await fetch(`${server.base}/wecom/callback?${wecom.urlCheck('echo-fresh', dated(-W)).query}`);
+
+    expect(stale.status).toBe(401);
+    expect(fresh.status).toBe(200);
+    expect(await fresh.text()).toBe('echo-fresh');
+  });
+
+  it('uses a window that every accepted replay spends within the life of its kept reply', () => {
+    // First seen no earlier than T − W, kept until T − W + KEPT; replayed no later than T + W.
+    expect(2 * FRESH_WINDOW_SECONDS).toBeLessThan(KEPT_SECONDS);
+    // And it covers WeCom's 3 redeliveries 5 s apart and its 6 minutes of stream polling, with room.
+    expect(FRESH_WINDOW_SECONDS).toBeGreaterThan(6 * 60 + 3 * 5);
   });
 });
 

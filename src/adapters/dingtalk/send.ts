@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import { SendError, type SendFailure } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import { rememberSecret, rememberToken } from '../../core/redact.js';
 import type { OutgoingMessage } from '../../core/types.js';
 import { dingtalkMarkdown, dingtalkMsgParam } from '../../render/dingtalk.js';
 import type { Group } from '../../store/types.js';
@@ -77,6 +78,7 @@ export function createDingtalkSender(options: DingtalkSenderOptions): DingtalkSe
   const { clientId, clientSecret, log } = options;
   const now = options.now ?? Date.now;
   const oapiOrigin = new URL(options.oapiBase).origin;
+  rememberSecret(clientSecret);
   let token: { value: string; refreshAt: number } | undefined;
   let fetching: Promise<string> | undefined;
   /** Uploaded pictures by the SHA-256 of their base64: their media ids, and until when to use them. */
@@ -115,6 +117,7 @@ export function createDingtalkSender(options: DingtalkSenderOptions): DingtalkSe
           const code = OpenApiErrorSchema.safeParse(json).data?.code ?? `http-${String(status)}`;
           throw new SendError(`DingTalk gave no access token: ${code}`, code, classifyStatus(status, code));
         }
+        rememberToken(parsed.data.accessToken);
         const lifetime = parsed.data.expireIn * 1000;
         token = { value: parsed.data.accessToken, refreshAt: now() + Math.max(lifetime - TOKEN_EARLY_MS, lifetime / 2) };
         return token.value;
@@ -220,6 +223,7 @@ export function createDingtalkSender(options: DingtalkSenderOptions): DingtalkSe
       const mentions = message.mentions ?? [];
       if (mentions.length > 0 && group.webhook !== undefined) {
         const url = onOapi(group.webhook, 'custom robot webhook');
+        rememberSecret(group.secret);
         await postWebhook(group.secret === undefined ? url : signedWebhook(url, group.secret, now()), message, mentions);
         return;
       }

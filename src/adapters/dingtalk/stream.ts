@@ -7,6 +7,7 @@
  */
 import WebSocket from 'ws';
 import type { Logger } from '../../core/logger.js';
+import { rememberSecret, rememberToken } from '../../core/redact.js';
 import { postJson } from '../http.js';
 import { GatewaySchema, StreamFrameSchema } from './schema.js';
 
@@ -39,6 +40,7 @@ type Frame = ReturnType<typeof StreamFrameSchema.parse>;
 
 export function createStreamClient(options: StreamClientOptions): StreamClient {
   const { log } = options;
+  rememberSecret(options.clientSecret);
   const backoff = options.backoff ?? { firstMs: 1000, maxMs: 60_000 };
   let stopped = false;
   let socket: WebSocket | undefined;
@@ -55,6 +57,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     });
     const gateway = GatewaySchema.safeParse(json);
     if (status !== 200 || !gateway.success) throw new Error(`gateway registration failed: HTTP ${String(status)}`);
+    rememberToken(gateway.data.ticket);
     return { endpoint: gatewayEndpoint(gateway.data.endpoint, options.apiBase), ticket: gateway.data.ticket };
   }
 
@@ -102,7 +105,9 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     return new Promise((closed) => {
       const url = new URL(endpoint);
       url.searchParams.set('ticket', ticket);
-      const ws = new WebSocket(url, { handshakeTimeout: options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS });
+      // `followRedirects: false` is ws's default, said here because it is a promise (DESIGN §7):
+      // a redirected handshake would carry the ticket to a host gatewayEndpoint never checked.
+      const ws = new WebSocket(url, { handshakeTimeout: options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS, followRedirects: false });
       socket = ws;
       let up = false;
       let alive = true;

@@ -10,6 +10,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { SendError, type SendFailure } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import { rememberSecret, rememberToken } from '../../core/redact.js';
 import type { Store } from '../../store/types.js';
 import { getJson, httpFailure, shownUrl } from '../http.js';
 import {
@@ -149,10 +150,12 @@ function cachedCredential({ name, store, log, now, fetch }: CachedCredentialOpti
   async function refresh(): Promise<string> {
     const found = await readShared();
     if (found !== undefined && now() < found.until) {
+      rememberToken(found.value);
       held = found;
       return found.value;
     }
     const { value, expiresIn } = await fetch();
+    rememberToken(value);
     const keep = Math.max(expiresIn - EARLY_SECONDS, expiresIn / 2);
     held = { value, until: now() + keep * 1000 };
     const kept = held;
@@ -194,6 +197,7 @@ export function createWecomApp(options: WecomAppOptions): WecomApp {
   const { corpId, agentId, secret, apiBase, store } = options;
   const now = options.now ?? Date.now;
   const log = options.log.child({ platform: 'wecom', app: agentId });
+  rememberSecret(secret);
   const prefix = `wecom-app:${corpId}:${agentId}`;
 
   const endpoint = (path: string, query: Record<string, string>): URL => {

@@ -24,7 +24,33 @@ import type { WecomSender } from './send.js';
 /** WeCom drops the connection after 5 s and redelivers (90238); answer well inside that. */
 const REPLY_WITHIN_MS = 3000;
 /** Covers the redeliveries and the 6 minutes WeCom polls an unfinished stream, with room. */
-const KEPT_SECONDS = 3600;
+export const KEPT_SECONDS = 3600;
+
+/**
+ * How far a callback's `timestamp` may be from our clock, either way. The signature covers the
+ * timestamp, so the window is what stops a captured callback from being replayed for ever.
+ *
+ * Wide enough for WeCom: it redelivers an unanswered callback after 5 s, three times in all
+ * (接收消息与事件 90238; the 智能机器人 pages state no other schedule, wecom.md §5), and polls an
+ * unfinished stream for 6 minutes after the message (100719); a server clock some minutes off
+ * must not refuse real callbacks either.
+ *
+ * Narrow enough that a replay never outlives its dedupe marker. A callback dated T is accepted
+ * first at our time f ≥ T − W and its reply kept until f + KEPT ≥ T − W + KEPT; a replay is
+ * accepted only until T + W. So 2·W < KEPT_SECONDS keeps every accepted replay within the kept
+ * reply's life (and the router's and ledger's week-long markers behind it): it gets the same
+ * answer and is never recorded again. Asserted below.
+ */
+export const FRESH_WINDOW_SECONDS = 15 * 60;
+if (2 * FRESH_WINDOW_SECONDS >= KEPT_SECONDS) throw new Error('FRESH_WINDOW_SECONDS must stay under half of KEPT_SECONDS: a replay would outlive its dedupe marker');
+
+/** VerifyError unless `timestamp` (seconds, as WeCom sends it) is within FRESH_WINDOW_SECONDS of `nowMs`. */
+export function checkFreshness(timestamp: string, nowMs: number): void {
+  const offMs = nowMs - Number(timestamp) * 1000;
+  if (Math.abs(offMs) <= FRESH_WINDOW_SECONDS * 1000) return;
+  const how = offMs > 0 ? 'before' : 'after';
+  throw new VerifyError(`callback timestamp ${String(Math.round(Math.abs(offMs) / 1000))} s ${how} our clock, outside the ${String(FRESH_WINDOW_SECONDS)} s window (a replay, or this server's clock is wrong)`);
+}
 
 export interface WecomCallbackDeps {
   crypto: WecomCrypto;
@@ -33,6 +59,8 @@ export interface WecomCallbackDeps {
   sender: WecomSender;
   log: Logger;
   replyWithinMs?: number;
+  /** The clock callback timestamps are checked against (ms since the epoch). */
+  now?: () => number;
 }
 
 export interface WecomCallback {
@@ -49,6 +77,7 @@ type Settled<T> = { state: 'done'; value: T } | { state: 'failed'; error: unknow
 export function createWecomCallback(deps: WecomCallbackDeps): WecomCallback {
   const { crypto, store, log } = deps;
   const replyWithinMs = deps.replyWithinMs ?? REPLY_WITHIN_MS;
+  const now = deps.now ?? Date.now;
   /** Deliveries of one message racing inside this process share one answer. */
   const inFlight = new Map<string, Promise<string>>();
   const later = new Set<Promise<void>>();
@@ -155,6 +184,9 @@ export function createWecomCallback(deps: WecomCallbackDeps): WecomCallback {
       // A '+' WeCom leaves unencoded in the query arrives as a space; base64 has no spaces.
       const echostr = query.data.echostr.replaceAll(' ', '+');
       const { msg_signature: signature, timestamp, nonce } = query.data;
+      // WeCom sends the check as the admin saves the callback URL: a stale one is a replay, and a
+      // clock too far off would refuse every message anyway, better said now.
+      checkFreshness(timestamp, now());
       if (!crypto.verify(signature, timestamp, nonce, echostr)) throw new VerifyError('bad msg_signature on the URL check');
       return crypto.decrypt(echostr);
     },
@@ -163,6 +195,7 @@ export function createWecomCallback(deps: WecomCallbackDeps): WecomCallback {
       const query = CallbackQuerySchema.safeParse(rawQuery);
       if (!query.success) throw new VerifyError('callback without msg_signature, timestamp and nonce');
       const { msg_signature: signature, timestamp, nonce } = query.data;
+      checkFreshness(timestamp, now());
       const envelope = EnvelopeSchema.safeParse(jsonOr400(body, 'body'));
       if (!envelope.success) throw new DecodeError('body is not {"encrypt": …}');
       if (!crypto.verify(signature, timestamp, nonce, envelope.data.encrypt)) throw new VerifyError('bad msg_signature');

@@ -1,5 +1,6 @@
 /** WeCom, assembled from its config: the callback the server mounts and the sender the outbox uses. */
 import { SendError } from '../../core/errors.js';
+import { rememberSecret } from '../../core/redact.js';
 import type { Logger } from '../../core/logger.js';
 import type { Poster } from '../../outbox/index.js';
 import type { Router } from '../../core/router.js';
@@ -25,11 +26,13 @@ export interface Wecom {
 /** WeCom documents no penalty for 45009; a minute is the rate window the webhook states (91770). */
 const WECOM_PAUSE_MS = 60_000;
 
-export function createWecom(config: WecomConfig, deps: { route: Router; store: Store; log: Logger; replyWithinMs?: number }): Wecom {
+export function createWecom(config: WecomConfig, deps: { route: Router; store: Store; log: Logger; replyWithinMs?: number; now?: () => number }): Wecom {
   const log = deps.log.child({ platform: 'wecom' });
+  rememberSecret(config.token);
+  rememberSecret(config.encodingAesKey);
   const sender = createWecomSender({ apiBase: config.apiBase, log });
   const crypto = createWecomCrypto({ token: config.token, encodingAesKey: config.encodingAesKey });
-  const callback = createWecomCallback({ crypto, route: deps.route, store: deps.store, sender, log, replyWithinMs: deps.replyWithinMs });
+  const callback = createWecomCallback({ crypto, route: deps.route, store: deps.store, sender, log, replyWithinMs: deps.replyWithinMs, now: deps.now });
   const poster: Poster = {
     // The picture (part 0, when the webhook takes it) is decoded and hashed only when it is sent:
     // `parts` is asked for every post of a fan-out, and a chart is up to a megabyte.
