@@ -465,7 +465,7 @@ export const text = {
       `设置文件第${String(line)}行有乱码「\uFFFD」：这个文件曾被按错误的编码打开又保存过，这些字已经丢失。请把它们改回原来的字（或找到原来的文件），用 UTF-8 编码保存后再载入`,
     aliases: '设置文件里的锚点和引用（& 和 *）展开后太多，读不了：请把各项直接写出来，不要用 & 和 *',
     tooManyProblems: (shown: number): string => `已列出 ${String(shown)} 处问题，后面的没有再查：请先改好这些，再载入一次`,
-    tooDeep: '设置文件里的括号 [ ] 或 { } 套了太多层，读不了：每项请写成「字段: 值」，一层套一层的不要超过几层',
+    tooDeep: '设置文件里的列表和字段一层套一层，套得太深，读不了：一个县的设置只需要四五层，请检查缩进和括号 [ ] { } 是否多写了',
   },
 
   /** `duban import`: a workbook refused before it is read whole (issue 12). */

@@ -11,7 +11,7 @@
  * township groups).
  */
 import { isUtf8 } from 'node:buffer';
-import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, LineCounter, Parser, parseDocument, type Document, type YAMLError } from 'yaml';
 import * as z from 'zod';
 import { text as messages } from './messages.js';
 import { isYmd } from './domain/dates.js';
@@ -185,6 +185,15 @@ const MAX_ALIAS_COUNT = 100;
  */
 const MAX_SETUP_VALUES = 500_000;
 
+/**
+ * Lists and maps inside one another: a county needs four (tasks → a task → its target). The YAML
+ * reader builds values by recursion, and its stack gives out after some hundreds of levels, where
+ * V8 has been seen to crash outright (out of memory compiling a regular expression) instead of
+ * throwing; so nesting is measured first, on the reader's own token tree, without recursion.
+ */
+const MAX_NESTING = 64;
+const COLLECTIONS: ReadonlySet<unknown> = new Set(['block-map', 'block-seq', 'flow-collection']);
+
 const SIG = messages.setupFile;
 
 /**
@@ -257,9 +266,8 @@ export function parseSetup(text: string, fileName: string): SetupResult {
     if (!source.ok) return source;
     return validate(source.data, source.lineOf);
   } catch (error) {
-    // The reader's own guards, then any bug: each reaches the admin as a sentence, not a stack trace.
+    // The reader's guard against aliases, then any bug: each reaches the admin as a sentence, not a stack trace.
     if (error instanceof ReferenceError && /alias count/i.test(error.message)) return { ok: false, errors: [SIG.aliases] };
-    if (error instanceof RangeError && /call stack/i.test(error.message)) return { ok: false, errors: [SIG.tooDeep] };
     return { ok: false, errors: [M.unreadable(error instanceof Error ? error.message : String(error))] };
   }
 }
@@ -270,6 +278,7 @@ function readSource(text: string, fileName: string): Source {
   if (!/\.(ya?ml|json)$/i.test(fileName)) return { ok: false, errors: [M.fileType(fileName)] };
   if (text.trim() === '') return { ok: false, errors: [M.emptyFile] };
 
+  if (nesting(text) > MAX_NESTING) return { ok: false, errors: [SIG.tooDeep] };
   const lines = new LineCounter();
   // The core schema keeps `2026-12-31` a string; a 1.1 schema would turn it into a Date.
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, schema: 'core', uniqueKeys: true });
@@ -279,6 +288,20 @@ function readSource(text: string, fileName: string): Source {
   if (data === null || data === undefined) return { ok: false, errors: [M.emptyFile] };
   if (valueCount(data, MAX_SETUP_VALUES) > MAX_SETUP_VALUES) return { ok: false, errors: [SIG.aliases] };
   return { ok: true, data, lineOf: locator(doc, lines) };
+}
+
+/** How deeply collections nest in `text`, counted to just past `MAX_NESTING`; the reader's lexer and parser loop, they do not recurse. */
+function nesting(text: string): number {
+  let deepest = 0;
+  const stack: { node: unknown; depth: number }[] = Array.from(new Parser().parse(text), (node) => ({ node, depth: 0 }));
+  for (let top = stack.pop(); top !== undefined && deepest <= MAX_NESTING; top = stack.pop()) {
+    const { node, depth } = top;
+    if (typeof node !== 'object' || node === null) continue;
+    const level = 'type' in node && COLLECTIONS.has(node.type) ? depth + 1 : depth;
+    deepest = Math.max(deepest, level);
+    for (const child of Object.values(node)) if (typeof child === 'object' && child !== null) stack.push({ node: child, depth: level });
+  }
+  return deepest;
 }
 
 /**

@@ -87,6 +87,8 @@ export async function inspectWorkbook(data: Uint8Array): Promise<InspectedWorkbo
   if (data.length > MAX_WORKBOOK_BYTES) throw new RefusedWorkbookError(W.tooLarge(data.length, MAX_WORKBOOK_BYTES));
   if (!startsWith(data, ZIP_MAGIC)) throw new RefusedWorkbookError(startsWith(data, OLE2_MAGIC) ? W.oldXls : looksLikeText(data) ? W.notWorkbook : W.unreadable);
   const parts = await readParts(Buffer.from(data.buffer, data.byteOffset, data.length));
+  // A zip without a workbook: a .docx, or an archive renamed.
+  if (!parts.has('xl/workbook.xml')) throw new RefusedWorkbookError(W.unreadable);
   const names = sheetNames(parts);
   const scans = [...parts].filter(([path]) => SHEET_PART.test(path)).map(([path, xml]) => scanSheet(names.get(path) ?? path, xml));
   const sheets = scans.map((s) => s.facts);
