@@ -117,9 +117,9 @@ const everydayExample = (s: ExampleSource): string => {
 
 const quoted = (words: readonly string[]): string => words.map((w) => `「${w}」`).join('');
 
-/** `1.5 MB`, `300 KB`: a file's size as Explorer shows it (1024-based). */
+/** `1.5 MB`, `300 KB` (1024-based, as Explorer shows it), rounded up: a file just over a 1 MB limit is 1.1 MB, never "1 MB". */
 const fileSize = (bytes: number): string =>
-  bytes >= 1024 * 1024 ? `${trimNumber(Math.round((bytes / 1024 / 1024) * 10) / 10)} MB` : `${String(Math.ceil(bytes / 1024))} KB`;
+  bytes >= 1024 * 1024 ? `${trimNumber(Math.ceil((bytes / 1024 / 1024) * 10) / 10)} MB` : `${String(Math.ceil(bytes / 1024))} KB`;
 
 const SAVE_AS_UTF8 = '请另存为 UTF-8 编码：在记事本里点「文件」→「另存为」，下方的「编码」选「UTF-8」，保存后再载入';
 

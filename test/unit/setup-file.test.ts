@@ -65,7 +65,7 @@ describe('the encoding of a setup file', () => {
 describe('a setup file built to exhaust the reader', () => {
   it('is refused over 1 MB by its size, naming both', () => {
     const file = Buffer.concat([utf8(MINIMAL), Buffer.alloc(MAX_SETUP_BYTES, '#')]);
-    expect(errors(readSetup(file, 'county.yaml'))).toEqual(['设置文件有 1 MB，超过了 1 MB 的上限（一个县的设置文件通常只有几十 KB）：请确认选对了文件']);
+    expect(errors(readSetup(file, 'county.yaml'))).toEqual(['设置文件有 1.1 MB，超过了 1 MB 的上限（一个县的设置文件通常只有几十 KB）：请确认选对了文件']);
   });
 
   it('is refused when it is a "billion laughs" of nested aliases, with a sentence', () => {
