@@ -3,8 +3,8 @@
  * `duban` — the one command (DESIGN §6): serve, load, say, chat, job, import, export.
  * `runCli` takes its streams and environment as arguments so tests drive it in-process.
  */
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -19,7 +19,8 @@ import type { Platform } from './core/types.js';
 import { beijingDate, beijingInstant, isYm } from './domain/dates.js';
 import { EXPORT_KINDS, exportMessages, exportTable, isExportKind } from './excel/export.js';
 import { importTaskWorkbook } from './excel/import.js';
-import { UnreadableWorkbookError } from './excel/read.js';
+import { MAX_WORKBOOK_BYTES } from './excel/inspect.js';
+import { RefusedWorkbookError } from './excel/read.js';
 import { tableBuffer } from './excel/write.js';
 import { CHAT_PLATFORMS, isChatPlatform } from './store/types.js';
 import { serve, ServeError, type ServeIo } from './main.js';
@@ -28,7 +29,7 @@ import { createPlatforms, openOutbox } from './platforms.js';
 import { renderText } from './render/text.js';
 import { text } from './messages.js';
 import { jobs } from '../jobs/index.js';
-import { parseSetup } from './setup.js';
+import { MAX_SETUP_BYTES, readSetup } from './setup.js';
 import { connectRedis, RedisUnavailableError } from './store/connect.js';
 import { openDemo } from './demo.js';
 import { chatLogFile } from './paths.js';
@@ -169,7 +170,9 @@ async function loadCommand(args: readonly string[], io: CliIo): Promise<number> 
     write(io.stderr, `找不到文件：${file}`);
     return 1;
   }
-  const result = parseSetup(readFileSync(file, 'utf8'), basename(file));
+  const size = statSync(file).size;
+  // Refused by its size before it is read: a wrong file of gigabytes is not loaded into memory first.
+  const result = size > MAX_SETUP_BYTES ? { ok: false as const, errors: [text.setupFile.tooLarge(size, MAX_SETUP_BYTES)] } : readSetup(readFileSync(file), basename(file));
   if (!result.ok) {
     write(io.stderr, `设置文件 ${file} 有误，未做任何修改：\n${result.errors.map((e) => `  - ${e}`).join('\n')}`);
     return 1;
@@ -243,6 +246,13 @@ async function importCommand(args: readonly string[], io: CliIo): Promise<number
     write(io.stderr, `找不到文件：${file}`);
     return 1;
   }
+  const refused = (why: string): number => {
+    write(io.stderr, `${file} 没有导入：${why}`);
+    return 1;
+  };
+  // Refused by its size before it is read: a wrong file of gigabytes is not loaded into memory first.
+  const size = (await stat(file)).size;
+  if (size > MAX_WORKBOOK_BYTES) return refused(text.workbook.tooLarge(size, MAX_WORKBOOK_BYTES));
   const data = await readFile(file);
   return withCounty(io, values.demo === true, async (bot, county) => {
     try {
@@ -254,9 +264,8 @@ async function importCommand(args: readonly string[], io: CliIo): Promise<number
       write(io.stdout, outcome.message);
       return 0;
     } catch (error) {
-      if (!(error instanceof UnreadableWorkbookError)) throw error;
-      write(io.stderr, `${file}：${error.message}`);
-      return 1;
+      if (!(error instanceof RefusedWorkbookError)) throw error;
+      return refused(error.message);
     }
   });
 }

@@ -11,7 +11,7 @@ import { planDemo } from './domain/demo.js';
 import type { Reporter, Township } from './domain/model.js';
 import type { Logger } from './core/logger.js';
 import { demoDataDir, SAMPLE_COUNTY } from './paths.js';
-import { parseSetup } from './setup.js';
+import { readSetup } from './setup.js';
 import { connectPrivateRedis, connectRedis, RedisUnavailableError, type RedisHandle } from './store/connect.js';
 import { createKeys, DEMO_PREFIX } from './store/keys.js';
 import { createRedisStore } from './store/redis-store.js';
@@ -58,7 +58,7 @@ export async function prepareDemo(store: Store, now: Date, build: DemoBuild): Pr
   const built = await store.demoBuiltOn();
   if ((build === 'new-day' && built === today) || (build === 'if-missing' && built !== undefined)) return 'kept';
   const file = SAMPLE_COUNTY();
-  const sample = parseSetup(readFileSync(file, 'utf8'), file);
+  const sample = readSetup(readFileSync(file), file);
   if (!sample.ok) throw new Error(`the sample county does not parse: ${sample.errors.join('; ')}`);
   const { county } = sample;
   const clerks = new Map<string, Reporter>();

@@ -131,6 +131,12 @@ const VALUE_RANGE: Readonly<Record<Extract<Problem, { code: 'value-range' }>['wh
   'too-large': (t) => `进度「${t}」的数字太大了，请核对后再报`,
 };
 
+/** `1.5 MB`, `300 KB` (1024-based, as Explorer shows it), rounded up: a file just over a 1 MB limit is 1.1 MB, never "1 MB". */
+const fileSize = (bytes: number): string =>
+  bytes >= 1024 * 1024 ? `${trimNumber(Math.ceil((bytes / 1024 / 1024) * 10) / 10)} MB` : `${String(Math.ceil(bytes / 1024))} KB`;
+
+const SAVE_AS_UTF8 = '请另存为 UTF-8 编码：在记事本里点「文件」→「另存为」，下方的「编码」选「UTF-8」，保存后再载入';
+
 export const text = {
   apology: '抱歉，我这边出了点问题，没能处理这条消息。请稍后再试；如果一直不行，请联系管理员。',
 
@@ -469,6 +475,44 @@ export const text = {
     built: (today: Ymd): string =>
       `示范县已按今天（${day(today)}）生成：任务、上报和上月排名都是编的，只存在演示用的数据里，碰不到正式的县。重新开始：npm run demo -- --fresh`,
     kept: '接着用今天生成的示范县（你刚才的上报都在）。重新开始：npm run demo -- --fresh',
+  },
+
+  /** `duban load`: a setup file refused before it is read as YAML (issue 12). */
+  setupFile: {
+    tooLarge: (bytes: number, limit: number): string =>
+      `设置文件有 ${fileSize(bytes)}，超过了 ${fileSize(limit)} 的上限（一个县的设置文件通常只有几十 KB）：请确认选对了文件`,
+    utf16: (endian: 'le' | 'be'): string =>
+      `设置文件是 UTF-16 编码（记事本里叫「${endian === 'le' ? 'UTF-16 LE」或「Unicode' : 'UTF-16 BE」或「Unicode big endian'}」），读不了。${SAVE_AS_UTF8}`,
+    notUtf8: (line: number): string =>
+      `设置文件不是 UTF-8 编码，从第${String(line)}行起读不出来（常见的原因是用记事本存成了「ANSI」，也就是 GBK 编码）。${SAVE_AS_UTF8}`,
+    garbled: (line: number): string =>
+      `设置文件第${String(line)}行有乱码「\uFFFD」：这个文件曾被按错误的编码打开又保存过，这些字已经丢失。请把它们改回原来的字（或找到原来的文件），用 UTF-8 编码保存后再载入`,
+    aliases: '设置文件里的锚点和引用（& 和 *）展开后太多，读不了：请把各项直接写出来，不要用 & 和 *',
+    tooManyProblems: (shown: number): string => `已列出 ${String(shown)} 处问题，后面的没有再查：请先改好这些，再载入一次`,
+    tooDeep: '设置文件里的列表和字段一层套一层，套得太深，读不了：一个县的设置只需要四五层，请检查缩进和括号 [ ] { } 是否多写了',
+  },
+
+  /** `duban import`: a workbook refused before it is read whole (issue 12). */
+  workbook: {
+    tooLarge: (bytes: number, limit: number): string =>
+      `这个文件有 ${fileSize(bytes)}，超过了导入的上限 ${fileSize(limit)}（一张任务分解表通常只有几十 KB）：请确认选对了文件，或删去表里的图片后另存再导入`,
+    tooMuchContent: (bytes: number, limit: number): string =>
+      `这个文件解压后的表格内容有 ${fileSize(bytes)}，超过了导入的上限 ${fileSize(limit)}（一张任务分解表通常不到 1 MB）：请只留下任务分解表这一张工作表，另存为新的 .xlsx 再导入`,
+    tooManyRows: (total: number, limit: number, sheets: readonly { name: string; rows: number }[]): string =>
+      `这个文件${sheets.length === 1 ? `的工作表「${sheets[0]?.name ?? ''}」` : `的 ${String(sheets.length)} 张工作表（${sheets.slice(0, 3).map((s) => `「${s.name}」${String(s.rows)} 行`).join('、')}${sheets.length > 3 ? ' 等' : ''}）`}` +
+      `共有 ${String(total)} 行，超过了一次导入最多 ${String(limit)} 行的上限：请删去表格下面多余的行（包括只设了格式的空行），或把任务分成几个文件分批导入`,
+    tooManyColumns: (sheet: string, columns: number, letter: string, limit: number): string =>
+      `工作表「${sheet}」用到了第 ${String(columns)} 列（${letter}列），超过了导入最多 ${String(limit)} 列的上限：请删去表格右边多余的列（包括只设了格式的空列）`,
+    tooManyCells: (cells: number, limit: number): string =>
+      `这个文件写了 ${String(cells)} 个单元格（包括只设了格式的空单元格和合并的单元格），超过了导入最多 ${String(limit)} 个的上限：请删去多余的行、列和工作表后再导入`,
+    oldXls: '这是旧版的 .xls 文件（或者设了打开密码的文件），不是 .xlsx：请在 Excel 或 WPS 里打开它，去掉打开密码，「另存为」Excel 工作簿（.xlsx）再导入',
+    notWorkbook: '这是文本文件（例如 CSV 或网页），不是 Excel 工作簿：请在 Excel 或 WPS 里打开它，「另存为」Excel 工作簿（.xlsx）再导入',
+    unreadable: '读不出这个 Excel 文件：它不是 .xlsx 格式，或者已经损坏。旧的 .xls 文件请先在 Excel 或 WPS 里「另存为」.xlsx 再导入。',
+    garbledCell: (sheet: string, row: number, letter: string): string => `工作表「${sheet}」第${String(row)}行 ${letter}列`,
+    garbled: (cells: readonly string[], total: number): string =>
+      `有 ${String(total)} 个单元格里是乱码「\uFFFD」：${cells.join('、')}${total > cells.length ? ' 等' : ''}。` +
+      '这些字在做成 Excel 表之前就按错了编码（常见于从 GBK 编码的 CSV 或文本里导入、粘贴），原来的字已经丢失：' +
+      '请从原始文件重新制作这张表，在 Excel 或 WPS 里打开原始文件时选对编码（简体中文 GBK 或 UTF-8），再另存为 .xlsx 导入',
   },
 
   /** What the scheduled jobs post unprompted (issue 5): outcomes only, one message per group. */

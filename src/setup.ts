@@ -10,8 +10,10 @@
  * (09:00, reminders 5/3/1/0 working days ahead, office hours 08:30–18:00, no ⚠️后三位 marks in
  * township groups).
  */
-import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
+import { isUtf8 } from 'node:buffer';
+import { isMap, isNode, isScalar, isSeq, LineCounter, Parser, parseDocument, type Document, type YAMLError } from 'yaml';
 import * as z from 'zod';
+import { text as messages } from './messages.js';
 import { isYmd } from './domain/dates.js';
 import { COUNT_UNITS, TASK_DOMAINS, type Target, type Task, type Township } from './domain/model.js';
 import {
@@ -162,6 +164,99 @@ type List = (typeof LISTS)[number];
 const isList = (section: string): section is List => (LISTS as readonly string[]).includes(section);
 
 /**
+ * The largest setup file read. The sample county (13 townships, 12 tasks) is 16 KB and a county
+ * with hundreds of people and tasks stays well under 1 MB; the YAML reader keeps a node per value
+ * with its position, tens of times the file's size, so a larger file is a wrong file, not a county.
+ */
+export const MAX_SETUP_BYTES = 1024 * 1024;
+
+/**
+ * How far the YAML reader may expand anchors (`&a`) through their aliases (`*a`), counted as the
+ * `yaml` package counts (nodes × aliases, https://eemeli.org/yaml/#tojs-options): a hand-written
+ * county needs a few, and a "billion laughs" file of nested aliases would need billions.
+ */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * The most values (scalars, lists and maps, each alias counted as all it stands for) a setup file
+ * may hold once read: 1 MB of the shortest YAML (`- 1` a line) is about 260,000, so this admits
+ * every file under `MAX_SETUP_BYTES` written out in full and refuses aliases that multiply it —
+ * the checks below walk every value, and a few aliases of a large list would make them walk millions.
+ */
+const MAX_SETUP_VALUES = 500_000;
+
+/**
+ * Lists and maps inside one another: a county needs four (tasks → a task → its target). The YAML
+ * reader builds values by recursion, and its stack gives out after some hundreds of levels, where
+ * V8 has been seen to crash outright (out of memory compiling a regular expression) instead of
+ * throwing; so nesting is measured first, on the reader's own token tree, without recursion.
+ */
+const MAX_NESTING = 64;
+const COLLECTIONS: ReadonlySet<unknown> = new Set(['block-map', 'block-seq', 'flow-collection']);
+
+const SIG = messages.setupFile;
+
+/**
+ * A setup file as its bytes: refused when over `MAX_SETUP_BYTES` or not UTF-8 (a BOM is fine), so
+ * a file saved by Notepad as ANSI (GBK) or Unicode (UTF-16) never loads its names as `���`; then
+ * `parseSetup`. Never throws.
+ */
+export function readSetup(bytes: Uint8Array, fileName: string): SetupResult {
+  const text = decodeSetup(bytes);
+  return typeof text === 'string' ? parseSetup(text, fileName) : { ok: false, errors: [text.problem] };
+}
+
+function decodeSetup(bytes: Uint8Array): string | { problem: string } {
+  if (bytes.length > MAX_SETUP_BYTES) return { problem: SIG.tooLarge(bytes.length, MAX_SETUP_BYTES) };
+  const utf16 = utf16Of(bytes);
+  if (utf16 !== undefined) return { problem: SIG.utf16(utf16) };
+  let text: string;
+  try {
+    // Strict: one byte that is not UTF-8 refuses the file, where the default decoder would keep going with U+FFFD.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return { problem: SIG.notUtf8(firstLine(bytes, (line) => !isUtf8(line))) };
+  }
+  // Valid UTF-8 holding U+FFFD: an editor opened the file in the wrong encoding and saved what it showed.
+  const garbled = text.split('\n').findIndex((line) => line.includes('\uFFFD'));
+  if (garbled >= 0) return { problem: SIG.garbled(garbled + 1) };
+  return text;
+}
+
+/**
+ * UTF-16 by its byte-order mark, or without one by its NUL bytes: YAML's keys are ASCII, which
+ * UTF-16 writes with a NUL after (LE) or before (BE) each letter, and UTF-8 text has no NUL at all.
+ */
+function utf16Of(bytes: Uint8Array): 'le' | 'be' | undefined {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'le';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'be';
+  let even = 0;
+  let odd = 0;
+  const head = bytes.subarray(0, 4096);
+  head.forEach((byte, i) => {
+    if (byte !== 0) return;
+    if (i % 2 === 0) even += 1;
+    else odd += 1;
+  });
+  // Mostly on one side: a stray NUL in a UTF-8 file is not UTF-16, and the YAML reader says where it is.
+  if (odd > head.length / 8 && odd > even * 4) return 'le';
+  if (even > head.length / 8 && even > odd * 4) return 'be';
+  return undefined;
+}
+
+/** The 1-based number of the first line (split at LF bytes, which no UTF-8 or GBK character contains) that `bad` holds for. */
+function firstLine(bytes: Uint8Array, bad: (line: Uint8Array) => boolean): number {
+  let start = 0;
+  let line = 1;
+  for (;;) {
+    const end = bytes.indexOf(0x0a, start);
+    if (bad(bytes.subarray(start, end < 0 ? bytes.length : end)) || end < 0) return line;
+    start = end + 1;
+    line += 1;
+  }
+}
+
+/**
  * Reads a setup file named `.yaml`, `.yml` or `.json`. JSON goes through the YAML reader too
  * (JSON is YAML 1.2), so both get the same line-and-column messages. Never throws.
  */
@@ -171,7 +266,8 @@ export function parseSetup(text: string, fileName: string): SetupResult {
     if (!source.ok) return source;
     return validate(source.data, source.lineOf);
   } catch (error) {
-    // A bug here must still reach the admin as a sentence, not a stack trace in the CLI.
+    // The reader's guard against aliases, then any bug: each reaches the admin as a sentence, not a stack trace.
+    if (error instanceof ReferenceError && /alias count/i.test(error.message)) return { ok: false, errors: [SIG.aliases] };
     return { ok: false, errors: [M.unreadable(error instanceof Error ? error.message : String(error))] };
   }
 }
@@ -182,14 +278,47 @@ function readSource(text: string, fileName: string): Source {
   if (!/\.(ya?ml|json)$/i.test(fileName)) return { ok: false, errors: [M.fileType(fileName)] };
   if (text.trim() === '') return { ok: false, errors: [M.emptyFile] };
 
+  if (nesting(text) > MAX_NESTING) return { ok: false, errors: [SIG.tooDeep] };
   const lines = new LineCounter();
   // The core schema keeps `2026-12-31` a string; a 1.1 schema would turn it into a Date.
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, schema: 'core', uniqueKeys: true });
   const [error] = doc.errors;
   if (error !== undefined) return { ok: false, errors: [syntaxError(error, text)] };
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  const data: unknown = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   if (data === null || data === undefined) return { ok: false, errors: [M.emptyFile] };
+  if (valueCount(data, MAX_SETUP_VALUES) > MAX_SETUP_VALUES) return { ok: false, errors: [SIG.aliases] };
   return { ok: true, data, lineOf: locator(doc, lines) };
+}
+
+/** How deeply collections nest in `text`, counted to just past `MAX_NESTING`; the reader's lexer and parser loop, they do not recurse. */
+function nesting(text: string): number {
+  let deepest = 0;
+  const stack: { node: unknown; depth: number }[] = Array.from(new Parser().parse(text), (node) => ({ node, depth: 0 }));
+  for (let top = stack.pop(); top !== undefined && deepest <= MAX_NESTING; top = stack.pop()) {
+    const { node, depth } = top;
+    if (typeof node !== 'object' || node === null) continue;
+    const level = 'type' in node && COLLECTIONS.has(node.type) ? depth + 1 : depth;
+    deepest = Math.max(deepest, level);
+    for (const child of Object.values(node)) if (typeof child === 'object' && child !== null) stack.push({ node: child, depth: level });
+  }
+  return deepest;
+}
+
+/**
+ * The values in `data` as the checks would visit them (an alias's value once per alias), counted
+ * up to just past `limit`: without recursion, so a deep file cannot overflow the stack here.
+ */
+function valueCount(data: unknown, limit: number): number {
+  let count = 0;
+  const stack: unknown[] = [data];
+  while (stack.length > 0 && count <= limit) {
+    const value = stack.pop();
+    count += 1;
+    // Pushed one by one: spreading a list of 100,000 into push() would overflow the stack itself.
+    const children: unknown[] = Array.isArray(value) ? value : isRecord(value) ? Object.values(value) : [];
+    for (const child of children) stack.push(child);
+  }
+  return count;
 }
 
 /**
@@ -204,6 +333,8 @@ function syntaxError(error: YAMLError, text: string): string {
 
 /** The parser's English reason, said in Chinese; its error codes are coarser than its messages. */
 function syntaxProblem(error: YAMLError): string {
+  // The reader's own guard against nesting deep enough to overflow its stack.
+  if (error.code === 'RESOURCE_EXHAUSTION') return SIG.tooDeep;
   const bracket = /end with an? ([\]}])/.exec(error.message)?.[1];
   if (bracket !== undefined) return M.syntaxClose(bracket);
   if (error.code === 'MISSING_CHAR') {
@@ -409,11 +540,22 @@ const NESTED: readonly string[] = ['target', 'office_hours'];
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Past this many problems the admin has enough to fix, and going on only costs time: each unknown
+ * township name is compared with every township for a "是不是", so a file of 20,000 unknown names
+ * in a county of 5,000 townships would take minutes.
+ */
+const MAX_PROBLEMS = 100;
+
+/** Thrown by `Problems.add` at `MAX_PROBLEMS`: the checks stop there. */
+class EnoughProblems extends Error {}
+
 class Problems {
   readonly list: Problem[] = [];
 
   add(path: Path, what: string): void {
     this.list.push({ path, what });
+    if (this.list.length >= MAX_PROBLEMS) throw new EnoughProblems();
   }
 
   /** Adds a zod result's issues under `base`; returns the data when there were none. */
@@ -443,6 +585,15 @@ const parse = <T>(schema: z.ZodType<T>, value: unknown): z.ZodSafeParseResult<T>
 function validate(data: unknown, lineOf: LineOf): SetupResult {
   const problems = new Problems();
   if (!isRecord(data)) return { ok: false, errors: [M.root] };
+  try {
+    return check(data, lineOf, problems);
+  } catch (error) {
+    if (!(error instanceof EnoughProblems)) throw error;
+    return { ok: false, errors: [...format(problems.list, data, lineOf), SIG.tooManyProblems(MAX_PROBLEMS)] };
+  }
+}
+
+function check(data: Record<string, unknown>, lineOf: LineOf, problems: Problems): SetupResult {
 
   for (const key of Object.keys(data)) {
     if (!(SECTIONS as readonly string[]).includes(key)) {

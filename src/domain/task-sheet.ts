@@ -11,6 +11,7 @@ import * as z from 'zod';
 import { fromEpochDay, isYmd } from './dates.js';
 import { TASK_DOMAINS, type Target, type Task, type TaskDomain, type Township, type Ymd } from './model.js';
 import { normalizeText, parseDate, parseDomain, parseTarget } from './text.js';
+import { text as messages } from '../messages.js';
 
 // ---------------------------------------------------------------------------------------------
 // The grid, as src/excel/read.ts hands it over
@@ -654,12 +655,39 @@ export function importTaskSheet(
   grids: readonly SheetGrid[],
   county: { townships: readonly Township[]; tasks: readonly Task[]; today: Ymd },
 ): SheetImport {
+  const garbled = garbledCells(grids);
+  if (garbled.length > 0) {
+    const listed = garbled.slice(0, GARBLED_LISTED).map((c) => messages.workbook.garbledCell(c.sheet, c.row, columnLetter(c.col)));
+    return { ok: false, errors: [messages.workbook.garbled(listed, garbled.length)] };
+  }
   const read = readSheet(grids, county.townships, county.today);
   if (read.sheet === undefined) return { ok: false, errors: read.general };
   const problems = [...read.problems];
   const planned = plan(read.sheet, county.tasks, county.today, problems);
   if (problems.length > 0) return { ok: false, errors: format(problems, read.sheet.columns) };
   return { ok: true, plan: planned };
+}
+
+/** Up to this many garbled cells are named; a sheet garbled throughout gets a count. */
+const GARBLED_LISTED = 10;
+
+/**
+ * Cells holding U+FFFD, the character a decoder puts where bytes were not text in its encoding:
+ * the sheet was made from a file read in the wrong encoding (a GBK CSV opened as UTF-8, or an XML
+ * part declaring GBK, which exceljs reads as UTF-8), and the names it held are gone. Checked
+ * before the header, which a garbled sheet would not have.
+ */
+function garbledCells(grids: readonly SheetGrid[]): { sheet: string; row: number; col: number }[] {
+  const found: { sheet: string; row: number; col: number }[] = [];
+  for (const grid of grids) {
+    grid.rows.forEach((cells, r) => {
+      cells.forEach((cell, c) => {
+        // A merge's cells share its value: the merge is named once, at its top-left cell.
+        if (cell.mergedFrom === undefined && typeof cell.value === 'string' && cell.value.includes('\uFFFD')) found.push({ sheet: grid.name, row: r + 1, col: c + 1 });
+      });
+    });
+  }
+  return found;
 }
 
 function format(problems: readonly Problem[], columns: ReadonlyMap<Field, Column>): string[] {

@@ -11,7 +11,10 @@ export type ImportOutcome =
   /** Nothing was written. */
   | { ok: false; errors: string[] };
 
-/** Reads the workbook against the county in the store, then writes every task in one MULTI. */
+/**
+ * Reads the workbook against the county in the store, then writes every task in one MULTI. A
+ * workbook refused before it is read (src/excel/inspect.ts) throws `RefusedWorkbookError`; nothing is written then either.
+ */
 export async function importTaskWorkbook(store: Store, data: Uint8Array, today: Ymd, county: string): Promise<ImportOutcome> {
   const grids = await readWorkbook(data);
   const [townships, tasks] = await Promise.all([store.townships(), store.tasks()]);

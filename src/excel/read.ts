@@ -1,52 +1,78 @@
 /**
  * An .xlsx workbook → plain grids of what each cell shows (src/domain/task-sheet.ts reads them).
  * The only place that knows exceljs's reading side (research/libs.md §9), so it can be swapped
- * for a fork: its cell value union, UTC-midnight dates and merged cells end here.
+ * for a fork: its cell value union and UTC-midnight dates end here. What reaches exceljs was
+ * inspected first (src/excel/inspect.ts).
  */
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import type { SheetCell, SheetGrid, SheetValue } from '../domain/task-sheet.js';
+import { text } from '../messages.js';
+import { inspectWorkbook, MAX_COLUMNS, MAX_ROWS, RefusedWorkbookError, type Merge } from './inspect.js';
 
-/** A file exceljs cannot open: not an .xlsx (an old .xls, a CSV, a damaged download). */
-export class UnreadableWorkbookError extends Error {
-  constructor(cause: unknown) {
-    super('读不出这个 Excel 文件：它不是 .xlsx 格式，或者已经损坏。旧的 .xls 文件请先在 Excel 或 WPS 里「另存为」.xlsx 再导入。', { cause });
-    this.name = 'UnreadableWorkbookError';
-  }
-}
+export { RefusedWorkbookError };
 
-/** A task table has hundreds of rows; a sheet styled down to row 1,048,576 should not take minutes. */
-const MAX_ROWS = 10_000;
-const MAX_COLUMNS = 100;
+/**
+ * What exceljs's sheet reader may skip (its README, "Reading XLSX": ignoreNodes): all but the cell
+ * data. It expands data validations and `<col>` ranges cell by cell (a dropdown on a whole column
+ * is a million entries; `A1:XFD1048576` never finishes) and checks merges pairwise (16,000 merges
+ * take 40 s); the merges are applied here from the inspection instead.
+ */
+const IGNORED_NODES = [
+  'sheetPr', 'dimension', 'sheetViews', 'sheetFormatPr', 'cols', 'autoFilter', 'mergeCells', 'rowBreaks', 'hyperlinks', 'pageMargins',
+  'dataValidations', 'pageSetup', 'headerFooter', 'printOptions', 'picture', 'drawing', 'sheetProtection', 'tableParts', 'conditionalFormatting', 'extLst',
+];
 
+/**
+ * The visible sheets as grids, every row and column of them: a workbook over the limits of
+ * src/excel/inspect.ts is refused (`RefusedWorkbookError`) before exceljs reads it.
+ */
 export async function readWorkbook(data: Uint8Array): Promise<SheetGrid[]> {
+  const { parts, sheets } = await inspectWorkbook(data);
+  // Only the inspected parts, inflated and checked, reach exceljs, stored: it inflates nothing of the file's itself.
+  const zip = new JSZip();
+  for (const [path, bytes] of parts) zip.file(path, bytes);
+  const stored = await zip.generateAsync({ type: 'nodebuffer', compression: 'STORE' });
   const workbook = new ExcelJS.Workbook();
   try {
     // exceljs types its input as an ArrayBuffer and reads any Node buffer.
-    await workbook.xlsx.load(Buffer.from(data) as unknown as ExcelJS.Buffer);
+    await workbook.xlsx.load(stored as unknown as ExcelJS.Buffer, { ignoreNodes: IGNORED_NODES });
   } catch (error) {
-    throw new UnreadableWorkbookError(error);
+    throw new RefusedWorkbookError(text.workbook.unreadable, { cause: error });
   }
-  return workbook.worksheets.filter((ws) => ws.state === 'visible').map(gridOf);
+  const merges = new Map(sheets.map((s) => [s.name, s.merges]));
+  return workbook.worksheets.filter((ws) => ws.state === 'visible').map((ws) => gridOf(ws, merges.get(ws.name) ?? []));
 }
 
-function gridOf(ws: ExcelJS.Worksheet): SheetGrid {
+const EMPTY: SheetCell = { value: null };
+
+/**
+ * Rows as long as their last cell holding a value (ragged: a cell past a row's end is empty), and
+ * every cell of a merge showing its top-left cell's value, as Excel displays it.
+ */
+function gridOf(ws: ExcelJS.Worksheet, merges: readonly Merge[]): SheetGrid {
   const rows: SheetCell[][] = [];
-  const height = Math.min(ws.rowCount, MAX_ROWS);
-  const width = Math.min(ws.columnCount, MAX_COLUMNS);
-  for (let r = 1; r <= height; r += 1) {
-    const row: SheetCell[] = [];
-    for (let c = 1; c <= width; c += 1) row.push(cellOf(ws.getCell(r, c)));
-    rows.push(row);
+  const put = (row: number, col: number, cell: SheetCell): void => {
+    while (rows.length < row) rows.push([]);
+    const cells = rows[row - 1] ?? [];
+    while (cells.length < col - 1) cells.push(EMPTY);
+    cells[col - 1] = cell;
+  };
+  ws.eachRow((row, r) => {
+    row.eachCell((cell, c) => {
+      const value = valueOf(cell.value, cell.numFmt);
+      if (value !== null) put(r, c, { value });
+    });
+  });
+  for (const { top, left, bottom, right } of merges) {
+    const value = rows[top - 1]?.[left - 1]?.value ?? null;
+    // One object for all of a merge's cells: a merge over a whole table is one value, not one per cell.
+    const merged: SheetCell = { value, mergedFrom: { row: top, col: left } };
+    for (let r = top; r <= bottom; r += 1) for (let c = left; c <= right; c += 1) if (r !== top || c !== left) put(r, c, merged);
   }
+  // Never cut to fit: the inspection refuses a workbook over these, so a larger grid is a bug here.
+  if (rows.length > MAX_ROWS || rows.some((cells) => cells.length > MAX_COLUMNS)) throw new Error(`sheet ${ws.name} is larger than its inspection allowed`);
   return { name: ws.name, rows };
-}
-
-function cellOf(cell: ExcelJS.Cell): SheetCell {
-  // A merged cell's value sits on its master, the merge's top-left cell.
-  const master = cell.isMerged ? cell.master : cell;
-  const value = valueOf(master.value, master.numFmt);
-  if (master === cell || master.address === cell.address) return { value };
-  return { value, mergedFrom: { row: Number(master.row), col: Number(master.col) } };
 }
 
 const ymdOf = (d: Date): string =>

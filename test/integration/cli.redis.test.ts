@@ -1,7 +1,7 @@
 /**
  * `duban load` and `duban say` as an admin runs them, in-process, against real Redis.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +46,62 @@ describe('duban load', () => {
 
     expect(code).toBe(0);
     expect(err).toContain('图上会显示成方框：㐀');
+  });
+
+  describe('a file in another encoding than UTF-8', () => {
+    // A prefix of their own: nothing else loads a county there, so "nothing written" is no keys at all.
+    const load = (file: string) => runDuban(`${db.prefix}:encoding`, 'load', file);
+    const written = () => db.redis.keys(`${db.prefix}:encoding:*`);
+    const sample = readFileSync('examples/sample-county.yaml', 'utf8');
+    const dir = mkdtempSync(join(tmpdir(), 'duban-encoding-'));
+
+    it('refuses a county saved by Notepad as ANSI (GBK) with exit 1, in Chinese, and writes nothing', async () => {
+      const file = join(dir, 'gbk.yaml');
+      // 示范县 and 城关镇 in GBK, where the sample has them in UTF-8.
+      writeFileSync(file, Buffer.concat(sample.split(/(示范县|城关镇)/).map((part) => (part === '示范县' ? Buffer.from('cabeb7b6cfd8', 'hex') : part === '城关镇' ? Buffer.from('b3c7b9d8d5f2', 'hex') : Buffer.from(part)))));
+      const { code, out, err } = await load(file);
+      expect(code).toBe(1);
+      expect(out).toBe('');
+      expect(err).toBe(`设置文件 ${file} 有误，未做任何修改：\n  - 设置文件不是 UTF-8 编码，从第1行起读不出来（常见的原因是用记事本存成了「ANSI」，也就是 GBK 编码）。请另存为 UTF-8 编码：在记事本里点「文件」→「另存为」，下方的「编码」选「UTF-8」，保存后再载入\n`);
+      expect(await written()).toEqual([]);
+    });
+
+    it('refuses UTF-16 with its own message and writes nothing', async () => {
+      const file = join(dir, 'utf16.yaml');
+      writeFileSync(file, Buffer.from(`\uFEFF${sample}`, 'utf16le'));
+      const { code, err } = await load(file);
+      expect(code).toBe(1);
+      expect(err).toContain('设置文件是 UTF-16 编码（记事本里叫「UTF-16 LE」或「Unicode」），读不了。请另存为 UTF-8 编码');
+      expect(await written()).toEqual([]);
+    });
+
+    it('refuses a "billion laughs" of aliases cleanly, with exit 1 and nothing written', async () => {
+      const file = join(dir, 'laughs.yaml');
+      const levels = ['a: &a [哈, 哈, 哈, 哈, 哈, 哈, 哈, 哈, 哈]', ...'bcdefghij'.split('').map((name, i) => `${name}: &${name} [${Array<string>(9).fill(`*${'abcdefghij'.charAt(i)}`).join(', ')}]`)];
+      writeFileSync(file, `${sample}\n${levels.join('\n')}\n`);
+      const { code, err } = await load(file);
+      expect(code).toBe(1);
+      expect(err).toContain('设置文件里的锚点和引用（& 和 *）展开后太多，读不了');
+      expect(await written()).toEqual([]);
+    });
+
+    it('refuses a file over 1 MB by its size before reading it', async () => {
+      const file = join(dir, 'huge.yaml');
+      writeFileSync(file, '');
+      truncateSync(file, 3 * 1024 * 1024);
+      const { code, err } = await load(file);
+      expect(code).toBe(1);
+      expect(err).toContain('设置文件有 3 MB，超过了 1 MB 的上限');
+      expect(await written()).toEqual([]);
+    });
+
+    it('loads UTF-8 with a byte-order mark, as Notepad may save it', async () => {
+      const file = join(dir, 'bom.yaml');
+      writeFileSync(file, `\uFEFF${sample}`);
+      const { code, out } = await load(file);
+      expect(code).toBe(0);
+      expect(out).toMatch(/^已载入「示范县」：13 个乡镇/);
+    });
   });
 
   it('loads the sample county and reports what it loaded, the same twice over', async () => {

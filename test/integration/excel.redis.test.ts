@@ -324,13 +324,14 @@ describe('duban import and duban export', () => {
     expect(err).toContain('第2行 D列「责任单位」：找不到乡镇「某某镇」');
   });
 
-  it('says a file that is not an Excel workbook cannot be read', async () => {
+  it('says a text file named .xlsx is not an Excel workbook, and how to make one', async () => {
     await duban('load', 'examples/sample-county.yaml');
     const file = join(dir, 'not-excel.xlsx');
-    await writeFile(file, 'county: 示范县\n');
+    await writeFile(file, '序号,任务名称,责任单位\n1,党员冬训,各乡镇\n');
     const { code, err } = await duban('import', file);
     expect(code).toBe(1);
-    expect(err).toContain('读不出这个 Excel 文件');
+    expect(err).toContain('没有导入：这是文本文件（例如 CSV 或网页），不是 Excel 工作簿');
+    expect(err).toContain('「另存为」Excel 工作簿（.xlsx）');
   });
 
   it.each(['ledger', 'ranking', 'tasks'])('exports the %s and says how many rows it wrote', async (kind) => {
