@@ -102,6 +102,8 @@ export function listen(app: Koa, options: ServeHttpOptions & { port: number; hos
     server.once('error', fail);
     const listening = (): void => {
       server.off('error', fail);
+      // An accept that fails (EMFILE when descriptors run out) is emitted here; unheard, it would end the process.
+      server.on('error', (error) => { options.log.error('http server error', { error }); });
       ready(server);
     };
     if (options.host === undefined) server.listen(options.port, listening);
