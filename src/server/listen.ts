@@ -34,7 +34,6 @@ export interface ServerLimits {
   /** Beyond this many, Node refuses a connection outright (a burst faster than the cutting). */
   maxConnections: number;
   maxHeadersCount: number;
-  maxRequestsPerSocket: number;
 }
 
 export const SERVER_LIMITS: ServerLimits = {
@@ -59,10 +58,10 @@ export const SERVER_LIMITS: ServerLimits = {
   openConnections: 480,
   maxConnections: 512,
   // A platform sends about a dozen headers, a browser about twenty; Node's default is 2,000.
+  // (No `maxRequestsPerSocket`: past it Node answers 503 to a request sent before the client saw
+  // the connection close, as load generators do; a proxy renews its pooled connections itself,
+  // nginx after `keepalive_requests`.)
   maxHeadersCount: 64,
-  // A kept-alive connection is handed back now and then, so a proxy's pooled connections spread
-  // over instances added or restarted since they were opened.
-  maxRequestsPerSocket: 100,
 };
 
 /** How often the number of connections cut or refused is logged while it goes on. */
@@ -90,7 +89,6 @@ export function createHttpServer(app: Koa, { log, limits: given }: ServeHttpOpti
   server.timeout = limits.idleTimeoutMs;
   server.maxConnections = limits.maxConnections;
   server.maxHeadersCount = limits.maxHeadersCount;
-  server.maxRequestsPerSocket = limits.maxRequestsPerSocket;
   guardConnections(server, limits.openConnections, log);
   return server;
 }

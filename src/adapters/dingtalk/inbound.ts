@@ -23,22 +23,24 @@ const CLAIM_SECONDS = 2 * 60 * 60;
 const REPLY_RETRY_MS = 2000;
 
 export interface InboundBound {
-  /** Messages routed and answered at once. */
+  /** Messages routed at once (commands run against Redis). */
   handling: number;
-  /** Messages taken in and waiting their turn (claims being taken count here too). */
+  /** More messages taken in: being claimed, waiting their turn, or having their reply sent. */
   waiting: number;
 }
 
 /**
- * Each message handled holds its decoded county data, about ten Redis round trips and a reply
- * request: beyond a few dozen at once, two cores and one Redis only make each wait longer while
- * memory grows (the DingTalk inbound benchmark's peak RSS was the highest of all before this).
- * The queue takes a whole county reporting at once — a few hundred clerks — which drains in well
- * under a second at the measured 900 messages a second; past it, a message is turned away:
- * HTTP callbacks are answered 503, so DingTalk delivers them again (DESIGN §7, as while Redis is
- * away), and a Stream message, already acknowledged, gets text.busy asking for a resend.
+ * Routing a message decodes county data and waits on about ten Redis round trips, which ioredis
+ * pipelines across messages: fewer than 64 at once cut the inbound benchmark's throughput (16
+ * and 32 turned away half and a quarter of its load, at the pace unbounded routing kept up with),
+ * more only add memory while each waits longer. Replies are outside that limit — a slow DingTalk
+ * must not hold the routing places through its 2 s retry — but inside the total, which also caps
+ * the requests open to DingTalk (with the server's 512 connections, under 1,024 descriptors).
+ * The queue takes a whole county reporting at once, a few hundred clerks. Past it a message is
+ * turned away: HTTP callbacks are answered 503, so DingTalk delivers them again (DESIGN §7, as
+ * while Redis is away), and a Stream message, already acknowledged, gets text.busy.
  */
-export const INBOUND_BOUND: InboundBound = { handling: 16, waiting: 256 };
+export const INBOUND_BOUND: InboundBound = { handling: 64, waiting: 256 };
 /** "Send it again" notices of turned-away Stream messages sent at once: each is a request to DingTalk. */
 const BUSY_NOTICES_AT_ONCE = 4;
 
@@ -62,9 +64,10 @@ export function createDingtalkInbound(deps: { route: Router; store: Store; sende
   const { store, log } = deps;
   const bound = deps.bound ?? INBOUND_BOUND;
   const working = new Set<Promise<void>>();
-  const handling = pLimit(bound.handling);
+  /** The routing of messages, the costly part; their replies, mere requests, are bounded by `taken`. */
+  const routing = pLimit(bound.handling);
   const notices = pLimit(BUSY_NOTICES_AT_ONCE);
-  /** Messages taken in and not yet handled to the end: being claimed, waiting, or being handled. */
+  /** Messages taken in and not yet answered: being claimed, waiting their turn, routed, or replied to. */
   let taken = 0;
 
   async function handle(inbound: Inbound): Promise<void> {
@@ -74,7 +77,8 @@ export function createDingtalkInbound(deps: { route: Router; store: Store; sende
       reply = plain(text.textOnly);
     } else {
       try {
-        reply = await deps.route(inbound.message);
+        const message = inbound.message;
+        reply = await routing(() => deps.route(message));
       } catch (error) {
         // Redis went away after the claim: give the message back for a redelivery, and say so.
         log.error('message could not be handled', { ...where, error });
@@ -142,7 +146,7 @@ export function createDingtalkInbound(deps: { route: Router; store: Store; sende
         return;
       }
       handed = true;
-      track(handling(() => handle(inbound)).finally(() => { taken -= 1; }));
+      track(handle(inbound).finally(() => { taken -= 1; }));
     } finally {
       if (!handed) taken -= 1;
     }
@@ -154,7 +158,7 @@ export function createDingtalkInbound(deps: { route: Router; store: Store; sende
    * (It was claimed only so that a second push of a message being handled is not taken for a new one.)
    */
   async function turnAway(inbound: Inbound, msgId: string): Promise<void> {
-    log.warn('message turned away: too many at once; the sender is asked to send it again', { msgid: msgId, handling: handling.activeCount, waiting: handling.pendingCount });
+    log.warn('message turned away: too many at once; the sender is asked to send it again', { msgid: msgId, routing: routing.activeCount, waiting: routing.pendingCount, taken });
     await store.releaseCallback('dingtalk', msgId).catch((error: unknown) => { log.warn('claim of a turned-away message not given back', { msgid: msgId, error }); });
     track(notices(() => replyOnce(inbound.replyTo, plain(text.busy), { msgid: msgId })));
   }
