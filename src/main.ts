@@ -2,7 +2,6 @@
  * `duban serve`: config → Redis → bot → HTTP server; stops cleanly on SIGINT/SIGTERM.
  * With `--demo`, the demo county in its own key space (src/demo.ts), and a chat in the terminal.
  */
-import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import { castOf, chat, defaultSpeaker } from './adapters/console/index.js';
 import { createWecomApp } from './adapters/wecom/app.js';
@@ -19,6 +18,7 @@ import { text } from './messages.js';
 import type { Outbox } from './outbox/index.js';
 import { createPlatforms, openOutbox } from './platforms.js';
 import { createApp } from './server/app.js';
+import { listen } from './server/listen.js';
 import { connectRedis, persistenceProblems } from './store/connect.js';
 
 export interface ServeIo {
@@ -98,10 +98,8 @@ export async function serve({ config, demo, io }: ServeOptions): Promise<number>
   log.info(wecomApp ? 'dashboard at /dashboard: WeCom sign-in and 看板 links' : 'dashboard at /dashboard: 看板 links only (WECOM_CORP_ID, WECOM_AGENT_ID, WECOM_AGENT_SECRET not set)');
   const dashboard = { store: bot.store, calendar: bot.calendar, log, publicUrl: config.publicUrl, ...(wecomApp ? { wecom: wecomApp } : {}) };
   const app = createApp({ log, redisUp: () => bot.store.ping(), wecom: wecom?.callback, dingtalk: dingtalk?.callback, dashboard });
-  const server = await new Promise<Server>((ready, fail) => {
-    const s = app.listen(config.port, () => { ready(s); });
-    s.once('error', fail);
-  }).catch(async (error: unknown) => {
+  // Timeouts and a cap on connections (src/server/listen.ts): slow clients cannot hold the server.
+  const server = await listen(app, { port: config.port, log }).catch(async (error: unknown) => {
     await Promise.all([scheduler.stop(), outbox.close()]);
     await redis.close();
     if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') throw new ServeError(text.serve.portTaken(config.port));

@@ -434,6 +434,8 @@ export const text = {
   truncated: (lines: number): string => `……还有${String(lines)}行，消息太长没有显示。`,
   /** Sent after the platform was already answered, when the message then could not be handled. */
   notHandled: '抱歉，刚才这条消息没能处理完，请稍后重新发送（同一条上报重发不会重复记入台账）。',
+  /** Sent when more messages came at once than the bot takes in: this one was neither handled nor recorded. */
+  busy: '抱歉，刚才同时收到的消息太多，这条没有处理，也没有记录。请过一分钟后把这条消息重新发一次。',
   /** A picture, voice or file sent to the bot. */
   textOnly: '我只看得懂文字消息。发送「帮助」查看我能做的事。',
   outbox: {

@@ -30,6 +30,17 @@ export async function orUnavailable<T>(work: Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * More messages at once than the bot takes in: nothing was claimed or recorded. Webhooks answer
+ * 503, as while Redis is away, so the platform delivers the message again (DESIGN §7).
+ */
+export class BusyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BusyError';
+  }
+}
+
 /** A callback failed its signature check: 401, nothing parsed. */
 export class VerifyError extends Error {
   constructor(message: string) {

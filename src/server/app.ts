@@ -6,9 +6,9 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { DingtalkCallback } from '../adapters/dingtalk/callback.js';
 import type { WecomCallback } from '../adapters/wecom/callback.js';
-import { DecodeError, StoreUnavailableError, VerifyError } from '../core/errors.js';
+import { BusyError, DecodeError, StoreUnavailableError, VerifyError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { PayloadTooLargeError, readBody } from './body.js';
+import { BODY_TIMEOUT_MS, BodyTimeoutError, ClientGoneError, PayloadTooLargeError, readBody } from './body.js';
 import { mountDashboard, type DashboardDeps } from './dashboard/index.js';
 
 export interface AppDeps {
@@ -21,6 +21,8 @@ export interface AppDeps {
   dingtalk?: DingtalkCallback;
   /** The leaders' dashboard at /dashboard. */
   dashboard?: DashboardDeps;
+  /** How long a callback's body may take to arrive; BODY_TIMEOUT_MS by default (tests shorten it). */
+  bodyTimeoutMs?: number;
 }
 
 /** Refusals a platform (or a forger) gets, by error; the reason is logged, never the payload. */
@@ -28,25 +30,33 @@ function refusal(error: unknown): { status: number; body: string } | undefined {
   if (error instanceof VerifyError) return { status: 401, body: 'signature mismatch' };
   if (error instanceof DecodeError) return { status: 400, body: 'bad request' };
   if (error instanceof PayloadTooLargeError) return { status: 413, body: 'payload too large' };
+  if (error instanceof BodyTimeoutError) return { status: 408, body: 'request timeout' };
   // The platform retries a 5xx; the message must not be confirmed while Redis is away (DESIGN §7).
   if (error instanceof StoreUnavailableError) return { status: 503, body: 'store unavailable' };
+  // More messages at once than are taken in: nothing was claimed, so the redelivery is recorded.
+  if (error instanceof BusyError) return { status: 503, body: 'busy' };
   return undefined;
 }
 
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
+  const body = { ms: deps.bodyTimeoutMs ?? BODY_TIMEOUT_MS };
   app.proxy = true;
   app.use(async (ctx, next) => {
     try {
       await next();
     } catch (error) {
+      if (error instanceof ClientGoneError) {
+        deps.log.info('request abandoned before its body arrived', { method: ctx.method, path: ctx.path });
+        return;
+      }
       const refused = refusal(error);
       if (refused) {
         deps.log.warn('request refused', { method: ctx.method, path: ctx.path, status: refused.status, reason: error instanceof Error ? error.message : String(error) });
         ctx.status = refused.status;
         ctx.body = refused.body;
         // An unread body would otherwise be parsed as the next request on this connection.
-        if (refused.status === 413) ctx.set('Connection', 'close');
+        if (refused.status === 413 || refused.status === 408) ctx.set('Connection', 'close');
         return;
       }
       deps.log.error('request failed', { method: ctx.method, path: ctx.path, error });
@@ -70,7 +80,7 @@ export function createApp(deps: AppDeps): Koa {
       ctx.body = wecom.urlCheck(ctx.query);
     });
     router.post('/wecom/callback', async (ctx) => {
-      const reply = await wecom.handle(ctx.query, await readBody(ctx));
+      const reply = await wecom.handle(ctx.query, await readBody(ctx, body));
       ctx.status = 200;
       // Events take an empty 200 (101027); a message takes the encrypted JSON envelope.
       if (reply !== '') ctx.type = 'application/json';
@@ -82,7 +92,7 @@ export function createApp(deps: AppDeps): Koa {
   if (dingtalk) {
     router.post('/dingtalk/callback', async (ctx) => {
       const header = (name: string): string | undefined => ctx.get(name) || undefined;
-      const answer = await dingtalk.handle({ timestamp: header('timestamp'), sign: header('sign') }, await readBody(ctx));
+      const answer = await dingtalk.handle({ timestamp: header('timestamp'), sign: header('sign') }, await readBody(ctx, body));
       ctx.status = 200;
       ctx.type = 'application/json';
       ctx.body = answer;

@@ -4,7 +4,7 @@
  * from /proc on its own. `node dist/test/bench/inbound-server.js MODE`, forked with an IPC channel:
  *
  *   bare      a bare Koa handler: reads the body, answers a fixed JSON — the machine's ceiling;
- *   wecom     the bot's app as `duban serve` builds it, with WeCom on;
+ *   wecom     the bot's app and server as `duban serve` builds them, with WeCom on;
  *   dingtalk  the same with DingTalk on (HTTP callback mode).
  *
  * The bot's modes take the environment `loadConfig` reads (the parent sets only the platform
@@ -75,7 +75,7 @@ async function listen(app: Koa): Promise<Server> {
 
 /** The app's modules are loaded only here, so the bare handler's memory is Koa's, not the bot's. */
 async function startBot(): Promise<Running> {
-  const [{ createBot }, { loadConfig }, { createLogger }, { SAMPLE_COUNTY }, { createPlatforms, openOutbox }, { createApp }, { parseSetup }, { connectRedis }, { createKeys }, { createRedisStore }] =
+  const [{ createBot }, { loadConfig }, { createLogger }, { SAMPLE_COUNTY }, { createPlatforms, openOutbox }, { createApp }, { listen: listenWithLimits }, { parseSetup }, { connectRedis }, { createKeys }, { createRedisStore }] =
     await Promise.all([
       import('../../src/bot.js'),
       import('../../src/config.js'),
@@ -83,6 +83,7 @@ async function startBot(): Promise<Running> {
       import('../../src/paths.js'),
       import('../../src/platforms.js'),
       import('../../src/server/app.js'),
+      import('../../src/server/listen.js'),
       import('../../src/setup.js'),
       import('../../src/store/connect.js'),
       import('../../src/store/keys.js'),
@@ -115,7 +116,8 @@ async function startBot(): Promise<Running> {
     outbox.start();
     const dashboard = { store: bot.store, calendar: bot.calendar, log, publicUrl: config.publicUrl };
     const app = createApp({ log, redisUp: () => bot.store.ping(), wecom: wecom?.callback, dingtalk: dingtalk?.callback, dashboard });
-    const server = await listen(app);
+    // The server `duban serve` runs, with its timeouts and connection limits.
+    const server = await listenWithLimits(app, { port: 0, host: '127.0.0.1', log });
     const drain = async (): Promise<void> => {
       await Promise.all([wecom?.callback.drain(), dingtalk?.inbound.drain()]);
     };

@@ -3,9 +3,12 @@
  * answered afterwards through its sessionWebhook. DingTalk redelivers a message it thinks was
  * not received (Stream: within about a minute; HTTP: after a slow answer), and with two instances
  * each delivery may land on either: the msgId claim in Redis lets exactly one of them handle it.
+ * A flood is handled a few at a time, a bounded number wait their turn, and the rest are turned
+ * away unclaimed, so that DingTalk's redelivery or the sender's resend is recorded (INBOUND_BOUND).
  */
+import pLimit from 'p-limit';
 import { ZodError } from 'zod';
-import { DecodeError, orUnavailable, SendError } from '../../core/errors.js';
+import { BusyError, DecodeError, orUnavailable, SendError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Router } from '../../core/router.js';
 import { plain, type OutgoingMessage } from '../../core/types.js';
@@ -19,6 +22,28 @@ import type { DingtalkSender } from './send.js';
 const CLAIM_SECONDS = 2 * 60 * 60;
 const REPLY_RETRY_MS = 2000;
 
+export interface InboundBound {
+  /** Messages routed at once (commands run against Redis). */
+  handling: number;
+  /** More messages taken in: being claimed, waiting their turn, or having their reply sent. */
+  waiting: number;
+}
+
+/**
+ * Routing a message decodes county data and waits on about ten Redis round trips, which ioredis
+ * pipelines across messages: fewer than 64 at once cut the inbound benchmark's throughput (16
+ * and 32 turned away half and a quarter of its load, at the pace unbounded routing kept up with),
+ * more only add memory while each waits longer. Replies are outside that limit — a slow DingTalk
+ * must not hold the routing places through its 2 s retry — but inside the total, which also caps
+ * the requests open to DingTalk (with the server's 512 connections, under 1,024 descriptors).
+ * The queue takes a whole county reporting at once, a few hundred clerks. Past it a message is
+ * turned away: HTTP callbacks are answered 503, so DingTalk delivers them again (DESIGN §7, as
+ * while Redis is away), and a Stream message, already acknowledged, gets text.busy.
+ */
+export const INBOUND_BOUND: InboundBound = { handling: 64, waiting: 256 };
+/** "Send it again" notices of turned-away Stream messages sent at once: each is a request to DingTalk. */
+const BUSY_NOTICES_AT_ONCE = 4;
+
 export interface DingtalkInbound {
   /**
    * Validates and claims a robot message, then handles it in the background. Resolves once the
@@ -31,13 +56,19 @@ export interface DingtalkInbound {
    * when Redis cannot take the claim, the sender is told to send it again instead.
    */
   receiveAcknowledged(payload: unknown): Promise<void>;
-  /** Waits for messages still being handled (graceful shutdown). */
+  /** Waits for messages still being handled or waiting their turn (graceful shutdown). */
   drain(): Promise<void>;
 }
 
-export function createDingtalkInbound(deps: { route: Router; store: Store; sender: DingtalkSender; log: Logger }): DingtalkInbound {
+export function createDingtalkInbound(deps: { route: Router; store: Store; sender: DingtalkSender; log: Logger; bound?: InboundBound }): DingtalkInbound {
   const { store, log } = deps;
+  const bound = deps.bound ?? INBOUND_BOUND;
   const working = new Set<Promise<void>>();
+  /** The routing of messages, the costly part; their replies, mere requests, are bounded by `taken`. */
+  const routing = pLimit(bound.handling);
+  const notices = pLimit(BUSY_NOTICES_AT_ONCE);
+  /** Messages taken in and not yet answered: being claimed, waiting their turn, routed, or replied to. */
+  let taken = 0;
 
   async function handle(inbound: Inbound): Promise<void> {
     const where = { conversation: inbound.replyTo.conversationId, msgid: inbound.kind === 'message' ? inbound.message.messageId : inbound.msgId };
@@ -46,7 +77,8 @@ export function createDingtalkInbound(deps: { route: Router; store: Store; sende
       reply = plain(text.textOnly);
     } else {
       try {
-        reply = await deps.route(inbound.message);
+        const message = inbound.message;
+        reply = await routing(() => deps.route(message));
       } catch (error) {
         // Redis went away after the claim: give the message back for a redelivery, and say so.
         log.error('message could not be handled', { ...where, error });
@@ -89,20 +121,46 @@ export function createDingtalkInbound(deps: { route: Router; store: Store; sende
       throw error;
     }
     const msgId = inbound.kind === 'message' ? inbound.message.messageId : inbound.msgId;
-    let fresh: boolean;
+    // Counted before the claim: claims being taken must not let more in than there is room for.
+    const full = taken >= bound.handling + bound.waiting;
+    // Not claimed: DingTalk delivers it again after the 503, and that delivery is recorded.
+    if (full && !acknowledged) throw new BusyError(`too many messages at once (${String(bound.handling)} handled, ${String(bound.waiting)} waiting): not claimed`);
+    taken += 1;
+    let handed = false;
     try {
-      fresh = await orUnavailable(store.claimCallback('dingtalk', msgId, CLAIM_SECONDS));
-    } catch (error) {
-      if (!acknowledged) throw error;
-      log.error('message not handled: Redis is unavailable', { msgid: msgId, error });
-      track(replyOnce(inbound.replyTo, plain(text.notHandled), { msgid: msgId }));
-      return;
+      let fresh: boolean;
+      try {
+        fresh = await orUnavailable(store.claimCallback('dingtalk', msgId, CLAIM_SECONDS));
+      } catch (error) {
+        if (!acknowledged) throw error;
+        log.error('message not handled: Redis is unavailable', { msgid: msgId, error });
+        track(replyOnce(inbound.replyTo, plain(text.notHandled), { msgid: msgId }));
+        return;
+      }
+      if (!fresh) {
+        log.info('redelivery ignored', { msgid: msgId });
+        return;
+      }
+      if (full) {
+        await turnAway(inbound, msgId);
+        return;
+      }
+      handed = true;
+      track(handle(inbound).finally(() => { taken -= 1; }));
+    } finally {
+      if (!handed) taken -= 1;
     }
-    if (!fresh) {
-      log.info('redelivery ignored', { msgid: msgId });
-      return;
-    }
-    track(handle(inbound));
+  }
+
+  /**
+   * A Stream message with no room left, already acknowledged, so DingTalk will not push it again:
+   * the claim is given back and the sender asked to send it again, and that resend is recorded.
+   * (It was claimed only so that a second push of a message being handled is not taken for a new one.)
+   */
+  async function turnAway(inbound: Inbound, msgId: string): Promise<void> {
+    log.warn('message turned away: too many at once; the sender is asked to send it again', { msgid: msgId, routing: routing.activeCount, waiting: routing.pendingCount, taken });
+    await store.releaseCallback('dingtalk', msgId).catch((error: unknown) => { log.warn('claim of a turned-away message not given back', { msgid: msgId, error }); });
+    track(notices(() => replyOnce(inbound.replyTo, plain(text.busy), { msgid: msgId })));
   }
 
   return {
