@@ -1,5 +1,6 @@
 /** The start-up check of Redis's settings, against real redis-servers started with known ones. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { realClockEnv } from '../helpers/real-clock.js';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,11 +10,6 @@ import { persistenceProblems } from '../../src/store/connect.js';
 
 const started: { child: ChildProcess; redis: Redis; dir: string }[] = [];
 
-/**
- * redis-server hangs under libfaketime (`npm run test:dates` moves the wall clock with it): its
- * allocator reads the clock before the preload is ready. Its own clock does not matter here.
- */
-const realClock = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'LD_PRELOAD' && !name.startsWith('FAKETIME')));
 
 afterEach(async () => {
   for (const { child, redis, dir } of started.splice(0)) {
@@ -27,7 +23,7 @@ afterEach(async () => {
 async function redisWith(...settings: string[]): Promise<Redis> {
   const dir = mkdtempSync(join(tmpdir(), 'duban-persist-'));
   const socket = join(dir, 'redis.sock');
-  const child = spawn('redis-server', ['--port', '0', '--unixsocket', socket, '--dir', dir, '--save', '', ...settings], { stdio: 'ignore', env: realClock });
+  const child = spawn('redis-server', ['--port', '0', '--unixsocket', socket, '--dir', dir, '--save', '', ...settings], { stdio: 'ignore', env: realClockEnv });
   for (let i = 0; i < 100 && !existsSync(socket); i += 1) await new Promise((done) => setTimeout(done, 50));
   const redis = new Redis({ path: socket, lazyConnect: true });
   started.push({ child, redis, dir });

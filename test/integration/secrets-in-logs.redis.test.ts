@@ -7,6 +7,7 @@
  * secret and for every 6-character piece of one.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { realClockEnv } from '../helpers/real-clock.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -63,7 +64,7 @@ let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'duban-secrets-'));
   redisPort = await freePort();
-  redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--requirepass', REDIS_PASSWORD, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--requirepass', REDIS_PASSWORD, '--save', '', '--appendonly', 'no'], { stdio: 'ignore', env: realClockEnv });
   await redisAnswers(redisPort);
   platform = await startEchoingPlatform();
   const port = await freePort();
