@@ -67,10 +67,8 @@ export function stripMention(s: string): string {
  */
 function trimChars(s: string, chars: string): string {
   let start = 0;
-  let end = s.length;
-  while (start < end && chars.includes(s.charAt(start))) start += 1;
-  while (end > start && chars.includes(s.charAt(end - 1))) end -= 1;
-  return s.slice(start, end);
+  while (start < s.length && chars.includes(s.charAt(start))) start += 1;
+  return trimEndChars(s.slice(start), chars);
 }
 
 /** Like trimChars, at the end only. */

@@ -51,7 +51,6 @@ async function tryConnect(redis: Redis): Promise<boolean> {
   }
 }
 
-
 function handle(redis: Redis, url: string, log: Logger, child?: ChildProcess): RedisHandle {
   redis.removeAllListeners('error');
   // ioredis reconnects by itself; say so once per outage rather than once per retry.
