@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,7 +35,10 @@ describe('GET /healthz over a real store', () => {
 
   it('answers 503 once the connection to Redis is gone', async () => {
     const client = await db.connect();
+    // The socket closes a moment after disconnect(); until 'end' ioredis still calls the client ready.
+    const ended = once(client, 'end');
     client.disconnect();
+    await ended;
     expect(await healthz(client)).toBe(503);
   });
 });
