@@ -14,9 +14,10 @@ import { missingGlyphs } from './render/font.js';
 import { ConfigError, loadConfig } from './config.js';
 import { StoreUnavailableError } from './core/errors.js';
 import { createLogger, fileLogger, type Level } from './core/logger.js';
-import { planSlot, runJobs } from './core/scheduler.js';
+import { countyWindow, planSlot, runJobs } from './core/scheduler.js';
 import type { Platform } from './core/types.js';
-import { beijingDate, beijingInstant, isYm } from './domain/dates.js';
+import { estimatingBeyondCoverage } from './domain/calendar.js';
+import { beijingDate, beijingInstant, beijingTime, isYm } from './domain/dates.js';
 import { EXPORT_KINDS, exportMessages, exportTable, isExportKind } from './excel/export.js';
 import { importTaskWorkbook } from './excel/import.js';
 import { MAX_WORKBOOK_BYTES } from './excel/inspect.js';
@@ -24,7 +25,7 @@ import { RefusedWorkbookError } from './excel/read.js';
 import { tableBuffer } from './excel/write.js';
 import { CHAT_PLATFORMS, isChatPlatform } from './store/types.js';
 import { serve, ServeError, type ServeIo } from './main.js';
-import type { Outbox } from './outbox/index.js';
+import type { Outbox, OutboxPost } from './outbox/index.js';
 import { createPlatforms, openOutbox } from './platforms.js';
 import { renderText } from './render/text.js';
 import { text } from './messages.js';
@@ -49,7 +50,7 @@ const USAGE = `用法：duban <命令> [选项]
                                  在终端里和机器人对话
   job NAME|all [--at 时间] [--dry-run] [--demo]
                                  立即运行一个定时任务（all：全部，每个群合成一条），如同时钟指向 --at
-                                 （如 2026-12-01T09:00+08:00）；等消息发完再退出；--dry-run 只打印要发的消息
+                                 （如 2026-12-01T09:00+08:00，须在办公时间内）；等消息发完再退出；--dry-run 只打印要发的消息
   import FILE.xlsx [--demo]      导入任务分解表（Excel）：编号或任务名称相同的任务更新，其余新建
   export ledger|ranking|tasks --out FILE.xlsx [--month YYYY-MM] [--demo]
                                  导出到 Excel：ledger 工作台账、ranking 月度排名、tasks 任务推进表；
@@ -136,8 +137,7 @@ async function openBot(io: CliIo, level: Level, demo = false, logFile?: (dataDir
   let outbox: Outbox | undefined;
   const bot = await createBot(redis.redis, { log, prefix, posts: { enqueue: (posts) => opened().enqueue(posts), delivering: () => opened().delivering() }, publicUrl: config.publicUrl });
   const platforms = createPlatforms(config, bot, log, (text) => { write(io.stdout, text); });
-  /** `at`: the clock of the posting window, for `duban job --at`; it counts only for the first opening. */
-  const opened = (at?: Date): Outbox => (outbox ??= openOutbox(redis.redis, bot, platforms, log, { prefix, at }));
+  const opened = (): Outbox => (outbox ??= openOutbox(redis.redis, bot, platforms, log, { prefix }));
   return {
     ...bot,
     config,
@@ -344,8 +344,7 @@ async function jobCommand(args: readonly string[], io: CliIo): Promise<number> {
   const deps = { store: bot.store, calendar: bot.calendar, log: bot.log };
   try {
     await hintIfEmpty(bot, io);
-    // As if the clock read --at: its office hours decide whether the posts may go out.
-    const outbox = bot.outbox(at);
+    const outbox = bot.outbox();
     if (values['dry-run'] === true) {
       const plan = await planSlot(chosen, at, deps, (keys) => outbox.posted(keys));
       if (!plan.ran) {
@@ -356,8 +355,20 @@ async function jobCommand(args: readonly string[], io: CliIo): Promise<number> {
       write(io.stdout, `共 ${String(plan.posts.length)} 条，未发送（--dry-run）${plan.already.length > 0 ? `；另有 ${String(plan.already.length)} 条之前已发` : ''}。`);
       return 0;
     }
-    outbox.start();
-    const outcome = await runJobs(chosen, at, { ...deps, outbox });
+    // As if the clock read --at: its office hours decide whether the posts may go out, for every
+    // instance that delivers them (a running server's worker takes its share by its own clock).
+    const window = await countyWindow(bot.store, bot.calendar)(at);
+    // A rest day is runJobs' to say (nothing is planned then).
+    if (!window.now && estimatingBeyondCoverage(bot.calendar).isWorkday(beijingDate(at))) {
+      const { start, end } = (await bot.store.scheduleSettings()).officeHours;
+      throw new UsageError(`--at ${beijingDate(at)} ${beijingTime(at)} 不在办公时间（工作日 ${start}–${end}，北京时间）内：这时的定时消息要压到下一个办公时间才发，什么也没有发。请用办公时间内的时刻，例如 --at ${beijingDate(at)}T${start}`);
+    }
+    // A running server delivers them: a second worker here would also take the server's own posts,
+    // and bury as "platform off" those for a platform whose credentials this shell lacks.
+    const server = (await outbox.delivering()) === true;
+    if (!server) outbox.start();
+    const decided = { ...outbox, enqueue: (posts: readonly OutboxPost[]) => outbox.enqueue(posts, { windowDecided: true }) };
+    const outcome = await runJobs(chosen, at, { ...deps, outbox: decided });
     if (!outcome.ran) {
       write(io.stdout, `${outcome.day} 不是工作日，${label} 不发消息。`);
       return 0;
@@ -366,7 +377,7 @@ async function jobCommand(args: readonly string[], io: CliIo): Promise<number> {
     const waiting = outcome.posts.map((p) => p.key).filter((key) => !off.has(key));
     // A group's posts go out in turn at its robot's pace, behind any it has queued before (one
     // held for office hours waits for them): say so, or a long wait looks like a hang.
-    if (waiting.length > 0) write(io.stderr, `等待 ${String(waiting.length)} 条送达（各群按顺序、按平台限速发送；排在前面、等工作时间的消息会让后面的一起等，最长 ${String(JOB_WAIT_MS / 60_000)} 分钟；按 Ctrl-C 退出不影响已排队的消息）……`);
+    if (waiting.length > 0) write(io.stderr, `等待 ${String(waiting.length)} 条${server ? '由正在运行的服务' : ''}送达（各群按顺序、按平台限速发送；排在前面、等工作时间的消息会让后面的一起等，最长 ${String(JOB_WAIT_MS / 60_000)} 分钟；按 Ctrl-C 退出不影响已排队的消息）……`);
     const states = await outbox.settled(waiting, JOB_WAIT_MS);
     const count = (state: string): number => [...states.values()].filter((s) => s === state).length;
     write(io.stdout, `${label}（${outcome.day}）：${String(outcome.posts.length)} 条，新发 ${String(outcome.added?.length ?? 0)}、之前已发 ${String(outcome.already?.length ?? 0)}；送达 ${String(count('sent'))}，失败 ${String(count('dead'))}，未完成 ${String(count('pending'))}。`);

@@ -33,15 +33,15 @@ export function createPlatforms(config: Config, bot: Bot, log: Logger, write: (t
   };
 }
 
-/** The outbox, posting within the county's window; `at` fixes that window's clock (`duban job --at`). */
-export function openOutbox(redis: Redis, bot: Bot, platforms: Platforms, log: Logger, options: { prefix?: string; at?: Date } = {}): Outbox {
+/** The outbox, posting within the county's window. */
+export function openOutbox(redis: Redis, bot: Bot, platforms: Platforms, log: Logger, options: { prefix?: string } = {}): Outbox {
   return createOutbox({
     redis,
     queuePrefix: createKeys(options.prefix).queuePrefix(),
     store: bot.store,
     posters: platforms.posters,
     log: log.child({ part: 'outbox' }),
-    window: countyWindow(bot.store, bot.calendar, options.at),
+    window: countyWindow(bot.store, bot.calendar),
     refreshers: refreshersFor({ store: bot.store, calendar: bot.calendar }),
   });
 }

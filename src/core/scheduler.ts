@@ -63,13 +63,10 @@ export async function planJob(job: Job, slot: Date, deps: RunDeps): Promise<RunO
   };
 }
 
-/**
- * The outbox's posting window for the county: working days (estimated past the calendar) and its
- * office hours. `at` fixes the clock, for `duban job --at`: as if it were that moment.
- */
-export function countyWindow(store: Store, calendar: WorkCalendar, at?: Date): PostingWindow {
+/** The outbox's posting window for the county: working days (estimated past the calendar) and its office hours. */
+export function countyWindow(store: Store, calendar: WorkCalendar): PostingWindow {
   const lenient = estimatingBeyondCoverage(calendar);
-  return async (now) => postingWindow(at ?? now, lenient, (await store.scheduleSettings()).officeHours);
+  return async (now) => postingWindow(now, lenient, (await store.scheduleSettings()).officeHours);
 }
 
 /**
@@ -119,7 +116,7 @@ export async function planSlot(jobs: readonly Job[], slot: Date, deps: RunDeps, 
 }
 
 /** Plans and enqueues one slot of these jobs; logs what it did. */
-export async function runJobs(jobs: readonly Job[], slot: Date, deps: RunDeps & { outbox: Outbox }): Promise<SlotOutcome> {
+export async function runJobs(jobs: readonly Job[], slot: Date, deps: RunDeps & { outbox: Pick<Outbox, 'enqueue' | 'posted'> }): Promise<SlotOutcome> {
   const names = jobs.map((j) => j.name).join('+');
   const outcome = await planSlot(jobs, slot, deps, (keys) => deps.outbox.posted(keys));
   if (!outcome.ran) {
@@ -132,7 +129,7 @@ export async function runJobs(jobs: readonly Job[], slot: Date, deps: RunDeps & 
 }
 
 /** Plans and enqueues one run of one job. */
-export const runJob = (job: Job, slot: Date, deps: RunDeps & { outbox: Outbox }): Promise<SlotOutcome> => runJobs([job], slot, deps);
+export const runJob = (job: Job, slot: Date, deps: RunDeps & { outbox: Pick<Outbox, 'enqueue' | 'posted'> }): Promise<SlotOutcome> => runJobs([job], slot, deps);
 
 /** The job's cron expression for the county's settings. */
 export const cronOf = (job: Job, settings: ScheduleSettings): string => (typeof job.cron === 'string' ? job.cron : job.cron(settings));

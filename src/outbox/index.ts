@@ -68,12 +68,21 @@ export type PostState = 'sent' | 'dropped' | 'dead' | 'pending';
 /** Makes a post's message anew as it goes out; undefined: nothing is left to say, and it is not sent. */
 export type Refresher = (data: unknown, group: Group, now: Date) => Promise<OutgoingMessage | undefined>;
 
+export interface EnqueueOptions {
+  /**
+   * The caller has found the posting window open for these posts (`duban job --at`, as if the clock
+   * read a time in office hours): whichever instance delivers them sends them without asking the
+   * window again, where a server's worker would hold them to its own clock's next window.
+   */
+  windowDecided?: boolean;
+}
+
 export interface Outbox {
   /**
    * Queues the posts; a key queued before is left as it is, and a post for a platform that is off
    * (no credentials) is not queued: it could never go out.
    */
-  enqueue(posts: readonly OutboxPost[]): Promise<{ added: string[]; already: string[]; platformOff: string[] }>;
+  enqueue(posts: readonly OutboxPost[], options?: EnqueueOptions): Promise<{ added: string[]; already: string[]; platformOff: string[] }>;
   /** The keys, among these, of posts queued or delivered — themselves or in a bundle that covered them. */
   posted(keys: readonly string[]): Promise<Set<string>>;
   /**
@@ -127,6 +136,8 @@ interface PostJob {
   failures: number;
   /** Parts already sent, for a retry to go on from. */
   sentParts?: number;
+  /** Sent without asking the posting window: see `EnqueueOptions.windowDecided`. */
+  windowDecided?: true;
 }
 
 const QUEUE = 'outbox';
@@ -275,7 +286,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     }
 
     // Only the front post pauses the robot for the window: the posts behind it move with it.
-    const window = await options.window?.(new Date());
+    const window = job.data.windowDecided ? undefined : await options.window?.(new Date());
     if (window && !window.now) await later(job, token, base + (await store.pauseRobot(robot, Date.now(), window.next.getTime() - Date.now())));
 
     // Reserved times keep posts apart when they run on time; a worker that falls behind must not
@@ -338,7 +349,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   const outbox: Outbox = {
-    async enqueue(posts) {
+    async enqueue(posts, { windowDecided = false } = {}) {
       const added: string[] = [];
       const already: string[] = [];
       const platformOff: string[] = [];
@@ -374,7 +385,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
         const robot = robotOf(post);
         const now = Date.now();
         const { at, shift } = await store.reserveSlot(robot, now, poster.parts(post.message), spacingMs);
-        await queue.add('post', { post: await queued(post), robot, base: at - shift, failures: 0 }, { jobId, delay: Math.max(0, at - now) });
+        const data: PostJob = { post: await queued(post), robot, base: at - shift, failures: 0, ...(windowDecided ? { windowDecided } : {}) };
+        await queue.add('post', data, { jobId, delay: Math.max(0, at - now) });
         await store.lineUp(robot, jobId, at - shift);
         added.push(post.key);
       }

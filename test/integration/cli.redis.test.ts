@@ -5,6 +5,8 @@ import { mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/core/logger.js';
+import { createOutbox } from '../../src/outbox/index.js';
 import { createKeys } from '../../src/store/keys.js';
 import { createRedisStore } from '../../src/store/redis-store.js';
 import { runCaptured, runDuban } from '../helpers/cli.js';
@@ -216,6 +218,55 @@ describe('duban job', () => {
     const chengguan = out.slice(out.indexOf('── console/城关镇工作群'), out.indexOf('── console/红星乡工作群'));
     expect(chengguan).toContain('2026年11月任务完成情况通报');
     expect(chengguan).toContain('城关镇督办提醒（12月1日）');
+  });
+
+  it('refuses an --at outside office hours before posting anything, naming the hours and a time that works', async () => {
+    await duban('load', 'examples/sample-county.yaml');
+    const { code, err } = await duban('job', 'reminders', '--at', '2026-11-26T19:50');
+
+    expect(code).toBe(2);
+    expect(err).toContain('--at 2026-11-26 19:50 不在办公时间（工作日 08:30–18:00，北京时间）内');
+    expect(err).toContain('什么也没有发');
+    expect(err).toContain('例如 --at 2026-11-26T08:30');
+    const { out } = await duban('job', 'reminders', '--at', '2026-11-26T08:30', '--dry-run');
+    expect(out).toMatch(/共 [1-9]\d* 条，未发送（--dry-run）。/);
+  });
+
+  it('leaves its posts to a running server, which sends them at once though its own clock is past office hours', async () => {
+    await duban('load', 'examples/sample-county.yaml');
+    const sent: string[] = [];
+    // The server at 19:50: its window opens only tomorrow morning.
+    const server = createOutbox({
+      redis: db.redis,
+      queuePrefix: createKeys(db.prefix).queuePrefix(),
+      store: createRedisStore(db.redis, createKeys(db.prefix)),
+      posters: {
+        console: {
+          parts: () => 1,
+          pauseMs: 0,
+          sendPart: (group) => {
+            sent.push(group.chat);
+            return Promise.resolve();
+          },
+        },
+      },
+      log: createLogger('silent'),
+      window: () => Promise.resolve({ now: false, next: new Date(Date.now() + 12 * 60 * 60_000) }),
+    });
+    server.start();
+    try {
+      const { code, out, err } = await duban('job', 'reminders', '--at', '2026-11-27T09:00');
+
+      expect(code).toBe(0);
+      expect(err).toContain('由正在运行的服务送达');
+      const [, added = '', delivered = ''] = /新发 (\d+)、之前已发 0；送达 (\d+)，失败 0，未完成 0/.exec(out) ?? [];
+      expect(Number(added)).toBeGreaterThan(0);
+      expect(delivered).toBe(added);
+      expect(sent).toHaveLength(Number(added));
+      expect(out).not.toContain('── 发往');
+    } finally {
+      await server.close();
+    }
   });
 
   it('posts nothing on a public holiday', async () => {

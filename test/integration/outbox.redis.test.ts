@@ -240,6 +240,23 @@ describe('the outbox', () => {
     expect(poster.sent.every((s) => s.at >= opensAt)).toBe(true);
   });
 
+  it('sends posts whose sender found the window open at once, from a worker whose clock says the window is shut', async () => {
+    // A server at 19:50 delivering the posts of `duban job --at …T09:00`: its window never opens here.
+    const shut: PostingWindow = () => Promise.resolve({ now: false, next: new Date(Date.now() + 60 * 60_000) });
+    const poster = recorder();
+    const server = outboxWith({ console: poster }, shut);
+    server.start();
+    const decided = [post('群0', 1), post('群1', 1)];
+    const held = post('群2', 1);
+    await server.enqueue(decided, { windowDecided: true });
+    await server.enqueue([held]);
+    const states = await server.settled(decided.map((p) => p.key), 5000);
+
+    expect([...states.values()]).toEqual(['sent', 'sent']);
+    expect(poster.sent.map((s) => s.text).sort()).toEqual(['群0#1', '群1#1']);
+    expect((await server.settled([held.key], 0)).get(held.key)).toBe('pending');
+  });
+
   it('tries again after network errors and 5xx answers', async () => {
     const poster = recorder([new SendError('502', 'http-502', 'failed'), new SendError('down', 'network', 'failed')]);
     const outbox = outboxWith({ console: poster });
