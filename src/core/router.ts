@@ -23,6 +23,25 @@ export interface RouterDeps {
   dashboardLink?: DashboardLink;
 }
 
+/** How many messages a platform adapter takes in at once; past it, it turns them away (BusyError). */
+export interface InboundBound {
+  /** Messages routed at once (commands run against Redis). */
+  handling: number;
+  /** More messages taken in: waiting their turn, or having their reply sent. */
+  waiting: number;
+}
+
+/**
+ * Routing a message decodes county data and waits on about ten Redis round trips, which ioredis
+ * pipelines across messages: fewer than 64 at once cut the inbound benchmark's throughput (16
+ * and 32 turned away half and a quarter of its load, at the pace unbounded routing kept up with),
+ * more only add memory while each waits longer. The total also caps the requests open to the
+ * platform for replies (with the server's 480 connections, under 1,024 descriptors), and takes a
+ * whole county reporting at once, a few hundred clerks. Each adapter turns the rest away as its
+ * platform will deliver them again.
+ */
+export const INBOUND_BOUND: Readonly<InboundBound> = Object.freeze({ handling: 64, waiting: 256 });
+
 const HELP_WORD = '帮助';
 /**
  * How long a reply is kept for redeliveries: as long as the store's dedupe markers (a week).

@@ -4,12 +4,12 @@
  * WeCom server for response_url.
  */
 import { createHash } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FRESH_WINDOW_SECONDS, KEPT_SECONDS } from '../../src/adapters/wecom/callback.js';
 import { createWecom } from '../../src/adapters/wecom/index.js';
 import { createBot } from '../../src/bot.js';
 import { createLogger, type Logger } from '../../src/core/logger.js';
-import type { Router } from '../../src/core/router.js';
+import type { InboundBound, Router } from '../../src/core/router.js';
 import { createApp } from '../../src/server/app.js';
 import type { County } from '../../src/store/types.js';
 import { testCounty } from '../fixtures/county.js';
@@ -47,12 +47,12 @@ afterEach(async () => {
 });
 
 /** The bot's server with WeCom on, its API base at the fake server. */
-async function serve(options: { route?: Router; store?: TestBot['store']; replyWithinMs?: number; log?: Logger; now?: () => number } = {}): Promise<Listening> {
+async function serve(options: { route?: Router; store?: TestBot['store']; replyWithinMs?: number; log?: Logger; now?: () => number; bound?: InboundBound } = {}): Promise<Listening> {
   const store = options.store ?? bot.store;
   const log = options.log ?? createLogger('silent');
   const { callback } = createWecom(
     { token: TOKEN, encodingAesKey: AES_KEY, apiBase: fake.base },
-    { route: options.route ?? bot.route, store, log, replyWithinMs: options.replyWithinMs, now: options.now },
+    { route: options.route ?? bot.route, store, log, replyWithinMs: options.replyWithinMs, now: options.now, bound: options.bound },
   );
   const app = await listen(createApp({ log, redisUp: () => store.ping(), wecom: callback }));
   apps.push(app);
@@ -383,6 +383,51 @@ describe('a WeCom answer that is not ready in time', () => {
     await new Promise((done) => setTimeout(done, 500));
     expect(fake.received.filter((r) => r.path === '/cgi-bin/aibot/response')).toHaveLength(1);
     expect(await ledgerSize()).toBe(1);
+  });
+});
+
+describe('a flood of WeCom messages', () => {
+  const BOUND = { handling: 2, waiting: 3 };
+  const ROOM = BOUND.handling + BOUND.waiting;
+  const FLOOD = 10;
+
+  it('routes at most the bound at once, also past the "working" reply, answers the excess 503 with nothing kept, and records each once after WeCom delivers them again', async () => {
+    let open = (): void => undefined;
+    const gate = new Promise<void>((done) => (open = done));
+    let running = 0;
+    let most = 0;
+    const route: Router = async (message) => {
+      running += 1;
+      most = Math.max(most, running);
+      try {
+        await gate;
+        return await bot.route(message);
+      } finally {
+        running -= 1;
+      }
+    };
+    const server = await serve({ route, replyWithinMs: 300, bound: BOUND });
+    const flood = Array.from({ length: FLOOD }, (_, i) => i + 1);
+    const callbacks = flood.map((n) => wecom.callback(report(`msg-flood-${String(n)}`, `@督办助手 上报 T2 80% 第${String(n)}条`)));
+
+    const first = await Promise.all(callbacks.map((c) => deliver(server, c)));
+    expect(first.filter((r) => r.status === 200)).toHaveLength(ROOM);
+    expect(first.filter((r) => r.status === 503)).toHaveLength(FLOOD - ROOM);
+    // The "working" replies have gone; the messages behind them still hold their places.
+    const turnedAway = callbacks.filter((_, i) => first[i]?.status === 503);
+    expect((await Promise.all(turnedAway.map((c) => deliver(server, c)))).map((r) => r.status)).toEqual(turnedAway.map(() => 503));
+
+    open();
+    await vi.waitFor(() => { expect(fake.received.filter((r) => r.path === '/cgi-bin/aibot/response')).toHaveLength(ROOM); });
+    // WeCom delivers each refused callback again (non-200 is a failure it retries); then every one once more.
+    const again = await Promise.all(turnedAway.map((c) => deliver(server, c)));
+    expect(again.map((r, i) => opened(r.body, turnedAway[i]!).stream.content)).toEqual(turnedAway.map(() => expect.stringContaining('已记录') as unknown));
+    for (const c of callbacks) expect((await deliver(server, c)).status).toBe(200);
+
+    expect(most).toBe(BOUND.handling);
+    const notes = (await bot.store.ledger(['T2'])).filter(isReportEntry).map((e) => e.note);
+    expect(flood.map((n) => notes.filter((note) => note === `第${String(n)}条`).length)).toEqual(flood.map(() => 1));
+    expect(fake.received.filter((r) => r.path === '/cgi-bin/aibot/response')).toHaveLength(ROOM);
   });
 });
 

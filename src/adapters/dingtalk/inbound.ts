@@ -4,13 +4,17 @@
  * not received (Stream: within about a minute; HTTP: after a slow answer), and with two instances
  * each delivery may land on either: the msgId claim in Redis lets exactly one of them handle it.
  * A flood is handled a few at a time, a bounded number wait their turn, and the rest are turned
- * away unclaimed, so that DingTalk's redelivery or the sender's resend is recorded (INBOUND_BOUND).
+ * away unclaimed, so that DingTalk's redelivery or the sender's resend is recorded (INBOUND_BOUND):
+ * HTTP callbacks are answered 503, so DingTalk delivers them again (DESIGN §7, as while Redis is
+ * away), and a Stream message, already acknowledged, gets text.busy. Replies are outside the
+ * routing limit — a slow DingTalk must not hold the routing places through its 2 s retry — but
+ * inside the total.
  */
 import pLimit from 'p-limit';
 import { ZodError } from 'zod';
 import { BusyError, DecodeError, orUnavailable, SendError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import type { Router } from '../../core/router.js';
+import { INBOUND_BOUND, type InboundBound, type Router } from '../../core/router.js';
 import { plain, type OutgoingMessage } from '../../core/types.js';
 import { text } from '../../messages.js';
 import type { Store } from '../../store/types.js';
@@ -22,25 +26,6 @@ import type { DingtalkSender } from './send.js';
 const CLAIM_SECONDS = 2 * 60 * 60;
 const REPLY_RETRY_MS = 2000;
 
-export interface InboundBound {
-  /** Messages routed at once (commands run against Redis). */
-  handling: number;
-  /** More messages taken in: being claimed, waiting their turn, or having their reply sent. */
-  waiting: number;
-}
-
-/**
- * Routing a message decodes county data and waits on about ten Redis round trips, which ioredis
- * pipelines across messages: fewer than 64 at once cut the inbound benchmark's throughput (16
- * and 32 turned away half and a quarter of its load, at the pace unbounded routing kept up with),
- * more only add memory while each waits longer. Replies are outside that limit — a slow DingTalk
- * must not hold the routing places through its 2 s retry — but inside the total, which also caps
- * the requests open to DingTalk (with the server's 512 connections, under 1,024 descriptors).
- * The queue takes a whole county reporting at once, a few hundred clerks. Past it a message is
- * turned away: HTTP callbacks are answered 503, so DingTalk delivers them again (DESIGN §7, as
- * while Redis is away), and a Stream message, already acknowledged, gets text.busy.
- */
-export const INBOUND_BOUND: InboundBound = { handling: 64, waiting: 256 };
 /** "Send it again" notices of turned-away Stream messages sent at once: each is a request to DingTalk. */
 const BUSY_NOTICES_AT_ONCE = 4;
 

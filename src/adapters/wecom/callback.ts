@@ -6,12 +6,15 @@
  * then redelivers, so when the command is not done within `replyWithinMs` the passive reply says
  * it is working and the answer follows through the callback's response_url (101138). What was
  * answered passively is kept per message, so a redelivery gets the same reply and no second post.
+ * A flood is routed a few at a time and a bounded number wait (INBOUND_BOUND), also once their
+ * "working" reply has gone; past that a message is answered 503, which WeCom delivers again.
  */
 import { createHash } from 'node:crypto';
 import { ZodError } from 'zod';
-import { DecodeError, jsonOr400, orUnavailable, VerifyError } from '../../core/errors.js';
+import pLimit from 'p-limit';
+import { BusyError, DecodeError, jsonOr400, orUnavailable, VerifyError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import type { Router } from '../../core/router.js';
+import { INBOUND_BOUND, type InboundBound, type Router } from '../../core/router.js';
 import type { IncomingMessage, OutgoingMessage } from '../../core/types.js';
 import { text } from '../../messages.js';
 import { WECOM_LIMITS, wecomImage, wecomReply, type WecomImage } from '../../render/wecom.js';
@@ -61,6 +64,7 @@ export interface WecomCallbackDeps {
   replyWithinMs?: number;
   /** The clock callback timestamps are checked against (ms since the epoch). */
   now?: () => number;
+  bound?: InboundBound;
 }
 
 export interface WecomCallback {
@@ -81,6 +85,10 @@ export function createWecomCallback(deps: WecomCallbackDeps): WecomCallback {
   /** Deliveries of one message racing inside this process share one answer. */
   const inFlight = new Map<string, Promise<string>>();
   const later = new Set<Promise<void>>();
+  const bound = deps.bound ?? INBOUND_BOUND;
+  const routing = pLimit(bound.handling);
+  /** Messages taken in and not yet answered: waiting their turn, routed, or answered through response_url. */
+  let taken = 0;
 
   /**
    * The reply envelope. The 16 "random" bytes only make equal plaintexts encrypt differently
@@ -105,16 +113,29 @@ export function createWecomCallback(deps: WecomCallbackDeps): WecomCallback {
   }
 
   async function answerFresh(message: IncomingMessage, streamId: string, responseUrl: string | undefined): Promise<string> {
-    const routed = deps.route(message);
-    const first = await within(routed, replyWithinMs);
-    if (first.state === 'failed') throw first.error;
-    const keep = (content: string, image?: WecomImage) => orUnavailable(store.keepCallbackReply('wecom', streamId, streamReply(streamId, content, image), KEPT_SECONDS));
-    if (first.state === 'done') return (await keep(wecomReply(first.value), replyImage(first.value, message))).answer;
+    // Nothing is kept for a message turned away: WeCom's next delivery of it is answered afresh.
+    if (taken >= bound.handling + bound.waiting) throw new BusyError(`too many messages at once (${String(bound.handling)} handled, ${String(bound.waiting)} waiting)`);
+    taken += 1;
+    const routed = routing(() => deps.route(message));
+    /** What this message still costs: its routing, then its answer through response_url, if it owes one. */
+    let owed: Promise<unknown> = routed;
+    try {
+      const first = await within(routed, replyWithinMs);
+      if (first.state === 'failed') throw first.error;
+      const keep = (content: string, image?: WecomImage) => orUnavailable(store.keepCallbackReply('wecom', streamId, streamReply(streamId, content, image), KEPT_SECONDS));
+      if (first.state === 'done') return (await keep(wecomReply(first.value), replyImage(first.value, message))).answer;
 
-    const { answer, fresh } = await keep(text.wecom.working);
-    // Only the delivery whose "working" reply was kept owes the answer; another already gave one.
-    if (fresh) track(deliverLater(routed, message, responseUrl));
-    return answer;
+      const { answer, fresh } = await keep(text.wecom.working);
+      // Only the delivery whose "working" reply was kept owes the answer; another already gave one.
+      if (fresh) {
+        const delivering = deliverLater(routed, message, responseUrl);
+        track(delivering);
+        owed = delivering;
+      }
+      return answer;
+    } finally {
+      void owed.catch(() => undefined).finally(() => { taken -= 1; });
+    }
   }
 
   async function deliverLater(routed: ReturnType<Router>, message: IncomingMessage, responseUrl: string | undefined): Promise<void> {

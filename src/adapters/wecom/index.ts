@@ -3,7 +3,7 @@ import { SendError } from '../../core/errors.js';
 import { rememberSecret } from '../../core/redact.js';
 import type { Logger } from '../../core/logger.js';
 import type { Poster } from '../../outbox/index.js';
-import type { Router } from '../../core/router.js';
+import type { InboundBound, Router } from '../../core/router.js';
 import type { Store } from '../../store/types.js';
 import { createWecomCallback, type WecomCallback } from './callback.js';
 import { createWecomCrypto } from './crypto.js';
@@ -26,13 +26,13 @@ export interface Wecom {
 /** WeCom documents no penalty for 45009; a minute is the rate window the webhook states (91770). */
 const WECOM_PAUSE_MS = 60_000;
 
-export function createWecom(config: WecomConfig, deps: { route: Router; store: Store; log: Logger; replyWithinMs?: number; now?: () => number }): Wecom {
+export function createWecom(config: WecomConfig, deps: { route: Router; store: Store; log: Logger; replyWithinMs?: number; now?: () => number; bound?: InboundBound }): Wecom {
   const log = deps.log.child({ platform: 'wecom' });
   rememberSecret(config.token);
   rememberSecret(config.encodingAesKey);
   const sender = createWecomSender({ apiBase: config.apiBase, log });
   const crypto = createWecomCrypto({ token: config.token, encodingAesKey: config.encodingAesKey });
-  const callback = createWecomCallback({ crypto, route: deps.route, store: deps.store, sender, log, replyWithinMs: deps.replyWithinMs, now: deps.now });
+  const callback = createWecomCallback({ crypto, route: deps.route, store: deps.store, sender, log, replyWithinMs: deps.replyWithinMs, now: deps.now, bound: deps.bound });
   const poster: Poster = {
     // The picture (part 0, when the webhook takes it) is decoded and hashed only when it is sent:
     // `parts` is asked for every post of a fan-out, and a chart is up to a megabyte.
