@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import regexp from 'eslint-plugin-regexp';
 
 // DESIGN §7, no request to a host the contract does not name: every HTTP request goes through
 // src/adapters/http.ts, which checks the origin and never follows a redirect; the one outbound
@@ -27,6 +28,16 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Every message a clerk types is matched against these expressions: none may backtrack
+    // super-linearly (a crafted message would block the event loop), wherever it is matched.
+    files: SOURCES,
+    plugins: { regexp },
+    rules: {
+      'regexp/no-super-linear-backtracking': 'error',
+      'regexp/no-super-linear-move': 'error',
     },
   },
   {

@@ -4,13 +4,14 @@
  */
 import { z } from 'zod';
 import { rememberSecret } from './core/redact.js';
+import { trimEndChars } from './domain/text.js';
 
 // An empty value (`WECOM_TOKEN=` copied from .env.example) means "not set".
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 const base = (fallback: string) =>
   z.preprocess(
     (v) => (v === '' || v === undefined ? fallback : v),
-    z.url({ protocol: /^https?$/, error: `应为 http:// 或 https:// 开头的地址，不设置就是 ${fallback}` }).transform((u) => u.replace(/\/+$/, '')),
+    z.url({ protocol: /^https?$/, error: `应为 http:// 或 https:// 开头的地址，不设置就是 ${fallback}` }).transform((u) => trimEndChars(u, '/')),
   );
 
 const PORT_ERROR = '应为 1–65535 之间的整数端口号，例如 3000';

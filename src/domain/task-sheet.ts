@@ -10,7 +10,7 @@
 import * as z from 'zod';
 import { fromEpochDay, isYmd } from './dates.js';
 import { TASK_DOMAINS, type Target, type Task, type TaskDomain, type Township, type Ymd } from './model.js';
-import { normalizeText, parseDate, parseDomain, parseTarget } from './text.js';
+import { normalizeText, parseDate, parseDomain, parseTarget, trimEndChars, trimStartChars } from './text.js';
 import { text as messages } from '../messages.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -146,12 +146,8 @@ const HEADER_SCAN_ROWS = 10;
  * spaces or line breaks, no `*` (required) marks, no trailing colon or `（单位）` remark.
  */
 export function headerKey(raw: string): string {
-  return normalizeText(raw)
-    .replace(/\s+/g, '')
-    .replace(/^\*+/, '')
-    .replace(/[:*]+$/, '')
-    .replace(/\([^()]*\)$/, '')
-    .replace(/[:*]+$/, '');
+  const bare = trimEndChars(trimStartChars(normalizeText(raw).replace(/\s+/g, ''), '*'), ':*');
+  return trimEndChars(bare.replace(/\([^()]*\)$/, ''), ':*');
 }
 
 export interface Column {
@@ -334,7 +330,8 @@ function readTownships(value: SheetValue, townships: readonly Township[], index:
 
 /** `已完成`, `建成`, `是`, `√`: the task is done or not, nothing to count. */
 const DONE_TARGET = /^(?:已|全部|全面|按期|按时|如期|确保)?(?:完成|建成|办结|到位|落实|达标|全覆盖|是|√|✓|✔)(?:任务)?$/u;
-const PERCENT_IN_TEXT = /\d+(?:\.\d+)?%|百分之[零〇一二两三四五六七八九十百点]+/gu;
+// The lookbehind starts a number only at its first digit: tried from every digit of a long run, it took time squared.
+const PERCENT_IN_TEXT = /(?<![\d.])\d+(?:\.\d+)?%|百分之[零〇一二两三四五六七八九十百点]+/gu;
 const VILLAGE_WORDS = '(?:村|社区|村居|行政村|村\\(社区\\)|村/社区|村社区)';
 /**
  * A count in a sentence: `每个村至少储备3名后备干部` → 每个村3名, `培育2个党建品牌` → 2个. The
@@ -348,7 +345,7 @@ const COUNT_IN_TEXT = new RegExp(
 function readTarget(value: SheetValue): Read<Target> {
   if (typeof value === 'boolean') return value ? ok({ kind: 'done' }) : bad(M.unknownTarget('否'), M.hint.target);
   const raw = textOf(value);
-  const text = normalizeText(raw).replace(/\s+/g, '').replace(/[。.;；]+$/u, '');
+  const text = trimEndChars(normalizeText(raw).replace(/\s+/g, ''), '。.;；');
   if (text === '') return bad(M.missing, M.hint.target);
   // parseTarget reads a bare number as a percent, as a chat command may; in a sheet `3` is as
   // likely three of something, and a wrong guess changes what every township owes.

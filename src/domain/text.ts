@@ -65,14 +65,19 @@ export function stripMention(s: string): string {
  * pattern from every character of a long run that does not reach the end, so a line of 20,000
  * commas took a second; this reads each character once.
  */
-function trimChars(s: string, chars: string): string {
+export function trimChars(s: string, chars: string): string {
+  return trimEndChars(trimStartChars(s, chars), chars);
+}
+
+/** Like trimChars, at the start only. */
+export function trimStartChars(s: string, chars: string): string {
   let start = 0;
   while (start < s.length && chars.includes(s.charAt(start))) start += 1;
-  return trimEndChars(s.slice(start), chars);
+  return s.slice(start);
 }
 
 /** Like trimChars, at the end only. */
-function trimEndChars(s: string, chars: string): string {
+export function trimEndChars(s: string, chars: string): string {
   let end = s.length;
   while (end > 0 && chars.includes(s.charAt(end - 1))) end -= 1;
   return s.slice(0, end);

@@ -84,7 +84,10 @@ const isPunct = (c: string): boolean => /[\p{P}\p{S}]/u.test(c);
  * the stars, a space goes between them and the neighbour.
  */
 function strong(body: string, before: string | undefined, after: string | undefined): string {
-  const [, lead = '', inner = '', trail = ''] = /^(\s*)([\s\S]*?)(\s*)$/u.exec(body) ?? [];
+  // trim() and \s know the same spaces; a pattern would try `\s*$` from every space of a long run.
+  const inner = body.trim();
+  const lead = body.slice(0, body.length - body.trimStart().length);
+  const trail = body.slice(body.trimEnd().length);
   if (inner === '') return body;
   const blocked = (neighbour: string | undefined, edge: string | undefined): boolean =>
     neighbour !== undefined && edge !== undefined && !isSpace(neighbour) && !isPunct(neighbour) && isPunct(edge);
