@@ -174,6 +174,11 @@ describe('duban chat', () => {
 });
 
 describe('duban job', () => {
+  // A county of their own: a 催办 queued above (by `chat`) waits in its group's line for office
+  // hours by the wall clock, and a job's post to that group would wait behind it, as it should.
+  const jobPrefix = (): string => `${db.prefix}:job`;
+  const duban = (...argv: string[]) => runDuban(jobPrefix(), ...argv);
+
   it('runs a job as if the clock read --at, waits for its posts, and says what went out', async () => {
     await duban('load', 'examples/sample-county.yaml');
     const { code, out } = await duban('job', 'reminders', '--at', '2026-11-23T09:00');
@@ -238,8 +243,8 @@ describe('duban job', () => {
     // The server at 19:50: its window opens only tomorrow morning.
     const server = createOutbox({
       redis: db.redis,
-      queuePrefix: createKeys(db.prefix).queuePrefix(),
-      store: createRedisStore(db.redis, createKeys(db.prefix)),
+      queuePrefix: createKeys(jobPrefix()).queuePrefix(),
+      store: createRedisStore(db.redis, createKeys(jobPrefix())),
       posters: {
         console: {
           parts: () => 1,
