@@ -7,13 +7,13 @@ import { plain, type Line, type OutgoingMessage } from '../src/core/types.js';
 import { dueEstimated, dueLine, estimateNote, overdueLine, reportersOf, withMentions, type DueItem } from '../src/core/views.js';
 import { estimatingBeyondCoverage } from '../src/domain/calendar.js';
 import { beijingDate, beijingTime } from '../src/domain/dates.js';
-import type { Township } from '../src/domain/model.js';
+import type { Township, Group, Person } from '../src/domain/model.js';
 import { parsed, problem, type Parsed } from '../src/domain/problems.js';
 import { postingWindow } from '../src/domain/schedule.js';
 import { parseTaskRef, type TaskRef } from '../src/domain/text.js';
 import { text } from '../src/messages.js';
 import type { OutboxPost, Refresher } from '../src/outbox/index.js';
-import type { Group, Person, Store } from '../src/store/types.js';
+import type { Store } from '../src/store/types.js';
 
 type NudgeArgs = { kind: 'township'; name: string } | { kind: 'task'; ref: TaskRef };
 

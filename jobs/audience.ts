@@ -4,8 +4,7 @@
  */
 import type { Board } from '../src/core/board.js';
 import type { JobContext } from '../src/core/job.js';
-import type { Township } from '../src/domain/model.js';
-import type { Group } from '../src/store/types.js';
+import type { Township, Group } from '../src/domain/model.js';
 import { reportersOf } from '../src/core/views.js';
 
 export interface TownshipGroup {

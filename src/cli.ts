@@ -15,7 +15,6 @@ import { ConfigError, loadConfig } from './config.js';
 import { StoreUnavailableError } from './core/errors.js';
 import { createLogger, fileLogger, type Level } from './core/logger.js';
 import { countyWindow, planSlot, runJobs } from './core/scheduler.js';
-import type { Platform } from './core/types.js';
 import { estimatingBeyondCoverage } from './domain/calendar.js';
 import { beijingDate, beijingInstant, beijingTime, isYm } from './domain/dates.js';
 import { EXPORT_KINDS, exportMessages, exportTable, isExportKind } from './excel/export.js';
@@ -23,7 +22,6 @@ import { importTaskWorkbook } from './excel/import.js';
 import { MAX_WORKBOOK_BYTES } from './excel/inspect.js';
 import { RefusedWorkbookError } from './excel/read.js';
 import { tableBuffer } from './excel/write.js';
-import { CHAT_PLATFORMS, isChatPlatform } from './store/types.js';
 import { serve, ServeError, type ServeIo } from './main.js';
 import type { Outbox, OutboxPost } from './outbox/index.js';
 import { createPlatforms, openOutbox } from './platforms.js';
@@ -34,6 +32,7 @@ import { MAX_SETUP_BYTES, readSetup } from './setup.js';
 import { connectRedis, RedisUnavailableError } from './store/connect.js';
 import { openDemo } from './demo.js';
 import { chatLogFile } from './paths.js';
+import { CHAT_PLATFORMS, isChatPlatform, type ChatPlatform, type EntryOrigin } from './domain/model.js';
 
 export interface CliIo extends ServeIo {
   env: NodeJS.ProcessEnv;
@@ -59,7 +58,7 @@ const USAGE = `用法：duban <命令> [选项]
 
 const NO_COUNTY = '提示：还没有载入县的设置，机器人不认识任何群和人。先运行：npx duban load examples/sample-county.yaml';
 
-function platformOf(value = 'console'): Platform {
+function platformOf(value = 'console'): ChatPlatform {
   if (!isChatPlatform(value)) throw new UsageError(`--platform 应为 ${CHAT_PLATFORMS.join('、')} 之一`);
   return value;
 }
@@ -180,7 +179,7 @@ async function loadCommand(args: readonly string[], io: CliIo): Promise<number> 
   const bot = await openBot(io, 'warn');
   try {
     // A task the file newly closes goes into its ledger as closed today, by the file.
-    const loadedBy = { by: { platform: 'console', user: 'duban-load', name: text.setupFileReporter }, at: beijingInstant(new Date()), source: `setup:${basename(file)}` };
+    const loadedBy: EntryOrigin = { by: { platform: 'console', user: 'duban-load', name: text.setupFileReporter }, at: beijingInstant(new Date()), source: `setup:${basename(file)}` };
     await bot.store.loadCounty(result.county, result.calendar, result.schedule, loadedBy);
     const { county } = result;
     write(io.stdout, `已载入「${county.name}」：${String(county.townships.length)} 个乡镇、${String(county.groups.length)} 个群、${String(county.people.length)} 人、${String(county.tasks.length)} 项任务。`);

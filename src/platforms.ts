@@ -13,7 +13,7 @@ import type { Logger } from './core/logger.js';
 import { countyWindow } from './core/scheduler.js';
 import { createOutbox, type Outbox, type Poster } from './outbox/index.js';
 import { createKeys } from './store/keys.js';
-import type { ChatPlatform } from './store/types.js';
+import type { ChatPlatform } from './domain/model.js';
 
 export interface Platforms {
   wecom?: Wecom;

@@ -15,7 +15,7 @@ import { isMap, isNode, isScalar, isSeq, LineCounter, Parser, parseDocument, typ
 import * as z from 'zod';
 import { text as messages } from './messages.js';
 import { isYmd } from './domain/dates.js';
-import { COUNT_UNITS, TASK_DOMAINS, type Target, type Task, type Township } from './domain/model.js';
+import { COUNT_UNITS, TASK_DOMAINS, type Target, type Task, type Township, CHAT_PLATFORMS, type County, type Group, type Person } from './domain/model.js';
 import {
   DEFAULT_SCHEDULE,
   isClockTime,
@@ -25,7 +25,6 @@ import {
   type OfficeHours,
   type ScheduleSettings,
 } from './domain/schedule.js';
-import { CHAT_PLATFORMS, type County, type Group, type Person } from './store/types.js';
 import { PLATFORM_ORIGINS } from './config.js';
 
 export const setupMessages = {

@@ -7,7 +7,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { CHAT_PLATFORMS, type ChatPlatform } from '../store/types.js';
+import { CHAT_PLATFORMS, type ChatPlatform } from '../domain/model.js';
 
 /**
  * Long enough to tap a link in a chat, short enough that a forwarded one soon stops working. Not

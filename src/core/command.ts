@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { beijingInstant } from '../domain/dates.js';
 import { exampleTasks, oneOfEachKind } from '../domain/examples.js';
-import type { EntryOrigin, Role, Township, WorkCalendar, Ymd } from '../domain/model.js';
+import type { EntryOrigin, Role, Township, WorkCalendar, Ymd, Group, Person } from '../domain/model.js';
 import type { Parsed, Problem } from '../domain/problems.js';
 import { requiredAmount } from '../domain/targets.js';
 import { text, type ExampleSource } from '../messages.js';
-import type { Group, Person, Store } from '../store/types.js';
+import type { Store } from '../store/types.js';
 import { UserError } from './errors.js';
 import type { Logger } from './logger.js';
 import { sourceOf, type IncomingMessage, type OutgoingMessage } from './types.js';

@@ -7,9 +7,9 @@
 import type { Board } from './board.js';
 import type { Logger } from './logger.js';
 import type { OutgoingMessage } from './types.js';
-import type { WorkCalendar, Ymd } from '../domain/model.js';
+import type { WorkCalendar, Ymd, Group } from '../domain/model.js';
 import type { ScheduleSettings } from '../domain/schedule.js';
-import type { Group, Store } from '../store/types.js';
+import type { Store } from '../store/types.js';
 
 export interface JobContext {
   jobName: string;

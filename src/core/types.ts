@@ -2,12 +2,10 @@
  * What commands and jobs see of the platforms: nothing platform-specific. Adapters turn their
  * payloads into `IncomingMessage` and render `OutgoingMessage` for their platform.
  */
-import type { ChatPlatform } from '../store/types.js';
-
-export type Platform = ChatPlatform;
+import type { ChatPlatform } from '../domain/model.js';
 
 export interface ChatRef {
-  platform: Platform;
+  platform: ChatPlatform;
   /** The platform's chat id (WeCom chatid, DingTalk conversationId, a console chat name). */
   id: string;
   type: 'group' | 'direct';

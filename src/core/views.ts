@@ -3,7 +3,7 @@
  * Sentences come from `messages.ts`; this file only arranges them.
  */
 import { instantMs } from '../domain/dates.js';
-import type { Instant, Township, Ymd } from '../domain/model.js';
+import type { Instant, Township, Ymd, Group, Person } from '../domain/model.js';
 import { rankChange, type RankingRow, type RankingSnapshot } from '../domain/ranking.js';
 import { warningsFor, type Reminder, type ScheduledItem, type Warnings } from '../domain/schedule.js';
 import { text, type StandingView } from '../messages.js';
@@ -11,7 +11,6 @@ import type { Board, Cell } from './board.js';
 import type { CommandContext } from './command.js';
 import { UserError } from './errors.js';
 import { plain, type Line, type OutgoingMessage } from './types.js';
-import type { Group, Person } from '../store/types.js';
 
 /** `8/12（67%）` for counts, `80%` for percents, `已完成` for yes/no tasks. */
 export function shownAmount(cell: Cell): string {

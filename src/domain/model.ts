@@ -61,8 +61,44 @@ export type ReportValue =
   /** `完成` / `已完成`: the whole target. */
   | { kind: 'done' };
 
+/** Where messages come from; `console` is the terminal (`duban say`, `duban chat`). */
+export const CHAT_PLATFORMS = ['wecom', 'dingtalk', 'console'] as const;
+export type ChatPlatform = (typeof CHAT_PLATFORMS)[number];
+
+export const isChatPlatform = (value: string): value is ChatPlatform => (CHAT_PLATFORMS as readonly string[]).includes(value);
+
+/** A platform chat bound to a township, or marked as the leaders' group. */
+export interface Group {
+  platform: ChatPlatform;
+  chat: string;
+  /** Township id; absent for the leaders' group. */
+  township?: string;
+  role?: 'leaders';
+  name?: string;
+  /** How to post unprompted: WeCom 消息推送 webhook URL, DingTalk custom-robot webhook. */
+  webhook?: string;
+  /** DingTalk custom-robot 加签 secret. */
+  secret?: string;
+}
+
+export interface Person {
+  platform: ChatPlatform;
+  user: string;
+  name: string;
+  roles: Role[];
+  township?: string;
+}
+
+export interface County {
+  name: string;
+  townships: Township[];
+  groups: Group[];
+  people: Person[];
+  tasks: Task[];
+}
+
 export interface Reporter {
-  platform: string;
+  platform: ChatPlatform;
   user: string;
   name: string;
 }

@@ -25,8 +25,9 @@ import type { Logger } from '../core/logger.js';
 import type { OutgoingMessage } from '../core/types.js';
 import { beijingDate, beijingInstant } from '../domain/dates.js';
 import { text } from '../messages.js';
-import type { ChatPlatform, DeadLetter, Group, Store } from '../store/types.js';
+import type { DeadLetter, Store } from '../store/types.js';
 import { adminsOf, withMentions } from '../core/views.js';
+import type { ChatPlatform, Group } from '../domain/model.js';
 
 /** What a platform adapter gives the outbox. */
 export interface Poster {

@@ -13,10 +13,10 @@
 import type { OutgoingMessage } from '../core/types.js';
 import { z } from 'zod';
 import type { CalendarOverrides } from '../domain/calendar.js';
-import { COUNT_UNITS, TASK_DOMAINS, type EntryOrigin, type LedgerEntry, type Progress, type ReportKind, type Reporter, type Task, type TaskEventKind, type Township } from '../domain/model.js';
+import { COUNT_UNITS, TASK_DOMAINS, type EntryOrigin, type LedgerEntry, type Progress, type ReportKind, type Reporter, type Task, type TaskEventKind, type Township, CHAT_PLATFORMS, type Group, type Person } from '../domain/model.js';
 import type { RankingRow, RankingSnapshot } from '../domain/ranking.js';
 import { DEFAULT_SCHEDULE, isClockTime, MAX_LADDER_DAYS, MAX_LADDER_RUNGS, MAX_OVERDUE_REPEAT_DAYS, type ScheduleSettings } from '../domain/schedule.js';
-import { CHAT_PLATFORMS, type DeadLetter, type Group, type LastReport, type Person } from './types.js';
+import { type DeadLetter, type LastReport } from './types.js';
 
 /** A value in Redis does not have the shape the bot wrote: names where, never the value (it may hold a webhook secret). */
 export class StoreDataError extends Error {
@@ -94,7 +94,7 @@ export const PersonSchema: z.ZodType<Person> = z.object({
   township: z.string().optional(),
 });
 
-const ReporterSchema: z.ZodType<Reporter> = z.object({ platform: z.string(), user: z.string(), name: z.string() });
+const ReporterSchema: z.ZodType<Reporter> = z.object({ platform: ChatPlatformSchema, user: z.string(), name: z.string() });
 
 /**
  * Progress as the Lua scripts write it: `{"amount":"80","at":…,"entry":…,"by":{…}}`.
@@ -221,7 +221,7 @@ export function decode<T>(schema: z.ZodType<T>, data: unknown, where: string): T
 
 /** Who wrote an entry, when, and from which message: the fields every entry has. */
 const ORIGIN_FIELDS = {
-  platform: z.string(),
+  platform: ChatPlatformSchema,
   user: z.string(),
   name: z.string(),
   at: Instant,

@@ -5,8 +5,7 @@
  * ledger and dedupe marker at once), and the setup-file keys carry `{county}` (loadCounty
  * replaces them in one MULTI). Per-reporter and per-month keys stand alone.
  */
-import type { Ym } from '../domain/model.js';
-import type { ChatPlatform } from './types.js';
+import type { Ym, ChatPlatform } from '../domain/model.js';
 
 /** The key prefix of a real county: the demo and the tests never use it. */
 export const PRODUCTION_PREFIX = 'duban';

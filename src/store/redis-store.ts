@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { z } from 'zod';
 import { withStatus } from '../domain/ledger.js';
-import { isReportEntry, type EntryOrigin, type Instant, type LedgerEntry, type Progress, type ReportEntry, type Reported, type Reporter, type Task } from '../domain/model.js';
+import { isReportEntry, type EntryOrigin, type Instant, type LedgerEntry, type Progress, type ReportEntry, type Reported, type Reporter, type Task, type ChatPlatform, type County, type Group } from '../domain/model.js';
 import type { RankingSnapshot } from '../domain/ranking.js';
 import type { CalendarOverrides } from '../domain/calendar.js';
 import { beijingDate, beijingInstant, instantMs } from '../domain/dates.js';
@@ -41,17 +41,7 @@ import {
 } from './codec.js';
 import { PRODUCTION_PREFIX, type Keys } from './keys.js';
 import { defineScripts, type TaskKeys } from './scripts.js';
-import {
-  isChatPlatform,
-  type ChatPlatform,
-  type County,
-  type Group,
-  type LastReport,
-  type ReportInput,
-  type ReportResult,
-  type ReverseResult,
-  type Store,
-} from './types.js';
+import { type LastReport, type ReportInput, type ReportResult, type ReverseResult, type Store } from './types.js';
 
 /** A robot's pacing outlives everything it has scheduled: posts wait hours at most, pauses minutes. */
 const PACING_KEEP_MS = 7 * 24 * 60 * 60 * 1000;
@@ -393,7 +383,7 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
       requireText('source', input.source);
       requireText('township', input.township);
       const atMs = checkedMs('at', input.at);
-      const lastKey = keys.lastReport(platformOf(input.by), input.by.user);
+      const lastKey = keys.lastReport(input.by.platform, input.by.user);
       const taskKeysOf = taskKeys(input.task, input.source);
       const reply = decode(
         RecordReplySchema,
@@ -442,7 +432,7 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
     async reverseReport(last: LastReport, by: Reporter, at: Instant, source: string): Promise<ReverseResult> {
       requireText('source', source);
       checkedMs('at', at);
-      const lastKey = keys.lastReport(platformOf(by), by.user);
+      const lastKey = keys.lastReport(by.platform, by.user);
       const taskKeysOf = taskKeys(last.task, source);
       const reply = decode(
         ReverseReplySchema,
@@ -697,12 +687,6 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
       await redis.del(keys.credential(name));
     },
   };
-}
-
-/** Reporter.platform is a plain string in the domain; the last-report key wants a ChatPlatform. */
-function platformOf(by: Reporter): ChatPlatform {
-  if (isChatPlatform(by.platform)) return by.platform;
-  throw new RangeError(`unknown platform ${by.platform}`);
 }
 
 /** One standings record (record-report.lua): the amount as a big-endian double, then `at` padded to 32 bytes. */

@@ -5,8 +5,8 @@
  * meets every light and tie rule it meets in a real county.
  */
 import { addDays } from '../../src/domain/dates.js';
-import { TASK_DOMAINS, type Reporter, type Target, type Task, type Township, type Ym, type Ymd } from '../../src/domain/model.js';
-import type { County, ReportInput } from '../../src/store/types.js';
+import { TASK_DOMAINS, type Reporter, type Target, type Task, type Township, type Ym, type Ymd, type County } from '../../src/domain/model.js';
+import type { ReportInput } from '../../src/store/types.js';
 
 export interface SyntheticCounty {
   county: County;

@@ -33,10 +33,11 @@ import { createPlatforms } from '../../src/platforms.js';
 import { wecomPosts } from '../../src/render/wecom.js';
 import { createKeys } from '../../src/store/keys.js';
 import { createRedisStore } from '../../src/store/redis-store.js';
-import type { Group, Store } from '../../src/store/types.js';
+import type { Store } from '../../src/store/types.js';
 import { syntheticCounty, type SyntheticCounty } from './county.js';
 import { count, ms, table } from './measure.js';
 import type { BenchRedis } from './redis.js';
+import type { Group } from '../../src/domain/model.js';
 
 /** The slot: the first working day of December 2026, so the job ranks November, the synthetic county's month. */
 const SLOT = new Date('2026-12-01T09:00:00+08:00');

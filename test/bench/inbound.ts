@@ -34,12 +34,12 @@ import { SAMPLE_COUNTY } from '../../src/paths.js';
 import { parseSetup } from '../../src/setup.js';
 import { createKeys } from '../../src/store/keys.js';
 import { createRedisStore } from '../../src/store/redis-store.js';
-import type { County } from '../../src/store/types.js';
 import { callbackHeaders, robotMessage } from '../helpers/dingtalk-client.js';
 import { createWecomClient, textMessage, type WecomClient } from '../helpers/wecom-client.js';
 import { ChildMessageSchema, type ChildMessage, type ParentMessage, type ServerMode } from './inbound-server.js';
 import { count, ms, percentile, table } from './measure.js';
 import type { BenchRedis } from './redis.js';
+import type { County } from '../../src/domain/model.js';
 
 const CONNECTIONS = 10;
 const FIXED_RATE = 500;

@@ -15,7 +15,6 @@ import { createWecom, type Wecom } from '../../src/adapters/wecom/index.js';
 import { createLogger } from '../../src/core/logger.js';
 import { createApp } from '../../src/server/app.js';
 import { createKeys } from '../../src/store/keys.js';
-import type { County } from '../../src/store/types.js';
 import { testCounty } from '../fixtures/county.js';
 import { openTestBot, type TestBot } from '../helpers/bot.js';
 import { callbackHeaders, robotMessage, signature } from '../helpers/dingtalk-client.js';
@@ -26,6 +25,7 @@ import { createWecomClient, textMessage } from '../helpers/wecom-client.js';
 import { closeAll } from './helpers/load.js';
 import { send, type RawAnswer, type RawRequest } from './helpers/raw-http.js';
 import { changes, snapshot } from './helpers/snapshot.js';
+import type { County } from '../../src/domain/model.js';
 
 const TOKEN = 'forgeToken';
 const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';

@@ -17,7 +17,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { consoleMessage } from '../../src/adapters/console/index.js';
 import { sourceOf, type IncomingMessage, type OutgoingMessage } from '../../src/core/types.js';
-import { isReportEntry, type LedgerEntry, type Task } from '../../src/domain/model.js';
+import { isReportEntry, type LedgerEntry, type Task, type ChatPlatform, type County, type Group } from '../../src/domain/model.js';
 import { requiredAmount } from '../../src/domain/targets.js';
 import { normalizeText } from '../../src/domain/text.js';
 import { text as messages } from '../../src/messages.js';
@@ -25,7 +25,6 @@ import { dingtalkMarkdown } from '../../src/render/dingtalk.js';
 import { renderText } from '../../src/render/text.js';
 import { wecomReply } from '../../src/render/wecom.js';
 import { createKeys } from '../../src/store/keys.js';
-import type { ChatPlatform, County, Group } from '../../src/store/types.js';
 import { testCounty } from '../fixtures/county.js';
 import { openTestBot, type TestBot } from '../helpers/bot.js';
 

@@ -13,12 +13,12 @@ import { createWecom } from '../../src/adapters/wecom/index.js';
 import { createLogger } from '../../src/core/logger.js';
 import { createOutbox, type Outbox, type OutboxPost, type Poster } from '../../src/outbox/index.js';
 import { createKeys } from '../../src/store/keys.js';
-import type { ChatPlatform, Group } from '../../src/store/types.js';
 import { openTestBot, type TestBot } from '../helpers/bot.js';
 import { startFakeDingtalk, type DingtalkAnswer } from '../helpers/fake-dingtalk.js';
 import { startFakeWecom, type WebhookAnswer } from '../helpers/fake-wecom.js';
 import { closeAll, until } from './helpers/load.js';
 import { startStopwatch, type Arrival } from './helpers/stopwatch.js';
+import type { ChatPlatform, Group } from '../../src/domain/model.js';
 
 const WINDOW_MS = 600;
 const PER_WINDOW = 3;

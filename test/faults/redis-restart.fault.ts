@@ -16,7 +16,6 @@ import { createApp } from '../../src/server/app.js';
 import { connectRedis } from '../../src/store/connect.js';
 import { createKeys } from '../../src/store/keys.js';
 import { createRedisStore } from '../../src/store/redis-store.js';
-import type { County } from '../../src/store/types.js';
 import { testCounty } from '../fixtures/county.js';
 import { callbackHeaders, robotMessage } from '../helpers/dingtalk-client.js';
 import { startFakeDingtalk, type FakeDingtalk } from '../helpers/fake-dingtalk.js';
@@ -26,7 +25,7 @@ import { createWecomClient, textMessage } from '../helpers/wecom-client.js';
 import { closeAll, counts, inPool, until } from './helpers/load.js';
 import { startPrivateRedis, type PrivateRedis } from './helpers/private-redis.js';
 import { startTripwire } from './helpers/redis-tripwire.js';
-import { isReportEntry } from '../../src/domain/model.js';
+import { isReportEntry, type County } from '../../src/domain/model.js';
 
 const TOKEN = 'faultToken';
 const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';

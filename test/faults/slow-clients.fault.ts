@@ -14,12 +14,12 @@ import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBot } from '../../src/bot.js';
 import { createLogger } from '../../src/core/logger.js';
-import type { County } from '../../src/store/types.js';
 import { testCounty } from '../fixtures/county.js';
 import { callbackHeaders, robotMessage } from '../helpers/dingtalk-client.js';
 import { startFakeDingtalk, type FakeDingtalk } from '../helpers/fake-dingtalk.js';
 import { openTestRedis, REDIS_URL, type TestRedis } from '../helpers/redis.js';
 import { closeAll, inPool, until } from './helpers/load.js';
+import type { County } from '../../src/domain/model.js';
 
 const CLIENT_ID = 'dingslow0001';
 const CLIENT_SECRET = 'duban-slow-app-secret';

@@ -9,9 +9,9 @@ import { createLogger } from '../../src/core/logger.js';
 import { prepareDemo } from '../../src/demo.js';
 import { createKeys } from '../../src/store/keys.js';
 import { createRedisStore } from '../../src/store/redis-store.js';
-import type { County } from '../../src/store/types.js';
 import { testCounty } from '../fixtures/county.js';
 import { openTestRedis, type TestRedis } from './redis.js';
+import type { County } from '../../src/domain/model.js';
 
 export interface TestBot extends Bot {
   db: TestRedis;

@@ -10,9 +10,8 @@ import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import ExcelJS from 'exceljs';
 import { targetText, townshipsText } from '../../src/domain/exports.js';
-import type { Task } from '../../src/domain/model.js';
+import type { Task, County } from '../../src/domain/model.js';
 import { parseSetup } from '../../src/setup.js';
-import type { County } from '../../src/store/types.js';
 
 /** A cell to write: a Date or `{ date }` becomes an Excel date cell, `{ percent }` a percent-formatted number. */
 export type CellInput = string | number | boolean | Date | null | { date: string } | { percent: number };

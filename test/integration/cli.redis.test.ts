@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/core/logger.js';
+import type { Reporter } from '../../src/domain/model.js';
 import { createOutbox } from '../../src/outbox/index.js';
 import { createKeys } from '../../src/store/keys.js';
 import { createRedisStore } from '../../src/store/redis-store.js';
@@ -214,7 +215,7 @@ describe('duban job', () => {
     // record it at the wall clock's).
     const prefix = `${db.prefix}:all`;
     await runDuban(prefix, 'load', 'examples/sample-county.yaml');
-    const by = { platform: 'console', user: '联络员', name: '李联络' };
+    const by: Reporter = { platform: 'console', user: '联络员', name: '李联络' };
     await createRedisStore(db.redis, createKeys(prefix)).recordReport({ task: 'T2', township: '城关镇', amount: 80, value: '80%', note: '', by, at: '2026-11-20T10:00:00.000+08:00', source: 'console:cli-test-1' });
     const { code, out } = await runDuban(prefix, 'job', 'all', '--at', '2026-12-01T09:00', '--dry-run');
 

@@ -8,11 +8,11 @@ import { createWecomApp, jsApiSignature } from '../../src/adapters/wecom/app.js'
 import { SESSION_TTL_MS } from '../../src/core/access.js';
 import { createLogger } from '../../src/core/logger.js';
 import { createApp } from '../../src/server/app.js';
-import type { County } from '../../src/store/types.js';
 import { testCounty } from '../fixtures/county.js';
 import { leader, leaderDirect, openTestBot, type TestBot } from '../helpers/bot.js';
 import { startFakeWecomApp, type FakeWecomApp } from '../helpers/fake-wecom-app.js';
 import { listen, type Listening } from '../helpers/http.js';
+import type { County } from '../../src/domain/model.js';
 
 const county: County = {
   ...testCounty,

@@ -2,10 +2,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDingtalkSender, type DingtalkSender } from '../../src/adapters/dingtalk/send.js';
 import { createLogger } from '../../src/core/logger.js';
-import type { Group } from '../../src/store/types.js';
 import { checkCustomRobotSign } from '../helpers/dingtalk-client.js';
 import { startFakeDingtalk, type FakeDingtalk } from '../helpers/fake-dingtalk.js';
 import { sendFailure } from '../helpers/send-error.js';
+import type { Group } from '../../src/domain/model.js';
 
 const CLIENT_ID = 'dingduban0001';
 const CLIENT_SECRET = 'duban-test-app-secret';

@@ -9,12 +9,13 @@ import { createBot } from '../../src/bot.js';
 import { createLogger } from '../../src/core/logger.js';
 import type { Router } from '../../src/core/router.js';
 import { createApp } from '../../src/server/app.js';
-import type { County, Store } from '../../src/store/types.js';
+import type { Store } from '../../src/store/types.js';
 import { testCounty } from '../fixtures/county.js';
 import { openTestBot, type TestBot } from '../helpers/bot.js';
 import { callbackHeaders, robotMessage, type RobotMessageOptions } from '../helpers/dingtalk-client.js';
 import { startFakeDingtalk, type FakeDingtalk, type ReceivedRequest } from '../helpers/fake-dingtalk.js';
 import { listen, type Listening } from '../helpers/http.js';
+import type { County } from '../../src/domain/model.js';
 
 const CLIENT_ID = 'dingduban0001';
 const CLIENT_SECRET = 'duban-test-app-secret';

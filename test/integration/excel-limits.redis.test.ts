@@ -11,11 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importTaskWorkbook } from '../../src/excel/import.js';
 import { createKeys } from '../../src/store/keys.js';
 import { createRedisStore } from '../../src/store/redis-store.js';
-import type { County, Store } from '../../src/store/types.js';
+import type { Store } from '../../src/store/types.js';
 import { runDuban } from '../helpers/cli.js';
 import { openTestRedis, type TestRedis } from '../helpers/redis.js';
 import { sampleCounty, sheetBytes, type CellInput } from '../helpers/task-sheet.js';
 import { partsOf, repeatedSheetXml, sheetXml, zipOf } from '../helpers/zip.js';
+import type { County } from '../../src/domain/model.js';
 
 const TODAY = '2026-11-22';
 const SHEET = 'xl/worksheets/sheet1.xml';

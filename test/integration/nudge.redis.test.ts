@@ -10,9 +10,9 @@ import { createLogger } from '../../src/core/logger.js';
 import { createOutbox, type Outbox, type OutboxPost, type Poster } from '../../src/outbox/index.js';
 import { renderText } from '../../src/render/text.js';
 import { createKeys } from '../../src/store/keys.js';
-import type { County } from '../../src/store/types.js';
 import { testCounty } from '../fixtures/county.js';
 import { admin, clerk, hongxingClerk, leader, openTestBot, type TestBot } from '../helpers/bot.js';
+import type { County } from '../../src/domain/model.js';
 
 const county: County = {
   ...testCounty,

@@ -10,10 +10,10 @@ import { createLogger } from '../../src/core/logger.js';
 import type { OutgoingMessage } from '../../src/core/types.js';
 import { createOutbox, type Outbox, type OutboxPost, type Poster, type PostingWindow } from '../../src/outbox/index.js';
 import { createKeys } from '../../src/store/keys.js';
-import type { County, Group } from '../../src/store/types.js';
 import { testCounty } from '../fixtures/county.js';
 import { openTestBot, type TestBot } from '../helpers/bot.js';
 import { startFakeWecom, type FakeWecom } from '../helpers/fake-wecom.js';
+import type { County, Group } from '../../src/domain/model.js';
 
 const WINDOW_MS = 600;
 const PER_WINDOW = 3;

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isReportEntry, type Reporter, type Task } from '../../src/domain/model.js';
+import { isReportEntry, type County, type EntryOrigin, type Reporter, type Task } from '../../src/domain/model.js';
 import type { RankingSnapshot } from '../../src/domain/ranking.js';
 import { DEFAULT_SCHEDULE, type ScheduleSettings } from '../../src/domain/schedule.js';
 import { StoreDataError } from '../../src/store/codec.js';
 import { createKeys, type Keys } from '../../src/store/keys.js';
 import { createRedisStore } from '../../src/store/redis-store.js';
-import type { County, ReportInput, Store } from '../../src/store/types.js';
+import type { ReportInput, Store } from '../../src/store/types.js';
 import { openTestRedis, type TestRedis } from '../helpers/redis.js';
 
 let t: TestRedis;
@@ -673,7 +673,7 @@ describe('reloading a setup file after 销号 and 恢复 in chat', () => {
   it('dates such a closing and writes it into the ledger when told who loads the file', async () => {
     const { store } = fresh();
     await store.loadCounty(county());
-    const loadedBy = { by: { platform: 'console', user: 'duban-load', name: '设置文件' }, at: '2026-11-25T08:00:00.000+08:00', source: 'setup:county.yaml' };
+    const loadedBy: EntryOrigin = { by: { platform: 'console', user: 'duban-load', name: '设置文件' }, at: '2026-11-25T08:00:00.000+08:00', source: 'setup:county.yaml' };
 
     await store.loadCounty(county([task('T1'), task('T2', { status: 'closed' })]), undefined, undefined, loadedBy);
     await store.loadCounty(county([task('T1'), task('T2', { status: 'closed' })]), undefined, undefined, loadedBy);

@@ -11,13 +11,12 @@ import { createBot } from '../../src/bot.js';
 import { createLogger, type Logger } from '../../src/core/logger.js';
 import type { InboundBound, Router } from '../../src/core/router.js';
 import { createApp } from '../../src/server/app.js';
-import type { County } from '../../src/store/types.js';
 import { testCounty } from '../fixtures/county.js';
 import { openTestBot, type TestBot } from '../helpers/bot.js';
 import { startFakeWecom, type FakeWecom } from '../helpers/fake-wecom.js';
 import { listen, type Listening } from '../helpers/http.js';
 import { createWecomClient, mixedMessage, textMessage, type SignedCallback } from '../helpers/wecom-client.js';
-import { isReportEntry } from '../../src/domain/model.js';
+import { isReportEntry, type County } from '../../src/domain/model.js';
 
 const TOKEN = 'dubanTestToken';
 const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';

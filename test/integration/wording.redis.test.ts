@@ -5,8 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Posts } from '../../src/core/command.js';
-import type { Task } from '../../src/domain/model.js';
-import type { County } from '../../src/store/types.js';
+import type { Task, County } from '../../src/domain/model.js';
 import { testCounty } from '../fixtures/county.js';
 import { admin, clerk, hongxingClerk, leader, leaderDirect, openTestBot, type TestBot } from '../helpers/bot.js';
 

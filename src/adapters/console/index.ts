@@ -7,7 +7,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { IncomingMessage, OutgoingMessage, Platform } from '../../core/types.js';
+import type { ChatPlatform } from '../../domain/model.js';
+import type { IncomingMessage, OutgoingMessage } from '../../core/types.js';
 import type { Router } from '../../core/router.js';
 import { text } from '../../messages.js';
 import { renderText } from '../../render/text.js';
@@ -15,7 +16,7 @@ import type { Poster } from '../../outbox/index.js';
 import type { Store } from '../../store/types.js';
 
 export interface Speaker {
-  platform: Platform;
+  platform: ChatPlatform;
   /** A group chat id; absent means a direct chat with the bot. */
   chat?: string;
   user: string;
@@ -101,7 +102,7 @@ export async function castOf(store: Pick<Store, 'person' | 'people' | 'groups'>)
 /** Without flags, the terminal speaks as the sample county's 城关镇 clerk, or in the first township group. */
 export async function defaultSpeaker(
   store: Pick<Store, 'groups'>,
-  given: { platform: Platform; chat?: string; user?: string },
+  given: { platform: ChatPlatform; chat?: string; user?: string },
 ): Promise<Speaker> {
   if (given.chat !== undefined || given.user !== undefined) return { platform: given.platform, chat: given.chat, user: given.user ?? '联络员' };
   const groups = (await store.groups()).filter((g) => g.platform === given.platform && g.township !== undefined);

@@ -16,11 +16,11 @@ import type { Logger } from '../../core/logger.js';
 import { rememberSecret, rememberToken } from '../../core/redact.js';
 import type { OutgoingMessage } from '../../core/types.js';
 import { dingtalkMarkdown, dingtalkMsgParam } from '../../render/dingtalk.js';
-import type { Group } from '../../store/types.js';
 import type { ReplyTarget } from './normalize.js';
 import { AccessTokenSchema, MediaUploadSchema, OpenApiErrorSchema, WebhookAnswerSchema } from './schema.js';
 import { httpFailure, postForm, postJson, shownUrl, urlOn } from '../http.js';
 import { signedWebhook } from './sign.js';
+import type { Group } from '../../domain/model.js';
 
 /** Refresh a token this long before DingTalk says it expires (the official Python SDK uses 5 minutes). */
 const TOKEN_EARLY_MS = 5 * 60 * 1000;

@@ -17,10 +17,10 @@ import { DASHBOARD_SECRET, readAccess, SESSION_TTL_MS, signAccess } from '../../
 import { currentRanking, loadBoard, pastRanking, type Board, type BoardSource } from '../../core/board.js';
 import type { Logger } from '../../core/logger.js';
 import { beijingDate, monthOf } from '../../domain/dates.js';
-import { leadsOrAdministers, type WorkCalendar, type Ym } from '../../domain/model.js';
+import { leadsOrAdministers, type WorkCalendar, type Ym, type Person } from '../../domain/model.js';
 import { text } from '../../messages.js';
 import { CHART_MAX_ROWS, renderRankingChart } from '../../render/chart.js';
-import type { Person, Store } from '../../store/types.js';
+import type { Store } from '../../store/types.js';
 import { DASHBOARD_SCRIPT } from './client.js';
 import { cellPage, inCell, messagePage, overviewPage, taskPage, townshipPage, type MessageStatus, type PageContext } from './html.js';
 

@@ -9,7 +9,7 @@ import { beijingDate, endOfBeijingDay, monthEnd, monthOf, previousMonth } from '
 import { planDemo, type DemoPlan } from '../../../src/domain/demo.js';
 import { replayLedger } from '../../../src/domain/ledger.js';
 import { standing } from '../../../src/domain/lights.js';
-import type { LedgerEntry, Light, Township } from '../../../src/domain/model.js';
+import type { LedgerEntry, Light, Reporter, Township } from '../../../src/domain/model.js';
 import { buildRanking } from '../../../src/domain/ranking.js';
 import { assignedTo, completion, requiredAmount } from '../../../src/domain/targets.js';
 import { SAMPLE_COUNTY } from '../../../src/paths.js';
@@ -23,7 +23,7 @@ const calendar = estimatingBeyondCoverage(createWorkCalendar());
 function plan(iso: string): DemoPlan & { now: Date; today: string } {
   const now = new Date(iso);
   const today = beijingDate(now);
-  const reporterOf = (t: Township) => ({ platform: 'wecom', user: `clerk-${t.id}`, name: `${t.name}联络员` });
+  const reporterOf = (t: Township): Reporter => ({ platform: 'wecom', user: `clerk-${t.id}`, name: `${t.name}联络员` });
   return { now, today, ...planDemo({ townships: county.townships, tasks: county.tasks, reporterOf, featured: '城关镇', now, today, calendar }) };
 }
 

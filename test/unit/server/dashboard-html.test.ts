@@ -1,7 +1,7 @@
 import { Script, runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { loadBoard, type Board } from '../../../src/core/board.js';
-import type { Instant, LedgerEntry, Progress, Task, Township } from '../../../src/domain/model.js';
+import type { Instant, LedgerEntry, Progress, Reporter, Task, Township } from '../../../src/domain/model.js';
 import { buildRanking, type RankingSnapshot } from '../../../src/domain/ranking.js';
 import { text } from '../../../src/messages.js';
 import { DASHBOARD_SCRIPT, HIDDEN_MENU_ITEMS } from '../../../src/server/dashboard/client.js';
@@ -329,7 +329,7 @@ describe('the cell page', () => {
   });
 
   it('shows the task’s 销号 and 恢复 among the township’s rows, as the admin’s doing for the whole task', () => {
-    const admin = { platform: 'console', user: 'admin', name: '赵管理' };
+    const admin: Reporter = { platform: 'console', user: 'admin', name: '赵管理' };
     const closed: LedgerEntry = { id: '1762912800000-0', task: 'T1', kind: 'closed', by: admin, at: '2026-11-12T10:00:00+08:00', source: 'console:c1' };
     const reopened: LedgerEntry = { ...closed, id: '1762916400000-0', kind: 'reopened', closedOn: '2026-11-12', at: '2026-11-12T11:00:00+08:00', source: 'console:r1' };
     const withEvents = cellPage(ctx, board, cell, [...entries, closed, reopened]);
