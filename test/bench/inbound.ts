@@ -10,7 +10,8 @@
  * estimates its pace, then the maximum rate (10 connections, as fast as answered), then a fixed
  * 500 requests/second. Every request to the bot is a distinct message, signed and encrypted
  * beforehand with the test clients (test/helpers), which share no code with the server: a clerk's
- * `上报 T2 80%` in a township group, so every one writes the ledger. Runs are counted in requests
+ * `上报 T2 80%` in a township group, its note the message's id — the same report again with the same
+ * note would be taken for a resend and recorded once — so every one writes the ledger. Runs are counted in requests
  * (autocannon `amount`), not seconds, so every request sent is answered or counted as an error,
  * and the ledger can be held to the answers exactly.
  *
@@ -466,7 +467,7 @@ function wecomRequests(client: WecomClient, scene: Scene, apiBase: string, nextI
   return Array.from({ length: n }, () => {
     const msgid = nextId();
     // In a group WeCom delivers the text with the @mention in front.
-    const payload = textMessage({ msgid, chatid: scene.wecom.chat, userid: scene.wecom.user, content: `@督办助手 ${REPORT}`, responseUrl: `${apiBase}/cgi-bin/aibot/response?response_code=${msgid}` });
+    const payload = textMessage({ msgid, chatid: scene.wecom.chat, userid: scene.wecom.user, content: `@督办助手 ${REPORT} ${msgid}`, responseUrl: `${apiBase}/cgi-bin/aibot/response?response_code=${msgid}` });
     const signed = client.callback(payload);
     return { path: `/wecom/callback?${signed.query}`, headers: { 'content-type': 'application/json' }, body: signed.body, nonce: signed.nonce };
   });
@@ -477,7 +478,7 @@ function dingtalkRequests(appSecret: string, scene: Scene, sessions: FakeSession
     const msgId = nextId();
     const payload = robotMessage({
       msgId,
-      content: REPORT,
+      content: `${REPORT} ${msgId}`,
       conversationType: '2',
       conversationId: scene.dingtalk.chat,
       conversationTitle: scene.dingtalk.title,
