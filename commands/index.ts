@@ -1,7 +1,7 @@
 /** Every chat command, in the order 帮助 lists them. Add a command: write its file, list it here. */
 import type { BoardSource } from '../src/core/board.js';
 import type { Command } from '../src/core/command.js';
-import type { Refresher } from '../src/outbox/index.js';
+import type { Refresher } from '../src/core/posts.js';
 import type { Store } from '../src/store/types.js';
 import bind from './bind.js';
 import close from './close.js';

@@ -3,17 +3,15 @@ import { loadBoard, type Board, type BoardSource, type Cell } from '../src/core/
 import { defineCommand, fromParser, type CommandContext } from '../src/core/command.js';
 import { UserError } from '../src/core/errors.js';
 import { findTownship, resolveTask } from '../src/core/resolve.js';
-import { plain, type Line, type OutgoingMessage } from '../src/core/types.js';
-import { dueEstimated, dueLine, estimateNote, overdueLine, reportersOf, withMentions, type DueItem } from '../src/core/views.js';
-import { estimatingBeyondCoverage } from '../src/domain/calendar.js';
+import { plain, type Line, type OutgoingMessage, withMentions } from '../src/core/types.js';
+import { dueEstimated, dueLine, estimateNote, overdueLine, type DueItem } from '../src/core/views.js';
 import { beijingDate, beijingTime } from '../src/domain/dates.js';
-import type { Township, Group, Person } from '../src/domain/model.js';
+import { type Township, type Group, type Person, reportersOf } from '../src/domain/model.js';
 import { parsed, problem, type Parsed } from '../src/domain/problems.js';
-import { postingWindow } from '../src/domain/schedule.js';
 import { parseTaskRef, type TaskRef } from '../src/domain/text.js';
 import { text } from '../src/messages.js';
-import type { OutboxPost, Refresher } from '../src/outbox/index.js';
 import type { Store } from '../src/store/types.js';
+import { countyWindow, postKey, type Post, type Refresher } from '../src/core/posts.js';
 
 type NudgeArgs = { kind: 'township'; name: string } | { kind: 'task'; ref: TaskRef };
 
@@ -79,11 +77,10 @@ export function nudgeRefresher(deps: { store: Store; calendar: BoardSource['cale
 async function nudge(ctx: CommandContext, board: Board, work: ReadonlyMap<Township, readonly string[] | null>): Promise<string[]> {
   const { posts: outbox } = ctx;
   if (!outbox) throw new UserError(text.nudge.unavailable);
-  const [groups, people, settings] = await Promise.all([ctx.store.groups(), ctx.store.people(), ctx.store.scheduleSettings()]);
+  const [groups, people, window] = await Promise.all([ctx.store.groups(), ctx.store.people(), countyWindow(ctx.store, ctx.calendar)(ctx.now)]);
   // Outside office hours the post waits for the next window; it counts as that day's 催办.
-  const window = postingWindow(ctx.now, estimatingBeyondCoverage(ctx.calendar), settings.officeHours);
   const sendDay = beijingDate(window.next);
-  const queued: OutboxPost[] = [];
+  const queued: Post[] = [];
   const owner = new Map<string, string>();
   const noGroup: string[] = [];
   for (const [township, tasks] of work) {
@@ -93,7 +90,7 @@ async function nudge(ctx: CommandContext, board: Board, work: ReadonlyMap<Townsh
     for (const group of mine) {
       const message = nudgeMessage(board, township, data, group, people, ctx.calendar.lastCoveredYear);
       if (!message) continue;
-      const key = `nudge/${sendDay}/${township.id}/${group.platform}/${group.chat}`;
+      const key = postKey.nudge(sendDay, township.id, group);
       owner.set(key, township.name);
       queued.push({ key, platform: group.platform, chat: group.chat, message, refresh: { kind: NUDGE, data } });
     }

@@ -4,8 +4,7 @@
  */
 import type { Board } from '../src/core/board.js';
 import type { JobContext } from '../src/core/job.js';
-import type { Township, Group } from '../src/domain/model.js';
-import { reportersOf } from '../src/core/views.js';
+import { type Township, type Group, reportersOf } from '../src/domain/model.js';
 
 export interface TownshipGroup {
   group: Group;

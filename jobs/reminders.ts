@@ -6,8 +6,8 @@
  * the platform can. Nothing is posted to a group with nothing to say.
  */
 import { defineJob, type JobPost } from '../src/core/job.js';
-import type { Line } from '../src/core/types.js';
-import { dueEstimated, dueItems, estimateNote, overdueLine, reminderLine, reportExampleFor, withMentions } from '../src/core/views.js';
+import { type Line, withMentions } from '../src/core/types.js';
+import { dueEstimated, dueItems, estimateNote, overdueLine, reminderLine, reportExampleFor } from '../src/core/views.js';
 import { dailyAt, overdueWarningDue, REMINDER_GRACE_MS, remindersFor, warningsFor } from '../src/domain/schedule.js';
 import { text } from '../src/messages.js';
 import { audienceOf } from './audience.js';

@@ -4,7 +4,7 @@
 import type { Redis } from 'ioredis';
 import { commands } from '../commands/index.js';
 import { DASHBOARD_SECRET, LINK_TTL_MS, signAccess } from './core/access.js';
-import type { DashboardLink, Posts } from './core/command.js';
+import type { DashboardLink } from './core/command.js';
 import type { Logger } from './core/logger.js';
 import { createRouter, type Router } from './core/router.js';
 import { createWorkCalendar } from './domain/calendar.js';
@@ -12,6 +12,7 @@ import type { WorkCalendar } from './domain/model.js';
 import { createKeys } from './store/keys.js';
 import { createRedisStore } from './store/redis-store.js';
 import type { Store } from './store/types.js';
+import type { Posts } from './core/posts.js';
 
 export interface Bot {
   store: Store;

@@ -14,7 +14,7 @@ import { missingGlyphs } from './render/font.js';
 import { ConfigError, loadConfig } from './config.js';
 import { StoreUnavailableError } from './core/errors.js';
 import { createLogger, fileLogger, type Level } from './core/logger.js';
-import { countyWindow, planSlot, runJobs } from './core/scheduler.js';
+import { planSlot, runJobs } from './core/scheduler.js';
 import { estimatingBeyondCoverage } from './domain/calendar.js';
 import { beijingDate, beijingInstant, beijingTime, isYm } from './domain/dates.js';
 import { EXPORT_KINDS, exportMessages, exportTable, isExportKind } from './excel/export.js';
@@ -23,7 +23,7 @@ import { MAX_WORKBOOK_BYTES } from './excel/inspect.js';
 import { RefusedWorkbookError } from './excel/read.js';
 import { tableBuffer } from './excel/write.js';
 import { serve, ServeError, type ServeIo } from './main.js';
-import type { Outbox, OutboxPost } from './outbox/index.js';
+import type { Outbox } from './outbox/index.js';
 import { createPlatforms, openOutbox } from './platforms.js';
 import { renderText } from './render/text.js';
 import { text } from './messages.js';
@@ -33,6 +33,7 @@ import { connectRedis, RedisUnavailableError } from './store/connect.js';
 import { openDemo } from './demo.js';
 import { chatLogFile } from './paths.js';
 import { CHAT_PLATFORMS, isChatPlatform, type ChatPlatform, type EntryOrigin } from './domain/model.js';
+import { countyWindow, type Post } from './core/posts.js';
 
 export interface CliIo extends ServeIo {
   env: NodeJS.ProcessEnv;
@@ -366,7 +367,7 @@ async function jobCommand(args: readonly string[], io: CliIo): Promise<number> {
     // and bury as "platform off" those for a platform whose credentials this shell lacks.
     const server = (await outbox.delivering()) === true;
     if (!server) outbox.start();
-    const decided = { ...outbox, enqueue: (posts: readonly OutboxPost[]) => outbox.enqueue(posts, { windowDecided: true }) };
+    const decided = { ...outbox, enqueue: (posts: readonly Post[]) => outbox.enqueue(posts, { windowDecided: true }) };
     const outcome = await runJobs(chosen, at, { ...deps, outbox: decided });
     if (!outcome.ran) {
       write(io.stdout, `${outcome.day} 不是工作日，${label} 不发消息。`);

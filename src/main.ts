@@ -8,7 +8,6 @@ import { createWecomApp } from './adapters/wecom/app.js';
 import { jobs } from '../jobs/index.js';
 import { createBot } from './bot.js';
 import type { Config } from './config.js';
-import type { Posts } from './core/command.js';
 import { createLogger, fileLogger, type Logger } from './core/logger.js';
 import { startScheduler } from './core/scheduler.js';
 import { openDemo } from './demo.js';
@@ -20,6 +19,7 @@ import { createPlatforms, openOutbox } from './platforms.js';
 import { createApp } from './server/app.js';
 import { listen } from './server/listen.js';
 import { connectRedis, persistenceProblems } from './store/connect.js';
+import type { Posts } from './core/posts.js';
 
 export interface ServeIo {
   stdout: NodeJS.WritableStream;

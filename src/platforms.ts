@@ -10,10 +10,10 @@ import { createWecom, type Wecom } from './adapters/wecom/index.js';
 import type { Bot } from './bot.js';
 import type { Config } from './config.js';
 import type { Logger } from './core/logger.js';
-import { countyWindow } from './core/scheduler.js';
 import { createOutbox, type Outbox, type Poster } from './outbox/index.js';
 import { createKeys } from './store/keys.js';
 import type { ChatPlatform } from './domain/model.js';
+import { countyWindow, tellLeaders } from './core/posts.js';
 
 export interface Platforms {
   wecom?: Wecom;
@@ -33,7 +33,7 @@ export function createPlatforms(config: Config, bot: Bot, log: Logger, write: (t
   };
 }
 
-/** The outbox, posting within the county's window. */
+/** The outbox, posting within the county's window; a dead letter is told to the leaders' groups. */
 export function openOutbox(redis: Redis, bot: Bot, platforms: Platforms, log: Logger, options: { prefix?: string } = {}): Outbox {
   return createOutbox({
     redis,
@@ -43,5 +43,6 @@ export function openOutbox(redis: Redis, bot: Bot, platforms: Platforms, log: Lo
     log: log.child({ part: 'outbox' }),
     window: countyWindow(bot.store, bot.calendar),
     refreshers: refreshersFor({ store: bot.store, calendar: bot.calendar }),
+    onDeadLetter: tellLeaders(bot.store),
   });
 }

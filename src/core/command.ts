@@ -9,8 +9,8 @@ import type { Store } from '../store/types.js';
 import { UserError } from './errors.js';
 import type { Logger } from './logger.js';
 import { sourceOf, type IncomingMessage, type OutgoingMessage } from './types.js';
-import type { Outbox } from '../outbox/index.js';
 
+import type { Posts } from './posts.js';
 /** Who may run a command. Admins may do what leaders may. */
 export type Who = 'all' | 'leader' | 'admin';
 /** Where it makes sense: a township's group (reports), any group (binding), a direct chat (a link for one person), or anywhere. */
@@ -55,11 +55,6 @@ export interface CommandContext {
 
 export type DashboardLink = (person: Person, now: Date) => Promise<string>;
 
-/**
- * The outbox as commands see it: `enqueue` a post per group, keyed so the same key posts once,
- * and whether an instance is `delivering` them (`duban say` only queues).
- */
-export type Posts = Pick<Outbox, 'enqueue' | 'delivering'>;
 
 export interface CommandSpec<A> {
   /** kebab-case, unique. */

@@ -8,10 +8,11 @@ import { leadsOrAdministers, type Role, type WorkCalendar } from '../domain/mode
 import { NOTE_MAX, normalizeText, splitCommand, stripMention } from '../domain/text.js';
 import { text } from '../messages.js';
 import type { Store } from '../store/types.js';
-import { examplesHere, type Actor, type Command, type CommandContext, type DashboardLink, type Posts } from './command.js';
+import { examplesHere, type Actor, type Command, type CommandContext, type DashboardLink } from './command.js';
 import { orUnavailable, StoreUnavailableError, UserError } from './errors.js';
 import type { Logger } from './logger.js';
 import { plain, sourceOf, type IncomingMessage, type OutgoingMessage } from './types.js';
+import type { Posts } from './posts.js';
 
 export interface RouterDeps {
   store: Store;

@@ -4,19 +4,20 @@
  * is due and hands it to the outbox under keys of (job, day, group), so a run repeated by hand,
  * by a catch-up or by a second instance posts nothing twice.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { CronExpressionParser } from 'cron-parser';
 import cron, { type ScheduledTask } from 'node-cron';
 import { estimatingBeyondCoverage } from '../domain/calendar.js';
 import { beijingDate } from '../domain/dates.js';
 import type { WorkCalendar, Ymd } from '../domain/model.js';
-import { missedSlot, postingWindow, type ScheduleSettings } from '../domain/schedule.js';
-import type { Outbox, OutboxPost, PostingWindow } from '../outbox/index.js';
+import { missedSlot, type ScheduleSettings } from '../domain/schedule.js';
+import type { Outbox } from '../outbox/index.js';
 import type { Store } from '../store/types.js';
 import { loadBoard } from './board.js';
 import type { Job } from './job.js';
 import type { Line, OutgoingMessage } from './types.js';
 import type { Logger } from './logger.js';
+import { laneOf, postKey, type Post } from './posts.js';
 
 /** A run marker outlives every slot's catch-up window (the longest is the monthly ranking's days). */
 const RUN_MARKER_SECONDS = 14 * 24 * 60 * 60;
@@ -27,7 +28,7 @@ export interface RunDeps {
   log: Logger;
 }
 
-export type RunOutcome = { ran: false; reason: 'rest-day'; day: string } | { ran: true; day: string; posts: OutboxPost[] };
+export type RunOutcome = { ran: false; reason: 'rest-day'; day: string } | { ran: true; day: string; posts: Post[] };
 
 /**
  * What `job` has to post for `slot`, keyed. When it may go out (office hours) is the outbox's
@@ -55,7 +56,7 @@ export async function planJob(job: Job, slot: Date, deps: RunDeps): Promise<RunO
     day,
     posts: posts.map((p) => ({
       // `part` replaces the day where a job posts on another rhythm (calendar-guard: weekly).
-      key: `${job.name}/${p.part ?? day}/${p.group.platform}/${p.group.chat}`,
+      key: postKey.job(job.name, p.part ?? day, p.group),
       platform: p.group.platform,
       chat: p.group.chat,
       message: p.message,
@@ -63,21 +64,15 @@ export async function planJob(job: Job, slot: Date, deps: RunDeps): Promise<RunO
   };
 }
 
-/** The outbox's posting window for the county: working days (estimated past the calendar) and its office hours. */
-export function countyWindow(store: Store, calendar: WorkCalendar): PostingWindow {
-  const lenient = estimatingBeyondCoverage(calendar);
-  return async (now) => postingWindow(now, lenient, (await store.scheduleSettings()).officeHours);
-}
-
 /**
  * One message per group and slot: a group's posts of jobs that share a slot (the 09:00 reminders,
  * the monthly 通报, the digest…) go out together, the one with a picture first, each after the
  * first headed by its title. The bundle covers their keys, so each is posted once as before.
  */
-export function bundlePosts(posts: readonly OutboxPost[], day: Ymd): OutboxPost[] {
-  const byGroup = new Map<string, OutboxPost[]>();
+export function bundlePosts(posts: readonly Post[], day: Ymd): Post[] {
+  const byGroup = new Map<string, Post[]>();
   for (const post of posts) {
-    const group = `${post.platform}/${post.chat}`;
+    const group = laneOf(post);
     byGroup.set(group, [...(byGroup.get(group) ?? []), post]);
   }
   return [...byGroup.values()].map((group) => {
@@ -93,10 +88,9 @@ export function bundlePosts(posts: readonly OutboxPost[], day: Ymd): OutboxPost[
       lines: [...lead.message.lines, ...rest.flatMap((p): Line[] => [...(p.message.title === undefined ? [] : [[{ text: p.message.title, tone: 'strong' as const }]]), ...p.message.lines])],
       ...(mentions.length > 0 ? { mentions } : {}),
     };
-    // Named by its sections, so a later bundle of other sections the same day is a post of its own.
-    const key = `bundle/${day}/${lead.platform}/${lead.chat}/${createHash('sha256').update(keys.join('\n')).digest('hex').slice(0, 12)}`;
+    const key = postKey.bundle(day, lead, keys);
     return { key, platform: lead.platform, chat: lead.chat, message, covers: keys };
-  }).filter((post): post is OutboxPost => post !== undefined);
+  }).filter((post): post is Post => post !== undefined);
 }
 
 export type SlotOutcome = RunOutcome & { added?: string[]; already?: string[]; platformOff?: string[] };

@@ -35,6 +35,9 @@ export interface OutgoingMessage {
   image?: { base64: string };
 }
 
+/** `mentions` only when there is someone to @. */
+export const withMentions = (mentions: readonly string[]): { mentions?: readonly string[] } => (mentions.length > 0 ? { mentions } : {});
+
 /** A message of plain sentences, one per line. */
 export const plain = (...lines: string[]): OutgoingMessage => ({ lines: lines.map((l) => [l]) });
 

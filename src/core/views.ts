@@ -3,7 +3,7 @@
  * Sentences come from `messages.ts`; this file only arranges them.
  */
 import { instantMs } from '../domain/dates.js';
-import type { Instant, Township, Ymd, Group, Person } from '../domain/model.js';
+import type { Instant, Township, Ymd } from '../domain/model.js';
 import { rankChange, type RankingRow, type RankingSnapshot } from '../domain/ranking.js';
 import { warningsFor, type Reminder, type ScheduledItem, type Warnings } from '../domain/schedule.js';
 import { text, type StandingView } from '../messages.js';
@@ -241,14 +241,3 @@ export function warningList(board: Board, lastCoveredYear: number): OutgoingMess
 
 /** `上报 T2 80%`, in the task's own unit, for the first task of a township's list. */
 export const reportExampleFor = (cell: Cell): string => text.reportExample(cell.task, cell.required, cell.progress?.amount);
-
-/** Whom to @ in a township's group: the township's people on the group's platform. */
-export const reportersOf = (people: readonly Person[], township: Township, group: Group): string[] =>
-  people.filter((p) => p.township === township.id && p.platform === group.platform).map((p) => p.user);
-
-/** Whom to @ in a leaders' group for what admins must act on: the admins on the group's platform. */
-export const adminsOf = (people: readonly Person[], group: Group): string[] =>
-  people.filter((p) => p.roles.includes('admin') && p.platform === group.platform).map((p) => p.user);
-
-/** `mentions` only when there is someone to @. */
-export const withMentions = (mentions: readonly string[]): { mentions?: readonly string[] } => (mentions.length > 0 ? { mentions } : {});

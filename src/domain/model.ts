@@ -97,6 +97,14 @@ export interface County {
   tasks: Task[];
 }
 
+/** Whom to @ in a township's group: the township's people on the group's platform. */
+export const reportersOf = (people: readonly Person[], township: Township, group: Group): string[] =>
+  people.filter((p) => p.township === township.id && p.platform === group.platform).map((p) => p.user);
+
+/** Whom to @ in a leaders' group for what admins must act on: the admins on the group's platform. */
+export const adminsOf = (people: readonly Person[], group: Group): string[] =>
+  people.filter((p) => p.roles.includes('admin') && p.platform === group.platform).map((p) => p.user);
+
 export interface Reporter {
   platform: ChatPlatform;
   user: string;

@@ -22,12 +22,11 @@ import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullm
 import type { Redis } from 'ioredis';
 import { SendError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { laneOf, type Post, type Posts, type Refresher, type WindowAt } from '../core/posts.js';
 import type { OutgoingMessage } from '../core/types.js';
-import { beijingDate, beijingInstant } from '../domain/dates.js';
-import { text } from '../messages.js';
-import type { DeadLetter, Store } from '../store/types.js';
-import { adminsOf, withMentions } from '../core/views.js';
+import { beijingInstant } from '../domain/dates.js';
 import type { ChatPlatform, Group } from '../domain/model.js';
+import type { DeadLetter, Store } from '../store/types.js';
 
 /** What a platform adapter gives the outbox. */
 export interface Poster {
@@ -39,58 +38,18 @@ export interface Poster {
   pauseMs: number;
 }
 
-/** Whether posting is allowed at `now`, and if not, when it will be. */
-export type PostingWindow = (now: Date) => Promise<{ now: boolean; next: Date }>;
-
-export interface OutboxPost {
-  /** Job, period and group, e.g. `reminders/2026-11-23/wecom/wrk…`: the same key posts once. */
-  key: string;
-  platform: ChatPlatform;
-  chat: string;
-  /** What to post; with `refresh`, what it would say now (its size reserves the robot's time). */
-  message: OutgoingMessage;
-  /**
-   * Say it as it stands when it goes out, not when it was queued: a 催办 held overnight by office
-   * hours must not chase a township that has finished since. The refresher of `kind` makes the
-   * message anew from `data` (JSON) when the post first goes out.
-   */
-  refresh?: { kind: string; data: unknown };
-  /**
-   * The keys of the posts this one delivers as well: a group's posts of one slot go as one message
-   * (the runner bundles them), and a post it covered is posted, for `posted` and `enqueue`, as long
-   * as the bundle is.
-   */
-  covers?: readonly string[];
-}
-
 /** `dropped`: a refreshed post that had nothing left to say when its time came. */
 export type PostState = 'sent' | 'dropped' | 'dead' | 'pending';
 
-/** Makes a post's message anew as it goes out; undefined: nothing is left to say, and it is not sent. */
-export type Refresher = (data: unknown, group: Group, now: Date) => Promise<OutgoingMessage | undefined>;
 
-export interface EnqueueOptions {
-  /**
-   * The caller has found the posting window open for these posts (`duban job --at`, as if the clock
-   * read a time in office hours): whichever instance delivers them sends them without asking the
-   * window again, where a server's worker would hold them to its own clock's next window.
-   */
-  windowDecided?: boolean;
-}
-
-export interface Outbox {
-  /**
-   * Queues the posts; a key queued before is left as it is, and a post for a platform that is off
-   * (no credentials) is not queued: it could never go out.
-   */
-  enqueue(posts: readonly OutboxPost[], options?: EnqueueOptions): Promise<{ added: string[]; already: string[]; platformOff: string[] }>;
+/**
+ * `enqueue` queues the posts; a key queued before is left as it is, and a post for a platform that
+ * is off (no credentials) is not queued. `delivering`: a worker of this queue is connected, here or
+ * in another process (undefined when Redis refuses CLIENT LIST).
+ */
+export interface Outbox extends Posts {
   /** The keys, among these, of posts queued or delivered — themselves or in a bundle that covered them. */
   posted(keys: readonly string[]): Promise<Set<string>>;
-  /**
-   * Whether an instance is delivering (a worker of this queue is connected, here or in another
-   * process); undefined when Redis will not say (CLIENT LIST refused).
-   */
-  delivering(): Promise<boolean | undefined>;
   /** Starts delivering. */
   start(): void;
   /** Where each post stands; waits (polling) until none is pending or `timeoutMs` has passed. */
@@ -112,7 +71,12 @@ export interface OutboxOptions {
   backoff?: { firstMs: number; maxMs: number; attempts: number };
   concurrency?: number;
   /** When posts may go out; always, when absent (tests, and terminal groups). */
-  window?: PostingWindow;
+  window?: WindowAt;
+  /**
+   * Told of each post given up for good (a dead letter) once it is kept, with the outbox to post
+   * through: who should hear of it, and in what words, is not the outbox's business.
+   */
+  onDeadLetter?: (letter: DeadLetter, posts: Posts) => Promise<void>;
   /** By kind, what makes a refreshed post's message as it goes out. */
   refreshers?: Readonly<Record<string, Refresher>>;
   /**
@@ -126,7 +90,7 @@ export interface OutboxOptions {
  * A post as the queue keeps it: a picture is stored once in Redis and referred to by id, so a
  * chart sent to 2,000 groups is not copied into 2,000 jobs.
  */
-type QueuedPost = Omit<OutboxPost, 'message'> & { message: Omit<OutgoingMessage, 'image'> & { image?: { id: string } } };
+type QueuedPost = Omit<Post, 'message'> & { message: Omit<OutgoingMessage, 'image'> & { image?: { id: string } } };
 
 interface PostJob {
   post: QueuedPost;
@@ -161,7 +125,6 @@ const DROPPED = 'dropped';
 /** BullMQ job ids may not contain ':' (it separates BullMQ's own key parts). */
 export const jobIdOf = (key: string): string => key.replaceAll(':', '|');
 
-const robotOf = (post: Pick<OutboxPost, 'platform' | 'chat'>): string => `${post.platform}/${post.chat}`;
 
 export function createOutbox(options: OutboxOptions): Outbox {
   const { store, log, posters } = options;
@@ -192,26 +155,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
     const letter: DeadLetter = { key: post.key, platform: post.platform, chat: post.chat, code, reason, at: beijingInstant(new Date()) };
     await store.addDeadLetter(letter);
     log.error('post given up: dead letter', { key: post.key, platform: post.platform, chat: post.chat, code, reason });
-    await tellLeaders(letter);
+    await options.onDeadLetter?.(letter, outbox);
     throw new UnrecoverableError(`${code}: ${reason}`);
-  }
-
-  /** Once a day per robot, each leaders' group hears (its admins @-ed) that a group cannot be posted to. */
-  async function tellLeaders(letter: DeadLetter): Promise<void> {
-    const day = beijingDate(new Date());
-    const [groups, townships, people] = await Promise.all([store.groups(), store.townships(), store.people()]);
-    const dead = groups.find((g) => g.platform === letter.platform && g.chat === letter.chat);
-    const name = dead?.name ?? townships.find((t) => t.id === dead?.township)?.name ?? letter.chat;
-    const notices = groups
-      .filter((g) => g.role === 'leaders' && !(g.platform === letter.platform && g.chat === letter.chat))
-      .map((g): OutboxPost => ({
-        key: `dead-letter/${day}/${robotOf(letter)}/to/${robotOf({ platform: g.platform, chat: g.chat })}`,
-        platform: g.platform,
-        chat: g.chat,
-        // The admins are the ones to fix it: @ them where the platform can.
-        message: { ...text.outbox.deadLetter(name, letter.code), ...withMentions(adminsOf(people, g)) },
-      }));
-    await outbox.enqueue(notices);
   }
 
   /**
@@ -219,7 +164,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
    * still goes. `lostPicture`: the parts counted so far included the picture, so they no longer
    * line up with the text's.
    */
-  async function unpacked(post: QueuedPost): Promise<{ post: OutboxPost; lostPicture: boolean }> {
+  async function unpacked(post: QueuedPost): Promise<{ post: Post; lostPicture: boolean }> {
     const { image, ...message } = post.message;
     if (!image) return { post: { ...post, message }, lostPicture: false };
     const base64 = await pictureOf(image.id);
@@ -323,7 +268,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     return state !== 'completed' && state !== 'failed' && state !== 'unknown';
   }
 
-  async function sendParts(job: Job<PostJob>, poster: Poster, group: Group, post: OutboxPost, parts: number, from: number): Promise<void> {
+  async function sendParts(job: Job<PostJob>, poster: Poster, group: Group, post: Post, parts: number, from: number): Promise<void> {
     for (let index = from; index < parts; index++) {
       await poster.sendPart(group, post.message, index);
       if (index + 1 < parts) await job.updateData({ ...job.data, sentParts: index + 1 });
@@ -356,7 +301,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       const platformOff: string[] = [];
       // One stored copy per picture in this batch (a fan-out shares one message object).
       const images = new Map<string, string>();
-      const queued = async ({ message, ...rest }: OutboxPost): Promise<QueuedPost> => {
+      const queued = async ({ message, ...rest }: Post): Promise<QueuedPost> => {
         const { image, ...others } = message;
         if (!image) return { ...rest, message: others };
         let id = images.get(image.base64);
@@ -383,7 +328,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         // Before the bundle is queued, and pointing at it: a crash in between leaves markers to a
         // job that does not exist, which `posted` does not count, so the sections are planned again.
         if (post.covers) await store.markCovered(post.covers, jobId, POSTED_KEPT_S);
-        const robot = robotOf(post);
+        const robot = laneOf(post);
         const now = Date.now();
         const { at, shift } = await store.reserveSlot(robot, now, poster.parts(post.message), spacingMs);
         const data: PostJob = { post: await queued(post), robot, base: at - shift, failures: 0, ...(windowDecided ? { windowDecided } : {}) };

@@ -64,7 +64,7 @@ export interface Keys {
   runMarker(run: string): string;
   /** String: a scheduled run (job and slot) queued all its posts. */
   runDone(run: string): string;
-  /** String: the outbox key of the bundle that delivers the post keyed `post` (see OutboxPost.covers). */
+  /** String: the outbox key of the bundle that delivers the post keyed `post` (see Post.covers in core/posts.ts). */
   coveredBy(post: string): string;
 
   /** String: a picture's bytes (a ranking chart), by the SHA-256 of its content; expires. */

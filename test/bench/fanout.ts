@@ -28,7 +28,7 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/core/logger.js';
 import { planJob } from '../../src/core/scheduler.js';
 import type { OutgoingMessage } from '../../src/core/types.js';
-import { createOutbox, type Outbox, type OutboxPost } from '../../src/outbox/index.js';
+import { createOutbox, type Outbox } from '../../src/outbox/index.js';
 import { createPlatforms } from '../../src/platforms.js';
 import { wecomPosts } from '../../src/render/wecom.js';
 import { createKeys } from '../../src/store/keys.js';
@@ -38,6 +38,7 @@ import { syntheticCounty, type SyntheticCounty } from './county.js';
 import { count, ms, table } from './measure.js';
 import type { BenchRedis } from './redis.js';
 import type { Group } from '../../src/domain/model.js';
+import type { Post } from '../../src/core/posts.js';
 
 /** The slot: the first working day of December 2026, so the job ranks November, the synthetic county's month. */
 const SLOT = new Date('2026-12-01T09:00:00+08:00');
@@ -315,7 +316,7 @@ export async function fanoutBench(bench: BenchRedis, options: FanoutBenchOptions
  * The webhook messages each group's key should get, in order, from the app's own renderer. A
  * post's picture is decoded only once per picture (the job shares one between the township posts).
  */
-function expectedParts(posts: readonly OutboxPost[], keyOfChat: ReadonlyMap<string, string>): Map<string, string[]> {
+function expectedParts(posts: readonly Post[], keyOfChat: ReadonlyMap<string, string>): Map<string, string[]> {
   const fits = new Map<object, boolean>();
   const partsOf = (message: OutgoingMessage): string[] => {
     const { image, ...text } = message;

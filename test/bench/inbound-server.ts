@@ -23,8 +23,8 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import Koa from 'koa';
 import { z } from 'zod';
-import type { Posts } from '../../src/core/command.js';
 import type { Outbox } from '../../src/outbox/index.js';
+import type { Posts } from '../../src/core/posts.js';
 
 export const SERVER_MODES = ['bare', 'wecom', 'dingtalk'] as const;
 export type ServerMode = (typeof SERVER_MODES)[number];

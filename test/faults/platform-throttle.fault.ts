@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDingtalk } from '../../src/adapters/dingtalk/index.js';
 import { createWecom } from '../../src/adapters/wecom/index.js';
 import { createLogger } from '../../src/core/logger.js';
-import { createOutbox, type Outbox, type OutboxPost, type Poster } from '../../src/outbox/index.js';
+import { createOutbox, type Outbox, type Poster } from '../../src/outbox/index.js';
 import { createKeys } from '../../src/store/keys.js';
 import { openTestBot, type TestBot } from '../helpers/bot.js';
 import { startFakeDingtalk, type DingtalkAnswer } from '../helpers/fake-dingtalk.js';
@@ -19,6 +19,7 @@ import { startFakeWecom, type WebhookAnswer } from '../helpers/fake-wecom.js';
 import { closeAll, until } from './helpers/load.js';
 import { startStopwatch, type Arrival } from './helpers/stopwatch.js';
 import type { ChatPlatform, Group } from '../../src/domain/model.js';
+import type { Post } from '../../src/core/posts.js';
 
 const WINDOW_MS = 600;
 const PER_WINDOW = 3;
@@ -61,7 +62,7 @@ const postText = (n: number): string => `月度通报#${String(n)}#`;
 const numberIn = (text: string): number => Number(/月度通报#(\d+)#/.exec(text)?.[1] ?? NaN);
 
 /** Posts `from` to `to` (excluded) of every robot, queued robot after robot, as a fan-out does. */
-function fanOut(platform: ChatPlatform, groups: readonly Group[], from: number, to: number, mentions: readonly string[] = []): OutboxPost[] {
+function fanOut(platform: ChatPlatform, groups: readonly Group[], from: number, to: number, mentions: readonly string[] = []): Post[] {
   return groups.flatMap((g) => Array.from({ length: to - from }, (_, i) => ({
     key: `throttle/${g.chat}/${String(from + i)}`,
     platform,

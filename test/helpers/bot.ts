@@ -4,7 +4,6 @@
  */
 import { say as sayThrough, type Speaker } from '../../src/adapters/console/index.js';
 import { createBot, type Bot } from '../../src/bot.js';
-import type { Posts } from '../../src/core/command.js';
 import { createLogger } from '../../src/core/logger.js';
 import { prepareDemo } from '../../src/demo.js';
 import { createKeys } from '../../src/store/keys.js';
@@ -12,6 +11,7 @@ import { createRedisStore } from '../../src/store/redis-store.js';
 import { testCounty } from '../fixtures/county.js';
 import { openTestRedis, type TestRedis } from './redis.js';
 import type { County } from '../../src/domain/model.js';
+import type { Posts } from '../../src/core/posts.js';
 
 export interface TestBot extends Bot {
   db: TestRedis;

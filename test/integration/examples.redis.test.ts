@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Speaker } from '../../src/adapters/console/index.js';
-import type { Posts } from '../../src/core/command.js';
 import { splitCommand } from '../../src/domain/text.js';
 import { commands } from '../../commands/index.js';
 import { openDemoBot, type TestBot } from '../helpers/bot.js';
+import type { Posts } from '../../src/core/posts.js';
 
 /** Two days far apart: the demo is built around whichever day it starts. */
 const DAYS = ['2026-12-02T10:00:00+08:00', '2027-06-15T10:00:00+08:00'];

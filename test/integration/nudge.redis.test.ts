@@ -5,14 +5,14 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { refreshersFor } from '../../commands/index.js';
-import type { Posts } from '../../src/core/command.js';
 import { createLogger } from '../../src/core/logger.js';
-import { createOutbox, type Outbox, type OutboxPost, type Poster } from '../../src/outbox/index.js';
+import { createOutbox, type Outbox, type Poster } from '../../src/outbox/index.js';
 import { renderText } from '../../src/render/text.js';
 import { createKeys } from '../../src/store/keys.js';
 import { testCounty } from '../fixtures/county.js';
 import { admin, clerk, hongxingClerk, leader, openTestBot, type TestBot } from '../helpers/bot.js';
 import type { County } from '../../src/domain/model.js';
+import type { Post, Posts } from '../../src/core/posts.js';
 
 const county: County = {
   ...testCounty,
@@ -23,7 +23,7 @@ const county: County = {
 const MONDAY_MORNING = '2026-11-23T09:00:00+08:00';
 
 let bot: TestBot;
-let queued: OutboxPost[];
+let queued: Post[];
 let delivering: boolean | undefined;
 
 /** The outbox's door as a recorder: a key seen before is "already", as the real one answers. */

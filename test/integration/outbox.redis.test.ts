@@ -8,12 +8,13 @@ import { createWecom } from '../../src/adapters/wecom/index.js';
 import { SendError } from '../../src/core/errors.js';
 import { createLogger } from '../../src/core/logger.js';
 import type { OutgoingMessage } from '../../src/core/types.js';
-import { createOutbox, type Outbox, type OutboxPost, type Poster, type PostingWindow } from '../../src/outbox/index.js';
+import { createOutbox, type Outbox, type Poster } from '../../src/outbox/index.js';
 import { createKeys } from '../../src/store/keys.js';
 import { testCounty } from '../fixtures/county.js';
 import { openTestBot, type TestBot } from '../helpers/bot.js';
 import { startFakeWecom, type FakeWecom } from '../helpers/fake-wecom.js';
 import type { County, Group } from '../../src/domain/model.js';
+import { tellLeaders, type Post, type WindowAt } from '../../src/core/posts.js';
 
 const WINDOW_MS = 600;
 const PER_WINDOW = 3;
@@ -53,9 +54,10 @@ function recorder(failures: SendError[] = []): Poster & { sent: Sent[] } {
   };
 }
 
-function outboxWith(posters: Parameters<typeof createOutbox>[0]['posters'], window?: PostingWindow): Outbox {
+function outboxWith(posters: Parameters<typeof createOutbox>[0]['posters'], window?: WindowAt): Outbox {
   const outbox = createOutbox({
     window,
+    onDeadLetter: tellLeaders(bot.store),
     redis: bot.db.redis,
     queuePrefix: createKeys(`${bot.db.prefix}:bot`).queuePrefix(),
     store: bot.store,
@@ -70,7 +72,7 @@ function outboxWith(posters: Parameters<typeof createOutbox>[0]['posters'], wind
 }
 
 const message = (line: string): OutgoingMessage => ({ lines: [[line]] });
-const post = (chat: string, n: number): OutboxPost => ({ key: `test/${chat}/${String(n)}`, platform: 'console', chat, message: message(`${chat}#${String(n)}`) });
+const post = (chat: string, n: number): Post => ({ key: `test/${chat}/${String(n)}`, platform: 'console', chat, message: message(`${chat}#${String(n)}`) });
 
 describe('the outbox', () => {
   it('stores a picture sent to many groups once and gives every group its bytes', async () => {
@@ -229,7 +231,7 @@ describe('the outbox', () => {
   it('holds posts outside the posting window and sends them, in order, once it opens', async () => {
     const poster = recorder();
     const opensAt = Date.now() + 700;
-    const window: PostingWindow = (now) => Promise.resolve({ now: now.getTime() >= opensAt, next: new Date(opensAt) });
+    const window: WindowAt = (now) => Promise.resolve({ now: now.getTime() >= opensAt, next: new Date(opensAt) });
     const outbox = outboxWith({ console: poster }, window);
     outbox.start();
     const posts = [post('群0', 1), post('群0', 2)];
@@ -242,7 +244,7 @@ describe('the outbox', () => {
 
   it('sends posts whose sender found the window open at once, from a worker whose clock says the window is shut', async () => {
     // A server at 19:50 delivering the posts of `duban job --at …T09:00`: its window never opens here.
-    const shut: PostingWindow = () => Promise.resolve({ now: false, next: new Date(Date.now() + 60 * 60_000) });
+    const shut: WindowAt = () => Promise.resolve({ now: false, next: new Date(Date.now() + 60 * 60_000) });
     const poster = recorder();
     const server = outboxWith({ console: poster }, shut);
     server.start();
@@ -345,7 +347,7 @@ describe('the outbox with WeCom', () => {
     const { poster } = createWecom({ token: 'tok', encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', apiBase: fake.base }, { route: bot.route, store: bot.store, log: createLogger('silent') });
     const outbox = outboxWith({ wecom: { ...poster, pauseMs: 200 }, console: recorder() });
     outbox.start();
-    const posts: OutboxPost[] = wecomGroups.map((g) => ({ key: `test/${g.chat}`, platform: 'wecom', chat: g.chat, message: message('12月31日截止：T1') }));
+    const posts: Post[] = wecomGroups.map((g) => ({ key: `test/${g.chat}`, platform: 'wecom', chat: g.chat, message: message('12月31日截止：T1') }));
     await outbox.enqueue(posts);
     const states = await outbox.settled(posts.map((p) => p.key), 5000);
 

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job, JobContext } from '../../src/core/job.js';
 import { createLogger } from '../../src/core/logger.js';
 import { jobs } from '../../jobs/index.js';
-import { countyWindow, planJob, previousSlot, runJob, runJobs, startScheduler, type Scheduler } from '../../src/core/scheduler.js';
+import { planJob, previousSlot, runJob, runJobs, startScheduler, type Scheduler } from '../../src/core/scheduler.js';
 import { renderText } from '../../src/render/text.js';
 import { testCounty } from '../fixtures/county.js';
 import { createOutbox, type Outbox, type Poster } from '../../src/outbox/index.js';
@@ -15,6 +15,7 @@ import type { WorkCalendar, Group } from '../../src/domain/model.js';
 import { DEFAULT_SCHEDULE } from '../../src/domain/schedule.js';
 import { calendarStub } from '../helpers/calendar-stub.js';
 import { openTestBot, type TestBot } from '../helpers/bot.js';
+import { countyWindow } from '../../src/core/posts.js';
 
 let bot: TestBot;
 const closers: Array<() => Promise<void>> = [];

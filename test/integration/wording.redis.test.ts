@@ -4,10 +4,10 @@
  * where one is shown.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Posts } from '../../src/core/command.js';
 import type { Task, County } from '../../src/domain/model.js';
 import { testCounty } from '../fixtures/county.js';
 import { admin, clerk, hongxingClerk, leader, leaderDirect, openTestBot, type TestBot } from '../helpers/bot.js';
+import type { Posts } from '../../src/core/posts.js';
 
 let bot: TestBot | undefined;
 afterEach(async () => {

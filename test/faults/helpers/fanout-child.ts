@@ -9,10 +9,11 @@
 import { Redis } from 'ioredis';
 import { createWecom } from '../../../src/adapters/wecom/index.js';
 import { createLogger } from '../../../src/core/logger.js';
-import { createOutbox, type OutboxPost } from '../../../src/outbox/index.js';
+import { createOutbox } from '../../../src/outbox/index.js';
 import { createKeys } from '../../../src/store/keys.js';
 import { createRedisStore } from '../../../src/store/redis-store.js';
 import { postKey, postText, robotChat } from './fanout.js';
+import type { Post } from '../../../src/core/posts.js';
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
     perMinute: count('PER_WINDOW'),
   });
   // Robot by robot, as a monthly ranking fans out group by group.
-  const posts: OutboxPost[] = [];
+  const posts: Post[] = [];
   for (let robot = 0; robot < robots; robot++) {
     for (let n = 0; n < perRobot; n++) posts.push({ key: postKey(robot, n), platform: 'wecom', chat: robotChat(robot), message: { lines: [[postText(robot, n)]] } });
   }
