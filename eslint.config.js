@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import regexp from 'eslint-plugin-regexp';
 
-// DESIGN §7, no request to a host the contract does not name: every HTTP request goes through
+// docs/design.md §7, no request to a host the contract does not name: every HTTP request goes through
 // src/adapters/http.ts, which checks the origin and never follows a redirect; the one outbound
 // socket is the DingTalk Stream client. Flat config replaces a rule's options per block rather
 // than merging them, so every block that sets no-restricted-imports repeats these.
@@ -54,7 +54,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: OUTBOUND_PATHS, patterns: OUTBOUND_PATTERNS }] },
   },
   {
-    // The house rule of DESIGN §4: commands and jobs speak IncomingMessage/OutgoingMessage, never a platform.
+    // The house rule of docs/design.md §4: commands and jobs speak IncomingMessage/OutgoingMessage, never a platform.
     files: ['commands/**/*.ts', 'jobs/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: OUTBOUND_PATHS, patterns: [...OUTBOUND_PATTERNS, { group: ['**/adapters/**', 'ioredis'], message: 'commands and jobs never import a platform adapter or Redis.' }] }],

@@ -5,7 +5,7 @@ import { requiredAmount } from '../src/domain/targets.js';
 import { parseOptionalTaskRef } from '../src/domain/text.js';
 import { text } from '../src/messages.js';
 
-/** DESIGN §3: a reporter may take back their own last report within 30 minutes. */
+/** docs/design.md §3: a reporter may take back their own last report within 30 minutes. */
 const UNDO_MINUTES = 30;
 
 export default defineCommand({

@@ -1,4 +1,4 @@
-/** Every scheduled job, each a declaration in its own file (DESIGN §4). */
+/** Every scheduled job, each a declaration in its own file (docs/design.md §4). */
 import type { Job } from '../src/core/job.js';
 import calendarGuard from './calendar-guard.js';
 import leadersDigest from './leaders-digest.js';

@@ -1,5 +1,5 @@
 /**
- * 督办提醒 (09:00, working days): each township group gets at most ONE message a day (DESIGN §1:
+ * 督办提醒 (09:00, working days): each township group gets at most ONE message a day (docs/design.md §1:
  * bundled, outcomes only) — its unfinished tasks due in 5, 3, 1 or 0 working days (the county's
  * ladder), and its overdue tasks on the first working day after their deadline and then every
  * `overdue_repeat_days` (a week by default), not every day — @-ing the township's people where

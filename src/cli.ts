@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `duban` — the one command (DESIGN §6): serve, load, say, chat, job, import, export.
+ * `duban` — the one command (docs/design.md §6): serve, load, say, chat, job, import, export.
  * `runCli` takes its streams and environment as arguments so tests drive it in-process.
  */
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';

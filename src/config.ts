@@ -1,5 +1,5 @@
 /**
- * The environment (DESIGN §6), parsed once with one zod schema. A platform whose credentials
+ * The environment (docs/design.md §6), parsed once with one zod schema. A platform whose credentials
  * are absent is off. `.env.example` lists the same keys in the same order.
  */
 import { z } from 'zod';

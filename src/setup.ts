@@ -1,5 +1,5 @@
 /**
- * The county setup file (DESIGN §6): YAML or JSON in, a `County`, work-calendar overrides and
+ * The county setup file (docs/design.md §6): YAML or JSON in, a `County`, work-calendar overrides and
  * the scheduled jobs' settings out. Admins write this file by hand, so every problem is reported at once, in Chinese, naming
  * the entry, the field and the line, and nothing is thrown.
  *
@@ -707,7 +707,7 @@ function checkGroup(raw: Record<string, unknown>, path: Path, problems: Problems
 
 /**
  * A group robot's send URL: a fixed path and the robot's credential in the query — WeCom's
- * 消息推送 `/cgi-bin/webhook/send?key=…` (91770), DingTalk's custom robot `/robot/send?access_token=…`.
+ * 消息推送 `/cgi-bin/webhook/send?key=…` (docs/protocols/wecom.md §4, page 91770), DingTalk's custom robot `/robot/send?access_token=…`.
  */
 function isWebhook(raw: string, path: string, credential: string): boolean {
   if (!URL.canParse(raw)) return true; // the url rule already says what is wrong

@@ -1,7 +1,7 @@
 /**
  * The one place this process makes an HTTP request (eslint forbids `fetch` anywhere else).
  * What every platform call does the same way: a deadline; a URL outside the platform's
- * configured origin refused; a redirect never followed (DESIGN §7: no request to a host the
+ * configured origin refused; a redirect never followed (docs/design.md §7: no request to a host the
  * contract does not name — a 307 would resend the body, credentials and all, wherever the
  * answer points). URLs carry credentials in their query (WeCom's `key`, DingTalk's
  * `access_token` and `session`), so only origin and path ever reach a log or an error.

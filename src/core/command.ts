@@ -42,7 +42,7 @@ export interface CommandContext {
   leaderView: boolean;
   /**
    * Only leaders read this chat: the leaders' group, or a leader's direct chat. The bottom-three
-   * marks appear only here, never in a township group (DESIGN §1: information, not shaming).
+   * marks appear only here, never in a township group (docs/design.md §1: information, not shaming).
    */
   leadersOnly: boolean;
   /** The registered commands, for 帮助. */

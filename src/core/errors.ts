@@ -32,7 +32,7 @@ export async function orUnavailable<T>(work: Promise<T>): Promise<T> {
 
 /**
  * More messages at once than the bot takes in: nothing was claimed or recorded. Webhooks answer
- * 503, as while Redis is away, so the platform delivers the message again (DESIGN §7).
+ * 503, as while Redis is away, so the platform delivers the message again (docs/design.md §7).
  */
 export class BusyError extends Error {
   constructor(message: string) {

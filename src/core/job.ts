@@ -1,5 +1,5 @@
 /**
- * A scheduled job (DESIGN §4): a name, a cron expression in Beijing time, how late a missed slot
+ * A scheduled job (docs/design.md §4): a name, a cron expression in Beijing time, how late a missed slot
  * may still be caught up, and `run`, which only computes what is due at `ctx.now` and returns it
  * as posts. The runner keys each post by (job, day, group) and hands it to the outbox, so running
  * a job twice for one day posts nothing twice.
@@ -42,7 +42,7 @@ export interface Job {
   /** node-cron syntax, read in Asia/Shanghai; a function of the settings for a job at the county's daily time. */
   cron: string | ((settings: ScheduleSettings) => string);
   timezone: 'Asia/Shanghai';
-  /** A slot missed while no instance was up is still run this long after it (DESIGN §7). */
+  /** A slot missed while no instance was up is still run this long after it (docs/design.md §7). */
   graceMs: number;
   /** What is due at `ctx.now`; may be nothing. Runs only on working days. */
   run(ctx: JobContext): Promise<JobPost[]>;

@@ -1,5 +1,5 @@
 /**
- * Keeping credentials out of what this process writes down (DESIGN §7: no secret or token in
+ * Keeping credentials out of what this process writes down (docs/design.md §7: no secret or token in
  * logs). Callers already leave secrets out; these nets catch what slips through anyway, in every
  * log line (core/logger.ts) and in the Redis address shown at start:
  *

@@ -1,6 +1,6 @@
 /**
  * Runs the jobs: at their cron slots (node-cron, Beijing time), once per slot across instances,
- * and at start for a slot missed while no instance was up (DESIGN §7). A run only computes what
+ * and at start for a slot missed while no instance was up (docs/design.md §7). A run only computes what
  * is due and hands it to the outbox under keys of (job, day, group), so a run repeated by hand,
  * by a catch-up or by a second instance posts nothing twice.
  */

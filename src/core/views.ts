@@ -85,7 +85,7 @@ export function taskList(ctx: CommandContext, board: Board, word: string): Outgo
 export interface RankingViewOptions {
   /** A finished month: the title says no "as of". */
   final: boolean;
-  /** The bottom-three marks and their note: only where only leaders read it (DESIGN §1). */
+  /** The bottom-three marks and their note: only where only leaders read it (docs/design.md §1). */
   bottomMarks: boolean;
   /** Each township's 🔴 count. */
   overdueCounts: boolean;
@@ -188,7 +188,7 @@ const DIGEST_TOWNSHIPS = 5;
 const DIGEST_OVERDUE = 3;
 
 /**
- * The leaders' daily 预警 (DESIGN §1: bundled, one phone screen — at most 15 lines): the county's
+ * The leaders' daily 预警 (docs/design.md §1: bundled, one phone screen — at most 15 lines): the county's
  * counts, what changed from `since` (the last working day's digest) to `now` — tasks newly
  * overdue, tasks finished — the townships most behind and the tasks longest overdue, and where the full list is.
  * Undefined when nothing is overdue or behind.

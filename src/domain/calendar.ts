@@ -1,9 +1,9 @@
 /**
- * China's official working-day calendar (DESIGN §2 工作日): weekends, public holidays and 调休
+ * China's official working-day calendar (docs/design.md §2 工作日): weekends, public holidays and 调休
  * make-up workdays, from the chinese-days data plus overrides from the setup file.
  *
  * chinese-days' own `isWorkday` is not used: beyond its data it silently answers Monday–Friday,
- * and it reads `Date`s in the process's time zone (research/libs.md §6). Its JSON is read
+ * and it reads `Date`s in the process's time zone (docs/architecture.md §4.1). Its JSON is read
  * instead, keyed by `YYYY-MM-DD`.
  */
 import chineseDays from 'chinese-days/dist/chinese-days.json' with { type: 'json' };

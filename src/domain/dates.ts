@@ -1,7 +1,7 @@
 /**
- * Civil dates and instants in Beijing time. Dates are `YYYY-MM-DD` strings (DESIGN §2); the
+ * Civil dates and instants in Beijing time. Dates are `YYYY-MM-DD` strings (docs/design.md §2); the
  * arithmetic runs on whole days in UTC so no result depends on the process's time zone
- * (research/libs.md §7).
+ * (docs/architecture.md §4.2).
  */
 import type { Instant, Ym, Ymd } from './model.js';
 

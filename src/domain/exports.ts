@@ -1,5 +1,5 @@
 /**
- * The tables `duban export` writes (DESIGN §6): the ledger (工作台账), a month's ranking and the
+ * The tables `duban export` writes (docs/design.md §6): the ledger (工作台账), a month's ranking and the
  * task table (任务推进表), as rows of plain values. src/excel/write.ts turns a table into a
  * workbook; nothing here knows Excel. No I/O, no clock: the day and the data come in.
  */

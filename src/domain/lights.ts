@@ -1,5 +1,5 @@
 /**
- * 预警灯 (DESIGN §2): how one township stands on one task on a given day. Pace is measured in
+ * 预警灯 (docs/design.md §2): how one township stands on one task on a given day. Pace is measured in
  * working days, so a holiday week does not count against anyone.
  */
 import type { Light, Task, WorkCalendar, Ymd } from './model.js';

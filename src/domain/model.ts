@@ -1,5 +1,5 @@
 /**
- * The county's vocabulary (DESIGN §2) as plain data. Everything in `domain/` works on these
+ * The county's vocabulary (docs/design.md §2) as plain data. Everything in `domain/` works on these
  * shapes; the store persists them and the commands show them.
  */
 

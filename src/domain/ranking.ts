@@ -63,7 +63,7 @@ export function rankChange(row: RankingRow): number | undefined {
 /** Names in 拼音 order, so the last tie-break reads naturally to a Chinese reader. */
 const byName = new Intl.Collator('zh-CN').compare;
 
-/** The bottom-three marks are for leaders (DESIGN §1): a county of three would mark everyone. */
+/** The bottom-three marks are for leaders (docs/design.md §1): a county of three would mark everyone. */
 const BOTTOM = 3;
 
 interface CountedTask {

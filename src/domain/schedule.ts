@@ -194,7 +194,7 @@ export function warningsFor<T extends ScheduledItem>(items: readonly T[]): Warni
  * Whether a township group is told today about a task overdue since `deadline`: on the first
  * working day after the deadline, then every `repeatDays` days after that (on the first working
  * day from then on); `repeatDays` 0 tells it once. Not every day: the same 🔴 every morning for
- * months is noise that hides the news (DESIGN §1, 减负).
+ * months is noise that hides the news (docs/design.md §1, 减负).
  */
 export function overdueWarningDue(deadline: Ymd, today: Ymd, calendar: WorkCalendar, repeatDays: number): boolean {
   if (today <= deadline || !calendar.isWorkday(today)) return false;
@@ -219,7 +219,7 @@ export interface ScheduleSettings {
   /** Working days before a deadline on which a township is reminded. */
   ladder: readonly number[];
   officeHours: OfficeHours;
-  /** Whether township groups see the ⚠️后三位 marks in the monthly ranking (default no, DESIGN §1). */
+  /** Whether township groups see the ⚠️后三位 marks in the monthly ranking (default no, docs/design.md §1). */
   bottomMarksInTownshipGroups: boolean;
   /** Days between reminders of an overdue task in its township's group after the first; 0: once. */
   overdueRepeatDays: number;

@@ -1,5 +1,5 @@
 /**
- * Targets (目标, DESIGN §2): who a task is for, how much each township owes, and how a reported
+ * Targets (目标, docs/design.md §2): who a task is for, how much each township owes, and how a reported
  * value becomes an amount in the target's unit.
  */
 import type { CountUnit, ReportValue, Target, Task, Township } from './model.js';

@@ -1,5 +1,5 @@
 /**
- * The 任务分解表 (DESIGN §6 `duban import`): a grid of cell values in, tasks to write or every
+ * The 任务分解表 (docs/design.md §6 `duban import`): a grid of cell values in, tasks to write or every
  * problem out. Admins fill these sheets by hand in Excel or WPS, copied from the county's
  * documents, so the reader is tolerant where a reader of the sheet would be — columns found by
  * their header words, a title row above the header, a header over two rows, full-width digits,

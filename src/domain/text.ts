@@ -1,5 +1,5 @@
 /**
- * Reading what people type in a work group (DESIGN §3 "Input tolerance"): full-width forms,
+ * Reading what people type in a work group (docs/design.md §3 "Input tolerance"): full-width forms,
  * mentions, task references, progress values, dates, months and the arguments of 新建任务.
  * Every parser answers with a `Parsed` value and never throws on user input.
  */

@@ -1,6 +1,6 @@
 /**
  * An .xlsx workbook → plain grids of what each cell shows (src/domain/task-sheet.ts reads them).
- * The only place that knows exceljs's reading side (research/libs.md §9), so it can be swapped
+ * The only place that knows exceljs's reading side (docs/architecture.md §4.3), so it can be swapped
  * for a fork: its cell value union and UTC-midnight dates end here. What reaches exceljs was
  * inspected first (src/excel/inspect.ts).
  */

@@ -1,5 +1,5 @@
 /**
- * The outbox (DESIGN §4, §7): every unprompted post goes through a durable BullMQ queue in Redis.
+ * The outbox (docs/design.md §4, §7): every unprompted post goes through a durable BullMQ queue in Redis.
  *
  * - Each post has a key (job, period, group) that is its BullMQ job id: enqueuing it twice posts
  *   it once, also from two instances or after a crash mid-fan-out.

@@ -5,7 +5,7 @@
  * to a group and show it on the dashboard.
  *
  * It shows no bottom-three marks: the picture also goes to township groups, where those are not
- * shown (DESIGN §1). The count of overdue and lagging tasks beside each score (`counts`) is for
+ * shown (docs/design.md §1). The count of overdue and lagging tasks beside each score (`counts`) is for
  * leaders' pictures only: township groups see the colours.
  */
 import { Resvg } from '@resvg/resvg-js';

@@ -3,7 +3,7 @@
  * custom robot's webhook (`dingtalkMarkdown`), and for the app robot's OpenAPI group send
  * (`dingtalkMsgParam`, msgKey `sampleMarkdown`).
  *
- * Only DingTalk's documented markdown subset is written (shared/protocols/dingtalk.md §5): `####`
+ * Only DingTalk's documented markdown subset is written (docs/protocols/dingtalk.md §5): `####`
  * headings, `> ` quotes and `**bold**`; no tables, no `<font>`, no code blocks. Lights are emoji,
  * so good, warn and bad are plain text. What people typed is escaped exactly as for WeCom
  * (`markdown.ts`). `image` is not rendered: it is the caller's to send another way.
@@ -14,7 +14,7 @@ import { bytes, cutString, fitLines, markdownLine, markdownRuns, NEWLINE, runsOf
 import { lineText } from './text.js';
 
 /**
- * DingTalk's limits (shared/protocols/dingtalk.md):
+ * DingTalk's limits (docs/protocols/dingtalk.md):
  * - `markdown`: the text of a markdown message to a `sessionWebhook` or a custom robot webhook, in
  *   UTF-8 bytes: 20000 (§4a: DingTalk answers "message too long, exceed 20000 bytes"; reported by
  *   a third-party client, not in an official page).

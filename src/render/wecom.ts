@@ -16,12 +16,12 @@ import { lineText } from './text.js';
 
 /**
  * WeCom's size limits, in UTF-8 bytes of the content:
- * - `reply`: a passive `stream` reply's content (developer.work.weixin.qq.com/document/path/101031)
- *   and a `response_url` markdown (…/101138): 20480.
- * - `markdown`: the 消息推送 webhook's `markdown` content (…/91770): 4096.
- * - `text`: the webhook's `text` content (…/91770): 2048.
- * - `imageBytes`: the webhook's `image`, before base64 (…/91770): 2 MB.
- * - `replyImageBytes`: a `stream` reply's `msg_item` picture (…/101031): 10 MB.
+ * - `reply`: a passive `stream` reply's content (docs/protocols/wecom.md §2.1, page 101031)
+ *   and a `response_url` markdown (docs/protocols/wecom.md §2.2, page 101138): 20480.
+ * - `markdown`: the 消息推送 webhook's `markdown` content (docs/protocols/wecom.md §4, page 91770): 4096.
+ * - `text`: the webhook's `text` content (docs/protocols/wecom.md §4, page 91770): 2048.
+ * - `imageBytes`: the webhook's `image`, before base64 (docs/protocols/wecom.md §4, page 91770): 2 MB.
+ * - `replyImageBytes`: a `stream` reply's `msg_item` picture (docs/protocols/wecom.md §2.1, page 101031): 10 MB.
  */
 export const WECOM_LIMITS: {
   readonly reply: number;

@@ -31,7 +31,7 @@ function refusal(error: unknown): { status: number; body: string } | undefined {
   if (error instanceof DecodeError) return { status: 400, body: 'bad request' };
   if (error instanceof PayloadTooLargeError) return { status: 413, body: 'payload too large' };
   if (error instanceof BodyTimeoutError) return { status: 408, body: 'request timeout' };
-  // The platform retries a 5xx; the message must not be confirmed while Redis is away (DESIGN §7).
+  // The platform retries a 5xx; the message must not be confirmed while Redis is away (docs/design.md §7).
   if (error instanceof StoreUnavailableError) return { status: 503, body: 'store unavailable' };
   // More messages at once than are taken in: nothing was claimed, so the redelivery is recorded.
   if (error instanceof BusyError) return { status: 503, body: 'busy' };
@@ -75,14 +75,14 @@ export function createApp(deps: AppDeps): Koa {
   const { wecom } = deps;
   if (wecom) {
     router.get('/wecom/callback', (ctx) => {
-      // The plaintext alone: no quotes, no newline (101033).
+      // The plaintext alone: no quotes, no newline (docs/protocols/wecom.md §1.1, page 101033).
       ctx.type = 'text/plain';
       ctx.body = wecom.urlCheck(ctx.query);
     });
     router.post('/wecom/callback', async (ctx) => {
       const reply = await wecom.handle(ctx.query, await readBody(ctx, body));
       ctx.status = 200;
-      // Events take an empty 200 (101027); a message takes the encrypted JSON envelope.
+      // Events take an empty 200 (docs/protocols/wecom.md §1.4, page 101027); a message takes the encrypted JSON envelope.
       if (reply !== '') ctx.type = 'application/json';
       ctx.body = reply;
     });

@@ -1,6 +1,6 @@
 /**
  * The raw request body, capped in size and in time. Platform callbacks are small JSON envelopes
- * sent whole at once; DESIGN §7 refuses anything over 64 KB before reading it whole, and a body
+ * sent whole at once; docs/design.md §7 refuses anything over 64 KB before reading it whole, and a body
  * still arriving after the platform has given up on its answer is nobody's we owe one.
  *
  * Hand-written: raw-body (what koa-body and co-body use) caps the size only, and the socket must
@@ -13,8 +13,9 @@ export const CALLBACK_BODY_LIMIT = 64 * 1024;
 
 /**
  * WeCom drops a callback it has no answer to within 5 s and delivers it again
- * (developer.work.weixin.qq.com/document/path/90238); DingTalk waits "a few seconds" (dingtalk.md
- * §1.3). A body is sent in one go: one still coming after 5 s is a slow client's, not a platform's.
+ * (docs/protocols/wecom.md §5, page 90238); DingTalk waits "a few seconds"
+ * (docs/protocols/dingtalk.md §1.3). A body is sent in one go: one still coming after 5 s is a
+ * slow client's, not a platform's.
  */
 export const BODY_TIMEOUT_MS = 5000;
 

@@ -38,7 +38,7 @@ export interface ServerLimits {
 
 export const SERVER_LIMITS: ServerLimits = {
   // WeCom drops a callback it has no answer to within 5 s and delivers it again
-  // (developer.work.weixin.qq.com/document/path/90238): headers still missing after that belong
+  // (docs/protocols/wecom.md §5, page 90238): headers still missing after that belong
   // to no callback worth answering. A phone's browser sends a request's headers in one packet.
   headersTimeoutMs: 5000,
   // Twice the platforms' deadline, for routes that never read a body (a 404, the dashboard);

@@ -3,7 +3,7 @@
  * types. Nothing read from Redis is cast: a value that does not parse raises `StoreDataError`.
  *
  * Hot read paths: a board or a ranking reads a progress value per (task, township), 600,000 at
- * 2,000 townships × 300 tasks (DESIGN §8), and a past month's ranking replays every ledger entry.
+ * 2,000 townships × 300 tasks (docs/design.md §8), and a past month's ranking replays every ledger entry.
  * The schemas on those paths are compiled with `z.compile` (Zod ≥ 4.5): the same rules and the
  * same errors (the compiled code only answers for valid input; a failing value goes through the
  * interpreter, which describes it), about five times faster — 0.05 s instead of 0.25 s for

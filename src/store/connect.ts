@@ -1,5 +1,5 @@
 /**
- * Finding a Redis (DESIGN §6): REDIS_URL if set; else the one on 127.0.0.1:6379; else a private
+ * Finding a Redis (docs/design.md §6): REDIS_URL if set; else the one on 127.0.0.1:6379; else a private
  * redis-server with its data under ./data (AOF on), started here and stopped on exit.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -122,7 +122,7 @@ export async function connectPrivateRedis(dataDir: string, log: Logger): Promise
 }
 
 /**
- * What in a Redis's settings breaks the promise that a confirmed report is kept (DESIGN §7): no
+ * What in a Redis's settings breaks the promise that a confirmed report is kept (docs/design.md §7): no
  * AOF (a restart loses everything since the last snapshot, or all of it), or an eviction policy
  * (under memory pressure Redis would drop ledger entries and dedupe markers). A managed Redis may
  * refuse CONFIG; then only what INFO shows is checked.

@@ -1,5 +1,5 @@
 /**
- * Every Redis key the bot uses, built in one place (DESIGN §4). Redis Cluster runs a script or
+ * Every Redis key the bot uses, built in one place (docs/design.md §4). Redis Cluster runs a script or
  * MULTI only when all its keys hash to one slot, and hashes only the `{…}` part of a key when
  * there is one. So keys of one task carry `{t:<taskId>}` (the report scripts touch its progress,
  * ledger and dedupe marker at once), and the setup-file keys carry `{county}` (loadCounty

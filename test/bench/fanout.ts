@@ -1,5 +1,5 @@
 /**
- * DESIGN §8, fan-out: "a monthly ranking to 2,000 groups enqueued in seconds, delivered at the
+ * docs/design.md §8, fan-out: "a monthly ranking to 2,000 groups enqueued in seconds, delivered at the
  * platform's pace, none twice".
  *
  * A synthetic county (county.ts) whose townships have WeCom groups — 2,000 of them, each with its
@@ -44,7 +44,7 @@ import type { Post } from '../../src/core/posts.js';
 const SLOT = new Date('2026-12-01T09:00:00+08:00');
 const JOB = 'monthly-ranking';
 const TASKS = 10;
-/** What the platforms allow one robot (DESIGN §5). */
+/** What the platforms allow one robot (docs/design.md §5). */
 const PLATFORM_PER_MINUTE = 20;
 const WINDOW_MS = 60_000;
 /** How long the posts may take to arrive before the benchmark gives up. */
@@ -380,7 +380,7 @@ function report(r: FanoutResult): string {
     `  delivery: ${count(r.messages)} webhook messages for ${count(r.posts)} posts (parts per post: ${r.partsPerPost}); ` +
       `${count(r.exact)} of ${count(r.posts)} groups got exactly their parts, in order ${everyGroup ? '✓ none missing, none twice' : `✗ ${r.wrong.join('; ')}${r.strangers > 0 ? `; ${String(r.strangers)} messages to unknown keys` : ''}`}`,
     `  outbox states: ${count(r.sent)} sent, ${count(r.dead)} dead, ${count(r.pending)} pending; ${String(r.deadLetters)} dead letters; log ${String(r.logs.warn)} warn, ${String(r.logs.error)} error lines`,
-    `goal (DESIGN §5, §8): at most ${String(PLATFORM_PER_MINUTE)} messages per robot in any 60 s — busiest robot ${String(r.busiest)} ${r.busiest <= PLATFORM_PER_MINUTE ? '✓ met' : '✗ not met'}; ` +
+    `goal (docs/design.md §5, §8): at most ${String(PLATFORM_PER_MINUTE)} messages per robot in any 60 s — busiest robot ${String(r.busiest)} ${r.busiest <= PLATFORM_PER_MINUTE ? '✓ met' : '✗ not met'}; ` +
       `none twice ${everyGroup && r.again.sent === 0 ? '✓ met' : '✗ not met'}`,
     `notes: every group has its own robot (webhook key), so the per-robot pacing never holds a post back here: delivery runs as fast as the worker (concurrency 16) sends; ` +
       `${r.workerAfter ? 'the worker started once all posts were queued (BENCH_FANOUT_WORKER=after)' : 'the worker delivers while the job is still queuing, as in `duban job` and the server, so the two share the CPU'}; ` +

@@ -1,5 +1,5 @@
 /**
- * DESIGN §8, inbound: "the full WeCom callback path (verify, decrypt, parse, dedupe, Redis write,
+ * docs/design.md §8, inbound: "the full WeCom callback path (verify, decrypt, parse, dedupe, Redis write,
  * encrypted reply) against a bare Koa handler on the same machine — goal ≥ 50 % of its
  * requests/second, p99 under 50 ms at 500 requests/second"; and the same for DingTalk's HTTP
  * callback (sign check, JSON, msgId claim, `{"msgtype":"empty"}`, the reply through the
@@ -779,7 +779,7 @@ function report(
       `p99 < 50 ms at ${String(FIXED_RATE)} req/s — ${ms(r.fixed.p99)} ms ${mark(r.fixed.p99 < 50)}`
     );
   };
-  const goalLines = [goals(wecom, 'goal (DESIGN §8), WeCom'), goals(dingtalk, 'same goals, DingTalk')].filter((l): l is string => l !== undefined);
+  const goalLines = [goals(wecom, 'goal (docs/design.md §8), WeCom'), goals(dingtalk, 'same goals, DingTalk')].filter((l): l is string => l !== undefined);
   lines.push(...goalLines);
   if (bare) {
     const ratio = (r: ServerResult | undefined, name: string): string => (r ? `${name} / bare = ${(r.max.rps / bare.max.rps).toFixed(2)}` : '');

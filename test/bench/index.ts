@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (DESIGN §8): the performance goals, measured on this machine in one run and
+ * `npm run bench` (docs/design.md §8): the performance goals, measured on this machine in one run and
  * printed; never asserted, and never part of `npm test`. `node dist/test/bench/index.js [name…]`
  * runs only the named benchmarks.
  *
@@ -28,7 +28,7 @@ class Interrupted extends Error {
 
 type Bench = (bench: BenchRedis, options: { runs: number; warmups: number; signal: AbortSignal; log: (line: string) => void }) => Promise<string>;
 
-/** The goals of DESIGN §8, a benchmark each, and parsing's linear growth (issue 12). */
+/** The goals of docs/design.md §8, a benchmark each, and parsing's linear growth (issue 12). */
 const BENCHES: Readonly<Record<string, Bench>> = {
   ranking: rankingBench,
   inbound: inboundBench,

@@ -1,5 +1,5 @@
 /**
- * DESIGN §8, ranking: "2,000 townships × 300 tasks computed from Redis in well under a second,
+ * docs/design.md §8, ranking: "2,000 townships × 300 tasks computed from Redis in well under a second,
  * growing linearly". For each size a synthetic county goes into Redis; setup is not timed. Up to
  * a million cells every report goes through the real store (loadCounty, then recordReport: the
  * Lua script writes progress, ledger and standings); above that (20,000 × 300) progress and
@@ -251,7 +251,7 @@ function report(results: readonly Result[], runs: number): string {
   if (goal) {
     const met = goal.fromRedis.p95 < 1000 ? 'met' : 'NOT met';
     lines.push(
-      `goal (DESIGN §8): ${count(goal.size.townships)} × ${count(goal.size.tasks)} from Redis well under 1 s — ` +
+      `goal (docs/design.md §8): ${count(goal.size.townships)} × ${count(goal.size.tasks)} from Redis well under 1 s — ` +
         `median ${ms(goal.fromRedis.median)} ms, p95 ${ms(goal.fromRedis.p95)} ms: ${met}` +
         (goal.progress ? `; ${(goal.progress.median / goal.fromRedis.median).toFixed(1)}× faster than reading the full progress alone` : ''),
     );

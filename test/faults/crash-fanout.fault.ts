@@ -1,6 +1,6 @@
 /**
  * A real process SIGKILLed twice in the middle of a fan-out, and started again each time
- * (DESIGN §7: a scheduled message is posted once per group, also after a crash mid-fan-out).
+ * (docs/design.md §7: a scheduled message is posted once per group, also after a crash mid-fan-out).
  * test/integration/crash.redis.test.ts kills one group's slow posts between two sends; this one
  * kills a fast fan-out to 30 robots while posts are on the wire.
  *

@@ -1,5 +1,5 @@
 /**
- * Forged, replayed, oversized and malformed callbacks against the real Koa app (DESIGN §7: every
+ * Forged, replayed, oversized and malformed callbacks against the real Koa app (docs/design.md §7: every
  * callback is verified before anything is parsed or stored; stale DingTalk timestamps and bodies
  * over 64 KB are refused; payloads are validated). Each is sent as a forger would send it, and
  * after each, everything under this file's Redis prefix is compared with what was there before:

@@ -1,5 +1,5 @@
 /**
- * 10,000 random and hostile messages through the router on real Redis (DESIGN §3: wrong input
+ * 10,000 random and hostile messages through the router on real Redis (docs/design.md §3: wrong input
  * gets a short Chinese reply — never silence, never a stack trace, never a half-written record;
  * §2: rights). Texts are random unicode, emoji, control characters, full-width forms, strings up
  * to 64 KB, markup and injection, and near-misses of every command; senders are clerks,
@@ -51,7 +51,7 @@ interface Who {
 const inTownshipGroups: Who[] = [
   { platform: 'console', chat: '城关镇工作群', user: '联络员' },
   { platform: 'console', chat: '红星乡工作群', user: '红星联络员' },
-  // Anyone in a township's group reports for it (DESIGN §2), known to the setup or not.
+  // Anyone in a township's group reports for it (docs/design.md §2), known to the setup or not.
   { platform: 'console', chat: '东城街道工作群', user: '路人甲' },
   { platform: 'console', chat: '城关镇工作群', user: '红星联络员' },
   { platform: 'wecom', chat: WECOM_GROUP, user: 'lilianluo' },

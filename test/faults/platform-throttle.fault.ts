@@ -1,6 +1,6 @@
 /**
  * The platform refusing for a while — HTTP 5xx, WeCom's 45009 and DingTalk's 130101 "too fast" —
- * and then taking posts again (DESIGN §7: delivery is durable and retried with backoff; the
+ * and then taking posts again (docs/design.md §7: delivery is durable and retried with backoff; the
  * per-robot rate limit is never exceeded). The real outbox and platform posters on real Redis,
  * with a fake platform behind a stopwatch that notes when each request arrives.
  *

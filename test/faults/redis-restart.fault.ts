@@ -1,5 +1,5 @@
 /**
- * Redis stopped and started again in the middle of inbound load (DESIGN §7: a report the bot has
+ * Redis stopped and started again in the middle of inbound load (docs/design.md §7: a report the bot has
  * confirmed is in Redis; Redis down → 503, never a false confirmation).
  *
  * The app is assembled as `serve` assembles it (config → connectRedis → createBot →

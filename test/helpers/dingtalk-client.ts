@@ -3,7 +3,7 @@
  * builds the robot message DingTalk delivers (HTTP body or Stream `data`), and checks a custom
  * robot's 加签 query the way DingTalk's webhook does.
  *
- * Written from the team's protocol notes (dingtalk.md §1.1, §1.2, §2, §4a) with node:crypto only.
+ * Written from the protocol notes (docs/protocols/dingtalk.md §1.1, §1.2, §2, §4a) with node:crypto only.
  * It deliberately imports nothing from src/: a bug in the bot's signing must not be able to hide
  * behind the same bug here. The signing is checked against the §1.1 vector in
  * test/unit/helpers/dingtalk-client.test.ts.

@@ -10,7 +10,7 @@
  *
  * Point both DINGTALK_API_BASE and DINGTALK_OAPI_BASE at `base`. Every HTTP request (the WebSocket
  * upgrade included) is recorded before it is answered, so a test can assert exactly what the bot
- * sent. Written from the team's protocol notes (dingtalk.md §2, §3.1, §4a, §4b); answers marked
+ * sent. Written from the protocol notes (docs/protocols/dingtalk.md §2, §3.1, §4a, §4b); answers marked
  * "ours" below are not documented by DingTalk and carry a `fake` prefix so no test mistakes them for
  * DingTalk's.
  */
@@ -49,7 +49,7 @@ export interface FakeDingtalkOptions {
   tokenSeconds?: number;
 }
 
-/** A frame the gateway sends down the socket (dingtalk.md §3.1 step 3). */
+/** A frame the gateway sends down the socket (docs/protocols/dingtalk.md §3.1 step 3). */
 export interface StreamFrame {
   specVersion: '1.0';
   type: 'SYSTEM' | 'EVENT' | 'CALLBACK';

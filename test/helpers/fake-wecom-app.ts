@@ -1,6 +1,7 @@
 /**
- * A fake qyapi.weixin.qq.com for one 自建应用, on 127.0.0.1: gettoken (…/91039), the corp and
- * agent jsapi tickets (…/90506) and OAuth's auth/getuserinfo (…/91023). It counts the calls to
+ * A fake qyapi.weixin.qq.com for one 自建应用, on 127.0.0.1: gettoken (docs/protocols/wecom.md §6.1, page 91039),
+ * the corp and agent jsapi tickets (docs/protocols/wecom.md §6.2, page 90506) and OAuth's
+ * auth/getuserinfo (docs/protocols/wecom.md §6.5, page 91023). It counts the calls to
  * each endpoint, so a test can assert what was cached, and can expire the token in use on demand.
  * Point the app's apiBase at `base`.
  */
@@ -86,7 +87,7 @@ export async function startFakeWecomApp({ corpId = 'ww0123456789abcdef', secret 
     if (endpoint === 'gettoken') {
       if (query.get('corpid') !== corpId) return INVALID_CORPID;
       if (query.get('corpsecret') !== secret) return INVALID_SECRET;
-      // Within its lifetime WeCom hands out the same token again (…/91039).
+      // Within its lifetime WeCom hands out the same token again (docs/protocols/wecom.md §6.1, page 91039).
       return { errcode: 0, errmsg: 'ok', access_token: issued.get(token) === undefined ? token : newToken(), expires_in: LIFETIME };
     }
     const problem = tokenProblem(query.get('access_token') ?? undefined);

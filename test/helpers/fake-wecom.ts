@@ -39,7 +39,7 @@ const WEBHOOK_PATH = '/cgi-bin/webhook/send';
 const RESPONSE_PATH = '/cgi-bin/aibot/response';
 const OK = { errcode: 0, errmsg: 'ok' };
 /**
- * A response_url takes one call (WeCom page 101138), but WeCom documents neither its answers nor
+ * A response_url takes one call (docs/protocols/wecom.md §2.2, page 101138), but WeCom documents neither its answers nor
  * what a second call gets. These answers are ours; tests should assert on `received`, not on them.
  */
 const USED = { errcode: -1, errmsg: 'response_url used' };

@@ -2,7 +2,7 @@
  * WeCom's side of the 智能机器人 (AI bot) HTTP callback protocol, for tests: it encrypts and signs
  * callbacks the way WeCom does and opens the bot's encrypted passive replies.
  *
- * Written from the protocol description (WeCom pages 101033 and 91144; the team's protocol notes wecom.md §1, §3), using node:crypto
+ * Written from the protocol description (docs/protocols/wecom.md §1, §3: WeCom pages 101033 and 91144), using node:crypto
  * only. It deliberately imports nothing from src/: a bug in the bot's crypto must not be able to
  * hide behind the same bug here. Its own faithfulness is proven against WeCom's official vectors in
  * test/unit/helpers/wecom-client.test.ts.
@@ -167,7 +167,7 @@ function stamp(opts: CallbackOptions): { timestamp: string; nonce: string } {
   };
 }
 
-// ---- Decrypted callback payloads (WeCom page 100719; wecom.md §1.3) ----
+// ---- Decrypted callback payloads (docs/protocols/wecom.md §1.3, page 100719) ----
 
 export interface MessageOptions {
   msgid: string;

@@ -1,5 +1,5 @@
 /**
- * No outbound request leaves the named hosts by way of a redirect (DESIGN §7). Each platform
+ * No outbound request leaves the named hosts by way of a redirect (docs/design.md §7). Each platform
  * call is pointed at a host that answers 307 to a canary on another port: the call fails with a
  * SendError that names the redirect, and the canary hears nothing — neither the message nor the
  * credential that travelled with it.

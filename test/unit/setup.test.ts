@@ -97,7 +97,7 @@ describe('reading a setup file', () => {
     expect(schedule).toEqual(DEFAULT_SCHEDULE);
   });
 
-  it('loads the example of DESIGN §6', () => {
+  it('loads the example of docs/design.md §6', () => {
     const { county } = ok(parseSetup(fixture('design-example.yaml'), 'design-example.yaml'));
 
     expect(county.groups[1]).toEqual({

@@ -5,7 +5,7 @@
  * each delivery may land on either: the msgId claim in Redis lets exactly one of them handle it.
  * A flood is handled a few at a time, a bounded number wait their turn, and the rest are turned
  * away unclaimed, so that DingTalk's redelivery or the sender's resend is recorded (INBOUND_BOUND):
- * HTTP callbacks are answered 503, so DingTalk delivers them again (DESIGN §7, as while Redis is
+ * HTTP callbacks are answered 503, so DingTalk delivers them again (docs/design.md §7, as while Redis is
  * away), and a Stream message, already acknowledged, gets text.busy. Replies are outside the
  * routing limit — a slow DingTalk must not hold the routing places through its 2 s retry — but
  * inside the total.

@@ -20,7 +20,7 @@ export interface DingtalkConfig {
   oapiBase: string;
 }
 
-/** DingTalk throttles a robot for 10 minutes after more than 20 posts in a minute (dingtalk.md §4a). */
+/** DingTalk throttles a robot for 10 minutes after more than 20 posts in a minute (docs/protocols/dingtalk.md §4a). */
 const DINGTALK_PAUSE_MS = 10 * 60_000;
 
 export interface Dingtalk {

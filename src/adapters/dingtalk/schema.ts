@@ -1,7 +1,7 @@
 /**
  * What DingTalk sends and answers, as zod schemas. Loose objects: DingTalk adds fields
  * (`senderUnionId`, `openThreadId` appeared in 2026) and one we do not read must not turn a real
- * message into a 400. Sources: dingtalk.md §1.2 (robot message), §3 (Stream frames), §4 (sends).
+ * message into a 400. Sources: docs/protocols/dingtalk.md §1.2 (robot message), §3 (Stream frames), §4 (sends).
  */
 import { z } from 'zod';
 

@@ -1,13 +1,13 @@
 /**
- * Posting to DingTalk (dingtalk.md §2, §4):
+ * Posting to DingTalk (docs/protocols/dingtalk.md §2, §4):
  * - a reply goes to the message's sessionWebhook (no token; 90 minutes), with the sender @-ed
  *   in groups; once it has expired, through the OpenAPI like an unprompted post;
  * - an unprompted post goes through the app robot's OpenAPI `groupMessages/send` (an app access
  *   token; cannot @ anyone), or, when people must be @-ed, through the group's custom robot
  *   webhook with 加签.
  * - a picture (the ranking chart) is uploaded as media and sent through the OpenAPI as
- *   `sampleImageMsg`: webhooks cannot carry pictures (dingtalk.md §2, §5).
- * Every webhook must have DINGTALK_OAPI_BASE's origin (DESIGN §7); tokens, sessions and secrets
+ *   `sampleImageMsg`: webhooks cannot carry pictures (docs/protocols/dingtalk.md §2, §5).
+ * Every webhook must have DINGTALK_OAPI_BASE's origin (docs/design.md §7); tokens, sessions and secrets
  * stay out of logs and errors.
  */
 import { createHash } from 'node:crypto';
@@ -24,7 +24,7 @@ import type { Group } from '../../domain/model.js';
 
 /** Refresh a token this long before DingTalk says it expires (the official Python SDK uses 5 minutes). */
 const TOKEN_EARLY_MS = 5 * 60 * 1000;
-/** Media ids are said to last about 3 days (dingtalk.md §5); a fan-out uses one for a day at most. */
+/** Media ids are said to last about 3 days (docs/protocols/dingtalk.md §4b); a fan-out uses one for a day at most. */
 const MEDIA_KEEP_MS = 24 * 60 * 60 * 1000;
 /** oapi's errcodes for a token that is wrong or expired: 40001, 40014 (invalid), 42001 (expired). */
 const STALE_TOKEN = new Set([40001, 40014, 42001]);
@@ -32,7 +32,7 @@ const STALE_TOKEN = new Set([40001, 40014, 42001]);
 const SESSION_MARGIN_MS = 60 * 1000;
 
 /**
- * Webhook errcodes (custom robot and sessionWebhook; dingtalk.md §4a): 130101/410100 the robot
+ * Webhook errcodes (custom robot and sessionWebhook; docs/protocols/dingtalk.md §4a): 130101/410100 the robot
  * sent more than 20 a minute and is throttled for 10 minutes; 310000 keyword, 加签 or IP
  * allow-list refused; 300001/300005/400101 no such token; 400013 group dissolved; 400102 robot
  * disabled; 400105 message type not supported; 400106 no such robot.
@@ -186,7 +186,7 @@ export function createDingtalkSender(options: DingtalkSenderOptions): DingtalkSe
   const imageParam = async (image: { base64: string }) => ({
     robotCode: clientId,
     msgKey: 'sampleImageMsg',
-    // A media id is accepted where a URL is (dingtalk.md §4b msgKey table).
+    // A media id is accepted where a URL is (docs/protocols/dingtalk.md §4b msgKey table).
     msgParam: JSON.stringify({ photoURL: await mediaIdOf(image) }),
   });
 

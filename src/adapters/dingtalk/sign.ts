@@ -1,7 +1,7 @@
 /**
  * DingTalk's one signature, used both ways: `base64(HmacSHA256(secret, timestamp + "\n" + secret))`
  * with a millisecond timestamp. Inbound robot callbacks carry it in the `timestamp` and `sign`
- * headers, keyed with the app secret (消息接收 page, dingtalk.md §1.1); outbound custom-robot posts
+ * headers, keyed with the app secret (消息接收 page, docs/protocols/dingtalk.md §1.1); outbound custom-robot posts
  * carry it URL-encoded in the query, keyed with the robot's `SEC…` secret (加签, §4a). Both sides
  * refuse a timestamp more than an hour away.
  */

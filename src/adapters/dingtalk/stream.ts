@@ -1,5 +1,5 @@
 /**
- * Stream mode (dingtalk.md §3, DingTalk's developerpedia `learn/stream/protocol.md`): the bot
+ * Stream mode (docs/protocols/dingtalk.md §3, DingTalk's developerpedia `learn/stream/protocol.md`): the bot
  * dials out, so a township office without a public address can still receive @-messages.
  * Register at `/v1.0/gateway/connections/open` for a one-use ticket, open the WebSocket it names,
  * acknowledge every frame before working on it, answer pings, and after any drop register again
@@ -105,7 +105,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     return new Promise((closed) => {
       const url = new URL(endpoint);
       url.searchParams.set('ticket', ticket);
-      // `followRedirects: false` is ws's default, said here because it is a promise (DESIGN §7):
+      // `followRedirects: false` is ws's default, said here because it is a promise (docs/design.md §7):
       // a redirected handshake would carry the ticket to a host gatewayEndpoint never checked.
       const ws = new WebSocket(url, { handshakeTimeout: options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS, followRedirects: false });
       socket = ws;
@@ -190,7 +190,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
 
 /**
  * The WebSocket address the gateway names, if it is one: `wss:` on DingTalk's own domain, or a
- * socket on DINGTALK_API_BASE's host (a test gateway). DESIGN §7: no other host.
+ * socket on DINGTALK_API_BASE's host (a test gateway). docs/design.md §7: no other host.
  */
 export function gatewayEndpoint(raw: string, apiBase: string): URL {
   const url = new URL(raw);

@@ -1,10 +1,10 @@
 /**
- * The WeCom 自建应用 behind the leaders' dashboard (wecom.md §6): OAuth2 to learn who opened the
+ * The WeCom 自建应用 behind the leaders' dashboard (docs/protocols/wecom.md §6): OAuth2 to learn who opened the
  * page, and JS-SDK signatures for `ww.register`.
  *
  * The access token and both jsapi tickets are cached, in Redis for every instance and in this
- * process for every page view: gettoken is frequency-intercepted (…/91039) and the corp ticket
- * allows 400 fetches an hour per corp and 100 per app (…/90506). The secret and the token travel
+ * process for every page view: gettoken is frequency-intercepted (docs/protocols/wecom.md §6.1, page 91039) and the corp ticket
+ * allows 400 fetches an hour per corp and 100 per app (docs/protocols/wecom.md §6.2, page 90506). The secret and the token travel
  * in query strings, so only origin and path reach an error or a log (`shownUrl`).
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -22,23 +22,23 @@ import {
   type CachedCredential,
 } from './app-schema.js';
 
-/** A browser redirect, not a request of ours: always WeCom's own host, whatever WECOM_API_BASE says (…/91022). */
+/** A browser redirect, not a request of ours: always WeCom's own host, whatever WECOM_API_BASE says (docs/protocols/wecom.md §6.5, page 91022). */
 const AUTHORIZE_URL = 'https://open.weixin.qq.com/connect/oauth2/authorize';
 /** Fetch a credential this long before WeCom says it expires, so none is used at its last second. */
 const EARLY_SECONDS = 5 * 60;
-/** 42001 access_token expired, 40014 invalid access_token: WeCom may invalidate a token early (…/91039). */
+/** 42001 access_token expired, 40014 invalid access_token: WeCom may invalidate a token early (docs/protocols/wecom.md §6.1, page 91039). */
 const TOKEN_REJECTED: ReadonlySet<number> = new Set([42001, 40014]);
-/** 40029 invalid code: expired (5 minutes), used already, or made up (…/91023). */
+/** 40029 invalid code: expired (5 minutes), used already, or made up (docs/protocols/wecom.md §6.5, page 91023). */
 const INVALID_CODE = 40029;
-/** A code is at most 512 bytes (…/91022); anything longer did not come from WeCom. */
+/** A code is at most 512 bytes (docs/protocols/wecom.md §6.5, page 91022); anything longer did not come from WeCom. */
 const MAX_CODE_BYTES = 512;
-/** State is carried back only as a-zA-Z0-9, at most 128 bytes (…/91022). */
+/** State is carried back only as a-zA-Z0-9, at most 128 bytes (docs/protocols/wecom.md §6.5, page 91022). */
 const STATE_PATTERN = /^[A-Za-z0-9]{0,128}$/;
 /** What an errmsg may add to an error message: enough for an operator, not a page of text. */
 const MAX_ERRMSG = 200;
 
 /**
- * The JS-SDK signature (…/96909): sha1 of the four fields in exactly this order, nothing
+ * The JS-SDK signature (docs/protocols/wecom.md §6.3, page 96909): sha1 of the four fields in exactly this order, nothing
  * URL-encoded, over the page URL without its `#…` part.
  */
 export function jsApiSignature({ ticket, nonceStr, timestamp, url }: { ticket: string; nonceStr: string; timestamp: number | string; url: string }): string {
@@ -49,7 +49,7 @@ export function jsApiSignature({ ticket, nonceStr, timestamp, url }: { ticket: s
 
 /**
  * Which ticket signs: `corp` for `getConfigSignature` (wx.config), `agent` for
- * `getAgentConfigSignature` (wx.agentConfig) (…/90506).
+ * `getAgentConfigSignature` (wx.agentConfig) (docs/protocols/wecom.md §6.2, page 90506).
  */
 export type TicketKind = 'corp' | 'agent';
 
@@ -75,7 +75,7 @@ export interface WecomAppOptions {
 }
 
 export interface WecomApp {
-  /** For the page's `ww.register` (…/96947). */
+  /** For the page's `ww.register` (docs/protocols/wecom.md §6.4, page 96947). */
   readonly corpId: string;
   readonly agentId: string;
   /** Where to send a browser to learn who it is (silent `snsapi_base`); `state` is a-zA-Z0-9, ≤ 128 bytes. */
@@ -86,7 +86,7 @@ export interface WecomApp {
   signature(kind: TicketKind, url: string): Promise<JsApiConfig>;
 }
 
-/** WeCom's errcodes (global error table, wecom.md §7) by what trying again can achieve. */
+/** WeCom's errcodes (global error table, docs/protocols/wecom.md §7) by what trying again can achieve. */
 function classifyErrcode(errcode: number): SendFailure {
   // 40001 invalid secret, 40013 invalid corpid, 40056 invalid agentid, 48002 API not allowed to
   // this app, 60020 this server's IP is not among the app's 企业可信IP: fixed by an operator only.
@@ -236,7 +236,7 @@ export function createWecomApp(options: WecomAppOptions): WecomApp {
 
   /**
    * A GET with the access token; a token WeCom rejects before its expiry is dropped and the call
-   * made once more with a fresh one (…/91039).
+   * made once more with a fresh one (docs/protocols/wecom.md §6.1, page 91039).
    */
   async function call(path: string, query: Record<string, string>): Promise<{ url: URL; errcode: number; errmsg: string; json: unknown; token: string }> {
     const once = async () => {
@@ -252,7 +252,7 @@ export function createWecomApp(options: WecomAppOptions): WecomApp {
     return once();
   }
 
-  /** A ticket has its own expires_in (…/90506): it stays in use whatever becomes of the token that fetched it. */
+  /** A ticket has its own expires_in (docs/protocols/wecom.md §6.2, page 90506): it stays in use whatever becomes of the token that fetched it. */
   const ticket = (kind: TicketKind, path: string, query: Record<string, string>): Credential =>
     cachedCredential({
       name: `${prefix}:${kind}-ticket`,

@@ -2,9 +2,9 @@
  * The 智能机器人's HTTP callback (API mode): the GET URL check and the POST messages, from the
  * verified query and raw body to the encrypted passive reply. Koa stays in `src/server/`.
  *
- * A message's answer is a `stream` reply with `finish: true` (被动回复 101031). WeCom waits 5 s and
+ * A message's answer is a `stream` reply with `finish: true` (被动回复, docs/protocols/wecom.md §2.1, page 101031). WeCom waits 5 s and
  * then redelivers, so when the command is not done within `replyWithinMs` the passive reply says
- * it is working and the answer follows through the callback's response_url (101138). What was
+ * it is working and the answer follows through the callback's response_url (docs/protocols/wecom.md §2.2, page 101138). What was
  * answered passively is kept per message, so a redelivery gets the same reply and no second post.
  * A flood is routed a few at a time and a bounded number wait (INBOUND_BOUND), also once their
  * "working" reply has gone; past that a message is answered 503, which WeCom delivers again.
@@ -24,7 +24,7 @@ import { normalize, type Inbound } from './normalize.js';
 import { CallbackQuerySchema, EnvelopeSchema, parsePayload, UrlCheckQuerySchema } from './schema.js';
 import type { WecomSender } from './send.js';
 
-/** WeCom drops the connection after 5 s and redelivers (90238); answer well inside that. */
+/** WeCom drops the connection after 5 s and redelivers (docs/protocols/wecom.md §5, page 90238); answer well inside that. */
 const REPLY_WITHIN_MS = 3000;
 /** Covers the redeliveries and the 6 minutes WeCom polls an unfinished stream, with room. */
 export const KEPT_SECONDS = 3600;
@@ -34,8 +34,8 @@ export const KEPT_SECONDS = 3600;
  * timestamp, so the window is what stops a captured callback from being replayed for ever.
  *
  * Wide enough for WeCom: it redelivers an unanswered callback after 5 s, three times in all
- * (接收消息与事件 90238; the 智能机器人 pages state no other schedule, wecom.md §5), and polls an
- * unfinished stream for 6 minutes after the message (100719); a server clock some minutes off
+ * (接收消息与事件, docs/protocols/wecom.md §5, page 90238; the 智能机器人 pages state no other schedule), and polls an
+ * unfinished stream for 6 minutes after the message (docs/protocols/wecom.md §1.3, page 100719); a server clock some minutes off
  * must not refuse real callbacks either.
  *
  * Narrow enough that a replay never outlives its dedupe marker. A callback dated T is accepted
@@ -97,7 +97,7 @@ export function createWecomCallback(deps: WecomCallbackDeps): WecomCallback {
    */
   function seal(plaintext: string, streamId: string, timestamp: string, nonce: string): string {
     const encrypt = crypto.encrypt(plaintext, crypto.randomFor(`${streamId}\n${timestamp}\n${nonce}`));
-    // The nonce must be the callback's own (101033); the doc shows the timestamp as a number.
+    // The nonce must be the callback's own (docs/protocols/wecom.md §2.1, page 101033); the doc shows the timestamp as a number.
     return JSON.stringify({ encrypt, msgsignature: crypto.sign(timestamp, nonce, encrypt), timestamp: Number(timestamp), nonce });
   }
 
@@ -143,7 +143,7 @@ export function createWecomCallback(deps: WecomCallbackDeps): WecomCallback {
     let content: string;
     try {
       const reply = await routed;
-      // response_url takes markdown only (101138): a picture that came too late stays behind.
+      // response_url takes markdown only (docs/protocols/wecom.md §2.2, page 101138): a picture that came too late stays behind.
       if (reply.image) log.info('slow answer goes without its picture: response_url takes text only', where);
       content = wecomReply(reply);
     } catch (error) {
@@ -242,7 +242,7 @@ export function createWecomCallback(deps: WecomCallbackDeps): WecomCallback {
 /** Our stream id for a message: stable across its redeliveries, and free of the `/+=` its msgid may hold. */
 export const streamIdOf = (msgid: string): string => createHash('sha1').update(msgid).digest('hex');
 
-/** A finished stream reply (101031): one shot, nothing for WeCom to poll; pictures may come only with `finish: true`. */
+/** A finished stream reply (docs/protocols/wecom.md §2.1, page 101031): one shot, nothing for WeCom to poll; pictures may come only with `finish: true`. */
 const streamReply = (id: string, content: string, image?: WecomImage): string =>
   JSON.stringify({ msgtype: 'stream', stream: { id, finish: true, content, ...(image ? { msg_item: [{ msgtype: 'image', image }] } : {}) } });
 

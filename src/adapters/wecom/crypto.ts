@@ -1,5 +1,5 @@
 /**
- * WeCom's callback crypto (加解密方案 91144, 智能机器人 101033): a SHA-1 signature over the sorted
+ * WeCom's callback crypto (加解密方案 and 智能机器人: docs/protocols/wecom.md §3, pages 91144 and 101033): a SHA-1 signature over the sorted
  * [token, timestamp, nonce, ciphertext], and AES-256-CBC over
  * `random(16) ‖ uint32be(len) ‖ message ‖ receiveId`, PKCS#7-padded to 32-byte blocks.
  * Written here rather than taken from `@wecom/crypto`, whose unpad silently accepts a bad pad and
@@ -19,7 +19,7 @@ export interface WecomCryptoOptions {
   token: string;
   /** The 43-character EncodingAESKey from the robot's callback settings. */
   encodingAesKey: string;
-  /** The id that ends every plaintext: `""` for the 智能机器人 (101033), a corpid for app callbacks. */
+  /** The id that ends every plaintext: `""` for the 智能机器人 (docs/protocols/wecom.md §3, page 101033), a corpid for app callbacks. */
   receiveId?: string;
 }
 

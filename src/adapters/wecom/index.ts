@@ -23,7 +23,7 @@ export interface Wecom {
   poster: Poster;
 }
 
-/** WeCom documents no penalty for 45009; a minute is the rate window the webhook states (91770). */
+/** WeCom documents no penalty for 45009; a minute is the rate window the webhook states (docs/protocols/wecom.md §4, page 91770). */
 const WECOM_PAUSE_MS = 60_000;
 
 export function createWecom(config: WecomConfig, deps: { route: Router; store: Store; log: Logger; replyWithinMs?: number; now?: () => number; bound?: InboundBound }): Wecom {

@@ -55,7 +55,7 @@ function message(payload: TextPayload | MixedPayload, content: string): Inbound 
 }
 
 /**
- * The text without the leading `@机器人名`, which WeCom keeps in text.content (100719). WeCom ends
+ * The text without the leading `@机器人名`, which WeCom keeps in text.content (docs/protocols/wecom.md §1.3, page 100719). WeCom ends
  * a mention with U+2005, so a robot name with spaces or brackets (`@Duban Bot`, `@督办助手(测试)`)
  * goes whole; without one, the usual rule of a name followed by a space applies.
  */

@@ -1,7 +1,7 @@
 /**
  * What WeCom sends and answers, as zod schemas. Loose objects throughout: WeCom adds fields
  * (the 2026 pages added `video`, `quote`), and a field we do not read must not turn a real
- * message into a 400. Sources: 接收消息 100719, 接收事件 101027, 消息推送 91770.
+ * message into a 400. Sources: 接收消息 (docs/protocols/wecom.md §1.3, page 100719), 接收事件 (docs/protocols/wecom.md §1.4, page 101027), 消息推送 (docs/protocols/wecom.md §4, page 91770).
  */
 import { z } from 'zod';
 
@@ -23,7 +23,7 @@ const common = {
   chatid: z.string().min(1).optional(),
   chattype: z.enum(['single', 'group']).optional(),
   from: z.looseObject({ userid: z.string().min(1) }),
-  /** One active reply within an hour (主动回复消息 101138). */
+  /** One active reply within an hour (主动回复消息, docs/protocols/wecom.md §2.2, page 101138). */
   response_url: z.string().optional(),
 };
 
@@ -72,5 +72,5 @@ export function parsePayload(json: unknown): Payload {
   }
 }
 
-/** What the webhook and response_url answer; a missing errcode counts as success (101138 documents no body). */
+/** What the webhook and response_url answer; a missing errcode counts as success (no body is documented: docs/protocols/wecom.md §2.2, page 101138). */
 export const ApiAnswerSchema = z.looseObject({ errcode: z.number().int().optional(), errmsg: z.string().optional() });

@@ -1,6 +1,6 @@
 /**
- * Posting to WeCom: into a group through its 消息推送 webhook (91770), and the one active reply a
- * callback's response_url allows (101138). Every URL must have WECOM_API_BASE's origin (DESIGN §7:
+ * Posting to WeCom: into a group through its 消息推送 webhook (docs/protocols/wecom.md §4, page 91770), and the one active reply a
+ * callback's response_url allows (docs/protocols/wecom.md §2.2, page 101138). Every URL must have WECOM_API_BASE's origin (docs/design.md §7:
  * no request to a host the contract does not name); the webhook key is the credential, so URLs
  * are never logged whole.
  */

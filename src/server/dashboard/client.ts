@@ -1,10 +1,10 @@
 /**
  * The dashboard's only script, served at `/dashboard/app.js` (plain ES2017, no modules, no build).
  *
- * The board is for leaders (DESIGN §1): inside WeCom it registers @wecom/jssdk and hides the
+ * The board is for leaders (docs/design.md §1): inside WeCom it registers @wecom/jssdk and hides the
  * menu items that would spread the page — forward, send to WeChat, favourite, copy link, open in
- * the browser, e-mail. The names are WeCom's 所有菜单项列表 (developer.work.weixin.qq.com
- * document 90508); the SDK's types leave `menuList` as plain strings.
+ * the browser, e-mail. The names are WeCom's 所有菜单项列表
+ * (docs/protocols/wecom.md §6.6, page 90508); the SDK's types leave `menuList` as plain strings.
  *
  * The page works without it: outside WeCom (no `data-corp-id`, no `ww`) it does nothing, and
  * any failure — signature refused, older client — is swallowed.

@@ -1,5 +1,5 @@
 /**
- * The 挂图作战 dashboard (看板, DESIGN §3): the leaders' web page, as pure functions from a board,
+ * The 挂图作战 dashboard (看板, docs/design.md §3): the leaders' web page, as pure functions from a board,
  * a ranking and ledger entries to HTML strings. No I/O and no clock — the route hands everything
  * in — so a page is tested like any other view. Sentences come from `text.dashboard`.
  *

@@ -1,10 +1,10 @@
 /**
- * The 挂图作战 dashboard at /dashboard: leaders and admins only (DESIGN §1, §6).
+ * The 挂图作战 dashboard at /dashboard: leaders and admins only (docs/design.md §1, §6).
  *
  * Ways in:
  * - a link the bot gives for 看板: `/dashboard?t=…`, signed and short-lived; opening it starts a
  *   session cookie and drops the token from the address;
- * - inside WeCom with the 自建应用 configured: OAuth2 `snsapi_base` (wecom.md §6, …/91022) gives
+ * - inside WeCom with the 自建应用 configured: OAuth2 `snsapi_base` (docs/protocols/wecom.md §6.5, page 91022) gives
  *   the user id, which must be a person of the setup file with a leader or admin role.
  * Every request checks the role again, so taking it away in the setup file takes effect at once.
  */
@@ -45,11 +45,11 @@ export interface DashboardDeps {
 
 const SESSION_COOKIE = 'duban_session';
 const STATE_COOKIE = 'duban_oauth_state';
-/** An OAuth code lives 5 minutes (…/91023); the state cookie need not outlive the round trip by much. */
+/** An OAuth code lives 5 minutes (docs/protocols/wecom.md §6.5, page 91023); the state cookie need not outlive the round trip by much. */
 const STATE_TTL_MS = 10 * 60_000;
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
-/** WeCom's in-app browser says `wxwork` in its user agent (…/90664). */
+/** WeCom's in-app browser says `wxwork` in its user agent (docs/protocols/wecom.md §6.6, page 90664). */
 const insideWecom = (ctx: Context): boolean => /\bwxwork\//i.test(ctx.get('user-agent'));
 
 const mayView = (person: Person | undefined): person is Person => person !== undefined && leadsOrAdministers(person.roles);
@@ -127,7 +127,7 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
       return;
     }
     if (deps.wecom && insideWecom(ctx) && ctx.method === 'GET') {
-      // WeCom takes letters and digits only in `state` (…/91022).
+      // WeCom takes letters and digits only in `state` (docs/protocols/wecom.md §6.5, page 91022).
       const state = randomBytes(16).toString('hex');
       // The page to come back to rides along, encoded: a path may hold what a cookie may not (`;`).
       setCookie(ctx, STATE_COOKIE, `${state}.${encodeURIComponent(ctx.path)}`, STATE_TTL_MS);

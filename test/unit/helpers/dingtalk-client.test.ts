@@ -1,5 +1,5 @@
 /**
- * Proves the DingTalk test tooling does what the protocol notes (dingtalk.md) describe, so tests
+ * Proves the DingTalk test tooling does what the protocol notes (docs/protocols/dingtalk.md) describe, so tests
  * built on it prove something about the bot: the signing against the §1.1 vector, the message
  * builder against §1.2, and the fake server against the behaviour the tests rely on.
  */
@@ -12,7 +12,7 @@ import { callbackHeaders, checkCustomRobotSign, robotMessage, signature } from '
 const { secret, timestamp, sign, signUrlEncoded } = DINGTALK_SIGN_VECTOR;
 const HOUR = 3_600_000;
 
-describe('DingTalk signing against the dingtalk.md §1.1 vector', () => {
+describe('DingTalk signing against the docs/protocols/dingtalk.md §1.1 vector', () => {
   it('signs the vector to its base64, and URL-encodes it to the custom-robot query value', () => {
     expect(signature(secret, timestamp)).toBe(sign);
     expect(encodeURIComponent(signature(secret, timestamp))).toBe(signUrlEncoded);

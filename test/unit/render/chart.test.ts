@@ -15,7 +15,7 @@ import { FONT_FAMILY } from '../../../src/render/font.js';
 import { parseSetup } from '../../../src/setup.js';
 import { bytesPerPixel, decodePng, inflatedImageData, PNG_SIGNATURE, pngChunks, pngHeader } from '../../helpers/png.js';
 
-/** WeCom's webhook `image`: at most 2 MB before base64 (developer.work.weixin.qq.com/document/path/91770). */
+/** WeCom's webhook `image`: at most 2 MB before base64 (docs/protocols/wecom.md §4, page 91770). */
 const WECOM_IMAGE_BYTES = 2 * 1024 * 1024;
 
 function sampleTownships(): string[] {

@@ -1,11 +1,11 @@
-/** The JS-SDK signature (…/96909) and the OAuth2 authorize URL (…/91022): no network, no Redis. */
+/** The JS-SDK signature (docs/protocols/wecom.md §6.3, page 96909) and the OAuth2 authorize URL (docs/protocols/wecom.md §6.5, page 91022): no network, no Redis. */
 import { getJsApiSignature } from '@wecom/crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createWecomApp, jsApiSignature, type CredentialStore, type WecomApp } from '../../../../src/adapters/wecom/app.js';
 import { createLogger } from '../../../../src/core/logger.js';
 
-/** The example on developer.work.weixin.qq.com/document/path/96909. */
+/** The example of docs/protocols/wecom.md §6.3, page 96909. */
 const OFFICIAL = {
   nonceStr: 'Wm3WZYTPz0wzccnW',
   ticket: 'sM4AOVdWfPE4DxkXGEs8VMCPGGVi4C3VM0P37wVUCFvkVAy_90u5h9nbSlYy3-Sl-HhTdfl2fzFy1AOcHKP7qg',
