@@ -54,13 +54,6 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: OUTBOUND_PATHS, patterns: OUTBOUND_PATTERNS }] },
   },
   {
-    // The house rule of docs/design.md §4: commands and jobs speak IncomingMessage/OutgoingMessage, never a platform.
-    files: ['commands/**/*.ts', 'jobs/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { paths: OUTBOUND_PATHS, patterns: [...OUTBOUND_PATTERNS, { group: ['**/adapters/**', 'ioredis'], message: 'commands and jobs never import a platform adapter or Redis.' }] }],
-    },
-  },
-  {
     // domain/ is pure: no I/O, no clock.
     files: ['src/domain/**/*.ts'],
     rules: {

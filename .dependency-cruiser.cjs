@@ -1,0 +1,36 @@
+// The house's fences (docs/architecture.md §3), checked by `npm run lint`: an import cycle, or an
+// import across a fence below, fails it. ESLint's no-restricted-imports keeps the outbound-request
+// rules (eslint.config.js); these are about the layers.
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-cycle',
+      severity: 'error',
+      comment: 'A cycle makes two modules one: neither can be read, tested or moved without the other.',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'commands-and-jobs-see-no-platform-and-no-redis',
+      severity: 'error',
+      comment: 'Commands and jobs speak IncomingMessage/OutgoingMessage and reach Redis through the stores only.',
+      from: { path: '^(commands|jobs)/' },
+      to: { path: ['^src/adapters/', '^src/server/', '^src/outbox/', 'node_modules/(ioredis|bullmq|koa)/'] },
+    },
+    {
+      name: 'core-sees-no-platform',
+      severity: 'error',
+      comment: 'The router, commands context, scheduler and posts are the same for every platform.',
+      from: { path: '^src/core/' },
+      to: { path: ['^src/adapters/', '^src/server/', 'node_modules/(ioredis|koa)/'] },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js'] },
+    exclude: { path: '^(dist|node_modules)/' },
+  },
+};
