@@ -17,7 +17,7 @@ const OUTBOUND_PATTERNS = [{ group: ['undici', 'axios', 'got', 'node-fetch'], me
 const SOURCES = ['src/**/*.ts', 'commands/**/*.ts', 'jobs/**/*.ts'];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'data/', 'node_modules/', 'coverage/'] },
+  { ignores: ['dist/', 'data/', 'node_modules/', 'coverage/', '.dependency-cruiser.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
