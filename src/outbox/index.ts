@@ -24,7 +24,7 @@ import { SendError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { OutgoingMessage } from '../core/types.js';
 import { beijingDate, beijingInstant } from '../domain/dates.js';
-import { text } from '../messages.js';
+import { text } from '../messages/index.js';
 import type { DeadLetter, Store } from '../store/types.js';
 import { adminsOf, withMentions } from '../core/views.js';
 import type { ChatPlatform, Group } from '../domain/model.js';
