@@ -1,7 +1,7 @@
 /**
  * What `duban` prints for the admin at the terminal (zh-CN): each subcommand's usage beside what
- * it says, the terminal chat's heading and prompt, and the demo's. Log lines are not here: they
- * are English, for operators.
+ * it says, the terminal chat's heading and prompt, the demo's, and why the environment or Redis
+ * stops it. Log lines are not here: they are English, for operators.
  */
 import type { Ymd } from '../domain/model.js';
 import { day, PLATFORM_NAMES } from './vocabulary.js';
@@ -142,5 +142,37 @@ ${[serve, load, say, chat, job, importing, exporting].map((c) => c.usage).join('
     built: (today: Ymd): string =>
       `示范县已按今天（${day(today)}）生成：任务、上报和上月排名都是编的，只存在演示用的数据里，碰不到正式的县。重新开始：npm run demo -- --fresh`,
     kept: '接着用今天生成的示范县（你刚才的上报都在）。重新开始：npm run demo -- --fresh',
+  },
+
+  /** The environment (.env), checked before anything starts. */
+  env: {
+    problems: (problems: readonly string[]): string => `环境变量有误：\n${listed(problems)}\n请对照 .env.example 修改。`,
+    origin: (fallback: string): string => `应为 http:// 或 https:// 开头的地址，不设置就是 ${fallback}`,
+    port: '应为 1–65535 之间的整数端口号，例如 3000',
+    redisUrl: '应写成 redis://主机:端口（例如 redis://127.0.0.1:6379）、rediss://… 或 unix:///路径/redis.sock；不设置则用本机 6379 端口',
+    wecomToken: `应为 3–32 个英文字母或数字（${PLATFORM_NAMES.wecom}后台“Token”）`,
+    wecomAesKey: `应为 43 个字符（${PLATFORM_NAMES.wecom}后台“EncodingAESKey”）`,
+    wecomCorpId: `应为${PLATFORM_NAMES.wecom}后台“我的企业”里的企业ID（如 ww 开头的 18 位）`,
+    wecomAgentId: '应为自建应用的 AgentId（数字）',
+    wecomAgentSecret: '应为自建应用的 Secret（约 43 个字符）',
+    dingtalkMode: '应为 http（HTTP 回调）或 stream（Stream 模式）',
+    publicUrl: '应为 http:// 或 https:// 开头的地址，例如 https://duban.example.gov.cn',
+    publicUrlPath: '只写协议、域名和端口，例如 https://duban.example.gov.cn（看板在 /dashboard）',
+    /** Two variables that turn a platform on together. */
+    pair: (a: string, b: string): string => `${a} 和 ${b} 要么都设置，要么都不设置（不设置则关闭该平台）`,
+    appWithoutPublicUrl: `设置了 WECOM_CORP_ID 等${PLATFORM_NAMES.wecom}应用变量时，还要设置 PUBLIC_URL（看板的对外地址，须与应用的可信域名一致）`,
+    appPartial: 'WECOM_CORP_ID、WECOM_AGENT_ID 和 WECOM_AGENT_SECRET 要么都设置，要么都不设置（不设置则看板只能用「看板」链接打开）',
+  },
+
+  /** No Redis to start or to answer. */
+  redis: {
+    unreachable: (address: string): string => `连不上 REDIS_URL 指定的 Redis（${address}）。请确认 Redis 已启动、地址正确。`,
+    none: [
+      '没有可用的 Redis：REDIS_URL 未设置，127.0.0.1:6379 没有 Redis，也无法启动 redis-server。',
+      '请安装 Redis（Debian/Ubuntu：sudo apt-get install redis-server；macOS：brew install redis），',
+      '或者把 REDIS_URL 设为一个可用的 Redis，例如 REDIS_URL=redis://127.0.0.1:6379',
+    ].join('\n'),
+    /** Redis stopped answering while a message was handled. */
+    lost: 'Redis 不可用，这条消息没有处理。请确认 Redis 正在运行后重试。',
   },
 } as const;
