@@ -1,6 +1,6 @@
 /**
  * Replies that more than one command or job shows, built from a `Board` or a ranking.
- * Sentences come from `messages.ts`; this file only arranges them.
+ * Sentences come from `src/messages/`; this file only arranges them.
  */
 import { instantMs } from '../domain/dates.js';
 import type { Instant, Township, Ymd, Group, Person } from '../domain/model.js';
