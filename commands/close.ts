@@ -1,7 +1,7 @@
 import { defineCommand, entryOrigin, fromParser } from '../src/core/command.js';
 import { resolveTask } from '../src/core/resolve.js';
 import { parseTaskRef } from '../src/domain/text.js';
-import { text } from '../src/messages.js';
+import { text } from '../src/messages/index.js';
 
 export default defineCommand({
   name: 'close',
@@ -14,6 +14,6 @@ export default defineCommand({
     const task = resolveTask(await ctx.store.tasks(), ref);
     const result = await ctx.store.recordTaskEvent({ task: task.id, kind: 'closed', on: ctx.today, ...entryOrigin(ctx) });
     // Not changed: closed already, perhaps by another admin a moment ago.
-    return { lines: [[result.ok ? text.taskClosedNow(task) : text.taskAlreadyClosed(task)]] };
+    return { lines: [[result.ok ? text.commands.close.closed(task) : text.commands.close.alreadyClosed(task)]] };
   },
 });

@@ -1,7 +1,9 @@
 import { LINK_TTL_MS } from '../src/core/access.js';
 import { defineCommand, noArgs } from '../src/core/command.js';
 import { plain } from '../src/core/types.js';
-import { text } from '../src/messages.js';
+import { text } from '../src/messages/index.js';
+
+const M = text.commands.dashboard;
 
 /**
  * 看板: a signed link to the dashboard, for leaders and admins. Only in a direct chat: a link in a
@@ -10,13 +12,13 @@ import { text } from '../src/messages.js';
 export default defineCommand({
   name: 'dashboard',
   words: ['看板', '挂图作战', '作战图'],
-  ...text.commands.dashboard,
+  ...M,
   who: 'leader',
   where: 'direct',
   args: noArgs,
   async run(ctx) {
     const { person } = ctx.actor;
-    if (!ctx.dashboardLink || !person) return plain(text.dashboardOff);
-    return text.dashboardLink(await ctx.dashboardLink(person, ctx.now), LINK_TTL_MS / 60_000);
+    if (!ctx.dashboardLink || !person) return plain(M.off);
+    return M.link(await ctx.dashboardLink(person, ctx.now), LINK_TTL_MS / 60_000);
   },
 });

@@ -7,7 +7,9 @@ import { standing } from '../src/domain/lights.js';
 import type { Task, Township, WorkCalendar } from '../src/domain/model.js';
 import { assignedTo } from '../src/domain/targets.js';
 import { parseOptionalTaskRef } from '../src/domain/text.js';
-import { text, type StandingView } from '../src/messages.js';
+import { text, type StandingView } from '../src/messages/index.js';
+
+const M = text.commands.deadlines;
 
 interface Due {
   task: Task;
@@ -31,21 +33,21 @@ function dueOf(board: Board, task: Task, township: Township | undefined, calenda
   const towns = board.townshipsOf(task);
   const notDone = towns.filter((t) => board.cell(task, t).standing.light !== 'done').length;
   const state = towns.length > 0 && notDone === 0 ? 'done' : time.overdueDays > 0 ? 'overdue' : 'upcoming';
-  const behind = state === 'overdue' ? text.townshipsNotDone(notDone) : '';
+  const behind = state === 'overdue' ? M.townshipsNotDone(notDone) : '';
   return { task, state, time, line: [...text.taskTitle(task), `：${text.timeLeft(time, board.today)}${behind}`] };
 }
 
 export default defineCommand({
   name: 'deadlines',
   words: ['截止', '截止时间', 'ddl'],
-  ...text.commands.deadlines,
+  ...M,
   who: 'all',
   where: 'anywhere',
   args: fromParser(parseOptionalTaskRef),
   async run(ctx, ref) {
     const board = await loadBoard(ctx);
     const township = viewedTownship(ctx, board);
-    const title = text.deadlinesTitle(township?.name ?? text.county);
+    const title = M.title(township?.name ?? text.county);
     const estimateShown = (dues: readonly Due[]): boolean => dues.some((d) => d.state === 'upcoming' && text.showsEstimate(d.time, board.today));
     if (ref) {
       const one = dueOf(board, resolveTask(board.tasks, ref, township), township, ctx.calendar);
@@ -59,9 +61,9 @@ export default defineCommand({
     const upcoming = dues.filter((d) => d.state === 'upcoming');
     const done = dues.filter((d) => d.state === 'done');
     const lines: Line[] = [
-      ...(overdue.length > 0 ? [[{ text: text.deadlinesOverdue(overdue.length), tone: 'bad' as const }], ...overdue.map((d) => d.line)] : []),
-      ...(upcoming.length > 0 ? [[{ text: text.deadlinesUpcoming(upcoming.length), tone: 'strong' as const }], ...upcoming.map((d) => d.line)] : []),
-      ...(done.length > 0 ? [[{ text: text.deadlinesDone(done.map((d) => d.task.id)), tone: 'muted' as const }]] : []),
+      ...(overdue.length > 0 ? [[{ text: M.overdue(overdue.length), tone: 'bad' as const }], ...overdue.map((d) => d.line)] : []),
+      ...(upcoming.length > 0 ? [[{ text: M.upcoming(upcoming.length), tone: 'strong' as const }], ...upcoming.map((d) => d.line)] : []),
+      ...(done.length > 0 ? [[{ text: M.done(done.map((d) => d.task.id)), tone: 'muted' as const }]] : []),
     ];
     return { title, lines: withCalendarNote(ctx, lines, estimateShown(upcoming)) };
   },

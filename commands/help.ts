@@ -1,7 +1,9 @@
 import { defineCommand, examplesHere, noArgs, type Command, type Where } from '../src/core/command.js';
 import { forbidden, misplaced } from '../src/core/router.js';
 import type { Line } from '../src/core/types.js';
-import { text } from '../src/messages.js';
+import { text } from '../src/messages/index.js';
+
+const M = text.commands.help;
 
 /** The places a command may be meant for, other than anywhere, in the order 帮助 names them. */
 const ELSEWHERE: readonly Exclude<Where, 'anywhere'>[] = ['township-group', 'group', 'direct'];
@@ -9,7 +11,7 @@ const ELSEWHERE: readonly Exclude<Where, 'anywhere'>[] = ['township-group', 'gro
 export default defineCommand({
   name: 'help',
   words: ['帮助', 'help', '?', '菜单'],
-  ...text.commands.help,
+  ...M,
   who: 'all',
   where: 'anywhere',
   args: noArgs,
@@ -20,13 +22,13 @@ export default defineCommand({
     const theirs = ctx.commands.filter((c) => c.name !== 'help' && forbidden(c, ctx) === undefined);
     const listed = (c: Command): Command => (c.listedIn ? { ...c, where: c.listedIn } : c);
     const here = theirs.filter((c) => misplaced(listed(c), ctx) === undefined);
-    const lines = here.map((c): Line => text.help.line(word(c), c.summary, c.examples(source)));
+    const lines = here.map((c): Line => M.line(word(c), c.summary, c.examples(source)));
     for (const where of ELSEWHERE) {
       const words = theirs.filter((c) => listed(c).where === where && misplaced(listed(c), ctx) !== undefined).map(word);
-      if (words.length > 0) lines.push([{ text: text.help.elsewhere[where](words), tone: 'muted' }]);
+      if (words.length > 0) lines.push([{ text: M.elsewhere[where](words), tone: 'muted' }]);
     }
-    const footer = text.help.footer(source);
+    const footer = M.footer(source);
     if (footer !== undefined) lines.push([{ text: footer, tone: 'muted' }]);
-    return { title: text.help.title(ctx.message.chat.type === 'direct'), lines };
+    return { title: M.title(ctx.message.chat.type === 'direct'), lines };
   },
 });

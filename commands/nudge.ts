@@ -9,7 +9,7 @@ import { beijingDate, beijingTime } from '../src/domain/dates.js';
 import { type Township, type Group, type Person, reportersOf } from '../src/domain/model.js';
 import { parsed, problem, type Parsed } from '../src/domain/problems.js';
 import { parseTaskRef, type TaskRef } from '../src/domain/text.js';
-import { text } from '../src/messages.js';
+import { text } from '../src/messages/index.js';
 import type { Store } from '../src/store/types.js';
 import { countyWindow, postKey, type Post, type Refresher } from '../src/core/posts.js';
 
@@ -54,8 +54,8 @@ function nudgeMessage(board: Board, township: Township, data: NudgeData, group: 
   if (cells.length === 0) return undefined;
   const estimated = cells.some((c) => c.standing.light !== 'overdue' && dueEstimated(itemOf(c), board.today));
   return {
-    title: text.nudge.title(township.name),
-    lines: [text.nudge.intro(data.by), ...cells.map((c) => lineOf(c, board.today)), ...(estimated ? [estimateNote(lastCoveredYear)] : [])],
+    title: text.commands.nudge.title(township.name),
+    lines: [text.commands.nudge.intro(data.by), ...cells.map((c) => lineOf(c, board.today)), ...(estimated ? [estimateNote(lastCoveredYear)] : [])],
     ...withMentions(reportersOf(people, township, group)),
   };
 }
@@ -76,7 +76,7 @@ export function nudgeRefresher(deps: { store: Store; calendar: BoardSource['cale
 /** One post per group of each township, keyed by the day it goes out: a township is nudged at most once a day. */
 async function nudge(ctx: CommandContext, board: Board, work: ReadonlyMap<Township, readonly string[] | null>): Promise<string[]> {
   const { posts: outbox } = ctx;
-  if (!outbox) throw new UserError(text.nudge.unavailable);
+  if (!outbox) throw new UserError(text.commands.nudge.noQueue);
   const [groups, people, window] = await Promise.all([ctx.store.groups(), ctx.store.people(), countyWindow(ctx.store, ctx.calendar)(ctx.now)]);
   // Outside office hours the post waits for the next window; it counts as that day's 催办.
   const sendDay = beijingDate(window.next);
@@ -105,16 +105,16 @@ async function nudge(ctx: CommandContext, board: Board, work: ReadonlyMap<Townsh
   const delivering = sent.length + before.length > 0 ? await outbox.delivering() : undefined;
   const at = beijingTime(window.next);
   if (sent.length > 0) {
-    if (delivering === false) lines.push(text.nudge.queuedNoServer(sent));
-    else if (window.now) lines.push(text.nudge.sent(sent));
-    else lines.push(text.nudge.sendsAt(sent, sendDay, at, ctx.today));
+    if (delivering === false) lines.push(text.commands.nudge.queuedNoServer(sent));
+    else if (window.now) lines.push(text.commands.nudge.sent(sent));
+    else lines.push(text.commands.nudge.sendsAt(sent, sendDay, at, ctx.today));
   }
   if (before.length > 0) {
     const state = !window.now ? ({ kind: 'arranged', on: sendDay, at, today: ctx.today } as const) : delivering === false ? ({ kind: 'queued' } as const) : ({ kind: 'sent' } as const);
-    lines.push(text.nudge.already(before, state));
+    lines.push(text.commands.nudge.already(before, state));
   }
-  if (off.length > 0) lines.push(text.nudge.platformOff(off));
-  if (noGroup.length > 0) lines.push(text.nudge.noGroup(noGroup));
+  if (off.length > 0) lines.push(text.commands.nudge.platformOff(off));
+  if (noGroup.length > 0) lines.push(text.commands.nudge.noGroup(noGroup));
   return lines;
 }
 
@@ -130,13 +130,13 @@ export default defineCommand({
     const work = new Map<Township, readonly string[] | null>();
     if (args.kind === 'task') {
       const task = resolveTask(board.tasks, args.ref);
-      if (task.status === 'closed') return plain(text.nudge.closed(task));
+      if (task.status === 'closed') return plain(text.commands.nudge.closed(task));
       for (const township of board.townshipsOf(task)) if (chased(board, township, [task.id]).length > 0) work.set(township, [task.id]);
-      if (work.size === 0) return plain(text.nudge.allDone(task));
+      if (work.size === 0) return plain(text.commands.nudge.allDone(task));
     } else {
       const township = findTownship(board.townships, args.name);
-      if (!township) throw new UserError(text.nudge.unknown(args.name, board.openTasks()[0]?.id, board.townships[0]?.name));
-      if (chased(board, township, null).length === 0) return plain(text.nudge.nothingLagging(township.name));
+      if (!township) throw new UserError(text.commands.nudge.unknown(args.name, board.openTasks()[0]?.id, board.townships[0]?.name));
+      if (chased(board, township, null).length === 0) return plain(text.commands.nudge.nothingLagging(township.name));
       work.set(township, null);
     }
     return plain(...(await nudge(ctx, board, work)));

@@ -4,12 +4,14 @@ import { resolveTask } from '../src/core/resolve.js';
 import type { Line } from '../src/core/types.js';
 import { shownAmount, taskList, viewedTownship } from '../src/core/views.js';
 import { parseOptionalTaskRef, parseTaskRef } from '../src/domain/text.js';
-import { text } from '../src/messages.js';
+import { text } from '../src/messages/index.js';
+
+const M = text.commands.progress;
 
 export default defineCommand({
   name: 'progress',
   words: ['进度', '查进度'],
-  ...text.commands.progress,
+  ...M,
   who: 'all',
   where: 'anywhere',
   args: fromParser(parseOptionalTaskRef),
@@ -18,7 +20,7 @@ export default defineCommand({
     const ref = parseTaskRef(said);
     if (!ref.ok || ref.value.kind !== 'id' || /^\d+$/.test(said)) return undefined;
     const id = ref.value.id;
-    return (await ctx.store.tasks()).some((t) => t.id === id) ? text.suggest.progress(id) : undefined;
+    return (await ctx.store.tasks()).some((t) => t.id === id) ? M.suggestion(id) : undefined;
   },
   async run(ctx, ref) {
     const board = await loadBoard(ctx);
@@ -33,11 +35,11 @@ export default defineCommand({
       ? [...cells].sort((a, b) => b.completion - a.completion || a.township.name.localeCompare(b.township.name, 'zh-CN'))
       : cells.filter((c) => c.township.id === own?.id);
     const lines: Line[] = [
-      [text.progressHeader(task, board.today)],
+      [M.header(task, board.today)],
       ...shown.map(row),
       [{ text: text.countySummary(done, cells.length, reported), tone: 'muted' }],
     ];
     // No working days are counted here, so no （估） and no note about it.
-    return { title: text.progressTitle(task), lines };
+    return { title: M.title(task), lines };
   },
 });

@@ -10,7 +10,9 @@ import type { Parsed } from '../src/domain/problems.js';
 import { parsed } from '../src/domain/problems.js';
 import type { MonthRef, TaskRef } from '../src/domain/text.js';
 import { parseMonth, parseTaskRef } from '../src/domain/text.js';
-import { text } from '../src/messages.js';
+import { text } from '../src/messages/index.js';
+
+const M = text.commands.ranking;
 import { chartImage } from '../src/render/chart.js';
 
 type RankingArgs = { kind: 'month'; month: MonthRef; chart: boolean } | { kind: 'task'; ref: TaskRef };
@@ -33,7 +35,7 @@ function parseRankingArgs(input: string, today: string): Parsed<RankingArgs> {
 export default defineCommand({
   name: 'ranking',
   words: ['排名', '排行', '排行榜'],
-  ...text.commands.ranking,
+  ...M,
   who: 'all',
   where: 'anywhere',
   args: (ctx) => fromParser((input) => parseRankingArgs(input, ctx.today)),
@@ -48,13 +50,13 @@ export default defineCommand({
       // Equal completion, equal place: who reported first only orders the list.
       const ranks = sharedRanks(cells, (a, b) => a.completion === b.completion);
       const lines = cells.map((c, i): Line => [`${String(ranks[i] ?? i + 1)}. `, text.light(c.standing.light), ` ${c.township.name}：${shownAmount(c)}`]);
-      return { title: text.taskRankingTitle(task), lines };
+      return { title: M.taskTitle(task), lines };
     }
     const thisMonth = monthOf(ctx.today);
     const month = args.month === 'current' ? thisMonth : args.month === 'previous' ? previousMonth(thisMonth) : args.month;
-    if (month > thisMonth) throw new UserError(text.rankingFuture(month));
+    if (month > thisMonth) throw new UserError(M.future(month));
     const ranking = month === thisMonth ? await currentRanking(ctx) : await pastRanking(ctx, month);
-    if (!ranking) return plain(text.rankingNoRecords(month));
+    if (!ranking) return plain(M.noRecords(month));
     if (ranking.rows.length === 0) return plain(text.rankingEmpty(month));
     // Each township's overdue count and the bottom-three marks are for leaders, in the text as in
     // the picture; a township group sees the ranking as its monthly 通报 shows it.

@@ -8,15 +8,15 @@ import { beijingInstant, beijingTime } from '../src/domain/dates.js';
 import type { Task, Township } from '../src/domain/model.js';
 import { amountFromValue, assignedTo, requiredAmount } from '../src/domain/targets.js';
 import { parseReport, type ReportArgs } from '../src/domain/text.js';
-import { text } from '../src/messages.js';
+import { text } from '../src/messages/index.js';
 
 const meta = text.commands.report;
 
 /** The task a report is for and the amount it records, or the UserError that says what is wrong with it. */
 async function readReport(ctx: CommandContext, township: Township, args: ReportArgs): Promise<{ task: Task; amount: number }> {
   const task = resolveTask(await ctx.store.tasks(), args.task, township);
-  if (task.status === 'closed') throw new UserError(text.taskClosed(task));
-  if (!assignedTo(task, township.id)) throw new UserError(text.taskNotAssigned(task, township));
+  if (task.status === 'closed') throw new UserError(meta.closed(task));
+  if (!assignedTo(task, township.id)) throw new UserError(meta.notAssigned(task, township));
   const amount = amountFromValue(args.value, task.target, township, args.valueText);
   if (!amount.ok) {
     // The example fits this task's target (a count task is shown a count) and goes above what is reported.
@@ -43,7 +43,7 @@ export default defineCommand({
       if (error instanceof UserError) return undefined;
       throw error;
     }
-    return text.suggest.report(said);
+    return meta.suggestion(said);
   },
   async run(ctx, args) {
     const township = ctx.township;
@@ -70,12 +70,12 @@ export default defineCommand({
     const correction = result.entry.kind === 'correction' && !result.repeated;
     const before = result.before;
     const headline: Line = [
-      ...text.reported(township, task, shownAmount(cell), correction),
-      ...(correction && before ? [text.previousWas(text.amount(task.target, before.amount, requiredAmount(task.target, township)))] : []),
+      ...meta.reported(township, task, shownAmount(cell), correction),
+      ...(correction && before ? [meta.previousWas(text.amount(task.target, before.amount, requiredAmount(task.target, township)))] : []),
     ];
     const { label, time } = text.standing(standingView(cell), ctx.today);
-    const lines: Line[] = [headline, ...(result.repeated ? [[text.alreadyRecorded(beijingTime(new Date(result.entry.at)))]] : []), [label, `，${time}`]];
-    if (row) lines.push([text.rankLine(row.rank, ranking.rows.length, ranking.month)]);
+    const lines: Line[] = [headline, ...(result.repeated ? [[meta.alreadyRecorded(beijingTime(new Date(result.entry.at)))]] : []), [label, `，${time}`]];
+    if (row) lines.push([meta.rankLine(row.rank, ranking.rows.length, ranking.month)]);
     return { lines: withCalendarNote(ctx, lines, showsEstimate([cell], ctx.today)) };
   },
 });

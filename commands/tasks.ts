@@ -1,7 +1,7 @@
 import { loadBoard } from '../src/core/board.js';
 import { defineCommand, noArgs } from '../src/core/command.js';
 import { noTaskList, taskList } from '../src/core/views.js';
-import { text } from '../src/messages.js';
+import { text } from '../src/messages/index.js';
 
 const WORD = '任务';
 

@@ -3,7 +3,9 @@ import { UserError } from '../src/core/errors.js';
 import { instantMs } from '../src/domain/dates.js';
 import { requiredAmount } from '../src/domain/targets.js';
 import { parseOptionalTaskRef } from '../src/domain/text.js';
-import { text } from '../src/messages.js';
+import { text } from '../src/messages/index.js';
+
+const M = text.commands.undo;
 
 /** docs/design.md §3: a reporter may take back their own last report within 30 minutes. */
 const UNDO_MINUTES = 30;
@@ -11,7 +13,7 @@ const UNDO_MINUTES = 30;
 export default defineCommand({
   name: 'undo',
   words: ['撤回', '撤销'],
-  ...text.commands.undo,
+  ...M,
   who: 'all',
   // Anywhere, so that outside the report's own township group the answer can say where to go;
   // 帮助 lists it where it works.
@@ -22,7 +24,7 @@ export default defineCommand({
   async run(ctx, ref) {
     const { message } = ctx;
     const last = await ctx.store.lastReport(message.chat.platform, message.sender.id);
-    if (!last) throw new UserError(text.undoNothing);
+    if (!last) throw new UserError(M.nothing);
     const [task, townships] = await Promise.all([ctx.store.task(last.task), ctx.store.townships()]);
     const township = townships.find((t) => t.id === last.township);
     const required = task && township ? requiredAmount(task.target, township) : undefined;
@@ -32,15 +34,15 @@ export default defineCommand({
     // The way to put it right now is a new report: shown in the task's own unit (个, 完成, %).
     const example = task && required !== undefined ? text.reportExample(task, required) : undefined;
 
-    if (last.undone) throw new UserError(text.undoAlready(what, example));
-    if (ref && ref.kind === 'id' && ref.id !== last.task) throw new UserError(text.undoNotLast(ref.id, last.task));
-    if (ctx.now.getTime() - instantMs(last.at) > UNDO_MINUTES * 60_000) throw new UserError(text.undoTooLate(UNDO_MINUTES, example));
+    if (last.undone) throw new UserError(M.already(what, example));
+    if (ref && ref.kind === 'id' && ref.id !== last.task) throw new UserError(M.notLast(ref.id, last.task));
+    if (ctx.now.getTime() - instantMs(last.at) > UNDO_MINUTES * 60_000) throw new UserError(M.tooLate(UNDO_MINUTES, example));
     // Someone in two township groups reported in one: only that township's group takes it back.
-    if (ctx.township?.id !== last.township) throw new UserError(text.undoElsewhere(township?.name ?? last.township, what));
+    if (ctx.township?.id !== last.township) throw new UserError(M.elsewhere(township?.name ?? last.township, what));
     const { by, at, source } = entryOrigin(ctx);
     const result = await ctx.store.reverseReport(last, by, at, source);
-    if (!result.ok) throw new UserError(result.reason === 'superseded' ? text.undoSuperseded(last.task) : text.undoNothing);
+    if (!result.ok) throw new UserError(result.reason === 'superseded' ? M.superseded(last.task) : M.nothing);
     const restored = result.restored ? shown(result.restored.amount) : undefined;
-    return { lines: [[text.undone(last.task, township?.name ?? last.township, restored)]] };
+    return { lines: [[M.undone(last.task, township?.name ?? last.township, restored)]] };
   },
 });

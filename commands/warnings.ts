@@ -5,7 +5,9 @@ import { plain } from '../src/core/types.js';
 import { warningDigest, warningList } from '../src/core/views.js';
 import { estimatingBeyondCoverage } from '../src/domain/calendar.js';
 import { lastWorkingDaySameTime } from '../src/domain/schedule.js';
-import { text } from '../src/messages.js';
+import { text } from '../src/messages/index.js';
+
+const M = text.commands.warnings;
 
 const ALL_WORDS = ['全部', '全部清单', '清单', '完整', '所有'];
 
@@ -16,17 +18,17 @@ const ALL_WORDS = ['全部', '全部清单', '清单', '完整', '所有'];
 export default defineCommand({
   name: 'warnings',
   words: ['预警', '预警摘要'],
-  ...text.commands.warnings,
+  ...M,
   who: 'leader',
   where: 'anywhere',
   args: z
     .string()
     .trim()
-    .refine((said) => said === '' || ALL_WORDS.includes(said), { error: text.warningsArg })
+    .refine((said) => said === '' || ALL_WORDS.includes(said), { error: M.arg })
     .transform((said) => said !== ''),
   async run(ctx, all) {
     const board = await loadBoard(ctx);
     const reply = all ? warningList(board, ctx.calendar.lastCoveredYear) : warningDigest(board, lastWorkingDaySameTime(ctx.now, estimatingBeyondCoverage(ctx.calendar)), ctx.now);
-    return reply ?? plain(text.jobs.noWarnings);
+    return reply ?? plain(M.none);
   },
 });

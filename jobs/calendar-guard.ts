@@ -8,7 +8,7 @@ import { defineJob, type JobPost } from '../src/core/job.js';
 import { addDays, weekday } from '../src/domain/dates.js';
 import { type Ymd, adminsOf } from '../src/domain/model.js';
 import { calendarGuardDue, dailyAt, REMINDER_GRACE_MS } from '../src/domain/schedule.js';
-import { text } from '../src/messages.js';
+import { text } from '../src/messages/index.js';
 import { withMentions } from '../src/core/types.js';
 
 /** The Monday of `day`'s ISO week (Monday to Sunday). */

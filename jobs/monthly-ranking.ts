@@ -10,7 +10,7 @@ import { defineJob, type JobPost } from '../src/core/job.js';
 import { rankingView } from '../src/core/views.js';
 import { addDays, monthOf } from '../src/domain/dates.js';
 import { dailyAt, firstWorkingDayOfMonth, RANKING_GRACE_MS, rankingMonthFor } from '../src/domain/schedule.js';
-import { text } from '../src/messages.js';
+import { text } from '../src/messages/index.js';
 import { chartImage } from '../src/render/chart.js';
 import { audienceOf } from './audience.js';
 

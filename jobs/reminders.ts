@@ -9,7 +9,7 @@ import { defineJob, type JobPost } from '../src/core/job.js';
 import { type Line, withMentions } from '../src/core/types.js';
 import { dueEstimated, dueItems, estimateNote, overdueLine, reminderLine, reportExampleFor } from '../src/core/views.js';
 import { dailyAt, overdueWarningDue, REMINDER_GRACE_MS, remindersFor, warningsFor } from '../src/domain/schedule.js';
-import { text } from '../src/messages.js';
+import { text } from '../src/messages/index.js';
 import { audienceOf } from './audience.js';
 
 export default defineJob({

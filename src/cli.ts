@@ -17,7 +17,7 @@ import { createLogger, fileLogger, type Level } from './core/logger.js';
 import { planSlot, runJobs } from './core/scheduler.js';
 import { estimatingBeyondCoverage } from './domain/calendar.js';
 import { beijingDate, beijingInstant, beijingTime, isYm } from './domain/dates.js';
-import { EXPORT_KINDS, exportMessages, exportTable, isExportKind } from './excel/export.js';
+import { EXPORT_KINDS, exportTable, isExportKind } from './excel/export.js';
 import { importTaskWorkbook } from './excel/import.js';
 import { MAX_WORKBOOK_BYTES } from './excel/inspect.js';
 import { RefusedWorkbookError } from './excel/read.js';
@@ -26,7 +26,7 @@ import { serve, ServeError, type ServeIo } from './main.js';
 import type { Outbox } from './outbox/index.js';
 import { createPlatforms, openOutbox } from './platforms.js';
 import { renderText } from './render/text.js';
-import { text } from './messages.js';
+import { cli, exportMessages, setupFile, workbookMessages } from './messages/index.js';
 import { jobs } from '../jobs/index.js';
 import { MAX_SETUP_BYTES, readSetup } from './setup.js';
 import { connectRedis, RedisUnavailableError } from './store/connect.js';
@@ -39,28 +39,8 @@ export interface CliIo extends ServeIo {
   env: NodeJS.ProcessEnv;
 }
 
-const USAGE = `用法：duban <命令> [选项]
-
-  serve [--demo [--fresh]]       启动服务（npm start）；--demo：按今天生成的示范县（单独存放，碰不到正式的县），
-                                 并在终端里对话；--fresh：示范县重新生成
-  load FILE                      载入或更新县的设置文件（YAML 或 JSON）
-  say --platform P --chat C --user U [--name N] [--id MSGID] [--demo] 文字…
-                                 以某人身份在某群里说一句话，打印机器人的回复（不写 --chat 即私聊；--demo：对示范县说）
-  chat [--platform P] [--chat C] [--user U] [--demo]
-                                 在终端里和机器人对话
-  job NAME|all [--at 时间] [--dry-run] [--demo]
-                                 立即运行一个定时任务（all：全部，每个群合成一条），如同时钟指向 --at
-                                 （如 2026-12-01T09:00+08:00，须在办公时间内）；等消息发完再退出；--dry-run 只打印要发的消息
-  import FILE.xlsx [--demo]      导入任务分解表（Excel）：编号或任务名称相同的任务更新，其余新建
-  export ledger|ranking|tasks --out FILE.xlsx [--month YYYY-MM] [--demo]
-                                 导出到 Excel：ledger 工作台账、ranking 月度排名、tasks 任务推进表；
-                                 --month 只导出该月的台账、该月的排名、该月底的任务进度
-`;
-
-const NO_COUNTY = '提示：还没有载入县的设置，机器人不认识任何群和人。先运行：npx duban load examples/sample-county.yaml';
-
 function platformOf(value = 'console'): ChatPlatform {
-  if (!isChatPlatform(value)) throw new UsageError(`--platform 应为 ${CHAT_PLATFORMS.join('、')} 之一`);
+  if (!isChatPlatform(value)) throw new UsageError(cli.platform(CHAT_PLATFORMS));
   return value;
 }
 
@@ -97,15 +77,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case 'help':
       case '--help':
       case '-h':
-        write(io.stdout, USAGE);
+        write(io.stdout, cli.usage);
         return command === undefined ? 2 : 0;
       default:
-        write(io.stderr, `不认识的命令「${command}」。\n\n${USAGE}`);
+        write(io.stderr, `${cli.unknownCommand(command)}\n\n${cli.usage}`);
         return 2;
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      write(io.stderr, `${error.message}\n\n${USAGE}`);
+      write(io.stderr, `${error.message}\n\n${cli.usage}`);
       return 2;
     }
     if (error instanceof ConfigError || error instanceof RedisUnavailableError || error instanceof StoreUnavailableError || error instanceof ServeError) {
@@ -152,12 +132,12 @@ async function openBot(io: CliIo, level: Level, demo = false, logFile?: (dataDir
 
 /** Talking to a bot with no county loaded only gets "not bound" answers: say why first. */
 async function hintIfEmpty(bot: Awaited<ReturnType<typeof openBot>>, io: CliIo): Promise<void> {
-  if ((await bot.store.countyName()) === undefined) write(io.stderr, NO_COUNTY);
+  if ((await bot.store.countyName()) === undefined) write(io.stderr, cli.noCounty);
 }
 
 async function serveCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = options(args, { demo: { type: 'boolean' }, fresh: { type: 'boolean' } });
-  if (values.fresh === true && values.demo !== true) throw new UsageError('--fresh 只用于示范县：duban serve --demo --fresh');
+  if (values.fresh === true && values.demo !== true) throw new UsageError(cli.serve.freshWithoutDemo);
   const config = loadConfig(io.env);
   return serve({ config, ...(values.demo === true ? { demo: { fresh: values.fresh === true } } : {}), io });
 }
@@ -165,28 +145,28 @@ async function serveCommand(args: readonly string[], io: CliIo): Promise<number>
 async function loadCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { positionals } = options(args, {});
   const [file] = positionals;
-  if (file === undefined) throw new UsageError('请给出设置文件，例如：duban load examples/sample-county.yaml');
+  if (file === undefined) throw new UsageError(cli.load.which);
   if (!existsSync(file)) {
-    write(io.stderr, `找不到文件：${file}`);
+    write(io.stderr, cli.fileMissing(file));
     return 1;
   }
   const size = statSync(file).size;
   // Refused by its size before it is read: a wrong file of gigabytes is not loaded into memory first.
-  const result = size > MAX_SETUP_BYTES ? { ok: false as const, errors: [text.setupFile.tooLarge(size, MAX_SETUP_BYTES)] } : readSetup(readFileSync(file), basename(file));
+  const result = size > MAX_SETUP_BYTES ? { ok: false as const, errors: [setupFile.bytes.tooLarge(size, MAX_SETUP_BYTES)] } : readSetup(readFileSync(file), basename(file));
   if (!result.ok) {
-    write(io.stderr, `设置文件 ${file} 有误，未做任何修改：\n${result.errors.map((e) => `  - ${e}`).join('\n')}`);
+    write(io.stderr, cli.load.refused(file, result.errors));
     return 1;
   }
   const bot = await openBot(io, 'warn');
   try {
     // A task the file newly closes goes into its ledger as closed today, by the file.
-    const loadedBy: EntryOrigin = { by: { platform: 'console', user: 'duban-load', name: text.setupFileReporter }, at: beijingInstant(new Date()), source: `setup:${basename(file)}` };
+    const loadedBy: EntryOrigin = { by: { platform: 'console', user: 'duban-load', name: setupFile.reporter }, at: beijingInstant(new Date()), source: `setup:${basename(file)}` };
     await bot.store.loadCounty(result.county, result.calendar, result.schedule, loadedBy);
     const { county } = result;
-    write(io.stdout, `已载入「${county.name}」：${String(county.townships.length)} 个乡镇、${String(county.groups.length)} 个群、${String(county.people.length)} 人、${String(county.tasks.length)} 项任务。`);
+    write(io.stdout, cli.load.loaded(county.name, county.townships.length, county.groups.length, county.people.length, county.tasks.length));
     const missing = missingGlyphs([county.name, ...county.townships.map((t) => t.name), ...county.people.map((p) => p.name), ...county.tasks.map((t) => t.title)].join(''));
     // The chart's font is a subset: a rare character in a name would be drawn as a box.
-    if (missing.length > 0) write(io.stderr, `注意：排名图的字体里没有这些字，图上会显示成方框：${missing.join('、')}。请按 src/render/fonts/README.md 用这个设置文件重建字体。`);
+    if (missing.length > 0) write(io.stderr, cli.load.missingGlyphs(missing));
     return 0;
   } finally {
     await bot.close();
@@ -205,8 +185,8 @@ const speakerOptions = {
 async function sayCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = options(args, speakerOptions);
   const text = positionals.join(' ');
-  if (values.user === undefined) throw new UsageError('请用 --user 说明是谁在说话，例如：--user 联络员');
-  if (text.trim() === '') throw new UsageError('请写出要说的话，例如：duban say --chat 城关镇工作群 --user 联络员 上报 T2 80%');
+  if (values.user === undefined) throw new UsageError(cli.say.who);
+  if (text.trim() === '') throw new UsageError(cli.say.what);
   const speaker: Speaker = { platform: platformOf(values.platform), chat: values.chat, user: values.user, name: values.name };
   // Like the chat, its log goes to the file, not between the question and the answer.
   const bot = await openBot(io, 'info', values.demo === true, (dataDir) => chatLogFile(dataDir, values.demo === true));
@@ -225,7 +205,7 @@ async function chatCommand(args: readonly string[], io: CliIo): Promise<number> 
   const logFile = (dataDir: string): string => chatLogFile(dataDir, values.demo === true);
   const bot = await openBot(io, 'info', values.demo === true, logFile);
   try {
-    write(io.stderr, text.serve.logFile(logFile(io.dataDir ?? resolve('data'))));
+    write(io.stderr, cli.serve.logFile(logFile(io.dataDir ?? resolve('data'))));
     await hintIfEmpty(bot, io);
     const speaker = await defaultSpeaker(bot.store, { platform: platformOf(values.platform), chat: values.chat, user: values.user });
     await chat(bot.route, speaker, { input: io.stdin, output: io.stdout }, await castOf(bot.store));
@@ -235,30 +215,28 @@ async function chatCommand(args: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
-const NO_COUNTY_FOR_EXCEL = '还没有载入县的设置：乡镇和任务都从设置文件来。先运行：npx duban load examples/sample-county.yaml';
-
 async function importCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = options(args, { demo: { type: 'boolean' } });
   const [file, extra] = positionals;
-  if (file === undefined || extra !== undefined) throw new UsageError('请给出一个任务分解表（.xlsx），例如：duban import examples/任务分解表.xlsx');
-  if (!/\.xlsx$/i.test(file)) throw new UsageError(`「${file}」不是 .xlsx 文件：请在 Excel 或 WPS 里另存为 .xlsx，例如：duban import 任务分解表.xlsx`);
+  if (file === undefined || extra !== undefined) throw new UsageError(cli.import.which);
+  if (!/\.xlsx$/i.test(file)) throw new UsageError(cli.import.notXlsx(file));
   if (!existsSync(file)) {
-    write(io.stderr, `找不到文件：${file}`);
+    write(io.stderr, cli.fileMissing(file));
     return 1;
   }
   const refused = (why: string): number => {
-    write(io.stderr, `${file} 没有导入：${why}`);
+    write(io.stderr, cli.import.refused(file, why));
     return 1;
   };
   // Refused by its size before it is read: a wrong file of gigabytes is not loaded into memory first.
   const size = (await stat(file)).size;
-  if (size > MAX_WORKBOOK_BYTES) return refused(text.workbook.tooLarge(size, MAX_WORKBOOK_BYTES));
+  if (size > MAX_WORKBOOK_BYTES) return refused(workbookMessages.tooLarge(size, MAX_WORKBOOK_BYTES));
   const data = await readFile(file);
   return withCounty(io, values.demo === true, async (bot, county) => {
     try {
       const outcome = await importTaskWorkbook(bot.store, data, beijingDate(new Date()), county);
       if (!outcome.ok) {
-        write(io.stderr, `任务分解表 ${file} 有误，没有导入任何任务：\n${outcome.errors.map((e) => `  - ${e}`).join('\n')}`);
+        write(io.stderr, cli.import.failed(file, outcome.errors));
         return 1;
       }
       write(io.stdout, outcome.message);
@@ -276,7 +254,7 @@ async function withCounty(io: CliIo, demo: boolean, run: (bot: Awaited<ReturnTyp
   try {
     const county = await bot.store.countyName();
     if (county === undefined) {
-      write(io.stderr, NO_COUNTY_FOR_EXCEL);
+      write(io.stderr, cli.noCountyForExcel);
       return 1;
     }
     return await run(bot, county);
@@ -285,20 +263,18 @@ async function withCounty(io: CliIo, demo: boolean, run: (bot: Awaited<ReturnTyp
   }
 }
 
-const EXPORT_EXAMPLE = '例如：duban export ledger --out 台账.xlsx --month 2026-11（ledger 工作台账、ranking 月度排名、tasks 任务推进表）';
-
 async function exportCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = options(args, { out: { type: 'string' }, month: { type: 'string' }, demo: { type: 'boolean' } });
   const [kind, extra] = positionals;
   if (kind === undefined || !isExportKind(kind)) {
-    throw new UsageError(`${kind === undefined ? '请写明要导出什么' : `不能导出「${kind}」`}，可选 ${EXPORT_KINDS.join('、')}。${EXPORT_EXAMPLE}`);
+    throw new UsageError(cli.export.which(kind, EXPORT_KINDS));
   }
-  if (extra !== undefined) throw new UsageError(`多了「${extra}」。${EXPORT_EXAMPLE}`);
+  if (extra !== undefined) throw new UsageError(cli.export.extra(extra));
   const out = values.out;
-  if (out === undefined || out.trim() === '') throw new UsageError(`请用 --out 写明导出到哪个文件。${EXPORT_EXAMPLE}`);
-  if (!/\.xlsx$/i.test(out)) throw new UsageError(`--out 的文件名应以 .xlsx 结尾，不能是「${out}」。${EXPORT_EXAMPLE}`);
+  if (out === undefined || out.trim() === '') throw new UsageError(cli.export.out);
+  if (!/\.xlsx$/i.test(out)) throw new UsageError(cli.export.outXlsx(out));
   const month = values.month;
-  if (month !== undefined && !isYm(month)) throw new UsageError(`--month 应写成 YYYY-MM，例如 2026-11，不能是「${month}」`);
+  if (month !== undefined && !isYm(month)) throw new UsageError(cli.export.month(month));
   return withCounty(io, values.demo === true, async (bot, county) => {
     const source = { store: bot.store, calendar: bot.calendar, today: beijingDate(new Date()) };
     const outcome = await exportTable(kind, source, county, month);
@@ -310,7 +286,7 @@ async function exportCommand(args: readonly string[], io: CliIo): Promise<number
       await writeFile(out, await tableBuffer(outcome.table));
     } catch (error) {
       // A missing folder, or the file still open in Excel (EBUSY on Windows).
-      write(io.stderr, `写不进文件 ${out}：${error instanceof Error ? error.message : String(error)}`);
+      write(io.stderr, cli.export.unwritable(out, error instanceof Error ? error.message : String(error)));
       return 1;
     }
     write(io.stdout, exportMessages.exported(outcome.table.rows.length, out));
@@ -326,7 +302,7 @@ function instantOf(value: string | undefined): Date {
   if (value === undefined) return new Date();
   const withZone = /([zZ]|[+-]\d{2}:?\d{2})$/.test(value) ? value : `${value}+08:00`;
   const date = new Date(withZone);
-  if (Number.isNaN(date.getTime())) throw new UsageError(`--at 应为日期时间，例如 2026-12-01T09:00（北京时间）或 2026-12-01T09:00+08:00，不能是「${value}」`);
+  if (Number.isNaN(date.getTime())) throw new UsageError(cli.job.at(value));
   return date;
 }
 
@@ -337,7 +313,7 @@ async function jobCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = options(args, { at: { type: 'string' }, 'dry-run': { type: 'boolean' }, demo: { type: 'boolean' } });
   const [name] = positionals;
   const chosen = name === ALL_JOBS ? jobs : jobs.filter((j) => j.name === name);
-  if (chosen.length === 0) throw new UsageError(`${name === undefined ? '请给出任务名' : `没有定时任务「${name}」`}。可用的有：${[...jobs.map((j) => j.name), ALL_JOBS].join('、')}（${ALL_JOBS}：全部，每个群合成一条，和每天定时发的一样）`);
+  if (chosen.length === 0) throw new UsageError(cli.job.which(name, jobs.map((j) => j.name), ALL_JOBS));
   const label = name ?? ALL_JOBS;
   const at = instantOf(values.at);
   const bot = await openBot(io, 'warn', values.demo === true);
@@ -348,11 +324,11 @@ async function jobCommand(args: readonly string[], io: CliIo): Promise<number> {
     if (values['dry-run'] === true) {
       const plan = await planSlot(chosen, at, deps, (keys) => outbox.posted(keys));
       if (!plan.ran) {
-        write(io.stdout, `${plan.day} 不是工作日，${label} 不发消息。`);
+        write(io.stdout, cli.job.restDay(plan.day, label));
         return 0;
       }
       for (const post of plan.posts) write(io.stdout, `── ${post.platform}/${post.chat}（${post.key}）\n${renderText(post.message)}\n`);
-      write(io.stdout, `共 ${String(plan.posts.length)} 条，未发送（--dry-run）${plan.already.length > 0 ? `；另有 ${String(plan.already.length)} 条之前已发` : ''}。`);
+      write(io.stdout, cli.job.dryRun(plan.posts.length, plan.already.length));
       return 0;
     }
     // As if the clock read --at: its office hours decide whether the posts may go out, for every
@@ -361,7 +337,7 @@ async function jobCommand(args: readonly string[], io: CliIo): Promise<number> {
     // A rest day is runJobs' to say (nothing is planned then).
     if (!window.now && estimatingBeyondCoverage(bot.calendar).isWorkday(beijingDate(at))) {
       const { start, end } = (await bot.store.scheduleSettings()).officeHours;
-      throw new UsageError(`--at ${beijingDate(at)} ${beijingTime(at)} 不在办公时间（工作日 ${start}–${end}，北京时间）内：这时的定时消息要压到下一个办公时间才发，什么也没有发。请用办公时间内的时刻，例如 --at ${beijingDate(at)}T${start}`);
+      throw new UsageError(cli.job.outsideOfficeHours(beijingDate(at), beijingTime(at), start, end));
     }
     // A running server delivers them: a second worker here would also take the server's own posts,
     // and bury as "platform off" those for a platform whose credentials this shell lacks.
@@ -370,19 +346,19 @@ async function jobCommand(args: readonly string[], io: CliIo): Promise<number> {
     const decided = { ...outbox, enqueue: (posts: readonly Post[]) => outbox.enqueue(posts, { windowDecided: true }) };
     const outcome = await runJobs(chosen, at, { ...deps, outbox: decided });
     if (!outcome.ran) {
-      write(io.stdout, `${outcome.day} 不是工作日，${label} 不发消息。`);
+      write(io.stdout, cli.job.restDay(outcome.day, label));
       return 0;
     }
     const off = new Set(outcome.platformOff);
     const waiting = outcome.posts.map((p) => p.key).filter((key) => !off.has(key));
     // A group's posts go out in turn at its robot's pace, behind any it has queued before (one
     // held for office hours waits for them): say so, or a long wait looks like a hang.
-    if (waiting.length > 0) write(io.stderr, `等待 ${String(waiting.length)} 条${server ? '由正在运行的服务' : ''}送达（各群按顺序、按平台限速发送；排在前面、等工作时间的消息会让后面的一起等，最长 ${String(JOB_WAIT_MS / 60_000)} 分钟；按 Ctrl-C 退出不影响已排队的消息）……`);
+    if (waiting.length > 0) write(io.stderr, cli.job.waiting(waiting.length, server, JOB_WAIT_MS / 60_000));
     const states = await outbox.settled(waiting, JOB_WAIT_MS);
     const count = (state: string): number => [...states.values()].filter((s) => s === state).length;
-    write(io.stdout, `${label}（${outcome.day}）：${String(outcome.posts.length)} 条，新发 ${String(outcome.added?.length ?? 0)}、之前已发 ${String(outcome.already?.length ?? 0)}；送达 ${String(count('sent'))}，失败 ${String(count('dead'))}，未完成 ${String(count('pending'))}。`);
-    if (off.size > 0) write(io.stdout, `另有 ${String(off.size)} 条发往未开启的平台（未设置企业微信或钉钉的凭据），没有发送。`);
-    for (const [key, state] of states) if (state === 'dead' || state === 'pending') write(io.stderr, `  ${state === 'dead' ? '失败' : '未完成'}：${key}`);
+    write(io.stdout, cli.job.outcome(label, outcome.day, { posts: outcome.posts.length, added: outcome.added?.length ?? 0, already: outcome.already?.length ?? 0, sent: count('sent'), dead: count('dead'), pending: count('pending') }));
+    if (off.size > 0) write(io.stdout, cli.job.platformOff(off.size));
+    for (const [key, state] of states) if (state === 'dead' || state === 'pending') write(io.stderr, cli.job.unsent(state === 'dead', key));
     return count('sent') + count('dropped') === states.size ? 0 : 1;
   } finally {
     await bot.close();

@@ -5,16 +5,19 @@
 import { z } from 'zod';
 import { rememberSecret } from './core/redact.js';
 import { trimEndChars } from './domain/text.js';
+import { cli } from './messages/index.js';
+
+const E = cli.env;
 
 // An empty value (`WECOM_TOKEN=` copied from .env.example) means "not set".
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 const base = (fallback: string) =>
   z.preprocess(
     (v) => (v === '' || v === undefined ? fallback : v),
-    z.url({ protocol: /^https?$/, error: `应为 http:// 或 https:// 开头的地址，不设置就是 ${fallback}` }).transform((u) => trimEndChars(u, '/')),
+    z.url({ protocol: /^https?$/, error: E.origin(fallback) }).transform((u) => trimEndChars(u, '/')),
   );
 
-const PORT_ERROR = '应为 1–65535 之间的整数端口号，例如 3000';
+const PORT_ERROR = E.port;
 
 /** The platforms' real origins: the defaults of the `*_API_BASE` variables. */
 export const PLATFORM_ORIGINS = {
@@ -29,31 +32,31 @@ export const envSchema = z.object({
     z.coerce.number({ error: PORT_ERROR }).int({ error: PORT_ERROR }).min(1, { error: PORT_ERROR }).max(65535, { error: PORT_ERROR }),
   ),
   REDIS_URL: optional(
-    z.url({ protocol: /^(rediss?|unix)$/, error: '应写成 redis://主机:端口（例如 redis://127.0.0.1:6379）、rediss://… 或 unix:///路径/redis.sock；不设置则用本机 6379 端口' }),
+    z.url({ protocol: /^(rediss?|unix)$/, error: E.redisUrl }),
   ),
   // The robot's console makes the Token 3–32 letters or digits; anything else is a copy mistake.
-  WECOM_TOKEN: optional(z.string().regex(/^[A-Za-z0-9]{3,32}$/, { error: '应为 3–32 个英文字母或数字（企业微信后台“Token”）' })),
+  WECOM_TOKEN: optional(z.string().regex(/^[A-Za-z0-9]{3,32}$/, { error: E.wecomToken })),
   // WeCom's EncodingAESKey is 43 characters of base64 without the trailing '='.
-  WECOM_ENCODING_AES_KEY: optional(z.string().regex(/^[A-Za-z0-9+/]{43}$/, { error: '应为 43 个字符（企业微信后台“EncodingAESKey”）' })),
+  WECOM_ENCODING_AES_KEY: optional(z.string().regex(/^[A-Za-z0-9+/]{43}$/, { error: E.wecomAesKey })),
   WECOM_API_BASE: base(PLATFORM_ORIGINS.wecomApi),
   // The 自建应用 that opens the dashboard inside WeCom (OAuth2 and JS-SDK): the CorpID (ww… or
   // wx…, 18 characters as the console shows it), the AgentId a number, the Secret 43 characters.
-  WECOM_CORP_ID: optional(z.string().regex(/^[A-Za-z0-9]{6,32}$/, { error: '应为企业微信后台“我的企业”里的企业ID（如 ww 开头的 18 位）' })),
-  WECOM_AGENT_ID: optional(z.string().regex(/^\d{1,10}$/, { error: '应为自建应用的 AgentId（数字）' })),
-  WECOM_AGENT_SECRET: optional(z.string().regex(/^[A-Za-z0-9_-]{20,64}$/, { error: '应为自建应用的 Secret（约 43 个字符）' })),
+  WECOM_CORP_ID: optional(z.string().regex(/^[A-Za-z0-9]{6,32}$/, { error: E.wecomCorpId })),
+  WECOM_AGENT_ID: optional(z.string().regex(/^\d{1,10}$/, { error: E.wecomAgentId })),
+  WECOM_AGENT_SECRET: optional(z.string().regex(/^[A-Za-z0-9_-]{20,64}$/, { error: E.wecomAgentSecret })),
   DINGTALK_CLIENT_ID: optional(z.string()),
   DINGTALK_CLIENT_SECRET: optional(z.string()),
-  DINGTALK_MODE: z.preprocess((v) => (v === '' || v === undefined ? 'http' : v), z.enum(['http', 'stream'], { error: '应为 http（HTTP 回调）或 stream（Stream 模式）' })),
+  DINGTALK_MODE: z.preprocess((v) => (v === '' || v === undefined ? 'http' : v), z.enum(['http', 'stream'], { error: E.dingtalkMode })),
   DINGTALK_API_BASE: base(PLATFORM_ORIGINS.dingtalkApi),
   DINGTALK_OAPI_BASE: base(PLATFORM_ORIGINS.dingtalkOapi),
   // Where people reach this server: the dashboard's links and WeCom's OAuth redirect are built on it.
   PUBLIC_URL: optional(
     z
-      .url({ protocol: /^https?$/, error: '应为 http:// 或 https:// 开头的地址，例如 https://duban.example.gov.cn' })
+      .url({ protocol: /^https?$/, error: E.publicUrl })
       // The routes sit at the root (/dashboard): a path here would make every link miss them.
       // zod runs this after a failed URL check too: what is no URL was said wrong above already.
       .refine((u) => !URL.canParse(u) || (new URL(u).pathname === '/' && new URL(u).search === ''), {
-        error: '只写协议、域名和端口，例如 https://duban.example.gov.cn（看板在 /dashboard）',
+        error: E.publicUrlPath,
       })
       .transform((u) => new URL(u).origin),
   ),
@@ -76,7 +79,7 @@ export interface Config {
 export class ConfigError extends Error {
   readonly problems: string[];
   constructor(problems: string[]) {
-    super(`环境变量有误：\n${problems.map((p) => `  - ${p}`).join('\n')}\n请对照 .env.example 修改。`);
+    super(E.problems(problems));
     this.name = 'ConfigError';
     this.problems = problems;
   }
@@ -89,17 +92,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Masked in every log line from here on (core/redact.ts), whatever the code that logs forgets.
   for (const secret of [e.WECOM_TOKEN, e.WECOM_ENCODING_AES_KEY, e.WECOM_AGENT_SECRET, e.DINGTALK_CLIENT_SECRET]) rememberSecret(secret);
   const problems: string[] = [];
-  const pair = (a: string | undefined, b: string | undefined, names: string): boolean => {
-    if ((a === undefined) !== (b === undefined)) problems.push(`${names} 要么都设置，要么都不设置（不设置则关闭该平台）`);
+  const pair = (a: string | undefined, b: string | undefined, names: readonly [string, string]): boolean => {
+    if ((a === undefined) !== (b === undefined)) problems.push(E.pair(...names));
     return a !== undefined && b !== undefined;
   };
-  const wecomOn = pair(e.WECOM_TOKEN, e.WECOM_ENCODING_AES_KEY, 'WECOM_TOKEN 和 WECOM_ENCODING_AES_KEY');
+  const wecomOn = pair(e.WECOM_TOKEN, e.WECOM_ENCODING_AES_KEY, ['WECOM_TOKEN', 'WECOM_ENCODING_AES_KEY']);
   const app = [e.WECOM_CORP_ID, e.WECOM_AGENT_ID, e.WECOM_AGENT_SECRET];
   const appOn = app.every((v) => v !== undefined);
   // WeCom sends people back to PUBLIC_URL after sign-in: localhost would be nobody's server.
-  if (appOn && e.PUBLIC_URL === undefined) problems.push('设置了 WECOM_CORP_ID 等企业微信应用变量时，还要设置 PUBLIC_URL（看板的对外地址，须与应用的可信域名一致）');
-  if (!appOn && app.some((v) => v !== undefined)) problems.push('WECOM_CORP_ID、WECOM_AGENT_ID 和 WECOM_AGENT_SECRET 要么都设置，要么都不设置（不设置则看板只能用「看板」链接打开）');
-  const dingtalkOn = pair(e.DINGTALK_CLIENT_ID, e.DINGTALK_CLIENT_SECRET, 'DINGTALK_CLIENT_ID 和 DINGTALK_CLIENT_SECRET');
+  if (appOn && e.PUBLIC_URL === undefined) problems.push(E.appWithoutPublicUrl);
+  if (!appOn && app.some((v) => v !== undefined)) problems.push(E.appPartial);
+  const dingtalkOn = pair(e.DINGTALK_CLIENT_ID, e.DINGTALK_CLIENT_SECRET, ['DINGTALK_CLIENT_ID', 'DINGTALK_CLIENT_SECRET']);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: e.PORT,

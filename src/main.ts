@@ -13,7 +13,7 @@ import { startScheduler } from './core/scheduler.js';
 import { openDemo } from './demo.js';
 import { chatLogFile } from './paths.js';
 import { beijingDate } from './domain/dates.js';
-import { text } from './messages.js';
+import { cli } from './messages/index.js';
 import type { Outbox } from './outbox/index.js';
 import { createPlatforms, openOutbox } from './platforms.js';
 import { createApp } from './server/app.js';
@@ -63,7 +63,7 @@ export async function serve({ config, demo, io }: ServeOptions): Promise<number>
   const prefix = opened?.prefix ?? io.prefix;
   log.info('redis connected', { where: redis.where, embedded: redis.embedded });
   for (const problem of await persistenceProblems(redis.redis)) log.warn('redis may lose confirmed reports', { problem });
-  if (opened) io.stderr.write(`${opened.outcome === 'built' ? text.demo.built(beijingDate(now)) : text.demo.kept}\n`);
+  if (opened) io.stderr.write(`${opened.outcome === 'built' ? cli.demo.built(beijingDate(now)) : cli.demo.kept}\n`);
   // The outbox needs the bot's store, and its posters need the bot's router: it is made after
   // the bot, and before the server takes a message that could use it.
   const late: { outbox?: Outbox } = {};
@@ -102,13 +102,13 @@ export async function serve({ config, demo, io }: ServeOptions): Promise<number>
   const server = await listen(app, { port: config.port, log }).catch(async (error: unknown) => {
     await Promise.all([scheduler.stop(), outbox.close()]);
     await redis.close();
-    if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') throw new ServeError(text.serve.portTaken(config.port));
+    if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') throw new ServeError(cli.serve.portTaken(config.port));
     throw error;
   });
   log.info('listening', { port: config.port });
   dingtalk?.stream?.start();
-  io.stderr.write(`${text.serve.started(config.port, redis.where)}\n${text.serve.dashboard(config.publicUrl)}\n`);
-  if (logFile !== undefined) io.stderr.write(`${text.serve.logFile(logFile)}\n`);
+  io.stderr.write(`${cli.serve.started(config.port, redis.where)}\n${cli.serve.dashboard(config.publicUrl)}\n`);
+  if (logFile !== undefined) io.stderr.write(`${cli.serve.logFile(logFile)}\n`);
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>

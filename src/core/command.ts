@@ -4,7 +4,7 @@ import { exampleTasks, oneOfEachKind } from '../domain/examples.js';
 import type { EntryOrigin, Role, Township, WorkCalendar, Ymd, Group, Person } from '../domain/model.js';
 import type { Parsed, Problem } from '../domain/problems.js';
 import { requiredAmount } from '../domain/targets.js';
-import { text, type ExampleSource } from '../messages.js';
+import { text, type ExampleSource } from '../messages/index.js';
 import type { Store } from '../store/types.js';
 import { UserError } from './errors.js';
 import type { Logger } from './logger.js';

@@ -1,3 +1,4 @@
+import { cli } from '../messages/index.js';
 import { renderText } from '../render/text.js';
 import type { OutgoingMessage } from './types.js';
 import { plain } from './types.js';
@@ -16,7 +17,7 @@ export class UserError extends Error {
 /** Redis did not answer while a message was handled: the message may not be recorded. */
 export class StoreUnavailableError extends Error {
   constructor(cause: unknown) {
-    super('Redis 不可用，这条消息没有处理。请确认 Redis 正在运行后重试。', { cause });
+    super(cli.redis.lost, { cause });
     this.name = 'StoreUnavailableError';
   }
 }

@@ -8,7 +8,7 @@ import { estimatingBeyondCoverage } from '../domain/calendar.js';
 import { beijingDate, instantMs } from '../domain/dates.js';
 import { adminsOf, type ChatPlatform, type Group, type Person, type Township, type WorkCalendar, type Ymd } from '../domain/model.js';
 import { postingWindow, type PostingWindow } from '../domain/schedule.js';
-import { text } from '../messages.js';
+import { text } from '../messages/index.js';
 import type { DeadLetter, Store } from '../store/types.js';
 import { withMentions, type OutgoingMessage } from './types.js';
 

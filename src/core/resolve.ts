@@ -1,7 +1,7 @@
 import type { Task, Township } from '../domain/model.js';
 import { assignedTo } from '../domain/targets.js';
 import type { TaskRef } from '../domain/text.js';
-import { text } from '../messages.js';
+import { text } from '../messages/index.js';
 import { UserError } from './errors.js';
 
 const refText = (ref: TaskRef): string => (ref.kind === 'id' ? ref.id : ref.text);

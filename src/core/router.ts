@@ -6,7 +6,7 @@
 import { beijingDate } from '../domain/dates.js';
 import { leadsOrAdministers, type Role, type WorkCalendar } from '../domain/model.js';
 import { NOTE_MAX, normalizeText, splitCommand, stripMention } from '../domain/text.js';
-import { text } from '../messages.js';
+import { text } from '../messages/index.js';
 import type { Store } from '../store/types.js';
 import { examplesHere, type Actor, type Command, type CommandContext, type DashboardLink } from './command.js';
 import { orUnavailable, StoreUnavailableError, UserError } from './errors.js';

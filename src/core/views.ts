@@ -1,12 +1,12 @@
 /**
  * Replies that more than one command or job shows, built from a `Board` or a ranking.
- * Sentences come from `messages.ts`; this file only arranges them.
+ * Sentences come from `src/messages/`; this file only arranges them.
  */
 import { instantMs } from '../domain/dates.js';
 import type { Instant, Township, Ymd } from '../domain/model.js';
 import { rankChange, type RankingRow, type RankingSnapshot } from '../domain/ranking.js';
 import { warningsFor, type Reminder, type ScheduledItem, type Warnings } from '../domain/schedule.js';
-import { text, type StandingView } from '../messages.js';
+import { rankChangeWord, text, type StandingView } from '../messages/index.js';
 import type { Board, Cell } from './board.js';
 import type { CommandContext } from './command.js';
 import { UserError } from './errors.js';
@@ -97,9 +97,7 @@ export interface RankingViewOptions {
 
 /** `↑2`, `↓1`, `—`, or `新` for a township not ranked last month. */
 export function rankChangeText(row: RankingRow): string {
-  const moved = rankChange(row);
-  if (moved === undefined) return text.rankNew;
-  return moved > 0 ? text.rankUp(moved) : moved < 0 ? text.rankDown(-moved) : text.rankSame;
+  return rankChangeWord(rankChange(row));
 }
 
 /** A month's ranking, one township a line. */

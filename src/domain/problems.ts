@@ -1,6 +1,6 @@
 /**
  * Why a piece of user input could not be understood. Domain functions return these; the
- * Chinese sentences that explain them live in `src/messages.ts`, the one place for user text.
+ * Chinese sentences that explain them live in `src/messages/`, the one place for user text.
  */
 import type { CountUnit } from './model.js';
 

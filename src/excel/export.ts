@@ -1,23 +1,17 @@
 /**
  * `duban export`: the ledger, a month's ranking or the task table, from the store into a table
- * (src/domain/exports.ts) that src/excel/write.ts turns into a workbook.
+ * (src/excel/tables.ts) that src/excel/write.ts turns into a workbook.
  */
 import { currentRanking, loadBoard, pastRanking, type BoardSource } from '../core/board.js';
 import { endOfBeijingDay, monthEnd, monthOf } from '../domain/dates.js';
-import { ledgerTable, rankingTable, tasksTable, type ExportTable } from '../domain/exports.js';
 import { replayLedger, tasksAsOf } from '../domain/ledger.js';
 import type { Ym } from '../domain/model.js';
-import { text } from '../messages.js';
+import { exportMessages } from '../messages/index.js';
+import { ledgerTable, rankingTable, tasksTable, type ExportTable } from './tables.js';
 
 export const EXPORT_KINDS = ['ledger', 'ranking', 'tasks'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 export const isExportKind = (value: string): value is ExportKind => (EXPORT_KINDS as readonly string[]).includes(value);
-
-export const exportMessages = {
-  future: (month: Ym): string => `${text.monthName(month)}还没到，没有可导出的内容`,
-  noRecords: (month: Ym): string => text.rankingNoRecords(month),
-  exported: (rows: number, file: string): string => `已导出 ${String(rows)} 行到 ${file}`,
-} as const;
 
 export type ExportOutcome = { ok: true; table: ExportTable } | { ok: false; message: string };
 

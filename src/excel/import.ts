@@ -2,9 +2,10 @@
  * `duban import`: a 任务分解表 workbook into the loaded county's tasks, all rows or none.
  */
 import type { Task, Ymd } from '../domain/model.js';
-import { importTaskSheet, sheetMessages } from '../domain/task-sheet.js';
+import { sheetMessages } from '../messages/index.js';
 import type { Store } from '../store/types.js';
 import { readWorkbook } from './read.js';
+import { importTaskSheet } from './task-sheet.js';
 
 export type ImportOutcome =
   | { ok: true; message: string; created: Task[]; updated: Task[] }

@@ -9,8 +9,8 @@
  */
 import { SaxesParser } from 'saxes';
 import yauzl from 'yauzl';
-import { columnLetter } from '../domain/task-sheet.js';
-import { text } from '../messages.js';
+import { workbookMessages } from '../messages/index.js';
+import { columnLetter } from './task-sheet.js';
 
 // ---------------------------------------------------------------------------------------------
 // Limits (README "CLI" → duban import). Each is far above a real 任务分解表 — a county's sheet has
@@ -35,7 +35,7 @@ export const MAX_CELLS = 200_000;
 
 // ---------------------------------------------------------------------------------------------
 
-/** Why a workbook was refused, in words for the admin (src/messages.ts). */
+/** Why a workbook was refused, in words for the admin (src/messages/excel.ts). */
 export class RefusedWorkbookError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
@@ -43,7 +43,7 @@ export class RefusedWorkbookError extends Error {
   }
 }
 
-const W = text.workbook;
+const W = workbookMessages;
 
 export interface Merge {
   top: number;
@@ -153,7 +153,7 @@ function xmlEvents(xml: Uint8Array, onTag: (name: string, attributes: Readonly<R
     onTag(localName(tag.name), attributes);
   });
   try {
-    // Non-fatal decoding: a part in another encoding is caught by the cells it garbles (src/domain/task-sheet.ts).
+    // Non-fatal decoding: a part in another encoding is caught by the cells it garbles (src/excel/task-sheet.ts).
     parser.write(new TextDecoder().decode(xml)).close();
   } catch (error) {
     throw new RefusedWorkbookError(W.unreadable, { cause: error });

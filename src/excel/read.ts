@@ -1,14 +1,14 @@
 /**
- * An .xlsx workbook → plain grids of what each cell shows (src/domain/task-sheet.ts reads them).
+ * An .xlsx workbook → plain grids of what each cell shows (src/excel/task-sheet.ts reads them).
  * The only place that knows exceljs's reading side (docs/architecture.md §4.3), so it can be swapped
  * for a fork: its cell value union and UTC-midnight dates end here. What reaches exceljs was
  * inspected first (src/excel/inspect.ts).
  */
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
-import type { SheetCell, SheetGrid, SheetValue } from '../domain/task-sheet.js';
-import { text } from '../messages.js';
+import { workbookMessages } from '../messages/index.js';
 import { inspectWorkbook, MAX_COLUMNS, MAX_ROWS, RefusedWorkbookError, type Merge } from './inspect.js';
+import type { SheetCell, SheetGrid, SheetValue } from './task-sheet.js';
 
 export { RefusedWorkbookError };
 
@@ -38,7 +38,7 @@ export async function readWorkbook(data: Uint8Array): Promise<SheetGrid[]> {
     // exceljs types its input as an ArrayBuffer and reads any Node buffer.
     await workbook.xlsx.load(stored as unknown as ExcelJS.Buffer, { ignoreNodes: IGNORED_NODES });
   } catch (error) {
-    throw new RefusedWorkbookError(text.workbook.unreadable, { cause: error });
+    throw new RefusedWorkbookError(workbookMessages.unreadable, { cause: error });
   }
   const merges = new Map(sheets.map((s) => [s.name, s.merges]));
   return workbook.worksheets.filter((ws) => ws.state === 'visible').map((ws) => gridOf(ws, merges.get(ws.name) ?? []));

@@ -1,18 +1,18 @@
 /**
- * An export table (src/domain/exports.ts) → an .xlsx workbook that prints: a title, a bold header
+ * An export table (src/excel/tables.ts) → an .xlsx workbook that prints: a title, a bold header
  * row that stays in view and repeats on every page, real dates, A4 landscape fitted to the width.
  * The only place that knows exceljs's writing side.
  */
 import ExcelJS from 'exceljs';
 import { beijingInstant } from '../domain/dates.js';
-import type { ColumnFormat, ExportTable, ExportValue } from '../domain/exports.js';
+import { workbookPage } from '../messages/index.js';
+import type { ColumnFormat, ExportTable, ExportValue } from './tables.js';
 
 const NUMBER_FORMATS: Readonly<Record<ColumnFormat, string | undefined>> = {
   text: undefined,
   integer: '0',
   number: 'General',
-  // The unit in the format, not in the cell: the score stays a number that sorts and sums.
-  score: '0.0"分"',
+  score: workbookPage.scoreFormat,
   date: 'yyyy-mm-dd',
   datetime: 'yyyy-mm-dd hh:mm',
 };
@@ -36,7 +36,7 @@ function cellValue(value: ExportValue): ExcelJS.CellValue {
 
 export function tableWorkbook(table: ExportTable): ExcelJS.Workbook {
   const workbook = new ExcelJS.Workbook();
-  workbook.creator = '督办助手';
+  workbook.creator = workbookPage.creator;
   const width = table.columns.length;
   const ws = workbook.addWorksheet(table.sheet, {
     views: [{ state: 'frozen', xSplit: 0, ySplit: HEADER_ROW }],
@@ -49,7 +49,7 @@ export function tableWorkbook(table: ExportTable): ExcelJS.Workbook {
       printTitlesRow: `${String(HEADER_ROW)}:${String(HEADER_ROW)}`,
       margins: { left: 0.4, right: 0.4, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
     },
-    headerFooter: { oddFooter: '第 &P 页，共 &N 页' },
+    headerFooter: { oddFooter: workbookPage.footer },
   });
   Object.assign(ws.pageSetup, { paperSize: A4 });
   ws.columns = table.columns.map((c) => ({ width: c.width }));

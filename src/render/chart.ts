@@ -23,7 +23,7 @@ import {
 import { init, use, type ComposeOption } from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
 import type { RankingRow, RankingSnapshot } from '../domain/ranking.js';
-import { text } from '../messages.js';
+import { text } from '../messages/index.js';
 import { FONT_FAMILY, FONT_FILE } from './font.js';
 
 use([BarChart, GridComponent, LegendComponent, MarkLineComponent, TitleComponent, SVGRenderer]);

@@ -9,7 +9,7 @@
  * (`markdown.ts`). `image` is not rendered: it is the caller's to send another way.
  */
 import type { OutgoingMessage } from '../core/types.js';
-import { text } from '../messages.js';
+import { text } from '../messages/index.js';
 import { bytes, cutString, fitLines, markdownLine, markdownRuns, NEWLINE, runsOf, type Layout, type Rendered } from './markdown.js';
 import { lineText } from './text.js';
 

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../core/logger.js';
 import { rememberSecret, shownAddress } from '../core/redact.js';
+import { cli } from '../messages/index.js';
 
 export interface RedisHandle {
   redis: Redis;
@@ -86,7 +87,7 @@ export async function connectRedis(url: string | undefined, log: Logger, dataDir
     // ioredis takes a socket as a bare path; `unix://` is our spelling of it in REDIS_URL.
     const redis = new Redis(url.startsWith('unix://') ? url.slice('unix://'.length) : url, options);
     if (await tryConnect(redis)) return handle(redis, url, log);
-    throw new RedisUnavailableError(`连不上 REDIS_URL 指定的 Redis（${shownAddress(url)}）。请确认 Redis 已启动、地址正确。`);
+    throw new RedisUnavailableError(cli.redis.unreachable(shownAddress(url)));
   }
   const local = new Redis({ ...options, host: DEFAULT_HOST, port: DEFAULT_PORT });
   if (await tryConnect(local)) return handle(local, `redis://${DEFAULT_HOST}:${String(DEFAULT_PORT)}`, log);
@@ -160,11 +161,5 @@ async function startPrivate(dataDir: string, socket: string, log: Logger): Promi
     }
   }
   child.kill('SIGKILL');
-  throw new RedisUnavailableError(
-    [
-      '没有可用的 Redis：REDIS_URL 未设置，127.0.0.1:6379 没有 Redis，也无法启动 redis-server。',
-      '请安装 Redis（Debian/Ubuntu：sudo apt-get install redis-server；macOS：brew install redis），',
-      '或者把 REDIS_URL 设为一个可用的 Redis，例如 REDIS_URL=redis://127.0.0.1:6379',
-    ].join('\n'),
-  );
+  throw new RedisUnavailableError(cli.redis.none);
 }

@@ -20,7 +20,7 @@ import { sourceOf, type IncomingMessage, type OutgoingMessage } from '../../src/
 import { isReportEntry, type LedgerEntry, type Task, type ChatPlatform, type County, type Group } from '../../src/domain/model.js';
 import { requiredAmount } from '../../src/domain/targets.js';
 import { normalizeText } from '../../src/domain/text.js';
-import { text as messages } from '../../src/messages.js';
+import { text as messages } from '../../src/messages/index.js';
 import { dingtalkMarkdown } from '../../src/render/dingtalk.js';
 import { renderText } from '../../src/render/text.js';
 import { wecomReply } from '../../src/render/wecom.js';

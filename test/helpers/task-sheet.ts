@@ -9,7 +9,7 @@
 import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import ExcelJS from 'exceljs';
-import { targetText, townshipsText } from '../../src/domain/exports.js';
+import { targetText, townshipsText } from '../../src/messages/index.js';
 import type { Task, County } from '../../src/domain/model.js';
 import { parseSetup } from '../../src/setup.js';
 

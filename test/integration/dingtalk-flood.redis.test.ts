@@ -13,7 +13,7 @@ import { createStreamClient } from '../../src/adapters/dingtalk/stream.js';
 import { createLogger } from '../../src/core/logger.js';
 import type { Router } from '../../src/core/router.js';
 import { isReportEntry, type County } from '../../src/domain/model.js';
-import { text } from '../../src/messages.js';
+import { text } from '../../src/messages/index.js';
 import { createApp } from '../../src/server/app.js';
 import { testCounty } from '../fixtures/county.js';
 import { openTestBot, type TestBot } from '../helpers/bot.js';

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { consoleMessage, type Speaker } from '../../src/adapters/console/index.js';
 import { currentRanking } from '../../src/core/board.js';
 import { beijingDate } from '../../src/domain/dates.js';
-import { text } from '../../src/messages.js';
+import { text } from '../../src/messages/index.js';
 import { chartImage } from '../../src/render/chart.js';
 import { clerk, hongxingClerk, leader, leaderDirect, openTestBot, type TestBot } from '../helpers/bot.js';
 

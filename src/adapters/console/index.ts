@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import type { ChatPlatform } from '../../domain/model.js';
 import type { IncomingMessage, OutgoingMessage } from '../../core/types.js';
 import type { Router } from '../../core/router.js';
-import { text } from '../../messages.js';
+import { cli } from '../../messages/index.js';
 import { renderText } from '../../render/text.js';
 import type { Poster } from '../../outbox/index.js';
 import type { Store } from '../../store/types.js';
@@ -46,7 +46,7 @@ function shown(reply: OutgoingMessage): string {
   pictures ??= mkdtempSync(join(tmpdir(), 'duban-'));
   const file = join(pictures, `${createHash('sha256').update(bytes).digest('hex').slice(0, 12)}.png`);
   writeFileSync(file, bytes);
-  return `${text.imageSaved(file)}\n${renderText(reply)}`;
+  return `${cli.chat.imageSaved(file)}\n${renderText(reply)}`;
 }
 
 /**
@@ -60,10 +60,10 @@ export async function chat(route: Router, first: Speaker, io: { input: NodeJS.Re
   const rl = createInterface({ input: io.input, output: io.output, terminal: 'isTTY' in io.input && io.input.isTTY === true });
   const prompt = async (): Promise<void> => {
     const name = speaker.name ?? (await nameOf(speaker)) ?? speaker.user;
-    rl.setPrompt(`[${speaker.chat ?? '私聊'} · ${name}] > `);
+    rl.setPrompt(cli.chat.prompt(speaker.chat, name));
     rl.prompt();
   };
-  io.output.write([...text.consoleChat(cast.users, cast.chats), ''].join('\n'));
+  io.output.write([...cli.chat.heading(cast.users, cast.chats), ''].join('\n'));
   // Made before the first await: lines that arrive while the prompt is prepared must not be lost.
   const lines = rl[Symbol.asyncIterator]();
   await prompt();
@@ -115,7 +115,7 @@ export function consolePoster(write: (text: string) => void): Poster {
   return {
     parts: () => 1,
     sendPart(group, message) {
-      write(`${text.outbox.consoleHeading(group.name ?? group.chat)}\n${renderText(message)}\n`);
+      write(`${cli.chat.postHeading(group.name ?? group.chat)}\n${renderText(message)}\n`);
       return Promise.resolve();
     },
     pauseMs: 0,

@@ -16,7 +16,7 @@ import { BusyError, DecodeError, orUnavailable, SendError } from '../../core/err
 import type { Logger } from '../../core/logger.js';
 import { INBOUND_BOUND, type InboundBound, type Router } from '../../core/router.js';
 import { plain, type OutgoingMessage } from '../../core/types.js';
-import { text } from '../../messages.js';
+import { text } from '../../messages/index.js';
 import type { Store } from '../../store/types.js';
 import { normalize, type Inbound, type ReplyTarget } from './normalize.js';
 import { RobotMessageSchema } from './schema.js';

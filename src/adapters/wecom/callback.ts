@@ -16,7 +16,7 @@ import { BusyError, DecodeError, jsonOr400, orUnavailable, VerifyError } from '.
 import type { Logger } from '../../core/logger.js';
 import { INBOUND_BOUND, type InboundBound, type Router } from '../../core/router.js';
 import type { IncomingMessage, OutgoingMessage } from '../../core/types.js';
-import { text } from '../../messages.js';
+import { text } from '../../messages/index.js';
 import { WECOM_LIMITS, wecomImage, wecomReply, type WecomImage } from '../../render/wecom.js';
 import type { Store } from '../../store/types.js';
 import type { WecomCrypto } from './crypto.js';

@@ -14,7 +14,7 @@ import { beijingDate, beijingTime, weekday } from '../../domain/dates.js';
 import { isReportEntry, type Instant, type LedgerEntry, type Light, type Task, type Township, type Ymd } from '../../domain/model.js';
 import type { RankingRow, RankingSnapshot } from '../../domain/ranking.js';
 import { assignedTo } from '../../domain/targets.js';
-import { text } from '../../messages.js';
+import { text } from '../../messages/index.js';
 
 const t = text.dashboard;
 

@@ -18,7 +18,7 @@ import { currentRanking, loadBoard, pastRanking, type Board, type BoardSource } 
 import type { Logger } from '../../core/logger.js';
 import { beijingDate, monthOf } from '../../domain/dates.js';
 import { leadsOrAdministers, type WorkCalendar, type Ym, type Person } from '../../domain/model.js';
-import { text } from '../../messages.js';
+import { text } from '../../messages/index.js';
 import { CHART_MAX_ROWS, renderRankingChart } from '../../render/chart.js';
 import type { Store } from '../../store/types.js';
 import { DASHBOARD_SCRIPT } from './client.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Line, OutgoingMessage, Span, Tone } from '../../../src/core/types.js';
-import { text } from '../../../src/messages.js';
+import { text } from '../../../src/messages/index.js';
 import { DINGTALK_LIMITS, dingtalkMarkdown, dingtalkMsgParam } from '../../../src/render/dingtalk.js';
 import { bytes, chineseLines, LONE_SURROGATE, muted, strong, tasks } from '../../fixtures/messages.js';
 

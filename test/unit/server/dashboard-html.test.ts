@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadBoard, type Board } from '../../../src/core/board.js';
 import type { Instant, LedgerEntry, Progress, Reporter, Task, Township } from '../../../src/domain/model.js';
 import { buildRanking, type RankingSnapshot } from '../../../src/domain/ranking.js';
-import { text } from '../../../src/messages.js';
+import { text } from '../../../src/messages/index.js';
 import { DASHBOARD_SCRIPT, HIDDEN_MENU_ITEMS } from '../../../src/server/dashboard/client.js';
 import {
   cellPage,

@@ -5,12 +5,12 @@ import {
   columnLetter,
   headerKey,
   importTaskSheet,
-  sheetMessages,
   type ImportPlan,
   type SheetCell,
   type SheetGrid,
   type SheetValue,
-} from '../../../src/domain/task-sheet.js';
+} from '../../../src/excel/task-sheet.js';
+import { sheetMessages } from '../../../src/messages/index.js';
 
 const TODAY = '2026-11-22';
 

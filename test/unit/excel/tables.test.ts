@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { amountText, ledgerTable, rankingTable, targetText, tasksTable, townshipsText } from '../../../src/domain/exports.js';
+import { ledgerTable, rankingTable, tasksTable } from '../../../src/excel/tables.js';
+import { amountText, targetText, townshipsText } from '../../../src/messages/index.js';
 import type { LedgerEntry, Progress, Reporter, Target, Township } from '../../../src/domain/model.js';
 import type { RankingSnapshot } from '../../../src/domain/ranking.js';
-import { importTaskSheet } from '../../../src/domain/task-sheet.js';
+import { importTaskSheet } from '../../../src/excel/task-sheet.js';
 import { taskOf } from '../../fixtures/county.js';
 import { calendarStub } from '../../helpers/calendar-stub.js';
 

@@ -8,10 +8,10 @@
  * file does (src/setup.ts). No I/O, no clock: the import day comes in as `today`.
  */
 import * as z from 'zod';
-import { fromEpochDay, isYmd } from './dates.js';
-import { TASK_DOMAINS, type Target, type Task, type TaskDomain, type Township, type Ymd } from './model.js';
-import { normalizeText, parseDate, parseDomain, parseTarget, trimEndChars, trimStartChars } from './text.js';
-import { text as messages } from '../messages.js';
+import { fromEpochDay, isYmd } from '../domain/dates.js';
+import type { Target, Task, TaskDomain, Township, Ymd } from '../domain/model.js';
+import { normalizeText, parseDate, parseDomain, parseTarget, trimEndChars, trimStartChars } from '../domain/text.js';
+import { sheetMessages as M, workbookMessages } from '../messages/index.js';
 
 // ---------------------------------------------------------------------------------------------
 // The grid, as src/excel/read.ts hands it over
@@ -30,83 +30,6 @@ export interface SheetGrid {
   name: string;
   /** `rows[r - 1][c - 1]`: row and column numbers are 1-based, as Excel shows them. */
   rows: readonly (readonly SheetCell[])[];
-}
-
-// ---------------------------------------------------------------------------------------------
-// Messages
-
-const DOMAINS = TASK_DOMAINS.join('、');
-
-export const sheetMessages = {
-  at: (row: number, letter: string, header: string, what: string): string => `第${String(row)}行 ${letter}列「${header}」：${what}`,
-  atRow: (row: number, what: string): string => `第${String(row)}行：${what}`,
-
-  noHeader: (sheets: readonly string[]): string =>
-    `在${sheets.map((s) => `「${s}」`).join('、')}的前 ${String(HEADER_SCAN_ROWS)} 行里没有找到表头。` +
-    '任务分解表要有一行表头，写明各列是什么，例如：序号｜任务名称｜责任单位｜目标｜完成时限',
-  noSheets: '这个 Excel 文件里没有工作表',
-  missingColumn: (sheet: string, row: number, header: string, aliases: readonly string[], hint: string): string =>
-    `工作表「${sheet}」第${String(row)}行的表头里没有「${header}」列（也可以叫 ${aliases.join('、')}）；${hint}`,
-  noRows: (sheet: string, row: number): string => `工作表「${sheet}」第${String(row)}行的表头下面没有任务`,
-
-  missing: '没有填写',
-  noSuchDay: (text: string): string => `没有「${text}」这一天`,
-  unknownDate: (text: string): string => `看不懂日期「${text}」`,
-  unknownTarget: (text: string): string => `看不懂目标「${text}」`,
-  bareNumber: (text: string): string => `目标「${text}」没有写单位`,
-  unknownDomain: (text: string): string => `没有「${text}」这个领域`,
-  badWeight: (text: string): string => `权重「${text}」不是大于0的数字`,
-  badId: (text: string): string => `编号「${text}」写法不对`,
-  noTownship: (ref: string, guess: string | undefined): string =>
-    `找不到乡镇「${ref}」${guess === undefined ? '' : `，是不是「${guess}」？`}`,
-  knownTownships: (names: readonly string[]): string =>
-    names.length <= KNOWN_LISTED ? `本县的乡镇有：${names.join('、')}` : `本县共 ${String(names.length)} 个乡镇，名称以设置文件为准`,
-  startAfterDeadline: (start: Ymd, deadline: Ymd): string => `开始时间 ${start} 晚于完成时限 ${deadline}`,
-  deadlineBeforeOldStart: (deadline: Ymd, start: Ymd): string =>
-    `完成时限 ${deadline} 早于这项任务原来的开始时间 ${start}；请在「开始时间」列一并写上新的开始时间`,
-  noVillages: (names: readonly string[]): string =>
-    `按村计的目标分给了没有村（社区）的${names.map((n) => `「${n}」`).join('、')}；请改成按乡镇计的目标（如 3个），或者不把这项任务分给它`,
-  duplicateTitle: (other: number): string => `与第${String(other)}行的任务同名；同一张表里任务名称不能重复`,
-  duplicateId: (other: number): string => `与第${String(other)}行的编号相同；同一张表里编号不能重复`,
-  sameTask: (other: number, id: string): string => `与第${String(other)}行是同一项任务 ${id}；一项任务只能写一行`,
-  ambiguousTitle: (ids: readonly string[]): string =>
-    `已有 ${ids.join('、')} 几项任务都叫这个名字，不知道要更新哪一项；请在「编号」列写明，例如 ${ids[0] ?? 'T3'}`,
-  idCollision: (id: string): string =>
-    `本县还没有任务 ${id}，而表里另有不写编号、要新建的任务，自动编号可能与 ${id} 重复；` +
-    '请把新任务的编号都留空（导入时自动编号），或者都写上编号',
-
-  hint: {
-    id: '编号应写成 T 加序号，例如 T3；新任务可以不写编号，导入时自动编号',
-    title: '每行写一项任务，任务名称必填',
-    townships: '请写乡镇名称，多个用「、」隔开，例如 城关镇、红星乡；全部乡镇承担的写「各乡镇」',
-    deadline: '请写成日期，例如 2026-12-31、2026年12月31日，也可以写 12月底、年底',
-    start: '请写成日期，例如 2026-03-01；不写就从导入当天开始',
-    target: '请写成 100%（百分比）、每村3个（每个村的个数）、3个（每个乡镇的个数）或 完成（只看是否完成）',
-    domain: `可选：${DOMAINS}；不写就是综合`,
-    weight: '请写大于0的数字，例如 2；不写就是 1',
-  },
-  /** What a missing required column is for. */
-  column: {
-    title: '请加上这一列，每行写一项任务的名称',
-    townships: '请加上这一列，写每项任务由哪些乡镇承担；全部乡镇承担的写「各乡镇」',
-    deadline: '请加上这一列，写每项任务的截止日期，例如 2026-12-31',
-    target: '请加上这一列，写每项任务的目标，例如 100%、每村3个、3个 或 完成',
-  },
-
-  imported: (county: string, created: readonly Task[], updated: readonly Task[]): string =>
-    `已导入「${county}」任务分解表：新建 ${String(created.length)} 项${idList(created)}、更新 ${String(updated.length)} 项${idList(updated)}。`,
-} as const;
-
-const M = sheetMessages;
-
-/** Up to this many township names are listed when one is not found; a county of 2,000 gets a count. */
-const KNOWN_LISTED = 30;
-const IDS_LISTED = 20;
-
-function idList(tasks: readonly Task[]): string {
-  if (tasks.length === 0) return '';
-  const ids = tasks.slice(0, IDS_LISTED).map((t) => t.id);
-  return `（${ids.join('、')}${tasks.length > IDS_LISTED ? ' 等' : ''}）`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -534,7 +457,7 @@ function readSheet(grids: readonly SheetGrid[], townships: readonly Township[], 
     grid = g;
     if (header) break;
   }
-  if (header === undefined || grid === undefined) return { general: [M.noHeader(grids.map((g) => g.name))], problems: [] };
+  if (header === undefined || grid === undefined) return { general: [M.noHeader(grids.map((g) => g.name), HEADER_SCAN_ROWS)], problems: [] };
 
   const missing = REQUIRED.filter((f) => !header.columns.has(f));
   if (missing.length > 0) {
@@ -654,8 +577,8 @@ export function importTaskSheet(
 ): SheetImport {
   const garbled = garbledCells(grids);
   if (garbled.length > 0) {
-    const listed = garbled.slice(0, GARBLED_LISTED).map((c) => messages.workbook.garbledCell(c.sheet, c.row, columnLetter(c.col)));
-    return { ok: false, errors: [messages.workbook.garbled(listed, garbled.length)] };
+    const listed = garbled.slice(0, GARBLED_LISTED).map((c) => workbookMessages.garbledCell(c.sheet, c.row, columnLetter(c.col)));
+    return { ok: false, errors: [workbookMessages.garbled(listed, garbled.length)] };
   }
   const read = readSheet(grids, county.townships, county.today);
   if (read.sheet === undefined) return { ok: false, errors: read.general };

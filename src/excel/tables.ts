@@ -1,14 +1,15 @@
 /**
  * The tables `duban export` writes (docs/design.md §6): the ledger (工作台账), a month's ranking and the
- * task table (任务推进表), as rows of plain values. src/excel/write.ts turns a table into a
- * workbook; nothing here knows Excel. No I/O, no clock: the day and the data come in.
+ * task table (任务推进表), as rows of plain values; their words are src/messages/excel.ts's.
+ * src/excel/write.ts turns a table into a workbook; nothing here knows Excel. No I/O, no clock:
+ * the day and the data come in.
  */
-import { beijingMonth, instantMs } from './dates.js';
-import { standing } from './lights.js';
-import { isReportEntry, type EntryKind, type Instant, type LedgerEntry, type Light, type Progress, type Target, type Task, type Township, type WorkCalendar, type Ym, type Ymd } from './model.js';
-import { rankChange, type RankingRow, type RankingSnapshot } from './ranking.js';
-import { assignedTo, completion, requiredAmount, unitOf } from './targets.js';
-import { text } from '../messages.js';
+import { beijingMonth, instantMs } from '../domain/dates.js';
+import { standing } from '../domain/lights.js';
+import { isReportEntry, type Instant, type LedgerEntry, type Progress, type Task, type Township, type WorkCalendar, type Ym, type Ymd } from '../domain/model.js';
+import { rankChange, type RankingSnapshot } from '../domain/ranking.js';
+import { assignedTo, completion, requiredAmount } from '../domain/targets.js';
+import { amountText, ENTRY_KINDS, NOT_REPORTED, platformName, rankChangeWord, tableWords as W, targetText, townshipsText, trimNumber } from '../messages/index.js';
 
 /** A cell: text, a number, a civil date, or an instant shown as Beijing wall-clock time. */
 export type ExportValue = string | number | { date: Ymd } | { instant: Instant } | null;
@@ -33,52 +34,6 @@ export interface ExportTable {
 }
 
 const col = (header: string, width: number, format: ColumnFormat = 'text'): ExportColumn => ({ header, width, format });
-
-const LIGHT_WORDS: Readonly<Record<Light, string>> = {
-  done: '✅完成',
-  'on-pace': '🟢正常',
-  behind: '🟡滞后',
-  overdue: '🔴逾期',
-};
-
-const KIND_WORDS: Readonly<Record<EntryKind, string>> = { report: '上报', correction: '更正', reversal: '撤回', closed: '销号', reopened: '恢复' };
-const PLATFORM_WORDS: Readonly<Record<string, string>> = { wecom: '企业微信', dingtalk: '钉钉', console: '终端' };
-
-/** `2026年11月22日`. */
-const longDay = (d: Ymd): string => `${d.slice(0, 4)}年${String(Number(d.slice(5, 7)))}月${String(Number(d.slice(8, 10)))}日`;
-
-const trim = (n: number): string => String(Math.round(n * 100) / 100);
-
-/** How far an amount is, in the target's unit: `80%`, `8/12个`, `30/36名`, `完成`. */
-export function amountText(target: Target, amount: number, required: number): string {
-  switch (target.kind) {
-    case 'percent':
-      return `${trim(amount)}%`;
-    case 'count':
-      return `${trim(amount)}/${trim(required)}${unitOf(target)}`;
-    case 'done':
-      return amount >= 1 ? '完成' : amount > 0 ? `${String(Math.round(amount * 100))}%` : '未完成';
-  }
-}
-
-/** A target written as the 任务分解表 import reads it back: `100%`, `每村3名`, `2个`, `完成`. */
-export function targetText(target: Target): string {
-  switch (target.kind) {
-    case 'percent':
-      return `${trim(target.percent)}%`;
-    case 'count':
-      return target.per === 'village' ? `每村${trim(target.count)}${unitOf(target)}` : `${trim(target.count)}${unitOf(target)}`;
-    case 'done':
-      return '完成';
-  }
-}
-
-/** `各乡镇`, or the townships' names: what the import reads in a 责任单位 column. */
-export function townshipsText(task: Task, townships: readonly Township[]): string {
-  if (task.townships === 'all') return '各乡镇';
-  const names = new Map(townships.map((t) => [t.id, t.name]));
-  return task.townships.map((id) => names.get(id) ?? id).join('、');
-}
 
 const byTaskId = (a: Task, b: Task): number => a.id.localeCompare(b.id, 'en', { numeric: true });
 
@@ -109,64 +64,58 @@ export function ledgerTable(input: {
   const entries = input.entries
     .filter((e) => input.month === undefined || beijingMonth(new Date(instantMs(e.at))) === input.month)
     .sort(compareEntries);
+  const head = W.ledger.head;
   const rows = entries.map((e): ExportValue[] => {
     const task = tasks.get(e.task);
-    const by = [e.by.name, PLATFORM_WORDS[e.by.platform] ?? e.by.platform, KIND_WORDS[e.kind], e.source];
+    const by = [e.by.name, platformName(e.by.platform), ENTRY_KINDS[e.kind], e.source];
     // 销号 and 恢复 concern the task in every township and carry no value.
     if (!isReportEntry(e)) return [{ instant: e.at }, '', e.task, task?.title ?? '', '', '', '', ...by];
     const township = townships.get(e.township);
     const shown =
       e.amount === null
-        ? '未上报'
+        ? NOT_REPORTED.label
         : task && township
           ? amountText(task.target, e.amount, requiredAmount(task.target, township))
-          : trim(e.amount);
+          : trimNumber(e.amount);
     return [{ instant: e.at }, township?.name ?? e.township, e.task, task?.title ?? '', e.value, shown, e.note, ...by];
   });
   return {
-    sheet: '工作台账',
-    title: `${input.county}工作台账${input.month === undefined ? '' : `（${text.monthName(input.month)}）`}`,
+    sheet: W.ledger.sheet,
+    title: W.ledger.title(input.county, input.month),
     columns: [
-      col('时间', 17, 'datetime'),
-      col('乡镇', 12),
-      col('任务编号', 9),
-      col('任务名称', 30),
-      col('上报值', 10),
-      col('折算进度', 12),
-      col('说明', 30),
-      col('上报人', 9),
-      col('平台', 9),
-      col('类型', 6),
-      col('来源消息', 24),
+      col(head.at, 17, 'datetime'),
+      col(head.township, 12),
+      col(head.taskId, 9),
+      col(head.task, 30),
+      col(head.value, 10),
+      col(head.shown, 12),
+      col(head.note, 30),
+      col(head.by, 9),
+      col(head.platform, 9),
+      col(head.kind, 6),
+      col(head.source, 24),
     ],
     rows,
   };
 }
 
-/** `↑2`, `↓1`, `—`, or `新` for a township not ranked the month before. */
-function changeText(row: RankingRow): string {
-  const moved = rankChange(row);
-  if (moved === undefined) return text.rankNew;
-  return moved > 0 ? text.rankUp(moved) : moved < 0 ? text.rankDown(-moved) : text.rankSame;
-}
-
 /** A month's ranking; `final` for a finished month, whose title says no "as of". */
 export function rankingTable(input: { county: string; ranking: RankingSnapshot; final: boolean }): ExportTable {
   const { ranking } = input;
-  const asOf = input.final ? '' : `（截至${longDay(ranking.asOf)}）`;
+  const head = W.ranking.head;
   return {
-    sheet: '月度排名',
-    title: `${input.county}${text.monthName(ranking.month)}各乡镇任务完成排名${asOf}`,
+    sheet: W.ranking.sheet,
+    title: W.ranking.title(input.county, ranking.month, input.final ? undefined : ranking.asOf),
     columns: [
-      col('名次', 6, 'integer'),
-      col('乡镇', 14),
-      col('得分', 9, 'score'),
-      col('任务数', 8, 'integer'),
-      col('完成', 7, 'integer'),
-      col('滞后', 7, 'integer'),
-      col('逾期', 7, 'integer'),
-      col('名次变化', 9),
-      col('最近上报', 17, 'datetime'),
+      col(head.rank, 6, 'integer'),
+      col(head.township, 14),
+      col(head.score, 9, 'score'),
+      col(head.tasks, 8, 'integer'),
+      col(head.done, 7, 'integer'),
+      col(head.behind, 7, 'integer'),
+      col(head.overdue, 7, 'integer'),
+      col(head.change, 9),
+      col(head.lastAt, 17, 'datetime'),
     ],
     rows: ranking.rows.map((r): ExportValue[] => [
       r.rank,
@@ -176,7 +125,7 @@ export function rankingTable(input: { county: string; ranking: RankingSnapshot; 
       r.done,
       r.behind,
       r.overdue,
-      changeText(r),
+      rankChangeWord(rankChange(r)),
       r.lastAt === undefined ? null : { instant: r.lastAt },
     ]),
   };
@@ -184,12 +133,12 @@ export function rankingTable(input: { county: string; ranking: RankingSnapshot; 
 
 /** A township's cell in the task table: light, word and amount; `—` where the task is not its. */
 function standingText(task: Task, township: Township, progress: Progress | undefined, today: Ymd, calendar: WorkCalendar): string {
-  if (!assignedTo(task, township.id)) return '—';
+  if (!assignedTo(task, township.id)) return W.notAssigned;
   const required = requiredAmount(task.target, township);
   const share = progress === undefined ? 0 : completion(progress.amount, required);
   const { light } = standing({ task, completion: share, today, calendar });
-  if (light === 'done') return LIGHT_WORDS.done;
-  return `${LIGHT_WORDS[light]} ${progress === undefined ? '未报' : amountText(task.target, progress.amount, required)}`;
+  if (light === 'done') return W.light('done');
+  return `${W.light(light)} ${progress === undefined ? NOT_REPORTED.short : amountText(task.target, progress.amount, required)}`;
 }
 
 /**
@@ -206,6 +155,7 @@ export function tasksTable(input: {
   calendar: WorkCalendar;
 }): ExportTable {
   const { today, townships, calendar } = input;
+  const head = W.tasks.head;
   const rows = [...input.tasks].sort(byTaskId).map((task): ExportValue[] => [
     task.id,
     task.title,
@@ -215,22 +165,22 @@ export function tasksTable(input: {
     { date: task.start },
     { date: task.deadline },
     task.weight,
-    task.status === 'open' ? '进行中' : '已销号',
+    W.status[task.status],
     ...townships.map((t) => standingText(task, t, input.progress.get(task.id)?.get(t.id), today, calendar)),
   ]);
   return {
-    sheet: '任务推进表',
-    title: `${input.county}任务推进表（截至${longDay(today)}）`,
+    sheet: W.tasks.sheet,
+    title: W.tasks.title(input.county, today),
     columns: [
-      col('编号', 6),
-      col('任务名称', 30),
-      col('领域', 6),
-      col('责任单位', 18),
-      col('目标', 10),
-      col('开始时间', 11, 'date'),
-      col('完成时限', 11, 'date'),
-      col('权重', 5, 'number'),
-      col('状态', 7),
+      col(head.id, 6),
+      col(head.title, 30),
+      col(head.domain, 6),
+      col(head.townships, 18),
+      col(head.target, 10),
+      col(head.start, 11, 'date'),
+      col(head.deadline, 11, 'date'),
+      col(head.weight, 5, 'number'),
+      col(head.status, 7),
       ...townships.map((t) => col(t.name, Math.max(12, Array.from(t.name).length * 2 + 2))),
     ],
     rows,
