@@ -14,6 +14,7 @@ import { isUtf8 } from 'node:buffer';
 import { isMap, isNode, isScalar, isSeq, LineCounter, Parser, parseDocument, type Document, type YAMLError } from 'yaml';
 import * as z from 'zod';
 import { setupFile } from './messages/index.js';
+import { closest } from './domain/closest.js';
 import { isYmd } from './domain/dates.js';
 import { COUNT_UNITS, TASK_DOMAINS, type Target, type Task, type Township, CHAT_PLATFORMS, type County, type Group, type Person } from './domain/model.js';
 import {
@@ -829,35 +830,4 @@ function show(value: unknown): string {
 function clip(s: string, max: number): string {
   const chars = Array.from(s);
   return chars.length > max ? `${chars.slice(0, max).join('')}…` : s;
-}
-
-/** The candidate a typo most likely meant: one edit away for short words, two for longer. */
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  const w = word.toLowerCase();
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const d = distance(w, candidate.toLowerCase());
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  const limit = Array.from(w).length <= 4 ? 1 : 2;
-  return bestDistance <= limit ? best : undefined;
-}
-
-function distance(a: string, b: string): number {
-  const x = Array.from(a);
-  const y = Array.from(b);
-  let previous = Array.from({ length: y.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= x.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= y.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (x[i - 1] === y[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[y.length] ?? 0;
 }

@@ -3,6 +3,7 @@
  * mentions, task references, progress values, dates, months and the arguments of 新建任务.
  * Every parser answers with a `Parsed` value and never throws on user input.
  */
+import { daysInMonth } from './dates.js';
 import { COUNT_UNITS, TASK_DOMAINS, type CountUnit, type ReportValue, type Target, type TaskDomain, type Ym, type Ymd } from './model.js';
 import { parsed, problem, type Parsed, type Problem } from './problems.js';
 
@@ -515,13 +516,6 @@ interface Day {
 const YEAR_MIN = 2000;
 const YEAR_MAX = 2099;
 
-const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-
-/** Days in a month of the Gregorian calendar. */
-function daysInMonth(y: number, m: number): number {
-  if (m === 2) return isLeap(y) ? 29 : 28;
-  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
-}
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');
 const ymdOf = ({ y, m, d }: Day): Ymd => `${String(y)}-${pad2(m)}-${pad2(d)}`;
@@ -653,7 +647,8 @@ export function parseMonth(s: string, today: Ymd): Parsed<MonthRef> {
 // ---------------------------------------------------------------------------------------------
 // New tasks
 
-const VILLAGE = '(?:村|社区|村居|行政村|村\\(社区\\)|村/社区|村社区)';
+/** How a target names the villages it counts per (`每个村`, `每个社区`…), as a pattern group. */
+export const VILLAGE_WORDS = '(?:村|社区|村居|行政村|村\\(社区\\)|村/社区|村社区)';
 const AT_LEAST = '(?:至少|不少于|不低于)?';
 
 /** A positive whole number for a target, or undefined. */
@@ -674,7 +669,7 @@ export function parseTarget(s: string): Parsed<Target> {
   const t = text.replace(/ /g, '');
   const unknown = problem<Target>({ code: 'target-unknown', text });
   if (/^(?:是否|按时|按期|全部|全面)?(?:完成|办结)(?:即可|就行|为准)?$/u.test(t)) return parsed({ kind: 'done' });
-  const perVillage = new RegExp(`^每个?${VILLAGE}${AT_LEAST}(${NUM})(${MEASURE})?(?:以上)?$`, 'u').exec(t);
+  const perVillage = new RegExp(`^每个?${VILLAGE_WORDS}${AT_LEAST}(${NUM})(${MEASURE})?(?:以上)?$`, 'u').exec(t);
   if (perVillage !== null) {
     const count = targetCount(perVillage[1]);
     return count === undefined ? unknown : parsed({ kind: 'count', count, per: 'village', ...unitOf(perVillage[2]) });

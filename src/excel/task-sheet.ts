@@ -8,9 +8,10 @@
  * file does (src/setup.ts). No I/O, no clock: the import day comes in as `today`.
  */
 import * as z from 'zod';
+import { closest } from '../domain/closest.js';
 import { fromEpochDay, isYmd } from '../domain/dates.js';
 import type { Target, Task, TaskDomain, Township, Ymd } from '../domain/model.js';
-import { normalizeText, parseDate, parseDomain, parseTarget, trimEndChars, trimStartChars } from '../domain/text.js';
+import { normalizeText, parseDate, parseDomain, parseTarget, trimEndChars, trimStartChars, VILLAGE_WORDS } from '../domain/text.js';
 import { sheetMessages as M, workbookMessages } from '../messages/index.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -247,7 +248,7 @@ function readTownships(value: SheetValue, townships: readonly Township[], index:
   }
   if (unknown.length === 0) return ok(ids);
   const names = townships.map((t) => t.name);
-  const what = unknown.map((ref) => M.noTownship(ref, closest(ref, names))).join('；');
+  const what = unknown.map((ref) => M.noTownship(ref, closest(ref, names, { containing: true }))).join('；');
   return { ok: false, why: `${what}${what.endsWith('？') ? '' : '。'}${M.knownTownships(names)}` };
 }
 
@@ -255,7 +256,6 @@ function readTownships(value: SheetValue, townships: readonly Township[], index:
 const DONE_TARGET = /^(?:已|全部|全面|按期|按时|如期|确保)?(?:完成|建成|办结|到位|落实|达标|全覆盖|是|√|✓|✔)(?:任务)?$/u;
 // The lookbehind starts a number only at its first digit: tried from every digit of a long run, it took time squared.
 const PERCENT_IN_TEXT = /(?<![\d.])\d+(?:\.\d+)?%|百分之[零〇一二两三四五六七八九十百点]+/gu;
-const VILLAGE_WORDS = '(?:村|社区|村居|行政村|村\\(社区\\)|村/社区|村社区)';
 /**
  * A count in a sentence: `每个村至少储备3名后备干部` → 每个村3名, `培育2个党建品牌` → 2个. The
  * words before the number may not hold a numeral, so `一村一品` is not read as a count of one.
@@ -615,37 +615,4 @@ function format(problems: readonly Problem[], columns: ReadonlyMap<Field, Column
     .map((p, order) => ({ p, order, col: p.field === undefined ? undefined : columns.get(p.field) }))
     .sort((a, b) => a.p.row - b.p.row || (a.col?.col ?? 0) - (b.col?.col ?? 0) || a.order - b.order)
     .map(({ p, col }) => (col === undefined ? M.atRow(p.row, p.what) : M.at(p.row, col.letter, col.header, p.what)));
-}
-
-// ---------------------------------------------------------------------------------------------
-
-/** The name a mistyped township most likely meant: one containing the other, or one or two edits away. */
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  const containing = candidates.filter((c) => c.includes(word) || word.includes(c));
-  if (containing.length === 1) return containing[0];
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const d = distance(word, candidate);
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return bestDistance <= (Array.from(word).length <= 4 ? 1 : 2) ? best : undefined;
-}
-
-function distance(a: string, b: string): number {
-  const x = Array.from(a);
-  const y = Array.from(b);
-  let previous = Array.from({ length: y.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= x.length; i += 1) {
-    const current = [i];
-    for (let j = 1; j <= y.length; j += 1) {
-      const substitution = (previous[j - 1] ?? 0) + (x[i - 1] === y[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[y.length] ?? 0;
 }

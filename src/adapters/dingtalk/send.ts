@@ -37,7 +37,7 @@ const SESSION_MARGIN_MS = 60 * 1000;
  * allow-list refused; 300001/300005/400101 no such token; 400013 group dissolved; 400102 robot
  * disabled; 400105 message type not supported; 400106 no such robot.
  */
-export function classifyErrcode(errcode: number): SendFailure | undefined {
+export function dingtalkWebhookFailure(errcode: number): SendFailure | undefined {
   if (errcode === 0) return undefined;
   if (errcode === 130101 || errcode === 410100) return 'rate-limited';
   if ([310000, 300001, 300005, 400013, 400101, 400102, 400105, 400106].includes(errcode)) return 'permanent';
@@ -45,7 +45,7 @@ export function classifyErrcode(errcode: number): SendFailure | undefined {
 }
 
 /** OpenAPI failures come as HTTP statuses with a `{code, message}` body. */
-export function classifyStatus(status: number, code = ''): SendFailure {
+export function dingtalkApiFailure(status: number, code = ''): SendFailure {
   if (status === 429 || /too\.?fast|toomany|too\.many|flowcontrol/i.test(code)) return 'rate-limited';
   if (status >= 500) return 'failed';
   // 400 bad request, 401 after a fresh token, 403 missing permission (qyapi_robot_sendmsg) or
@@ -99,7 +99,7 @@ export function createDingtalkSender(options: DingtalkSenderOptions): DingtalkSe
     if (status < 200 || status >= 300) throw httpFailure(url, status);
     const answer = WebhookAnswerSchema.safeParse(json);
     const errcode = answer.success ? (answer.data.errcode ?? 0) : 0;
-    const failure = classifyErrcode(errcode);
+    const failure = dingtalkWebhookFailure(errcode);
     if (failure) throw new SendError(`DingTalk refused the message: ${String(errcode)} ${answer.data?.errmsg ?? ''}`.trim(), String(errcode), failure);
   }
 
@@ -115,7 +115,7 @@ export function createDingtalkSender(options: DingtalkSenderOptions): DingtalkSe
         const parsed = AccessTokenSchema.safeParse(json);
         if (status !== 200 || !parsed.success) {
           const code = OpenApiErrorSchema.safeParse(json).data?.code ?? `http-${String(status)}`;
-          throw new SendError(`DingTalk gave no access token: ${code}`, code, classifyStatus(status, code));
+          throw new SendError(`DingTalk gave no access token: ${code}`, code, dingtalkApiFailure(status, code));
         }
         rememberToken(parsed.data.accessToken);
         const lifetime = parsed.data.expireIn * 1000;
@@ -139,7 +139,7 @@ export function createDingtalkSender(options: DingtalkSenderOptions): DingtalkSe
     }
     if (answer.status >= 200 && answer.status < 300) return;
     const code = OpenApiErrorSchema.safeParse(answer.json).data?.code ?? `http-${String(answer.status)}`;
-    throw new SendError(`DingTalk refused ${url.pathname}: ${String(answer.status)} ${code}`, code, classifyStatus(answer.status, code));
+    throw new SendError(`DingTalk refused ${url.pathname}: ${String(answer.status)} ${code}`, code, dingtalkApiFailure(answer.status, code));
   }
 
   /**
@@ -161,7 +161,7 @@ export function createDingtalkSender(options: DingtalkSenderOptions): DingtalkSe
     }
     if (answer.errcode !== 0 || answer.mediaId === undefined) {
       const errcode = answer.errcode ?? 0;
-      throw new SendError(`DingTalk refused the picture: ${String(errcode)} ${answer.errmsg}`.trim(), String(errcode), classifyErrcode(errcode) ?? 'failed');
+      throw new SendError(`DingTalk refused the picture: ${String(errcode)} ${answer.errmsg}`.trim(), String(errcode), dingtalkWebhookFailure(errcode) ?? 'failed');
     }
     for (const [key, entry] of media) if (now() >= entry.until) media.delete(key);
     media.set(hash, { id: answer.mediaId, until: now() + MEDIA_KEEP_MS });

@@ -87,7 +87,7 @@ export interface WecomApp {
 }
 
 /** WeCom's errcodes (global error table, docs/protocols/wecom.md §7) by what trying again can achieve. */
-function classifyErrcode(errcode: number): SendFailure {
+function wecomApiFailure(errcode: number): SendFailure {
   // 40001 invalid secret, 40013 invalid corpid, 40056 invalid agentid, 48002 API not allowed to
   // this app, 60020 this server's IP is not among the app's 企业可信IP: fixed by an operator only.
   if ([40001, 40013, 40056, 48002, 60020].includes(errcode)) return 'permanent';
@@ -215,7 +215,7 @@ export function createWecomApp(options: WecomAppOptions): WecomApp {
 
   function refused(url: URL, errcode: number, errmsg: string, token?: string): SendError {
     const shown = redact(errmsg, token === undefined ? [secret] : [secret, token]).slice(0, MAX_ERRMSG);
-    return new SendError(`WeCom refused ${url.pathname}: ${String(errcode)} ${shown}`.trim(), String(errcode), classifyErrcode(errcode));
+    return new SendError(`WeCom refused ${url.pathname}: ${String(errcode)} ${shown}`.trim(), String(errcode), wecomApiFailure(errcode));
   }
 
   const token = cachedCredential({

@@ -17,7 +17,7 @@ import { ApiAnswerSchema } from './schema.js';
  * message can never be accepted (e.g. "markdown.content exceed max length"), 45009 too many
  * calls (the webhook allows 20 messages a minute).
  */
-export function classifyErrcode(errcode: number): SendFailure | undefined {
+export function wecomWebhookFailure(errcode: number): SendFailure | undefined {
   if (errcode === 0) return undefined;
   if (errcode === 93000 || errcode === 93004 || errcode === 40058) return 'permanent';
   if (errcode === 45009) return 'rate-limited';
@@ -44,7 +44,7 @@ export function createWecomSender({ apiBase, log }: { apiBase: string; log: Logg
     const answer = ApiAnswerSchema.safeParse(json);
     if (!answer.success) throw new SendError(`${shownUrl(url)} answered an unexpected JSON shape`, 'bad-answer', 'failed');
     const errcode = answer.data.errcode ?? 0;
-    const failure = classifyErrcode(errcode);
+    const failure = wecomWebhookFailure(errcode);
     if (failure) throw new SendError(`WeCom refused the message: ${String(errcode)} ${answer.data.errmsg ?? ''}`.trim(), String(errcode), failure);
   }
 

@@ -1,6 +1,6 @@
 /**
- * A township clerk's, a leader's and an admin's working day, through the router and real
- * Redis, as `duban say` drives it. Assertions read the replies a person would see, and the
+ * The chat commands, as a township clerk's, a leader's and an admin's working day uses them:
+ * through the router and real Redis, as `duban say` drives it. Assertions read the replies a person would see, and the
  * ledger an auditor would inspect.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
