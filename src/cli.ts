@@ -25,7 +25,7 @@ import { tableBuffer } from './excel/write.js';
 import { serve, ServeError, type ServeIo } from './main.js';
 import type { Outbox } from './outbox/index.js';
 import { createPlatforms, openOutbox } from './platforms.js';
-import { renderText } from './render/text.js';
+import { renderText } from './render/plain.js';
 import { cli, exportMessages, setupFile, workbookMessages } from './messages/index.js';
 import { jobs } from '../jobs/index.js';
 import { MAX_SETUP_BYTES, readSetup } from './setup.js';

@@ -1,5 +1,5 @@
 import { cli } from '../messages/index.js';
-import { renderText } from '../render/text.js';
+import { renderText } from '../render/plain.js';
 import type { OutgoingMessage } from './types.js';
 import { plain } from './types.js';
 

@@ -5,7 +5,7 @@
  */
 import { beijingDate } from '../domain/dates.js';
 import { leadsOrAdministers, type Role, type WorkCalendar } from '../domain/model.js';
-import { NOTE_MAX, normalizeText, splitCommand, stripMention } from '../domain/text.js';
+import { NOTE_MAX, normalizeText, splitCommand, stripMention } from '../domain/parse.js';
 import { text } from '../messages/index.js';
 import type { Store } from '../store/types.js';
 import { examplesHere, type Actor, type Command, type CommandContext, type DashboardLink } from './command.js';

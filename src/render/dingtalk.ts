@@ -11,7 +11,7 @@
 import type { OutgoingMessage } from '../core/types.js';
 import { text } from '../messages/index.js';
 import { bytes, cutString, fitLines, markdownLine, markdownRuns, NEWLINE, runsOf, type Layout, type Rendered } from './markdown.js';
-import { lineText } from './text.js';
+import { lineText } from './plain.js';
 
 /**
  * DingTalk's limits (docs/protocols/dingtalk.md):

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import type { OutgoingMessage, Tone } from '../core/types.js';
 import { text } from '../messages/index.js';
 import { bytes, Chunk, fitLines, markdownLine, markdownRuns, pieces, runsOf, type Layout, type Rendered, type Run } from './markdown.js';
-import { lineText } from './text.js';
+import { lineText } from './plain.js';
 
 /**
  * WeCom's size limits, in UTF-8 bytes of the content:

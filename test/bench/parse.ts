@@ -8,7 +8,7 @@
  *   router    the issue's message through the router over Redis (cut at MESSAGE_MAX before any
  *             parsing), then another group's 帮助: what that group waits for.
  *
- * The unit test test/unit/domain/text.work.test.ts asserts the linear growth by counting work;
+ * The unit test test/unit/domain/parse.work.test.ts asserts the linear growth by counting work;
  * this prints the time it takes.
  */
 import { randomUUID } from 'node:crypto';

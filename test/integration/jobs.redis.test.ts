@@ -20,7 +20,7 @@ import { beijingDate } from '../../src/domain/dates.js';
 import { createWorkCalendar } from '../../src/domain/calendar.js';
 import type { Task, WorkCalendar, County } from '../../src/domain/model.js';
 import { text } from '../../src/messages/index.js';
-import { renderText } from '../../src/render/text.js';
+import { renderText } from '../../src/render/plain.js';
 import { testCounty } from '../fixtures/county.js';
 import { admin, clerk, hongxingClerk, leader, openTestBot, type TestBot } from '../helpers/bot.js';
 import { DEFAULT_SCHEDULE, type ScheduleSettings } from '../../src/domain/schedule.js';

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { refreshersFor } from '../../commands/index.js';
 import { createLogger } from '../../src/core/logger.js';
 import { createOutbox, type Outbox, type Poster } from '../../src/outbox/index.js';
-import { renderText } from '../../src/render/text.js';
+import { renderText } from '../../src/render/plain.js';
 import { createKeys } from '../../src/store/keys.js';
 import { testCounty } from '../fixtures/county.js';
 import { admin, clerk, hongxingClerk, leader, openTestBot, type TestBot } from '../helpers/bot.js';

@@ -3,7 +3,7 @@ import { defineCommand, noArgs } from '../../src/core/command.js';
 import { createLogger } from '../../src/core/logger.js';
 import { checkCommands, createRouter, MESSAGE_MAX } from '../../src/core/router.js';
 import { consoleMessage } from '../../src/adapters/console/index.js';
-import { renderText } from '../../src/render/text.js';
+import { renderText } from '../../src/render/plain.js';
 import { StoreUnavailableError } from '../../src/core/errors.js';
 import { clerk, hongxingClerk, openTestBot, type TestBot } from '../helpers/bot.js';
 

@@ -7,7 +7,7 @@ import type { Job, JobContext } from '../../src/core/job.js';
 import { createLogger } from '../../src/core/logger.js';
 import { jobs } from '../../jobs/index.js';
 import { planJob, previousSlot, runJob, runJobs, startScheduler, type Scheduler } from '../../src/core/scheduler.js';
-import { renderText } from '../../src/render/text.js';
+import { renderText } from '../../src/render/plain.js';
 import { testCounty } from '../fixtures/county.js';
 import { createOutbox, type Outbox, type Poster } from '../../src/outbox/index.js';
 import { createKeys } from '../../src/store/keys.js';

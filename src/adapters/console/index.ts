@@ -11,7 +11,7 @@ import type { ChatPlatform } from '../../domain/model.js';
 import type { IncomingMessage, OutgoingMessage } from '../../core/types.js';
 import type { Router } from '../../core/router.js';
 import { cli } from '../../messages/index.js';
-import { renderText } from '../../render/text.js';
+import { renderText } from '../../render/plain.js';
 import type { Poster } from '../../outbox/index.js';
 import type { Store } from '../../store/types.js';
 

@@ -14,7 +14,7 @@ import {
   splitCommand,
   stripMention,
   type TaskRef,
-} from '../../../src/domain/text.js';
+} from '../../../src/domain/parse.js';
 
 const TODAY = '2026-11-22';
 
