@@ -1,6 +1,7 @@
 /**
  * The county written wholesale: a setup file (`duban load`), a task workbook (`duban import`), and
- * the demo's fresh start. Chat changes only what county.ts writes; a reload keeps those changes.
+ * the demo's fresh start. What chat did since (a group bound, a task made, closed or reopened) a
+ * reload keeps.
  */
 import type { Redis } from 'ioredis';
 import type { CalendarOverrides } from '../domain/calendar.js';
@@ -29,7 +30,7 @@ export interface CountySetupStore {
   /** The day the demo county in this key space was built; undefined outside the demo. */
   demoBuiltOn(): Promise<Ymd | undefined>;
   markDemoBuilt(day: Ymd): Promise<void>;
-  /** Deletes every key of this store: the demo's fresh start. Refuses the production key space. */
+  /** Deletes every key under this prefix: the demo's fresh start. Refuses the production key space. */
   wipe(): Promise<void>;
 }
 
