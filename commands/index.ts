@@ -1,8 +1,8 @@
 /** Every chat command, in the order 帮助 lists them. Add a command: write its file, list it here. */
-import type { BoardSource } from '../src/core/board.js';
+import type { BoardSource, BoardStore } from '../src/core/board.js';
 import type { Command } from '../src/core/command.js';
 import type { Refresher } from '../src/core/posts.js';
-import type { Store } from '../src/store/types.js';
+import type { CountyStore } from '../src/store/county.js';
 import bind from './bind.js';
 import close from './close.js';
 import dashboard from './dashboard.js';
@@ -21,4 +21,4 @@ import warnings from './warnings.js';
 export const commands: readonly Command[] = [help, tasks, report, progress, deadlines, ranking, undo, nudge, warnings, dashboard, bind, newTask, close, reopen];
 
 /** What makes the commands' posts anew as they go out (催办), by kind, for the outbox. */
-export const refreshersFor = (deps: { store: Store; calendar: BoardSource['calendar'] }): Record<string, Refresher> => ({ [NUDGE]: nudgeRefresher(deps) });
+export const refreshersFor = (deps: { store: BoardStore & Pick<CountyStore, 'people'>; calendar: BoardSource['calendar'] }): Record<string, Refresher> => ({ [NUDGE]: nudgeRefresher(deps) });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadBoard, type Board, type BoardSource, type Cell } from '../src/core/board.js';
+import { loadBoard, type Board, type BoardSource, type BoardStore, type Cell } from '../src/core/board.js';
 import { defineCommand, fromParser, type CommandContext } from '../src/core/command.js';
 import { UserError } from '../src/core/errors.js';
 import { findTownship, resolveTask } from '../src/core/resolve.js';
@@ -10,7 +10,7 @@ import { type Township, type Group, type Person, reportersOf } from '../src/doma
 import { parsed, problem, type Parsed } from '../src/domain/problems.js';
 import { parseTaskRef, type TaskRef } from '../src/domain/parse.js';
 import { text } from '../src/messages/index.js';
-import type { Store } from '../src/store/types.js';
+import type { CountyStore } from '../src/store/county.js';
 import { countyWindow, postKey, type Post, type Refresher } from '../src/core/posts.js';
 
 type NudgeArgs = { kind: 'township'; name: string } | { kind: 'task'; ref: TaskRef };
@@ -64,7 +64,7 @@ function nudgeMessage(board: Board, township: Township, data: NudgeData, group: 
  * 催办 posts are said as things stand when they go out: one held overnight by office hours does
  * not chase a township that finished in the meantime, nor list a task it has done.
  */
-export function nudgeRefresher(deps: { store: Store; calendar: BoardSource['calendar'] }): Refresher {
+export function nudgeRefresher(deps: { store: BoardStore & Pick<CountyStore, 'people'>; calendar: BoardSource['calendar'] }): Refresher {
   return async (raw, group, now) => {
     const data = NudgeData.parse(raw);
     const board = await loadBoard({ store: deps.store, calendar: deps.calendar, today: beijingDate(now) });

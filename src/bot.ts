@@ -10,8 +10,8 @@ import { createRouter, type Router } from './core/router.js';
 import { createWorkCalendar } from './domain/calendar.js';
 import type { WorkCalendar } from './domain/model.js';
 import { createKeys } from './store/keys.js';
-import { createRedisStore } from './store/redis-store.js';
-import type { Store } from './store/types.js';
+import { createRedisStore, type Store } from './store/redis-store.js';
+import type { SecretStore } from './store/secrets.js';
 import type { Posts } from './core/posts.js';
 
 export interface Bot {
@@ -40,7 +40,7 @@ export async function createBot(redis: Redis, { log, prefix, now, posts, publicU
 }
 
 /** Links to `/dashboard` signed with the bot's own secret (made once, shared by every instance). */
-function linkMaker(store: Store, publicUrl: string): DashboardLink {
+function linkMaker(store: Pick<SecretStore, 'secret'>, publicUrl: string): DashboardLink {
   return async (person, now) => {
     const token = signAccess(await store.secret(DASHBOARD_SECRET), { kind: 'link', platform: person.platform, user: person.user, expires: now.getTime() + LINK_TTL_MS });
     return `${publicUrl}/dashboard?t=${token}`;

@@ -15,7 +15,8 @@ import { readSetup } from './setup.js';
 import { connectPrivateRedis, connectRedis, RedisUnavailableError, type RedisHandle } from './store/connect.js';
 import { createKeys, DEMO_PREFIX } from './store/keys.js';
 import { createRedisStore } from './store/redis-store.js';
-import type { Store } from './store/types.js';
+import type { CountySetupStore } from './store/county-setup.js';
+import type { LedgerStore } from './store/ledger.js';
 
 /** The township whose clerk the terminal speaks as (the sample's 李联络). */
 export const DEMO_TOWNSHIP = '城关镇';
@@ -53,7 +54,7 @@ export async function openDemo(
 }
 
 /** Builds the demo county around `now`'s day as `build` says (the reports typed into an old one go). */
-export async function prepareDemo(store: Store, now: Date, build: DemoBuild): Promise<DemoOutcome> {
+export async function prepareDemo(store: CountySetupStore & Pick<LedgerStore, 'recordReport'>, now: Date, build: DemoBuild): Promise<DemoOutcome> {
   const today = beijingDate(now);
   const built = await store.demoBuiltOn();
   if ((build === 'new-day' && built === today) || (build === 'if-missing' && built !== undefined)) return 'kept';

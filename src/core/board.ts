@@ -9,7 +9,9 @@ import { isReportEntry, type Progress, type Task, type Township, type WorkCalend
 import type { RankingSnapshot } from '../domain/ranking.js';
 import { buildRanking } from '../domain/ranking.js';
 import { assignedTo, completion, requiredAmount } from '../domain/targets.js';
-import type { Store } from '../store/types.js';
+import type { CountyStore } from '../store/county.js';
+import type { LedgerStore } from '../store/ledger.js';
+import type { StandingsStore } from '../store/standings.js';
 
 export interface Cell {
   task: Task;
@@ -33,8 +35,11 @@ export interface Board {
   townshipsOf(task: Task): Township[];
 }
 
+/** What a board and the rankings read: the county's townships and tasks, where each stands, and the ledger for a past month. */
+export type BoardStore = Pick<CountyStore, 'townships' | 'tasks'> & Pick<LedgerStore, 'ledger' | 'earliestReport'> & StandingsStore;
+
 export interface BoardSource {
-  store: Store;
+  store: BoardStore;
   calendar: WorkCalendar;
   today: Ymd;
 }

@@ -5,7 +5,9 @@ import type { EntryOrigin, Role, Township, WorkCalendar, Ymd, Group, Person } fr
 import type { Parsed, Problem } from '../domain/problems.js';
 import { requiredAmount } from '../domain/targets.js';
 import { text, type ExampleSource } from '../messages/index.js';
-import type { Store } from '../store/types.js';
+import type { CountyStore } from '../store/county.js';
+import type { LedgerStore } from '../store/ledger.js';
+import type { StandingsStore } from '../store/standings.js';
 import { UserError } from './errors.js';
 import type { Logger } from './logger.js';
 import { sourceOf, type IncomingMessage, type OutgoingMessage } from './types.js';
@@ -23,12 +25,15 @@ export interface Actor {
   roles: ReadonlySet<Role>;
 }
 
+/** What commands read and write: the county, its ledger, and where each township stands. */
+export type CommandStore = CountyStore & LedgerStore & StandingsStore;
+
 /** Everything a command may use; built once per message by the router. */
 export interface CommandContext {
   message: IncomingMessage;
   now: Date;
   today: Ymd;
-  store: Store;
+  store: CommandStore;
   calendar: WorkCalendar;
   log: Logger;
   actor: Actor;

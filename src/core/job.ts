@@ -4,12 +4,15 @@
  * as posts. The runner keys each post by (job, day, group) and hands it to the outbox, so running
  * a job twice for one day posts nothing twice.
  */
-import type { Board } from './board.js';
+import type { Board, BoardStore } from './board.js';
 import type { Logger } from './logger.js';
 import type { OutgoingMessage } from './types.js';
 import type { WorkCalendar, Ymd, Group } from '../domain/model.js';
 import type { ScheduleSettings } from '../domain/schedule.js';
-import type { Store } from '../store/types.js';
+import type { CountyStore } from '../store/county.js';
+
+/** What jobs read: the board's sources, and the groups they post to and the people they @. */
+export type JobStore = BoardStore & Pick<CountyStore, 'group' | 'groups' | 'people'>;
 
 export interface JobContext {
   jobName: string;
@@ -17,7 +20,7 @@ export interface JobContext {
   now: Date;
   /** `now`'s day in Beijing. */
   today: Ymd;
-  store: Store;
+  store: JobStore;
   calendar: WorkCalendar;
   log: Logger;
   /** The county's schedule settings (setup file `schedule:`; defaults otherwise). */

@@ -9,7 +9,8 @@ import { beijingDate, instantMs } from '../domain/dates.js';
 import { adminsOf, type ChatPlatform, type Group, type Person, type Township, type WorkCalendar, type Ymd } from '../domain/model.js';
 import { postingWindow, type PostingWindow } from '../domain/schedule.js';
 import { text } from '../messages/index.js';
-import type { DeadLetter, Store } from '../store/types.js';
+import type { CountyStore } from '../store/county.js';
+import type { DeadLetter } from '../store/types.js';
 import { withMentions, type OutgoingMessage } from './types.js';
 
 export interface Post {
@@ -64,7 +65,7 @@ export interface Posts {
 export type WindowAt = (now: Date) => Promise<PostingWindow>;
 
 /** The county's posting window: working days (estimated past the calendar) and its office hours. */
-export function countyWindow(store: Pick<Store, 'scheduleSettings'>, calendar: WorkCalendar): WindowAt {
+export function countyWindow(store: Pick<CountyStore, 'scheduleSettings'>, calendar: WorkCalendar): WindowAt {
   const lenient = estimatingBeyondCoverage(calendar);
   return async (now) => postingWindow(now, lenient, (await store.scheduleSettings()).officeHours);
 }
@@ -92,7 +93,7 @@ export const postKey = {
  * once a day per dead group, through the outbox that gave the post up.
  */
 export const tellLeaders =
-  (store: Pick<Store, 'groups' | 'townships' | 'people'>) =>
+  (store: Pick<CountyStore, 'groups' | 'townships' | 'people'>) =>
   async (letter: DeadLetter, posts: Pick<Posts, 'enqueue'>): Promise<void> => {
     const [groups, townships, people] = await Promise.all([store.groups(), store.townships(), store.people()]);
     await posts.enqueue(deadLetterNotices(letter, { groups, townships, people }, beijingDate(new Date(instantMs(letter.at)))));

@@ -7,15 +7,17 @@ import { beijingDate } from '../domain/dates.js';
 import { leadsOrAdministers, type Role, type WorkCalendar } from '../domain/model.js';
 import { NOTE_MAX, normalizeText, splitCommand, stripMention } from '../domain/parse.js';
 import { text } from '../messages/index.js';
-import type { Store } from '../store/types.js';
-import { examplesHere, type Actor, type Command, type CommandContext, type DashboardLink } from './command.js';
+import type { HealthStore } from '../store/health.js';
+import type { ReplyStore } from '../store/replies.js';
+import { examplesHere, type Actor, type Command, type CommandContext, type CommandStore, type DashboardLink } from './command.js';
 import { orUnavailable, StoreUnavailableError, UserError } from './errors.js';
 import type { Logger } from './logger.js';
 import { plain, sourceOf, type IncomingMessage, type OutgoingMessage } from './types.js';
 import type { Posts } from './posts.js';
 
 export interface RouterDeps {
-  store: Store;
+  /** What commands use, the replies kept for redeliveries, and whether Redis is up (an outage is not a bug). */
+  store: CommandStore & ReplyStore & HealthStore;
   calendar: WorkCalendar;
   log: Logger;
   commands: readonly Command[];

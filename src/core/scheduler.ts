@@ -12,9 +12,10 @@ import { beijingDate } from '../domain/dates.js';
 import type { WorkCalendar, Ymd } from '../domain/model.js';
 import { missedSlot, type ScheduleSettings } from '../domain/schedule.js';
 import type { Outbox } from '../outbox/index.js';
-import type { Store } from '../store/types.js';
+import type { CountyStore } from '../store/county.js';
+import type { RunStore } from '../store/runs.js';
 import { loadBoard } from './board.js';
-import type { Job } from './job.js';
+import type { Job, JobStore } from './job.js';
 import type { Line, OutgoingMessage } from './types.js';
 import type { Logger } from './logger.js';
 import { laneOf, postKey, type Post } from './posts.js';
@@ -23,7 +24,8 @@ import { laneOf, postKey, type Post } from './posts.js';
 const RUN_MARKER_SECONDS = 14 * 24 * 60 * 60;
 
 export interface RunDeps {
-  store: Store;
+  /** What jobs read, and the county's schedule settings. */
+  store: JobStore & Pick<CountyStore, 'scheduleSettings'>;
   calendar: WorkCalendar;
   log: Logger;
 }
@@ -145,7 +147,7 @@ export interface Scheduler {
  * takes effect at the next start. Jobs with the same cron expression run as one slot, so a group
  * gets one message from them (`bundlePosts`).
  */
-export async function startScheduler(jobs: readonly Job[], deps: RunDeps & { outbox: Outbox }): Promise<Scheduler> {
+export async function startScheduler(jobs: readonly Job[], deps: RunDeps & { store: RunStore; outbox: Outbox }): Promise<Scheduler> {
   const settings = await deps.store.scheduleSettings();
   const instance = randomUUID();
   const { log, store } = deps;

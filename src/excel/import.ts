@@ -3,7 +3,8 @@
  */
 import type { Task, Ymd } from '../domain/model.js';
 import { sheetMessages } from '../messages/index.js';
-import type { Store } from '../store/types.js';
+import type { CountySetupStore } from '../store/county-setup.js';
+import type { CountyStore } from '../store/county.js';
 import { readWorkbook } from './read.js';
 import { importTaskSheet } from './task-sheet.js';
 
@@ -12,11 +13,14 @@ export type ImportOutcome =
   /** Nothing was written. */
   | { ok: false; errors: string[] };
 
+/** What an import reads of the county, and its one write. */
+export type ImportStore = Pick<CountyStore, 'townships' | 'tasks'> & Pick<CountySetupStore, 'importTasks'>;
+
 /**
  * Reads the workbook against the county in the store, then writes every task in one MULTI. A
  * workbook refused before it is read (src/excel/inspect.ts) throws `RefusedWorkbookError`; nothing is written then either.
  */
-export async function importTaskWorkbook(store: Store, data: Uint8Array, today: Ymd, county: string): Promise<ImportOutcome> {
+export async function importTaskWorkbook(store: ImportStore, data: Uint8Array, today: Ymd, county: string): Promise<ImportOutcome> {
   const grids = await readWorkbook(data);
   const [townships, tasks] = await Promise.all([store.townships(), store.tasks()]);
   const read = importTaskSheet(grids, { townships, tasks, today });

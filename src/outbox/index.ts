@@ -26,7 +26,11 @@ import { laneOf, type Post, type Posts, type Refresher, type WindowAt } from '..
 import type { OutgoingMessage } from '../core/types.js';
 import { beijingInstant } from '../domain/dates.js';
 import type { ChatPlatform, Group } from '../domain/model.js';
-import type { DeadLetter, Store } from '../store/types.js';
+import type { CountyStore } from '../store/county.js';
+import type { DeliveryStore } from '../store/deliveries.js';
+import type { PacingStore } from '../store/pacing.js';
+import type { PictureStore } from '../store/pictures.js';
+import type { DeadLetter } from '../store/types.js';
 
 /** What a platform adapter gives the outbox. */
 export interface Poster {
@@ -61,7 +65,8 @@ export interface OutboxOptions {
   redis: Redis;
   /** BullMQ's key prefix, from `keys.queuePrefix()`. */
   queuePrefix: string;
-  store: Store;
+  /** Each robot's pacing and line, what became of posts, their pictures, and the group a post goes to. */
+  store: PacingStore & DeliveryStore & PictureStore & Pick<CountyStore, 'group'>;
   posters: Partial<Record<ChatPlatform, Poster>>;
   log: Logger;
   /** The platforms allow 20 a minute per robot; 18 leaves room for a clock that runs a little fast. */

@@ -1,7 +1,7 @@
 /**
  * The Lua scripts of `scripts/*.lua`, registered on a client with `defineCommand` (ioredis sends
  * EVALSHA and falls back to EVAL once per connection), behind typed wrappers. Replies come back
- * as `unknown`: the store parses them with `codec.ts`.
+ * as `unknown`: the stores parse them with `codec.ts`.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -91,7 +91,19 @@ export interface Scripts {
   pauseRobot(pacing: string, now: number, pauseMs: number, keepMs: number): Promise<unknown>;
 }
 
+/** Each store registers the scripts it runs; a client gets them once, whichever store comes first. */
+const defined = new WeakMap<Redis, Scripts>();
+
 export function defineScripts(redis: Redis): Scripts {
+  let scripts = defined.get(redis);
+  if (!scripts) {
+    scripts = register(redis);
+    defined.set(redis, scripts);
+  }
+  return scripts;
+}
+
+function register(redis: Redis): Scripts {
   const source = lua();
   redis.defineCommand('dubanRecordReport', { numberOfKeys: 4, lua: source['record-report'] });
   redis.defineCommand('dubanReverseReport', { numberOfKeys: 4, lua: source['reverse-report'] });

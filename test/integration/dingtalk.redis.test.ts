@@ -9,7 +9,7 @@ import { createBot } from '../../src/bot.js';
 import { createLogger } from '../../src/core/logger.js';
 import type { Router } from '../../src/core/router.js';
 import { createApp } from '../../src/server/app.js';
-import type { Store } from '../../src/store/types.js';
+import type { Store } from '../../src/store/redis-store.js';
 import { testCounty } from '../fixtures/county.js';
 import { openTestBot, type TestBot } from '../helpers/bot.js';
 import { callbackHeaders, robotMessage, type RobotMessageOptions } from '../helpers/dingtalk-client.js';

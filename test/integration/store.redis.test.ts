@@ -5,8 +5,8 @@ import type { RankingSnapshot } from '../../src/domain/ranking.js';
 import { DEFAULT_SCHEDULE, type ScheduleSettings } from '../../src/domain/schedule.js';
 import { StoreDataError } from '../../src/store/codec.js';
 import { createKeys, type Keys } from '../../src/store/keys.js';
-import { createRedisStore } from '../../src/store/redis-store.js';
-import type { ReportInput, Store } from '../../src/store/types.js';
+import { createRedisStore, type Store } from '../../src/store/redis-store.js';
+import type { ReportInput } from '../../src/store/types.js';
 import { openTestRedis, type TestRedis } from '../helpers/redis.js';
 
 let t: TestRedis;

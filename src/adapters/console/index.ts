@@ -13,7 +13,7 @@ import type { Router } from '../../core/router.js';
 import { cli } from '../../messages/index.js';
 import { renderText } from '../../render/plain.js';
 import type { Poster } from '../../outbox/index.js';
-import type { Store } from '../../store/types.js';
+import type { CountyStore } from '../../store/county.js';
 
 export interface Speaker {
   platform: ChatPlatform;
@@ -90,7 +90,7 @@ export interface Cast {
 const NO_CAST: Cast = { nameOf: () => Promise.resolve(undefined), users: [], chats: [] };
 
 /** The county's people and groups on the terminal platform. */
-export async function castOf(store: Pick<Store, 'person' | 'people' | 'groups'>): Promise<Cast> {
+export async function castOf(store: Pick<CountyStore, 'person' | 'people' | 'groups'>): Promise<Cast> {
   const [people, groups] = await Promise.all([store.people(), store.groups()]);
   return {
     nameOf: async (speaker) => (await store.person(speaker.platform, speaker.user))?.name,
@@ -101,7 +101,7 @@ export async function castOf(store: Pick<Store, 'person' | 'people' | 'groups'>)
 
 /** Without flags, the terminal speaks as the sample county's 城关镇 clerk, or in the first township group. */
 export async function defaultSpeaker(
-  store: Pick<Store, 'groups'>,
+  store: Pick<CountyStore, 'groups'>,
   given: { platform: ChatPlatform; chat?: string; user?: string },
 ): Promise<Speaker> {
   if (given.chat !== undefined || given.user !== undefined) return { platform: given.platform, chat: given.chat, user: given.user ?? '联络员' };

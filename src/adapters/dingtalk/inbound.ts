@@ -17,7 +17,7 @@ import type { Logger } from '../../core/logger.js';
 import { INBOUND_BOUND, type InboundBound, type Router } from '../../core/router.js';
 import { plain, type OutgoingMessage } from '../../core/types.js';
 import { text } from '../../messages/index.js';
-import type { Store } from '../../store/types.js';
+import type { CallbackStore } from '../../store/callbacks.js';
 import { normalize, type Inbound, type ReplyTarget } from './normalize.js';
 import { RobotMessageSchema } from './schema.js';
 import type { DingtalkSender } from './send.js';
@@ -45,7 +45,10 @@ export interface DingtalkInbound {
   drain(): Promise<void>;
 }
 
-export function createDingtalkInbound(deps: { route: Router; store: Store; sender: DingtalkSender; log: Logger; bound?: InboundBound }): DingtalkInbound {
+/** What DingTalk's inbound keeps: which worker took a message, so two deliveries run it once. */
+export type DingtalkInboundStore = Pick<CallbackStore, 'claimCallback' | 'releaseCallback'>;
+
+export function createDingtalkInbound(deps: { route: Router; store: DingtalkInboundStore; sender: DingtalkSender; log: Logger; bound?: InboundBound }): DingtalkInbound {
   const { store, log } = deps;
   const bound = deps.bound ?? INBOUND_BOUND;
   const working = new Set<Promise<void>>();

@@ -6,9 +6,8 @@ import { SendError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Poster } from '../../outbox/index.js';
 import type { Router } from '../../core/router.js';
-import type { Store } from '../../store/types.js';
 import { createDingtalkCallback, type DingtalkCallback } from './callback.js';
-import { createDingtalkInbound, type DingtalkInbound } from './inbound.js';
+import { createDingtalkInbound, type DingtalkInbound, type DingtalkInboundStore } from './inbound.js';
 import { createDingtalkSender, type DingtalkSender } from './send.js';
 import { createStreamClient, type StreamClient } from './stream.js';
 
@@ -36,7 +35,7 @@ export interface Dingtalk {
 
 export function createDingtalk(
   config: DingtalkConfig,
-  deps: { route: Router; store: Store; log: Logger; now?: () => number; backoff?: { firstMs: number; maxMs: number } },
+  deps: { route: Router; store: DingtalkInboundStore; log: Logger; now?: () => number; backoff?: { firstMs: number; maxMs: number } },
 ): Dingtalk {
   const log = deps.log.child({ platform: 'dingtalk' });
   const sender = createDingtalkSender({ ...config, log, now: deps.now });

@@ -11,7 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { SendError, type SendFailure } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { rememberSecret, rememberToken } from '../../core/redact.js';
-import type { Store } from '../../store/types.js';
+import type { SecretStore } from '../../store/secrets.js';
 import { getJson, httpFailure, shownUrl } from '../http.js';
 import {
   AccessTokenAnswerSchema,
@@ -61,7 +61,7 @@ export interface JsApiConfig {
 }
 
 /** The part of the store this client uses: a credential cache shared by all instances. */
-export type CredentialStore = Pick<Store, 'credential' | 'saveCredential' | 'dropCredential'>;
+export type CredentialStore = Pick<SecretStore, 'credential' | 'saveCredential' | 'dropCredential'>;
 
 export interface WecomAppOptions {
   corpId: string;

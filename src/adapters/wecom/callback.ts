@@ -18,7 +18,7 @@ import { INBOUND_BOUND, type InboundBound, type Router } from '../../core/router
 import type { IncomingMessage, OutgoingMessage } from '../../core/types.js';
 import { text } from '../../messages/index.js';
 import { WECOM_LIMITS, wecomImage, wecomReply, type WecomImage } from '../../render/wecom.js';
-import type { Store } from '../../store/types.js';
+import type { CallbackStore } from '../../store/callbacks.js';
 import type { WecomCrypto } from './crypto.js';
 import { normalize, type Inbound } from './normalize.js';
 import { CallbackQuerySchema, EnvelopeSchema, parsePayload, UrlCheckQuerySchema } from './schema.js';
@@ -55,10 +55,14 @@ export function checkFreshness(timestamp: string, nowMs: number): void {
   throw new VerifyError(`callback timestamp ${String(Math.round(Math.abs(offMs) / 1000))} s ${how} our clock, outside the ${String(FRESH_WINDOW_SECONDS)} s window (a replay, or this server's clock is wrong)`);
 }
 
+/** What a WeCom callback keeps: its stream's answer. */
+export type WecomCallbackStore = Pick<CallbackStore, 'callbackReply' | 'keepCallbackReply'>;
+
 export interface WecomCallbackDeps {
   crypto: WecomCrypto;
   route: Router;
-  store: Store;
+  /** The answer each callback got, for its redeliveries and for the instance that did not route it. */
+  store: WecomCallbackStore;
   sender: WecomSender;
   log: Logger;
   replyWithinMs?: number;

@@ -14,13 +14,14 @@ import { createRequire } from 'node:module';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { DASHBOARD_SECRET, readAccess, SESSION_TTL_MS, signAccess } from '../../core/access.js';
-import { currentRanking, loadBoard, pastRanking, type Board, type BoardSource } from '../../core/board.js';
+import { currentRanking, loadBoard, pastRanking, type Board, type BoardSource, type BoardStore } from '../../core/board.js';
 import type { Logger } from '../../core/logger.js';
 import { beijingDate, monthOf } from '../../domain/dates.js';
 import { leadsOrAdministers, type WorkCalendar, type Ym, type Person } from '../../domain/model.js';
 import { text } from '../../messages/index.js';
 import { CHART_MAX_ROWS, renderRankingChart } from '../../render/chart.js';
-import type { Store } from '../../store/types.js';
+import type { CountyStore } from '../../store/county.js';
+import type { SecretStore } from '../../store/secrets.js';
 import { DASHBOARD_SCRIPT } from './client.js';
 import { cellPage, inCell, messagePage, overviewPage, taskPage, townshipPage, type MessageStatus, type PageContext } from './html.js';
 
@@ -34,7 +35,8 @@ export interface WecomSignIn {
 }
 
 export interface DashboardDeps {
-  store: Store;
+  /** What its pages show, who may see them, and the secret its links and sessions are signed with. */
+  store: BoardStore & Pick<CountyStore, 'countyName' | 'person'> & Pick<SecretStore, 'secret'>;
   calendar: WorkCalendar;
   log: Logger;
   /** The origin people reach the server at: OAuth's redirect and the JS-SDK's signed URLs are on it. */

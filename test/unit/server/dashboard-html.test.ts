@@ -14,7 +14,7 @@ import {
   townshipPage,
   type PageContext,
 } from '../../../src/server/dashboard/html.js';
-import type { Store } from '../../../src/store/types.js';
+import type { Store } from '../../../src/store/redis-store.js';
 import { testCounty } from '../../fixtures/county.js';
 import { calendarStub } from '../../helpers/calendar-stub.js';
 
