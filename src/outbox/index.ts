@@ -3,20 +3,20 @@
  *
  * - Each post has a key (job, period, group) that is its BullMQ job id: enqueuing it twice posts
  *   it once, also from two instances or after a crash mid-fan-out.
- * - Per robot (a group's way of posting) posts are spaced — at most `perMinute` a minute — and go
+ * - Per lane (a group's way of posting) posts are spaced — at most `perMinute` a minute — and go
  *   out one at a time, in the order they were enqueued: the send time is reserved in Redis when
- *   the post is enqueued (reserve-slot.lua), and each robot keeps a line of its posts in which
+ *   the post is enqueued (reserve-slot.lua), and each lane keeps a line of its posts in which
  *   only the front one may be sent (a send may take its full timeout, a retry minutes).
  * - A post of several parts (a chart and its text, a long message split) records each part sent,
  *   so a retry goes on from the part that failed.
  * - Nothing goes out outside the posting window (working days, office hours): a post due then
- *   pauses its robot until the window opens.
- * - "Too fast" (WeCom 45009, DingTalk 130101) pauses the robot: everything it has scheduled
- *   moves later together (pause-robot.lua), keeping order and spacing, and counts as no failure.
+ *   pauses its lane until the window opens.
+ * - "Too fast" (WeCom 45009, DingTalk 130101) pauses the lane: everything it has scheduled
+ *   moves later together (pause-lane.lua), keeping order and spacing, and counts as no failure.
  *   Network errors and 5xx pause it too, for a backoff that doubles each attempt, and give up
  *   after `attempts`.
  * - A permanent refusal (the group's robot was removed) is a dead letter: kept in Redis, logged,
- *   and told to the leaders' groups once a day per robot.
+ *   and told to the leaders' groups once a day per lane.
  */
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -34,11 +34,11 @@ import type { DeadLetter } from '../store/types.js';
 
 /** What a platform adapter gives the outbox. */
 export interface Poster {
-  /** How many platform messages the post takes: each counts against the robot's rate. */
+  /** How many platform messages the post takes: each counts against the lane's rate. */
   parts(message: OutgoingMessage): number;
   /** Posts part `index` of the message into the group; SendError tells how a refusal should be treated. */
   sendPart(group: Group, message: OutgoingMessage, index: number): Promise<void>;
-  /** How long the platform holds back a robot that posted too fast. */
+  /** How long the platform holds back a lane that posted too fast. */
   pauseMs: number;
 }
 
@@ -65,11 +65,11 @@ export interface OutboxOptions {
   redis: Redis;
   /** BullMQ's key prefix, from `keys.queuePrefix()`. */
   queuePrefix: string;
-  /** Each robot's pacing and line, what became of posts, their pictures, and the group a post goes to. */
+  /** Each lane's pacing and line, what became of posts, their pictures, and the group a post goes to. */
   store: PacingStore & DeliveryStore & PictureStore & Pick<CountyStore, 'group'>;
   posters: Partial<Record<ChatPlatform, Poster>>;
   log: Logger;
-  /** The platforms allow 20 a minute per robot; 18 leaves room for a clock that runs a little fast. */
+  /** The platforms allow 20 a minute per lane; 18 leaves room for a clock that runs a little fast. */
   perMinute?: number;
   /** The pacing window (a minute); tests shorten it. */
   windowMs?: number;
@@ -99,8 +99,9 @@ type QueuedPost = Omit<Post, 'message'> & { message: Omit<OutgoingMessage, 'imag
 
 interface PostJob {
   post: QueuedPost;
+  /** The post's lane (`laneOf`); the field keeps its first name, as queued jobs outlive a deploy. */
   robot: string;
-  /** The reserved send time minus the robot's shift then: `base + shift` is when it goes. */
+  /** The reserved send time minus the lane's shift then: `base + shift` is when it goes. */
   base: number;
   /** Failures so far. */
   failures: number;
@@ -113,7 +114,7 @@ interface PostJob {
 const QUEUE = 'outbox';
 /** A post picked up this much before its time goes anyway: timers are not exact. */
 const EARLY_MS = 50;
-/** How often a post behind another of its robot looks whether its turn has come. */
+/** How often a post behind another of its lane looks whether its turn has come. */
 const BUSY_RETRY_MS = 500;
 /** Redis blips or a worker lost mid-send: BullMQ's own retries, apart from the platform answers above. */
 const INFRA_ATTEMPTS = 5;
@@ -155,8 +156,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   async function bury(job: Job<PostJob>, code: string, reason: string): Promise<never> {
-    const { post, robot } = job.data;
-    await store.leaveLine(robot, job.id ?? jobIdOf(post.key));
+    const { post, robot: lane } = job.data;
+    await store.leaveLine(lane, job.id ?? jobIdOf(post.key));
     const letter: DeadLetter = { key: post.key, platform: post.platform, chat: post.chat, code, reason, at: beijingInstant(new Date()) };
     await store.addDeadLetter(letter);
     log.error('post given up: dead letter', { key: post.key, platform: post.platform, chat: post.chat, code, reason });
@@ -214,8 +215,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   async function deliver(job: Job<PostJob>, token: string | undefined): Promise<string | undefined> {
-    const { robot, base } = job.data;
-    const due = base + (await store.robotShift(robot));
+    const { robot: lane, base } = job.data;
+    const due = base + (await store.laneShift(lane));
     if (due > Date.now() + EARLY_MS) await later(job, token, due);
 
     const { platform, chat } = job.data.post;
@@ -224,30 +225,30 @@ export function createOutbox(options: OutboxOptions): Outbox {
     const group = await store.group(platform, chat);
     if (!group) return bury(job, 'no-group', 'the group is no longer in the setup');
 
-    // One post of a robot at a time, in the order they were queued: only the front of its line
+    // One post of a lane at a time, in the order they were queued: only the front of its line
     // goes. A post that fails or is paused stays in front, so nothing overtakes it.
     const id = job.id ?? jobIdOf(job.data.post.key);
-    await store.lineUp(robot, id, base);
-    const head = await store.lineHead(robot);
+    await store.lineUp(lane, id, base);
+    const head = await store.lineHead(lane);
     if (head !== undefined && head !== id) {
       if (await stillWaiting(head)) await later(job, token, Date.now() + BUSY_RETRY_MS);
       // The front post is gone (finished, given up, removed): step past it.
-      await store.leaveLine(robot, head);
+      await store.leaveLine(lane, head);
       await later(job, token, Date.now());
     }
 
-    // Only the front post pauses the robot for the window: the posts behind it move with it.
+    // Only the front post pauses the lane for the window: the posts behind it move with it.
     const window = job.data.windowDecided ? undefined : await options.window?.(new Date());
-    if (window && !window.now) await later(job, token, base + (await store.pauseRobot(robot, Date.now(), window.next.getTime() - Date.now())));
+    if (window && !window.now) await later(job, token, base + (await store.pauseLane(lane, Date.now(), window.next.getTime() - Date.now())));
 
     // Reserved times keep posts apart when they run on time; a worker that falls behind must not
     // send a backlog in a burst, so the spacing also holds from the last real send.
-    const free = await store.robotFreeAt(robot);
-    // No early tolerance here: this is what keeps the robot within the platform's rate.
+    const free = await store.laneFreeAt(lane);
+    // No early tolerance here: this is what keeps the lane within the platform's rate.
     if (free > Date.now()) await later(job, token, free);
     if (job.data.post.refresh && !(await refreshed(job, group))) {
       log.info('post dropped: nothing left to say when it went out', { key: job.data.post.key });
-      await store.leaveLine(robot, id);
+      await store.leaveLine(lane, id);
       return DROPPED;
     }
     const { post, lostPicture } = await unpacked(job.data.post);
@@ -257,11 +258,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
       // since showing a line twice is better than losing the rest.
       await sendParts(job, poster, group, post, parts, lostPicture ? 0 : (job.data.sentParts ?? 0));
     } catch (error) {
-      await store.setRobotFreeAt(robot, Date.now() + parts * spacingMs);
+      await store.setLaneFreeAt(lane, Date.now() + parts * spacingMs);
       await failed(job, token, poster, error);
     }
-    await store.setRobotFreeAt(robot, Date.now() + parts * spacingMs);
-    await store.leaveLine(robot, id);
+    await store.setLaneFreeAt(lane, Date.now() + parts * spacingMs);
+    await store.leaveLine(lane, id);
     return undefined;
   }
 
@@ -281,22 +282,22 @@ export function createOutbox(options: OutboxOptions): Outbox {
     log.info('posted', { key: post.key, platform: post.platform, chat: post.chat });
   }
 
-  /** A refused or failed send: bury it, or pause the robot and try later (robot lock still held). */
+  /** A refused or failed send: bury it, or pause the lane and try later (lane lock still held). */
   async function failed(job: Job<PostJob>, token: string | undefined, poster: Poster, error: unknown): Promise<never> {
-    const { post, robot, base, failures } = job.data;
+    const { post, robot: lane, base, failures } = job.data;
     const failure = error instanceof SendError ? error.failure : 'failed';
     const code = error instanceof SendError ? error.code : 'error';
     const reason = error instanceof Error ? error.message : String(error);
     if (failure === 'permanent') return bury(job, code, reason);
     if (failure === 'rate-limited') {
-      log.warn('robot paused: the platform says too fast', { robot, code, pauseMs: poster.pauseMs });
-      return later(job, token, base + (await store.pauseRobot(robot, Date.now(), poster.pauseMs)));
+      log.warn('lane paused: the platform says too fast', { lane, code, pauseMs: poster.pauseMs });
+      return later(job, token, base + (await store.pauseLane(lane, Date.now(), poster.pauseMs)));
     }
     if (failures + 1 >= backoff.attempts) return bury(job, code, `gave up after ${String(failures + 1)} attempts: ${reason}`);
     const pause = Math.min(backoff.maxMs, backoff.firstMs * 2 ** failures);
-    log.warn('post failed; robot paused before trying again', { key: post.key, code, attempt: failures + 1, pauseMs: pause });
+    log.warn('post failed; lane paused before trying again', { key: post.key, code, attempt: failures + 1, pauseMs: pause });
     await job.updateData({ ...job.data, failures: failures + 1 });
-    return later(job, token, base + (await store.pauseRobot(robot, Date.now(), pause)));
+    return later(job, token, base + (await store.pauseLane(lane, Date.now(), pause)));
   }
 
   const outbox: Outbox = {
@@ -333,12 +334,12 @@ export function createOutbox(options: OutboxOptions): Outbox {
         // Before the bundle is queued, and pointing at it: a crash in between leaves markers to a
         // job that does not exist, which `posted` does not count, so the sections are planned again.
         if (post.covers) await store.markCovered(post.covers, jobId, POSTED_KEPT_S);
-        const robot = laneOf(post);
+        const lane = laneOf(post);
         const now = Date.now();
-        const { at, shift } = await store.reserveSlot(robot, now, poster.parts(post.message), spacingMs);
-        const data: PostJob = { post: await queued(post), robot, base: at - shift, failures: 0, ...(windowDecided ? { windowDecided } : {}) };
+        const { at, shift } = await store.reserveSlot(lane, now, poster.parts(post.message), spacingMs);
+        const data: PostJob = { post: await queued(post), robot: lane, base: at - shift, failures: 0, ...(windowDecided ? { windowDecided } : {}) };
         await queue.add('post', data, { jobId, delay: Math.max(0, at - now) });
-        await store.lineUp(robot, jobId, at - shift);
+        await store.lineUp(lane, jobId, at - shift);
         added.push(post.key);
       }
       if (platformOff.length > 0) log.warn('posts not queued: their platform is off', { count: platformOff.length });

@@ -51,15 +51,15 @@ export interface Keys {
 
   /**
    * Hash `next`, `shift` (see reserve-slot.lua) and `free` (when its last send allows the next):
-   * when one robot (a group's way of posting) may post.
+   * when one lane (a group's way of posting) may post.
    */
-  robotPacing(robot: string): string;
+  lanePacing(lane: string): string;
   /** List of JSON dead letters: posts a platform refused for good, newest first. */
   deadLetters(): string;
   /** The prefix BullMQ puts before its own keys; `{outbox}` keeps a queue's keys in one Cluster slot. */
   queuePrefix(): string;
-  /** Sorted set of a robot's posts waiting to go, by reserved time: only the first may be sent. */
-  robotQueue(robot: string): string;
+  /** Sorted set of a lane's posts waiting to go, by reserved time: only the first may be sent. */
+  laneQueue(lane: string): string;
   /** String: the instance that won one scheduled run (job and slot); never released. */
   runMarker(run: string): string;
   /** String: a scheduled run (job and slot) queued all its posts. */
@@ -115,10 +115,11 @@ export function createKeys(prefix = PRODUCTION_PREFIX): Keys {
     replyPicture: (source) => `${prefix}:reply-picture:${source}`,
     callbackReply: (platform, id) => `${prefix}:callback-reply:${platform}:${id}`,
     callbackClaim: (platform, id) => `${prefix}:callback-claim:${platform}:${id}`,
-    robotPacing: (robot) => `${prefix}:robot:${robot}`,
+    // The key names keep the outbox's first word for a lane, `robot`: pacing state outlives a deploy.
+    lanePacing: (lane) => `${prefix}:robot:${lane}`,
     deadLetters: () => `${prefix}:dead-letters`,
     queuePrefix: () => `${prefix}:{outbox}`,
-    robotQueue: (robot) => `${prefix}:robot-queue:${robot}`,
+    laneQueue: (lane) => `${prefix}:robot-queue:${lane}`,
     runMarker: (run) => `${prefix}:run:${run}`,
     runDone: (run) => `${prefix}:run-done:${run}`,
     coveredBy: (post) => `${prefix}:covered-by:${post}`,

@@ -18,7 +18,7 @@ declare module 'ioredis' {
     dubanMarkUndone(last: RedisKey, entry: string, marker: string): Result<unknown, Context>;
     dubanSwapField(hash: RedisKey, field: string, read: string, value: string): Result<unknown, Context>;
     dubanReserveSlot(pacing: RedisKey, now: string, parts: string, spacing: string, keepMs: string): Result<unknown, Context>;
-    dubanPauseRobot(pacing: RedisKey, now: string, pause: string, keepMs: string): Result<unknown, Context>;
+    dubanPauseLane(pacing: RedisKey, now: string, pause: string, keepMs: string): Result<unknown, Context>;
   }
 }
 
@@ -32,7 +32,7 @@ function scriptsDir(): string {
   return join(packageRoot(import.meta.url), 'src', 'store', 'scripts');
 }
 
-const NAMES = ['record-report', 'reverse-report', 'rebuild-standings', 'assign-slots', 'raise-seq', 'mark-undone', 'swap-field', 'reserve-slot', 'pause-robot'] as const;
+const NAMES = ['record-report', 'reverse-report', 'rebuild-standings', 'assign-slots', 'raise-seq', 'mark-undone', 'swap-field', 'reserve-slot', 'pause-lane'] as const;
 
 let sources: Record<(typeof NAMES)[number], string> | undefined;
 
@@ -88,7 +88,7 @@ export interface Scripts {
   markUndone(last: string, entry: string, marker: string): Promise<unknown>;
   swapField(hash: string, field: string, read: string, value: string): Promise<unknown>;
   reserveSlot(pacing: string, now: number, parts: number, spacingMs: number, keepMs: number): Promise<unknown>;
-  pauseRobot(pacing: string, now: number, pauseMs: number, keepMs: number): Promise<unknown>;
+  pauseLane(pacing: string, now: number, pauseMs: number, keepMs: number): Promise<unknown>;
 }
 
 /** Each store registers the scripts it runs; a client gets them once, whichever store comes first. */
@@ -113,7 +113,7 @@ function register(redis: Redis): Scripts {
   redis.defineCommand('dubanMarkUndone', { numberOfKeys: 1, lua: source['mark-undone'] });
   redis.defineCommand('dubanSwapField', { numberOfKeys: 1, lua: source['swap-field'] });
   redis.defineCommand('dubanReserveSlot', { numberOfKeys: 1, lua: source['reserve-slot'] });
-  redis.defineCommand('dubanPauseRobot', { numberOfKeys: 1, lua: source['pause-robot'] });
+  redis.defineCommand('dubanPauseLane', { numberOfKeys: 1, lua: source['pause-lane'] });
   return {
     recordReport: (keys, a) =>
       redis.dubanRecordReport(
@@ -156,6 +156,6 @@ function register(redis: Redis): Scripts {
     markUndone: (last, entry, marker) => redis.dubanMarkUndone(last, entry, marker),
     swapField: (hash, field, read, value) => redis.dubanSwapField(hash, field, read, value),
     reserveSlot: (pacing, now, parts, spacingMs, keepMs) => redis.dubanReserveSlot(pacing, String(now), String(parts), String(spacingMs), String(keepMs)),
-    pauseRobot: (pacing, now, pauseMs, keepMs) => redis.dubanPauseRobot(pacing, String(now), String(pauseMs), String(keepMs)),
+    pauseLane: (pacing, now, pauseMs, keepMs) => redis.dubanPauseLane(pacing, String(now), String(pauseMs), String(keepMs)),
   };
 }

@@ -55,7 +55,7 @@ export type TaskEventResult =
   | { ok: false; reason: 'unchanged'; task: Task }
   | { ok: false; reason: 'not-found' };
 
-/** A post a platform refused for good (the group's robot was removed, a secret is wrong). */
+/** A post a platform refused for good (the group's lane was removed, a secret is wrong). */
 export interface DeadLetter {
   /** The outbox key of the post: job, period and group. */
   key: string;

@@ -1,8 +1,8 @@
 --[[
-reserve-slot: give the next message(s) for one robot a send time, so that every robot's posts
+reserve-slot: give the next message(s) for one lane a send time, so that every lane's posts
 are spaced and in the order they were enqueued, whichever process enqueues them.
 
-KEYS[1]  the robot's pacing hash: `next` (ms, the first free moment), `shift` (ms, how far a
+KEYS[1]  the lane's pacing hash: `next` (ms, the first free moment), `shift` (ms, how far a
          pause has pushed everything already scheduled)
 
 ARGV[1]  now (ms since the epoch)

@@ -1,9 +1,9 @@
 --[[
-pause-robot: push everything a robot has scheduled, and its next free moment, later by the
+pause-lane: push everything a lane has scheduled, and its next free moment, later by the
 same amount. The platform said "too fast" (or failed): nothing may go out before the pause ends,
 and what was queued keeps its order and spacing.
 
-KEYS[1]  the robot's pacing hash (see reserve-slot)
+KEYS[1]  the lane's pacing hash (see reserve-slot)
 
 ARGV[1]  now (ms since the epoch)
 ARGV[2]  the pause (ms)
