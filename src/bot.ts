@@ -6,7 +6,7 @@ import { commands } from '../commands/index.js';
 import { DASHBOARD_SECRET, LINK_TTL_MS, signAccess } from './core/access.js';
 import type { DashboardLink } from './core/command.js';
 import type { Logger } from './core/logger.js';
-import { createRouter, type Router } from './core/router.js';
+import { createRouter, type RouteMessage } from './core/router.js';
 import { createWorkCalendar } from './domain/calendar.js';
 import type { WorkCalendar } from './domain/model.js';
 import { createKeys } from './store/keys.js';
@@ -17,7 +17,7 @@ import type { Posts } from './core/posts.js';
 export interface Bot {
   store: Store;
   calendar: WorkCalendar;
-  route: Router;
+  route: RouteMessage;
 }
 
 export interface BotOptions {

@@ -68,7 +68,8 @@ export const MESSAGE_MAX = 1000;
  */
 const RAW_MAX = 4 * MESSAGE_MAX;
 
-export type Router = (message: IncomingMessage) => Promise<OutgoingMessage>;
+/** What the adapters call with each message: its reply, always (named apart from @koa/router's `Router`, which routes HTTP). */
+export type RouteMessage = (message: IncomingMessage) => Promise<OutgoingMessage>;
 
 /** Checks the command list once, at boot: a clash would make one command unreachable. */
 export function checkCommands(commands: readonly Command[]): void {
@@ -83,7 +84,7 @@ export function checkCommands(commands: readonly Command[]): void {
   }
 }
 
-export function createRouter(deps: RouterDeps): Router {
+export function createRouter(deps: RouterDeps): RouteMessage {
   checkCommands(deps.commands);
   const byWord = new Map<string, Command>();
   for (const command of deps.commands) for (const word of command.words) byWord.set(word.toLowerCase(), command);

@@ -11,7 +11,7 @@ import { createDingtalkInbound, type DingtalkInbound } from '../../src/adapters/
 import { createDingtalkSender } from '../../src/adapters/dingtalk/send.js';
 import { createStreamClient } from '../../src/adapters/dingtalk/stream.js';
 import { createLogger } from '../../src/core/logger.js';
-import type { Router } from '../../src/core/router.js';
+import type { RouteMessage } from '../../src/core/router.js';
 import { isReportEntry, type County } from '../../src/domain/model.js';
 import { text } from '../../src/messages/index.js';
 import { createApp } from '../../src/server/app.js';
@@ -50,13 +50,13 @@ afterEach(async () => {
 });
 
 /** The bot's router behind a gate: every message waits for `open()`, and the most at once is kept. */
-function gated(): { route: Router; open(): void; started: () => number; most: () => number } {
+function gated(): { route: RouteMessage; open(): void; started: () => number; most: () => number } {
   let open = (): void => undefined;
   const gate = new Promise<void>((done) => (open = done));
   let running = 0;
   let most = 0;
   let started = 0;
-  const route: Router = async (message) => {
+  const route: RouteMessage = async (message) => {
     started += 1;
     running += 1;
     most = Math.max(most, running);
@@ -70,7 +70,7 @@ function gated(): { route: Router; open(): void; started: () => number; most: ()
   return { route, open, started: () => started, most: () => most };
 }
 
-function inboundFor(route: Router): DingtalkInbound {
+function inboundFor(route: RouteMessage): DingtalkInbound {
   const log = createLogger('silent');
   const sender = createDingtalkSender({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, apiBase: fake.base, oapiBase: fake.base, log });
   const inbound = createDingtalkInbound({ route, store: bot.store, sender, log, bound: BOUND });

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDingtalk, type Dingtalk } from '../../src/adapters/dingtalk/index.js';
 import { createBot } from '../../src/bot.js';
 import { createLogger } from '../../src/core/logger.js';
-import type { Router } from '../../src/core/router.js';
+import type { RouteMessage } from '../../src/core/router.js';
 import { createApp } from '../../src/server/app.js';
 import type { Store } from '../../src/store/redis-store.js';
 import { testCounty } from '../fixtures/county.js';
@@ -47,14 +47,14 @@ afterEach(async () => {
   await bot.close();
 });
 
-function dingtalkFor(options: { route?: Router; store?: Store; mode?: 'http' | 'stream' } = {}): Dingtalk {
+function dingtalkFor(options: { route?: RouteMessage; store?: Store; mode?: 'http' | 'stream' } = {}): Dingtalk {
   return createDingtalk(
     { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, mode: options.mode ?? 'http', apiBase: fake.base, oapiBase: fake.base },
     { route: options.route ?? bot.route, store: options.store ?? bot.store, log: createLogger('silent'), backoff: { firstMs: 20, maxMs: 200 } },
   );
 }
 
-async function serve(options: { route?: Router; store?: Store } = {}): Promise<Listening & { dingtalk: Dingtalk }> {
+async function serve(options: { route?: RouteMessage; store?: Store } = {}): Promise<Listening & { dingtalk: Dingtalk }> {
   const dingtalk = dingtalkFor(options);
   const store = options.store ?? bot.store;
   const server = await listen(createApp({ log: createLogger('silent'), redisUp: () => store.ping(), dingtalk: dingtalk.callback }));
@@ -175,7 +175,7 @@ describe('a DingTalk robot message by HTTP callback', () => {
 
   it('records a report once when the clerk sends it again as told after the bot failed past recording it', async () => {
     // The report is in the ledger, then Redis goes away before the reply is kept.
-    const recordsThenFails: Router = async (message) => {
+    const recordsThenFails: RouteMessage = async (message) => {
       await bot.route(message);
       throw new Error('Redis went away');
     };
@@ -247,7 +247,7 @@ describe('a forged, stale or malformed DingTalk callback', () => {
 });
 
 describe('a DingTalk robot message by Stream', () => {
-  async function streaming(options: { route?: Router; store?: Store } = {}): Promise<Dingtalk> {
+  async function streaming(options: { route?: RouteMessage; store?: Store } = {}): Promise<Dingtalk> {
     const dingtalk = dingtalkFor({ ...options, mode: 'stream' });
     dingtalk.stream?.start();
     opened.push({ close: async () => { await dingtalk.stream?.stop(); await dingtalk.inbound.drain(); } });

@@ -9,7 +9,7 @@ import { FRESH_WINDOW_SECONDS, KEPT_SECONDS } from '../../src/adapters/wecom/cal
 import { createWecom } from '../../src/adapters/wecom/index.js';
 import { createBot } from '../../src/bot.js';
 import { createLogger, type Logger } from '../../src/core/logger.js';
-import type { InboundBound, Router } from '../../src/core/router.js';
+import type { InboundBound, RouteMessage } from '../../src/core/router.js';
 import { createApp } from '../../src/server/app.js';
 import { testCounty } from '../fixtures/county.js';
 import { openTestBot, type TestBot } from '../helpers/bot.js';
@@ -46,7 +46,7 @@ afterEach(async () => {
 });
 
 /** The bot's server with WeCom on, its API base at the fake server. */
-async function serve(options: { route?: Router; store?: TestBot['store']; replyWithinMs?: number; log?: Logger; now?: () => number; bound?: InboundBound } = {}): Promise<Listening> {
+async function serve(options: { route?: RouteMessage; store?: TestBot['store']; replyWithinMs?: number; log?: Logger; now?: () => number; bound?: InboundBound } = {}): Promise<Listening> {
   const store = options.store ?? bot.store;
   const log = options.log ?? createLogger('silent');
   const { callback } = createWecom(
@@ -332,7 +332,7 @@ describe('a WeCom callback far from our clock', () => {
 
 describe('a WeCom answer that is not ready in time', () => {
   /** The bot's router, made slow: the answer comes after WeCom's window. */
-  const slow = (ms: number): Router => async (message) => {
+  const slow = (ms: number): RouteMessage => async (message) => {
     await new Promise((done) => setTimeout(done, ms));
     return bot.route(message);
   };
@@ -395,7 +395,7 @@ describe('a flood of WeCom messages', () => {
     const gate = new Promise<void>((done) => (open = done));
     let running = 0;
     let most = 0;
-    const route: Router = async (message) => {
+    const route: RouteMessage = async (message) => {
       running += 1;
       most = Math.max(most, running);
       try {

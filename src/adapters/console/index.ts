@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ChatPlatform } from '../../domain/model.js';
 import type { IncomingMessage, OutgoingMessage } from '../../core/types.js';
-import type { Router } from '../../core/router.js';
+import type { RouteMessage } from '../../core/router.js';
 import { cli } from '../../messages/index.js';
 import { renderText } from '../../render/plain.js';
 import type { Poster } from '../../outbox/index.js';
@@ -32,7 +32,7 @@ export function consoleMessage(speaker: Speaker, text: string, messageId = `cons
   };
 }
 
-export async function say(route: Router, speaker: Speaker, said: string, messageId?: string): Promise<string> {
+export async function say(route: RouteMessage, speaker: Speaker, said: string, messageId?: string): Promise<string> {
   return shown(await route(consoleMessage(speaker, said, messageId)));
 }
 
@@ -54,7 +54,7 @@ function shown(reply: OutgoingMessage): string {
  * `:user 书记`, `:chat 领导群`, `:direct`, `:quit`. The prompt names the speaker as the county
  * knows them (`李联络`), through `nameOf`.
  */
-export async function chat(route: Router, first: Speaker, io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream }, cast: Cast = NO_CAST): Promise<void> {
+export async function chat(route: RouteMessage, first: Speaker, io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream }, cast: Cast = NO_CAST): Promise<void> {
   const { nameOf } = cast;
   let speaker = first;
   const rl = createInterface({ input: io.input, output: io.output, terminal: 'isTTY' in io.input && io.input.isTTY === true });

@@ -14,7 +14,7 @@ import pLimit from 'p-limit';
 import { ZodError } from 'zod';
 import { BusyError, DecodeError, orUnavailable, SendError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { INBOUND_BOUND, type InboundBound, type Router } from '../../core/router.js';
+import { INBOUND_BOUND, type InboundBound, type RouteMessage } from '../../core/router.js';
 import { plain, type OutgoingMessage } from '../../core/types.js';
 import { text } from '../../messages/index.js';
 import type { CallbackStore } from '../../store/callbacks.js';
@@ -48,7 +48,7 @@ export interface DingtalkInbound {
 /** What DingTalk's inbound keeps: which worker took a message, so two deliveries run it once. */
 export type DingtalkInboundStore = Pick<CallbackStore, 'claimCallback' | 'releaseCallback'>;
 
-export function createDingtalkInbound(deps: { route: Router; store: DingtalkInboundStore; sender: DingtalkSender; log: Logger; bound?: InboundBound }): DingtalkInbound {
+export function createDingtalkInbound(deps: { route: RouteMessage; store: DingtalkInboundStore; sender: DingtalkSender; log: Logger; bound?: InboundBound }): DingtalkInbound {
   const { store, log } = deps;
   const bound = deps.bound ?? INBOUND_BOUND;
   const working = new Set<Promise<void>>();

@@ -5,7 +5,7 @@
 import { SendError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Poster } from '../../outbox/index.js';
-import type { Router } from '../../core/router.js';
+import type { RouteMessage } from '../../core/router.js';
 import { createDingtalkCallback, type DingtalkCallback } from './callback.js';
 import { createDingtalkInbound, type DingtalkInbound, type DingtalkInboundStore } from './inbound.js';
 import { createDingtalkSender, type DingtalkSender } from './send.js';
@@ -35,7 +35,7 @@ export interface Dingtalk {
 
 export function createDingtalk(
   config: DingtalkConfig,
-  deps: { route: Router; store: DingtalkInboundStore; log: Logger; now?: () => number; backoff?: { firstMs: number; maxMs: number } },
+  deps: { route: RouteMessage; store: DingtalkInboundStore; log: Logger; now?: () => number; backoff?: { firstMs: number; maxMs: number } },
 ): Dingtalk {
   const log = deps.log.child({ platform: 'dingtalk' });
   const sender = createDingtalkSender({ ...config, log, now: deps.now });

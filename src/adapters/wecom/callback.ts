@@ -14,7 +14,7 @@ import { ZodError } from 'zod';
 import pLimit from 'p-limit';
 import { BusyError, DecodeError, jsonOr400, orUnavailable, VerifyError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { INBOUND_BOUND, type InboundBound, type Router } from '../../core/router.js';
+import { INBOUND_BOUND, type InboundBound, type RouteMessage } from '../../core/router.js';
 import type { IncomingMessage, OutgoingMessage } from '../../core/types.js';
 import { text } from '../../messages/index.js';
 import { WECOM_LIMITS, wecomImage, wecomReply, type WecomImage } from '../../render/wecom.js';
@@ -60,7 +60,7 @@ export type WecomCallbackStore = Pick<CallbackStore, 'callbackReply' | 'keepCall
 
 export interface WecomCallbackDeps {
   crypto: WecomCrypto;
-  route: Router;
+  route: RouteMessage;
   /** The answer each callback got, for its redeliveries and for the instance that did not route it. */
   store: WecomCallbackStore;
   sender: WecomSender;
@@ -142,7 +142,7 @@ export function createWecomCallback(deps: WecomCallbackDeps): WecomCallback {
     }
   }
 
-  async function deliverLater(routed: ReturnType<Router>, message: IncomingMessage, responseUrl: string | undefined): Promise<void> {
+  async function deliverLater(routed: ReturnType<RouteMessage>, message: IncomingMessage, responseUrl: string | undefined): Promise<void> {
     const where = { chat: message.chat.id, msgid: message.messageId };
     let content: string;
     try {

@@ -3,7 +3,7 @@ import { SendError } from '../../core/errors.js';
 import { rememberSecret } from '../../core/redact.js';
 import type { Logger } from '../../core/logger.js';
 import type { Poster } from '../../outbox/index.js';
-import type { InboundBound, Router } from '../../core/router.js';
+import type { InboundBound, RouteMessage } from '../../core/router.js';
 import { createWecomCallback, type WecomCallback, type WecomCallbackStore } from './callback.js';
 import { createWecomCrypto } from './crypto.js';
 import { fitsWebhook, wecomPosts } from '../../render/wecom.js';
@@ -25,7 +25,7 @@ export interface Wecom {
 /** WeCom documents no penalty for 45009; a minute is the rate window the webhook states (docs/protocols/wecom.md §4, page 91770). */
 const WECOM_PAUSE_MS = 60_000;
 
-export function createWecom(config: WecomConfig, deps: { route: Router; store: WecomCallbackStore; log: Logger; replyWithinMs?: number; now?: () => number; bound?: InboundBound }): Wecom {
+export function createWecom(config: WecomConfig, deps: { route: RouteMessage; store: WecomCallbackStore; log: Logger; replyWithinMs?: number; now?: () => number; bound?: InboundBound }): Wecom {
   const log = deps.log.child({ platform: 'wecom' });
   rememberSecret(config.token);
   rememberSecret(config.encodingAesKey);
