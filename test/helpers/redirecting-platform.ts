@@ -65,6 +65,9 @@ export async function startRedirectingPlatform(options: { answers?: Record<strin
   });
   platform.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
     redirects += 1;
+    // The bot drops the socket as soon as it reads the redirect, which can reset it while this end
+    // still reads; a socket handed over at 'upgrade' has no error listener, so that would be uncaught.
+    socket.on('error', () => undefined);
     socket.end(`HTTP/1.1 ${String(status)} Moved\r\nLocation: ${canaryBase.replace(/^http/, 'ws')}${req.url ?? '/'}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
   });
   const base = await listening(platform);
