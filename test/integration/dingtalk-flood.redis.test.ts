@@ -19,6 +19,7 @@ import { testCounty } from '../fixtures/county.js';
 import { openTestBot, type TestBot } from '../helpers/bot.js';
 import { callbackHeaders, robotMessage } from '../helpers/dingtalk-client.js';
 import { startFakeDingtalk, type FakeDingtalk, type ReceivedRequest } from '../helpers/fake-dingtalk.js';
+import { gated } from '../helpers/gated-route.js';
 import { listen } from '../helpers/http.js';
 
 const CLIENT_ID = 'dingflood0001';
@@ -49,26 +50,6 @@ afterEach(async () => {
   await bot.close();
 });
 
-/** The bot's router behind a gate: every message waits for `open()`, and the most at once is kept. */
-function gated(): { route: RouteMessage; open(): void; started: () => number; most: () => number } {
-  let open = (): void => undefined;
-  const gate = new Promise<void>((done) => (open = done));
-  let running = 0;
-  let most = 0;
-  let started = 0;
-  const route: RouteMessage = async (message) => {
-    started += 1;
-    running += 1;
-    most = Math.max(most, running);
-    try {
-      await gate;
-      return await bot.route(message);
-    } finally {
-      running -= 1;
-    }
-  };
-  return { route, open, started: () => started, most: () => most };
-}
 
 function inboundFor(route: RouteMessage): DingtalkInbound {
   const log = createLogger('silent');
@@ -95,7 +76,7 @@ async function recordedTimes(): Promise<number[]> {
 
 describe('a flood of DingTalk messages by HTTP callback', () => {
   it('handles at most the bound at once, answers the excess 503 unclaimed, and records each once after DingTalk delivers them again', async () => {
-    const gate = gated();
+    const gate = gated(bot.route);
     const inbound = inboundFor(gate.route);
     const server = await listen(createApp({ log: createLogger('silent'), redisUp: () => bot.store.ping(), dingtalk: createDingtalkCallback({ appSecret: CLIENT_SECRET, inbound }) }));
     opened.push(() => server.close());
@@ -126,7 +107,7 @@ describe('a flood of DingTalk messages by HTTP callback', () => {
 
 describe('a flood of DingTalk messages by Stream', () => {
   it('handles at most the bound at once, asks the senders of the excess to send again, and records each once after they do', async () => {
-    const gate = gated();
+    const gate = gated(bot.route);
     const inbound = inboundFor(gate.route);
     const stream = createStreamClient({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, apiBase: fake.base, log: createLogger('silent'), onRobotMessage: (payload) => inbound.receiveAcknowledged(payload), backoff: { firstMs: 20, maxMs: 200 } });
     stream.start();

@@ -14,6 +14,7 @@ import { createApp } from '../../src/server/app.js';
 import { testCounty } from '../fixtures/county.js';
 import { openTestBot, type TestBot } from '../helpers/bot.js';
 import { startFakeWecom, type FakeWecom } from '../helpers/fake-wecom.js';
+import { gated } from '../helpers/gated-route.js';
 import { listen, type Listening } from '../helpers/http.js';
 import { createWecomClient, mixedMessage, textMessage, type SignedCallback } from '../helpers/wecom-client.js';
 import { isReportEntry, type County } from '../../src/domain/model.js';
@@ -391,21 +392,8 @@ describe('a flood of WeCom messages', () => {
   const FLOOD = 10;
 
   it('routes at most the bound at once, also past the "working" reply, answers the excess 503 with nothing kept, and records each once after WeCom delivers them again', async () => {
-    let open = (): void => undefined;
-    const gate = new Promise<void>((done) => (open = done));
-    let running = 0;
-    let most = 0;
-    const route: RouteMessage = async (message) => {
-      running += 1;
-      most = Math.max(most, running);
-      try {
-        await gate;
-        return await bot.route(message);
-      } finally {
-        running -= 1;
-      }
-    };
-    const server = await serve({ route, replyWithinMs: 300, bound: BOUND });
+    const gate = gated(bot.route);
+    const server = await serve({ route: gate.route, replyWithinMs: 300, bound: BOUND });
     const flood = Array.from({ length: FLOOD }, (_, i) => i + 1);
     const callbacks = flood.map((n) => wecom.callback(report(`msg-flood-${String(n)}`, `@督办助手 上报 T2 80% 第${String(n)}条`)));
 
@@ -416,14 +404,14 @@ describe('a flood of WeCom messages', () => {
     const turnedAway = callbacks.filter((_, i) => first[i]?.status === 503);
     expect((await Promise.all(turnedAway.map((c) => deliver(server, c)))).map((r) => r.status)).toEqual(turnedAway.map(() => 503));
 
-    open();
+    gate.open();
     await vi.waitFor(() => { expect(fake.received.filter((r) => r.path === '/cgi-bin/aibot/response')).toHaveLength(ROOM); });
     // WeCom delivers each refused callback again (non-200 is a failure it retries); then every one once more.
     const again = await Promise.all(turnedAway.map((c) => deliver(server, c)));
     expect(again.map((r, i) => opened(r.body, turnedAway[i]!).stream.content)).toEqual(turnedAway.map(() => expect.stringContaining('已记录') as unknown));
     for (const c of callbacks) expect((await deliver(server, c)).status).toBe(200);
 
-    expect(most).toBe(BOUND.handling);
+    expect(gate.most()).toBe(BOUND.handling);
     const notes = (await bot.store.ledger(['T2'])).filter(isReportEntry).map((e) => e.note);
     expect(flood.map((n) => notes.filter((note) => note === `第${String(n)}条`).length)).toEqual(flood.map(() => 1));
     expect(fake.received.filter((r) => r.path === '/cgi-bin/aibot/response')).toHaveLength(ROOM);
