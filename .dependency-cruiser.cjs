@@ -25,6 +25,20 @@ module.exports = {
       from: { path: '^src/core/' },
       to: { path: ['^src/adapters/', '^src/server/', 'node_modules/(ioredis|koa)/'] },
     },
+    {
+      name: 'only-the-store-talks-to-redis',
+      severity: 'error',
+      comment: 'Keys, scripts and encodings live in src/store/; everyone else gets a store (or its RedisClient type, the outbox for BullMQ).',
+      from: { path: '^src/', pathNot: '^src/store/' },
+      to: { path: 'node_modules/ioredis/' },
+    },
+    {
+      name: 'only-adapters-know-a-platform',
+      severity: 'error',
+      comment: 'The server, outbox, core and commands see PlatformAdapter and Inbound (src/core/platform.ts); only the composition (src/compose.ts) and the terminal commands (src/cli/) pick adapters.',
+      from: { path: '^(src|commands|jobs)/', pathNot: ['^src/adapters/', '^src/compose\\.ts$', '^src/cli/'] },
+      to: { path: '^src/adapters/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

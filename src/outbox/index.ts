@@ -19,28 +19,19 @@
  *   and told to the leaders' groups once a day per lane.
  */
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/connect.js';
 import { SendError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { laneOf, type Post, type Posts, type Refresher, type WindowAt } from '../core/posts.js';
 import type { OutgoingMessage } from '../core/types.js';
 import { beijingInstant } from '../domain/dates.js';
 import type { ChatPlatform, Group } from '../domain/model.js';
+import type { Poster } from '../core/platform.js';
 import type { CountyStore } from '../store/county.js';
 import type { DeliveryStore } from '../store/deliveries.js';
 import type { PacingStore } from '../store/pacing.js';
 import type { PictureStore } from '../store/pictures.js';
 import type { DeadLetter } from '../store/types.js';
-
-/** What a platform adapter gives the outbox. */
-export interface Poster {
-  /** How many platform messages the post takes: each counts against the lane's rate. */
-  parts(message: OutgoingMessage): number;
-  /** Posts part `index` of the message into the group; SendError tells how a refusal should be treated. */
-  sendPart(group: Group, message: OutgoingMessage, index: number): Promise<void>;
-  /** How long the platform holds back a lane that posted too fast. */
-  pauseMs: number;
-}
 
 /** `dropped`: a refreshed post that had nothing left to say when its time came. */
 export type PostState = 'sent' | 'dropped' | 'dead' | 'pending';
@@ -62,7 +53,7 @@ export interface Outbox extends Posts {
 }
 
 export interface OutboxOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** BullMQ's key prefix, from `keys.queuePrefix()`. */
   queuePrefix: string;
   /** Each lane's pacing and line, what became of posts, their pictures, and the group a post goes to. */

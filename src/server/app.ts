@@ -1,13 +1,12 @@
 /**
- * The Koa app (no listen): one error boundary, /healthz, the platform callbacks of the adapters
+ * The Koa app (no listen): one error boundary, /healthz, the routes of the platform adapters
  * that are on, and the leaders' dashboard. `main.ts` listens; tests drive it over HTTP.
  */
 import Router from '@koa/router';
 import Koa from 'koa';
-import type { DingtalkCallback } from '../adapters/dingtalk/callback.js';
-import type { WecomCallback } from '../adapters/wecom/callback.js';
 import { BusyError, DecodeError, StoreUnavailableError, VerifyError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import type { PlatformRoute } from '../core/platform.js';
 import { BODY_TIMEOUT_MS, BodyTimeoutError, ClientGoneError, PayloadTooLargeError, readBody } from './body.js';
 import { mountDashboard, type DashboardDeps } from './dashboard/index.js';
 
@@ -15,10 +14,8 @@ export interface AppDeps {
   log: Logger;
   /** Answers whether Redis responds right now. */
   redisUp(): Promise<boolean>;
-  /** The WeCom callback, when WeCom is on. */
-  wecom?: WecomCallback;
-  /** The DingTalk callback, when DingTalk is on in HTTP mode. */
-  dingtalk?: DingtalkCallback;
+  /** The platforms' callbacks (their adapters' `Inbound.routes`). */
+  routes?: readonly PlatformRoute[];
   /** The leaders' dashboard at /dashboard. */
   dashboard?: DashboardDeps;
   /** How long a callback's body may take to arrive; BODY_TIMEOUT_MS by default (tests shorten it). */
@@ -72,30 +69,17 @@ export function createApp(deps: AppDeps): Koa {
     ctx.body = { status: up ? 'ok' : 'unavailable', redis: up ? 'up' : 'down' };
   });
 
-  const { wecom } = deps;
-  if (wecom) {
-    router.get('/wecom/callback', (ctx) => {
-      // The plaintext alone: no quotes, no newline (docs/protocols/wecom.md §1.1, page 101033).
-      ctx.type = 'text/plain';
-      ctx.body = wecom.urlCheck(ctx.query);
-    });
-    router.post('/wecom/callback', async (ctx) => {
-      const reply = await wecom.handle(ctx.query, await readBody(ctx, body));
+  for (const route of deps.routes ?? []) {
+    const method = route.method === 'GET' ? 'get' : 'post';
+    router[method](route.path, async (ctx) => {
+      const answer = await route.handle({
+        query: ctx.query,
+        header: (name) => ctx.get(name) || undefined,
+        body: route.method === 'POST' ? await readBody(ctx, body) : '',
+      });
       ctx.status = 200;
-      // Events take an empty 200 (docs/protocols/wecom.md §1.4, page 101027); a message takes the encrypted JSON envelope.
-      if (reply !== '') ctx.type = 'application/json';
-      ctx.body = reply;
-    });
-  }
-
-  const { dingtalk } = deps;
-  if (dingtalk) {
-    router.post('/dingtalk/callback', async (ctx) => {
-      const header = (name: string): string | undefined => ctx.get(name) || undefined;
-      const answer = await dingtalk.handle({ timestamp: header('timestamp'), sign: header('sign') }, await readBody(ctx, body));
-      ctx.status = 200;
-      ctx.type = 'application/json';
-      ctx.body = answer;
+      if (answer.type !== undefined) ctx.type = answer.type;
+      ctx.body = answer.body;
     });
   }
 

@@ -10,8 +10,11 @@ import type { Logger } from '../core/logger.js';
 import { rememberSecret, shownAddress } from '../core/redact.js';
 import { cli } from '../messages/index.js';
 
+/** The client the stores and the outbox's queue share: only `src/store/` names ioredis. */
+export type RedisClient = Redis;
+
 export interface RedisHandle {
-  redis: Redis;
+  redis: RedisClient;
   /** A URL to reach it again (`redis://…` or `unix://…`). */
   url: string;
   /** Where it is, for the log: the URL without a password. */

@@ -23,14 +23,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { jobs } from '../../jobs/index.js';
-import { createBot } from '../../src/bot.js';
+import { compose } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/core/logger.js';
 import { planJob } from '../../src/core/scheduler.js';
 import type { OutgoingMessage } from '../../src/core/types.js';
 import { createOutbox, type Outbox } from '../../src/outbox/index.js';
-import { createPlatforms } from '../../src/platforms.js';
-import { wecomPosts } from '../../src/render/wecom.js';
+import { createWecom } from '../../src/adapters/wecom/index.js';
+import { wecomPosts } from '../../src/adapters/wecom/render.js';
 import { createKeys } from '../../src/store/keys.js';
 import { createRedisStore, type Store } from '../../src/store/redis-store.js';
 import { syntheticCounty, type SyntheticCounty } from './county.js';
@@ -227,12 +227,13 @@ export async function fanoutBench(bench: BenchRedis, options: FanoutBenchOptions
     await recordAll(store, synthetic, signal);
     log(`fan-out: ${count(groupCount)} groups over ${count(townshipCount)} townships, ${count(synthetic.reportCount)} reports of ${synthetic.month} in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s; running ${JOB}`);
 
-    // As `duban job`: the bot, the platforms from the config, the outbox started before the run.
-    const bot = await createBot(bench.redis, { log: logger, prefix });
+    // As `duban job`: the bot composed with the platforms of the config, the outbox started before the run.
     const config = loadConfig({ WECOM_TOKEN: 'benchtoken', WECOM_ENCODING_AES_KEY: 'a'.repeat(43), WECOM_API_BASE: fake.base });
-    const platforms = createPlatforms(config, bot, logger, () => undefined);
-    // openOutbox's options but no window: posts may go out whenever (the bench's clock is not 09:00 on a working day).
-    outbox = createOutbox({ redis: bench.redis, queuePrefix: keys.queuePrefix(), store: bot.store, posters: platforms.posters, log: logger.child({ part: 'outbox' }) });
+    const bot = await compose(bench.redis, { log: logger, prefix, config });
+    if (!config.wecom) throw new Error('WeCom is not on in the bench config');
+    // compose's outbox but no window: posts may go out whenever (the bench's clock is not 09:00 on a working day).
+    const posters = { wecom: createWecom(config.wecom, { store: bot.store, log: logger }).poster };
+    outbox = createOutbox({ redis: bench.redis, queuePrefix: keys.queuePrefix(), store: bot.store, posters, log: logger.child({ part: 'outbox' }) });
     if (!workerAfter) outbox.start();
     const job = jobs.find((j) => j.name === JOB);
     if (!job) throw new Error(`no job ${JOB}`);

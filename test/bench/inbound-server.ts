@@ -23,8 +23,6 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import Koa from 'koa';
 import { z } from 'zod';
-import type { Outbox } from '../../src/outbox/index.js';
-import type { Posts } from '../../src/core/posts.js';
 
 export const SERVER_MODES = ['bare', 'wecom', 'dingtalk'] as const;
 export type ServerMode = (typeof SERVER_MODES)[number];
@@ -75,13 +73,12 @@ async function listen(app: Koa): Promise<Server> {
 
 /** The app's modules are loaded only here, so the bare handler's memory is Koa's, not the bot's. */
 async function startBot(): Promise<Running> {
-  const [{ createBot }, { loadConfig }, { createLogger }, { SAMPLE_COUNTY }, { createPlatforms, openOutbox }, { createApp }, { listen: listenWithLimits }, { parseSetup }, { connectRedis }, { createKeys }, { createRedisStore }] =
+  const [{ compose }, { loadConfig }, { createLogger }, { SAMPLE_COUNTY }, { createApp }, { listen: listenWithLimits }, { parseSetup }, { connectRedis }, { createKeys }, { createRedisStore }] =
     await Promise.all([
-      import('../../src/bot.js'),
+      import('../../src/compose.js'),
       import('../../src/config.js'),
       import('../../src/core/logger.js'),
       import('../../src/paths.js'),
-      import('../../src/platforms.js'),
       import('../../src/server/app.js'),
       import('../../src/server/listen.js'),
       import('../../src/setup.js'),
@@ -102,24 +99,16 @@ async function startBot(): Promise<Running> {
     // Before the bot is built: it reads the county's calendar overrides once, at creation.
     await createRedisStore(redis.redis, createKeys(prefix)).loadCounty(setup.county, setup.calendar, setup.schedule);
 
-    // As main.ts: the outbox needs the bot, and commands that post (催办) need the outbox.
-    const late: { outbox?: Outbox } = {};
-    const outboxNow = (): Outbox => {
-      if (!late.outbox) throw new Error('the outbox is not open yet');
-      return late.outbox;
-    };
-    const posts: Posts = { enqueue: (queued) => outboxNow().enqueue(queued), delivering: () => outboxNow().delivering() };
-    const bot = await createBot(redis.redis, { log, prefix, posts, publicUrl: config.publicUrl });
-    const platforms = createPlatforms(config, bot, log, () => undefined);
-    const { wecom, dingtalk } = platforms;
-    const outbox = (late.outbox = openOutbox(redis.redis, bot, platforms, log, { prefix }));
+    // As `duban serve`: the composed bot, its outbox's worker started.
+    const bot = await compose(redis.redis, { log, prefix, config });
+    const outbox = bot.outbox();
     outbox.start();
     const dashboard = { store: bot.store, calendar: bot.calendar, log, publicUrl: config.publicUrl };
-    const app = createApp({ log, redisUp: () => bot.store.ping(), wecom: wecom?.callback, dingtalk: dingtalk?.callback, dashboard });
+    const app = createApp({ log, redisUp: () => bot.store.ping(), routes: bot.inbound.flatMap((i) => i.routes), dashboard });
     // The server `duban serve` runs, with its timeouts and connection limits.
     const server = await listenWithLimits(app, { port: 0, host: '127.0.0.1', log });
     const drain = async (): Promise<void> => {
-      await Promise.all([wecom?.callback.drain(), dingtalk?.inbound.drain()]);
+      await Promise.all(bot.inbound.map((i) => i.stop()));
     };
     return {
       server,

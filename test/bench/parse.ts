@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { consoleMessage, type Speaker } from '../../src/adapters/console/index.js';
-import { createBot } from '../../src/bot.js';
+import { compose } from '../../src/compose.js';
 import { createLogger } from '../../src/core/logger.js';
 import { MESSAGE_MAX } from '../../src/core/router.js';
 import { createKeys } from '../../src/store/keys.js';
@@ -53,7 +53,7 @@ async function parsers(options: MeasureOptions): Promise<string> {
 async function router(bench: BenchRedis, options: MeasureOptions): Promise<string> {
   const prefix = `${bench.prefix}:parse`;
   await createRedisStore(bench.redis, createKeys(prefix)).loadCounty(testCounty, { rest: [], work: [], years: [] });
-  const bot = await createBot(bench.redis, { log: createLogger('silent'), prefix });
+  const bot = await compose(bench.redis, { log: createLogger('silent'), prefix });
   // Each run a new message id: a redelivery would be answered from the kept reply, unparsed.
   const say = async (speaker: Speaker, text: string): Promise<number> => (await bot.route(consoleMessage(speaker, text, `bench-${randomUUID()}`))).lines.length;
   const huge = `上报 T2 ${'一'.repeat(15_000)}x`;

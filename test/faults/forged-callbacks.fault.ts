@@ -9,9 +9,10 @@
 import { createCipheriv, randomBytes, randomInt } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDingtalk, type Dingtalk } from '../../src/adapters/dingtalk/index.js';
-import { streamIdOf } from '../../src/adapters/wecom/callback.js';
-import { createWecom, type Wecom } from '../../src/adapters/wecom/index.js';
+import { createDingtalk } from '../../src/adapters/dingtalk/index.js';
+import { streamIdOf } from '../../src/adapters/wecom/inbound.js';
+import { createWecom } from '../../src/adapters/wecom/index.js';
+import type { Inbound } from '../../src/core/platform.js';
 import { createLogger } from '../../src/core/logger.js';
 import { createApp } from '../../src/server/app.js';
 import { createKeys } from '../../src/store/keys.js';
@@ -42,7 +43,7 @@ const wecom = createWecomClient({ token: TOKEN, encodingAesKey: AES_KEY });
 let bot: TestBot;
 let fakeWecom: FakeWecom;
 let fakeDingtalk: FakeDingtalk;
-let platforms: { wecom: Wecom; dingtalk: Dingtalk };
+let platforms: { wecom: Inbound; dingtalk: Inbound };
 let server: Listening;
 
 /** What was started, to be stopped in reverse, also when a later start failed. */
@@ -57,11 +58,11 @@ beforeAll(async () => {
   started.push(() => fakeDingtalk.close());
   const log = createLogger('silent');
   platforms = {
-    wecom: createWecom({ token: TOKEN, encodingAesKey: AES_KEY, apiBase: fakeWecom.base }, { route: bot.route, store: bot.store, log }),
-    dingtalk: createDingtalk({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, mode: 'http', apiBase: fakeDingtalk.base, oapiBase: fakeDingtalk.base }, { route: bot.route, store: bot.store, log }),
+    wecom: createWecom({ token: TOKEN, encodingAesKey: AES_KEY, apiBase: fakeWecom.base }, { store: bot.store, log }).receive(bot.route),
+    dingtalk: createDingtalk({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, mode: 'http', apiBase: fakeDingtalk.base, oapiBase: fakeDingtalk.base }, { store: bot.store, log }).receive(bot.route),
   };
-  started.push(() => platforms.dingtalk.inbound.drain());
-  server = await listen(createApp({ log, redisUp: () => bot.store.ping(), wecom: platforms.wecom.callback, dingtalk: platforms.dingtalk.callback }));
+  started.push(() => platforms.dingtalk.stop());
+  server = await listen(createApp({ log, redisUp: () => bot.store.ping(), routes: [...platforms.wecom.routes, ...platforms.dingtalk.routes] }));
   started.push(() => server.close());
 });
 afterAll(async () => {
@@ -77,8 +78,8 @@ const outbound = (): number => fakeWecom.received.length + fakeDingtalk.received
 /** Sends `req`; DingTalk's background work (if anything was taken) is finished before it returns. */
 async function exchange(req: RawRequest): Promise<RawAnswer> {
   const answer = await send(server.base, req);
-  await platforms.dingtalk.inbound.drain();
-  await platforms.wecom.callback.drain();
+  await platforms.dingtalk.stop();
+  await platforms.wecom.stop();
   return answer;
 }
 

@@ -21,9 +21,9 @@ import { isReportEntry, type LedgerEntry, type Task, type ChatPlatform, type Cou
 import { requiredAmount } from '../../src/domain/targets.js';
 import { normalizeText } from '../../src/domain/parse.js';
 import { text as messages } from '../../src/messages/index.js';
-import { dingtalkMarkdown } from '../../src/render/dingtalk.js';
+import { dingtalkMarkdown } from '../../src/adapters/dingtalk/render.js';
 import { renderText } from '../../src/render/plain.js';
-import { wecomReply } from '../../src/render/wecom.js';
+import { wecomReply } from '../../src/adapters/wecom/render.js';
 import { createKeys } from '../../src/store/keys.js';
 import { testCounty } from '../fixtures/county.js';
 import { openTestBot, type TestBot } from '../helpers/bot.js';

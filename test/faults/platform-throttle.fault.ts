@@ -11,7 +11,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDingtalk } from '../../src/adapters/dingtalk/index.js';
 import { createWecom } from '../../src/adapters/wecom/index.js';
 import { createLogger } from '../../src/core/logger.js';
-import { createOutbox, type Outbox, type Poster } from '../../src/outbox/index.js';
+import { createOutbox, type Outbox } from '../../src/outbox/index.js';
+import { type Poster } from '../../src/core/platform.js';
 import { createKeys } from '../../src/store/keys.js';
 import { openTestBot, type TestBot } from '../helpers/bot.js';
 import { startFakeDingtalk, type DingtalkAnswer } from '../helpers/fake-dingtalk.js';
@@ -103,7 +104,7 @@ describe('a WeCom webhook that answers 502, 503, 429 and 45009 for a while', () 
       await bot.store.saveGroup(g);
       fake.answerNext(`throttle${String(i)}`, ...REFUSALS);
     }
-    const { poster } = createWecom({ token: 'throttleToken', encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', apiBase: watch.base }, { route: bot.route, store: bot.store, log });
+    const { poster } = createWecom({ token: 'throttleToken', encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', apiBase: watch.base }, { store: bot.store, log });
     const outbox = outboxFor('wecom', poster);
     const requestsOf = (i: number) => fake.received.filter((r) => r.query.key === `throttle${String(i)}`);
     const keys = await deliverInTwoWaves(outbox, 'wecom', groups, () => groups.every((_, i) => requestsOf(i).length >= 2));
@@ -140,7 +141,7 @@ describe('a DingTalk custom robot that answers 130101, 410100 and 502 for a whil
       return { platform: 'dingtalk', chat: `cidThrottle${String(i)}==`, township: '城关镇', webhook: `${watch.base}/robot/send?access_token=${token}`, secret };
     });
     for (const g of groups) await bot.store.saveGroup(g);
-    const { poster } = createDingtalk({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, mode: 'http', apiBase: watch.base, oapiBase: watch.base }, { route: bot.route, store: bot.store, log });
+    const { poster } = createDingtalk({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, mode: 'http', apiBase: watch.base, oapiBase: watch.base }, { store: bot.store, log });
     const outbox = outboxFor('dingtalk', poster);
     const requestsOf = (i: number) => fake.received.filter((r) => r.path === '/robot/send' && r.query.access_token === `throttle${String(i)}`);
     // People @-ed: DingTalk posts go through each group's custom robot webhook.

@@ -2,16 +2,14 @@
  * Redis stopped and started again in the middle of inbound load (docs/design.md §7: a report the bot has
  * confirmed is in Redis; Redis down → 503, never a false confirmation).
  *
- * The app is assembled as `serve` assembles it (config → connectRedis → createBot →
- * createPlatforms → createApp) against a redis-server of this file's own, which is stopped while
- * signed WeCom and DingTalk callbacks are in flight, and started again on the same AOF. Every
+ * The app is assembled as `serve` assembles it (config → connectRedis → compose → createApp)
+ * against a redis-server of this file's own, which is stopped while signed WeCom and DingTalk callbacks are in flight, and started again on the same AOF. Every
  * answer is classified the way the platform and the clerk would see it.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createBot, type Bot } from '../../src/bot.js';
+import { compose, type Bot } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/core/logger.js';
-import { createPlatforms } from '../../src/platforms.js';
 import { createApp } from '../../src/server/app.js';
 import { connectRedis } from '../../src/store/connect.js';
 import { createKeys } from '../../src/store/keys.js';
@@ -98,10 +96,9 @@ async function startApp(redisUrl = redis.url): Promise<Running> {
   started.push(() => handle.close());
   // The county is loaded before the bot is made, as `duban load` would have done.
   await createRedisStore(handle.redis, createKeys()).loadCounty(county, { rest: [], work: [], years: [] });
-  const bot = await createBot(handle.redis, { log });
-  const platforms = createPlatforms(config, bot, log, () => undefined);
-  started.push(() => platforms.wecom?.callback.drain(), () => platforms.dingtalk?.inbound.drain());
-  const server = await listen(createApp({ log, redisUp: () => bot.store.ping(), wecom: platforms.wecom?.callback, dingtalk: platforms.dingtalk?.callback }));
+  const bot = await compose(handle.redis, { log, config });
+  started.push(...bot.inbound.map((inbound) => () => inbound.stop()), () => bot.close());
+  const server = await listen(createApp({ log, redisUp: () => bot.store.ping(), routes: bot.inbound.flatMap((i) => i.routes) }));
   started.push(() => server.close());
   return { server, bot };
 }

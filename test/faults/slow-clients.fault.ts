@@ -12,7 +12,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBot } from '../../src/bot.js';
+import { compose } from '../../src/compose.js';
 import { createLogger } from '../../src/core/logger.js';
 import { testCounty } from '../fixtures/county.js';
 import { callbackHeaders, robotMessage } from '../helpers/dingtalk-client.js';
@@ -61,7 +61,7 @@ beforeAll(async () => {
   db = await openTestRedis(import.meta.url);
   started.push(() => db.close());
   const prefix = `${db.prefix}:serve`;
-  await (await createBot(db.redis, { log: createLogger('silent'), prefix })).store.loadCounty(county, { rest: [], work: [], years: [] });
+  await (await compose(db.redis, { log: createLogger('silent'), prefix })).store.loadCounty(county, { rest: [], work: [], years: [] });
   fake = await startFakeDingtalk({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
   started.push(() => fake.close());
 

@@ -3,7 +3,7 @@
  * somewhere — the same path `duban say` and the webhooks take.
  */
 import { say as sayThrough, type Speaker } from '../../src/adapters/console/index.js';
-import { createBot, type Bot } from '../../src/bot.js';
+import { compose, type Bot } from '../../src/compose.js';
 import { createLogger } from '../../src/core/logger.js';
 import { prepareDemo } from '../../src/demo.js';
 import { createKeys } from '../../src/store/keys.js';
@@ -32,7 +32,7 @@ export interface BotOptions {
   publicUrl?: string;
 }
 
-/** The bot over what `seed` put under a fresh prefix, reading the test's clock. */
+/** The bot as `compose` makes it for every caller, over what `seed` put under a fresh prefix, reading the test's clock. */
 async function openBot(fileUrl: string, start: string, options: BotOptions, seed: (prefix: string, db: TestRedis, now: Date) => Promise<void>): Promise<TestBot> {
   const db = await openTestRedis(fileUrl);
   const clock = {
@@ -43,13 +43,16 @@ async function openBot(fileUrl: string, start: string, options: BotOptions, seed
   };
   const prefix = `${db.prefix}:bot`;
   await seed(prefix, db, clock.now);
-  const bot = await createBot(db.redis, { log: createLogger('silent'), prefix, now: () => clock.now, posts: options.posts, publicUrl: options.publicUrl });
+  const bot = await compose(db.redis, { log: createLogger('silent'), prefix, now: () => clock.now, posts: options.posts, config: { publicUrl: options.publicUrl } });
   return {
     ...bot,
     db,
     clock,
     say: (speaker, text, messageId) => sayThrough(bot.route, speaker, text, messageId),
-    close: () => db.close(),
+    async close() {
+      await bot.close();
+      await db.close();
+    },
   };
 }
 
@@ -65,7 +68,6 @@ export function openDemoBot(fileUrl: string, start: string, options: BotOptions 
 
 export function openTestBot(fileUrl: string, county: County = testCounty, start = '2026-11-23T09:00:00+08:00', options: BotOptions = {}): Promise<TestBot> {
   return openBot(fileUrl, start, options, async (prefix, db) => {
-    const seed = await createBot(db.redis, { log: createLogger('silent'), prefix });
-    await seed.store.loadCounty(county, { rest: [], work: [], years: [] });
+    await createRedisStore(db.redis, createKeys(prefix)).loadCounty(county, { rest: [], work: [], years: [] });
   });
 }

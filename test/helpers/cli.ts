@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { runCli, type CliIo } from '../../src/cli.js';
+import { runCli, type CliIo } from '../../src/cli/index.js';
 import { REDIS_URL } from './redis.js';
 
 export interface Outcome {

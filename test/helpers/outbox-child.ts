@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   await store.saveGroup({ platform: 'wecom', chat: 'wrkCrash', township: '城关镇', webhook });
   const { poster } = createWecom(
     { token: 'crashToken', encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', apiBase: env('WECOM_BASE') },
-    { route: () => Promise.resolve({ lines: [] }), store, log },
+    { store, log },
   );
   const outbox = createOutbox({ redis, queuePrefix: keys.queuePrefix(), store, posters: { wecom: poster }, log, perMinute: 1, windowMs: 1000 });
   const posts = Array.from({ length: Number(env('POSTS')) }, (_, i) => ({

@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWecomApp, jsApiSignature } from '../../src/adapters/wecom/app.js';
+import { wecomSignIn } from '../../src/adapters/wecom/dashboard.js';
 import { SESSION_TTL_MS } from '../../src/core/access.js';
 import { createLogger } from '../../src/core/logger.js';
 import { createApp } from '../../src/server/app.js';
@@ -34,8 +35,8 @@ beforeEach(async () => {
   bot = await openTestBot(import.meta.url, county, undefined, { publicUrl: PUBLIC });
   fake = await startFakeWecomApp();
   const log = createLogger('silent');
-  const wecom = createWecomApp({ corpId: fake.corpId, agentId: '1000002', secret: fake.secret, apiBase: fake.base, store: bot.store, log });
-  const app = createApp({ log, redisUp: () => bot.store.ping(), dashboard: { store: bot.store, calendar: bot.calendar, log, publicUrl: PUBLIC, wecom, now: () => bot.clock.now } });
+  const signIn = wecomSignIn(createWecomApp({ corpId: fake.corpId, agentId: '1000002', secret: fake.secret, apiBase: fake.base, store: bot.store, log }));
+  const app = createApp({ log, redisUp: () => bot.store.ping(), dashboard: { store: bot.store, calendar: bot.calendar, log, publicUrl: PUBLIC, signIn, now: () => bot.clock.now } });
   server = await listen(app);
 });
 afterEach(async () => {

@@ -6,7 +6,7 @@
  * message ends up recorded exactly once. Real Redis, a fake DingTalk recording the replies.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createDingtalkCallback } from '../../src/adapters/dingtalk/callback.js';
+import { callbackRoute, createDingtalkCallback } from '../../src/adapters/dingtalk/callback.js';
 import { createDingtalkInbound, type DingtalkInbound } from '../../src/adapters/dingtalk/inbound.js';
 import { createDingtalkSender } from '../../src/adapters/dingtalk/send.js';
 import { createStreamClient } from '../../src/adapters/dingtalk/stream.js';
@@ -78,7 +78,7 @@ describe('a flood of DingTalk messages by HTTP callback', () => {
   it('handles at most the bound at once, answers the excess 503 unclaimed, and records each once after DingTalk delivers them again', async () => {
     const gate = gated(bot.route);
     const inbound = inboundFor(gate.route);
-    const server = await listen(createApp({ log: createLogger('silent'), redisUp: () => bot.store.ping(), dingtalk: createDingtalkCallback({ appSecret: CLIENT_SECRET, inbound }) }));
+    const server = await listen(createApp({ log: createLogger('silent'), redisUp: () => bot.store.ping(), routes: [callbackRoute(createDingtalkCallback({ appSecret: CLIENT_SECRET, inbound }))] }));
     opened.push(() => server.close());
     const deliver = async (n: number): Promise<number> =>
       (await fetch(`${server.base}/dingtalk/callback`, { method: 'POST', headers: callbackHeaders(CLIENT_SECRET), body: JSON.stringify(report(`m-${String(n)}`, n)) })).status;

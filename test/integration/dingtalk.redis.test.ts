@@ -4,8 +4,9 @@
  * DingTalk recording the replies.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDingtalk, type Dingtalk } from '../../src/adapters/dingtalk/index.js';
-import { createBot } from '../../src/bot.js';
+import { createDingtalk } from '../../src/adapters/dingtalk/index.js';
+import type { Inbound, PlatformAdapter } from '../../src/core/platform.js';
+import { compose } from '../../src/compose.js';
 import { createLogger } from '../../src/core/logger.js';
 import type { RouteMessage } from '../../src/core/router.js';
 import { createApp } from '../../src/server/app.js';
@@ -47,19 +48,19 @@ afterEach(async () => {
   await bot.close();
 });
 
-function dingtalkFor(options: { route?: RouteMessage; store?: Store; mode?: 'http' | 'stream' } = {}): Dingtalk {
+function dingtalkFor(options: { store?: Store; mode?: 'http' | 'stream' } = {}): PlatformAdapter {
   return createDingtalk(
     { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, mode: options.mode ?? 'http', apiBase: fake.base, oapiBase: fake.base },
-    { route: options.route ?? bot.route, store: options.store ?? bot.store, log: createLogger('silent'), backoff: { firstMs: 20, maxMs: 200 } },
+    { store: options.store ?? bot.store, log: createLogger('silent'), backoff: { firstMs: 20, maxMs: 200 } },
   );
 }
 
-async function serve(options: { route?: RouteMessage; store?: Store } = {}): Promise<Listening & { dingtalk: Dingtalk }> {
-  const dingtalk = dingtalkFor(options);
+async function serve(options: { route?: RouteMessage; store?: Store } = {}): Promise<Listening> {
+  const inbound = dingtalkFor(options).receive(options.route ?? bot.route);
   const store = options.store ?? bot.store;
-  const server = await listen(createApp({ log: createLogger('silent'), redisUp: () => store.ping(), dingtalk: dingtalk.callback }));
-  opened.push({ close: async () => { await server.close(); await dingtalk.inbound.drain(); } });
-  return { ...server, dingtalk };
+  const server = await listen(createApp({ log: createLogger('silent'), redisUp: () => store.ping(), routes: inbound.routes }));
+  opened.push({ close: async () => { await server.close(); await inbound.stop(); } });
+  return server;
 }
 
 const clerkSays = (msgId: string, content: string, extra: Partial<RobotMessageOptions> = {}) =>
@@ -111,7 +112,7 @@ describe('a DingTalk robot message by HTTP callback', () => {
   });
 
   it('records and replies once when two instances sharing one Redis both get the message', async () => {
-    const second = await createBot(await bot.db.connect(), { log: createLogger('silent'), prefix: `${bot.db.prefix}:bot`, now: () => bot.clock.now });
+    const second = await compose(await bot.db.connect(), { log: createLogger('silent'), prefix: `${bot.db.prefix}:bot`, now: () => bot.clock.now });
     const [a, b] = [await serve(), await serve({ route: second.route, store: second.store })];
     const message = clerkSays('msg-3', '上报 T2 70%');
     await Promise.all([deliver(a, message), deliver(b, message)]);
@@ -238,7 +239,7 @@ describe('a forged, stale or malformed DingTalk callback', () => {
 
   it('is answered 503 while Redis is down, so DingTalk may deliver it again', async () => {
     const redis = await bot.db.connect();
-    const offline = await createBot(redis, { log: createLogger('silent'), prefix: `${bot.db.prefix}:bot` });
+    const offline = await compose(redis, { log: createLogger('silent'), prefix: `${bot.db.prefix}:bot` });
     redis.disconnect();
     const server = await serve({ route: offline.route, store: offline.store });
 
@@ -247,12 +248,12 @@ describe('a forged, stale or malformed DingTalk callback', () => {
 });
 
 describe('a DingTalk robot message by Stream', () => {
-  async function streaming(options: { route?: RouteMessage; store?: Store } = {}): Promise<Dingtalk> {
-    const dingtalk = dingtalkFor({ ...options, mode: 'stream' });
-    dingtalk.stream?.start();
-    opened.push({ close: async () => { await dingtalk.stream?.stop(); await dingtalk.inbound.drain(); } });
+  async function streaming(options: { route?: RouteMessage; store?: Store } = {}): Promise<Inbound> {
+    const inbound = dingtalkFor({ ...options, mode: 'stream' }).receive(options.route ?? bot.route);
+    inbound.start();
+    opened.push({ close: () => inbound.stop() });
     await fake.stream.waitForConnection();
-    return dingtalk;
+    return inbound;
   }
 
   it('is acknowledged first, then recorded and answered through the sessionWebhook', async () => {
@@ -268,7 +269,7 @@ describe('a DingTalk robot message by Stream', () => {
 
   it('tells the sender to send again when Redis is down, since an acknowledged frame is not pushed again', async () => {
     const redis = await bot.db.connect();
-    const offline = await createBot(redis, { log: createLogger('silent'), prefix: `${bot.db.prefix}:bot` });
+    const offline = await compose(redis, { log: createLogger('silent'), prefix: `${bot.db.prefix}:bot` });
     redis.disconnect();
     await streaming({ route: offline.route, store: offline.store });
     const frame = fake.stream.callback(clerkSays('st-offline', '上报 T2 80%', { robotCode: CLIENT_ID }));

@@ -6,7 +6,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { refreshersFor } from '../../commands/index.js';
 import { createLogger } from '../../src/core/logger.js';
-import { createOutbox, type Outbox, type Poster } from '../../src/outbox/index.js';
+import { createOutbox, type Outbox } from '../../src/outbox/index.js';
+import { type Poster } from '../../src/core/platform.js';
 import { renderText } from '../../src/render/plain.js';
 import { createKeys } from '../../src/store/keys.js';
 import { testCounty } from '../fixtures/county.js';

@@ -8,7 +8,8 @@ import { createWecom } from '../../src/adapters/wecom/index.js';
 import { SendError } from '../../src/core/errors.js';
 import { createLogger } from '../../src/core/logger.js';
 import type { OutgoingMessage } from '../../src/core/types.js';
-import { createOutbox, type Outbox, type Poster } from '../../src/outbox/index.js';
+import { createOutbox, type Outbox } from '../../src/outbox/index.js';
+import { type Poster } from '../../src/core/platform.js';
 import { createKeys } from '../../src/store/keys.js';
 import { testCounty } from '../fixtures/county.js';
 import { openTestBot, type TestBot } from '../helpers/bot.js';
@@ -344,7 +345,7 @@ describe('the outbox with WeCom', () => {
     for (const g of wecomGroups) await bot.store.saveGroup(g);
     fake.answerNext('live', { errcode: 45009, errmsg: 'api freq out of limit' });
     fake.answerNext('gone', { errcode: 93000, errmsg: 'invalid webhook url' });
-    const { poster } = createWecom({ token: 'tok', encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', apiBase: fake.base }, { route: bot.route, store: bot.store, log: createLogger('silent') });
+    const { poster } = createWecom({ token: 'tok', encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', apiBase: fake.base }, { store: bot.store, log: createLogger('silent') });
     const outbox = outboxWith({ wecom: { ...poster, pauseMs: 200 }, console: recorder() });
     outbox.start();
     const posts: Post[] = wecomGroups.map((g) => ({ key: `test/${g.chat}`, platform: 'wecom', chat: g.chat, message: message('12月31日截止：T1') }));

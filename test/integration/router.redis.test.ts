@@ -77,8 +77,8 @@ describe('a message too long to be a command (issue 12)', () => {
 describe('the router when Redis is gone', () => {
   it('raises StoreUnavailableError instead of answering, so the caller can answer 503', async () => {
     const redis = await bot.db.connect();
-    const { createBot } = await import('../../src/bot.js');
-    const offline = await createBot(redis, { log: createLogger('silent'), prefix: `${bot.db.prefix}:bot` });
+    const { compose } = await import('../../src/compose.js');
+    const offline = await compose(redis, { log: createLogger('silent'), prefix: `${bot.db.prefix}:bot` });
     redis.disconnect();
     await expect(offline.route(consoleMessage(clerk, '上报 T2 80%'))).rejects.toThrow(StoreUnavailableError);
   });

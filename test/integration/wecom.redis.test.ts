@@ -5,9 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FRESH_WINDOW_SECONDS, KEPT_SECONDS } from '../../src/adapters/wecom/callback.js';
+import { FRESH_WINDOW_SECONDS, KEPT_SECONDS } from '../../src/adapters/wecom/inbound.js';
 import { createWecom } from '../../src/adapters/wecom/index.js';
-import { createBot } from '../../src/bot.js';
+import { compose } from '../../src/compose.js';
 import { createLogger, type Logger } from '../../src/core/logger.js';
 import type { InboundBound, RouteMessage } from '../../src/core/router.js';
 import { createApp } from '../../src/server/app.js';
@@ -50,11 +50,11 @@ afterEach(async () => {
 async function serve(options: { route?: RouteMessage; store?: TestBot['store']; replyWithinMs?: number; log?: Logger; now?: () => number; bound?: InboundBound } = {}): Promise<Listening> {
   const store = options.store ?? bot.store;
   const log = options.log ?? createLogger('silent');
-  const { callback } = createWecom(
+  const inbound = createWecom(
     { token: TOKEN, encodingAesKey: AES_KEY, apiBase: fake.base },
-    { route: options.route ?? bot.route, store, log, replyWithinMs: options.replyWithinMs, now: options.now, bound: options.bound },
-  );
-  const app = await listen(createApp({ log, redisUp: () => store.ping(), wecom: callback }));
+    { store, log, replyWithinMs: options.replyWithinMs, now: options.now, bound: options.bound },
+  ).receive(options.route ?? bot.route);
+  const app = await listen(createApp({ log, redisUp: () => store.ping(), routes: inbound.routes }));
   apps.push(app);
   return app;
 }
@@ -372,7 +372,7 @@ describe('a WeCom answer that is not ready in time', () => {
   });
 
   it('is sent once through response_url when two instances sharing one Redis both get the message', async () => {
-    const second = await createBot(await bot.db.connect(), { log: createLogger('silent'), prefix: `${bot.db.prefix}:bot`, now: () => bot.clock.now });
+    const second = await compose(await bot.db.connect(), { log: createLogger('silent'), prefix: `${bot.db.prefix}:bot`, now: () => bot.clock.now });
     const one = await serve({ route: slow(200), replyWithinMs: 20 });
     const two = await serve({ route: async (m) => { await new Promise((done) => setTimeout(done, 200)); return second.route(m); }, store: second.store, replyWithinMs: 20 });
     const callback = wecom.callback(report('msg-two-instances'));
@@ -421,7 +421,7 @@ describe('a flood of WeCom messages', () => {
 describe('a WeCom message while Redis is down', () => {
   it('is answered 503 so that WeCom delivers it again', async () => {
     const redis = await bot.db.connect();
-    const offline = await createBot(redis, { log: createLogger('silent'), prefix: `${bot.db.prefix}:bot` });
+    const offline = await compose(redis, { log: createLogger('silent'), prefix: `${bot.db.prefix}:bot` });
     redis.disconnect();
     const server = await serve({ route: offline.route, store: offline.store });
 

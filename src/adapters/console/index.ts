@@ -1,123 +1,20 @@
 /**
- * The terminal as a platform: `duban say` and `duban chat` build `IncomingMessage`s as the
- * webhooks do and print replies as plain text, through the same router.
+ * The terminal as a platform: `duban say`, `duban chat` and the demo build `IncomingMessage`s
+ * as the webhooks do (inbound.ts), and posts into the county's console groups are printed
+ * (send.ts). It needs no credentials, so it is always on.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import type { ChatPlatform } from '../../domain/model.js';
-import type { IncomingMessage, OutgoingMessage } from '../../core/types.js';
-import type { RouteMessage } from '../../core/router.js';
-import { cli } from '../../messages/index.js';
-import { renderText } from '../../render/plain.js';
-import type { Poster } from '../../outbox/index.js';
-import type { CountyStore } from '../../store/county.js';
+import type { PlatformAdapter } from '../../core/platform.js';
+import { consolePoster } from './send.js';
 
-export interface Speaker {
-  platform: ChatPlatform;
-  /** A group chat id; absent means a direct chat with the bot. */
-  chat?: string;
-  user: string;
-  name?: string;
-}
+export { castOf, chat, defaultSpeaker, say, type Cast } from './inbound.js';
+export { consoleMessage, type Speaker } from './normalize.js';
 
-export function consoleMessage(speaker: Speaker, text: string, messageId = `console-${randomUUID()}`): IncomingMessage {
+/** `write` is where posts to the terminal's groups go. */
+export function createConsole(write: (text: string) => void): PlatformAdapter {
   return {
-    chat: { platform: speaker.platform, id: speaker.chat ?? speaker.user, type: speaker.chat === undefined ? 'direct' : 'group' },
-    sender: { id: speaker.user, ...(speaker.name === undefined ? {} : { name: speaker.name }) },
-    text,
-    messageId,
-  };
-}
-
-export async function say(route: RouteMessage, speaker: Speaker, said: string, messageId?: string): Promise<string> {
-  return shown(await route(consoleMessage(speaker, said, messageId)));
-}
-
-let pictures: string | undefined;
-
-/** A reply as the terminal shows it: a picture is saved as a file, and its path is printed first. */
-function shown(reply: OutgoingMessage): string {
-  if (!reply.image) return renderText(reply);
-  const bytes = Buffer.from(reply.image.base64, 'base64');
-  // A folder of our own (mkdtemp): a shared /tmp/duban could be a link planted by someone else.
-  pictures ??= mkdtempSync(join(tmpdir(), 'duban-'));
-  const file = join(pictures, `${createHash('sha256').update(bytes).digest('hex').slice(0, 12)}.png`);
-  writeFileSync(file, bytes);
-  return `${cli.chat.imageSaved(file)}\n${renderText(reply)}`;
-}
-
-/**
- * An interactive chat. Lines starting with `:` change who and where you are:
- * `:user 书记`, `:chat 领导群`, `:direct`, `:quit`. The prompt names the speaker as the county
- * knows them (`李联络`), through `nameOf`.
- */
-export async function chat(route: RouteMessage, first: Speaker, io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream }, cast: Cast = NO_CAST): Promise<void> {
-  const { nameOf } = cast;
-  let speaker = first;
-  const rl = createInterface({ input: io.input, output: io.output, terminal: 'isTTY' in io.input && io.input.isTTY === true });
-  const prompt = async (): Promise<void> => {
-    const name = speaker.name ?? (await nameOf(speaker)) ?? speaker.user;
-    rl.setPrompt(cli.chat.prompt(speaker.chat, name));
-    rl.prompt();
-  };
-  io.output.write([...cli.chat.heading(cast.users, cast.chats), ''].join('\n'));
-  // Made before the first await: lines that arrive while the prompt is prepared must not be lost.
-  const lines = rl[Symbol.asyncIterator]();
-  await prompt();
-  for await (const raw of { [Symbol.asyncIterator]: () => lines }) {
-    const line = raw.trim();
-    if (line === ':quit' || line === ':q') break;
-    if (line.startsWith(':user ')) speaker = { ...speaker, user: line.slice(6).trim(), name: undefined };
-    else if (line.startsWith(':chat ')) speaker = { ...speaker, chat: line.slice(6).trim() };
-    else if (line === ':direct') speaker = { ...speaker, chat: undefined };
-    else if (line !== '') io.output.write(`${await say(route, speaker, line)}\n\n`);
-    await prompt();
-  }
-  rl.close();
-}
-
-/** Who and where the terminal may speak as, from the county: named in the chat's prompt and its help line. */
-export interface Cast {
-  nameOf: (speaker: Speaker) => Promise<string | undefined>;
-  /** The county's terminal users (`:user`) and groups (`:chat`). */
-  users: readonly string[];
-  chats: readonly string[];
-}
-
-const NO_CAST: Cast = { nameOf: () => Promise.resolve(undefined), users: [], chats: [] };
-
-/** The county's people and groups on the terminal platform. */
-export async function castOf(store: Pick<CountyStore, 'person' | 'people' | 'groups'>): Promise<Cast> {
-  const [people, groups] = await Promise.all([store.people(), store.groups()]);
-  return {
-    nameOf: async (speaker) => (await store.person(speaker.platform, speaker.user))?.name,
-    users: people.filter((p) => p.platform === 'console').map((p) => p.user),
-    chats: groups.filter((g) => g.platform === 'console').map((g) => g.chat),
-  };
-}
-
-/** Without flags, the terminal speaks as the sample county's 城关镇 clerk, or in the first township group. */
-export async function defaultSpeaker(
-  store: Pick<CountyStore, 'groups'>,
-  given: { platform: ChatPlatform; chat?: string; user?: string },
-): Promise<Speaker> {
-  if (given.chat !== undefined || given.user !== undefined) return { platform: given.platform, chat: given.chat, user: given.user ?? '联络员' };
-  const groups = (await store.groups()).filter((g) => g.platform === given.platform && g.township !== undefined);
-  const chatId = groups.find((g) => g.chat === '城关镇工作群')?.chat ?? groups[0]?.chat;
-  return { platform: given.platform, chat: chatId, user: '联络员' };
-}
-
-/** The terminal's groups as an outbox target: a post is printed, headed by the group it is for. */
-export function consolePoster(write: (text: string) => void): Poster {
-  return {
-    parts: () => 1,
-    sendPart(group, message) {
-      write(`${cli.chat.postHeading(group.name ?? group.chat)}\n${renderText(message)}\n`);
-      return Promise.resolve();
-    },
-    pauseMs: 0,
+    platform: 'console',
+    poster: consolePoster(write),
+    // Typed lines are routed by `say` and `chat` directly: nothing to mount or open.
+    receive: () => ({ routes: [], start() {}, stop: () => Promise.resolve(), describe: 'console is on: duban say, duban chat and the demo' }),
   };
 }

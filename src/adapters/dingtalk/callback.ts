@@ -4,6 +4,7 @@
  * into the chat); the reply follows through the sessionWebhook. Koa stays in `src/server/`.
  */
 import { jsonOr400 } from '../../core/errors.js';
+import type { PlatformRoute } from '../../core/platform.js';
 import type { DingtalkInbound } from './inbound.js';
 import { verifyCallbackSign } from './sign.js';
 
@@ -24,3 +25,13 @@ export function createDingtalkCallback(deps: { appSecret: string; inbound: Dingt
     },
   };
 }
+
+/** The path DingTalk calls in HTTP mode: the robot's 消息接收地址. */
+const CALLBACK_PATH = '/dingtalk/callback';
+
+/** The callback as the route the server mounts. */
+export const callbackRoute = (callback: DingtalkCallback): PlatformRoute => ({
+  method: 'POST',
+  path: CALLBACK_PATH,
+  handle: async (request) => ({ type: 'application/json', body: await callback.handle({ timestamp: request.header('timestamp'), sign: request.header('sign') }, request.body) }),
+});

@@ -1,15 +1,16 @@
 /**
- * DingTalk, assembled from its config: the sender the outbox uses, and the inbound path of the
- * configured mode — the HTTP callback the server mounts, or the Stream client main starts.
+ * DingTalk as a platform adapter: posts by the OpenAPI (or a group's custom robot), and messages
+ * from the robot by the configured mode — the HTTP callback the server mounts, or the Stream
+ * connection it opens itself, needing no public address.
  */
 import { SendError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import type { Poster } from '../../outbox/index.js';
-import type { RouteMessage } from '../../core/router.js';
-import { createDingtalkCallback, type DingtalkCallback } from './callback.js';
-import { createDingtalkInbound, type DingtalkInbound, type DingtalkInboundStore } from './inbound.js';
-import { createDingtalkSender, type DingtalkSender } from './send.js';
-import { createStreamClient, type StreamClient } from './stream.js';
+import type { Inbound, PlatformAdapter, Poster } from '../../core/platform.js';
+import type { InboundBound } from '../../core/router.js';
+import { callbackRoute, createDingtalkCallback } from './callback.js';
+import { createDingtalkInbound, type DingtalkInboundStore } from './inbound.js';
+import { createDingtalkSender } from './send.js';
+import { createStreamClient } from './stream.js';
 
 export interface DingtalkConfig {
   clientId: string;
@@ -19,27 +20,22 @@ export interface DingtalkConfig {
   oapiBase: string;
 }
 
+export interface DingtalkDeps {
+  store: DingtalkInboundStore;
+  log: Logger;
+  /** The clock callback timestamps and tokens are checked against (ms since the epoch). */
+  now?: () => number;
+  /** The Stream's reconnection backoff; tests shorten it. */
+  backoff?: { firstMs: number; maxMs: number };
+  bound?: InboundBound;
+}
+
 /** DingTalk throttles a robot for 10 minutes after more than 20 posts in a minute (docs/protocols/dingtalk.md §4a). */
 const DINGTALK_PAUSE_MS = 10 * 60_000;
 
-export interface Dingtalk {
-  sender: DingtalkSender;
-  /** Unprompted posts: the OpenAPI, or the group's custom robot when people are @-ed. */
-  poster: Poster;
-  inbound: DingtalkInbound;
-  /** HTTP mode only. */
-  callback?: DingtalkCallback;
-  /** Stream mode only; not started. */
-  stream?: StreamClient;
-}
-
-export function createDingtalk(
-  config: DingtalkConfig,
-  deps: { route: RouteMessage; store: DingtalkInboundStore; log: Logger; now?: () => number; backoff?: { firstMs: number; maxMs: number } },
-): Dingtalk {
+export function createDingtalk(config: DingtalkConfig, deps: DingtalkDeps): PlatformAdapter {
   const log = deps.log.child({ platform: 'dingtalk' });
   const sender = createDingtalkSender({ ...config, log, now: deps.now });
-  const inbound = createDingtalkInbound({ route: deps.route, store: deps.store, sender, log });
   const poster: Poster = {
     // A picture is a message of its own (sampleImageMsg), sent before the text and counted against the robot's rate.
     parts: (message) => (message.image ? 2 : 1),
@@ -58,14 +54,38 @@ export function createDingtalk(
     },
     pauseMs: DINGTALK_PAUSE_MS,
   };
-  if (config.mode === 'http') return { sender, poster, inbound, callback: createDingtalkCallback({ appSecret: config.clientSecret, inbound, now: deps.now }) };
-  const stream = createStreamClient({
-    clientId: config.clientId,
-    clientSecret: config.clientSecret,
-    apiBase: config.apiBase,
-    log,
-    onRobotMessage: (payload) => inbound.receiveAcknowledged(payload),
-    backoff: deps.backoff,
-  });
-  return { sender, poster, inbound, stream };
+  return {
+    platform: 'dingtalk',
+    poster,
+    receive(route): Inbound {
+      const inbound = createDingtalkInbound({ route, store: deps.store, sender, log, bound: deps.bound });
+      if (config.mode === 'http') {
+        const route = callbackRoute(createDingtalkCallback({ appSecret: config.clientSecret, inbound, now: deps.now }));
+        return {
+          routes: [route],
+          start() {},
+          stop: () => inbound.drain(),
+          describe: `dingtalk is on: callback at ${route.path}`,
+        };
+      }
+      const stream = createStreamClient({
+        clientId: config.clientId,
+        clientSecret: config.clientSecret,
+        apiBase: config.apiBase,
+        log,
+        onRobotMessage: (payload) => inbound.receiveAcknowledged(payload),
+        backoff: deps.backoff,
+      });
+      return {
+        routes: [],
+        start: () => { stream.start(); },
+        async stop() {
+          // No new messages from the Stream; replies still owed go out through their sessionWebhook.
+          await stream.stop();
+          await inbound.drain();
+        },
+        describe: 'dingtalk is on: stream mode, no public address needed',
+      };
+    },
+  };
 }

@@ -15,7 +15,7 @@ import { SendError, type SendFailure } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { rememberSecret, rememberToken } from '../../core/redact.js';
 import type { OutgoingMessage } from '../../core/types.js';
-import { dingtalkMarkdown, dingtalkMsgParam } from '../../render/dingtalk.js';
+import { dingtalkMarkdown, dingtalkMsgParam } from './render.js';
 import type { ReplyTarget } from './normalize.js';
 import { AccessTokenSchema, MediaUploadSchema, OpenApiErrorSchema, WebhookAnswerSchema } from './schema.js';
 import { httpFailure, postForm, postJson, shownUrl, urlOn } from '../http.js';

@@ -1,13 +1,16 @@
-/** WeCom, assembled from its config: the callback the server mounts and the sender the outbox uses. */
+/**
+ * WeCom as a platform adapter: posts through each group's 消息推送 webhook, and messages from the
+ * 智能机器人's HTTP callback once the router exists.
+ */
 import { SendError } from '../../core/errors.js';
-import { rememberSecret } from '../../core/redact.js';
 import type { Logger } from '../../core/logger.js';
-import type { Poster } from '../../outbox/index.js';
-import type { InboundBound, RouteMessage } from '../../core/router.js';
-import { createWecomCallback, type WecomCallback, type WecomCallbackStore } from './callback.js';
+import type { PlatformAdapter, Poster } from '../../core/platform.js';
+import { rememberSecret } from '../../core/redact.js';
+import type { InboundBound } from '../../core/router.js';
 import { createWecomCrypto } from './crypto.js';
-import { fitsWebhook, wecomPosts } from '../../render/wecom.js';
-import { createWecomSender, type WecomSender } from './send.js';
+import { createWecomCallback, type WecomCallbackStore } from './inbound.js';
+import { fitsWebhook, wecomPosts } from './render.js';
+import { createWecomSender } from './send.js';
 
 export interface WecomConfig {
   token: string;
@@ -15,23 +18,28 @@ export interface WecomConfig {
   apiBase: string;
 }
 
-export interface Wecom {
-  callback: WecomCallback;
-  sender: WecomSender;
-  /** Unprompted posts, through each group's 消息推送 webhook. */
-  poster: Poster;
+export interface WecomDeps {
+  store: WecomCallbackStore;
+  log: Logger;
+  /** How long a message may take before the passive reply says it is working; tests shorten it. */
+  replyWithinMs?: number;
+  /** The clock callback timestamps are checked against (ms since the epoch). */
+  now?: () => number;
+  bound?: InboundBound;
 }
 
 /** WeCom documents no penalty for 45009; a minute is the rate window the webhook states (docs/protocols/wecom.md §4, page 91770). */
 const WECOM_PAUSE_MS = 60_000;
 
-export function createWecom(config: WecomConfig, deps: { route: RouteMessage; store: WecomCallbackStore; log: Logger; replyWithinMs?: number; now?: () => number; bound?: InboundBound }): Wecom {
+/** The path WeCom calls: the URL given in the robot's API mode settings. */
+const CALLBACK_PATH = '/wecom/callback';
+
+export function createWecom(config: WecomConfig, deps: WecomDeps): PlatformAdapter {
   const log = deps.log.child({ platform: 'wecom' });
   rememberSecret(config.token);
   rememberSecret(config.encodingAesKey);
   const sender = createWecomSender({ apiBase: config.apiBase, log });
   const crypto = createWecomCrypto({ token: config.token, encodingAesKey: config.encodingAesKey });
-  const callback = createWecomCallback({ crypto, route: deps.route, store: deps.store, sender, log, replyWithinMs: deps.replyWithinMs, now: deps.now, bound: deps.bound });
   const poster: Poster = {
     // The picture (part 0, when the webhook takes it) is decoded and hashed only when it is sent:
     // `parts` is asked for every post of a fan-out, and a chart is up to a megabyte.
@@ -45,5 +53,29 @@ export function createWecom(config: WecomConfig, deps: { route: RouteMessage; st
     },
     pauseMs: WECOM_PAUSE_MS,
   };
-  return { callback, sender, poster };
+  return {
+    platform: 'wecom',
+    poster,
+    receive(route) {
+      const callback = createWecomCallback({ crypto, route, store: deps.store, sender, log, replyWithinMs: deps.replyWithinMs, now: deps.now, bound: deps.bound });
+      return {
+        routes: [
+          // The plaintext alone: no quotes, no newline (docs/protocols/wecom.md §1.1, page 101033).
+          { method: 'GET', path: CALLBACK_PATH, handle: (request) => Promise.resolve({ type: 'text/plain', body: callback.urlCheck(request.query) }) },
+          {
+            method: 'POST',
+            path: CALLBACK_PATH,
+            async handle(request) {
+              const reply = await callback.handle(request.query, request.body);
+              // Events take an empty 200 (docs/protocols/wecom.md §1.4, page 101027); a message takes the encrypted JSON envelope.
+              return reply === '' ? { body: '' } : { type: 'application/json', body: reply };
+            },
+          },
+        ],
+        start() {},
+        stop: () => callback.drain(),
+        describe: `wecom is on: callback at ${CALLBACK_PATH}`,
+      };
+    },
+  };
 }

@@ -7,7 +7,7 @@
 import { SendError, type SendFailure } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { OutgoingMessage } from '../../core/types.js';
-import { wecomPosts, type WecomPost } from '../../render/wecom.js';
+import { wecomPosts, type WecomPost } from './render.js';
 import { httpFailure, postJson, shownUrl, urlOn } from '../http.js';
 import { ApiAnswerSchema } from './schema.js';
 

@@ -25,8 +25,8 @@ export interface PageContext {
   today: Ymd;
   /** The signed-in leader. */
   viewer: { name: string };
-  /** Present when the page is opened inside WeCom with the app configured: the page registers @wecom/jssdk. */
-  wecom?: { corpId: string; agentId: string };
+  /** Present when the page is opened in a platform's app that signs people in (AppSignIn): its bridge. */
+  app?: { attributes: Readonly<Record<string, string>>; library: string };
 }
 
 export type MessageStatus = 'signin' | 'denied' | 'expired' | 'invalid' | 'not-found' | 'unavailable';
@@ -90,7 +90,6 @@ export const dashboardPaths = {
   cell: (task: string, township: string): string => `/dashboard/cell/${encodeURIComponent(task)}/${encodeURIComponent(township)}`,
   chart: (month: string): string => `/dashboard/chart.png?month=${encodeURIComponent(month)}`,
   script: '/dashboard/app.js',
-  jssdk: '/dashboard/jssdk.js',
 } as const;
 
 // ─── Pages ─────────────────────────────────────────────────────────────────────────────────────
@@ -423,7 +422,7 @@ function page(ctx: PageContext, parts: PageParts): string {
   return documentOf({
     kind: parts.kind,
     title: parts.kind === 'overview' ? t.brand(ctx.county) : t.docTitle(parts.title, ctx.county),
-    wecom: ctx.wecom,
+    app: ctx.app,
     content: html`${header}<main>${parts.body}</main>`,
   });
 }
@@ -432,16 +431,15 @@ function documentOf(args: {
   kind: PageParts['kind'] | 'message';
   title: string;
   content: SafeHtml;
-  wecom?: PageContext['wecom'];
+  app?: PageContext['app'];
   status?: MessageStatus | undefined;
 }): string {
-  const { wecom } = args;
-  const bodyAttributes = html`data-page="${args.kind}"${args.status && html` data-status="${args.status}"`}${
-    wecom && html` data-corp-id="${wecom.corpId}" data-agent-id="${wecom.agentId}"`
-  }`;
-  // The SDK only where the route says WeCom is configured; app.js does nothing without it but
-  // is cheap, so it always loads (after the SDK, which it needs).
-  const scripts = html`${wecom && html`<script src="${dashboardPaths.jssdk}"></script>`}<script src="${dashboardPaths.script}"></script>`;
+  const { app } = args;
+  const appAttributes = Object.entries(app?.attributes ?? {}).map(([name, value]) => html` data-${name}="${value}"`);
+  const bodyAttributes = html`data-page="${args.kind}"${args.status && html` data-status="${args.status}"`}${appAttributes}`;
+  // The bridge's library only where the route says the page is in the app; app.js does nothing
+  // without it but is cheap, so it always loads (after the library, which it needs).
+  const scripts = html`${app && html`<script src="${app.library}"></script>`}<script src="${dashboardPaths.script}"></script>`;
   return html`<!doctype html>
 <html lang="zh-CN">
 <head>

@@ -4,55 +4,43 @@
  * Ways in:
  * - a link the bot gives for 看板: `/dashboard?t=…`, signed and short-lived; opening it starts a
  *   session cookie and drops the token from the address;
- * - inside WeCom with the 自建应用 configured: OAuth2 `snsapi_base` (docs/protocols/wecom.md §6.5, page 91022) gives
+ * - inside a platform's app that signs people in (`AppSignIn`, WeCom's 自建应用): its OAuth gives
  *   the user id, which must be a person of the setup file with a leader or admin role.
  * Every request checks the role again, so taking it away in the setup file takes effect at once.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { DASHBOARD_SECRET, readAccess, SESSION_TTL_MS, signAccess } from '../../core/access.js';
 import { currentRanking, loadBoard, pastRanking, type Board, type BoardSource, type BoardStore } from '../../core/board.js';
 import type { Logger } from '../../core/logger.js';
+import type { AppSignIn } from '../../core/platform.js';
 import { beijingDate, monthOf } from '../../domain/dates.js';
 import { leadsOrAdministers, type WorkCalendar, type Ym, type Person } from '../../domain/model.js';
 import { text } from '../../messages/index.js';
 import { CHART_MAX_ROWS, renderRankingChart } from '../../render/chart.js';
 import type { CountyStore } from '../../store/county.js';
 import type { SecretStore } from '../../store/secrets.js';
-import { DASHBOARD_SCRIPT } from './client.js';
 import { cellPage, inCell, messagePage, overviewPage, taskPage, townshipPage, type MessageStatus, type PageContext } from './html.js';
-
-/** What the dashboard needs of the WeCom 自建应用: sign-in and the JS-SDK's config signatures. */
-export interface WecomSignIn {
-  corpId: string;
-  agentId: string;
-  authorizeUrl(redirectUri: string, state: string): string;
-  userIdForCode(code: string): Promise<string | undefined>;
-  signature(kind: 'corp' | 'agent', url: string): Promise<{ timestamp: number; nonceStr: string; signature: string }>;
-}
 
 export interface DashboardDeps {
   /** What its pages show, who may see them, and the secret its links and sessions are signed with. */
   store: BoardStore & Pick<CountyStore, 'countyName' | 'person'> & Pick<SecretStore, 'secret'>;
   calendar: WorkCalendar;
   log: Logger;
-  /** The origin people reach the server at: OAuth's redirect and the JS-SDK's signed URLs are on it. */
+  /** The origin people reach the server at: OAuth's redirect and the bridge's signed URLs are on it. */
   publicUrl: string;
-  wecom?: WecomSignIn;
+  /** A platform's sign-in from its in-app browser, when one is configured. */
+  signIn?: AppSignIn;
   now?: () => Date;
 }
 
 const SESSION_COOKIE = 'duban_session';
 const STATE_COOKIE = 'duban_oauth_state';
-/** An OAuth code lives 5 minutes (docs/protocols/wecom.md §6.5, page 91023); the state cookie need not outlive the round trip by much. */
+/** An OAuth code lives 5 minutes (WeCom's, docs/protocols/wecom.md §6.5, page 91023); the state cookie need not outlive the round trip by much. */
 const STATE_TTL_MS = 10 * 60_000;
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
-/** WeCom's in-app browser says `wxwork` in its user agent (docs/protocols/wecom.md §6.6, page 90664). */
-const insideWecom = (ctx: Context): boolean => /\bwxwork\//i.test(ctx.get('user-agent'));
 
 const mayView = (person: Person | undefined): person is Person => person !== undefined && leadsOrAdministers(person.roles);
 
@@ -67,7 +55,9 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
   const clock = deps.now ?? (() => new Date());
   const secret = () => store.secret(DASHBOARD_SECRET);
   const https = deps.publicUrl.startsWith('https:');
-  const jssdk = readJssdk();
+  const { signIn } = deps;
+  /** Whether this request comes from the browser of the app that signs people in. */
+  const inApp = (ctx: Context): boolean => signIn?.inApp(ctx.get('user-agent')) === true;
 
   function page(ctx: Context, status: number, html: string): void {
     ctx.status = status;
@@ -77,7 +67,7 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
     ctx.set('X-Frame-Options', 'DENY');
     ctx.set('Referrer-Policy', 'no-referrer');
     // Scripts only from here and no plugins, a defence in depth should escaping ever miss. Frames
-    // and connections stay open: WeCom's JS bridge may use them.
+    // and connections stay open: an app's JS bridge (WeCom's) may use them.
     ctx.set('Content-Security-Policy', "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
     ctx.body = html;
   }
@@ -120,7 +110,7 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
     return mayView(person) ? person : undefined;
   }
 
-  /** Runs `render` for a signed-in leader; otherwise sends them through WeCom's sign-in or refuses. */
+  /** Runs `render` for a signed-in leader; otherwise sends them through the app's sign-in or refuses. */
   async function guarded(ctx: Context, render: (person: Person, source: BoardSource) => Promise<void>): Promise<void> {
     const person = await viewer(ctx);
     if (person) {
@@ -128,12 +118,12 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
       await render(person, { store, calendar: deps.calendar, today });
       return;
     }
-    if (deps.wecom && insideWecom(ctx) && ctx.method === 'GET') {
-      // WeCom takes letters and digits only in `state` (docs/protocols/wecom.md §6.5, page 91022).
+    if (signIn && inApp(ctx) && ctx.method === 'GET') {
+      // Letters and digits only in `state`, as WeCom takes it (docs/protocols/wecom.md §6.5, page 91022).
       const state = randomBytes(16).toString('hex');
       // The page to come back to rides along, encoded: a path may hold what a cookie may not (`;`).
       setCookie(ctx, STATE_COOKIE, `${state}.${encodeURIComponent(ctx.path)}`, STATE_TTL_MS);
-      ctx.redirect(deps.wecom.authorizeUrl(`${deps.publicUrl}/dashboard/wecom/oauth`, state));
+      ctx.redirect(signIn.authorizeUrl(`${deps.publicUrl}/dashboard/${signIn.platform}/oauth`, state));
       return;
     }
     // No session (or an expired one): how to get in. A session whose person lost the role: no.
@@ -143,9 +133,9 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
 
   async function pageContext(ctx: Context, person: Person, board: Board): Promise<PageContext> {
     const county = (await store.countyName()) ?? '';
-    // The JS-SDK only works inside WeCom's browser; elsewhere it would only be loaded for nothing.
-    const wecom = deps.wecom && insideWecom(ctx) ? { corpId: deps.wecom.corpId, agentId: deps.wecom.agentId } : undefined;
-    return { county, today: board.today, viewer: { name: person.name }, ...(wecom ? { wecom } : {}) };
+    // The bridge only works inside the app's browser; elsewhere it would only be loaded for nothing.
+    const app = signIn && inApp(ctx) ? { attributes: signIn.page.attributes, library: signIn.page.library.path } : undefined;
+    return { county, today: board.today, viewer: { name: person.name }, ...(app ? { app } : {}) };
   }
 
   router.get('/dashboard', async (ctx) => {
@@ -178,27 +168,27 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
     });
   });
 
-  router.get('/dashboard/wecom/oauth', async (ctx) => {
-    const { wecom } = deps;
+  // Where the app's OAuth sends the browser back; a path of its own, apart from every page's.
+  if (signIn) router.get(`/dashboard/${signIn.platform}/oauth`, async (ctx) => {
     const [state, encodedBack] = (ctx.cookies.get(STATE_COOKIE) ?? '').split(/\.(.*)/s);
     setCookie(ctx, STATE_COOKIE, null);
     const code = typeof ctx.query.code === 'string' ? ctx.query.code : '';
     // The state ties the answer to the browser that asked (OAuth 2.0 §10.12: no forged sign-in).
-    if (!wecom || state === undefined || state === '' || ctx.query.state !== state || code === '') {
+    if (state === undefined || state === '' || ctx.query.state !== state || code === '') {
       refuse(ctx, 403, 'denied');
       return;
     }
     let user: string | undefined;
     try {
-      user = await wecom.userIdForCode(code);
+      user = await signIn.userIdForCode(code);
     } catch (error) {
-      log.error('dashboard sign-in failed: WeCom did not say who it is', { error });
+      log.error('dashboard sign-in failed: the platform did not say who it is', { platform: signIn.platform, error });
       refuse(ctx, 503, 'unavailable');
       return;
     }
-    const person = user === undefined ? undefined : await store.person('wecom', user);
+    const person = user === undefined ? undefined : await store.person(signIn.platform, user);
     if (!mayView(person)) {
-      log.warn('dashboard sign-in refused: not a leader or admin', { platform: 'wecom', user: user ?? '(not a member)' });
+      log.warn('dashboard sign-in refused: not a leader or admin', { platform: signIn.platform, user: user ?? '(not a member)' });
       refuse(ctx, 403, 'denied');
       return;
     }
@@ -260,31 +250,34 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
     });
   });
 
-  router.get('/dashboard/jssdk/sign', async (ctx) => {
-    const { wecom } = deps;
-    const person = await viewer(ctx);
-    const kind = ctx.query.kind === 'agent' ? 'agent' : 'corp';
+  router.get('/dashboard/app.js', (ctx) => {
+    ctx.type = 'application/javascript; charset=utf-8';
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.body = signIn?.script ?? '';
+  });
+
+  if (signIn) mountBridge(router, signIn, { publicUrl: deps.publicUrl, viewer });
+}
+
+/** The library of the app's bridge and the signatures it asks for: only for our own pages, only for a leader. */
+function mountBridge(router: Router, signIn: AppSignIn, deps: { publicUrl: string; viewer: (ctx: Context) => Promise<Person | undefined> }): void {
+  router.get(signIn.signPath, async (ctx) => {
+    const person = await deps.viewer(ctx);
     const url = typeof ctx.query.url === 'string' ? ctx.query.url : '';
-    // Only our own pages are signed: a signature for another page would let it use our app's JS-SDK.
-    if (!wecom || !person || !url.startsWith(`${deps.publicUrl}/dashboard`)) {
+    // A signature for another page would let it use our app's bridge.
+    if (!person || !url.startsWith(`${deps.publicUrl}/dashboard`)) {
       ctx.status = 403;
       ctx.body = { error: 'forbidden' };
       return;
     }
     ctx.set('Cache-Control', 'private, no-store');
-    ctx.body = await wecom.signature(kind, url);
+    ctx.body = await signIn.sign(typeof ctx.query.kind === 'string' ? ctx.query.kind : undefined, url);
   });
 
-  router.get('/dashboard/app.js', (ctx) => {
-    ctx.type = 'application/javascript; charset=utf-8';
-    ctx.set('Cache-Control', 'public, max-age=3600');
-    ctx.body = DASHBOARD_SCRIPT;
-  });
-
-  router.get('/dashboard/jssdk.js', (ctx) => {
+  router.get(signIn.page.library.path, (ctx) => {
     ctx.type = 'application/javascript; charset=utf-8';
     ctx.set('Cache-Control', 'public, max-age=86400');
-    ctx.body = jssdk;
+    ctx.body = signIn.page.library.source();
   });
 }
 
@@ -297,9 +290,4 @@ function backTo(encoded: string | undefined): string {
     return '/dashboard';
   }
   return /^\/dashboard(\/[^/\\]|$)/.test(path) ? path : '/dashboard';
-}
-
-/** @wecom/jssdk's browser build, served from our origin: the page loads nothing from elsewhere. */
-function readJssdk(): string {
-  return readFileSync(createRequire(import.meta.url).resolve('@wecom/jssdk/dist/wecom.global.prod.js'), 'utf8');
 }

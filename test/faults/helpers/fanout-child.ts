@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   }
   const { poster } = createWecom(
     { token: 'fanoutToken', encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', apiBase: base },
-    { route: () => Promise.resolve({ lines: [] }), store, log },
+    { store, log },
   );
   const outbox = createOutbox({
     redis,

@@ -5,7 +5,7 @@
  * REDIS_URL, DINGTALK_*) and PREFIX set. Stops on SIGTERM, as serve does.
  */
 import { loadConfig } from '../../../src/config.js';
-import { serve } from '../../../src/main.js';
+import { serve } from '../../../src/cli/serve.js';
 
 const prefix = process.env.PREFIX;
 if (prefix === undefined || prefix === '') throw new Error('PREFIX is not set');

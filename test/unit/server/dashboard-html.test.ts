@@ -4,7 +4,7 @@ import { loadBoard, type Board } from '../../../src/core/board.js';
 import type { Instant, LedgerEntry, Progress, Reporter, Task, Township } from '../../../src/domain/model.js';
 import { buildRanking, type RankingSnapshot } from '../../../src/domain/ranking.js';
 import { text } from '../../../src/messages/index.js';
-import { DASHBOARD_SCRIPT, HIDDEN_MENU_ITEMS } from '../../../src/server/dashboard/client.js';
+import { DASHBOARD_SCRIPT, HIDDEN_MENU_ITEMS } from '../../../src/adapters/wecom/dashboard.js';
 import {
   cellPage,
   escapeHtml,
@@ -219,7 +219,7 @@ describe('the overview page', () => {
 
 describe('the WeCom JS-SDK', () => {
   it('is loaded before the page script, with the corp and agent on the body, only when the page has WeCom', () => {
-    const inside = overviewPage({ ...ctx, wecom: { corpId: 'ww123', agentId: '1000002' } }, board, ranking);
+    const inside = overviewPage({ ...ctx, app: { attributes: { 'corp-id': 'ww123', 'agent-id': '1000002' }, library: '/dashboard/jssdk.js' } }, board, ranking);
     expect(inside).toContain('<body data-page="overview" data-corp-id="ww123" data-agent-id="1000002">');
     expect(inside).toContain('<script src="/dashboard/jssdk.js"></script><script src="/dashboard/app.js"></script>');
 

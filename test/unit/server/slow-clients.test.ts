@@ -6,7 +6,7 @@
 import type { Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDingtalkCallback } from '../../../src/adapters/dingtalk/callback.js';
+import { callbackRoute, createDingtalkCallback } from '../../../src/adapters/dingtalk/callback.js';
 import type { DingtalkInbound } from '../../../src/adapters/dingtalk/inbound.js';
 import { createLogger } from '../../../src/core/logger.js';
 import { createApp } from '../../../src/server/app.js';
@@ -37,7 +37,7 @@ async function serve(limits: Partial<ServerLimits>, options: { bodyTimeoutMs?: n
     receiveAcknowledged: () => Promise.resolve(),
     drain: () => Promise.resolve(),
   };
-  const app = createApp({ log: createLogger('silent'), redisUp: () => Promise.resolve(true), dingtalk: createDingtalkCallback({ appSecret: SECRET, inbound }), bodyTimeoutMs: options.bodyTimeoutMs });
+  const app = createApp({ log: createLogger('silent'), redisUp: () => Promise.resolve(true), routes: [callbackRoute(createDingtalkCallback({ appSecret: SECRET, inbound }))], bodyTimeoutMs: options.bodyTimeoutMs });
   const server = await listen(app, { port: 0, host: '127.0.0.1', log: createLogger('silent'), limits });
   servers.push(server);
   return { server, port: (server.address() as AddressInfo).port };

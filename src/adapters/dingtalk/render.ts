@@ -8,10 +8,10 @@
  * so good, warn and bad are plain text. What people typed is escaped exactly as for WeCom
  * (`markdown.ts`). `image` is not rendered: it is the caller's to send another way.
  */
-import type { OutgoingMessage } from '../core/types.js';
-import { text } from '../messages/index.js';
-import { bytes, cutString, fitLines, markdownLine, markdownRuns, NEWLINE, runsOf, type Layout, type Rendered } from './markdown.js';
-import { lineText } from './plain.js';
+import type { OutgoingMessage } from '../../core/types.js';
+import { text } from '../../messages/index.js';
+import { bytes, cutString, fitLines, markdownLine, markdownRuns, NEWLINE, runsOf, type Layout, type Rendered } from '../../render/markdown.js';
+import { lineText } from '../../render/plain.js';
 
 /**
  * DingTalk's limits (docs/protocols/dingtalk.md):

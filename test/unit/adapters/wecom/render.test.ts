@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Line, OutgoingMessage, Span, Tone } from '../../../src/core/types.js';
-import { text } from '../../../src/messages/index.js';
-import { lineText } from '../../../src/render/plain.js';
-import { WECOM_LIMITS, wecomPosts, wecomReply, type WecomPost } from '../../../src/render/wecom.js';
-import { bytes, chineseLines, LONE_SURROGATE, muted, strong, tasks } from '../../fixtures/messages.js';
+import type { Line, OutgoingMessage, Span, Tone } from '../../../../src/core/types.js';
+import { text } from '../../../../src/messages/index.js';
+import { lineText } from '../../../../src/render/plain.js';
+import { WECOM_LIMITS, wecomPosts, wecomReply, type WecomPost } from '../../../../src/adapters/wecom/render.js';
+import { bytes, chineseLines, LONE_SURROGATE, muted, strong, tasks } from '../../../fixtures/messages.js';
 
 const contentOf = (post: WecomPost): string =>
   post.msgtype === 'markdown' ? post.markdown.content : post.msgtype === 'text' ? post.text.content : '';

@@ -1,14 +1,21 @@
 /**
- * The dashboard's only script, served at `/dashboard/app.js` (plain ES2017, no modules, no build).
+ * WeCom's way into the dashboard (`AppSignIn`): OAuth2 `snsapi_base` inside WeCom's browser
+ * (docs/protocols/wecom.md §6.5, page 91022) says who is looking, and @wecom/jssdk, served from
+ * our origin, is the page's bridge to the app.
  *
- * The board is for leaders (docs/design.md §1): inside WeCom it registers @wecom/jssdk and hides the
- * menu items that would spread the page — forward, send to WeChat, favourite, copy link, open in
+ * The board is for leaders (docs/design.md §1): the page's script (`/dashboard/app.js`, plain
+ * ES2017, no modules, no build) registers @wecom/jssdk inside WeCom and hides the menu items that would spread the page — forward, send to WeChat, favourite, copy link, open in
  * the browser, e-mail. The names are WeCom's 所有菜单项列表
  * (docs/protocols/wecom.md §6.6, page 90508); the SDK's types leave `menuList` as plain strings.
  *
  * The page works without it: outside WeCom (no `data-corp-id`, no `ww`) it does nothing, and
  * any failure — signature refused, older client — is swallowed.
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { AppSignIn } from '../../core/platform.js';
+import type { WecomApp } from './app.js';
+
 export const HIDDEN_MENU_ITEMS = [
   'menuItem:share:appMessage',
   'menuItem:share:wechat',
@@ -50,3 +57,24 @@ export const DASHBOARD_SCRIPT = `(function () {
   }
 })();
 `;
+
+/** WeCom's in-app browser says `wxwork` in its user agent (docs/protocols/wecom.md §6.6, page 90664). */
+const IN_WECOM = /\bwxwork\//i;
+
+export function wecomSignIn(app: WecomApp): AppSignIn {
+  let sdk: string | undefined;
+  return {
+    platform: 'wecom',
+    inApp: (userAgent) => IN_WECOM.test(userAgent),
+    authorizeUrl: (redirectUri, state) => app.authorizeUrl(redirectUri, state),
+    userIdForCode: (code) => app.userIdForCode(code),
+    page: {
+      attributes: { 'corp-id': app.corpId, 'agent-id': app.agentId },
+      // @wecom/jssdk's browser build, from our origin: the page loads nothing from elsewhere.
+      library: { path: '/dashboard/jssdk.js', source: () => (sdk ??= readFileSync(createRequire(import.meta.url).resolve('@wecom/jssdk/dist/wecom.global.prod.js'), 'utf8')) },
+    },
+    script: DASHBOARD_SCRIPT,
+    signPath: '/dashboard/jssdk/sign',
+    sign: (kind, url) => app.signature(kind === 'agent' ? 'agent' : 'corp', url),
+  };
+}

@@ -1,37 +1,23 @@
 /**
- * `duban serve`: config → Redis → bot → HTTP server; stops cleanly on SIGINT/SIGTERM.
+ * `duban serve`: config → Redis → the composed bot → HTTP server, the outbox's worker, the
+ * scheduler and the platforms' connections; stops cleanly on SIGINT/SIGTERM.
  * With `--demo`, the demo county in its own key space (src/demo.ts), and a chat in the terminal.
  */
 import { resolve } from 'node:path';
-import { castOf, chat, defaultSpeaker } from './adapters/console/index.js';
-import { createWecomApp } from './adapters/wecom/app.js';
-import { jobs } from '../jobs/index.js';
-import { createBot } from './bot.js';
-import type { Config } from './config.js';
-import { createLogger, fileLogger, type Logger } from './core/logger.js';
-import { startScheduler } from './core/scheduler.js';
-import { openDemo } from './demo.js';
-import { chatLogFile } from './paths.js';
-import { beijingDate } from './domain/dates.js';
-import { cli } from './messages/index.js';
-import type { Outbox } from './outbox/index.js';
-import { createPlatforms, openOutbox } from './platforms.js';
-import { createApp } from './server/app.js';
-import { listen } from './server/listen.js';
-import { connectRedis, persistenceProblems } from './store/connect.js';
-import type { Posts } from './core/posts.js';
-
-export interface ServeIo {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  stdin: NodeJS.ReadableStream;
-  /** Redis key prefix; tests give each run its own. */
-  prefix?: string;
-  /** Where a private redis-server and the demo keep their files; `./data` by default. */
-  dataDir?: string;
-  /** Chat in the terminal (the demo): by default when stdin is a terminal. */
-  interactive?: boolean;
-}
+import { castOf, chat, defaultSpeaker } from '../adapters/console/index.js';
+import { jobs } from '../../jobs/index.js';
+import { compose, type Bot } from '../compose.js';
+import { loadConfig, type Config } from '../config.js';
+import { createLogger, fileLogger, type Logger } from '../core/logger.js';
+import { startScheduler } from '../core/scheduler.js';
+import { openDemo } from '../demo.js';
+import { chatLogFile } from '../paths.js';
+import { beijingDate } from '../domain/dates.js';
+import { cli } from '../messages/index.js';
+import { createApp } from '../server/app.js';
+import { listen } from '../server/listen.js';
+import { connectRedis, persistenceProblems } from '../store/connect.js';
+import { options, UsageError, type CliIo, type ServeIo } from './common.js';
 
 export interface ServeOptions {
   config: Config;
@@ -47,6 +33,14 @@ export class ServeError extends Error {
     this.name = 'ServeError';
   }
 }
+
+export async function serveCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values } = options(args, { demo: { type: 'boolean' }, fresh: { type: 'boolean' } });
+  if (values.fresh === true && values.demo !== true) throw new UsageError(cli.serve.freshWithoutDemo);
+  const config = loadConfig(io.env);
+  return serve({ config, ...(values.demo === true ? { demo: { fresh: values.fresh === true } } : {}), io });
+}
+
 
 /** How long in-flight requests may take to finish on shutdown. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -64,49 +58,32 @@ export async function serve({ config, demo, io }: ServeOptions): Promise<number>
   log.info('redis connected', { where: redis.where, embedded: redis.embedded });
   for (const problem of await persistenceProblems(redis.redis)) log.warn('redis may lose confirmed reports', { problem });
   if (opened) io.stderr.write(`${opened.outcome === 'built' ? cli.demo.built(beijingDate(now)) : cli.demo.kept}\n`);
-  // The outbox needs the bot's store, and its posters need the bot's router: it is made after
-  // the bot, and before the server takes a message that could use it.
-  const late: { outbox?: Outbox } = {};
-  const outboxNow = (): Outbox => {
-    if (!late.outbox) throw new Error('the outbox is not open yet');
-    return late.outbox;
-  };
-  const posts: Posts = { enqueue: (queued) => outboxNow().enqueue(queued), delivering: () => outboxNow().delivering() };
-  const bot = await createBot(redis.redis, { log, prefix, posts, publicUrl: config.publicUrl });
+  const bot = await compose(redis.redis, { log, prefix, config, write: (text) => { io.stdout.write(`${text}\n`); } });
   await warnCalendarGap(bot, log);
-  const platforms = createPlatforms(config, bot, log, (text) => { io.stdout.write(`${text}\n`); });
-  const { wecom, dingtalk } = platforms;
-  log.info(wecom ? 'wecom is on: callback at /wecom/callback' : 'wecom is off: WECOM_TOKEN and WECOM_ENCODING_AES_KEY are not set');
-  log.info(
-    !dingtalk
-      ? 'dingtalk is off: DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET are not set'
-      : dingtalk.stream
-        ? 'dingtalk is on: stream mode, no public address needed'
-        : 'dingtalk is on: callback at /dingtalk/callback',
-  );
+  for (const line of [...bot.off, ...bot.inbound.map((i) => i.describe)]) log.info(line);
 
-  const outbox = (late.outbox = openOutbox(redis.redis, bot, platforms, log, { prefix }));
+  const outbox = bot.outbox();
   outbox.start();
   const scheduler = await startScheduler(jobs, { store: bot.store, calendar: bot.calendar, log, outbox }).catch(async (error: unknown) => {
     // The worker and Redis would keep the process alive, half started.
-    await outbox.close();
+    await bot.close();
     await redis.close();
     throw error;
   });
 
-  const wecomApp = config.wecomApp && createWecomApp({ ...config.wecomApp, store: bot.store, log });
-  log.info(wecomApp ? 'dashboard at /dashboard: WeCom sign-in and 看板 links' : 'dashboard at /dashboard: 看板 links only (WECOM_CORP_ID, WECOM_AGENT_ID, WECOM_AGENT_SECRET not set)');
-  const dashboard = { store: bot.store, calendar: bot.calendar, log, publicUrl: config.publicUrl, ...(wecomApp ? { wecom: wecomApp } : {}) };
-  const app = createApp({ log, redisUp: () => bot.store.ping(), wecom: wecom?.callback, dingtalk: dingtalk?.callback, dashboard });
+  const { signIn } = bot;
+  log.info(signIn ? `dashboard at /dashboard: ${signIn.platform} sign-in and 看板 links` : 'dashboard at /dashboard: 看板 links only');
+  const dashboard = { store: bot.store, calendar: bot.calendar, log, publicUrl: config.publicUrl, ...(signIn ? { signIn } : {}) };
+  const app = createApp({ log, redisUp: () => bot.store.ping(), routes: bot.inbound.flatMap((i) => i.routes), dashboard });
   // Timeouts and a cap on connections (src/server/listen.ts): slow clients cannot hold the server.
   const server = await listen(app, { port: config.port, log }).catch(async (error: unknown) => {
-    await Promise.all([scheduler.stop(), outbox.close()]);
+    await Promise.all([scheduler.stop(), bot.close()]);
     await redis.close();
     if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') throw new ServeError(cli.serve.portTaken(config.port));
     throw error;
   });
   log.info('listening', { port: config.port });
-  dingtalk?.stream?.start();
+  for (const inbound of bot.inbound) inbound.start();
   io.stderr.write(`${cli.serve.started(config.port, redis.where)}\n${cli.serve.dashboard(config.publicUrl)}\n`);
   if (logFile !== undefined) io.stderr.write(`${cli.serve.logFile(logFile)}\n`);
 
@@ -120,12 +97,11 @@ export async function serve({ config, demo, io }: ServeOptions): Promise<number>
       await Promise.race([closed, new Promise((done) => setTimeout(done, SHUTDOWN_GRACE_MS).unref())]);
       server.closeAllConnections();
       log.info('http server closed');
-      // No new messages from the Stream; answers still owed (WeCom's response_url, DingTalk's
-      // sessionWebhook replies) go out before Redis closes, since they may still need it.
-      await Promise.all([scheduler.stop(), dingtalk?.stream?.stop()]);
-      await Promise.all([wecom?.callback.drain(), dingtalk?.inbound.drain()]);
+      // No new messages from the platforms' connections; answers still owed (a response_url, a
+      // sessionWebhook) go out before Redis closes, since they may still need it.
+      await Promise.all([scheduler.stop(), ...bot.inbound.map((i) => i.stop())]);
       // A post being sent finishes; the rest stay queued in Redis for the next start.
-      await outbox.close();
+      await bot.close();
       await redis.close();
       log.info('stopped');
     })());
@@ -148,7 +124,7 @@ export async function serve({ config, demo, io }: ServeOptions): Promise<number>
 }
 
 /** Says at start, not only in replies, when open tasks run past the years the calendar knows. */
-async function warnCalendarGap(bot: Awaited<ReturnType<typeof createBot>>, log: Logger): Promise<void> {
+async function warnCalendarGap(bot: Pick<Bot, 'store' | 'calendar'>, log: Logger): Promise<void> {
   const last = bot.calendar.lastCoveredYear;
   const beyond = (await bot.store.tasks()).filter((t) => t.status === 'open' && Number(t.deadline.slice(0, 4)) > last);
   if (beyond.length > 0) {

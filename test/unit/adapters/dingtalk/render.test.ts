@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Line, OutgoingMessage, Span, Tone } from '../../../src/core/types.js';
-import { text } from '../../../src/messages/index.js';
-import { DINGTALK_LIMITS, dingtalkMarkdown, dingtalkMsgParam } from '../../../src/render/dingtalk.js';
-import { bytes, chineseLines, LONE_SURROGATE, muted, strong, tasks } from '../../fixtures/messages.js';
+import type { Line, OutgoingMessage, Span, Tone } from '../../../../src/core/types.js';
+import { text } from '../../../../src/messages/index.js';
+import { DINGTALK_LIMITS, dingtalkMarkdown, dingtalkMsgParam } from '../../../../src/adapters/dingtalk/render.js';
+import { bytes, chineseLines, LONE_SURROGATE, muted, strong, tasks } from '../../../fixtures/messages.js';
 
 const markdown = (message: OutgoingMessage, options?: Parameters<typeof dingtalkMarkdown>[1]): string => dingtalkMarkdown(message, options).text;
 const parsed = (msgParam: string): unknown => JSON.parse(msgParam);

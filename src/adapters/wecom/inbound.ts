@@ -17,7 +17,7 @@ import type { Logger } from '../../core/logger.js';
 import { INBOUND_BOUND, type InboundBound, type RouteMessage } from '../../core/router.js';
 import type { IncomingMessage, OutgoingMessage } from '../../core/types.js';
 import { text } from '../../messages/index.js';
-import { WECOM_LIMITS, wecomImage, wecomReply, type WecomImage } from '../../render/wecom.js';
+import { WECOM_LIMITS, wecomImage, wecomReply, type WecomImage } from './render.js';
 import type { CallbackStore } from '../../store/callbacks.js';
 import type { WecomCrypto } from './crypto.js';
 import { normalize, type Inbound } from './normalize.js';

@@ -9,10 +9,10 @@
  * cutting and fitting are shared with DingTalk's renderer, in `markdown.ts`.
  */
 import { createHash } from 'node:crypto';
-import type { OutgoingMessage, Tone } from '../core/types.js';
-import { text } from '../messages/index.js';
-import { bytes, Chunk, fitLines, markdownLine, markdownRuns, pieces, runsOf, type Layout, type Rendered, type Run } from './markdown.js';
-import { lineText } from './plain.js';
+import type { OutgoingMessage, Tone } from '../../core/types.js';
+import { text } from '../../messages/index.js';
+import { bytes, Chunk, fitLines, markdownLine, markdownRuns, pieces, runsOf, type Layout, type Rendered, type Run } from '../../render/markdown.js';
+import { lineText } from '../../render/plain.js';
 
 /**
  * WeCom's size limits, in UTF-8 bytes of the content:
