@@ -5,9 +5,10 @@
  * credential that travelled with it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { CredentialStore } from '../../src/adapters/credentials.js';
 import { createDingtalkSender } from '../../src/adapters/dingtalk/send.js';
 import { createStreamClient } from '../../src/adapters/dingtalk/stream.js';
-import { createWecomApp, type CredentialStore } from '../../src/adapters/wecom/app.js';
+import { createWecomApp } from '../../src/adapters/wecom/app.js';
 import { createWecomSender } from '../../src/adapters/wecom/send.js';
 import { createLogger } from '../../src/core/logger.js';
 import { startRedirectingPlatform, type RedirectingPlatform } from '../helpers/redirecting-platform.js';
