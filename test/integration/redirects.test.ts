@@ -24,6 +24,16 @@ afterEach(async () => {
   for (const platform of platforms.splice(0)) await platform.close();
 });
 
+/** A credential cache in this process only: what is tested here needs no Redis. */
+function memory(): CredentialStore {
+  const kept = new Map<string, string>();
+  return {
+    credential: (name) => Promise.resolve(kept.get(name)),
+    saveCredential: (name, value) => Promise.resolve(void kept.set(name, value)),
+    dropCredential: (name) => Promise.resolve(void kept.delete(name)),
+  };
+}
+
 async function redirecting(options: Parameters<typeof startRedirectingPlatform>[0] = {}): Promise<RedirectingPlatform> {
   const platform = await startRedirectingPlatform(options);
   platforms.push(platform);
@@ -66,14 +76,6 @@ describe('a WeCom call answered with a redirect', () => {
 
   describe('of the dashboard\'s 自建应用', () => {
     const secret = 'wecom-app-secret-0123456789-do-not-follow';
-    const memory = (): CredentialStore => {
-      const kept = new Map<string, string>();
-      return {
-        credential: (name) => Promise.resolve(kept.get(name)),
-        saveCredential: (name, value) => Promise.resolve(void kept.set(name, value)),
-        dropCredential: (name) => Promise.resolve(void kept.delete(name)),
-      };
-    };
     const app = (platform: RedirectingPlatform) =>
       createWecomApp({ corpId: 'ww0123456789abcdef', agentId: '1000002', secret, apiBase: platform.base, store: memory(), log: silent, now: () => NOW });
 
@@ -99,7 +101,7 @@ describe('a WeCom call answered with a redirect', () => {
 
 describe('a DingTalk call answered with a redirect', () => {
   const sender = (platform: RedirectingPlatform) =>
-    createDingtalkSender({ clientId: 'dingduban0001', clientSecret: APP_SECRET, apiBase: platform.base, oapiBase: platform.base, log: silent, now: () => NOW });
+    createDingtalkSender({ clientId: 'dingduban0001', clientSecret: APP_SECRET, apiBase: platform.base, oapiBase: platform.base, store: memory(), log: silent, now: () => NOW });
   const TOKEN = { '/v1.0/oauth2/accessToken': { accessToken: 'dingtalk-token-do-not-follow', expireIn: 7200 } };
   const group = { platform: 'dingtalk' as const, chat: 'cidChengguanGroup==', township: '城关镇' };
 

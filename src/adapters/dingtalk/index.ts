@@ -3,6 +3,7 @@
  * configured mode — the HTTP callback the server mounts, or the Stream client main starts.
  */
 import { SendError } from '../../core/errors.js';
+import type { CredentialStore } from '../credentials.js';
 import type { Logger } from '../../core/logger.js';
 import type { Poster } from '../../outbox/index.js';
 import type { RouteMessage } from '../../core/router.js';
@@ -35,10 +36,10 @@ export interface Dingtalk {
 
 export function createDingtalk(
   config: DingtalkConfig,
-  deps: { route: RouteMessage; store: DingtalkInboundStore; log: Logger; now?: () => number; backoff?: { firstMs: number; maxMs: number } },
+  deps: { route: RouteMessage; store: DingtalkInboundStore & CredentialStore; log: Logger; now?: () => number; backoff?: { firstMs: number; maxMs: number } },
 ): Dingtalk {
   const log = deps.log.child({ platform: 'dingtalk' });
-  const sender = createDingtalkSender({ ...config, log, now: deps.now });
+  const sender = createDingtalkSender({ ...config, store: deps.store, log, now: deps.now });
   const inbound = createDingtalkInbound({ route: deps.route, store: deps.store, sender, log });
   const poster: Poster = {
     // A picture is a message of its own (sampleImageMsg), sent before the text and counted against the robot's rate.
