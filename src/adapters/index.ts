@@ -7,7 +7,8 @@ import type { AppSignIn, PlatformAdapter } from '../core/platform.js';
 import type { CallbackStore } from '../store/callbacks.js';
 import { createConsole } from './console/index.js';
 import { createDingtalk, type DingtalkConfig } from './dingtalk/index.js';
-import { createWecomApp, type CredentialStore, type WecomAppOptions } from './wecom/app.js';
+import type { CredentialStore } from './credentials.js';
+import { createWecomApp, type WecomAppOptions } from './wecom/app.js';
 import { wecomSignIn } from './wecom/dashboard.js';
 import { createWecom, type WecomConfig } from './wecom/index.js';
 

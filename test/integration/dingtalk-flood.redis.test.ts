@@ -53,7 +53,7 @@ afterEach(async () => {
 
 function inboundFor(route: RouteMessage): DingtalkInbound {
   const log = createLogger('silent');
-  const sender = createDingtalkSender({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, apiBase: fake.base, oapiBase: fake.base, log });
+  const sender = createDingtalkSender({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, apiBase: fake.base, oapiBase: fake.base, store: bot.store, log });
   const inbound = createDingtalkInbound({ route, store: bot.store, sender, log, bound: BOUND });
   opened.push(() => inbound.drain());
   return inbound;

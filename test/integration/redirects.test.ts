@@ -5,9 +5,10 @@
  * credential that travelled with it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { CredentialStore } from '../../src/adapters/credentials.js';
 import { createDingtalkSender } from '../../src/adapters/dingtalk/send.js';
 import { createStreamClient } from '../../src/adapters/dingtalk/stream.js';
-import { createWecomApp, type CredentialStore } from '../../src/adapters/wecom/app.js';
+import { createWecomApp } from '../../src/adapters/wecom/app.js';
 import { createWecomSender } from '../../src/adapters/wecom/send.js';
 import { createLogger } from '../../src/core/logger.js';
 import { startRedirectingPlatform, type RedirectingPlatform } from '../helpers/redirecting-platform.js';
@@ -22,6 +23,16 @@ const platforms: RedirectingPlatform[] = [];
 afterEach(async () => {
   for (const platform of platforms.splice(0)) await platform.close();
 });
+
+/** A credential cache in this process only: what is tested here needs no Redis. */
+function memory(): CredentialStore {
+  const kept = new Map<string, string>();
+  return {
+    credential: (name) => Promise.resolve(kept.get(name)),
+    saveCredential: (name, value) => Promise.resolve(void kept.set(name, value)),
+    dropCredential: (name) => Promise.resolve(void kept.delete(name)),
+  };
+}
 
 async function redirecting(options: Parameters<typeof startRedirectingPlatform>[0] = {}): Promise<RedirectingPlatform> {
   const platform = await startRedirectingPlatform(options);
@@ -65,14 +76,6 @@ describe('a WeCom call answered with a redirect', () => {
 
   describe('of the dashboard\'s 自建应用', () => {
     const secret = 'wecom-app-secret-0123456789-do-not-follow';
-    const memory = (): CredentialStore => {
-      const kept = new Map<string, string>();
-      return {
-        credential: (name) => Promise.resolve(kept.get(name)),
-        saveCredential: (name, value) => Promise.resolve(void kept.set(name, value)),
-        dropCredential: (name) => Promise.resolve(void kept.delete(name)),
-      };
-    };
     const app = (platform: RedirectingPlatform) =>
       createWecomApp({ corpId: 'ww0123456789abcdef', agentId: '1000002', secret, apiBase: platform.base, store: memory(), log: silent, now: () => NOW });
 
@@ -98,7 +101,7 @@ describe('a WeCom call answered with a redirect', () => {
 
 describe('a DingTalk call answered with a redirect', () => {
   const sender = (platform: RedirectingPlatform) =>
-    createDingtalkSender({ clientId: 'dingduban0001', clientSecret: APP_SECRET, apiBase: platform.base, oapiBase: platform.base, log: silent, now: () => NOW });
+    createDingtalkSender({ clientId: 'dingduban0001', clientSecret: APP_SECRET, apiBase: platform.base, oapiBase: platform.base, store: memory(), log: silent, now: () => NOW });
   const TOKEN = { '/v1.0/oauth2/accessToken': { accessToken: 'dingtalk-token-do-not-follow', expireIn: 7200 } };
   const group = { platform: 'dingtalk' as const, chat: 'cidChengguanGroup==', township: '城关镇' };
 

@@ -1,6 +1,7 @@
 /** The WeCom 自建应用 client behind the dashboard, against a fake WeCom and real Redis. */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createWecomApp, jsApiSignature, type CredentialStore, type WecomApp, type WecomAppOptions } from '../../src/adapters/wecom/app.js';
+import type { CredentialStore } from '../../src/adapters/credentials.js';
+import { createWecomApp, jsApiSignature, type WecomApp, type WecomAppOptions } from '../../src/adapters/wecom/app.js';
 import { SendError } from '../../src/core/errors.js';
 import { createLogger } from '../../src/core/logger.js';
 import { createKeys, type Keys } from '../../src/store/keys.js';

@@ -4,6 +4,7 @@
  * connection it opens itself, needing no public address.
  */
 import { SendError } from '../../core/errors.js';
+import type { CredentialStore } from '../credentials.js';
 import type { Logger } from '../../core/logger.js';
 import type { Inbound, PlatformAdapter, Poster } from '../../core/platform.js';
 import type { InboundBound } from '../../core/router.js';
@@ -21,7 +22,7 @@ export interface DingtalkConfig {
 }
 
 export interface DingtalkDeps {
-  store: DingtalkInboundStore;
+  store: DingtalkInboundStore & CredentialStore;
   log: Logger;
   /** The clock callback timestamps and tokens are checked against (ms since the epoch). */
   now?: () => number;
@@ -35,7 +36,7 @@ const DINGTALK_PAUSE_MS = 10 * 60_000;
 
 export function createDingtalk(config: DingtalkConfig, deps: DingtalkDeps): PlatformAdapter {
   const log = deps.log.child({ platform: 'dingtalk' });
-  const sender = createDingtalkSender({ ...config, log, now: deps.now });
+  const sender = createDingtalkSender({ ...config, store: deps.store, log, now: deps.now });
   const poster: Poster = {
     // A picture is a message of its own (sampleImageMsg), sent before the text and counted against the robot's rate.
     parts: (message) => (message.image ? 2 : 1),

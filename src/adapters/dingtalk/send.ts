@@ -3,8 +3,8 @@
  * - a reply goes to the message's sessionWebhook (no token; 90 minutes), with the sender @-ed
  *   in groups; once it has expired, through the OpenAPI like an unprompted post;
  * - an unprompted post goes through the app robot's OpenAPI `groupMessages/send` (an app access
- *   token; cannot @ anyone), or, when people must be @-ed, through the group's custom robot
- *   webhook with 加签.
+ *   token, kept in Redis for every instance; cannot @ anyone), or, when people must be @-ed,
+ *   through the group's custom robot webhook with 加签.
  * - a picture (the ranking chart) is uploaded as media and sent through the OpenAPI as
  *   `sampleImageMsg`: webhooks cannot carry pictures (docs/protocols/dingtalk.md §2, §5).
  * Every webhook must have DINGTALK_OAPI_BASE's origin (docs/design.md §7); tokens, sessions and secrets
@@ -13,17 +13,16 @@
 import { createHash } from 'node:crypto';
 import { SendError, type SendFailure } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { rememberSecret, rememberToken } from '../../core/redact.js';
+import { rememberSecret } from '../../core/redact.js';
 import type { OutgoingMessage } from '../../core/types.js';
 import { dingtalkMarkdown, dingtalkMsgParam } from './render.js';
 import type { ReplyTarget } from './normalize.js';
 import { AccessTokenSchema, MediaUploadSchema, OpenApiErrorSchema, WebhookAnswerSchema } from './schema.js';
+import { cachedCredential, type CredentialStore } from '../credentials.js';
 import { httpFailure, postForm, postJson, shownUrl, urlOn } from '../http.js';
 import { signedWebhook } from './sign.js';
 import type { Group } from '../../domain/model.js';
 
-/** Refresh a token this long before DingTalk says it expires (the official Python SDK uses 5 minutes). */
-const TOKEN_EARLY_MS = 5 * 60 * 1000;
 /** Media ids are said to last about 3 days (docs/protocols/dingtalk.md §4b); a fan-out uses one for a day at most. */
 const MEDIA_KEEP_MS = 24 * 60 * 60 * 1000;
 /** oapi's errcodes for a token that is wrong or expired: 40001, 40014 (invalid), 42001 (expired). */
@@ -58,6 +57,8 @@ export interface DingtalkSenderOptions {
   clientSecret: string;
   apiBase: string;
   oapiBase: string;
+  /** Where the app access token is kept for every instance (docs/protocols/dingtalk.md §4b). */
+  store: CredentialStore;
   log: Logger;
   now?: () => number;
 }
@@ -79,8 +80,6 @@ export function createDingtalkSender(options: DingtalkSenderOptions): DingtalkSe
   const now = options.now ?? Date.now;
   const oapiOrigin = new URL(options.oapiBase).origin;
   rememberSecret(clientSecret);
-  let token: { value: string; refreshAt: number } | undefined;
-  let fetching: Promise<string> | undefined;
   /** Uploaded pictures by the SHA-256 of their base64: their media ids, and until when to use them. */
   const media = new Map<string, { id: string; until: number }>();
   let lastHashed: { base64: string; hash: string } | undefined;
@@ -105,37 +104,37 @@ export function createDingtalkSender(options: DingtalkSenderOptions): DingtalkSe
 
   // —— OpenAPI ——
 
-  async function accessToken(): Promise<string> {
-    if (token && now() < token.refreshAt) return token.value;
-    // One request for everyone waiting: the token endpoint is not to be called per message.
-    fetching ??= (async () => {
-      try {
-        const url = new URL('/v1.0/oauth2/accessToken', options.apiBase);
-        const { status, json } = await postJson(url, { appKey: clientId, appSecret: clientSecret });
-        const parsed = AccessTokenSchema.safeParse(json);
-        if (status !== 200 || !parsed.success) {
-          const code = OpenApiErrorSchema.safeParse(json).data?.code ?? `http-${String(status)}`;
-          throw new SendError(`DingTalk gave no access token: ${code}`, code, dingtalkApiFailure(status, code));
-        }
-        rememberToken(parsed.data.accessToken);
-        const lifetime = parsed.data.expireIn * 1000;
-        token = { value: parsed.data.accessToken, refreshAt: now() + Math.max(lifetime - TOKEN_EARLY_MS, lifetime / 2) };
-        return token.value;
-      } finally {
-        fetching = undefined;
+  /**
+   * The app access token, shared by every instance through the store and renewed 5 minutes before
+   * it expires (src/adapters/credentials.ts): the token endpoint is not to be called per message,
+   * nor per instance (docs/protocols/dingtalk.md §4b).
+   */
+  const token = cachedCredential({
+    name: `dingtalk:${clientId}:token`,
+    store: options.store,
+    log,
+    now,
+    async fetch() {
+      const url = new URL('/v1.0/oauth2/accessToken', options.apiBase);
+      const { status, json } = await postJson(url, { appKey: clientId, appSecret: clientSecret });
+      const parsed = AccessTokenSchema.safeParse(json);
+      if (status !== 200 || !parsed.success) {
+        const code = OpenApiErrorSchema.safeParse(json).data?.code ?? `http-${String(status)}`;
+        throw new SendError(`DingTalk gave no access token: ${code}`, code, dingtalkApiFailure(status, code));
       }
-    })();
-    return fetching;
-  }
+      return { value: parsed.data.accessToken, expiresIn: parsed.data.expireIn };
+    },
+  });
 
   async function openApi(path: string, body: unknown): Promise<void> {
     const url = new URL(path, options.apiBase);
-    const attempt = async () => postJson(url, body, { 'x-acs-dingtalk-access-token': await accessToken() });
-    let answer = await attempt();
+    const attempt = async (accessToken: string) => postJson(url, body, { 'x-acs-dingtalk-access-token': accessToken });
+    const used = await token.get();
+    let answer = await attempt(used);
     if (answer.status === 401) {
       // A token can be revoked before its expiry: fetch a new one, once.
-      token = undefined;
-      answer = await attempt();
+      await token.drop(used);
+      answer = await attempt(await token.get());
     }
     if (answer.status >= 200 && answer.status < 300) return;
     const code = OpenApiErrorSchema.safeParse(answer.json).data?.code ?? `http-${String(answer.status)}`;
@@ -153,11 +152,12 @@ export function createDingtalkSender(options: DingtalkSenderOptions): DingtalkSe
     const known = media.get(hash);
     if (known && now() < known.until) return known.id;
     const bytes = Buffer.from(image.base64, 'base64');
-    let answer = await upload(bytes);
+    const used = await token.get();
+    let answer = await upload(bytes, used);
     if (answer.errcode !== undefined && STALE_TOKEN.has(answer.errcode)) {
       // oapi says "bad token" in an HTTP 200: fetch a new one, once, as openApi does on a 401.
-      token = undefined;
-      answer = await upload(bytes);
+      await token.drop(used);
+      answer = await upload(bytes, await token.get());
     }
     if (answer.errcode !== 0 || answer.mediaId === undefined) {
       const errcode = answer.errcode ?? 0;
@@ -168,9 +168,9 @@ export function createDingtalkSender(options: DingtalkSenderOptions): DingtalkSe
     return answer.mediaId;
   }
 
-  async function upload(bytes: Buffer): Promise<{ errcode?: number; errmsg: string; mediaId?: string }> {
+  async function upload(bytes: Buffer, accessToken: string): Promise<{ errcode?: number; errmsg: string; mediaId?: string }> {
     const url = new URL('/media/upload', options.oapiBase);
-    url.searchParams.set('access_token', await accessToken());
+    url.searchParams.set('access_token', accessToken);
     url.searchParams.set('type', 'image');
     const form = new FormData();
     form.set('type', 'image');

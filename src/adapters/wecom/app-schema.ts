@@ -1,7 +1,6 @@
 /**
- * What the WeCom 自建应用 APIs behind the dashboard answer (docs/protocols/wecom.md §6), as zod schemas, and the
- * form a credential takes in the shared Redis cache. Loose objects: WeCom adds fields, and one we
- * do not read must not break a page view.
+ * What the WeCom 自建应用 APIs behind the dashboard answer (docs/protocols/wecom.md §6), as zod
+ * schemas. Loose objects: WeCom adds fields, and one we do not read must not break a page view.
  */
 import { z } from 'zod';
 
@@ -19,7 +18,3 @@ export const TicketAnswerSchema = z.looseObject({ ticket: z.string().min(1), exp
  * (and `external_userid` when they are one of the corp's customers).
  */
 export const UserInfoAnswerSchema = z.looseObject({ userid: z.string().min(1).optional(), openid: z.string().min(1).optional() });
-
-/** A credential as kept in Redis: its value and when (ms since the epoch) it is to be fetched again. */
-export const CachedCredentialSchema = z.object({ value: z.string().min(1), until: z.number() });
-export type CachedCredential = z.infer<typeof CachedCredentialSchema>;

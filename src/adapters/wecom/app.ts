@@ -3,29 +3,21 @@
  * page, and JS-SDK signatures for `ww.register`.
  *
  * The access token and both jsapi tickets are cached, in Redis for every instance and in this
- * process for every page view: gettoken is frequency-intercepted (docs/protocols/wecom.md §6.1, page 91039) and the corp ticket
- * allows 400 fetches an hour per corp and 100 per app (docs/protocols/wecom.md §6.2, page 90506). The secret and the token travel
- * in query strings, so only origin and path reach an error or a log (`shownUrl`).
+ * process for every page view (`cachedCredential`, src/adapters/credentials.ts): gettoken is
+ * frequency-intercepted (docs/protocols/wecom.md §6.1, page 91039) and the corp ticket allows 400
+ * fetches an hour per corp and 100 per app (docs/protocols/wecom.md §6.2, page 90506). The secret
+ * and the token travel in query strings, so only origin and path reach an error or a log (`shownUrl`).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { SendError, type SendFailure } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { rememberSecret, rememberToken } from '../../core/redact.js';
-import type { SecretStore } from '../../store/secrets.js';
+import { rememberSecret } from '../../core/redact.js';
+import { cachedCredential, type Credential, type CredentialStore } from '../credentials.js';
 import { getJson, httpFailure, shownUrl } from '../http.js';
-import {
-  AccessTokenAnswerSchema,
-  AppAnswerSchema,
-  CachedCredentialSchema,
-  TicketAnswerSchema,
-  UserInfoAnswerSchema,
-  type CachedCredential,
-} from './app-schema.js';
+import { AccessTokenAnswerSchema, AppAnswerSchema, TicketAnswerSchema, UserInfoAnswerSchema } from './app-schema.js';
 
 /** A browser redirect, not a request of ours: always WeCom's own host, whatever WECOM_API_BASE says (docs/protocols/wecom.md §6.5, page 91022). */
 const AUTHORIZE_URL = 'https://open.weixin.qq.com/connect/oauth2/authorize';
-/** Fetch a credential this long before WeCom says it expires, so none is used at its last second. */
-const EARLY_SECONDS = 5 * 60;
 /** 42001 access_token expired, 40014 invalid access_token: WeCom may invalidate a token early (docs/protocols/wecom.md §6.1, page 91039). */
 const TOKEN_REJECTED: ReadonlySet<number> = new Set([42001, 40014]);
 /** 40029 invalid code: expired (5 minutes), used already, or made up (docs/protocols/wecom.md §6.5, page 91023). */
@@ -60,9 +52,6 @@ export interface JsApiConfig {
   signature: string;
 }
 
-/** The part of the store this client uses: a credential cache shared by all instances. */
-export type CredentialStore = Pick<SecretStore, 'credential' | 'saveCredential' | 'dropCredential'>;
-
 export interface WecomAppOptions {
   corpId: string;
   agentId: string;
@@ -93,92 +82,6 @@ function wecomApiFailure(errcode: number): SendFailure {
   if ([40001, 40013, 40056, 48002, 60020].includes(errcode)) return 'permanent';
   if (errcode === 45009) return 'rate-limited';
   return 'failed';
-}
-
-/** A credential fetched from WeCom: its value and its lifetime in seconds. */
-interface Fetched {
-  value: string;
-  expiresIn: number;
-}
-
-interface CachedCredentialOptions {
-  /** The Redis name, the same for every instance of this app. */
-  name: string;
-  store: CredentialStore;
-  log: Logger;
-  now: () => number;
-  fetch: () => Promise<Fetched>;
-}
-
-interface Credential {
-  get(): Promise<string>;
-  /** Forgets `stale` (here and in Redis) unless it has been replaced already. */
-  drop(stale: string): Promise<void>;
-}
-
-/**
- * One credential, kept in Redis with its refresh time and copied into this process, so a page
- * view costs no Redis round trip; callers waiting at the same time share one Redis read and at
- * most one fetch. Redis trouble is logged and the process copy carries on: a dashboard without
- * Redis should not also lose its JS-SDK.
- */
-function cachedCredential({ name, store, log, now, fetch }: CachedCredentialOptions): Credential {
-  let held: CachedCredential | undefined;
-  let pending: Promise<string> | undefined;
-
-  async function shared<T>(what: string, work: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await work();
-    } catch (error) {
-      log.warn('the WeCom credential cache in Redis failed; using this process\'s copy', { credential: name, what, error: error instanceof Error ? error.message : String(error) });
-      return undefined;
-    }
-  }
-
-  async function readShared(): Promise<CachedCredential | undefined> {
-    const raw = await shared('read', () => store.credential(name));
-    if (raw === undefined) return undefined;
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      return undefined;
-    }
-    return CachedCredentialSchema.safeParse(json).data;
-  }
-
-  async function refresh(): Promise<string> {
-    const found = await readShared();
-    if (found !== undefined && now() < found.until) {
-      rememberToken(found.value);
-      held = found;
-      return found.value;
-    }
-    const { value, expiresIn } = await fetch();
-    rememberToken(value);
-    const keep = Math.max(expiresIn - EARLY_SECONDS, expiresIn / 2);
-    held = { value, until: now() + keep * 1000 };
-    const kept = held;
-    await shared('save', () => store.saveCredential(name, JSON.stringify(kept), keep));
-    log.info('fetched a WeCom credential', { credential: name, expiresIn });
-    return value;
-  }
-
-  return {
-    async get() {
-      if (held !== undefined && now() < held.until) return held.value;
-      pending ??= refresh().finally(() => {
-        pending = undefined;
-      });
-      return pending;
-    },
-
-    async drop(stale) {
-      if (held?.value === stale) held = undefined;
-      // Another instance may have put a fresh one there meanwhile: that one stays.
-      if ((await readShared())?.value === stale) await shared('drop', () => store.dropCredential(name));
-    },
-  };
 }
 
 /** `text` with every occurrence of the given secrets masked. */

@@ -2,7 +2,8 @@
 import { getJsApiSignature } from '@wecom/crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createWecomApp, jsApiSignature, type CredentialStore, type WecomApp } from '../../../../src/adapters/wecom/app.js';
+import type { CredentialStore } from '../../../../src/adapters/credentials.js';
+import { createWecomApp, jsApiSignature, type WecomApp } from '../../../../src/adapters/wecom/app.js';
 import { createLogger } from '../../../../src/core/logger.js';
 
 /** The example of docs/protocols/wecom.md §6.3, page 96909. */

@@ -1,9 +1,13 @@
-/** Unprompted posts into DingTalk groups, and the app access token behind them, against a fake DingTalk. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+/** Unprompted posts into DingTalk groups, and the app access token behind them, against a fake DingTalk and real Redis. */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { CredentialStore } from '../../src/adapters/credentials.js';
 import { createDingtalkSender, type DingtalkSender } from '../../src/adapters/dingtalk/send.js';
 import { createLogger } from '../../src/core/logger.js';
+import { createKeys } from '../../src/store/keys.js';
+import { createSecretStore } from '../../src/store/secrets.js';
 import { checkCustomRobotSign } from '../helpers/dingtalk-client.js';
 import { startFakeDingtalk, type FakeDingtalk } from '../helpers/fake-dingtalk.js';
+import { openTestRedis, type TestRedis } from '../helpers/redis.js';
 import { sendFailure } from '../helpers/send-error.js';
 import type { Group } from '../../src/domain/model.js';
 
@@ -11,9 +15,21 @@ const CLIENT_ID = 'dingduban0001';
 const CLIENT_SECRET = 'duban-test-app-secret';
 const ROBOT_SECRET = 'SECduban-custom-robot';
 
+let t: TestRedis;
+let n = 0;
+/** Each test's own token cache: every fake DingTalk starts again at token-1. */
+let store: CredentialStore;
 let fake: FakeDingtalk;
 let sender: DingtalkSender;
+beforeAll(async () => {
+  t = await openTestRedis(import.meta.url);
+});
+afterAll(async () => {
+  await t.close();
+});
 beforeEach(async () => {
+  n += 1;
+  store = createSecretStore(t.redis, createKeys(`${t.prefix}:${String(n)}`));
   fake = await startFakeDingtalk({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
   sender = senderWith(CLIENT_SECRET);
 });
@@ -22,7 +38,7 @@ afterEach(async () => {
 });
 
 function senderWith(secret: string): DingtalkSender {
-  return createDingtalkSender({ clientId: CLIENT_ID, clientSecret: secret, apiBase: fake.base, oapiBase: fake.base, log: createLogger('silent') });
+  return createDingtalkSender({ clientId: CLIENT_ID, clientSecret: secret, apiBase: fake.base, oapiBase: fake.base, store, log: createLogger('silent') });
 }
 
 const group = (extra: Partial<Group> = {}): Group => ({ platform: 'dingtalk', chat: 'cidChengguanGroup==', township: '城关镇', ...extra });
@@ -46,6 +62,14 @@ describe('an unprompted post into a DingTalk group', () => {
 
     expect(fake.tokenRequests()).toBe(1);
     expect(groupSends()).toHaveLength(2);
+  });
+
+  it('fetches the access token once for two instances sharing the store', async () => {
+    await sender.send(group(), { lines: [['一']] });
+    await senderWith(CLIENT_SECRET).send(group(), { lines: [['二']] });
+
+    expect(fake.tokenRequests()).toBe(1);
+    expect(groupSends().map((r) => r.headers['x-acs-dingtalk-access-token'])).toEqual(['token-1', 'token-1']);
   });
 
   it('fetches a new token once when DingTalk has revoked the old one', async () => {
