@@ -7,7 +7,9 @@
  */
 import { defineJob, type JobPost } from '../src/core/job.js';
 import { type Line, withMentions } from '../src/core/types.js';
-import { dueEstimated, dueItems, estimateNote, overdueLine, reminderLine, reportExampleFor } from '../src/core/views.js';
+import { reportExampleFor } from '../src/core/views/cell.js';
+import { dueEstimated, dueItems, overdueLine, reminderLine } from '../src/core/views/due.js';
+import { estimateNote } from '../src/core/views/estimate.js';
 import { dailyAt, overdueWarningDue, REMINDER_GRACE_MS, remindersFor, warningsFor } from '../src/domain/schedule.js';
 import { text } from '../src/messages/index.js';
 import { audienceOf } from './audience.js';
