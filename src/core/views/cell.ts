@@ -13,6 +13,3 @@ export function shownAmount(cell: Cell): string {
 
 /** A cell's standing as the time-left sentences read it. */
 export const standingView = (cell: Cell): StandingView => ({ ...cell.standing, deadline: cell.task.deadline });
-
-/** `上报 T2 80%`, in the task's own unit, for the first task of a township's list. */
-export const reportExampleFor = (cell: Cell): string => text.reportExample(cell.task, cell.required, cell.progress?.amount);

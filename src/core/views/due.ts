@@ -4,7 +4,7 @@
  * file only arranges them.
  */
 import type { Township, Ymd } from '../../domain/model.js';
-import type { Reminder, ScheduledItem } from '../../domain/schedule.js';
+import type { ScheduledItem } from '../../domain/schedule.js';
 import { text } from '../../messages/index.js';
 import type { Board, Cell } from '../board.js';
 import type { Line } from '../types.js';
@@ -37,9 +37,6 @@ export function dueEstimated(item: DueItem, today: Ymd, estimated = false): bool
   const { cell } = item;
   return text.jobs.dueShowsEstimate(cell.task.deadline, today, cell.standing.workdaysAfter, estimated || cell.standing.estimated);
 }
-
-/** A reminder's line: as `dueLine`, with `（估）` when the ladder's count was estimated. */
-export const reminderLine = (reminder: Reminder<DueItem>, today: Ymd): Line => dueLine(reminder.item, today, reminder.estimated);
 
 /** A task past its deadline: 🔴, task, `已逾期3天（11月20日截止）`, what is missing. */
 export function overdueLine(item: DueItem, today: Ymd): Line {
