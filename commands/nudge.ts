@@ -4,7 +4,8 @@ import { defineCommand, fromParser, type CommandContext } from '../src/core/comm
 import { UserError } from '../src/core/errors.js';
 import { findTownship, resolveTask } from '../src/core/resolve.js';
 import { plain, type Line, type OutgoingMessage, withMentions } from '../src/core/types.js';
-import { dueEstimated, dueLine, estimateNote, overdueLine, type DueItem } from '../src/core/views.js';
+import { dueEstimated, dueLine, overdueLine, type DueItem } from '../src/core/views/due.js';
+import { estimateNote } from '../src/core/views/estimate.js';
 import { beijingDate, beijingTime } from '../src/domain/dates.js';
 import { type Township, type Group, type Person, reportersOf } from '../src/domain/model.js';
 import { parsed, problem, type Parsed } from '../src/domain/problems.js';

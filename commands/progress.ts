@@ -2,7 +2,9 @@ import { loadBoard } from '../src/core/board.js';
 import { defineCommand, fromParser } from '../src/core/command.js';
 import { resolveTask } from '../src/core/resolve.js';
 import type { Line } from '../src/core/types.js';
-import { shownAmount, taskList, viewedTownship } from '../src/core/views.js';
+import { shownAmount } from '../src/core/views/cell.js';
+import { taskList } from '../src/core/views/tasks.js';
+import { viewedTownship } from '../src/core/views/viewed-township.js';
 import { parseOptionalTaskRef, parseTaskRef } from '../src/domain/parse.js';
 import { text } from '../src/messages/index.js';
 

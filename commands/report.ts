@@ -3,7 +3,8 @@ import { defineCommand, fromParser, usageError, type CommandContext } from '../s
 import { UserError } from '../src/core/errors.js';
 import { resolveTask } from '../src/core/resolve.js';
 import { sourceOf, type Line } from '../src/core/types.js';
-import { showsEstimate, shownAmount, standingView, withCalendarNote } from '../src/core/views.js';
+import { shownAmount, standingView } from '../src/core/views/cell.js';
+import { showsEstimate, withCalendarNote } from '../src/core/views/estimate.js';
 import { beijingInstant, beijingTime } from '../src/domain/dates.js';
 import type { Task, Township } from '../src/domain/model.js';
 import { amountFromValue, assignedTo, requiredAmount } from '../src/domain/targets.js';

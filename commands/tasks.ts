@@ -1,6 +1,6 @@
 import { loadBoard } from '../src/core/board.js';
 import { defineCommand, noArgs } from '../src/core/command.js';
-import { noTaskList, taskList } from '../src/core/views.js';
+import { noTaskList, taskList } from '../src/core/views/tasks.js';
 import { text } from '../src/messages/index.js';
 
 const WORD = '任务';

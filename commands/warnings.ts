@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { loadBoard } from '../src/core/board.js';
 import { defineCommand } from '../src/core/command.js';
 import { plain } from '../src/core/types.js';
-import { warningDigest, warningList } from '../src/core/views.js';
+import { warningDigest, warningList } from '../src/core/views/warnings.js';
 import { estimatingBeyondCoverage } from '../src/domain/calendar.js';
 import { lastWorkingDaySameTime } from '../src/domain/schedule.js';
 import { text } from '../src/messages/index.js';

@@ -5,7 +5,7 @@
  * overdue or behind.
  */
 import { defineJob, type JobPost } from '../src/core/job.js';
-import { warningDigest } from '../src/core/views.js';
+import { warningDigest } from '../src/core/views/warnings.js';
 import { dailyAt, lastWorkingDaySameTime, REMINDER_GRACE_MS } from '../src/domain/schedule.js';
 import { audienceOf } from './audience.js';
 

@@ -7,7 +7,7 @@
  */
 import { pastRanking } from '../src/core/board.js';
 import { defineJob, type JobPost } from '../src/core/job.js';
-import { rankingView } from '../src/core/views.js';
+import { rankingView } from '../src/core/views/ranking.js';
 import { addDays, monthOf } from '../src/domain/dates.js';
 import { dailyAt, firstWorkingDayOfMonth, RANKING_GRACE_MS, rankingMonthFor } from '../src/domain/schedule.js';
 import { text } from '../src/messages/index.js';

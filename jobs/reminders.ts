@@ -5,12 +5,21 @@
  * `overdue_repeat_days` (a week by default), not every day — @-ing the township's people where
  * the platform can. Nothing is posted to a group with nothing to say.
  */
+import type { Cell } from '../src/core/board.js';
 import { defineJob, type JobPost } from '../src/core/job.js';
 import { type Line, withMentions } from '../src/core/types.js';
-import { dueEstimated, dueItems, estimateNote, overdueLine, reminderLine, reportExampleFor } from '../src/core/views.js';
-import { dailyAt, overdueWarningDue, REMINDER_GRACE_MS, remindersFor, warningsFor } from '../src/domain/schedule.js';
+import { dueEstimated, dueItems, dueLine, overdueLine, type DueItem } from '../src/core/views/due.js';
+import { estimateNote } from '../src/core/views/estimate.js';
+import type { Ymd } from '../src/domain/model.js';
+import { dailyAt, overdueWarningDue, REMINDER_GRACE_MS, remindersFor, warningsFor, type Reminder } from '../src/domain/schedule.js';
 import { text } from '../src/messages/index.js';
 import { audienceOf } from './audience.js';
+
+/** A reminder's line: as `dueLine`, with `（估）` when the ladder's count was estimated. */
+const reminderLine = (reminder: Reminder<DueItem>, today: Ymd): Line => dueLine(reminder.item, today, reminder.estimated);
+
+/** `上报 T2 80%`, in the task's own unit, for the first task of a township's list. */
+const reportExampleFor = (cell: Cell): string => text.reportExample(cell.task, cell.required, cell.progress?.amount);
 
 export default defineJob({
   name: 'reminders',

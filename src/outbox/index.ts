@@ -32,10 +32,10 @@ import type { DeliveryStore } from '../store/deliveries.js';
 import type { PacingStore } from '../store/pacing.js';
 import type { PictureStore } from '../store/pictures.js';
 import type { DeadLetter } from '../store/types.js';
+import { createQueuedPosts, type QueuedPost } from './queued-post.js';
 
 /** `dropped`: a refreshed post that had nothing left to say when its time came. */
 export type PostState = 'sent' | 'dropped' | 'dead' | 'pending';
-
 
 /**
  * `enqueue` queues the posts; a key queued before is left as it is, and a post for a platform that
@@ -82,13 +82,8 @@ export interface OutboxOptions {
   now?: () => Date;
 }
 
-/**
- * A post as the queue keeps it: a picture is stored once in Redis and referred to by id, so a
- * chart sent to 2,000 groups is not copied into 2,000 jobs.
- */
-type QueuedPost = Omit<Post, 'message'> & { message: Omit<OutgoingMessage, 'image'> & { image?: { id: string } } };
-
 interface PostJob {
+  /** A picture in it is stored apart, by id (`queued-post.ts`). */
   post: QueuedPost;
   /** The post's lane (`laneOf`); the field keeps its first name, as queued jobs outlive a deploy. */
   robot: string;
@@ -112,16 +107,12 @@ const INFRA_ATTEMPTS = 5;
 const DAY_S = 24 * 60 * 60;
 /** A finished job is the record that its key was posted (and a bundle's, of the keys it covered): past a month's ranking. */
 const POSTED_KEPT_S = 40 * DAY_S;
-/** A post may wait out a long holiday (国庆: 8 days) and its retries; its picture must outlive that. */
-const IMAGE_KEEP_S = 21 * DAY_S;
-const PICTURES_KEPT = 4;
 
 /** A completed job's return value when its refreshed post had nothing left to say. */
 const DROPPED = 'dropped';
 
 /** BullMQ job ids may not contain ':' (it separates BullMQ's own key parts). */
 export const jobIdOf = (key: string): string => key.replaceAll(':', '|');
-
 
 export function createOutbox(options: OutboxOptions): Outbox {
   const { store, log, posters } = options;
@@ -139,6 +130,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     },
   });
   let worker: Worker<PostJob, string | undefined> | undefined;
+  const queuedPosts = createQueuedPosts(store, log);
   queue.on('error', (error) => { log.error('outbox queue error', { error }); });
 
   async function later(job: Job<PostJob>, token: string | undefined, at: number): Promise<never> {
@@ -154,37 +146,6 @@ export function createOutbox(options: OutboxOptions): Outbox {
     log.error('post given up: dead letter', { key: post.key, platform: post.platform, chat: post.chat, code, reason });
     await options.onDeadLetter?.(letter, outbox);
     throw new UnrecoverableError(`${code}: ${reason}`);
-  }
-
-  /**
-   * The post with its picture's bytes back in; without the picture if it is gone, so the text
-   * still goes. `lostPicture`: the parts counted so far included the picture, so they no longer
-   * line up with the text's.
-   */
-  async function unpacked(post: QueuedPost): Promise<{ post: Post; lostPicture: boolean }> {
-    const { image, ...message } = post.message;
-    if (!image) return { post: { ...post, message }, lostPicture: false };
-    const base64 = await pictureOf(image.id);
-    if (base64 !== undefined) return { post: { ...post, message: { ...message, image: { base64 } } }, lostPicture: false };
-    log.warn('picture expired before its post went out; posting the text only', { key: post.key });
-    return { post: { ...post, message }, lostPicture: true };
-  }
-
-  /**
-   * A picture's base64 by id. A fan-out sends one chart to every group: it is read from Redis and
-   * encoded once, and every post gets the same string, which the renderers can recognise cheaply.
-   */
-  const pictures = new Map<string, string>();
-  async function pictureOf(id: string): Promise<string | undefined> {
-    const known = pictures.get(id);
-    if (known !== undefined) return known;
-    const bytes = await store.image(id);
-    if (!bytes) return undefined;
-    const base64 = bytes.toString('base64');
-    pictures.set(id, base64);
-    // The township groups' chart and the leaders': a few at a time, never a month of them.
-    for (const old of pictures.keys()) if (pictures.size > PICTURES_KEPT) pictures.delete(old);
-    return base64;
   }
 
   /**
@@ -242,7 +203,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       await store.leaveLine(lane, id);
       return DROPPED;
     }
-    const { post, lostPicture } = await unpacked(job.data.post);
+    const { post, lostPicture } = await queuedPosts.unpacked(job.data.post);
     const parts = poster.parts(post.message);
     try {
       // Parts sent before the picture vanished counted it: the text goes again from its start,
@@ -296,18 +257,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       const added: string[] = [];
       const already: string[] = [];
       const platformOff: string[] = [];
-      // One stored copy per picture in this batch (a fan-out shares one message object).
-      const images = new Map<string, string>();
-      const queued = async ({ message, ...rest }: Post): Promise<QueuedPost> => {
-        const { image, ...others } = message;
-        if (!image) return { ...rest, message: others };
-        let id = images.get(image.base64);
-        if (id === undefined) {
-          id = await store.putImage(Buffer.from(image.base64, 'base64'), IMAGE_KEEP_S);
-          images.set(image.base64, id);
-        }
-        return { ...rest, message: { ...others, image: { id } } };
-      };
+      const queued = queuedPosts.packer();
       for (const post of posts) {
         const poster = posters[post.platform];
         if (!poster) {

@@ -9,7 +9,8 @@
  */
 import type { Board, Cell } from '../../core/board.js';
 import type { Span } from '../../core/types.js';
-import { rankChangeText, shownAmount, standingView } from '../../core/views.js';
+import { shownAmount, standingView } from '../../core/views/cell.js';
+import { rankChangeText } from '../../core/views/ranking.js';
 import { beijingDate, beijingTime, weekday } from '../../domain/dates.js';
 import { isReportEntry, type Instant, type LedgerEntry, type Light, type Task, type Township, type Ymd } from '../../domain/model.js';
 import type { RankingRow, RankingSnapshot } from '../../domain/ranking.js';
