@@ -23,7 +23,6 @@ import type { RedisClient } from '../store/connect.js';
 import { SendError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { laneOf, type Post, type Posts, type Refresher, type WindowAt } from '../core/posts.js';
-import type { OutgoingMessage } from '../core/types.js';
 import { beijingInstant } from '../domain/dates.js';
 import type { ChatPlatform, Group } from '../domain/model.js';
 import type { Poster } from '../core/platform.js';
