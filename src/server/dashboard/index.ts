@@ -10,6 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type Router from '@koa/router';
+import { serialize as serializeCookie } from 'cookie';
 import type { Context } from 'koa';
 import { DASHBOARD_SECRET, readAccess, SESSION_TTL_MS, signAccess } from '../../core/access.js';
 import { currentRanking, loadBoard, pastRanking, type Board, type BoardSource, type BoardStore } from '../../core/board.js';
@@ -81,16 +82,17 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
    * A cookie only for /dashboard; `Secure` when people reach us over HTTPS — whether or not the
    * proxy in front says so (X-Forwarded-Proto) — or when this request came over it.
    *
-   * Its lifetime is relative (`maxAge`, turned into `Expires` from the wall clock the browser also
-   * reads), never a date from the injected clock: a browser drops a cookie whose date it thinks
-   * past. The signed value carries the real expiry, checked against the injected clock. `null`
-   * deletes the cookie.
+   * Its lifetime is `Max-Age`, which the browser counts from when it got the cookie (RFC 6265
+   * §5.2.2), never a date: neither the injected clock nor this server's may agree with the
+   * browser's. (Koa's `cookies` turns `maxAge` into `Expires` from this server's clock, so the
+   * header is written with jshttp's `cookie`.) The signed value carries the real expiry, checked
+   * against the injected clock. `null` deletes the cookie.
    */
   function setCookie(ctx: Context, name: string, value: string | null, maxAgeMs?: number): void {
     const secure = https || ctx.secure;
-    // Koa refuses a Secure cookie on a request it thinks is plain HTTP; PUBLIC_URL says it is not.
-    if (secure) ctx.cookies.secure = true;
-    ctx.cookies.set(name, value, { httpOnly: true, sameSite: 'lax', secure, path: '/dashboard', ...(maxAgeMs === undefined ? {} : { maxAge: maxAgeMs }), overwrite: true });
+    const lifetime = value === null ? { maxAge: 0 } : maxAgeMs === undefined ? {} : { maxAge: Math.floor(maxAgeMs / 1000) };
+    // Values go as they are (hex tokens, a state with its path already percent-encoded), as ctx.cookies reads them back.
+    ctx.append('Set-Cookie', serializeCookie(name, value ?? '', { encode: (raw) => raw, httpOnly: true, sameSite: 'lax', secure, path: '/dashboard', ...lifetime }));
   }
 
   async function startSession(ctx: Context, person: Person): Promise<void> {
