@@ -9,6 +9,7 @@ import { jobs } from '../../jobs/index.js';
 import { compose, type Bot } from '../compose.js';
 import { loadConfig, type Config } from '../config.js';
 import { createLogger, fileLogger, type Logger } from '../core/logger.js';
+import { countyWindow } from '../core/posts.js';
 import { startScheduler } from '../core/scheduler.js';
 import { openDemo } from '../demo.js';
 import { chatLogFile } from '../paths.js';
@@ -64,7 +65,7 @@ export async function serve({ config, demo, io }: ServeOptions): Promise<number>
 
   const outbox = bot.outbox();
   outbox.start();
-  const scheduler = await startScheduler(jobs, { store: bot.store, calendar: bot.calendar, log, outbox }).catch(async (error: unknown) => {
+  const scheduler = await startScheduler(jobs, { store: bot.store, calendar: bot.calendar, log, outbox, window: countyWindow(bot.store, bot.calendar) }).catch(async (error: unknown) => {
     // The worker and Redis would keep the process alive, half started.
     await bot.close();
     await redis.close();

@@ -18,7 +18,7 @@ import { loadBoard } from './board.js';
 import type { Job, JobStore } from './job.js';
 import type { Line, OutgoingMessage } from './types.js';
 import type { Logger } from './logger.js';
-import { laneOf, postKey, type Post } from './posts.js';
+import { laneOf, postKey, type Post, type WindowAt } from './posts.js';
 
 /** A run marker outlives every slot's catch-up window (the longest is the monthly ranking's days). */
 const RUN_MARKER_SECONDS = 14 * 24 * 60 * 60;
@@ -147,7 +147,7 @@ export interface Scheduler {
  * takes effect at the next start. Jobs with the same cron expression run as one slot, so a group
  * gets one message from them (`bundlePosts`).
  */
-export async function startScheduler(jobs: readonly Job[], deps: RunDeps & { store: RunStore; outbox: Outbox }): Promise<Scheduler> {
+export async function startScheduler(jobs: readonly Job[], deps: RunDeps & { store: RunStore; outbox: Outbox; window?: WindowAt }): Promise<Scheduler> {
   const settings = await deps.store.scheduleSettings();
   const instance = randomUUID();
   const { log, store } = deps;
@@ -181,7 +181,10 @@ export async function startScheduler(jobs: readonly Job[], deps: RunDeps & { sto
 
   // A slot that passed while nothing ran, or whose run died before queuing all its posts, runs
   // now: the jobs of the slot still within their grace. Two instances starting together may both
-  // run it: the posts' keys make that harmless.
+  // run it: the posts' keys make that harmless. Not while posts cannot go out (after office
+  // hours, a rest day): they would wait for the next window, and reach a group beside the next
+  // slot's own message that day. That slot says what is due then, and the monthly 通报 goes
+  // with it (it runs for a week from the month's first working day).
   const catchUp = Promise.all(
     [...slots].map(async ([expression, due]) => {
       const now = new Date();
@@ -189,6 +192,10 @@ export async function startScheduler(jobs: readonly Job[], deps: RunDeps & { sto
       const late = [];
       for (const job of due) if (missedSlot(slot, now, job.graceMs) && !(await store.runDone(keyOf(job, slot)))) late.push(job);
       if (late.length === 0) return;
+      if (deps.window && !(await deps.window(now)).now) {
+        log.info('missed slot left to the next: its posts could not go out before then', { job: late.map((j) => j.name).join('+'), slot: slot.toISOString() });
+        return;
+      }
       log.info('catching up a missed slot', { job: late.map((j) => j.name).join('+'), slot: slot.toISOString() });
       await run(late, slot);
     }),

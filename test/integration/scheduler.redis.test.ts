@@ -88,6 +88,18 @@ describe('a scheduled job', () => {
     expect(outbox.sent).toEqual(['城关镇工作群']);
   });
 
+  it('leaves a missed slot to the next one when its posts could not go out before then, so a group gets one message that day', async () => {
+    const job = countingJob('0 9 * * *', 3 * 24 * 60 * 60 * 1000);
+    const outbox = recordingOutbox();
+    const afterHours = (now: Date) => Promise.resolve({ now: false, next: new Date(now.getTime() + 12 * 60 * 60 * 1000) });
+    const scheduler = await startScheduler([job], { ...deps(), calendar: everyDayWorks, outbox, window: afterHours });
+    closers.push(() => scheduler.stop());
+    await new Promise((done) => setTimeout(done, 300));
+
+    expect(job.runs).toEqual([]);
+    expect(await bot.store.runDone(`counting:${previousSlot(job, DEFAULT_SCHEDULE, new Date()).toISOString()}`)).toBe(false);
+  });
+
   it('runs a slot again at start when the run that took it died before queuing its posts', async () => {
     const job = countingJob('0 9 * * *', 3 * 24 * 60 * 60 * 1000);
     const slot = previousSlot(job, DEFAULT_SCHEDULE, new Date());
