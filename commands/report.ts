@@ -5,6 +5,7 @@ import { resolveTask } from '../src/core/resolve.js';
 import { sourceOf, type Line } from '../src/core/types.js';
 import { shownAmount, standingView } from '../src/core/views/cell.js';
 import { showsEstimate, withCalendarNote } from '../src/core/views/estimate.js';
+import { townshipToBind } from '../src/core/views/viewed-township.js';
 import { beijingInstant, beijingTime } from '../src/domain/dates.js';
 import type { Task, Township } from '../src/domain/model.js';
 import { amountFromValue, assignedTo, requiredAmount } from '../src/domain/targets.js';
@@ -48,7 +49,7 @@ export default defineCommand({
   },
   async run(ctx, args) {
     const township = ctx.township;
-    if (!township) throw new UserError(text.groupNotBound(ctx.townships[0]?.name));
+    if (!township) throw new UserError(text.groupNotBound(townshipToBind(ctx)));
     const { task, amount } = await readReport(ctx, township, args);
 
     const { message } = ctx;

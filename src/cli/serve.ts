@@ -108,14 +108,18 @@ export async function serve({ config, demo, io }: ServeOptions): Promise<number>
     })());
 
   const finished = new Promise<void>((done) => {
-    const onSignal = (): void => { void stop().then(done); };
+    const chatting = new AbortController();
+    const onSignal = (): void => {
+      chatting.abort();
+      void stop().then(done);
+    };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     // A closed terminal: the demo's private redis-server must not outlive it.
     process.once('SIGHUP', onSignal);
     if (interactive) {
       void defaultSpeaker(bot.store, { platform: 'console' })
-        .then(async (speaker) => chat(bot.route, speaker, { input: io.stdin, output: io.stdout }, await castOf(bot.store)))
+        .then(async (speaker) => chat(bot.route, speaker, { input: io.stdin, output: io.stdout, signal: chatting.signal }, await castOf(bot.store)))
         .then(() => stop())
         .then(done);
     }

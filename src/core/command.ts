@@ -165,14 +165,15 @@ export async function examplesHere(ctx: CommandContext): Promise<ExampleSource> 
   const tasks = exampleTasks(all, own, ctx.today);
   const here = ctx.township;
   const closed = all.filter((t) => t.status === 'closed').sort((a, b) => ((a.closedOn ?? '') < (b.closedOn ?? '') ? 1 : -1))[0];
-  const reportable = here ? oneOfEachKind(tasks) : [];
   // What the township has reported: an example above it records progress, not a correction.
-  const progress = reportable.length > 0 ? await ctx.store.progress(reportable.map((t) => t.id)) : new Map<string, never>();
+  const progress = here && tasks.length > 0 ? await ctx.store.progress(tasks.map((t) => t.id)) : new Map<string, never>();
+  const reportable = here ? oneOfEachKind(tasks.map((task) => ({ task, required: requiredAmount(task.target, here), current: progress.get(task.id)?.get(here.id)?.amount ?? 0 }))) : [];
   return {
     task: tasks[0],
     ...(closed ? { closed } : {}),
-    reportable: here ? reportable.map((task) => ({ task, required: requiredAmount(task.target, here), current: progress.get(task.id)?.get(here.id)?.amount ?? 0 })) : [],
-    township: (here ?? ctx.townships[0])?.name,
+    reportable,
+    // A 绑定 example names the asker's own township where the county says which it is.
+    township: (here ?? ctx.townships.find((t) => t.id === own) ?? ctx.townships[0])?.name,
     leadersGroup: ctx.group?.role === 'leaders',
   };
 }

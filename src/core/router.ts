@@ -14,6 +14,7 @@ import { orUnavailable, StoreUnavailableError, UserError } from './errors.js';
 import type { Logger } from './logger.js';
 import { plain, sourceOf, type IncomingMessage, type OutgoingMessage } from './types.js';
 import type { Posts } from './posts.js';
+import { townshipToBind } from './views/viewed-township.js';
 
 export interface RouterDeps {
   /** What commands use, the replies kept for redeliveries, and whether Redis is up (an outage is not a bug). */
@@ -181,7 +182,7 @@ export function misplaced(command: Command, ctx: CommandContext): string | undef
       return inGroup ? text.directOnly(word) : undefined;
     case 'township-group':
       if (!inGroup || ctx.group?.role === 'leaders') return text.townshipGroupOnly(word);
-      return ctx.township ? undefined : text.groupNotBound(ctx.townships[0]?.name);
+      return ctx.township ? undefined : text.groupNotBound(townshipToBind(ctx));
   }
 }
 

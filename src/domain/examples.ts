@@ -17,12 +17,29 @@ export function exampleTasks(tasks: readonly Task[], townshipId: string | undefi
   return [...ahead, ...past];
 }
 
-/** The first task of each kind of target, in the given order: one report example per unit (80%, 6个, 完成). */
-export function oneOfEachKind(tasks: readonly Task[]): Task[] {
+/** A task as an example may name it: what the township must reach, and what it has reported. */
+export interface ExampleTask {
+  task: Task;
+  required: number;
+  current: number;
+}
+
+/**
+ * One report example per unit (80%, 18个, 完成), from the tasks the township has still to finish —
+ * an example for a finished task would record it again. Of each kind, in the given order, the
+ * first less than four-fifths done leads, so its example shows the unit rather than 完成.
+ */
+export function oneOfEachKind(tasks: readonly ExampleTask[]): ExampleTask[] {
+  const unfinished = tasks.filter((t) => t.current < t.required);
+  const early = (t: ExampleTask): boolean => t.current < 0.8 * t.required;
+  const ordered = [...unfinished.filter(early), ...unfinished.filter((t) => !early(t))];
   const seen = new Set<Target['kind']>();
-  return tasks.filter((t) => {
-    if (seen.has(t.target.kind)) return false;
-    seen.add(t.target.kind);
-    return true;
-  });
+  const chosen = new Set<ExampleTask>();
+  for (const t of ordered) {
+    if (seen.has(t.task.target.kind)) continue;
+    seen.add(t.task.target.kind);
+    chosen.add(t);
+  }
+  // Back in the given order (nearest deadline first).
+  return unfinished.filter((t) => chosen.has(t));
 }

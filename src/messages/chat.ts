@@ -233,7 +233,7 @@ export const text = {
   },
 
   estimatedNote: (year: number): string =>
-    `注：${String(year)}年的法定节假日安排还没有收录，“（估）”处按周一至周五估算工作日。`,
+    `注：${String(year)}年起的法定节假日安排还没有收录，“（估）”处按周一至周五估算工作日。`,
 
   taskTitle: (task: Task): Span[] => [{ text: task.id, tone: 'strong' }, ` ${task.title}`],
 
@@ -444,7 +444,7 @@ export const text = {
       example: (s: ExampleSource): string[] => s.reportable.map((r) => reportExample(r.task, r.required, r.current)),
       /** `T2 80%` sent without the word, when it would be recorded as a report. */
       suggestion: (said: string): string => `要上报吗？发送「上报 ${said}」`,
-      notAssigned: (task: Task, township: Township): string => `${task.id}「${task.title}」不是${township.name}的任务。`,
+      notAssigned: (task: Task, township: Township): string => `${task.id}「${task.title}」不是${township.name}的任务。发送「任务」可以查看${township.name}的任务。`,
       closed: (task: Task): string => `${task.id}「${task.title}」已销号，不用再上报了。`,
       reported: (township: Township, task: Task, shown: string, correction: boolean): Line => [
         { text: correction ? '已更正' : '已记录', tone: 'strong' },

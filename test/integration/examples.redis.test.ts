@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Speaker } from '../../src/adapters/console/index.js';
 import { splitCommand } from '../../src/domain/parse.js';
 import { commands } from '../../commands/index.js';
+import { requiredAmount } from '../../src/domain/targets.js';
 import { openDemoBot, type TestBot } from '../helpers/bot.js';
 import type { Posts } from '../../src/core/posts.js';
 
@@ -99,6 +100,28 @@ describe.each(DAYS)('in the demo county on %s', (day) => {
       for (const wrong of wrongInputs(help)) hints.push(...examplesIn(await b.say(speaker, wrong)));
       expect(await tryAll(b, speaker, [...help, ...hints])).toEqual([]);
     });
+  });
+
+  it('names in 帮助 no task the township has finished, and a percent task in percent', async () => {
+    const b = await demoOn(day);
+    const clerk: Speaker = { platform: 'console', chat: '城关镇工作群', user: '联络员' };
+    const reports = examplesIn(await b.say(clerk, '帮助')).filter((e) => e.startsWith('上报 '));
+    const township = (await b.store.townships()).find((t) => t.name === '城关镇');
+    if (!township) throw new Error('the demo county has no 城关镇');
+    const ids = reports.map((e) => e.split(' ')[1] ?? '');
+    const progress = await b.store.progress(ids);
+    for (const id of ids) {
+      const task = await b.store.task(id);
+      if (!task) throw new Error(`帮助 names ${id}, which the county does not have`);
+      expect(progress.get(id)?.get(township.id)?.amount ?? 0, `${id} is finished`).toBeLessThan(requiredAmount(task.target, township));
+    }
+    expect(reports.some((e) => /^上报 T\d+ \d+%$/.test(e))).toBe(true);
+  });
+
+  it('shows a township clerk, in a group not bound yet, a 绑定 naming their own township', async () => {
+    const b = await demoOn(day);
+    const hint = await b.say({ platform: 'console', chat: '新建的群', user: '联络员' }, '任务');
+    expect(examplesIn(hint)).toEqual(['绑定 城关镇']);
   });
 
   it('shows the admin, in a group not bound yet, a 绑定 that binds it', async () => {

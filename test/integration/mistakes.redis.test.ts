@@ -151,6 +151,14 @@ describe('a second 撤回', () => {
     expect(await kinds(said.split(' ')[1] ?? '')).toEqual(['report', 'reversal']);
   });
 
+  it('gives an example above what the township still has, so typing it never lowers its progress', async () => {
+    await bot.say(clerk, '上报 T3 30个');
+    await bot.say(clerk, '上报 T3 33个');
+    expect(await bot.say(clerk, '撤回')).toContain('已撤回');
+
+    expect(await bot.say(clerk, '撤回')).toContain('例如：上报 T3 36个');
+  });
+
   it('undoes a newer report made after the first was taken back', async () => {
     await bot.say(clerk, '上报 T2 40%');
     await bot.say(clerk, '撤回');

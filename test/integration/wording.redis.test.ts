@@ -196,7 +196,14 @@ describe('the note on estimated working days', () => {
     const b = await open(nextYear);
     const reply = await b.say(clerk, '任务');
     expect(reply).toContain('（估）');
-    expect(reply).toContain('注：2027年的法定节假日安排还没有收录');
+    expect(reply).toContain('注：2027年起的法定节假日安排还没有收录');
+  });
+
+  it('names the first year the calendar lacks and those after it, for a deadline further on', async () => {
+    const b = await open((t) => (t.id === 'T2' ? { ...t, deadline: '2028-03-31' } : t));
+    const reply = await b.say(clerk, '任务');
+    expect(reply).toContain('（估）');
+    expect(reply).toContain('注：2027年起的法定节假日安排还没有收录');
   });
 
   it('is left out where no （估） is shown: a done task, 进度', async () => {

@@ -19,10 +19,17 @@ export async function say(route: RouteMessage, speaker: Speaker, said: string, m
  * `:user 书记`, `:chat 领导群`, `:direct`, `:quit`. The prompt names the speaker as the county
  * knows them (`李联络`), through `nameOf`.
  */
-export async function chat(route: RouteMessage, first: Speaker, io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream }, cast: Cast = NO_CAST): Promise<void> {
+export async function chat(
+  route: RouteMessage,
+  first: Speaker,
+  io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; signal?: AbortSignal },
+  cast: Cast = NO_CAST,
+): Promise<void> {
   const { nameOf } = cast;
   let speaker = first;
-  const rl = createInterface({ input: io.input, output: io.output, terminal: 'isTTY' in io.input && io.input.isTTY === true });
+  // `signal` ends the chat from outside (the server stopping on SIGTERM): a terminal left waiting
+  // for a line would keep the process alive.
+  const rl = createInterface({ input: io.input, output: io.output, terminal: 'isTTY' in io.input && io.input.isTTY === true, ...(io.signal ? { signal: io.signal } : {}) });
   const prompt = async (): Promise<void> => {
     const name = speaker.name ?? (await nameOf(speaker)) ?? speaker.user;
     rl.setPrompt(cli.chat.prompt(speaker.chat, name));

@@ -9,16 +9,16 @@ import { UserError } from '../errors.js';
 import { plain, type Line, type OutgoingMessage } from '../types.js';
 import { shownAmount, standingView } from './cell.js';
 import { showsEstimate, withCalendarNote } from './estimate.js';
-import { viewedTownship } from './viewed-township.js';
+import { townshipToBind, viewedTownship } from './viewed-township.js';
 
 /** In a group no one has bound, how to bind it: 任务 there answers for no township. */
 const bindHint = (ctx: CommandContext): Line[] =>
-  ctx.message.chat.type === 'group' && !ctx.group ? [[{ text: text.groupNotBound(ctx.townships[0]?.name), tone: 'muted' }]] : [];
+  ctx.message.chat.type === 'group' && !ctx.group ? [[{ text: text.groupNotBound(townshipToBind(ctx)), tone: 'muted' }]] : [];
 
 /** Why there is no task list for this person here — no township of their own, and not a leader — or undefined. */
 export function noTaskList(ctx: CommandContext, word: string): string | undefined {
   if (ctx.township || ctx.actor.person?.township !== undefined || ctx.leaderView) return undefined;
-  return ctx.message.chat.type === 'group' && !ctx.group ? text.groupNotBound(ctx.townships[0]?.name) : text.askInTownshipGroup(word);
+  return ctx.message.chat.type === 'group' && !ctx.group ? text.groupNotBound(townshipToBind(ctx)) : text.askInTownshipGroup(word);
 }
 
 /** A township's open tasks with light, progress and time left, under way before done; a leader's county-wide list. */
