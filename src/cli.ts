@@ -28,7 +28,7 @@ import { createPlatforms, openOutbox } from './platforms.js';
 import { renderText } from './render/plain.js';
 import { cli, exportMessages, setupFile, workbookMessages } from './messages/index.js';
 import { jobs } from '../jobs/index.js';
-import { MAX_SETUP_BYTES, readSetup } from './setup.js';
+import { MAX_SETUP_BYTES, readSetup } from './setup/index.js';
 import { connectRedis, RedisUnavailableError } from './store/connect.js';
 import { openDemo } from './demo.js';
 import { chatLogFile } from './paths.js';

@@ -5,7 +5,7 @@
  * their header words, a title row above the header, a header over two rows, full-width digits,
  * dates as Excel dates or as text — and strict where a guess would change what townships owe.
  * Every problem names its row, column letter and header, and says the right form, as the setup
- * file does (src/setup.ts). No I/O, no clock: the import day comes in as `today`.
+ * file does (src/setup/). No I/O, no clock: the import day comes in as `today`.
  */
 import * as z from 'zod';
 import { closest } from '../domain/closest.js';
