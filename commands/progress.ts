@@ -3,7 +3,7 @@ import { defineCommand, fromParser } from '../src/core/command.js';
 import { resolveTask } from '../src/core/resolve.js';
 import type { Line } from '../src/core/types.js';
 import { shownAmount, taskList, viewedTownship } from '../src/core/views.js';
-import { parseOptionalTaskRef, parseTaskRef } from '../src/domain/parse.js';
+import { parseOptionalTaskRef, parseTaskRef } from '../src/domain/parse/index.js';
 import { text } from '../src/messages/index.js';
 
 const M = text.commands.progress;

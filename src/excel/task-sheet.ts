@@ -11,7 +11,7 @@ import * as z from 'zod';
 import { closest } from '../domain/closest.js';
 import { fromEpochDay, isYmd } from '../domain/dates.js';
 import type { Target, Task, TaskDomain, Township, Ymd } from '../domain/model.js';
-import { normalizeText, parseDate, parseDomain, parseTarget, trimEndChars, trimStartChars, VILLAGE_WORDS } from '../domain/parse.js';
+import { normalizeText, parseDate, parseDomain, parseTarget, trimEndChars, trimStartChars, VILLAGE_WORDS } from '../domain/parse/index.js';
 import { sheetMessages as M, workbookMessages } from '../messages/index.js';
 
 // ---------------------------------------------------------------------------------------------
