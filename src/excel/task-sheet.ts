@@ -11,7 +11,7 @@ import * as z from 'zod';
 import { closest } from '../domain/closest.js';
 import { fromEpochDay, isYmd } from '../domain/dates.js';
 import type { Target, Task, TaskDomain, Township, Ymd } from '../domain/model.js';
-import { normalizeText, parseDate, parseDomain, parseTarget, trimEndChars, trimStartChars, VILLAGE_WORDS } from '../domain/parse/index.js';
+import { normalizeText, parseDate, parseDomain, parseTarget, TASK_ID, trimEndChars, trimStartChars, VILLAGE_WORDS } from '../domain/parse/index.js';
 import { sheetMessages as M, workbookMessages } from '../messages/index.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -168,7 +168,7 @@ export const titleKey = (title: string): string => normalizeText(title).replace(
 
 function readId(value: SheetValue): Read<string | undefined> {
   const text = normalizeText(textOf(value)).replace(/\s+/g, '').toUpperCase();
-  if (/^T[1-9]\d*$/.test(text)) return ok(text);
+  if (TASK_ID.test(text)) return ok(text);
   // A 序号 column counts rows (1, 2, 3 or 一、二); only a `T` asks for an id.
   if (text.startsWith('T')) return bad(M.badId(textOf(value)), M.hint.id);
   return ok(undefined);

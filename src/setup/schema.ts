@@ -6,6 +6,7 @@ import * as z from 'zod';
 import { isYmd } from '../domain/dates.js';
 import { closest } from '../domain/closest.js';
 import { CHAT_PLATFORMS, COUNT_UNITS, TASK_DOMAINS } from '../domain/model.js';
+import { TASK_ID } from '../domain/parse/index.js';
 import { isClockTime, MAX_LADDER_DAYS, MAX_LADDER_RUNGS, MAX_OVERDUE_REPEAT_DAYS } from '../domain/schedule.js';
 import { setupFile } from '../messages/index.js';
 import type { Path } from './types.js';
@@ -105,7 +106,7 @@ export const targetSchema = z.strictObject(
 );
 
 export const taskSchema = z.strictObject({
-  id: z.string({ error: unlessMissing(M.taskId) }).regex(/^T[1-9]\d*$/, { error: M.taskId }),
+  id: z.string({ error: unlessMissing(M.taskId) }).regex(TASK_ID, { error: M.taskId }),
   title: text(),
   domain: z.enum(TASK_DOMAINS).optional(),
   start: date().optional(),

@@ -10,7 +10,7 @@
  */
 export { normalizeText, splitCommand, stripMention, trimChars, trimEndChars, trimStartChars } from './text.js';
 export { parseValue } from './values.js';
-export { parseOptionalTaskRef, parseTaskRef, type TaskRef } from './task-ref.js';
+export { parseOptionalTaskRef, parseTaskRef, TASK_ID, type TaskRef } from './task-ref.js';
 export { NOTE_MAX, parseReport, type ReportArgs } from './report.js';
 export { parseDate, parseMonth, type MonthRef } from './dates.js';
 export { parseDomain, parseTarget, VILLAGE_WORDS } from './target.js';

@@ -6,6 +6,9 @@ import { normalizeText, trimChars } from './text.js';
 /** A task as the user named it; matching a title fragment against the task list happens elsewhere. */
 export type TaskRef = { kind: 'id'; id: string } | { kind: 'title'; text: string };
 
+/** A task's id as the setup file and the task sheet write it: `T1`, `T12`; no `T0`, no leading zero. */
+export const TASK_ID = /^T[1-9]\d*$/;
+
 export const CN_ORDINAL = '[零〇一二两三四五六七八九十百千]+';
 /** Quotes around a title: `“三会一课”`, `《…》`. */
 export const QUOTE_CHARS = `“”"'‘’《》「」`;
