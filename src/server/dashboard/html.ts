@@ -29,7 +29,8 @@ export interface PageContext {
   wecom?: { corpId: string; agentId: string };
 }
 
-export type MessageStatus = 'signin' | 'denied' | 'expired' | 'invalid' | 'not-found' | 'unavailable';
+/** Why a page stands in for the board: one of the refusals the catalogue words (src/messages/dashboard.ts). */
+export type MessageStatus = keyof typeof text.dashboard.refusals;
 
 // ─── Escaping ──────────────────────────────────────────────────────────────────────────────────
 
