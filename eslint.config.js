@@ -15,6 +15,8 @@ const OUTBOUND_PATHS = [
 ];
 const OUTBOUND_PATTERNS = [{ group: ['undici', 'axios', 'got', 'node-fetch'], message: VIA_HTTP }];
 const SOURCES = ['src/**/*.ts', 'commands/**/*.ts', 'jobs/**/*.ts'];
+const DOMAIN_PATTERNS = [...OUTBOUND_PATTERNS, { group: ['node:*', 'ioredis', 'koa', '**/store/**', '**/adapters/**'], message: 'domain/ is pure.' }];
+const OUTSIDE_DOMAIN = 'domain/ imports nothing of ours from outside domain/.';
 
 export default tseslint.config(
   { ignores: ['dist/', 'data/', 'node_modules/', 'coverage/', '.dependency-cruiser.cjs'] },
@@ -58,9 +60,14 @@ export default tseslint.config(
     // (src/messages/) and their layouts (src/excel/, src/render/) stay out.
     files: ['src/domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: OUTBOUND_PATHS, patterns: [...OUTBOUND_PATTERNS, { group: ['node:*', 'ioredis', 'koa', '**/store/**', '**/adapters/**'], message: 'domain/ is pure.' }, { regex: '^\\.\\./', message: 'domain/ imports nothing of ours from outside domain/.' }] }],
+      'no-restricted-imports': ['error', { paths: OUTBOUND_PATHS, patterns: [...DOMAIN_PATTERNS, { regex: '^\\.\\./', message: OUTSIDE_DOMAIN }] }],
       'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'domain/ reads no clock: take the time as an argument.' }, { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'domain/ reads no clock: take the time as an argument.' }],
     },
+  },
+  {
+    // A folder inside domain/ (domain/parse/) reaches its siblings one level up, and no further.
+    files: ['src/domain/*/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: OUTBOUND_PATHS, patterns: [...DOMAIN_PATTERNS, { regex: '^\\.\\./\\.\\./', message: OUTSIDE_DOMAIN }] }] },
   },
   {
     files: ['test/**/*.ts'],

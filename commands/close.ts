@@ -1,6 +1,6 @@
 import { defineCommand, entryOrigin, fromParser } from '../src/core/command.js';
 import { resolveTask } from '../src/core/resolve.js';
-import { parseTaskRef } from '../src/domain/parse.js';
+import { parseTaskRef } from '../src/domain/parse/index.js';
 import { text } from '../src/messages/index.js';
 
 export default defineCommand({

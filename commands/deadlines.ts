@@ -8,7 +8,7 @@ import { viewedTownship } from '../src/core/views/viewed-township.js';
 import { standing } from '../src/domain/lights.js';
 import type { Task, Township, WorkCalendar } from '../src/domain/model.js';
 import { assignedTo } from '../src/domain/targets.js';
-import { parseOptionalTaskRef } from '../src/domain/parse.js';
+import { parseOptionalTaskRef } from '../src/domain/parse/index.js';
 import { text, type StandingView } from '../src/messages/index.js';
 
 const M = text.commands.deadlines;

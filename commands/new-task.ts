@@ -2,7 +2,7 @@ import { defineCommand, fromParser, usageError } from '../src/core/command.js';
 import { UserError } from '../src/core/errors.js';
 import { findTownship } from '../src/core/resolve.js';
 import type { Task, Township } from '../src/domain/model.js';
-import { parseNewTask, type TownshipScope } from '../src/domain/parse.js';
+import { parseNewTask, type TownshipScope } from '../src/domain/parse/index.js';
 import { text } from '../src/messages/index.js';
 
 const M = text.commands.newTask;

@@ -9,7 +9,7 @@ import { estimateNote } from '../src/core/views/estimate.js';
 import { beijingDate, beijingTime } from '../src/domain/dates.js';
 import { type Township, type Group, type Person, reportersOf } from '../src/domain/model.js';
 import { parsed, problem, type Parsed } from '../src/domain/problems.js';
-import { parseTaskRef, type TaskRef } from '../src/domain/parse.js';
+import { parseTaskRef, type TaskRef } from '../src/domain/parse/index.js';
 import { text } from '../src/messages/index.js';
 import type { CountyStore } from '../src/store/county.js';
 import { countyWindow, postKey, type Post, type Refresher } from '../src/core/posts.js';

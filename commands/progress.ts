@@ -5,7 +5,7 @@ import type { Line } from '../src/core/types.js';
 import { shownAmount } from '../src/core/views/cell.js';
 import { taskList } from '../src/core/views/tasks.js';
 import { viewedTownship } from '../src/core/views/viewed-township.js';
-import { parseOptionalTaskRef, parseTaskRef } from '../src/domain/parse.js';
+import { parseOptionalTaskRef, parseTaskRef } from '../src/domain/parse/index.js';
 import { text } from '../src/messages/index.js';
 
 const M = text.commands.progress;

@@ -10,8 +10,8 @@ import { monthOf, previousMonth } from '../src/domain/dates.js';
 import { sharedRanks } from '../src/domain/ranking.js';
 import type { Parsed } from '../src/domain/problems.js';
 import { parsed } from '../src/domain/problems.js';
-import type { MonthRef, TaskRef } from '../src/domain/parse.js';
-import { parseMonth, parseTaskRef } from '../src/domain/parse.js';
+import type { MonthRef, TaskRef } from '../src/domain/parse/index.js';
+import { parseMonth, parseTaskRef } from '../src/domain/parse/index.js';
 import { text } from '../src/messages/index.js';
 
 const M = text.commands.ranking;

@@ -9,7 +9,7 @@ import { townshipToBind } from '../src/core/views/viewed-township.js';
 import { beijingInstant, beijingTime } from '../src/domain/dates.js';
 import type { Task, Township } from '../src/domain/model.js';
 import { amountFromValue, assignedTo, requiredAmount } from '../src/domain/targets.js';
-import { parseReport, type ReportArgs } from '../src/domain/parse.js';
+import { parseReport, type ReportArgs } from '../src/domain/parse/index.js';
 import { text } from '../src/messages/index.js';
 
 const meta = text.commands.report;

@@ -2,7 +2,7 @@ import { defineCommand, entryOrigin, fromParser } from '../src/core/command.js';
 import { UserError } from '../src/core/errors.js';
 import { instantMs } from '../src/domain/dates.js';
 import { requiredAmount } from '../src/domain/targets.js';
-import { parseOptionalTaskRef } from '../src/domain/parse.js';
+import { parseOptionalTaskRef } from '../src/domain/parse/index.js';
 import { text } from '../src/messages/index.js';
 
 const M = text.commands.undo;

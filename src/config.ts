@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { rememberSecret } from './core/redact.js';
-import { trimEndChars } from './domain/parse.js';
+import { trimEndChars } from './domain/parse/index.js';
 import { cli } from './messages/index.js';
 
 const E = cli.env;

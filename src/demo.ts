@@ -11,7 +11,7 @@ import { planDemo } from './domain/demo.js';
 import type { Reporter, Township } from './domain/model.js';
 import type { Logger } from './core/logger.js';
 import { demoDataDir, SAMPLE_COUNTY } from './paths.js';
-import { readSetup } from './setup.js';
+import { readSetup } from './setup/index.js';
 import { connectPrivateRedis, connectRedis, RedisUnavailableError, type RedisHandle } from './store/connect.js';
 import { createKeys, DEMO_PREFIX } from './store/keys.js';
 import { createRedisStore } from './store/redis-store.js';

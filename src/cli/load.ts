@@ -5,7 +5,7 @@ import { beijingInstant } from '../domain/dates.js';
 import type { EntryOrigin } from '../domain/model.js';
 import { cli, setupFile } from '../messages/index.js';
 import { missingGlyphs } from '../render/font.js';
-import { MAX_SETUP_BYTES, readSetup } from '../setup.js';
+import { MAX_SETUP_BYTES, readSetup } from '../setup/index.js';
 import { openBot, options, UsageError, write, type CliIo } from './common.js';
 
 export async function loadCommand(args: readonly string[], io: CliIo): Promise<number> {

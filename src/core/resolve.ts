@@ -1,6 +1,6 @@
 import type { Task, Township } from '../domain/model.js';
 import { assignedTo } from '../domain/targets.js';
-import type { TaskRef } from '../domain/parse.js';
+import type { TaskRef } from '../domain/parse/index.js';
 import { text } from '../messages/index.js';
 import { UserError } from './errors.js';
 

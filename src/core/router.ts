@@ -5,7 +5,7 @@
  */
 import { beijingDate } from '../domain/dates.js';
 import { leadsOrAdministers, type Role, type WorkCalendar } from '../domain/model.js';
-import { NOTE_MAX, normalizeText, splitCommand, stripMention } from '../domain/parse.js';
+import { NOTE_MAX, normalizeText, splitCommand, stripMention } from '../domain/parse/index.js';
 import { text } from '../messages/index.js';
 import type { HealthStore } from '../store/health.js';
 import type { ReplyStore } from '../store/replies.js';

@@ -10,7 +10,7 @@
 import { SaxesParser } from 'saxes';
 import yauzl from 'yauzl';
 import { workbookMessages } from '../messages/index.js';
-import { columnLetter } from './task-sheet.js';
+import { columnLetter } from './grid.js';
 
 // ---------------------------------------------------------------------------------------------
 // Limits (README "CLI" → duban import). Each is far above a real 任务分解表 — a county's sheet has

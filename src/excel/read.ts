@@ -8,7 +8,7 @@ import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { workbookMessages } from '../messages/index.js';
 import { inspectWorkbook, MAX_COLUMNS, MAX_ROWS, RefusedWorkbookError, type Merge } from './inspect.js';
-import type { SheetCell, SheetGrid, SheetValue } from './task-sheet.js';
+import type { SheetCell, SheetGrid, SheetValue } from './grid.js';
 
 export { RefusedWorkbookError };
 

@@ -81,7 +81,7 @@ async function startBot(): Promise<Running> {
       import('../../src/paths.js'),
       import('../../src/server/app.js'),
       import('../../src/server/listen.js'),
-      import('../../src/setup.js'),
+      import('../../src/setup/index.js'),
       import('../../src/store/connect.js'),
       import('../../src/store/keys.js'),
       import('../../src/store/redis-store.js'),

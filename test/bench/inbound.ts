@@ -32,7 +32,7 @@ import type { Redis } from 'ioredis';
 import { envSchema } from '../../src/config.js';
 import { beijingDate, monthOf, previousMonth } from '../../src/domain/dates.js';
 import { SAMPLE_COUNTY } from '../../src/paths.js';
-import { parseSetup } from '../../src/setup.js';
+import { parseSetup } from '../../src/setup/index.js';
 import { createKeys } from '../../src/store/keys.js';
 import { createRedisStore } from '../../src/store/redis-store.js';
 import { callbackHeaders, robotMessage } from '../helpers/dingtalk-client.js';

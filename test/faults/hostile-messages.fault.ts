@@ -19,7 +19,7 @@ import { consoleMessage } from '../../src/adapters/console/index.js';
 import { sourceOf, type IncomingMessage, type OutgoingMessage } from '../../src/core/types.js';
 import { isReportEntry, type LedgerEntry, type Task, type ChatPlatform, type County, type Group } from '../../src/domain/model.js';
 import { requiredAmount } from '../../src/domain/targets.js';
-import { normalizeText } from '../../src/domain/parse.js';
+import { normalizeText } from '../../src/domain/parse/index.js';
 import { text as messages } from '../../src/messages/index.js';
 import { dingtalkMarkdown } from '../../src/adapters/dingtalk/render.js';
 import { renderText } from '../../src/render/plain.js';

@@ -14,7 +14,7 @@ import {
   parseValue,
   splitCommand,
   stripMention,
-} from '../../src/domain/parse.js';
+} from '../../src/domain/parse/index.js';
 
 const times = (s: string, n: number): string => s.repeat(Math.max(1, Math.round(n / s.length)));
 

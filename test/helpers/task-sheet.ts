@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import ExcelJS from 'exceljs';
 import { targetText, townshipsText } from '../../src/messages/index.js';
 import type { Task, County } from '../../src/domain/model.js';
-import { parseSetup } from '../../src/setup.js';
+import { parseSetup } from '../../src/setup/index.js';
 
 /** A cell to write: a Date or `{ date }` becomes an Excel date cell, `{ percent }` a percent-formatted number. */
 export type CellInput = string | number | boolean | Date | null | { date: string } | { percent: number };

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Speaker } from '../../src/adapters/console/index.js';
-import { splitCommand } from '../../src/domain/parse.js';
+import { splitCommand } from '../../src/domain/parse/index.js';
 import { commands } from '../../commands/index.js';
 import { requiredAmount } from '../../src/domain/targets.js';
 import { openDemoBot, type TestBot } from '../helpers/bot.js';

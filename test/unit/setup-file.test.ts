@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_SETUP_BYTES, readSetup, type SetupResult } from '../../src/setup.js';
+import { MAX_SETUP_BYTES, readSetup, type SetupResult } from '../../src/setup/index.js';
 
 const SAMPLE = readFileSync(new URL('../../examples/sample-county.yaml', import.meta.url));
 const utf8 = (text: string): Buffer => Buffer.from(text, 'utf8');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SCHEDULE } from '../../src/domain/schedule.js';
-import { parseSetup, type SetupResult } from '../../src/setup.js';
+import { parseSetup, type SetupResult } from '../../src/setup/index.js';
 
 const root = new URL('../../', import.meta.url);
 const read = (path: string): string => readFileSync(new URL(path, root), 'utf8');

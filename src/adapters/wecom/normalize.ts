@@ -3,7 +3,7 @@
  * the rest are answered without running one.
  */
 import type { IncomingMessage } from '../../core/types.js';
-import { stripMention } from '../../domain/parse.js';
+import { stripMention } from '../../domain/parse/index.js';
 import type { MixedPayload, Payload, TextPayload } from './schema.js';
 
 export type Inbound =

@@ -30,7 +30,8 @@ export interface PageContext {
   app?: { attributes: Readonly<Record<string, string>>; library: string };
 }
 
-export type MessageStatus = 'signin' | 'denied' | 'expired' | 'invalid' | 'not-found' | 'unavailable';
+/** Why a page stands in for the board: one of the refusals the catalogue words (src/messages/dashboard.ts). */
+export type MessageStatus = keyof typeof text.dashboard.refusals;
 
 // ─── Escaping ──────────────────────────────────────────────────────────────────────────────────
 

@@ -16,7 +16,7 @@ import { DASHBOARD_SECRET, readAccess, SESSION_TTL_MS, signAccess } from '../../
 import { currentRanking, loadBoard, pastRanking, type Board, type BoardSource, type BoardStore } from '../../core/board.js';
 import type { Logger } from '../../core/logger.js';
 import type { AppSignIn } from '../../core/platform.js';
-import { beijingDate, monthOf } from '../../domain/dates.js';
+import { beijingDate, isYm, monthOf } from '../../domain/dates.js';
 import { leadsOrAdministers, type WorkCalendar, type Ym, type Person } from '../../domain/model.js';
 import { text } from '../../messages/index.js';
 import { CHART_MAX_ROWS, renderRankingChart } from '../../render/chart.js';
@@ -40,7 +40,6 @@ const SESSION_COOKIE = 'duban_session';
 const STATE_COOKIE = 'duban_oauth_state';
 /** An OAuth code lives 5 minutes (WeCom's, docs/protocols/wecom.md §6.5, page 91023); the state cookie need not outlive the round trip by much. */
 const STATE_TTL_MS = 10 * 60_000;
-const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 
 const mayView = (person: Person | undefined): person is Person => person !== undefined && leadsOrAdministers(person.roles);
@@ -238,7 +237,7 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
 
   router.get('/dashboard/chart.png', async (ctx) => {
     await guarded(ctx, async (_person, source) => {
-      const asked = typeof ctx.query.month === 'string' && MONTH.test(ctx.query.month) ? ctx.query.month : undefined;
+      const asked = typeof ctx.query.month === 'string' && isYm(ctx.query.month) ? ctx.query.month : undefined;
       const thisMonth: Ym = monthOf(source.today);
       const month = asked !== undefined && asked < thisMonth ? asked : thisMonth;
       const ranking = month === thisMonth ? await currentRanking(source) : await pastRanking(source, month);

@@ -13,7 +13,7 @@ import type { LedgerEntry, Light, Reporter, Township } from '../../../src/domain
 import { buildRanking } from '../../../src/domain/ranking.js';
 import { assignedTo, completion, requiredAmount } from '../../../src/domain/targets.js';
 import { SAMPLE_COUNTY } from '../../../src/paths.js';
-import { parseSetup } from '../../../src/setup.js';
+import { parseSetup } from '../../../src/setup/index.js';
 
 const sample = parseSetup(readFileSync(SAMPLE_COUNTY(), 'utf8'), 'sample-county.yaml');
 if (!sample.ok) throw new Error(sample.errors.join('\n'));

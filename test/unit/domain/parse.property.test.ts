@@ -13,7 +13,7 @@ import {
   parseValue,
   splitCommand,
   stripMention,
-} from '../../../src/domain/parse.js';
+} from '../../../src/domain/parse/index.js';
 
 /** A record, so adding a Problem variant without listing it here fails to compile. */
 const KNOWN: Record<Problem['code'], true> = {

@@ -14,7 +14,7 @@ import {
   splitCommand,
   stripMention,
   type TaskRef,
-} from '../../../src/domain/parse.js';
+} from '../../../src/domain/parse/index.js';
 
 const TODAY = '2026-11-22';
 

@@ -8,7 +8,7 @@
  * charged quadratically; one that reads each part a bounded number of times, linearly.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseReport } from '../../../src/domain/parse.js';
+import { parseReport } from '../../../src/domain/parse/index.js';
 import { HOSTILE_TEXTS, parseEverything } from '../../helpers/hostile-text.js';
 
 const exec = Object.getOwnPropertyDescriptor(RegExp.prototype, 'exec');

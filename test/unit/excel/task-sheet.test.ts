@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { taskOf } from '../../fixtures/county.js';
 import type { Target, Task, Township } from '../../../src/domain/model.js';
-import {
-  columnLetter,
-  headerKey,
-  importTaskSheet,
-  type ImportPlan,
-  type SheetCell,
-  type SheetGrid,
-  type SheetValue,
-} from '../../../src/excel/task-sheet.js';
+import { columnLetter, type SheetCell, type SheetGrid, type SheetValue } from '../../../src/excel/grid.js';
+import { headerKey } from '../../../src/excel/headers.js';
+import { importTaskSheet, type ImportPlan } from '../../../src/excel/task-sheet.js';
 import { sheetMessages } from '../../../src/messages/index.js';
 
 const TODAY = '2026-11-22';

@@ -12,7 +12,7 @@ import {
   SHADE_COLORS,
 } from '../../../src/render/chart.js';
 import { FONT_FAMILY } from '../../../src/render/font.js';
-import { parseSetup } from '../../../src/setup.js';
+import { parseSetup } from '../../../src/setup/index.js';
 import { bytesPerPixel, decodePng, inflatedImageData, PNG_SIGNATURE, pngChunks, pngHeader } from '../../helpers/png.js';
 
 /** WeCom's webhook `image`: at most 2 MB before base64 (docs/protocols/wecom.md §4, page 91770). */

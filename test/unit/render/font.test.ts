@@ -5,7 +5,7 @@ import type { RankingSnapshot } from '../../../src/domain/ranking.js';
 import { SAMPLE_COUNTY } from '../../../src/paths.js';
 import { renderRankingSvg } from '../../../src/render/chart.js';
 import { codePointsOf, FONT_FILE, missingGlyphs } from '../../../src/render/font.js';
-import { parseSetup } from '../../../src/setup.js';
+import { parseSetup } from '../../../src/setup/index.js';
 
 const fontDir = dirname(FONT_FILE);
 
