@@ -1,5 +1,5 @@
 /**
- * duban over one Redis, composed once (docs/architecture.md §2) — for `duban serve`, every other
+ * duban over one Redis, composed once (docs/architecture.md §5) — for `duban serve`, every other
  * CLI command and the tests alike. Each part is made from those before it, so nothing waits
  * for a part made later:
  *

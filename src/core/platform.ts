@@ -1,5 +1,5 @@
 /**
- * What a chat platform is to the rest of duban (docs/architecture.md §2): an adapter that posts
+ * What a chat platform is to the rest of duban (docs/architecture.md §5): an adapter that posts
  * into groups and, once the router exists, takes messages in — by HTTP routes the server mounts
  * or by a connection of its own. The server, the outbox and the composition use these shapes
  * and never name a platform; each platform's folder under `src/adapters/` fills them in.

@@ -1,5 +1,5 @@
 /**
- * `duban serve` as an operator runs it — src/main.ts's serve(), its server and limits — under
+ * `duban serve` as an operator runs it — src/cli/serve.ts's serve(), its server and limits — under
  * PREFIX in the test Redis: slow-clients.fault.ts starts it under `ulimit -n 1024`. Run from the
  * build (`node dist/test/faults/helpers/serve-child.js`) with what loadConfig reads (PORT,
  * REDIS_URL, DINGTALK_*) and PREFIX set. Stops on SIGTERM, as serve does.
