@@ -5,9 +5,9 @@ import type { Instant, LedgerEntry, Progress, Reporter, Task, Township } from '.
 import { buildRanking, type RankingSnapshot } from '../../../src/domain/ranking.js';
 import { text } from '../../../src/messages/index.js';
 import { DASHBOARD_SCRIPT, HIDDEN_MENU_ITEMS } from '../../../src/adapters/wecom/dashboard.js';
+import { escapeHtml } from '../../../src/server/dashboard/markup.js';
 import {
   cellPage,
-  escapeHtml,
   messagePage,
   overviewPage,
   taskPage,
