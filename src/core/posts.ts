@@ -61,6 +61,12 @@ export interface Posts {
   delivering(): Promise<boolean | undefined>;
 }
 
+/** What a scheduled run needs of the outbox: to queue its posts, and to leave out those posted before. */
+export interface SlotPosts extends Pick<Posts, 'enqueue'> {
+  /** The keys, among these, of posts queued or delivered — themselves or in a bundle that covered them. */
+  posted(keys: readonly string[]): Promise<Set<string>>;
+}
+
 /** Whether posting is allowed at an instant, and if not, when it will be. */
 export type WindowAt = (now: Date) => Promise<PostingWindow>;
 

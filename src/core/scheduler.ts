@@ -11,14 +11,13 @@ import { estimatingBeyondCoverage } from '../domain/calendar.js';
 import { beijingDate } from '../domain/dates.js';
 import type { WorkCalendar, Ymd } from '../domain/model.js';
 import { missedSlot, type ScheduleSettings } from '../domain/schedule.js';
-import type { Outbox } from '../outbox/index.js';
 import type { CountyStore } from '../store/county.js';
 import type { RunStore } from '../store/runs.js';
 import { loadBoard } from './board.js';
 import type { Job, JobStore } from './job.js';
 import type { Line, OutgoingMessage } from './types.js';
 import type { Logger } from './logger.js';
-import { laneOf, postKey, type Post, type WindowAt } from './posts.js';
+import { laneOf, postKey, type Post, type SlotPosts, type WindowAt } from './posts.js';
 
 /** A run marker outlives every slot's catch-up window (the longest is the monthly ranking's days). */
 const RUN_MARKER_SECONDS = 14 * 24 * 60 * 60;
@@ -112,7 +111,7 @@ export async function planSlot(jobs: readonly Job[], slot: Date, deps: RunDeps, 
 }
 
 /** Plans and enqueues one slot of these jobs; logs what it did. */
-export async function runJobs(jobs: readonly Job[], slot: Date, deps: RunDeps & { outbox: Pick<Outbox, 'enqueue' | 'posted'> }): Promise<SlotOutcome> {
+export async function runJobs(jobs: readonly Job[], slot: Date, deps: RunDeps & { outbox: SlotPosts }): Promise<SlotOutcome> {
   const names = jobs.map((j) => j.name).join('+');
   const outcome = await planSlot(jobs, slot, deps, (keys) => deps.outbox.posted(keys));
   if (!outcome.ran) {
@@ -125,7 +124,7 @@ export async function runJobs(jobs: readonly Job[], slot: Date, deps: RunDeps & 
 }
 
 /** Plans and enqueues one run of one job. */
-export const runJob = (job: Job, slot: Date, deps: RunDeps & { outbox: Pick<Outbox, 'enqueue' | 'posted'> }): Promise<SlotOutcome> => runJobs([job], slot, deps);
+export const runJob = (job: Job, slot: Date, deps: RunDeps & { outbox: SlotPosts }): Promise<SlotOutcome> => runJobs([job], slot, deps);
 
 /** The job's cron expression for the county's settings. */
 export const cronOf = (job: Job, settings: ScheduleSettings): string => (typeof job.cron === 'string' ? job.cron : job.cron(settings));
@@ -147,7 +146,7 @@ export interface Scheduler {
  * takes effect at the next start. Jobs with the same cron expression run as one slot, so a group
  * gets one message from them (`bundlePosts`).
  */
-export async function startScheduler(jobs: readonly Job[], deps: RunDeps & { store: RunStore; outbox: Outbox; window?: WindowAt }): Promise<Scheduler> {
+export async function startScheduler(jobs: readonly Job[], deps: RunDeps & { store: RunStore; outbox: SlotPosts; window?: WindowAt }): Promise<Scheduler> {
   const settings = await deps.store.scheduleSettings();
   const instance = randomUUID();
   const { log, store } = deps;

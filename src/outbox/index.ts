@@ -22,7 +22,7 @@ import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullm
 import type { RedisClient } from '../store/connect.js';
 import { SendError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { laneOf, type Post, type Posts, type Refresher, type WindowAt } from '../core/posts.js';
+import { laneOf, type Post, type Posts, type Refresher, type SlotPosts, type WindowAt } from '../core/posts.js';
 import { beijingInstant } from '../domain/dates.js';
 import type { ChatPlatform, Group } from '../domain/model.js';
 import type { Poster } from '../core/platform.js';
@@ -41,9 +41,7 @@ export type PostState = 'sent' | 'dropped' | 'dead' | 'pending';
  * is off (no credentials) is not queued. `delivering`: a worker of this queue is connected, here or
  * in another process (undefined when Redis refuses CLIENT LIST).
  */
-export interface Outbox extends Posts {
-  /** The keys, among these, of posts queued or delivered — themselves or in a bundle that covered them. */
-  posted(keys: readonly string[]): Promise<Set<string>>;
+export interface Outbox extends Posts, SlotPosts {
   /** Starts delivering. */
   start(): void;
   /** Where each post stands; waits (polling) until none is pending or `timeoutMs` has passed. */
