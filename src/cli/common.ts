@@ -28,11 +28,13 @@ export interface CliIo extends ServeIo {
   env: NodeJS.ProcessEnv;
 }
 
+/** `--platform`, the terminal's own by default. */
 export function platformOf(value = 'console'): ChatPlatform {
   if (!isChatPlatform(value)) throw new UsageError(cli.platform(CHAT_PLATFORMS));
   return value;
 }
 
+/** A command typed wrong: its message, then the usage, and exit 2. */
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);
@@ -40,10 +42,12 @@ export class UsageError extends Error {
   }
 }
 
+/** Writes `text` as whole lines. */
 export const write = (stream: NodeJS.WritableStream, text: string): void => {
   stream.write(text.endsWith('\n') ? text : `${text}\n`);
 };
 
+/** The flags and positionals of `args`; an unknown flag or a missing value is a usage error. */
 export function options<T extends Record<string, { type: 'string' | 'boolean' }>>(args: readonly string[], spec: T) {
   try {
     return parseArgs({ args: [...args], options: spec, allowPositionals: true, strict: true });
