@@ -175,6 +175,7 @@ export async function examplesHere(ctx: CommandContext): Promise<ExampleSource> 
     // A 绑定 example names the asker's own township where the county says which it is.
     township: (here ?? ctx.townships.find((t) => t.id === own) ?? ctx.townships[0])?.name,
     leadersGroup: ctx.group?.role === 'leaders',
+    today: ctx.today,
   };
 }
 

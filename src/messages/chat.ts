@@ -51,6 +51,8 @@ export interface ExampleSource {
   leadersGroup: boolean;
   /** The county's task closed last, which 恢复 could reopen. */
   closed?: Task;
+  /** Today in Beijing, for an example with a date in it that must still be ahead. */
+  today: Ymd;
 }
 
 /**
