@@ -10,6 +10,7 @@ import type { CountyStore } from '../../store/county.js';
 import { consoleMessage, type Speaker } from './normalize.js';
 import { shown } from './render.js';
 
+/** One line said as `speaker`; the reply as the terminal shows it. */
 export async function say(route: RouteMessage, speaker: Speaker, said: string, messageId?: string): Promise<string> {
   return shown(await route(consoleMessage(speaker, said, messageId)));
 }

@@ -41,7 +41,6 @@ const STATE_COOKIE = 'duban_oauth_state';
 /** An OAuth code lives 5 minutes (WeCom's, docs/protocols/wecom.md §6.5, page 91023); the state cookie need not outlive the round trip by much. */
 const STATE_TTL_MS = 10 * 60_000;
 
-
 const mayView = (person: Person | undefined): person is Person => person !== undefined && leadsOrAdministers(person.roles);
 
 export function mountDashboard(router: Router, deps: DashboardDeps): void {
