@@ -112,20 +112,26 @@ export function createRouter(deps: RouterDeps): RouteMessage {
     // A bare @-mention is a call for help; anything else unknown gets pointed to 帮助.
     const command = split ? byWord.get(split.word.toLowerCase()) : said === '' ? byWord.get(HELP_WORD) : undefined;
     const rest = split?.rest ?? '';
+    // Every answer that does not do what was asked says so in the log (debug): which commands
+    // people get wrong, and what a test can tell apart from a reply that did its work.
+    const refused = (reason: string, reply: OutgoingMessage): OutgoingMessage => {
+      log.debug('message refused', { command: command?.name, reason });
+      return reply;
+    };
     try {
       const ctx = await contextFor(deps, message, clock(), log);
-      if (tooLong) return text.messageTooLong(MESSAGE_MAX, NOTE_MAX, await examplesHere(ctx));
-      if (!command) return await notUnderstood(ctx, said);
-      const refused = refusal(command, ctx);
-      if (refused !== undefined) return plain(refused);
+      if (tooLong) return refused('too long', text.messageTooLong(MESSAGE_MAX, NOTE_MAX, await examplesHere(ctx)));
+      if (!command) return refused('no command word', await notUnderstood(ctx, said));
+      const misplaced = refusal(command, ctx);
+      if (misplaced !== undefined) return refused('who or where', plain(misplaced));
       return await command.handle(ctx, rest);
     } catch (error) {
-      if (error instanceof UserError) return error.reply;
+      if (error instanceof UserError) return refused('user error', error.reply);
       // An outage is not this message's fault: let the caller answer 503 (the platform retries)
       // or exit non-zero, rather than apologise for a report that may not be recorded.
       if (!(await deps.store.ping().catch(() => false))) throw new StoreUnavailableError(error);
       log.error('command failed', { command: command?.name, error });
-      return plain(text.apology);
+      return refused('failed', plain(text.apology));
     }
   }
 

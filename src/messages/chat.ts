@@ -494,7 +494,8 @@ export const text = {
       summary: '撤回你30分钟内的上一次上报',
       action: '撤回上报',
       usage: '撤回',
-      example: '撤回',
+      // Only where this person reports (a township's group): elsewhere there is nothing of theirs to take back.
+      example: (s: ExampleSource): string[] => (s.reportable.length > 0 ? ['撤回'] : []),
       nothing: '没有找到你最近的上报，无需撤回。',
       /** `example`: a report of that task in its own unit; absent when the task is gone from the county. */
       tooLate: (minutes: number, example: string | undefined): string =>

@@ -4,7 +4,7 @@
  */
 import { say as sayThrough, type Speaker } from '../../src/adapters/console/index.js';
 import { compose, type Bot } from '../../src/compose.js';
-import { createLogger } from '../../src/core/logger.js';
+import { createLogger, type Logger } from '../../src/core/logger.js';
 import { prepareDemo } from '../../src/demo.js';
 import { createKeys } from '../../src/store/keys.js';
 import { createRedisStore } from '../../src/store/redis-store.js';
@@ -30,6 +30,8 @@ export const admin: Speaker = { platform: 'console', chat: '城关镇工作群',
 export interface BotOptions {
   posts?: Posts;
   publicUrl?: string;
+  /** Where the bot logs; nowhere by default. */
+  log?: Logger;
 }
 
 /** The bot as `compose` makes it for every caller, over what `seed` put under a fresh prefix, reading the test's clock. */
@@ -43,7 +45,7 @@ async function openBot(fileUrl: string, start: string, options: BotOptions, seed
   };
   const prefix = `${db.prefix}:bot`;
   await seed(prefix, db, clock.now);
-  const bot = await compose(db.redis, { log: createLogger('silent'), prefix, now: () => clock.now, posts: options.posts, config: { publicUrl: options.publicUrl } });
+  const bot = await compose(db.redis, { log: options.log ?? createLogger('silent'), prefix, now: () => clock.now, posts: options.posts, config: { publicUrl: options.publicUrl } });
   return {
     ...bot,
     db,

@@ -6,6 +6,8 @@
 import { readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createLogger } from '../../src/core/logger.js';
 import type { Speaker } from '../../src/adapters/console/index.js';
 import { splitCommand } from '../../src/domain/parse/index.js';
 import { commands } from '../../commands/index.js';
@@ -29,27 +31,28 @@ afterEach(async () => {
 });
 
 const demoOn = async (day: string): Promise<TestBot> => {
-  bot = await openDemoBot(import.meta.url, day, { posts, publicUrl: 'http://127.0.0.1:3000' });
+  bot = await openDemoBot(import.meta.url, day, { posts, publicUrl: 'http://127.0.0.1:3000', log });
   return bot;
 };
 
 const WORDS = commands.flatMap((c) => c.words);
 
-/** What a reply says instead of doing what was asked, or undefined when the command did its work. */
-function refusedBecause(reply: string): string | undefined {
-  const reasons: readonly (readonly [RegExp, string])[] = [
-    [/正确格式：/, 'a usage reply'],
-    [/^没看懂/, 'not understood'],
-    [/^要.+吗？发送「/, 'a suggestion'],
-    [/^只有(?:领导和)?管理员可以/, 'not allowed'],
-    [/^「.+」(?:要在(?:乡镇工作)?群里 @我 使用|请在乡镇工作群里 @我|请私聊我发送)/, 'not here'],
-    [/^这个群还没有绑定乡镇/, 'group not bound'],
-    [/^没有找到任务|^「.+」对应多项任务|^T\d+「.+」(?:不是.+的任务|已销号，不用再上报)/, 'no such task'],
-    [/^抱歉/, 'an apology'],
-    // Accepted, but lowering what the township had reported: not what an example should do.
-    [/^已更正/, 'a correction'],
-  ];
-  return reasons.find(([re]) => re.test(reply))?.[1];
+/** The bot's log: the router says there, at debug, when a message was refused and why. */
+const logged: string[] = [];
+const log = createLogger('debug', (line) => { logged.push(line); });
+const LoggedSchema = z.object({ msg: z.string(), reason: z.string().optional() });
+
+/**
+ * Why the bot did not do what `say` asked, or undefined when the command did its work: a refusal
+ * of any kind (the router logs each), or a report accepted as a correction, which lowers what the
+ * township had reported — not what an example should do.
+ */
+async function refusedBecause(b: TestBot, speaker: Speaker, example: string): Promise<string | undefined> {
+  const from = logged.length;
+  const reply = await b.say(speaker, example);
+  const refusal = logged.slice(from).map((line) => LoggedSchema.parse(JSON.parse(line))).find((line) => line.msg === 'message refused');
+  if (refusal) return `refused (${refusal.reason ?? '?'}): ${reply}`;
+  return /^已更正/.test(reply) ? `a correction: ${reply}` : undefined;
 }
 
 /** The examples a reply shows: after 例如：(split at 、) and in 发送「…」. */
@@ -72,9 +75,8 @@ async function tryAll(b: TestBot, speaker: Speaker, examples: Iterable<string>):
   const unique = [...new Set(examples)];
   const failed: string[] = [];
   for (const example of [...unique.filter((e) => !reshaping(e)), ...unique.filter(reshaping)]) {
-    const reply = await b.say(speaker, example);
-    const why = refusedBecause(reply);
-    if (why !== undefined) failed.push(`${example} → ${why}: ${reply}`);
+    const why = await refusedBecause(b, speaker, example);
+    if (why !== undefined) failed.push(`${example} → ${why}`);
   }
   return failed;
 }
