@@ -72,6 +72,9 @@ function reportExample(task: Task, required: number, current = 0): string {
   }
 }
 
+/** An amount after Chinese words: `进度 80%`, `进度已完成` — a space before digits only. */
+const besideWords = (shown: string): string => (/^[0-9]/.test(shown) ? ` ${shown}` : shown);
+
 /** The one example a short hint shows: a report where this person can report, else the ranking, which works everywhere. */
 const everydayExample = (s: ExampleSource): string => {
   const first = s.reportable[0];
@@ -450,7 +453,7 @@ export const text = {
       closed: (task: Task): string => `${task.id}「${task.title}」已销号，不用再上报了。`,
       reported: (township: Township, task: Task, shown: string, correction: boolean): Line => [
         { text: correction ? '已更正' : '已记录', tone: 'strong' },
-        `：${township.name} ${task.id} ${task.title}，进度 ${shown}`,
+        `：${township.name} ${task.id} ${task.title}，进度${besideWords(shown)}`,
       ],
       previousWas: (shown: string): string => `（原为 ${shown}）`,
       /** The same report sent again (a resend after a failure, or a phone that sent it twice): kept once. */
@@ -512,7 +515,7 @@ export const text = {
       undone: (taskId: string, township: string, restored: string | undefined): string =>
         restored === undefined
           ? `已撤回你的上一次上报（${taskId}）。${township} ${taskId} 恢复为${NOT_REPORTED.label}。`
-          : `已撤回你的上一次上报（${taskId}）。${township} ${taskId} 的进度恢复为 ${restored}。`,
+          : `已撤回你的上一次上报（${taskId}）。${township} ${taskId} 的进度恢复为${besideWords(restored)}。`,
     },
     bind: {
       summary: '把本群绑定到乡镇，或设为领导群',

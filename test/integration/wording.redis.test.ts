@@ -65,6 +65,12 @@ describe('the reply to a report', () => {
     expect(reply).toContain('🔴已逾期84天，截止8月31日');
     expect(times(reply, '已逾期')).toBe(1);
   });
+
+  it('puts a space before a number but none before words: 进度 80%, 进度已完成', async () => {
+    const b = await open();
+    expect(await b.say(clerk, '上报 T2 80%')).toContain('，进度 80%');
+    expect(await b.say(clerk, '上报 T4 完成')).toContain('，进度已完成');
+  });
 });
 
 describe('a refusal', () => {
