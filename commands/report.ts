@@ -1,11 +1,10 @@
 import { currentRanking, loadBoard } from '../src/core/board.js';
-import { defineCommand, fromParser, usageError, type CommandContext } from '../src/core/command.js';
+import { defineCommand, fromParser, townshipToBind, usageError, type CommandContext } from '../src/core/command.js';
 import { UserError } from '../src/core/errors.js';
 import { resolveTask } from '../src/core/resolve.js';
 import { sourceOf, type Line } from '../src/core/types.js';
 import { shownAmount, standingView } from '../src/core/views/cell.js';
 import { showsEstimate, withCalendarNote } from '../src/core/views/estimate.js';
-import { townshipToBind } from '../src/core/views/viewed-township.js';
 import { beijingInstant, beijingTime } from '../src/domain/dates.js';
 import type { Task, Township } from '../src/domain/model.js';
 import { amountFromValue, assignedTo, requiredAmount } from '../src/domain/targets.js';

@@ -25,20 +25,24 @@ export default defineCommand({
     const { message } = ctx;
     const last = await ctx.store.lastReport(message.chat.platform, message.sender.id);
     if (!last) throw new UserError(M.nothing);
-    const [task, townships, progress] = await Promise.all([ctx.store.task(last.task), ctx.store.townships(), ctx.store.progress([last.task])]);
+    const [task, townships] = await Promise.all([ctx.store.task(last.task), ctx.store.townships()]);
     const township = townships.find((t) => t.id === last.township);
     const required = task && township ? requiredAmount(task.target, township) : undefined;
     const shown = (amount: number): string | undefined => (task && required !== undefined ? text.amount(task.target, amount, required) : undefined);
     const before = last.amount === undefined ? undefined : shown(last.amount);
     const what = before === undefined ? last.task : `${last.task} ${before}`;
     // The way to put it right now is a new report: in the task's own unit (个, 完成, %), and above
-    // what the township has now, so that typing it never lowers its progress.
-    const current = progress.get(last.task)?.get(last.township)?.amount;
-    const example = task && required !== undefined ? text.reportExample(task, required, current) : undefined;
+    // what the township has now, so that typing it never lowers its progress; read only when a
+    // refusal shows it.
+    const example = async (): Promise<string | undefined> => {
+      if (!task || required === undefined) return undefined;
+      const current = (await ctx.store.progress([last.task])).get(last.task)?.get(last.township)?.amount;
+      return text.reportExample(task, required, current);
+    };
 
-    if (last.undone) throw new UserError(M.already(what, example));
+    if (last.undone) throw new UserError(M.already(what, await example()));
     if (ref && ref.kind === 'id' && ref.id !== last.task) throw new UserError(M.notLast(ref.id, last.task));
-    if (ctx.now.getTime() - instantMs(last.at) > UNDO_MINUTES * 60_000) throw new UserError(M.tooLate(UNDO_MINUTES, example));
+    if (ctx.now.getTime() - instantMs(last.at) > UNDO_MINUTES * 60_000) throw new UserError(M.tooLate(UNDO_MINUTES, await example()));
     // Someone in two township groups reported in one: only that township's group takes it back.
     if (ctx.township?.id !== last.township) throw new UserError(M.elsewhere(township?.name ?? last.township, what));
     const { by, at, source } = entryOrigin(ctx);

@@ -42,7 +42,6 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
   return serve({ config, ...(values.demo === true ? { demo: { fresh: values.fresh === true } } : {}), io });
 }
 
-
 /** How long in-flight requests may take to finish on shutdown. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -73,7 +72,7 @@ export async function serve({ config, demo, io }: ServeOptions): Promise<number>
   });
 
   const { signIn } = bot;
-  log.info(signIn ? `dashboard at /dashboard: ${signIn.platform} sign-in and 看板 links` : 'dashboard at /dashboard: 看板 links only');
+  if (signIn) log.info(`dashboard at /dashboard: ${signIn.platform} sign-in and 看板 links`);
   const dashboard = { store: bot.store, calendar: bot.calendar, log, publicUrl: config.publicUrl, ...(signIn ? { signIn } : {}) };
   const app = createApp({ log, redisUp: () => bot.store.ping(), routes: bot.inbound.flatMap((i) => i.routes), dashboard });
   // Timeouts and a cap on connections (src/server/listen.ts): slow clients cannot hold the server.

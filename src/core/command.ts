@@ -172,12 +172,15 @@ export async function examplesHere(ctx: CommandContext): Promise<ExampleSource> 
     task: tasks[0],
     ...(closed ? { closed } : {}),
     reportable,
-    // A 绑定 example names the asker's own township where the county says which it is.
-    township: (here ?? ctx.townships.find((t) => t.id === own) ?? ctx.townships[0])?.name,
+    township: here?.name ?? townshipToBind(ctx),
     leadersGroup: ctx.group?.role === 'leaders',
     today: ctx.today,
   };
 }
+
+/** The township a 绑定 example names for this person: their own where the county says which, else the county's first. */
+export const townshipToBind = (ctx: Pick<CommandContext, 'actor' | 'townships'>): string | undefined =>
+  (ctx.townships.find((t) => t.id === ctx.actor.person?.township) ?? ctx.townships[0])?.name;
 
 /** A zod schema over the argument text from one of the domain's parsers. */
 export function fromParser<T>(parse: (input: string) => Parsed<T>): z.ZodType<T, string> {

@@ -9,12 +9,11 @@ import { NOTE_MAX, normalizeText, splitCommand, stripMention } from '../domain/p
 import { text } from '../messages/index.js';
 import type { HealthStore } from '../store/health.js';
 import type { ReplyStore } from '../store/replies.js';
-import { examplesHere, type Actor, type Command, type CommandContext, type CommandStore, type DashboardLink } from './command.js';
+import { examplesHere, townshipToBind, type Actor, type Command, type CommandContext, type CommandStore, type DashboardLink } from './command.js';
 import { orUnavailable, StoreUnavailableError, UserError } from './errors.js';
 import type { Logger } from './logger.js';
 import { plain, sourceOf, type IncomingMessage, type OutgoingMessage } from './types.js';
 import type { Posts } from './posts.js';
-import { townshipToBind } from './views/viewed-township.js';
 
 export interface RouterDeps {
   /** What commands use, the replies kept for redeliveries, and whether Redis is up (an outage is not a bug). */

@@ -8,6 +8,7 @@ import type { OutgoingMessage, Line, Span } from '../core/types.js';
 import type { CountUnit, Light, Target, Task, Township, Ymd } from '../domain/model.js';
 import { TASK_DOMAINS } from '../domain/model.js';
 import { addDays } from '../domain/dates.js';
+import type { ExampleTask } from '../domain/examples.js';
 import type { Problem } from '../domain/problems.js';
 import { dashboard } from './dashboard.js';
 import { day, LIGHTS, monthName, NOT_DONE, NOT_REPORTED, percentOf, perMille, PLATFORM_NAMES, tasksTally, trimNumber, whenDay } from './vocabulary.js';
@@ -44,7 +45,7 @@ export interface ExampleSource {
   /** A task this person can name here: their township's first under way, else the county's. */
   task?: Task;
   /** Tasks this person can report on here, one of each kind of target, with what their township owes and has reported. */
-  reportable: readonly { task: Task; required: number; current: number }[];
+  reportable: readonly ExampleTask[];
   /** A township this group could be bound to: its own, else the county's first. */
   township?: string;
   /** The leaders' group, which 绑定 领导群 marks. */

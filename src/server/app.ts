@@ -1,6 +1,6 @@
 /**
  * The Koa app (no listen): one error boundary, /healthz, the routes of the platform adapters
- * that are on, and the leaders' dashboard. `main.ts` listens; tests drive it over HTTP.
+ * that are on, and the leaders' dashboard. `src/cli/serve.ts` listens; tests drive it over HTTP.
  */
 import Router from '@koa/router';
 import Koa from 'koa';

@@ -4,12 +4,12 @@
  */
 import { text } from '../../messages/index.js';
 import type { Board } from '../board.js';
-import type { CommandContext } from '../command.js';
+import { townshipToBind, type CommandContext } from '../command.js';
 import { UserError } from '../errors.js';
 import { plain, type Line, type OutgoingMessage } from '../types.js';
 import { shownAmount, standingView } from './cell.js';
 import { showsEstimate, withCalendarNote } from './estimate.js';
-import { townshipToBind, viewedTownship } from './viewed-township.js';
+import { viewedTownship } from './viewed-township.js';
 
 /** In a group no one has bound, how to bind it: 任务 there answers for no township. */
 const bindHint = (ctx: CommandContext): Line[] =>

@@ -9,7 +9,3 @@ export function viewedTownship(ctx: CommandContext, board: Board): Township | un
   const own = ctx.actor.person?.township;
   return own === undefined ? undefined : board.townships.find((t) => t.id === own);
 }
-
-/** The township a 绑定 example names for this person: their own where the county says which, else the county's first. */
-export const townshipToBind = (ctx: Pick<CommandContext, 'actor' | 'townships'>): string | undefined =>
-  (ctx.townships.find((t) => t.id === ctx.actor.person?.township) ?? ctx.townships[0])?.name;
