@@ -55,8 +55,11 @@ export function createCountyStore(redis: Redis, keys: Keys): CountyStore {
       return text === null ? DEFAULT_SCHEDULE : decodeJson(ScheduleSettingsSchema, text, `${keys.county()} schedule`);
     },
 
-    people() {
-      return hvalsJson(redis, PersonSchema, keys.people());
+    async people() {
+      // A hash's order is not kept once Redis stores it as a table (values over 64 bytes): it may
+      // change between two reads with nothing written, so the list is sorted like the others.
+      const list = await hvalsJson(redis, PersonSchema, keys.people());
+      return list.sort((a, b) => byNatural(keys.personField(a.platform, a.user), keys.personField(b.platform, b.user)));
     },
 
     async townships() {
