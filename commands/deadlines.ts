@@ -5,7 +5,7 @@ import type { Line } from '../src/core/types.js';
 import { standingView } from '../src/core/views/cell.js';
 import { withCalendarNote } from '../src/core/views/estimate.js';
 import { viewedTownship } from '../src/core/views/viewed-township.js';
-import { standing } from '../src/domain/lights.js';
+import { isDone, standing } from '../src/domain/lights.js';
 import type { Task, Township, WorkCalendar } from '../src/domain/model.js';
 import { assignedTo } from '../src/domain/targets.js';
 import { parseOptionalTaskRef } from '../src/domain/parse/index.js';
@@ -28,12 +28,12 @@ function dueOf(board: Board, task: Task, township: Township | undefined, calenda
   if (township && assignedTo(task, township.id)) {
     const cell = board.cell(task, township);
     const time = standingView(cell);
-    const state = cell.standing.light === 'done' ? 'done' : cell.standing.light === 'overdue' ? 'overdue' : 'upcoming';
+    const state = isDone(cell.standing.light) ? 'done' : cell.standing.light === 'overdue' ? 'overdue' : 'upcoming';
     return { task, state, time, line: [text.light(cell.standing.light), ' ', ...text.taskTitle(task), `：${text.timeLeft(time, board.today)}`] };
   }
   const time = { ...standing({ task, completion: 0, today: board.today, calendar }), deadline: task.deadline };
   const towns = board.townshipsOf(task);
-  const notDone = towns.filter((t) => board.cell(task, t).standing.light !== 'done').length;
+  const notDone = towns.filter((t) => !isDone(board.cell(task, t).standing.light)).length;
   const state = towns.length > 0 && notDone === 0 ? 'done' : time.overdueDays > 0 ? 'overdue' : 'upcoming';
   const behind = state === 'overdue' ? M.townshipsNotDone(notDone) : '';
   return { task, state, time, line: [...text.taskTitle(task), `：${text.timeLeft(time, board.today)}${behind}`] };

@@ -6,7 +6,7 @@ import { text } from '../src/messages/index.js';
 const M = text.commands.help;
 
 /** The places a command may be meant for, other than anywhere, in the order 帮助 names them. */
-const ELSEWHERE: readonly Exclude<Where, 'anywhere'>[] = ['township-group', 'group', 'direct'];
+const ELSEWHERE: readonly Exclude<Where, 'anywhere'>[] = ['township-group', 'group', 'direct', 'leaders'];
 
 export default defineCommand({
   name: 'help',

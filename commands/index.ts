@@ -3,6 +3,7 @@ import type { BoardSource, BoardStore } from '../src/core/board.js';
 import type { Command } from '../src/core/command.js';
 import type { Refresher } from '../src/core/posts.js';
 import type { CountyStore } from '../src/store/county.js';
+import approve from './approve.js';
 import bind from './bind.js';
 import close from './close.js';
 import dashboard from './dashboard.js';
@@ -12,13 +13,16 @@ import newTask from './new-task.js';
 import nudge, { NUDGE, nudgeRefresher } from './nudge.js';
 import progress from './progress.js';
 import ranking from './ranking.js';
+import pending from './pending.js';
+import refuse from './refuse.js';
 import reopen from './reopen.js';
 import report from './report.js';
+import requestExtension from './request-extension.js';
 import tasks from './tasks.js';
 import undo from './undo.js';
 import warnings from './warnings.js';
 
-export const commands: readonly Command[] = [help, tasks, report, progress, deadlines, ranking, undo, nudge, warnings, dashboard, bind, newTask, close, reopen];
+export const commands: readonly Command[] = [help, tasks, report, progress, deadlines, ranking, undo, requestExtension, pending, approve, refuse, nudge, warnings, dashboard, bind, newTask, close, reopen];
 
 /** What makes the commands' posts anew as they go out (催办), by kind, for the outbox. */
 export const refreshersFor = (deps: { store: BoardStore & Pick<CountyStore, 'people'>; calendar: BoardSource['calendar'] }): Record<string, Refresher> => ({ [NUDGE]: nudgeRefresher(deps) });

@@ -13,6 +13,7 @@ import { parseTaskRef, type TaskRef } from '../src/domain/parse/index.js';
 import { text } from '../src/messages/index.js';
 import type { CountyStore } from '../src/store/county.js';
 import { countyWindow, postKey, type Post, type Refresher } from '../src/core/posts.js';
+import { isDone } from '../src/domain/lights.js';
 
 type NudgeArgs = { kind: 'township'; name: string } | { kind: 'task'; ref: TaskRef };
 
@@ -42,10 +43,10 @@ function chased(board: Board, township: Township, tasks: readonly string[] | nul
   return board.tasks
     .filter((t) => tasks.includes(t.id) && t.status === 'open')
     .map((t) => board.cell(t, township))
-    .filter((c) => c.standing.light !== 'done');
+    .filter((c) => !isDone(c.standing.light));
 }
 
-const itemOf = (cell: Cell): DueItem => ({ taskId: cell.task.id, deadline: cell.task.deadline, light: cell.standing.light, cell });
+const itemOf = (cell: Cell): DueItem => ({ taskId: cell.task.id, deadline: cell.deadline, light: cell.standing.light, cell });
 
 const lineOf = (cell: Cell, today: string): Line => (cell.standing.light === 'overdue' ? overdueLine(itemOf(cell), today) : dueLine(itemOf(cell), today));
 

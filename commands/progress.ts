@@ -6,9 +6,12 @@ import { shownAmount } from '../src/core/views/cell.js';
 import { taskList } from '../src/core/views/tasks.js';
 import { viewedTownship } from '../src/core/views/viewed-township.js';
 import { parseOptionalTaskRef, parseTaskRef } from '../src/domain/parse/index.js';
+import { openRequests } from '../src/domain/extensions.js';
 import { text } from '../src/messages/index.js';
+import { isDone } from '../src/domain/lights.js';
 
 const M = text.commands.progress;
+const N = text.commands.notes;
 
 export default defineCommand({
   name: 'progress',
@@ -29,9 +32,14 @@ export default defineCommand({
     if (!ref) return taskList(ctx, board, '进度');
     const task = resolveTask(board.tasks, ref, viewedTownship(ctx, board));
     const cells = board.townshipsOf(task).map((t) => board.cell(task, t));
-    const done = cells.filter((c) => c.standing.light === 'done').length;
+    const asking = new Map(openRequests(await ctx.store.requests()).filter((r) => r.task === task.id).map((r) => [r.township, r.number]));
+    const done = cells.filter((c) => isDone(c.standing.light)).length;
     const reported = cells.filter((c) => c.progress).length;
-    const row = (c: (typeof cells)[number]): Line => [text.light(c.standing.light), ` ${c.township.name}：${shownAmount(c)}`];
+    const row = (c: (typeof cells)[number]): Line => {
+      const request = asking.get(c.township.id);
+      const note = c.extendedFrom !== undefined ? N.extended(c.deadline, board.today) : request !== undefined ? N.asking(request) : '';
+      return [text.light(c.standing.light), ` ${c.township.name}：${shownAmount(c)}${note}`];
+    };
     const own = viewedTownship(ctx, board);
     const shown = ctx.leaderView
       ? [...cells].sort((a, b) => b.completion - a.completion || a.township.name.localeCompare(b.township.name, 'zh-CN'))

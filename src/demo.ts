@@ -17,6 +17,7 @@ import { createKeys, DEMO_PREFIX } from './store/keys.js';
 import { createRedisStore } from './store/redis-store.js';
 import type { CountySetupStore } from './store/county-setup.js';
 import type { LedgerStore } from './store/ledger.js';
+import type { RequestStore } from './store/requests.js';
 
 /** The township whose clerk the terminal speaks as (the sample's 李联络). */
 export const DEMO_TOWNSHIP = '城关镇';
@@ -54,7 +55,7 @@ export async function openDemo(
 }
 
 /** Builds the demo county around `now`'s day as `build` says (the reports typed into an old one go). */
-export async function prepareDemo(store: CountySetupStore & Pick<LedgerStore, 'recordReport'>, now: Date, build: DemoBuild): Promise<DemoOutcome> {
+export async function prepareDemo(store: CountySetupStore & Pick<LedgerStore, 'recordReport'> & Pick<RequestStore, 'openExtension'>, now: Date, build: DemoBuild): Promise<DemoOutcome> {
   const today = beijingDate(now);
   const built = await store.demoBuiltOn();
   if ((build === 'new-day' && built === today) || (build === 'if-missing' && built !== undefined)) return 'kept';
@@ -72,6 +73,9 @@ export async function prepareDemo(store: CountySetupStore & Pick<LedgerStore, 'r
   await store.loadCounty({ ...county, tasks: plan.tasks }, sample.calendar, sample.schedule);
   for (const [i, r] of plan.reports.entries()) {
     await store.recordReport({ ...r, source: `demo:${String(i)}` });
+  }
+  for (const [i, r] of plan.requests.entries()) {
+    await store.openExtension({ ...r, source: `demo:request:${String(i)}` });
   }
   await store.markDemoBuilt(today);
   return 'built';

@@ -2,7 +2,8 @@
  * The county as commands need to see it at one moment: tasks, townships, current progress and
  * each (task, township)'s standing. Reads the store once per message; computes with domain/.
  */
-import { endOfBeijingDay, instantMs, monthEnd, monthOf, previousMonth } from '../domain/dates.js';
+import { beijingDay, endOfBeijingDay, instantMs, monthEnd, monthOf, previousMonth } from '../domain/dates.js';
+import { deadlineOf, grantsAsOf, type GrantedDeadlines } from '../domain/extensions.js';
 import { replayLedger, tasksAsOf } from '../domain/ledger.js';
 import { standing } from '../domain/lights.js';
 import { isReportEntry, type Progress, type Task, type Township, type WorkCalendar, type Ym, type Ymd } from '../domain/model.js';
@@ -11,11 +12,16 @@ import { buildRanking } from '../domain/ranking.js';
 import { assignedTo, completion, requiredAmount } from '../domain/targets.js';
 import type { CountyStore } from '../store/county.js';
 import type { LedgerStore } from '../store/ledger.js';
+import type { RequestStore } from '../store/requests.js';
 import type { StandingsStore } from '../store/standings.js';
 
 export interface Cell {
   task: Task;
   township: Township;
+  /** The township's deadline: the task's, or a later one granted to it (申请延期). */
+  deadline: Ymd;
+  /** The task's own deadline, when a grant moved this township's past it. */
+  extendedFrom?: Ymd;
   progress?: Progress;
   required: number;
   completion: number;
@@ -27,8 +33,10 @@ export interface Board {
   townships: readonly Township[];
   tasks: readonly Task[];
   progress: ReadonlyMap<string, ReadonlyMap<string, Progress>>;
+  /** Deadlines granted to single townships. */
+  deadlines: GrantedDeadlines;
   cell(task: Task, township: Township): Cell;
-  /** Open tasks of a township, nearest deadline first. */
+  /** Open tasks of a township, nearest deadline (its own, granted ones included) first. */
   openTasksOf(township: Township): Task[];
   /** Open tasks of the county, nearest deadline first. */
   openTasks(): Task[];
@@ -36,7 +44,7 @@ export interface Board {
 }
 
 /** What a board and the rankings read: the county's townships and tasks, where each stands, and the ledger for a past month. */
-export type BoardStore = Pick<CountyStore, 'townships' | 'tasks'> & Pick<LedgerStore, 'ledger' | 'earliestReport'> & StandingsStore;
+export type BoardStore = Pick<CountyStore, 'townships' | 'tasks'> & Pick<LedgerStore, 'ledger' | 'earliestReport'> & Pick<RequestStore, 'grantedDeadlines'> & StandingsStore;
 
 export interface BoardSource {
   store: BoardStore;
@@ -50,20 +58,37 @@ const byDeadline = (a: Task, b: Task): number => (a.deadline < b.deadline ? -1 :
 
 export async function loadBoard({ store, calendar, today }: BoardSource): Promise<Board> {
   const [townships, tasks] = await Promise.all([store.townships(), store.tasks()]);
-  const progress = await store.progress(tasks.map((t) => t.id));
+  const ids = tasks.map((t) => t.id);
+  const [progress, deadlines] = await Promise.all([store.progress(ids), store.grantedDeadlines(ids)]);
   const open = tasks.filter((t) => t.status === 'open').sort(byDeadline);
   return {
     today,
     townships,
     tasks,
     progress,
+    deadlines,
     cell(task, township) {
       const p = progress.get(task.id)?.get(township.id);
       const required = requiredAmount(task.target, township);
       const done = p === undefined ? 0 : completion(p.amount, required);
-      return { task, township, progress: p, required, completion: done, standing: standing({ task, completion: done, today, calendar }) };
+      const due = deadlineOf(task, township.id, deadlines);
+      const counted = due.extendedFrom === undefined ? task : { ...task, deadline: due.deadline };
+      const reportedOn = p === undefined ? undefined : beijingDay(p.at);
+      return {
+        task,
+        township,
+        ...due,
+        progress: p,
+        required,
+        completion: done,
+        standing: standing({ task: counted, completion: done, ...(reportedOn === undefined ? {} : { reportedOn }), today, calendar }),
+      };
     },
-    openTasksOf: (township) => open.filter((t) => assignedTo(t, township.id)),
+    openTasksOf(township) {
+      const due = (task: Task): Ymd => deadlineOf(task, township.id, deadlines).deadline;
+      // `open` is in the tasks' own order, which a stable sort keeps among equal deadlines.
+      return open.filter((t) => assignedTo(t, township.id)).sort((a, b) => (due(a) < due(b) ? -1 : due(a) > due(b) ? 1 : 0));
+    },
     openTasks: () => open,
     townshipsOf: (task) => townships.filter((t) => assignedTo(task, t.id)),
   };
@@ -81,8 +106,9 @@ export async function currentRanking(source: BoardSource, board?: Board): Promis
     board ? board.townships : source.store.townships(),
     board ? board.tasks : source.store.tasks(),
   ]);
-  const progress = board ? board.progress : await source.store.standings(tasks.map((t) => t.id));
-  return buildRanking({ month, asOf: source.today, townships: [...townships], tasks: [...tasks], progress, calendar: source.calendar, previous });
+  const ids = tasks.map((t) => t.id);
+  const [progress, deadlines] = board ? [board.progress, board.deadlines] : await Promise.all([source.store.standings(ids), source.store.grantedDeadlines(ids)]);
+  return buildRanking({ month, asOf: source.today, townships: [...townships], tasks: [...tasks], progress, deadlines, calendar: source.calendar, previous });
 }
 
 /**
@@ -107,7 +133,17 @@ export async function pastRanking(source: BoardSource, month: Ym, withPrevious =
   if (!entries.some((e) => isReportEntry(e) && instantMs(e.at) <= untilMs)) return undefined;
   const progress = replayLedger(entries, until);
   const previous = withPrevious ? await pastRanking(source, previousMonth(month), false) : undefined;
-  const ranking = buildRanking({ month, asOf, townships, tasks: tasksAsOf(tasks, entries, until), progress, calendar: source.calendar, previous });
+  const ranking = buildRanking({
+    month,
+    asOf,
+    townships,
+    tasks: tasksAsOf(tasks, entries, until),
+    progress,
+    // The deadlines its townships worked to then: a grant made after the month changes nothing in it.
+    deadlines: grantsAsOf(entries, until),
+    calendar: source.calendar,
+    previous,
+  });
   // Only the full computation (with last month's ranks) is worth keeping.
   if (withPrevious) await source.store.saveRankingSnapshot(ranking);
   return ranking;

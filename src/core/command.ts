@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { beijingInstant } from '../domain/dates.js';
+import { addDays, beijingInstant } from '../domain/dates.js';
+import { deadlineOf, openRequests } from '../domain/extensions.js';
 import { exampleTasks, oneOfEachKind } from '../domain/examples.js';
 import type { EntryOrigin, Role, Township, WorkCalendar, Ymd, Group, Person } from '../domain/model.js';
 import type { Parsed, Problem } from '../domain/problems.js';
@@ -7,6 +8,7 @@ import { requiredAmount } from '../domain/targets.js';
 import { text, type ExampleSource } from '../messages/index.js';
 import type { CountyStore } from '../store/county.js';
 import type { LedgerStore } from '../store/ledger.js';
+import type { RequestStore } from '../store/requests.js';
 import type { StandingsStore } from '../store/standings.js';
 import { UserError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -15,8 +17,12 @@ import { sourceOf, type IncomingMessage, type OutgoingMessage } from './types.js
 import type { Posts } from './posts.js';
 /** Who may run a command. Admins may do what leaders may. */
 export type Who = 'all' | 'leader' | 'admin';
-/** Where it makes sense: a township's group (reports), any group (binding), a direct chat (a link for one person), or anywhere. */
-export type Where = 'anywhere' | 'group' | 'township-group' | 'direct';
+/**
+ * Where it makes sense: a township's group (reports), any group (binding), a direct chat (a link
+ * for one person), where only leaders read (the leaders' group or a direct chat: decisions on
+ * requests), or anywhere.
+ */
+export type Where = 'anywhere' | 'group' | 'township-group' | 'direct' | 'leaders';
 
 export interface Actor {
   id: string;
@@ -25,8 +31,8 @@ export interface Actor {
   roles: ReadonlySet<Role>;
 }
 
-/** What commands read and write: the county, its ledger, and where each township stands. */
-export type CommandStore = CountyStore & LedgerStore & StandingsStore;
+/** What commands read and write: the county, its ledger, the requests to its leaders, and where each township stands. */
+export type CommandStore = CountyStore & LedgerStore & RequestStore & StandingsStore;
 
 /** Everything a command may use; built once per message by the router. */
 export interface CommandContext {
@@ -166,17 +172,41 @@ export async function examplesHere(ctx: CommandContext): Promise<ExampleSource> 
   const here = ctx.township;
   const closed = all.filter((t) => t.status === 'closed').sort((a, b) => ((a.closedOn ?? '') < (b.closedOn ?? '') ? 1 : -1))[0];
   // What the township has reported: an example above it records progress, not a correction.
-  const progress = here && tasks.length > 0 ? await ctx.store.progress(tasks.map((t) => t.id)) : new Map<string, never>();
-  const reportable = here ? oneOfEachKind(tasks.map((task) => ({ task, required: requiredAmount(task.target, here), current: progress.get(task.id)?.get(here.id)?.amount ?? 0 }))) : [];
+  const ids = tasks.map((t) => t.id);
+  const [progress, grants, requests] = await Promise.all([
+    here && ids.length > 0 ? ctx.store.progress(ids) : new Map<string, never>(),
+    here && ids.length > 0 ? ctx.store.grantedDeadlines(ids) : new Map<string, never>(),
+    ctx.store.requests(),
+  ]);
+  const owed = here ? tasks.map((task) => ({ task, required: requiredAmount(task.target, here), current: progress.get(task.id)?.get(here.id)?.amount ?? 0 })) : [];
+  const reportable = oneOfEachKind(owed);
+  const open = openRequests(requests);
+  // 申请延期: a task not finished, asked before its deadline passes, with no request waiting;
+  // one the 上报 examples do not finish, where there is one, so the examples work one after another.
+  const extendables = here
+    ? owed
+        .filter(({ task, required, current }) => current < required && !open.some((r) => r.task === task.id && r.township === here.id))
+        .map(({ task }) => ({ task, deadline: deadlineOf(task, here.id, grants).deadline }))
+        .filter(({ deadline }) => deadline >= ctx.today)
+    : [];
+  const extendable = extendables.find(({ task }) => !reportable.some((r) => r.task.id === task.id)) ?? extendables[0];
+  // 同意, 不同意: requests this person did not make, which they may decide.
+  const sender = ctx.message.sender.id;
+  const decidable = open.filter((r) => !(r.by.platform === ctx.message.chat.platform && r.by.user === sender)).map((r) => r.number);
   return {
     task: tasks[0],
     ...(closed ? { closed } : {}),
     reportable,
+    ...(extendable ? { extendable: { task: extendable.task, to: addDays(extendable.deadline, EXAMPLE_EXTENSION_DAYS) } } : {}),
+    openRequests: decidable,
     township: here?.name ?? townshipToBind(ctx),
     leadersGroup: ctx.group?.role === 'leaders',
     today: ctx.today,
   };
 }
+
+/** How much later a 申请延期 example asks for than the township's deadline: two weeks. */
+export const EXAMPLE_EXTENSION_DAYS = 14;
 
 /** The township a 绑定 example names for this person: their own where the county says which, else the county's first. */
 export const townshipToBind = (ctx: Pick<CommandContext, 'actor' | 'townships'>): string | undefined =>

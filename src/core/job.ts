@@ -9,10 +9,11 @@ import type { Logger } from './logger.js';
 import type { OutgoingMessage } from './types.js';
 import type { WorkCalendar, Ymd, Group } from '../domain/model.js';
 import type { ScheduleSettings } from '../domain/schedule.js';
+import type { RequestStore } from '../store/requests.js';
 import type { CountyStore } from '../store/county.js';
 
 /** What jobs read: the board's sources, and the groups they post to and the people they @. */
-export type JobStore = BoardStore & Pick<CountyStore, 'group' | 'groups' | 'people'>;
+export type JobStore = BoardStore & Pick<CountyStore, 'group' | 'groups' | 'people'> & Pick<RequestStore, 'requests'>;
 
 export interface JobContext {
   jobName: string;

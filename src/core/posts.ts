@@ -91,6 +91,8 @@ export const postKey = {
   bundle: (day: Ymd, group: Where, covers: readonly string[]): string =>
     `bundle/${day}/${laneOf(group)}/${createHash('sha256').update(covers.join('\n')).digest('hex').slice(0, 12)}`,
   /** Once a day per dead group, each leaders' group is told. */
+  /** A request's news for one group: `opened` to the leaders, `decided` to the township. */
+  request: (number: number, news: 'opened' | 'decided', group: Where): string => `request/${String(number)}/${news}/${laneOf(group)}`,
   deadLetterNotice: (day: Ymd, dead: Where, to: Where): string => `dead-letter/${day}/${laneOf(dead)}/to/${laneOf(to)}`,
 } as const;
 

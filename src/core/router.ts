@@ -185,6 +185,8 @@ export function misplaced(command: Command, ctx: CommandContext): string | undef
       return inGroup ? undefined : text.groupOnly(word);
     case 'direct':
       return inGroup ? text.directOnly(word) : undefined;
+    case 'leaders':
+      return !inGroup || ctx.group?.role === 'leaders' ? undefined : text.leadersPlaceOnly(word);
     case 'township-group':
       if (!inGroup || ctx.group?.role === 'leaders') return text.townshipGroupOnly(word);
       return ctx.township ? undefined : text.groupNotBound(townshipToBind(ctx));

@@ -116,6 +116,15 @@ export function beijingInstant(at: Date): Instant {
   return `${clockDate(c)}T${pad(c.hour)}:${pad(c.minute)}:${pad(c.second)}.${ms}${BEIJING_OFFSET}`;
 }
 
+/**
+ * The Beijing date of an instant written as text. Instants the bot writes carry +08:00, whose
+ * first ten characters are the date: a ranking asks this of every finished cell, so the common
+ * form skips parsing.
+ */
+export function beijingDay(at: Instant): Ymd {
+  return at.endsWith(BEIJING_OFFSET) && at.length > 10 ? at.slice(0, 10) : beijingDate(new Date(instantMs(at)));
+}
+
 /** Beijing wall-clock time of an instant, `HH:MM`. */
 export function beijingTime(at: Date): string {
   const c = wallClock(at);

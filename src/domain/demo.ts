@@ -18,11 +18,27 @@ export const SAMPLE_REFERENCE_DAY: Ymd = '2026-10-20';
 
 export type DemoReport = ReportFacts;
 
+/** A 申请延期 waiting in the demo, so that 待办, 同意 and 不同意 have something to answer. */
+export interface DemoRequest {
+  task: string;
+  township: string;
+  from: Ymd;
+  to: Ymd;
+  reason: string;
+  by: Reporter;
+  at: Instant;
+}
+
 export interface DemoPlan {
   tasks: Task[];
   /** Oldest first: each task's ledger is written in this order. */
   reports: DemoReport[];
+  /** Oldest first: they are numbered 延期申请#1, #2 in this order. */
+  requests: DemoRequest[];
 }
+
+/** The reasons the demo's requests give. */
+const REQUEST_REASONS = ['村两委换届推迟，需待新班子到位', '汛后恢复重建，人手不足'] as const;
 
 export interface DemoInput {
   townships: readonly Township[];
@@ -53,6 +69,7 @@ export function planDemo(input: DemoInput): DemoPlan {
     id, title, domain, target, townships, weight, status: 'open', start: addDays(start, shift), deadline: addDays(deadline, shift),
   }));
   const reports: DemoReport[] = [];
+  const requests: DemoRequest[] = [];
   for (const township of input.townships) {
     const mine = tasks.filter((t) => assignedTo(t, township.id)).sort((a, b) => (a.deadline < b.deadline ? -1 : a.deadline > b.deadline ? 1 : 0));
     const fates = township.id === input.featured ? featuredFates(mine, township, input) : new Map(mine.map((t) => [t.id, randomFate(t, township, input)]));
@@ -60,9 +77,24 @@ export function planDemo(input: DemoInput): DemoPlan {
       const fate = fates.get(task.id);
       if (fate !== undefined) reports.push(...historyOf(task, township, fate, input));
     }
+    // Two townships other than the clerk's ask for more time on their nearest unfinished task.
+    const reason = REQUEST_REASONS[requests.length];
+    const asking = township.id === input.featured || reason === undefined ? undefined : mine.find((t) => t.deadline >= input.today && fates.get(t.id) !== 'done');
+    if (asking && reason !== undefined) requests.push(requestOf(asking, township, reason, requests.length, input));
   }
   reports.sort((a, b) => instantMs(a.at) - instantMs(b.at));
-  return { tasks, reports };
+  requests.sort((a, b) => instantMs(a.at) - instantMs(b.at));
+  return { tasks, reports, requests };
+}
+
+/** Asked `1 + index` working days before today, at a time in office hours, for two weeks more. */
+function requestOf(task: Task, township: Township, reason: string, index: number, input: DemoInput): DemoRequest {
+  let day = input.today;
+  for (let back = 1 + index; back > 0; ) {
+    day = addDays(day, -1);
+    if (input.calendar.workdays(day, day).days > 0) back -= 1;
+  }
+  return { task: task.id, township: township.id, from: task.deadline, to: addDays(task.deadline, 14), reason, by: input.reporterOf(township), at: officeTimeOn(day, unit('request', township.id)) };
 }
 
 /** When a task stands today: finished (deadline passed), close (3 working days or fewer), or under way. */
@@ -120,6 +152,7 @@ function completionFor(task: Task, township: Township, fate: Light, input: DemoI
   const r = unit('amount', task.id, township.id);
   switch (fate) {
     case 'done':
+    case 'done-late':
       return 1;
     case 'overdue':
       return 0.4 + 0.5 * r;

@@ -4,7 +4,7 @@
  * as they stood then.
  */
 import { beijingDate } from './dates.js';
-import { isReportEntry, type Instant, type LedgerEntry, type Progress, type ReportEntry, type Task, type TaskEvent, type TaskEventKind, type Ymd } from './model.js';
+import { isReportEntry, isTaskEvent, type Instant, type LedgerEntry, type Progress, type ReportEntry, type Task, type TaskEvent, type TaskEventKind, type Ymd } from './model.js';
 
 /**
  * Progress per task id → township id after the report entries at or before `until` (all of them
@@ -55,7 +55,7 @@ export function tasksAsOf(tasks: readonly Task[], entries: readonly LedgerEntry[
   const limit = Date.parse(until);
   const standing = new Map<string, { last?: TaskEvent; next?: TaskEvent }>();
   for (const entry of entries) {
-    if (isReportEntry(entry)) continue;
+    if (!isTaskEvent(entry)) continue;
     const seen = standing.get(entry.task) ?? {};
     if (Date.parse(entry.at) <= limit) seen.last = entry;
     else seen.next ??= entry;

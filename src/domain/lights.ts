@@ -11,6 +11,8 @@ export const CLOSE_WORKDAYS = 3;
 
 /** A task's calendar on one day: the same for every township, so a ranking computes it once. */
 export interface Pace {
+  /** The deadline it counts to: the task's, or a township's granted one. */
+  deadline: Ymd;
   /** Working days in [today, deadline]; 0 after the deadline. */
   workdaysLeft: number;
   /**
@@ -35,7 +37,7 @@ export interface Standing {
   estimated: boolean;
 }
 
-export function pace(args: { task: Task; today: Ymd; calendar: WorkCalendar }): Pace {
+export function pace(args: { task: Pick<Task, 'start' | 'deadline'>; today: Ymd; calendar: WorkCalendar }): Pace {
   const { task, today, calendar } = args;
   const { start, deadline } = task;
   const counts: { days: number; estimated: boolean }[] = [];
@@ -56,25 +58,34 @@ export function pace(args: { task: Task; today: Ymd; calendar: WorkCalendar }): 
   }
 
   const daysPastDeadline = today > deadline ? dayNumber(today) - dayNumber(deadline) : 0;
-  return { workdaysLeft, workdaysAfter, daysPastDeadline, expectedShare, estimated: counts.some((c) => c.estimated) };
+  return { deadline, workdaysLeft, workdaysAfter, daysPastDeadline, expectedShare, estimated: counts.some((c) => c.estimated) };
 }
 
-export function lightFor(taskPace: Pace, completion: number): Light {
-  if (completion >= 1) return 'done';
+/**
+ * `doneOn`: the day of the report that stands, when the township has reported. A completion
+ * reported after the deadline is ✅逾期完成, kept apart from the ones on time.
+ */
+export function lightFor(taskPace: Pace, completion: number, doneOn?: Ymd): Light {
+  if (completion >= 1) return doneOn !== undefined && doneOn > taskPace.deadline ? 'done-late' : 'done';
   if (taskPace.daysPastDeadline > 0) return 'overdue';
   if (completion < taskPace.expectedShare - PACE_TOLERANCE) return 'behind';
   if (taskPace.workdaysLeft <= CLOSE_WORKDAYS) return 'behind';
   return 'on-pace';
 }
 
+/** Whether a light means finished, on time or late. */
+export const isDone = (light: Light): boolean => light === 'done' || light === 'done-late';
+
 export function standing(args: {
   task: Task;
   completion: number;
+  /** The day of the report that stands (see `lightFor`). */
+  reportedOn?: Ymd;
   today: Ymd;
   calendar: WorkCalendar;
 }): Standing {
   const taskPace = pace(args);
-  const light = lightFor(taskPace, args.completion);
+  const light = lightFor(taskPace, args.completion, args.reportedOn);
   return {
     light,
     workdaysLeft: taskPace.workdaysLeft,

@@ -136,8 +136,11 @@ export interface Progress {
 /** What ranking reads of progress: how much, and when it was reported (ties go to the earlier). */
 export type Reported = Pick<Progress, 'amount' | 'at'>;
 
-/** ✅ done · 🟢 on pace · 🟡 behind pace or close to the deadline · 🔴 overdue. */
-export type Light = 'done' | 'on-pace' | 'behind' | 'overdue';
+/**
+ * ✅ done · ✅逾期完成 done after the deadline · 🟢 on pace · 🟡 behind pace or close to the
+ * deadline · 🔴 overdue.
+ */
+export type Light = 'done' | 'done-late' | 'on-pace' | 'behind' | 'overdue';
 
 export type Role = 'admin' | 'leader';
 
@@ -147,12 +150,11 @@ export const leadsOrAdministers = (roles: Iterable<Role>): boolean => [...roles]
 
 /** Entries that move a (task, township)'s progress. */
 export type ReportKind = 'report' | 'correction' | 'reversal';
-/**
- * Entries about the task as a whole: no township, no amount. 销号 and 恢复 today; extension
- * requests, completion reviews and 签收 are meant to join them as kinds of their own.
- */
+/** Entries about the task as a whole: no township, no amount. */
 export type TaskEventKind = 'closed' | 'reopened';
-export type EntryKind = ReportKind | TaskEventKind;
+/** A township's 申请延期 and the leaders' answer to it. */
+export type ExtensionKind = 'extension-requested' | 'extension-granted' | 'extension-refused';
+export type EntryKind = ReportKind | TaskEventKind | ExtensionKind;
 
 /** What every line of the ledger says: which task, who, when, from which message. */
 interface EntryBase {
@@ -198,14 +200,37 @@ export interface ReopenedEvent extends EntryBase {
 
 export type TaskEvent = ClosedEvent | ReopenedEvent;
 
-/** A line of a task's ledger stream: a township's report, or an event of the task. */
-export type LedgerEntry = ReportEntry | TaskEvent;
+/**
+ * 申请延期 (`extension-requested`), and the leaders' 同意 (`extension-granted`: from then on the
+ * township's deadline for the task is `to`) or 不同意 (`extension-refused`). `from` is the
+ * township's deadline when it asked; `reason` is the township's for a request and a refusal's own.
+ */
+export interface ExtensionEntry extends EntryBase {
+  kind: ExtensionKind;
+  township: string;
+  /** The request's number (延期申请#7). */
+  request: number;
+  from: Ymd;
+  to: Ymd;
+  reason: string;
+}
+
+/** A line of a task's ledger stream: a township's report, an event of the task, or of its deadline. */
+export type LedgerEntry = ReportEntry | TaskEvent | ExtensionEntry;
 
 /** Who writes an entry, when, and from which message (or file): what a writer hands the store. */
 export type EntryOrigin = Pick<EntryBase, 'by' | 'at' | 'source'>;
 
 export const isReportEntry = (entry: LedgerEntry): entry is ReportEntry =>
   entry.kind === 'report' || entry.kind === 'correction' || entry.kind === 'reversal';
+
+export const isTaskEvent = (entry: LedgerEntry): entry is TaskEvent => entry.kind === 'closed' || entry.kind === 'reopened';
+
+export const isExtensionEntry = (entry: LedgerEntry): entry is ExtensionEntry =>
+  entry.kind === 'extension-requested' || entry.kind === 'extension-granted' || entry.kind === 'extension-refused';
+
+/** The township an entry is about; undefined for 销号 and 恢复, which are about every township. */
+export const entryTownship = (entry: LedgerEntry): string | undefined => (isTaskEvent(entry) ? undefined : entry.township);
 
 /**
  * China's official working-day calendar: weekends, public holidays and 调休 make-up workdays.

@@ -43,7 +43,13 @@ export type Problem =
   /** Township names the county does not have; `known` are the ones it has. */
   | { code: 'townships-unknown'; names: string[]; known: string[] }
   /** 除…以外 left out every township. */
-  | { code: 'townships-none' };
+  | { code: 'townships-none' }
+  /** 申请延期 without the new date. */
+  | { code: 'date-missing' }
+  /** 申请延期 or 不同意 without a reason. */
+  | { code: 'reason-missing' }
+  /** Not a request's number: `同意 七号`. */
+  | { code: 'request-number'; text: string };
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: Problem };
 

@@ -1,3 +1,5 @@
+import { beijingDay } from './dates.js';
+import type { GrantedDeadlines } from './extensions.js';
 import { lightFor, pace, type Pace } from './lights.js';
 import type { Instant, Reported, Task, Township, WorkCalendar, Ym, Ymd } from './model.js';
 import { completion, requiredAmount } from './targets.js';
@@ -12,9 +14,10 @@ export interface RankingRow {
   rank: number;
   /** Rank in the previous month's ranking, when there was one. */
   previousRank?: number;
-  /** Tasks counted, done (✅), behind (🟡) and overdue (🔴). */
+  /** Tasks counted, done on time (✅), done after the deadline (✅逾期完成), behind (🟡) and overdue (🔴). */
   tasks: number;
   done: number;
+  doneLate: number;
   behind: number;
   overdue: number;
   /** When it last reported progress on a counted task: earlier wins a tie. */
@@ -71,6 +74,10 @@ interface CountedTask {
   /** Indexes into the townships it is for; undefined when it is for every township. */
   members: readonly number[] | undefined;
   pace: Pace;
+  /** Township id → a deadline a grant moved past the task's own. */
+  grants: ReadonlyMap<string, Ymd> | undefined;
+  /** The pace to each granted deadline, computed once per date. */
+  grantedPaces: Map<Ymd, Pace>;
   reports: ReadonlyMap<string, Reported> | undefined;
 }
 
@@ -91,6 +98,8 @@ export function buildRanking(input: {
   tasks: readonly Task[];
   progress: ReadonlyMap<string, ReadonlyMap<string, Reported>>;
   calendar: WorkCalendar;
+  /** Deadlines granted to single townships (申请延期), in force on `asOf`. */
+  deadlines?: GrantedDeadlines;
   previous?: RankingSnapshot;
 }): RankingSnapshot {
   const { month, asOf, calendar, townships } = input;
@@ -103,10 +112,17 @@ export function buildRanking(input: {
       task,
       members: task.townships === 'all' ? undefined : membersOf(task.townships, indexOf),
       pace: pace({ task, today: asOf, calendar }),
+      grants: input.deadlines?.get(task.id),
+      grantedPaces: new Map(),
       reports: input.progress.get(task.id),
     }));
 
-  const tally = tallyTasks(townships, counted);
+  const paceTo = (one: CountedTask, deadline: Ymd): Pace => {
+    let found = one.grantedPaces.get(deadline);
+    if (!found) one.grantedPaces.set(deadline, (found = pace({ task: { start: one.task.start, deadline }, today: asOf, calendar })));
+    return found;
+  };
+  const tally = tallyTasks(townships, counted, paceTo);
   const scored: Scored[] = [];
   for (const [index, township] of townships.entries()) {
     const one = scoreOf(township, index, tally);
@@ -156,6 +172,7 @@ function membersOf(ids: readonly string[], indexOf: ReadonlyMap<string, number>)
 interface Tally {
   tasks: Uint32Array;
   done: Uint32Array;
+  doneLate: Uint32Array;
   behind: Uint32Array;
   overdue: Uint32Array;
   weighted: Float64Array;
@@ -168,11 +185,12 @@ interface Tally {
  * Task by task rather than township by township: each task's progress map is then read in one
  * sweep while it is in the processor's cache, which is most of the time a large county takes.
  */
-function tallyTasks(townships: readonly Township[], counted: readonly CountedTask[]): Tally {
+function tallyTasks(townships: readonly Township[], counted: readonly CountedTask[], paceTo: (one: CountedTask, deadline: Ymd) => Pace): Tally {
   const n = townships.length;
   const tally: Tally = {
     tasks: new Uint32Array(n),
     done: new Uint32Array(n),
+    doneLate: new Uint32Array(n),
     behind: new Uint32Array(n),
     overdue: new Uint32Array(n),
     weighted: new Float64Array(n),
@@ -189,10 +207,15 @@ function tallyTasks(townships: readonly Township[], counted: readonly CountedTas
     tally.weighted[index] = (tally.weighted[index] ?? 0) + one.task.weight * share;
     tally.weights[index] = (tally.weights[index] ?? 0) + one.task.weight;
     tally.plain[index] = (tally.plain[index] ?? 0) + share;
+    const granted = one.grants?.get(township.id);
+    const taskPace = granted !== undefined && granted > one.task.deadline ? paceTo(one, granted) : one.pace;
+    // Only a finished cell needs the day it was reported (on time or late): most are not finished.
+    const lit = lightFor(taskPace, share, share >= 1 && progress ? beijingDay(progress.at) : undefined);
     // A closed task (销号) still counts toward the month's score, but is no one's to chase: it
     // shows as done or not at all, never as 🔴 or 🟡 (as 预警 and the reminders leave it out).
-    const light = one.task.status === 'closed' ? (share >= 1 ? 'done' : undefined) : lightFor(one.pace, share);
+    const light = one.task.status === 'closed' && share < 1 ? undefined : lit;
     if (light === 'done') tally.done[index] = (tally.done[index] ?? 0) + 1;
+    else if (light === 'done-late') tally.doneLate[index] = (tally.doneLate[index] ?? 0) + 1;
     else if (light === 'behind') tally.behind[index] = (tally.behind[index] ?? 0) + 1;
     else if (light === 'overdue') tally.overdue[index] = (tally.overdue[index] ?? 0) + 1;
     if (progress) {
@@ -224,6 +247,7 @@ function scoreOf(township: Township, index: number, tally: Tally): Scored | unde
     rank: 0,
     tasks,
     done: tally.done[index] ?? 0,
+    doneLate: tally.doneLate[index] ?? 0,
     behind: tally.behind[index] ?? 0,
     overdue: tally.overdue[index] ?? 0,
     bottom: false,

@@ -18,6 +18,7 @@ import {
   previousMonth,
 } from './dates.js';
 import type { Instant, Light, WorkCalendar, Ym, Ymd } from './model.js';
+import { isDone } from './lights.js';
 
 // ─── Office hours and working days ────────────────────────────────────────────────────────────
 
@@ -163,7 +164,7 @@ export function remindersFor<T extends ScheduledItem>(
   const rungs = new Set(ladder);
   const reminders: Reminder<T>[] = [];
   for (const item of items) {
-    if (item.light === 'done' || item.deadline < today) continue;
+    if (isDone(item.light) || item.deadline < today) continue;
     const { days, estimated } = calendar.workdays(addDays(today, 1), item.deadline);
     if (rungs.has(days)) reminders.push({ item, workdaysBefore: days, estimated });
   }
@@ -223,6 +224,8 @@ export interface ScheduleSettings {
   bottomMarksInTownshipGroups: boolean;
   /** Days between reminders of an overdue task in its township's group after the first; 0: once. */
   overdueRepeatDays: number;
+  /** Working days after its deadline a township may still ask for an extension (申请延期); 0: up to the deadline day. */
+  extensionGraceDays: number;
 }
 
 /** A ladder has at least one rung and at most this many. */
@@ -230,16 +233,20 @@ export const MAX_LADDER_RUNGS = 10;
 /** The farthest rung: a reminder more than six weeks of working days ahead reminds of nothing. */
 export const MAX_LADDER_DAYS = 30;
 
+/** The most working days after a deadline a county may take extension requests: a month. */
+export const MAX_EXTENSION_GRACE_DAYS = 20;
+
 /** The farthest apart overdue reminders may be set: a quarter of a year. */
 export const MAX_OVERDUE_REPEAT_DAYS = 90;
 
-/** 09:00, 5/3/1/0 working days, 08:30–18:00, no bottom-three marks in township groups, overdue weekly. */
+/** 09:00, 5/3/1/0 working days, 08:30–18:00, no bottom-three marks in township groups, overdue weekly, extensions asked by the deadline. */
 export const DEFAULT_SCHEDULE: Readonly<ScheduleSettings> = Object.freeze({
   time: '09:00',
   ladder: DEFAULT_LADDER,
   officeHours: DEFAULT_OFFICE_HOURS,
   bottomMarksInTownshipGroups: false,
   overdueRepeatDays: 7,
+  extensionGraceDays: 0,
 });
 
 // ─── The monthly ranking (一月一通报) ─────────────────────────────────────────────────────────

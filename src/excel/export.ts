@@ -4,6 +4,7 @@
  */
 import { currentRanking, loadBoard, pastRanking, type BoardSource } from '../core/board.js';
 import { endOfBeijingDay, monthEnd, monthOf } from '../domain/dates.js';
+import { grantsAsOf } from '../domain/extensions.js';
 import { replayLedger, tasksAsOf } from '../domain/ledger.js';
 import type { Ym } from '../domain/model.js';
 import { exportMessages } from '../messages/index.js';
@@ -41,7 +42,7 @@ export async function exportTable(kind: ExportKind, source: BoardSource, county:
     case 'tasks': {
       if (month === undefined || month === thisMonth) {
         const board = await loadBoard(source);
-        return { ok: true, table: tasksTable({ county, today: source.today, tasks: board.tasks, townships: board.townships, progress: board.progress, calendar: source.calendar }) };
+        return { ok: true, table: tasksTable({ county, today: source.today, tasks: board.tasks, townships: board.townships, progress: board.progress, deadlines: board.deadlines, calendar: source.calendar }) };
       }
       const [tasks, townships] = await Promise.all([source.store.tasks(), source.store.townships()]);
       const asOf = monthEnd(month);
@@ -49,7 +50,8 @@ export async function exportTable(kind: ExportKind, source: BoardSource, county:
       // The whole ledger: a 销号 or 恢复 after the month's end still says how a task stood in it.
       const entries = await source.store.ledger(tasks.map((t) => t.id));
       const progress = replayLedger(entries, until);
-      return { ok: true, table: tasksTable({ county, today: asOf, tasks: tasksAsOf(tasks, entries, until), townships, progress, calendar: source.calendar }) };
+      const deadlines = grantsAsOf(entries, until);
+      return { ok: true, table: tasksTable({ county, today: asOf, tasks: tasksAsOf(tasks, entries, until), townships, progress, deadlines, calendar: source.calendar }) };
     }
   }
 }

@@ -4,12 +4,13 @@
  * src/excel/write.ts turns a table into a workbook; nothing here knows Excel. No I/O, no clock:
  * the day and the data come in.
  */
-import { beijingMonth, instantMs } from '../domain/dates.js';
-import { standing } from '../domain/lights.js';
-import { isReportEntry, type Instant, type LedgerEntry, type Progress, type Task, type Township, type WorkCalendar, type Ym, type Ymd } from '../domain/model.js';
+import { beijingDay, beijingMonth, instantMs } from '../domain/dates.js';
+import { deadlineOf, type GrantedDeadlines, type TownshipDeadline } from '../domain/extensions.js';
+import { isDone, standing } from '../domain/lights.js';
+import { isExtensionEntry, isTaskEvent, type Instant, type LedgerEntry, type Progress, type Task, type Township, type WorkCalendar, type Ym, type Ymd } from '../domain/model.js';
 import { rankChange, type RankingSnapshot } from '../domain/ranking.js';
 import { assignedTo, completion, requiredAmount } from '../domain/targets.js';
-import { amountText, ENTRY_KINDS, NOT_REPORTED, platformName, rankChangeWord, tableWords as W, targetText, townshipsText, trimNumber } from '../messages/index.js';
+import { amountText, ENTRY_KINDS, extensionValue, NOT_REPORTED, platformName, rankChangeWord, tableWords as W, targetText, townshipsText, trimNumber } from '../messages/index.js';
 
 /** A cell: text, a number, a civil date, or an instant shown as Beijing wall-clock time. */
 export type ExportValue = string | number | { date: Ymd } | { instant: Instant } | null;
@@ -69,7 +70,9 @@ export function ledgerTable(input: {
     const task = tasks.get(e.task);
     const by = [e.by.name, platformName(e.by.platform), ENTRY_KINDS[e.kind], e.source];
     // 销号 and 恢复 concern the task in every township and carry no value.
-    if (!isReportEntry(e)) return [{ instant: e.at }, '', e.task, task?.title ?? '', '', '', '', ...by];
+    if (isTaskEvent(e)) return [{ instant: e.at }, '', e.task, task?.title ?? '', '', '', '', ...by];
+    // A deadline's request and answer: the dates in the value, the reason in the note.
+    if (isExtensionEntry(e)) return [{ instant: e.at }, townships.get(e.township)?.name ?? e.township, e.task, task?.title ?? '', extensionValue(e), '', e.reason, ...by];
     const township = townships.get(e.township);
     const shown =
       e.amount === null
@@ -111,7 +114,8 @@ export function rankingTable(input: { county: string; ranking: RankingSnapshot; 
       col(head.township, 14),
       col(head.score, 9, 'score'),
       col(head.tasks, 8, 'integer'),
-      col(head.done, 7, 'integer'),
+      col(head.done, 8, 'integer'),
+      col(head.doneLate, 8, 'integer'),
       col(head.behind, 7, 'integer'),
       col(head.overdue, 7, 'integer'),
       col(head.change, 9),
@@ -123,6 +127,7 @@ export function rankingTable(input: { county: string; ranking: RankingSnapshot; 
       r.score / 10,
       r.tasks,
       r.done,
+      r.doneLate,
       r.behind,
       r.overdue,
       rankChangeWord(rankChange(r)),
@@ -131,14 +136,19 @@ export function rankingTable(input: { county: string; ranking: RankingSnapshot; 
   };
 }
 
-/** A township's cell in the task table: light, word and amount; `—` where the task is not its. */
-function standingText(task: Task, township: Township, progress: Progress | undefined, today: Ymd, calendar: WorkCalendar): string {
+/**
+ * A township's cell in the task table: light, word and amount, and its own deadline where a grant
+ * moved it; `—` where the task is not its.
+ */
+function standingText(task: Task, township: Township, progress: Progress | undefined, due: TownshipDeadline, today: Ymd, calendar: WorkCalendar): string {
   if (!assignedTo(task, township.id)) return W.notAssigned;
   const required = requiredAmount(task.target, township);
   const share = progress === undefined ? 0 : completion(progress.amount, required);
-  const { light } = standing({ task, completion: share, today, calendar });
-  if (light === 'done') return W.light('done');
-  return `${W.light(light)} ${progress === undefined ? NOT_REPORTED.short : amountText(task.target, progress.amount, required)}`;
+  const counted = due.extendedFrom === undefined ? task : { ...task, deadline: due.deadline };
+  const { light } = standing({ task: counted, completion: share, ...(progress ? { reportedOn: beijingDay(progress.at) } : {}), today, calendar });
+  const extended = due.extendedFrom === undefined ? '' : W.extendedTo(due.deadline);
+  if (isDone(light)) return `${W.light(light)}${extended}`;
+  return `${W.light(light)} ${progress === undefined ? NOT_REPORTED.short : amountText(task.target, progress.amount, required)}${extended}`;
 }
 
 /**
@@ -152,6 +162,8 @@ export function tasksTable(input: {
   tasks: readonly Task[];
   townships: readonly Township[];
   progress: ReadonlyMap<string, ReadonlyMap<string, Progress>>;
+  /** Deadlines granted to single townships, in force on `today`. */
+  deadlines: GrantedDeadlines;
   calendar: WorkCalendar;
 }): ExportTable {
   const { today, townships, calendar } = input;
@@ -166,7 +178,7 @@ export function tasksTable(input: {
     { date: task.deadline },
     task.weight,
     W.status[task.status],
-    ...townships.map((t) => standingText(task, t, input.progress.get(task.id)?.get(t.id), today, calendar)),
+    ...townships.map((t) => standingText(task, t, input.progress.get(task.id)?.get(t.id), deadlineOf(task, t.id, input.deadlines), today, calendar)),
   ]);
   return {
     sheet: W.tasks.sheet,

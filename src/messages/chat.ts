@@ -10,8 +10,9 @@ import { TASK_DOMAINS } from '../domain/model.js';
 import { addDays } from '../domain/dates.js';
 import type { ExampleTask } from '../domain/examples.js';
 import type { Problem } from '../domain/problems.js';
+import { cycle, type CycleExamples } from './cycle.js';
 import { dashboard } from './dashboard.js';
-import { day, LIGHTS, monthName, NOT_DONE, NOT_REPORTED, percentOf, perMille, PLATFORM_NAMES, tasksTally, trimNumber, whenDay } from './vocabulary.js';
+import { day, deadlineDay, extendedNote, extensionValue, LIGHTS, monthName, NOT_DONE, NOT_REPORTED, percentOf, perMille, PLATFORM_NAMES, tasksTally, trimNumber, whenDay } from './vocabulary.js';
 
 /** The last days before a deadline, said as a person would: today, tomorrow, or today is the last working day. */
 function closeDue(deadline: Ymd, today: Ymd, workdaysAfter: number): string | undefined {
@@ -34,6 +35,8 @@ export interface StandingView {
   workdaysAfter: number;
   overdueDays: number;
   deadline: Ymd;
+  /** The task's own deadline, when a grant moved this one past it. */
+  extendedFrom?: Ymd;
   estimated: boolean;
 }
 
@@ -41,7 +44,7 @@ export interface StandingView {
  * What the examples a person is shown are made of, chosen for them (src/core/command.ts
  * `examplesHere`): tasks they can name and report on where they ask, so every example works as shown.
  */
-export interface ExampleSource {
+export interface ExampleSource extends CycleExamples {
   /** A task this person can name here: their township's first under way, else the county's. */
   task?: Task;
   /** Tasks this person can report on here, one of each kind of target, with what their township owes and has reported. */
@@ -52,8 +55,6 @@ export interface ExampleSource {
   leadersGroup: boolean;
   /** The county's task closed last, which 恢复 could reopen. */
   closed?: Task;
-  /** Today in Beijing, for an example with a date in it that must still be ahead. */
-  today: Ymd;
 }
 
 /**
@@ -152,6 +153,12 @@ export const text = {
         return '缺少任务名称';
       case 'deadline-missing':
         return '缺少截止日期';
+      case 'date-missing':
+        return '缺少延期到的日期';
+      case 'reason-missing':
+        return '缺少理由';
+      case 'request-number':
+        return `「${p.text}」不是申请编号，编号是一个数字`;
       case 'too-long':
         return `说明太长了，最多${String(p.max)}个字`;
       case 'value-kind':
@@ -180,6 +187,7 @@ export const text = {
   },
 
   day,
+  extensionValue,
   monthName,
   percentOf,
   perMille,
@@ -189,14 +197,18 @@ export const text = {
 
   /** `截止12月9日，剩5个工作日` / `明天截止` / `今天截止` / `截止11月30日，已逾期3天`. */
   timeLeft(s: StandingView, today: Ymd): string {
-    if (s.light === 'done') return `截止${day(s.deadline, today)}`;
-    if (s.overdueDays > 0) return `截止${day(s.deadline, today)}，已逾期${String(s.overdueDays)}天`;
-    return closeDue(s.deadline, today, s.workdaysAfter) ?? `截止${day(s.deadline, today)}，剩${String(s.workdaysAfter)}个工作日${text.showsEstimate(s, today) ? '（估）' : ''}`;
+    const due = deadlineDay(s.deadline, today, s.extendedFrom);
+    if (s.light === 'done') return `截止${due}`;
+    if (s.light === 'done-late') return `${LIGHTS['done-late'].label}，截止${due}`;
+    if (s.overdueDays > 0) return `截止${due}，已逾期${String(s.overdueDays)}天`;
+    const close = closeDue(s.deadline, today, s.workdaysAfter);
+    if (close !== undefined) return s.extendedFrom === undefined ? close : `${close}（${extendedNote(s.extendedFrom, today)}）`;
+    return `截止${due}，剩${String(s.workdaysAfter)}个工作日${text.showsEstimate(s, today) ? '（估）' : ''}`;
   },
 
   /** Whether `timeLeft` shows `（估）`: only a count of working days still to come is estimated. */
   showsEstimate: (s: StandingView, today: Ymd): boolean =>
-    s.estimated && s.light !== 'done' && s.overdueDays <= 0 && closeDue(s.deadline, today, s.workdaysAfter) === undefined,
+    s.estimated && s.light !== 'done' && s.light !== 'done-late' && s.overdueDays <= 0 && closeDue(s.deadline, today, s.workdaysAfter) === undefined,
 
   /**
    * A light's label and the time left, to stand side by side saying 已逾期 once:
@@ -204,8 +216,10 @@ export const text = {
    */
   standing(s: StandingView, today: Ymd): { label: Span; time: string } {
     if (s.light === 'overdue' && s.overdueDays > 0) {
-      return { label: { text: `${LIGHTS.overdue.icon}${LIGHTS.overdue.label}${String(s.overdueDays)}天`, tone: LIGHTS.overdue.tone }, time: `截止${day(s.deadline, today)}` };
+      return { label: { text: `${LIGHTS.overdue.icon}${LIGHTS.overdue.label}${String(s.overdueDays)}天`, tone: LIGHTS.overdue.tone }, time: `截止${deadlineDay(s.deadline, today, s.extendedFrom)}` };
     }
+    // The label says 逾期完成 already; the time says only when it was due.
+    if (s.light === 'done-late') return { label: text.lightLabel(s.light), time: `截止${deadlineDay(s.deadline, today, s.extendedFrom)}` };
     return { label: text.lightLabel(s.light), time: text.timeLeft(s, today) };
   },
 
@@ -249,6 +263,7 @@ export const text = {
   leaderOnly: (action: string): string => `只有领导和管理员可以${action}。`,
   groupOnly: (word: string): string => `「${word}」要在群里 @我 使用。`,
   directOnly: (word: string): string => `「${word}」请私聊我发送：回复只给你本人看。`,
+  leadersPlaceOnly: (word: string): string => `「${word}」请在领导群里 @我，或私聊我发送。`,
   townshipGroupOnly: (word: string): string =>
     `「${word}」要在乡镇工作群里 @我 使用，我会记到这个群所属的乡镇名下。`,
   askInTownshipGroup: (word: string): string => `「${word}」请在乡镇工作群里 @我，我会按这个群所属的乡镇回答。`,
@@ -336,13 +351,16 @@ export const text = {
      * When a reminded task is due, counted as the ladder counts (working days after today) and as
      * the 任务 and 截止 replies say it: `今天截止`, `明天截止`, `还剩3个工作日，11月30日截止`.
      */
-    due(deadline: Ymd, today: Ymd, workdaysAfter: number, estimated: boolean): string {
-      return closeDue(deadline, today, workdaysAfter) ?? `还剩${String(workdaysAfter)}个工作日${estimated ? '（估）' : ''}，${day(deadline, today)}截止`;
+    due(deadline: Ymd, today: Ymd, workdaysAfter: number, estimated: boolean, extendedFrom?: Ymd): string {
+      const close = closeDue(deadline, today, workdaysAfter);
+      if (close !== undefined) return extendedFrom === undefined ? close : `${close}（${extendedNote(extendedFrom, today)}）`;
+      return `还剩${String(workdaysAfter)}个工作日${estimated ? '（估）' : ''}，${deadlineDay(deadline, today, extendedFrom)}截止`;
     },
     /** Whether `due` shows `（估）`: an estimated count of working days, not 今天/明天截止. */
     dueShowsEstimate: (deadline: Ymd, today: Ymd, workdaysAfter: number, estimated: boolean): boolean =>
       estimated && closeDue(deadline, today, workdaysAfter) === undefined,
-    overdue: (deadline: Ymd, today: Ymd, days: number): string => `${LIGHTS.overdue.label}${String(days)}天（${day(deadline, today)}截止）`,
+    overdue: (deadline: Ymd, today: Ymd, days: number, extendedFrom?: Ymd): string =>
+      `${LIGHTS.overdue.label}${String(days)}天（${day(deadline, today)}截止${extendedFrom === undefined ? '' : `，${extendedNote(extendedFrom, today)}`}）`,
     /** One task in a reminder or a warning: light, id and title, when, what is missing. */
     item: (light: Light, task: Task, when: string, missing: string): Line => [
       text.light(light),
@@ -417,6 +435,8 @@ export const text = {
    * and with a wrong input), then the replies it gives. A command spreads its entry into its spec.
    */
   commands: {
+    /** 申请延期, 同意, 不同意, 待办: ./cycle.ts. */
+    ...cycle,
     help: {
       summary: '查看我能做的事',
       action: '查看帮助',
@@ -432,6 +452,7 @@ export const text = {
         group: (words: readonly string[]): string => `另有${quoted(words)}，要在群里 @我 使用。`,
         'township-group': (words: readonly string[]): string => `另有${quoted(words)}，要在乡镇工作群里 @我 使用。`,
         direct: (words: readonly string[]): string => `另有${quoted(words)}，要私聊我使用。`,
+        leaders: (words: readonly string[]): string => `另有${quoted(words)}，要在领导群里 @我 或私聊我使用。`,
       },
       footer: (s: ExampleSource): string | undefined => {
         const id = s.task?.id;

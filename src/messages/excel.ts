@@ -160,6 +160,8 @@ export const tableWords = {
   light: (light: Light): string => `${LIGHTS[light].icon}${LIGHTS[light].short}`,
   /** A township's cell where the task is not its. */
   notAssigned: '—',
+  /** After a township's light, where a grant moved its deadline: `（延期至12月31日）`. */
+  extendedTo: (deadline: Ymd): string => `（延期至${longDay(deadline)}）`,
   status: TASK_STATUS,
 
   ledger: {
@@ -189,7 +191,8 @@ export const tableWords = {
       township: '乡镇',
       score: '得分',
       tasks: '任务数',
-      done: LIGHTS.done.short,
+      done: `按期${LIGHTS.done.short}`,
+      doneLate: LIGHTS['done-late'].short,
       behind: LIGHTS.behind.short,
       overdue: LIGHTS.overdue.short,
       change: '名次变化',

@@ -4,7 +4,7 @@
  * (its size or encoding, issue 12).
  */
 import { COUNT_UNITS } from '../domain/model.js';
-import { MAX_LADDER_DAYS, MAX_LADDER_RUNGS, MAX_OVERDUE_REPEAT_DAYS } from '../domain/schedule.js';
+import { MAX_LADDER_DAYS, MAX_LADDER_RUNGS, MAX_OVERDUE_REPEAT_DAYS, MAX_EXTENSION_GRACE_DAYS } from '../domain/schedule.js';
 import { fileSize, PLATFORM_NAMES } from './vocabulary.js';
 
 const SAVE_AS_UTF8 = '请另存为 UTF-8 编码：在记事本里点「文件」→「另存为」，下方的「编码」选「UTF-8」，保存后再载入';
@@ -114,6 +114,7 @@ export const setupFile = {
   ladderTooMany: `最多写 ${String(MAX_LADDER_RUNGS)} 个天数`,
   ladderRepeat: (other: number): string => `与第${String(other + 1)}项重复`,
   flag: '应写成 true（是）或 false（否）',
+  extensionGraceDays: `应为 0 到 ${String(MAX_EXTENSION_GRACE_DAYS)} 之间的整数：截止日之后还能申请延期的工作日数；0 表示最晚在截止当天申请`,
   overdueRepeatDays: `应为 0 到 ${String(MAX_OVERDUE_REPEAT_DAYS)} 之间的整数：逾期的任务在逾期后第一个工作日提醒，之后每隔几天再提醒一次；0 表示只提醒一次`,
 
   /** `duban load`: a setup file refused before it is read as YAML (issue 12). */

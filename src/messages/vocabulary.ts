@@ -6,18 +6,28 @@
  */
 import type { Tone } from '../core/types.js';
 import { addDays, weekday } from '../domain/dates.js';
-import type { ChatPlatform, EntryKind, Light, Ymd } from '../domain/model.js';
+import type { ChatPlatform, EntryKind, ExtensionEntry, Light, Ymd } from '../domain/model.js';
 
 /** A light: its icon, its name in a sentence (`label`), its name in a cell or a count (`short`: 🟡滞后3项). */
 export const LIGHTS: Readonly<Record<Light, { icon: string; label: string; short: string; tone: Tone }>> = {
   done: { icon: '✅', label: '已完成', short: '完成', tone: 'good' },
+  'done-late': { icon: '✅', label: '逾期完成', short: '逾期完成', tone: 'good' },
   'on-pace': { icon: '🟢', label: '正常推进', short: '正常', tone: 'good' },
   behind: { icon: '🟡', label: '进度滞后', short: '滞后', tone: 'warn' },
   overdue: { icon: '🔴', label: '已逾期', short: '逾期', tone: 'bad' },
 };
 
 /** A ledger entry's kind, as the dashboard's ledger and the exported 工作台账 name it. */
-export const ENTRY_KINDS: Readonly<Record<EntryKind, string>> = { report: '上报', correction: '更正', reversal: '撤回', closed: '销号', reopened: '恢复' };
+export const ENTRY_KINDS: Readonly<Record<EntryKind, string>> = {
+  report: '上报',
+  correction: '更正',
+  reversal: '撤回',
+  closed: '销号',
+  reopened: '恢复',
+  'extension-requested': '申请延期',
+  'extension-granted': '同意延期',
+  'extension-refused': '不同意延期',
+};
 
 export const PLATFORM_NAMES: Readonly<Record<ChatPlatform, string>> = { wecom: '企业微信', dingtalk: '钉钉', console: '终端' };
 
@@ -45,6 +55,26 @@ export function day(date: Ymd, today?: Ymd): string {
   const [y, m, d] = date.split('-').map(Number);
   const md = `${String(m)}月${String(d)}日`;
   return today !== undefined && today.slice(0, 4) !== date.slice(0, 4) ? `${String(y)}年${md}` : md;
+}
+
+/** What is said beside a deadline a grant moved: `已延期，原11月30日`. */
+export const extendedNote = (extendedFrom: Ymd, today?: Ymd): string => `已延期，原${day(extendedFrom, today)}`;
+
+/** A township's deadline: `12月31日`, or `12月31日（已延期，原11月30日）` where a grant moved it. */
+export function deadlineDay(deadline: Ymd, today: Ymd | undefined, extendedFrom?: Ymd): string {
+  return extendedFrom === undefined ? day(deadline, today) : `${day(deadline, today)}（${extendedNote(extendedFrom, today)}）`;
+}
+
+/** What a deadline's ledger entry says in a value column: `11月30日→12月31日`, `截止改为12月31日`, `维持11月30日`. */
+export function extensionValue(entry: Pick<ExtensionEntry, 'kind' | 'from' | 'to'>, today?: Ymd): string {
+  switch (entry.kind) {
+    case 'extension-requested':
+      return `${day(entry.from, today)}→${day(entry.to, today)}`;
+    case 'extension-granted':
+      return `截止改为${day(entry.to, today)}`;
+    case 'extension-refused':
+      return `维持${day(entry.from, today)}`;
+  }
 }
 
 /** `2026年11月22日`: on a page or a sheet that may be printed, the year is always there. */

@@ -7,7 +7,7 @@ import { isYmd } from '../domain/dates.js';
 import { closest } from '../domain/closest.js';
 import { CHAT_PLATFORMS, COUNT_UNITS, TASK_DOMAINS } from '../domain/model.js';
 import { TASK_ID } from '../domain/parse/index.js';
-import { isClockTime, MAX_LADDER_DAYS, MAX_LADDER_RUNGS, MAX_OVERDUE_REPEAT_DAYS } from '../domain/schedule.js';
+import { isClockTime, MAX_LADDER_DAYS, MAX_LADDER_RUNGS, MAX_OVERDUE_REPEAT_DAYS, MAX_EXTENSION_GRACE_DAYS } from '../domain/schedule.js';
 import { setupFile } from '../messages/index.js';
 import type { Path } from './types.js';
 import { show } from './values.js';
@@ -159,6 +159,12 @@ export const scheduleSchema = z.strictObject({
     .int({ error: M.overdueRepeatDays })
     .min(0, { error: M.overdueRepeatDays })
     .max(MAX_OVERDUE_REPEAT_DAYS, { error: M.overdueRepeatDays })
+    .optional(),
+  extension_grace_days: z
+    .number({ error: M.extensionGraceDays })
+    .int({ error: M.extensionGraceDays })
+    .min(0, { error: M.extensionGraceDays })
+    .max(MAX_EXTENSION_GRACE_DAYS, { error: M.extensionGraceDays })
     .optional(),
 });
 

@@ -55,5 +55,6 @@ export function readSchedule(raw: unknown, problems: Problems): ScheduleSettings
     officeHours,
     bottomMarksInTownshipGroups: fields.bottom_marks_in_township_groups ?? DEFAULT_SCHEDULE.bottomMarksInTownshipGroups,
     overdueRepeatDays: fields.overdue_repeat_days ?? DEFAULT_SCHEDULE.overdueRepeatDays,
+    extensionGraceDays: fields.extension_grace_days ?? DEFAULT_SCHEDULE.extensionGraceDays,
   };
 }

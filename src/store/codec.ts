@@ -13,9 +13,10 @@
 import type { OutgoingMessage } from '../core/types.js';
 import { z } from 'zod';
 import type { CalendarOverrides } from '../domain/calendar.js';
-import { COUNT_UNITS, TASK_DOMAINS, type EntryOrigin, type LedgerEntry, type Progress, type ReportKind, type Reporter, type Task, type TaskEventKind, type Township, CHAT_PLATFORMS, type Group, type Person } from '../domain/model.js';
+import type { ExtensionRequest } from '../domain/extensions.js';
+import { COUNT_UNITS, TASK_DOMAINS, type EntryOrigin, type ExtensionEntry, type ExtensionKind, type LedgerEntry, type Progress, type ReportKind, type Reporter, type Task, type TaskEventKind, type Township, CHAT_PLATFORMS, type Group, type Person } from '../domain/model.js';
 import type { RankingRow, RankingSnapshot } from '../domain/ranking.js';
-import { DEFAULT_SCHEDULE, isClockTime, MAX_LADDER_DAYS, MAX_LADDER_RUNGS, MAX_OVERDUE_REPEAT_DAYS, type ScheduleSettings } from '../domain/schedule.js';
+import { DEFAULT_SCHEDULE, isClockTime, MAX_EXTENSION_GRACE_DAYS, MAX_LADDER_DAYS, MAX_LADDER_RUNGS, MAX_OVERDUE_REPEAT_DAYS, type ScheduleSettings } from '../domain/schedule.js';
 import { type DeadLetter, type LastReport } from './types.js';
 
 /** A value in Redis does not have the shape the bot wrote: names where, never the value (it may hold a webhook secret). */
@@ -128,6 +129,8 @@ const RankingRowSchema: z.ZodType<RankingRow> = z.object({
   previousRank: z.number().int().positive().optional(),
   tasks: z.number().int().nonnegative(),
   done: z.number().int().nonnegative(),
+  // Snapshots kept before late completions were told apart counted them as done.
+  doneLate: z.number().int().nonnegative().default(0),
   behind: z.number().int().nonnegative(),
   overdue: z.number().int().nonnegative(),
   lastAt: Instant.optional(),
@@ -162,6 +165,7 @@ export const ScheduleSettingsSchema: z.ZodType<ScheduleSettings> = z.object({
   bottomMarksInTownshipGroups: z.boolean(),
   // Settings stored before the field existed read as the default.
   overdueRepeatDays: z.number().int().min(0).max(MAX_OVERDUE_REPEAT_DAYS).default(DEFAULT_SCHEDULE.overdueRepeatDays),
+  extensionGraceDays: z.number().int().min(0).max(MAX_EXTENSION_GRACE_DAYS).default(DEFAULT_SCHEDULE.extensionGraceDays),
 });
 
 /** Parses a JSON string from Redis with `schema`; `where` names the key (and field) for the error. */
@@ -228,6 +232,10 @@ const ORIGIN_FIELDS = {
   source: z.string(),
 };
 
+const EXTENSION_KINDS = ['extension-requested', 'extension-granted', 'extension-refused'] as const satisfies readonly ExtensionKind[];
+const RequestNumber = z.number().int().positive();
+const RequestNumberText = z.string().regex(/^[1-9]\d*$/).transform(Number).pipe(RequestNumber);
+
 /**
  * The fields of a ledger stream entry, by kind. A report's `amount` is empty for a reversal back
  * to no progress; `prev` is the progress JSON before the entry, kept for reversals and audit. A
@@ -248,6 +256,15 @@ const EntryFieldsSchema = z.compile(
     }),
     z.object({ kind: z.literal('closed'), ...ORIGIN_FIELDS }),
     z.object({ kind: z.literal('reopened'), closedOn: Ymd.optional(), ...ORIGIN_FIELDS }),
+    z.object({
+      kind: z.enum(EXTENSION_KINDS),
+      township: z.string().min(1),
+      request: RequestNumberText,
+      from: Ymd,
+      to: Ymd,
+      reason: z.string(),
+      ...ORIGIN_FIELDS,
+    }),
   ]),
 );
 
@@ -281,6 +298,10 @@ export function decodeEntry(task: string, id: string, flat: readonly string[], w
       return { entry: { ...origin, kind: 'closed' }, prev: undefined };
     case 'reopened':
       return { entry: { ...origin, kind: 'reopened', ...(f.closedOn === undefined ? {} : { closedOn: f.closedOn }) }, prev: undefined };
+    case 'extension-requested':
+    case 'extension-granted':
+    case 'extension-refused':
+      return { entry: { ...origin, kind: f.kind, township: f.township, request: f.request, from: f.from, to: f.to, reason: f.reason }, prev: undefined };
     default: {
       const entry: LedgerEntry = { ...origin, kind: f.kind, township: f.township, amount: f.amount, value: f.value, note: f.note };
       if (f.reverses !== undefined) entry.reverses = f.reverses;
@@ -332,3 +353,35 @@ export const DeadLetterSchema: z.ZodType<DeadLetter> = z.object({
 
 /** The [at, shift] strings reserve-slot.lua returns. */
 export const SlotReplySchema = z.tuple([CounterSchema, CounterSchema]);
+
+/** An extension entry as stream fields, in the layout `decodeEntry` reads back. */
+export function extensionFields(entry: Omit<ExtensionEntry, 'id' | 'task'>): string[] {
+  const { by, at, source } = entry;
+  return [
+    'kind', entry.kind,
+    'township', entry.township,
+    'request', String(entry.request),
+    'from', entry.from,
+    'to', entry.to,
+    'reason', entry.reason,
+    'platform', by.platform, 'user', by.user, 'name', by.name, 'at', at, 'source', source,
+  ];
+}
+
+
+/** A 延期申请 as its task's requests hash keeps it, with the decision once there is one. */
+export const ExtensionRequestSchema: z.ZodType<ExtensionRequest> = z.object({
+  number: RequestNumber,
+  task: z.string().min(1),
+  township: z.string().min(1),
+  from: Ymd,
+  to: Ymd,
+  reason: z.string(),
+  by: ReporterSchema,
+  at: Instant,
+  decision: z.object({ granted: z.boolean(), by: ReporterSchema, at: Instant, reason: z.string() }).optional(),
+});
+
+/** A granted deadline, as a task's deadlines hash keeps it per township: the date and the request that gave it. */
+export const GrantSchema = z.object({ deadline: Ymd, request: RequestNumber });
+export type Grant = z.infer<typeof GrantSchema>;

@@ -2,7 +2,7 @@
  * Every Redis key the bot uses, built in one place (docs/design.md §4). Redis Cluster runs a script or
  * MULTI only when all its keys hash to one slot, and hashes only the `{…}` part of a key when
  * there is one. So keys of one task carry `{t:<taskId>}` (the report scripts touch its progress,
- * ledger and dedupe marker at once), and the setup-file keys carry `{county}` (loadCounty
+ * ledger and dedupe marker at once; a request's scripts its requests, deadlines and ledger), and the setup-file keys carry `{county}` (loadCounty
  * replaces them in one MULTI). Per-reporter and per-month keys stand alone.
  */
 import type { Ym, ChatPlatform } from '../domain/model.js';
@@ -32,6 +32,10 @@ export interface Keys {
   tasks(): string;
   /** Counter behind `T<n>` ids of tasks created in chat. */
   taskSeq(): string;
+  /** Counter behind the numbers of requests (延期申请#7). */
+  requestSeq(): string;
+  /** Hash request number → the id of the task whose requests hash holds it. */
+  requestIndex(): string;
   /** Hash township id → its slot in every task's standings (assign-slots.lua); never shrinks. */
   townshipSlots(): string;
   /** Set of the task ids the last setup file loaded said were closed: a reload closes only the ones it newly says. */
@@ -80,6 +84,10 @@ export interface Keys {
   ledger(taskId: string): string;
   /** String: the task's standings, 40 bytes per township slot, for ranking (record-report.lua). */
   standings(taskId: string): string;
+  /** Hash: request number → JSON ExtensionRequest; `open:<township id>` → the number of its open one. */
+  requests(taskId: string): string;
+  /** Hash township id → JSON Grant: a deadline 同意 gave that township for the task. */
+  deadlines(taskId: string): string;
   /** String: the ledger entry id a source message produced; marks it as recorded for 7 days. */
   seen(taskId: string, source: string): string;
 
@@ -108,6 +116,8 @@ export function createKeys(prefix = PRODUCTION_PREFIX): Keys {
     tasks: () => `${county}:tasks`,
     taskSeq: () => `${county}:task-seq`,
     townshipSlots: () => `${county}:township-slots`,
+    requestSeq: () => `${county}:request-seq`,
+    requestIndex: () => `${county}:request-index`,
     closedInFile: () => `${county}:closed-in-file`,
     lastReport: (platform, user) => `${prefix}:last:${platform}:${user}`,
     ranking: (month) => `${prefix}:ranking:${month}`,
@@ -129,6 +139,8 @@ export function createKeys(prefix = PRODUCTION_PREFIX): Keys {
     progress: (taskId) => `${task(taskId)}:progress`,
     ledger: (taskId) => `${task(taskId)}:ledger`,
     standings: (taskId) => `${task(taskId)}:standings`,
+    requests: (taskId) => `${task(taskId)}:requests`,
+    deadlines: (taskId) => `${task(taskId)}:deadlines`,
     seen: (taskId, source) => `${task(taskId)}:seen:${source}`,
     groupField: (platform, chat) => `${platform}:${chat}`,
     personField: (platform, user) => `${platform}:${user}`,

@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis';
 import { beijingInstant, instantMs } from '../domain/dates.js';
 import { withStatus } from '../domain/ledger.js';
-import { isReportEntry, type ChatPlatform, type Instant, type LedgerEntry, type Progress, type ReportEntry, type Reporter } from '../domain/model.js';
+import { isReportEntry, isTaskEvent, type ChatPlatform, type Instant, type LedgerEntry, type Progress, type ReportEntry, type Reporter } from '../domain/model.js';
 import {
   amountText,
   CounterSchema,
@@ -211,7 +211,7 @@ export function createLedgerStore(redis: Redis, keys: Keys): LedgerStore {
         const id = await redis.xadd(ledgerKey, '*', ...fields);
         if (id === null) throw new StoreDataError(ledgerKey, 'XADD returned no id');
         const { entry } = decodeEntry(input.task, id, fields, ledgerKey);
-        if (isReportEntry(entry)) throw new StoreDataError(ledgerKey, `entry ${id} is not a task event`);
+        if (!isTaskEvent(entry)) throw new StoreDataError(ledgerKey, `entry ${id} is not a task event`);
         return { ok: true, task: after, entry };
       }
       throw new Error(`task ${input.task} kept changing while its status was set`);

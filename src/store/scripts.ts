@@ -19,6 +19,8 @@ declare module 'ioredis' {
     dubanSwapField(hash: RedisKey, field: string, read: string, value: string): Result<unknown, Context>;
     dubanReserveSlot(pacing: RedisKey, now: string, parts: string, spacing: string, keepMs: string): Result<unknown, Context>;
     dubanPauseLane(pacing: RedisKey, now: string, pause: string, keepMs: string): Result<unknown, Context>;
+    dubanOpenRequest(requests: RedisKey, ledger: RedisKey, seen: RedisKey, ...args: string[]): Result<unknown, Context>;
+    dubanDecideRequest(requests: RedisKey, ledger: RedisKey, deadlines: RedisKey, seen: RedisKey, ...args: string[]): Result<unknown, Context>;
   }
 }
 
@@ -32,7 +34,7 @@ function scriptsDir(): string {
   return join(packageRoot(import.meta.url), 'src', 'store', 'scripts');
 }
 
-const NAMES = ['record-report', 'reverse-report', 'rebuild-standings', 'assign-slots', 'raise-seq', 'mark-undone', 'swap-field', 'reserve-slot', 'pause-lane'] as const;
+const NAMES = ['record-report', 'reverse-report', 'rebuild-standings', 'assign-slots', 'raise-seq', 'mark-undone', 'swap-field', 'reserve-slot', 'pause-lane', 'open-request', 'decide-request'] as const;
 
 let sources: Record<(typeof NAMES)[number], string> | undefined;
 
@@ -89,6 +91,35 @@ export interface Scripts {
   swapField(hash: string, field: string, read: string, value: string): Promise<unknown>;
   reserveSlot(pacing: string, now: number, parts: number, spacingMs: number, keepMs: number): Promise<unknown>;
   pauseLane(pacing: string, now: number, pauseMs: number, keepMs: number): Promise<unknown>;
+  openRequest(keys: RequestKeys, args: OpenRequestArgs): Promise<unknown>;
+  decideRequest(keys: RequestKeys & { deadlines: string }, args: DecideRequestArgs): Promise<unknown>;
+}
+
+/** The keys of one task that the request scripts touch; all share the task's hash tag. */
+export interface RequestKeys {
+  requests: string;
+  ledger: string;
+  seen: string;
+}
+
+export interface OpenRequestArgs {
+  number: number;
+  township: string;
+  request: string;
+  seenSeconds: number;
+  /** The ledger entry, as stream fields. */
+  fields: readonly string[];
+}
+
+export interface DecideRequestArgs {
+  number: number;
+  read: string;
+  decided: string;
+  township: string;
+  /** The grant JSON for 同意; empty for 不同意. */
+  grant: string;
+  seenSeconds: number;
+  fields: readonly string[];
 }
 
 /** Each store registers the scripts it runs; a client gets them once, whichever store comes first. */
@@ -114,6 +145,8 @@ function register(redis: Redis): Scripts {
   redis.defineCommand('dubanSwapField', { numberOfKeys: 1, lua: source['swap-field'] });
   redis.defineCommand('dubanReserveSlot', { numberOfKeys: 1, lua: source['reserve-slot'] });
   redis.defineCommand('dubanPauseLane', { numberOfKeys: 1, lua: source['pause-lane'] });
+  redis.defineCommand('dubanOpenRequest', { numberOfKeys: 3, lua: source['open-request'] });
+  redis.defineCommand('dubanDecideRequest', { numberOfKeys: 4, lua: source['decide-request'] });
   return {
     recordReport: (keys, a) =>
       redis.dubanRecordReport(
@@ -157,5 +190,8 @@ function register(redis: Redis): Scripts {
     swapField: (hash, field, read, value) => redis.dubanSwapField(hash, field, read, value),
     reserveSlot: (pacing, now, parts, spacingMs, keepMs) => redis.dubanReserveSlot(pacing, String(now), String(parts), String(spacingMs), String(keepMs)),
     pauseLane: (pacing, now, pauseMs, keepMs) => redis.dubanPauseLane(pacing, String(now), String(pauseMs), String(keepMs)),
+    openRequest: (keys, a) => redis.dubanOpenRequest(keys.requests, keys.ledger, keys.seen, String(a.number), a.township, a.request, String(a.seenSeconds), ...a.fields),
+    decideRequest: (keys, a) =>
+      redis.dubanDecideRequest(keys.requests, keys.ledger, keys.deadlines, keys.seen, String(a.number), a.read, a.decided, a.township, a.grant, String(a.seenSeconds), ...a.fields),
   };
 }

@@ -34,8 +34,8 @@ beforeAll(async () => {
   });
   mkdirSync(SHOTS, { recursive: true });
 
-  // 城关镇 finished T4 and is nearly through T2; 红星乡 did nothing on T4 (overdue since August)
-  // and is far behind on T2.
+  // 城关镇 finished T4 (late: it was due in August) and is nearly through T2; 红星乡 did nothing on T4
+  // (overdue since August) and is far behind on T2.
   await bot.say(clerk, '上报 T4 完成');
   await bot.say(clerk, '上报 T2 95% <b>整改</b>到位');
   await bot.say(hongxingClerk, '上报 T2 10%');
@@ -67,7 +67,7 @@ describe('the dashboard in a real browser', () => {
 
     expect(new URL(page.url()).pathname).toBe('/dashboard');
     expect(await page.getAttribute('body', 'data-page')).toBe('overview');
-    expect(await lightOf(page, 'T4', '城关镇')).toBe('done');
+    expect(await lightOf(page, 'T4', '城关镇')).toBe('done-late');
     expect(await lightOf(page, 'T4', '红星乡')).toBe('overdue');
     expect(await lightOf(page, 'T2', '红星乡')).toBe('behind');
     expect(await page.locator('tr[data-township][data-rank="1"]').getAttribute('data-township')).toBe('城关镇');

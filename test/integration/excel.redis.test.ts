@@ -243,7 +243,7 @@ describe('exporting the ranking and the task table', () => {
     const store = await withReports();
     const ws = await exported(store, 'ranking');
     expect(ws.getCell('A1').value).toBe('示范县2026年11月各乡镇任务完成排名（截至2026年11月22日）');
-    expect(headers(ws)).toEqual(['名次', '乡镇', '得分', '任务数', '完成', '滞后', '逾期', '名次变化', '最近上报']);
+    expect(headers(ws)).toEqual(['名次', '乡镇', '得分', '任务数', '按期完成', '逾期完成', '滞后', '逾期', '名次变化', '最近上报']);
     const rows = body(ws);
     expect(rows).toHaveLength(county.townships.length);
     expect(rows[0]?.slice(0, 2)).toEqual([1, '红星乡']);
@@ -270,7 +270,8 @@ describe('exporting the ranking and the task table', () => {
     expect(at('东城街道')).toBe('—');
     expect(t2?.[6]).toEqual(new Date('2026-11-30T00:00:00.000Z'));
     const t6 = rows.find((r) => r[0] === 'T6');
-    expect(t6?.[head.indexOf('红星乡')]).toBe('✅完成');
+    // Reported done in November, after its deadline: late, and said so.
+    expect(t6?.[head.indexOf('红星乡')]).toBe('✅逾期完成');
     expect(t6?.[head.indexOf('城关镇')]).toBe('🔴逾期 未报');
   });
 

@@ -411,6 +411,7 @@ describe('tasks and the setup file', () => {
       officeHours: { start: '08:00', end: '17:30' },
       bottomMarksInTownshipGroups: true,
       overdueRepeatDays: 14,
+      extensionGraceDays: 2,
     };
     await store.loadCounty(county(), {}, schedule);
     expect(await store.scheduleSettings()).toEqual(schedule);
@@ -733,8 +734,8 @@ describe('ranking snapshots and health', () => {
       month: '2026-10',
       asOf: '2026-10-31',
       rows: [
-        { township: '城关镇', name: '城关镇', score: 875, rank: 1, previousRank: 2, tasks: 4, done: 3, behind: 1, overdue: 0, lastAt: '2026-10-30T10:00:00.000+08:00', bottom: false },
-        { township: '红星乡', name: '红星乡', score: 500, rank: 2, tasks: 4, done: 1, behind: 2, overdue: 1, bottom: true },
+        { township: '城关镇', name: '城关镇', score: 875, rank: 1, previousRank: 2, tasks: 4, done: 3, doneLate: 0, behind: 1, overdue: 0, lastAt: '2026-10-30T10:00:00.000+08:00', bottom: false },
+        { township: '红星乡', name: '红星乡', score: 500, rank: 2, tasks: 4, done: 1, doneLate: 0, behind: 2, overdue: 1, bottom: true },
       ],
     };
     await store.saveRankingSnapshot(snapshot);

@@ -160,7 +160,7 @@ describe('帮助', () => {
     expect(reply.split('\n')[0]).toBe('【督办助手能做这些（直接发给我）】');
     expect(reply).toMatch(/^看板 /m);
     expect(reply).not.toMatch(/^(?:绑定|上报) /m);
-    expect(reply).toContain('另有「上报」「撤回」，要在乡镇工作群里 @我 使用。');
+    expect(reply).toContain('另有「上报」「撤回」「申请延期」，要在乡镇工作群里 @我 使用。');
     expect(reply).toContain('另有「绑定」，要在群里 @我 使用。');
   });
 

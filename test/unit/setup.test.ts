@@ -504,6 +504,7 @@ describe('the schedule section of a setup file', () => {
       officeHours: { start: '08:30', end: '18:00' },
       bottomMarksInTownshipGroups: false,
       overdueRepeatDays: 7,
+      extensionGraceDays: 0,
     });
     expect(schedule).toEqual(DEFAULT_SCHEDULE);
   });
@@ -520,6 +521,7 @@ describe('the schedule section of a setup file', () => {
         'office_hours: { start: "08:00", end: "17:30" }',
         'bottom_marks_in_township_groups: true',
         'overdue_repeat_days: 14',
+        'extension_grace_days: 2',
       ),
     );
 
@@ -529,6 +531,7 @@ describe('the schedule section of a setup file', () => {
       officeHours: { start: '08:00', end: '17:30' },
       bottomMarksInTownshipGroups: true,
       overdueRepeatDays: 14,
+      extensionGraceDays: 2,
     });
   });
 
@@ -541,6 +544,14 @@ describe('the schedule section of a setup file', () => {
     expect(ok(withSchedule('overdue_repeat_days: 0')).schedule.overdueRepeatDays).toBe(0);
   });
 
+  it('refuses an extension window that is not a whole number of working days from 0 to 20, saying what it means', () => {
+    for (const bad of ['-1', '21', '1.5', '三天']) {
+      expect(errors(withSchedule(`extension_grace_days: ${bad}`))).toEqual([
+        'schedule 的 extension_grace_days：应为 0 到 20 之间的整数：截止日之后还能申请延期的工作日数；0 表示最晚在截止当天申请（第5行）',
+      ]);
+    }
+  });
+
   it('fills every field the section leaves out with its default, office hours one end at a time', () => {
     const { schedule } = ok(withSchedule('ladder: [7]', 'office_hours: { end: "17:00" }'));
 
@@ -550,6 +561,7 @@ describe('the schedule section of a setup file', () => {
       officeHours: { start: '08:30', end: '17:00' },
       bottomMarksInTownshipGroups: false,
       overdueRepeatDays: 7,
+      extensionGraceDays: 0,
     });
   });
 
@@ -616,7 +628,7 @@ describe('the schedule section of a setup file', () => {
     expect(errors(withSchedule('ladders: [5, 3]', 'office_hour: { start: "08:00" }', 'bottom_marks: true'))).toEqual([
       'schedule 的 ladders：没有这个字段，是不是 ladder？（第5行）',
       'schedule 的 office_hour：没有这个字段，是不是 office_hours？（第6行）',
-      'schedule 的 bottom_marks：没有这个字段，可以写的字段有 time、ladder、office_hours、bottom_marks_in_township_groups、overdue_repeat_days（第7行）',
+      'schedule 的 bottom_marks：没有这个字段，可以写的字段有 time、ladder、office_hours、bottom_marks_in_township_groups、overdue_repeat_days、extension_grace_days（第7行）',
     ]);
     expect(errors(withSchedule('office_hours: { begin: "08:00", stat: "08:00" }'))).toEqual([
       'schedule 的 office_hours.begin：没有这个字段，可以写的字段有 start、end（第5行）',

@@ -12,4 +12,8 @@ export function shownAmount(cell: Cell): string {
 }
 
 /** A cell's standing as the time-left sentences read it. */
-export const standingView = (cell: Cell): StandingView => ({ ...cell.standing, deadline: cell.task.deadline });
+export const standingView = (cell: Cell): StandingView => ({
+  ...cell.standing,
+  deadline: cell.deadline,
+  ...(cell.extendedFrom === undefined ? {} : { extendedFrom: cell.extendedFrom }),
+});

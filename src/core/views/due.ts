@@ -18,7 +18,7 @@ export interface DueItem extends ScheduledItem {
 export function dueItems(board: Board, township: Township): DueItem[] {
   return board.openTasksOf(township).map((task) => {
     const cell = board.cell(task, township);
-    return { taskId: task.id, deadline: task.deadline, light: cell.standing.light, cell };
+    return { taskId: task.id, deadline: cell.deadline, light: cell.standing.light, cell };
   });
 }
 
@@ -28,18 +28,18 @@ export const missingOf = (cell: Cell): string => text.jobs.missing(cell.task.tar
 /** A task coming due: light, task, `还剩6个工作日，11月30日截止`, what is missing. */
 export function dueLine(item: DueItem, today: Ymd, estimated = false): Line {
   const { cell } = item;
-  const when = text.jobs.due(cell.task.deadline, today, cell.standing.workdaysAfter, estimated || cell.standing.estimated);
+  const when = text.jobs.due(cell.deadline, today, cell.standing.workdaysAfter, estimated || cell.standing.estimated, cell.extendedFrom);
   return text.jobs.item(cell.standing.light, cell.task, when, missingOf(cell));
 }
 
 /** Whether `dueLine` shows `（估）`. */
 export function dueEstimated(item: DueItem, today: Ymd, estimated = false): boolean {
   const { cell } = item;
-  return text.jobs.dueShowsEstimate(cell.task.deadline, today, cell.standing.workdaysAfter, estimated || cell.standing.estimated);
+  return text.jobs.dueShowsEstimate(cell.deadline, today, cell.standing.workdaysAfter, estimated || cell.standing.estimated);
 }
 
 /** A task past its deadline: 🔴, task, `已逾期3天（11月20日截止）`, what is missing. */
 export function overdueLine(item: DueItem, today: Ymd): Line {
   const { cell } = item;
-  return text.jobs.item(cell.standing.light, cell.task, text.jobs.overdue(cell.task.deadline, today, cell.standing.overdueDays), missingOf(cell));
+  return text.jobs.item(cell.standing.light, cell.task, text.jobs.overdue(cell.deadline, today, cell.standing.overdueDays, cell.extendedFrom), missingOf(cell));
 }

@@ -10,6 +10,7 @@ import { plain, type Line, type OutgoingMessage } from '../types.js';
 import { shownAmount, standingView } from './cell.js';
 import { showsEstimate, withCalendarNote } from './estimate.js';
 import { viewedTownship } from './viewed-township.js';
+import { isDone } from '../../domain/lights.js';
 
 /** In a group no one has bound, how to bind it: 任务 there answers for no township. */
 const bindHint = (ctx: CommandContext): Line[] =>
@@ -28,8 +29,8 @@ export function taskList(ctx: CommandContext, board: Board, word: string): Outgo
     const tasks = board.openTasksOf(township);
     if (tasks.length === 0) return plain(text.noOpenTasks(township.name));
     const cells = tasks.map((task) => board.cell(task, township));
-    const done = cells.filter((c) => c.standing.light === 'done');
-    const underWay = cells.filter((c) => c.standing.light !== 'done');
+    const done = cells.filter((c) => isDone(c.standing.light));
+    const underWay = cells.filter((c) => !isDone(c.standing.light));
     const lines = [...underWay, ...done].map((c): Line => [
       text.light(c.standing.light),
       ' ',
@@ -47,7 +48,7 @@ export function taskList(ctx: CommandContext, board: Board, word: string): Outgo
   if (tasks.length === 0) return plain(text.noOpenTasks(text.county));
   const rows = tasks.map((task) => {
     const towns = board.townshipsOf(task);
-    const done = towns.filter((t) => board.cell(task, t).standing.light === 'done').length;
+    const done = towns.filter((t) => isDone(board.cell(task, t).standing.light)).length;
     return { task, done, of: towns.length, line: [...text.taskTitle(task), text.countyTaskLine(task.deadline, board.today, done, towns.length)] };
   });
   const finished = rows.filter((r) => r.of > 0 && r.done === r.of);

@@ -3,6 +3,7 @@
  * 预警) and the full list (`预警 全部`). Sentences come from `src/messages/`; this file only arranges them.
  */
 import { instantMs } from '../../domain/dates.js';
+import { OVERDUE_DECISION_WORKDAYS, type ExtensionRequest } from '../../domain/extensions.js';
 import type { Instant, Township, Ymd } from '../../domain/model.js';
 import { warningsFor, type Warnings } from '../../domain/schedule.js';
 import { text } from '../../messages/index.js';
@@ -10,6 +11,7 @@ import type { Board } from '../board.js';
 import type { Line, OutgoingMessage } from '../types.js';
 import { dueEstimated, dueItems, dueLine, overdueLine, type DueItem } from './due.js';
 import { estimateNote } from './estimate.js';
+import { isDone } from '../../domain/lights.js';
 
 interface TownshipWarnings extends Warnings<DueItem> {
   township: Township;
@@ -27,15 +29,36 @@ function flaggedTownships(board: Board): TownshipWarnings[] {
 const DIGEST_TOWNSHIPS = 5;
 const DIGEST_OVERDUE = 3;
 
+/** A request the leaders have left unanswered for `waited` working days. */
+export interface Unanswered {
+  request: ExtensionRequest;
+  township: string;
+  waited: number;
+}
+
+/** How many unanswered requests the digest names; 待办 lists them all. */
+const DIGEST_REQUESTS = 3;
+
+/**
+ * The digest's line on requests left unanswered (docs/design.md §3: 申请延期), oldest first: one
+ * line, so the digest stays one phone screen.
+ */
+function unansweredLines(waiting: readonly Unanswered[]): Line[] {
+  if (waiting.length === 0) return [];
+  const named = waiting.slice(0, DIGEST_REQUESTS).map((w) => text.commands.digest.item(w.request, w.township, w.waited));
+  return [[{ text: text.commands.digest.heading(OVERDUE_DECISION_WORKDAYS), tone: 'strong' }, text.commands.digest.items(named, waiting.length)]];
+}
+
 /**
  * The leaders' daily 预警 (docs/design.md §1: bundled, one phone screen — at most 15 lines): the county's
  * counts, what changed from `since` (the last working day's digest) to `now` — tasks newly
- * overdue, tasks finished — the townships most behind and the tasks longest overdue, and where the full list is.
- * Undefined when nothing is overdue or behind.
+ * overdue, tasks finished — the townships most behind and the tasks longest overdue, the requests
+ * left unanswered too long, and where the full list is. Undefined when there is none of these.
  */
-export function warningDigest(board: Board, since: { day: Ymd; at: Instant }, now: Date): OutgoingMessage | undefined {
+export function warningDigest(board: Board, since: { day: Ymd; at: Instant }, now: Date, waiting: readonly Unanswered[] = []): OutgoingMessage | undefined {
   const flagged = flaggedTownships(board);
-  if (flagged.length === 0) return undefined;
+  if (flagged.length === 0 && waiting.length === 0) return undefined;
+  if (flagged.length === 0) return { title: text.jobs.digestTitle(board.today), lines: unansweredLines(waiting) };
   const overdue = flagged.flatMap((w) => w.overdue);
   const behind = flagged.flatMap((w) => w.behind);
   const sinceMs = instantMs(since.at);
@@ -43,7 +66,7 @@ export function warningDigest(board: Board, since: { day: Ymd; at: Instant }, no
   const newlyOverdue = overdue.filter((item) => item.deadline >= since.day).length;
   const newlyDone = board.townships
     .flatMap((township) => dueItems(board, township))
-    .filter((item) => item.light === 'done' && item.cell.progress !== undefined && between(item.cell.progress.at)).length;
+    .filter((item) => isDone(item.light) && item.cell.progress !== undefined && between(item.cell.progress.at)).length;
   const longest = flagged
     .flatMap((w) => w.overdue)
     .sort((a, b) => b.cell.standing.overdueDays - a.cell.standing.overdueDays)
@@ -54,6 +77,7 @@ export function warningDigest(board: Board, since: { day: Ymd; at: Instant }, no
     [{ text: text.jobs.digestWorst, tone: 'strong' }],
     ...flagged.slice(0, DIGEST_TOWNSHIPS).map((w): Line => [text.jobs.indent, ...text.jobs.warningTownship(w.township.name, w.overdue.length, w.behind.length)]),
     ...(longest.length > 0 ? [[{ text: text.jobs.digestLongest, tone: 'strong' as const }], ...longest.map((item): Line => [text.jobs.indent, ...text.jobs.longOverdue(item.cell.township.name, item.cell.task, item.cell.standing.overdueDays)])] : []),
+    ...unansweredLines(waiting),
     [{ text: text.jobs.digestFull, tone: 'muted' }],
   ];
   return { title: text.jobs.digestTitle(board.today), lines };

@@ -15,3 +15,4 @@ export { NOTE_MAX, parseReport, type ReportArgs } from './report.js';
 export { parseDate, parseMonth, type MonthRef } from './dates.js';
 export { parseDomain, parseTarget, VILLAGE_WORDS } from './target.js';
 export { parseNewTask, type NewTaskArgs, type TownshipScope } from './new-task.js';
+export { parseDecision, parseExtension, type DecisionArgs, type ExtensionArgs } from './requests.js';

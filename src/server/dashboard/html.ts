@@ -12,12 +12,13 @@ import type { Span } from '../../core/types.js';
 import { shownAmount, standingView } from '../../core/views/cell.js';
 import { rankChangeText } from '../../core/views/ranking.js';
 import { beijingDate, beijingTime, weekday } from '../../domain/dates.js';
-import { isReportEntry, type Instant, type LedgerEntry, type Light, type Task, type Township, type Ymd } from '../../domain/model.js';
+import { entryTownship, isExtensionEntry, isReportEntry, isTaskEvent, type Instant, type LedgerEntry, type Light, type Task, type Township, type Ymd } from '../../domain/model.js';
 import type { RankingRow, RankingSnapshot } from '../../domain/ranking.js';
 import { assignedTo } from '../../domain/targets.js';
 import { text } from '../../messages/index.js';
 import { html, SafeHtml } from './markup.js';
 import { STYLE } from './style.js';
+import { isDone } from '../../domain/lights.js';
 
 const t = text.dashboard;
 
@@ -69,7 +70,7 @@ export function townshipPage(ctx: PageContext, board: Board, township: Township,
   const body = html`
     ${ranking && html`<section class="rank-line">${townshipRankLine(ranking, township)}</section>`}
     <section>
-      <h2>${t.townshipTasks(cells.filter((c) => c.standing.light !== 'done').length, cells.filter((c) => c.standing.light === 'done').length)}</h2>
+      <h2>${t.townshipTasks(cells.filter((c) => !isDone(c.standing.light)).length, cells.filter((c) => isDone(c.standing.light)).length)}</h2>
       ${cells.length === 0
         ? html`<p class="empty">${text.noOpenTasks(township.name)}</p>`
         : html`<ul class="cards">${cells.map((cell) => cellCard(cell, board.today, taskHeading(cell.task)))}</ul>`}
@@ -81,7 +82,7 @@ export function townshipPage(ctx: PageContext, board: Board, township: Township,
 /** `GET /dashboard/task/:id`: every assigned township, worst first, under the task's facts. */
 export function taskPage(ctx: PageContext, board: Board, task: Task): string {
   const cells = board.townshipsOf(task).map((township) => board.cell(task, township)).sort(worstFirst);
-  const done = cells.filter((c) => c.standing.light === 'done').length;
+  const done = cells.filter((c) => isDone(c.standing.light)).length;
   const reported = cells.filter((c) => c.progress !== undefined).length;
   const status = task.status === 'open' ? t.open : t.closed(task.closedOn, board.today);
   const body = html`
@@ -151,9 +152,14 @@ export function messagePage(title: string, body: string, status?: MessageStatus)
 // ─── Sections ──────────────────────────────────────────────────────────────────────────────────
 
 /** Display order of the tally, best first, as a report reads. */
-const LIGHT_ORDER: readonly Light[] = ['done', 'on-pace', 'behind', 'overdue'];
-/** The lights a ranking row counts (RankingRow `done`, `behind`, `overdue`). */
-const COUNTED = ['done', 'behind', 'overdue'] as const;
+const LIGHT_ORDER: readonly Light[] = ['done', 'done-late', 'on-pace', 'behind', 'overdue'];
+/** The lights a ranking row counts, and the RankingRow field that counts each. */
+const COUNTED = [
+  ['done', 'done'],
+  ['done-late', 'doneLate'],
+  ['behind', 'behind'],
+  ['overdue', 'overdue'],
+] as const satisfies readonly (readonly [Light, keyof RankingRow])[];
 
 /** `countyWide`: the overview's tally, which also says how many (task, township) pairs it counts. */
 function lightsTally(cells: readonly Cell[], countyWide: boolean): SafeHtml {
@@ -164,7 +170,7 @@ function lightsTally(cells: readonly Cell[], countyWide: boolean): SafeHtml {
     <ul class="chips">${LIGHT_ORDER.map(
       (light) => html`<li class="chip ${lightClass(light)}" data-tally="${light}">${t.lightCount(light)} <b>${counts.get(light) ?? 0}</b></li>`,
     )}</ul>
-    ${countyWide && html`<p class="muted">${t.cellsTotal(cells.length, counts.get('done') ?? 0)}</p>`}
+    ${countyWide && html`<p class="muted">${t.cellsTotal(cells.length, (counts.get('done') ?? 0) + (counts.get('done-late') ?? 0))}</p>`}
   </section>`;
 }
 
@@ -179,7 +185,7 @@ function rankingSection(ranking: RankingSnapshot): SafeHtml {
     <div class="scroll wide"><table class="rank">
       <thead><tr>
         <th>${head.rank}</th><th class="name">${head.township}</th><th>${head.score}</th>
-        ${COUNTED.map((light) => html`<th title="${lightLabel(light)}">${lightIcon(light)}</th>`)}${compared && html`<th>${head.change}</th>`}
+        ${COUNTED.map(([light]) => html`<th title="${lightLabel(light)}">${light === 'done-late' ? lightLabel(light) : lightIcon(light)}</th>`)}${compared && html`<th>${head.change}</th>`}
       </tr></thead>
       <tbody>${ranking.rows.map((row) => rankingRow(row, compared))}</tbody>
     </table></div>
@@ -194,7 +200,7 @@ function rankingRow(row: RankingRow, compared: boolean): SafeHtml {
     <td class="num">${row.rank}</td>
     <td class="name"><a href="${dashboardPaths.township(row.township)}">${row.name}</a>${row.bottom && html`<span class="mark">${text.bottomMark}</span>`}</td>
     <td class="num"><b>${text.perMille(row.score)}</b></td>
-    ${COUNTED.map((light) => html`<td class="num">${row[light]}</td>`)}
+    ${COUNTED.map(([, field]) => html`<td class="num">${row[field]}</td>`)}
     ${compared && html`<td class="num">${rankChangeText(row)}</td>`}
   </tr>`;
 }
@@ -270,8 +276,8 @@ function ledgerTable(cell: Cell, rows: readonly LedgerEntry[], today: Ymd): Safe
       (entry) => html`<tr data-entry="${entry.id}" data-kind="${entry.kind}" class="${entry.kind}">
         <td class="num">${when(entry.at, today)}</td>
         <td>${t.entryKinds[entry.kind]}</td>
-        <td>${entryValue(cell, entry)}</td>
-        <td class="note">${isReportEntry(entry) ? entry.note : ''}</td>
+        <td>${entryValue(cell, entry, today)}</td>
+        <td class="note">${entryNote(entry)}</td>
         <td class="by">${entry.by.name}</td>
         <td class="platform">${t.platform(entry.by.platform)}</td>
       </tr>`,
@@ -280,14 +286,21 @@ function ledgerTable(cell: Cell, rows: readonly LedgerEntry[], today: Ymd): Safe
 }
 
 /** What a reporter typed; a reversal typed nothing, so it shows what progress went back to. */
-function entryValue(cell: Cell, entry: LedgerEntry): string {
-  if (!isReportEntry(entry)) return t.taskEvents[entry.kind];
+function entryValue(cell: Cell, entry: LedgerEntry, today: Ymd): string {
+  if (isTaskEvent(entry)) return t.taskEvents[entry.kind];
+  if (isExtensionEntry(entry)) return text.extensionValue(entry, today);
   if (entry.kind !== 'reversal') return entry.value;
   return t.reversedTo(text.amount(cell.task.target, entry.amount ?? undefined, cell.required));
 }
 
-/** A township's own reports, and the events of its task (they hold for every township). */
-export const inCell = (entry: LedgerEntry, township: string): boolean => !isReportEntry(entry) || entry.township === township;
+/** A report's note, or the reason given for a deadline's request or refusal. */
+const entryNote = (entry: LedgerEntry): string => (isReportEntry(entry) ? entry.note : isExtensionEntry(entry) ? entry.reason : '');
+
+/** A township's own entries, and the events of its task (they hold for every township). */
+export function inCell(entry: LedgerEntry, township: string): boolean {
+  const about = entryTownship(entry);
+  return about === undefined || about === township;
+}
 
 /** The （估） note, as chat adds it: only where a working-day count on the page is estimated. */
 function footnotes(ctx: PageContext, cells: readonly Cell[]): SafeHtml {
@@ -329,7 +342,7 @@ function when(at: Instant, today: Ymd): string {
 }
 
 /** Worst first: 🔴 before 🟡 before 🟢 before ✅, then the least done, then by name. */
-const SEVERITY: Readonly<Record<Light, number>> = { overdue: 0, behind: 1, 'on-pace': 2, done: 3 };
+const SEVERITY: Readonly<Record<Light, number>> = { overdue: 0, behind: 1, 'on-pace': 2, 'done-late': 3, done: 4 };
 const byName = new Intl.Collator('zh-CN').compare;
 
 function worstFirst(a: Cell, b: Cell): number {

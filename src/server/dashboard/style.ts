@@ -22,7 +22,7 @@ h2{font-size:17px;margin:0 0 8px}
 .chips{list-style:none;margin:0 0 6px;padding:0;display:grid;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));gap:6px}
 .chip{border-radius:8px;padding:8px 10px;font-size:15px}
 .chip b{font-size:20px;float:right;line-height:1.2}
-.l-done{background:var(--done)}.l-on-pace{background:var(--on-pace)}.l-behind{background:var(--behind)}.l-overdue{background:var(--overdue)}
+.l-done,.l-done-late{background:var(--done)}.l-on-pace{background:var(--on-pace)}.l-behind{background:var(--behind)}.l-overdue{background:var(--overdue)}
 .scroll{overflow:auto;-webkit-overflow-scrolling:touch;border:1px solid var(--line);border-radius:8px;margin:6px 0}
 .scroll.tall{max-height:78vh}
 table{border-collapse:separate;border-spacing:0;font-size:14px}

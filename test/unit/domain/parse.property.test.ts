@@ -18,6 +18,9 @@ import {
 /** A record, so adding a Problem variant without listing it here fails to compile. */
 const KNOWN: Record<Problem['code'], true> = {
   empty: true,
+  'date-missing': true,
+  'reason-missing': true,
+  'request-number': true,
   'task-missing': true,
   'task-ref': true,
   'value-missing': true,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ledgerTable, rankingTable, tasksTable } from '../../../src/excel/tables.js';
 import { amountText, targetText, townshipsText } from '../../../src/messages/index.js';
-import type { LedgerEntry, Progress, Reporter, Target, Township } from '../../../src/domain/model.js';
+import type { LedgerEntry, ReportEntry, Progress, Reporter, Target, Township } from '../../../src/domain/model.js';
 import type { RankingSnapshot } from '../../../src/domain/ranking.js';
 import { importTaskSheet } from '../../../src/excel/task-sheet.js';
 import { taskOf } from '../../fixtures/county.js';
@@ -19,7 +19,7 @@ const task = taskOf;
 
 const wang: Reporter = { platform: 'wecom', user: 'wangfang', name: '王芳' };
 
-const entry = (id: string, fields: Partial<LedgerEntry>): LedgerEntry => ({
+const entry = (id: string, fields: Partial<ReportEntry>): ReportEntry => ({
   id,
   task: 'T1',
   township: 'cg',
@@ -85,13 +85,13 @@ describe('the ranking table', () => {
     month: '2026-11',
     asOf: '2026-11-20',
     rows: [
-      { township: 'hx', name: '红星乡', score: 875, rank: 1, previousRank: 3, tasks: 4, done: 2, behind: 1, overdue: 0, lastAt: '2026-11-18T10:00:00.000+08:00', bottom: false },
-      { township: 'cg', name: '城关镇', score: 500, rank: 2, previousRank: 1, tasks: 4, done: 1, behind: 2, overdue: 1, bottom: false },
-      { township: 'dc', name: '东城街道', score: 500, rank: 3, tasks: 2, done: 0, behind: 0, overdue: 2, bottom: true },
+      { township: 'hx', name: '红星乡', score: 875, rank: 1, previousRank: 3, tasks: 4, done: 2, doneLate: 1, behind: 1, overdue: 0, lastAt: '2026-11-18T10:00:00.000+08:00', bottom: false },
+      { township: 'cg', name: '城关镇', score: 500, rank: 2, previousRank: 1, tasks: 4, done: 1, doneLate: 0, behind: 2, overdue: 1, bottom: false },
+      { township: 'dc', name: '东城街道', score: 500, rank: 3, tasks: 2, done: 0, doneLate: 0, behind: 0, overdue: 2, bottom: true },
     ],
   };
 
-  it('has a line per township with its score out of 100, to show in 分 as chat does, and how it moved', () => {
+  it('has a line per township with its score out of 100, to show in 分 as chat does, its completions on time and late, and how it moved', () => {
     const table = rankingTable({ county: '示范县', ranking, final: false });
     expect(table.title).toBe('示范县2026年11月各乡镇任务完成排名（截至2026年11月20日）');
     expect(table.columns.map((c) => [c.header, c.format])).toEqual([
@@ -99,16 +99,17 @@ describe('the ranking table', () => {
       ['乡镇', 'text'],
       ['得分', 'score'],
       ['任务数', 'integer'],
-      ['完成', 'integer'],
+      ['按期完成', 'integer'],
+      ['逾期完成', 'integer'],
       ['滞后', 'integer'],
       ['逾期', 'integer'],
       ['名次变化', 'text'],
       ['最近上报', 'datetime'],
     ]);
     expect(table.rows).toEqual([
-      [1, '红星乡', 87.5, 4, 2, 1, 0, '↑2', { instant: '2026-11-18T10:00:00.000+08:00' }],
-      [2, '城关镇', 50, 4, 1, 2, 1, '↓1', null],
-      [3, '东城街道', 50, 2, 0, 0, 2, '新', null],
+      [1, '红星乡', 87.5, 4, 2, 1, 1, 0, '↑2', { instant: '2026-11-18T10:00:00.000+08:00' }],
+      [2, '城关镇', 50, 4, 1, 0, 2, 1, '↓1', null],
+      [3, '东城街道', 50, 2, 0, 0, 0, 2, '新', null],
     ]);
   });
 
@@ -133,6 +134,7 @@ describe('the task table', () => {
       ['T2', new Map([['cg', progress(36)], ['hx', progress(9)]])],
       ['T1', new Map([['cg', progress(1)]])],
     ]),
+    deadlines: new Map([['T2', new Map([['hx', '2027-01-15']])]]),
     calendar,
   });
 
@@ -142,10 +144,10 @@ describe('the task table', () => {
     expect(table.columns.filter((c) => c.format === 'date').map((c) => c.header)).toEqual(['开始时间', '完成时限']);
   });
 
-  it('orders tasks by number and shows each township’s light, word and progress, and — where the task is not its', () => {
+  it('orders tasks by number and shows each township’s light, word and progress, its own deadline where it was extended, and — where the task is not its', () => {
     expect(table.rows).toEqual([
       ['T1', '夜校', '农村', '各乡镇', '完成', { date: '2026-09-01' }, { date: '2026-11-10' }, 1, '已销号', '✅完成', '🔴逾期 未报', '🔴逾期 未报'],
-      ['T2', '后备干部储备', '农村', '各乡镇', '每村3个', { date: '2026-09-01' }, { date: '2026-12-31' }, 2, '进行中', '✅完成', '🟡滞后 9/27个', '🟡滞后 未报'],
+      ['T2', '后备干部储备', '农村', '各乡镇', '每村3个', { date: '2026-09-01' }, { date: '2026-12-31' }, 2, '进行中', '✅完成', '🟡滞后 9/27个（延期至2027年1月15日）', '🟡滞后 未报'],
       ['T10', '红色驿站', '社区', '东城街道', '3个', { date: '2026-09-01' }, { date: '2026-12-31' }, 1, '进行中', '—', '—', '🟡滞后 未报'],
     ]);
   });

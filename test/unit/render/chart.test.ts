@@ -45,7 +45,7 @@ const FIGURES: readonly (readonly [number, number, number, number, number])[] = 
 function ranking(names: readonly string[]): RankingSnapshot {
   const rows = names.map((name, i): RankingRow => {
     const [score, tasks, done, behind, overdue] = FIGURES[i % FIGURES.length]!;
-    return { township: name, name, score: Math.max(0, score - 20 * Math.floor(i / FIGURES.length)), rank: 0, tasks, done, behind, overdue, bottom: false };
+    return { township: name, name, score: Math.max(0, score - 20 * Math.floor(i / FIGURES.length)), rank: 0, tasks, done, doneLate: 0, behind, overdue, bottom: false };
   });
   rows.sort((a, b) => b.score - a.score);
   rows.forEach((row, i) => (row.rank = i + 1));
@@ -196,8 +196,8 @@ describe('renderRankingSvg', () => {
   it('draws a township with no progress at all as a short bar in its light\'s colour, scored 0.0分', () => {
     const idle = ranking(['城关镇', '红星乡', '青山镇']);
     const [, onPace, behind] = idle.rows;
-    Object.assign(onPace!, { score: 0, done: 0, behind: 0, overdue: 0 });
-    Object.assign(behind!, { score: 0, done: 0, behind: 2, overdue: 0 });
+    Object.assign(onPace!, { score: 0, done: 0, doneLate: 0, behind: 0, overdue: 0 });
+    Object.assign(behind!, { score: 0, done: 0, doneLate: 0, behind: 2, overdue: 0 });
     const drawn = renderRankingSvg(idle, title);
     const found = bars(drawn);
     expect([found.get(1)?.fill, found.get(2)?.fill]).toEqual([SHADE_COLORS.onPace, SHADE_COLORS.behind]);

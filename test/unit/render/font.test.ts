@@ -62,7 +62,7 @@ describe('the chart font', () => {
       month: '2026-06',
       asOf: '2026-06-15',
       rows: county.townships.map((t, i) => ({
-        township: t.id, name: t.name, score: 1000 - 61 * i, rank: i + 1, tasks: 10, done: i % 3, behind: i % 2, overdue: i % 4 === 3 ? 2 : 0, bottom: false,
+        township: t.id, name: t.name, score: 1000 - 61 * i, rank: i + 1, tasks: 10, done: i % 3, doneLate: 0, behind: i % 2, overdue: i % 4 === 3 ? 2 : 0, bottom: false,
       })),
     };
     const svg = renderRankingSvg(ranking, { title: `${county.name} 2026年6月 重点任务完成情况排名`, subtitle: '截至6月15日 · 按承担任务的加权完成率排序' });

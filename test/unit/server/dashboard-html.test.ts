@@ -1,7 +1,7 @@
 import { Script, runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { loadBoard, type Board } from '../../../src/core/board.js';
-import type { Instant, LedgerEntry, Progress, Reporter, Task, Township } from '../../../src/domain/model.js';
+import type { Instant, LedgerEntry, ReportEntry, Progress, Reporter, Task, Township } from '../../../src/domain/model.js';
 import { buildRanking, type RankingSnapshot } from '../../../src/domain/ranking.js';
 import { text } from '../../../src/messages/index.js';
 import { DASHBOARD_SCRIPT, HIDDEN_MENU_ITEMS } from '../../../src/adapters/wecom/dashboard.js';
@@ -52,12 +52,13 @@ const progress = progressOf([
   ['T5', '东城街道', 1],
 ]);
 
-/** The real `loadBoard` over the three store reads it makes; the rest of Store is Redis plumbing. */
+/** The real `loadBoard` over the four store reads it makes (no deadline granted); the rest of Store is Redis plumbing. */
 function fakeStore(): Store {
   const reads: Partial<Store> = {
     townships: () => Promise.resolve(townships),
     tasks: () => Promise.resolve(tasks),
     progress: (ids) => Promise.resolve(new Map([...progress].filter(([id]) => ids.includes(id)))),
+    grantedDeadlines: () => Promise.resolve(new Map()),
   };
   return reads as Store;
 }
@@ -68,7 +69,7 @@ const board: Board = await loadBoard({ store: fakeStore(), calendar, today: TODA
 const lastMonth: RankingSnapshot = {
   month: '2026-10',
   asOf: '2026-10-31',
-  rows: townships.map((t, i) => ({ township: t.id, name: t.name, score: 0, rank: t.id === '城关镇' ? 3 : i + 1, tasks: 1, done: 0, behind: 0, overdue: 0, bottom: false })),
+  rows: townships.map((t, i) => ({ township: t.id, name: t.name, score: 0, rank: t.id === '城关镇' ? 3 : i + 1, tasks: 1, done: 0, doneLate: 0, behind: 0, overdue: 0, bottom: false })),
 };
 const ranking = buildRanking({ month: '2026-11', asOf: TODAY, townships, tasks, progress, calendar, previous: lastMonth });
 
@@ -281,7 +282,7 @@ describe('the task page', () => {
 });
 
 describe('the cell page', () => {
-  const entry = (id: string, fields: Partial<LedgerEntry>): LedgerEntry => ({
+  const entry = (id: string, fields: Partial<ReportEntry>): ReportEntry => ({
     id,
     task: 'T1',
     township: '红星乡',
