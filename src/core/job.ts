@@ -10,9 +10,10 @@ import type { OutgoingMessage } from './types.js';
 import type { WorkCalendar, Ymd, Group } from '../domain/model.js';
 import type { ScheduleSettings } from '../domain/schedule.js';
 import type { CountyStore } from '../store/county.js';
+import type { CoverStore } from '../store/cover.js';
 
-/** What jobs read: the board's sources, and the groups they post to and the people they @. */
-export type JobStore = BoardStore & Pick<CountyStore, 'group' | 'groups' | 'people'>;
+/** What jobs read: the board's sources, the groups they post to, and the people they @ (the A, or the B while the A is on leave). */
+export type JobStore = BoardStore & Pick<CountyStore, 'group' | 'groups' | 'people'> & Pick<CoverStore, 'leaves'>;
 
 export interface JobContext {
   jobName: string;
