@@ -4,6 +4,7 @@ import { defineCommand } from '../src/core/command.js';
 import { plain } from '../src/core/types.js';
 import { warningDigest, warningList } from '../src/core/views/warnings.js';
 import { estimatingBeyondCoverage } from '../src/domain/calendar.js';
+import { coveringOn } from '../src/domain/cover.js';
 import { lastWorkingDaySameTime } from '../src/domain/schedule.js';
 import { text } from '../src/messages/index.js';
 
@@ -28,7 +29,9 @@ export default defineCommand({
     .transform((said) => said !== ''),
   async run(ctx, all) {
     const board = await loadBoard(ctx);
-    const reply = all ? warningList(board, ctx.calendar.lastCoveredYear) : warningDigest(board, lastWorkingDaySameTime(ctx.now, estimatingBeyondCoverage(ctx.calendar)), ctx.now);
+    if (all) return warningList(board, ctx.calendar.lastCoveredYear) ?? plain(M.none);
+    const [people, leaves] = await Promise.all([ctx.store.people(), ctx.store.leaves()]);
+    const reply = warningDigest(board, lastWorkingDaySameTime(ctx.now, estimatingBeyondCoverage(ctx.calendar)), ctx.now, coveringOn(people, board.townships, leaves, ctx.today));
     return reply ?? plain(M.none);
   },
 });

@@ -5,8 +5,10 @@
  * of the setup file undoes neither a leave nor an AB角 set in chat; the 台账, the leaders' digest
  * and the dashboard show the leaves. Days are the test's clock: Monday 23 November 2026 on.
  */
+import ExcelJS from 'exceljs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Speaker } from '../../src/adapters/console/index.js';
+import leadersDigest from '../../jobs/leaders-digest.js';
 import reminders from '../../jobs/reminders.js';
 import { loadBoard } from '../../src/core/board.js';
 import type { Job, JobPost } from '../../src/core/job.js';
@@ -15,9 +17,13 @@ import type { Post, Posts } from '../../src/core/posts.js';
 import { beijingDate } from '../../src/domain/dates.js';
 import type { County } from '../../src/domain/model.js';
 import { DEFAULT_SCHEDULE } from '../../src/domain/schedule.js';
+import { exportTable } from '../../src/excel/export.js';
+import { tableBuffer } from '../../src/excel/write.js';
 import { renderText } from '../../src/render/plain.js';
+import { createApp } from '../../src/server/app.js';
 import { parseSetup } from '../../src/setup/index.js';
 import { admin, clerk, leader, leaderDirect, openTestBot, type TestBot } from '../helpers/bot.js';
+import { listen } from '../helpers/http.js';
 
 /** 城关镇's B, and one more of its people. */
 const backup: Speaker = { platform: 'console', chat: '城关镇工作群', user: '备岗' };
@@ -288,5 +294,57 @@ describe('a setup file or a task workbook loaded again', () => {
     expect(await remindedOn(b, '2026-11-25')).toEqual(['备岗']);
     on(b, '2026-11-25');
     expect(await b.say(clerk, '销假')).toContain('已销假');
+  });
+});
+
+describe('what leaders see', () => {
+  it('the 台账 export has a 请假记录 sheet: each leave with its last day and who covered, and each 销假', async () => {
+    const b = await open();
+    await b.say(clerk, '请假 至11月30日');
+    on(b, '2026-11-25');
+    await b.say(clerk, '销假');
+    const outcome = await exportTable('ledger', { store: b.store, calendar: b.calendar, today: '2026-11-25' }, '测试县');
+    if (!outcome.ok) throw new Error(outcome.message);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await tableBuffer(outcome.table, ...(outcome.more ?? []))) as unknown as ExcelJS.Buffer);
+    const sheet = workbook.getWorksheet('请假记录');
+    if (!sheet) throw new Error('no 请假记录 sheet');
+    expect(sheet.getCell('A1').value).toBe('测试县AB角请假记录');
+    expect((sheet.getRow(2).values as unknown[]).slice(1)).toEqual(['时间', '乡镇', '事项', '请假至', '代岗（B角）', '经办人', '平台', '来源消息']);
+    const rows = [3, 4].map((r) => (sheet.getRow(r).values as unknown[]).slice(2, 7));
+    expect(rows).toEqual([
+      ['城关镇', '请假', new Date('2026-11-30T00:00:00.000Z'), '王备岗', '李联络'],
+      ['城关镇', '销假', undefined, undefined, '李联络'],
+    ]);
+    expect(workbook.worksheets[0]?.name).toBe('工作台账');
+  });
+
+  it('the leaders’ digest and 预警 say whose A is away and who covers', async () => {
+    const b = await open();
+    await b.say(clerk, '请假 至11月25日');
+    const digest = (await runJob(b, leadersDigest, '2026-11-24')).find((p) => p.group.chat === '领导群');
+    expect(renderText(digest!.message)).toContain('请假：城关镇 李联络（至11月25日），王备岗代岗');
+    on(b, '2026-11-24');
+    expect(await b.say(leader, '预警')).toContain('请假：城关镇 李联络（至11月25日），王备岗代岗');
+    const after = (await runJob(b, leadersDigest, '2026-11-26')).find((p) => p.group.chat === '领导群');
+    expect(renderText(after!.message)).not.toContain('请假');
+  });
+
+  it('the dashboard says whose A is away and who covers', async () => {
+    queued = [];
+    bot = await openTestBot(import.meta.url, setup().county, MONDAY, { posts, publicUrl: 'https://duban.example.gov.cn' });
+    const b = bot;
+    await b.say(clerk, '请假 至11月25日');
+    const log = createLogger('silent');
+    const server = await listen(createApp({ log, redisUp: () => b.store.ping(), dashboard: { store: b.store, calendar: b.calendar, log, publicUrl: 'https://duban.example.gov.cn', now: () => b.clock.now } }));
+    try {
+      const link = /https?:\/\/\S+/.exec(await b.say(leaderDirect, '看板'))?.[0] ?? '';
+      const { pathname, search } = new URL(link);
+      const get = (path: string, cookie = ''): Promise<Response> => fetch(`${server.base}${path}`, { headers: { 'x-forwarded-proto': 'https', cookie }, redirect: 'manual' });
+      const cookie = (await get(`${pathname}${search}`)).headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      expect(await (await get('/dashboard', cookie)).text()).toContain('请假：城关镇 李联络（至11月25日），王备岗代岗');
+    } finally {
+      await server.close();
+    }
   });
 });

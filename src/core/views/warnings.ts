@@ -2,10 +2,11 @@
  * 预警: what leaders see of the lagging townships — the daily digest (the leaders-digest job and
  * 预警) and the full list (`预警 全部`). Sentences come from `src/messages/`; this file only arranges them.
  */
+import type { Covering } from '../../domain/cover.js';
 import { instantMs } from '../../domain/dates.js';
 import type { Instant, Township, Ymd } from '../../domain/model.js';
 import { warningsFor, type Warnings } from '../../domain/schedule.js';
-import { text } from '../../messages/index.js';
+import { cover, text } from '../../messages/index.js';
 import type { Board } from '../board.js';
 import type { Line, OutgoingMessage } from '../types.js';
 import { dueEstimated, dueItems, dueLine, overdueLine, type DueItem } from './due.js';
@@ -30,10 +31,11 @@ const DIGEST_OVERDUE = 3;
 /**
  * The leaders' daily 预警 (docs/design.md §1: bundled, one phone screen — at most 15 lines): the county's
  * counts, what changed from `since` (the last working day's digest) to `now` — tasks newly
- * overdue, tasks finished — the townships most behind and the tasks longest overdue, and where the full list is.
- * Undefined when nothing is overdue or behind.
+ * overdue, tasks finished — the townships most behind and the tasks longest overdue, and where the full list is;
+ * with `covering`, the townships whose A is on leave and who covers. Undefined when nothing is
+ * overdue or behind: a leave alone is no reason to post.
  */
-export function warningDigest(board: Board, since: { day: Ymd; at: Instant }, now: Date): OutgoingMessage | undefined {
+export function warningDigest(board: Board, since: { day: Ymd; at: Instant }, now: Date, covering: readonly Covering[] = []): OutgoingMessage | undefined {
   const flagged = flaggedTownships(board);
   if (flagged.length === 0) return undefined;
   const overdue = flagged.flatMap((w) => w.overdue);
@@ -54,6 +56,8 @@ export function warningDigest(board: Board, since: { day: Ymd; at: Instant }, no
     [{ text: text.jobs.digestWorst, tone: 'strong' }],
     ...flagged.slice(0, DIGEST_TOWNSHIPS).map((w): Line => [text.jobs.indent, ...text.jobs.warningTownship(w.township.name, w.overdue.length, w.behind.length)]),
     ...(longest.length > 0 ? [[{ text: text.jobs.digestLongest, tone: 'strong' as const }], ...longest.map((item): Line => [text.jobs.indent, ...text.jobs.longOverdue(item.cell.township.name, item.cell.task, item.cell.standing.overdueDays)])] : []),
+    // Whose posts go to a B today: one line, however many townships, so the screen stays one.
+    ...(covering.length > 0 ? [cover.covering(covering, board.today)] : []),
     [{ text: text.jobs.digestFull, tone: 'muted' }],
   ];
   return { title: text.jobs.digestTitle(board.today), lines };
