@@ -7,11 +7,13 @@ import { plain, type Line, type OutgoingMessage, withMentions } from '../src/cor
 import { dueEstimated, dueLine, overdueLine, type DueItem } from '../src/core/views/due.js';
 import { estimateNote } from '../src/core/views/estimate.js';
 import { beijingDate, beijingTime } from '../src/domain/dates.js';
-import { type Township, type Group, type Person, reportersOf } from '../src/domain/model.js';
+import { mentionsOnDuty, type Leave } from '../src/domain/cover.js';
+import type { Township, Group, Person } from '../src/domain/model.js';
 import { parsed, problem, type Parsed } from '../src/domain/problems.js';
 import { parseTaskRef, type TaskRef } from '../src/domain/parse/index.js';
 import { text } from '../src/messages/index.js';
 import type { CountyStore } from '../src/store/county.js';
+import type { CoverStore } from '../src/store/cover.js';
 import { countyWindow, postKey, type Post, type Refresher } from '../src/core/posts.js';
 import { isDone } from '../src/domain/lights.js';
 
@@ -50,15 +52,18 @@ const itemOf = (cell: Cell): DueItem => ({ taskId: cell.task.id, deadline: cell.
 
 const lineOf = (cell: Cell, today: string): Line => (cell.standing.light === 'overdue' ? overdueLine(itemOf(cell), today) : dueLine(itemOf(cell), today));
 
-/** The 催办 for one group of a township as things stand on the board's day; undefined when nothing is owed. */
-function nudgeMessage(board: Board, township: Township, data: NudgeData, group: Group, people: readonly Person[], lastCoveredYear: number): OutgoingMessage | undefined {
+/**
+ * The 催办 for one group of a township as things stand on the board's day, @-ing whoever is on
+ * duty that day (the A, or the B while the A is on leave); undefined when nothing is owed.
+ */
+function nudgeMessage(board: Board, township: Township, data: NudgeData, group: Group, people: readonly Person[], leaves: readonly Leave[], lastCoveredYear: number): OutgoingMessage | undefined {
   const cells = chased(board, township, data.tasks);
   if (cells.length === 0) return undefined;
   const estimated = cells.some((c) => c.standing.light !== 'overdue' && dueEstimated(itemOf(c), board.today));
   return {
     title: text.commands.nudge.title(township.name),
     lines: [text.commands.nudge.intro(data.by), ...cells.map((c) => lineOf(c, board.today)), ...(estimated ? [estimateNote(lastCoveredYear)] : [])],
-    ...withMentions(reportersOf(people, township, group)),
+    ...withMentions(mentionsOnDuty(people, township, group, leaves.find((l) => l.township === township.id), board.today)),
   };
 }
 
@@ -66,20 +71,25 @@ function nudgeMessage(board: Board, township: Township, data: NudgeData, group: 
  * 催办 posts are said as things stand when they go out: one held overnight by office hours does
  * not chase a township that finished in the meantime, nor list a task it has done.
  */
-export function nudgeRefresher(deps: { store: BoardStore & Pick<CountyStore, 'people'>; calendar: BoardSource['calendar'] }): Refresher {
+export function nudgeRefresher(deps: { store: NudgeStore; calendar: BoardSource['calendar'] }): Refresher {
   return async (raw, group, now) => {
     const data = NudgeData.parse(raw);
     const board = await loadBoard({ store: deps.store, calendar: deps.calendar, today: beijingDate(now) });
     const township = board.townships.find((t) => t.id === data.township);
-    return township && nudgeMessage(board, township, data, group, await deps.store.people(), deps.calendar.lastCoveredYear);
+    if (!township) return undefined;
+    const [people, leaves] = await Promise.all([deps.store.people(), deps.store.leaves()]);
+    return nudgeMessage(board, township, data, group, people, leaves, deps.calendar.lastCoveredYear);
   };
 }
+
+/** What a 催办 is made from when it goes out: the board, and whom to @ that day. */
+export type NudgeStore = BoardStore & Pick<CountyStore, 'people'> & Pick<CoverStore, 'leaves'>;
 
 /** One post per group of each township, keyed by the day it goes out: a township is nudged at most once a day. */
 async function nudge(ctx: CommandContext, board: Board, work: ReadonlyMap<Township, readonly string[] | null>): Promise<string[]> {
   const { posts: outbox } = ctx;
   if (!outbox) throw new UserError(text.commands.nudge.noQueue);
-  const [groups, people, window] = await Promise.all([ctx.store.groups(), ctx.store.people(), countyWindow(ctx.store, ctx.calendar)(ctx.now)]);
+  const [groups, people, leaves, window] = await Promise.all([ctx.store.groups(), ctx.store.people(), ctx.store.leaves(), countyWindow(ctx.store, ctx.calendar)(ctx.now)]);
   // Outside office hours the post waits for the next window; it counts as that day's 催办.
   const sendDay = beijingDate(window.next);
   const queued: Post[] = [];
@@ -90,7 +100,7 @@ async function nudge(ctx: CommandContext, board: Board, work: ReadonlyMap<Townsh
     if (mine.length === 0) noGroup.push(township.name);
     const data: NudgeData = { township: township.id, tasks: tasks && [...tasks], by: ctx.actor.name };
     for (const group of mine) {
-      const message = nudgeMessage(board, township, data, group, people, ctx.calendar.lastCoveredYear);
+      const message = nudgeMessage(board, township, data, group, people, leaves, ctx.calendar.lastCoveredYear);
       if (!message) continue;
       const key = postKey.nudge(sendDay, township.id, group);
       owner.set(key, township.name);

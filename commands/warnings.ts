@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { loadBoard } from '../src/core/board.js';
 import { defineCommand } from '../src/core/command.js';
 import { plain } from '../src/core/types.js';
-import { warningDigest, warningList } from '../src/core/views/warnings.js';
+import { leadersDigest } from '../src/core/digest.js';
+import { warningList } from '../src/core/views/warnings.js';
 import { estimatingBeyondCoverage } from '../src/domain/calendar.js';
-import { lastWorkingDaySameTime } from '../src/domain/schedule.js';
 import { text } from '../src/messages/index.js';
 
 const M = text.commands.warnings;
@@ -28,7 +28,8 @@ export default defineCommand({
     .transform((said) => said !== ''),
   async run(ctx, all) {
     const board = await loadBoard(ctx);
-    const reply = all ? warningList(board, ctx.calendar.lastCoveredYear) : warningDigest(board, lastWorkingDaySameTime(ctx.now, estimatingBeyondCoverage(ctx.calendar)), ctx.now);
+    if (all) return warningList(board, ctx.calendar.lastCoveredYear) ?? plain(M.none);
+    const reply = await leadersDigest(board, { store: ctx.store, calendar: estimatingBeyondCoverage(ctx.calendar), now: ctx.now, today: ctx.today });
     return reply ?? plain(M.none);
   },
 });

@@ -4,7 +4,8 @@
  */
 import type { Board } from '../src/core/board.js';
 import type { JobContext } from '../src/core/job.js';
-import { type Township, type Group, reportersOf } from '../src/domain/model.js';
+import { mentionsOnDuty } from '../src/domain/cover.js';
+import type { Township, Group } from '../src/domain/model.js';
 
 export interface TownshipGroup {
   group: Group;
@@ -14,12 +15,16 @@ export interface TownshipGroup {
 export interface Audience {
   townshipGroups: TownshipGroup[];
   leadersGroups: Group[];
-  /** The user ids to @ in a township's group: its people on the group's platform. */
+  /** The user ids to @ in a township's group today: its A, or its B while the A is on leave; without an A, its people on the group's platform. */
   mentionsFor(group: Group, township: Township): string[];
 }
 
 export async function audienceOf(ctx: JobContext, board: Board, opts: { people: boolean }): Promise<Audience> {
-  const [groups, people] = await Promise.all([ctx.store.groups(), opts.people ? ctx.store.people() : Promise.resolve([])]);
+  const [groups, people, leaves] = await Promise.all([
+    ctx.store.groups(),
+    opts.people ? ctx.store.people() : Promise.resolve([]),
+    opts.people ? ctx.store.leaves() : Promise.resolve([]),
+  ]);
   const townships = new Map(board.townships.map((t) => [t.id, t]));
   const townshipGroups: TownshipGroup[] = [];
   for (const group of groups) {
@@ -31,6 +36,6 @@ export async function audienceOf(ctx: JobContext, board: Board, opts: { people: 
   return {
     townshipGroups,
     leadersGroups: groups.filter((g) => g.role === 'leaders'),
-    mentionsFor: (group, township) => reportersOf(people, township, group),
+    mentionsFor: (group, township) => mentionsOnDuty(people, township, group, leaves.find((l) => l.township === township.id), ctx.today),
   };
 }

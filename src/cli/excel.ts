@@ -63,7 +63,7 @@ export async function exportCommand(args: readonly string[], io: CliIo): Promise
       return 1;
     }
     try {
-      await writeFile(out, await tableBuffer(outcome.table));
+      await writeFile(out, await tableBuffer(outcome.table, ...(outcome.more ?? [])));
     } catch (error) {
       // A missing folder, or the file still open in Excel (EBUSY on Windows).
       write(io.stderr, cli.export.unwritable(out, error instanceof Error ? error.message : String(error)));

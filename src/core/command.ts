@@ -7,6 +7,7 @@ import type { Parsed, Problem } from '../domain/problems.js';
 import { requiredAmount } from '../domain/targets.js';
 import { text, type ExampleSource } from '../messages/index.js';
 import type { CountyStore } from '../store/county.js';
+import type { CoverStore } from '../store/cover.js';
 import type { LedgerStore } from '../store/ledger.js';
 import type { RequestStore } from '../store/requests.js';
 import type { StandingsStore } from '../store/standings.js';
@@ -31,8 +32,8 @@ export interface Actor {
   roles: ReadonlySet<Role>;
 }
 
-/** What commands read and write: the county, its ledger, the requests to its leaders, and where each township stands. */
-export type CommandStore = CountyStore & LedgerStore & RequestStore & StandingsStore;
+/** What commands read and write: the county, its ledger, the requests to its leaders, where each township stands, and its AB角 and leaves. */
+export type CommandStore = CountyStore & LedgerStore & RequestStore & StandingsStore & CoverStore;
 
 /** Everything a command may use; built once per message by the router. */
 export interface CommandContext {

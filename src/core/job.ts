@@ -11,9 +11,10 @@ import type { WorkCalendar, Ymd, Group } from '../domain/model.js';
 import type { ScheduleSettings } from '../domain/schedule.js';
 import type { RequestStore } from '../store/requests.js';
 import type { CountyStore } from '../store/county.js';
+import type { CoverStore } from '../store/cover.js';
 
-/** What jobs read: the board's sources, and the groups they post to and the people they @. */
-export type JobStore = BoardStore & Pick<CountyStore, 'group' | 'groups' | 'people'> & Pick<RequestStore, 'requests'>;
+/** What jobs read: the board's sources, the groups they post to, the people they @ (the A, or the B while the A is on leave), and the requests waiting for the leaders. */
+export type JobStore = BoardStore & Pick<CountyStore, 'group' | 'groups' | 'people'> & Pick<RequestStore, 'requests'> & Pick<CoverStore, 'leaves'>;
 
 export interface JobContext {
   jobName: string;

@@ -90,6 +90,12 @@ export const postKey = {
   /** A group's posts of one slot as one message, named by what it covers: a later bundle of other posts is a post of its own. */
   bundle: (day: Ymd, group: Where, covers: readonly string[]): string =>
     `bundle/${day}/${laneOf(group)}/${createHash('sha256').update(covers.join('\n')).digest('hex').slice(0, 12)}`,
+  /** A township's group told of its A's 请假, once per leave (its ledger entry). */
+  leave: (entry: string, township: string, group: Where): string => `leave/${entry}/${township}/${laneOf(group)}`,
+  /** A township's group told its A is back (销假), once per 销假 (its ledger entry). */
+  back: (entry: string, township: string, group: Where): string => `leave-back/${entry}/${township}/${laneOf(group)}`,
+  /** A leaders' group told a township on leave has no B: once a day per township, however often its A asks. */
+  noCover: (day: Ymd, township: string, group: Where): string => `no-cover/${day}/${township}/${laneOf(group)}`,
   /** Once a day per dead group, each leaders' group is told. */
   /** A request's news for one group: `opened` to the leaders, `decided` to the township. */
   request: (number: number, news: 'opened' | 'decided', group: Where): string => `request/${String(number)}/${news}/${laneOf(group)}`,

@@ -87,7 +87,12 @@ export interface Person {
   name: string;
   roles: Role[];
   township?: string;
+  /** A township's A (主办联络员) or B (备岗): src/domain/cover.ts decides whom its posts @. */
+  cover?: CoverRole;
 }
+
+/** A township's 主办联络员 (A角) and the one who stands in for them on leave (B角). */
+export type CoverRole = 'A' | 'B';
 
 export interface County {
   name: string;

@@ -34,9 +34,15 @@ function cellValue(value: ExportValue): ExcelJS.CellValue {
   return new Date(`${beijingInstant(new Date(value.instant)).slice(0, 23)}Z`);
 }
 
-export function tableWorkbook(table: ExportTable): ExcelJS.Workbook {
+/** A workbook of `table`'s sheet, then one for each of `more`. */
+export function tableWorkbook(table: ExportTable, ...more: readonly ExportTable[]): ExcelJS.Workbook {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = workbookPage.creator;
+  for (const sheet of [table, ...more]) addSheet(workbook, sheet);
+  return workbook;
+}
+
+function addSheet(workbook: ExcelJS.Workbook, table: ExportTable): void {
   const width = table.columns.length;
   const ws = workbook.addWorksheet(table.sheet, {
     views: [{ state: 'frozen', xSplit: 0, ySplit: HEADER_ROW }],
@@ -84,9 +90,8 @@ export function tableWorkbook(table: ExportTable): ExcelJS.Workbook {
     });
   });
   if (table.rows.length > 0) ws.autoFilter = { from: { row: HEADER_ROW, column: 1 }, to: { row: HEADER_ROW, column: width } };
-  return workbook;
 }
 
-export async function tableBuffer(table: ExportTable): Promise<Buffer> {
-  return Buffer.from(await tableWorkbook(table).xlsx.writeBuffer());
+export async function tableBuffer(table: ExportTable, ...more: readonly ExportTable[]): Promise<Buffer> {
+  return Buffer.from(await tableWorkbook(table, ...more).xlsx.writeBuffer());
 }

@@ -38,7 +38,7 @@ export const cycle = {
     /** The reply in the township's group. */
     submitted: (request: ExtensionRequest, task: Task, today: Ymd, leadersTold: boolean): string =>
       `已提交延期申请#${String(request.number)}：${taskName(task)}截止${day(request.from, today)} → ${day(request.to, today)}。` +
-      (leadersTold ? '领导答复后会在本群告诉大家。' : '县里还没有设置领导群：请告诉分管领导，私聊我发送「待办」可以看到这条申请。'),
+      (leadersTold ? '领导答复后会在本群告诉大家。' : '县里还没有设置领导群：请告诉分管领导，领导私聊我「待办」就能看到这条申请。'),
     /** The same message came again (a redelivery): the request it opened stands. */
     alreadySubmitted: (request: ExtensionRequest, task: Task, today: Ymd): string =>
       `延期申请#${String(request.number)}已经提交过：${taskName(task)}截止${day(request.from, today)} → ${day(request.to, today)}，正在等领导答复。`,
@@ -141,6 +141,6 @@ export const cycle = {
       `延期申请#${String(request.number)}（${township} ${request.task}，${String(waited)}个工作日）`,
     /** `named`: the oldest few of `all`. */
     items: (named: readonly string[], all: number): string =>
-      `${named.join('、')}${all > named.length ? `等${String(all)}条` : ''}；发送「待办」答复。`,
+      `${named.join('、')}${all > named.length ? `等${String(all)}条` : ''}；在领导群或私聊里用「待办」查看并答复。`,
   },
 } as const;

@@ -6,16 +6,17 @@ import { PLATFORM_ORIGINS } from '../config.js';
 import { closest } from '../domain/closest.js';
 import { isYmd } from '../domain/dates.js';
 import type { County, Township } from '../domain/model.js';
-import { setupFile } from '../messages/index.js';
+import { cover, setupFile } from '../messages/index.js';
 import { toGroup, toPerson, toTask } from './county.js';
 import { EnoughProblems, format, MAX_PROBLEMS, Problems } from './problems.js';
-import { groupSchema, LISTS, parse, personSchema, SECTIONS, taskSchema, text, townshipRef, townshipSchema, type List, type TaskFields, type Townships } from './schema.js';
+import { groupSchema, LISTS, parse, personSchema, SECTIONS, taskSchema, text, townshipRef, townshipSchema, type List, type PersonFields, type TaskFields, type Townships } from './schema.js';
 import { readCalendar, readSchedule } from './sections.js';
 import type { LineOf, Path, SetupResult } from './types.js';
 import { defined, isRecord } from './values.js';
 
 const M = setupFile;
 const SIG = setupFile.bytes;
+const C = cover.setupFile;
 
 export function validate(data: unknown, lineOf: LineOf): SetupResult {
   const problems = new Problems();
@@ -53,6 +54,7 @@ function check(data: Record<string, unknown>, lineOf: LineOf, problems: Problems
 
   const people = lists.people.map((raw, i) => problems.from(parse(personSchema(townshipIds), raw), ['people', i]));
   checkUnique(lists.people, ['platform', 'user'], 'user', 'people', M.duplicatePerson, problems);
+  checkCover(people, townshipIds, problems);
 
   const tasks = lists.tasks.map((raw, i) => readTask(raw, ['tasks', i], townshipIds, problems));
   const villages = new Map(defined(townships).map((t) => [t.id ?? t.name, t.villages]));
@@ -76,6 +78,36 @@ function check(data: Record<string, unknown>, lineOf: LineOf, problems: Problems
     tasks: defined(tasks).map(toTask),
   };
   return { ok: true, county, calendar, schedule };
+}
+
+/**
+ * AB角 (`cover`): each of a township's people, one A and at most one B — one person each, who may
+ * be written once per platform under one name — and no B without an A, whom the B stands in for.
+ */
+function checkCover(people: readonly (PersonFields | undefined)[], townships: Townships, problems: Problems): void {
+  const first = new Map<string, { index: number; name: string }>();
+  const roles = new Map<string, Set<string>>();
+  people.forEach((p, i) => {
+    if (p?.cover === undefined) return;
+    const path = ['people', i, 'cover'];
+    if (p.township === undefined) {
+      problems.add(path, C.withoutTownship);
+      return;
+    }
+    const township = townships.get(p.township) ?? p.township;
+    const key = `${p.cover}\n${township}`;
+    const other = first.get(key);
+    if (other === undefined) first.set(key, { index: i, name: p.name });
+    else if (other.name !== p.name) problems.add(path, C.twice(p.cover, p.township, other.index, other.name));
+    const held = roles.get(`${township}\n${p.name}`) ?? new Set<string>();
+    held.add(p.cover);
+    roles.set(`${township}\n${p.name}`, held);
+    if (held.size > 1) problems.add(path, C.both(p.name));
+  });
+  for (const [key, { index }] of first) {
+    const [role, township] = key.split('\n');
+    if (role === 'B' && township !== undefined && !first.has(`A\n${township}`)) problems.add(['people', index, 'cover'], C.bWithoutA(people[index]?.township ?? township));
+  }
 }
 
 function readLists(data: Record<string, unknown>, problems: Problems): Record<List, unknown[]> {

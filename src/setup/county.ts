@@ -16,6 +16,7 @@ export function toGroup(g: GroupFields, townships: Townships): Group {
 export function toPerson(p: PersonFields, townships: Townships): Person {
   const person: Person = { platform: p.platform, user: p.user, name: p.name, roles: [...new Set(p.roles)] };
   if (p.township !== undefined) person.township = townships.get(p.township) ?? p.township;
+  if (p.cover !== undefined) person.cover = p.cover;
   return person;
 }
 

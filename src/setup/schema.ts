@@ -8,7 +8,7 @@ import { closest } from '../domain/closest.js';
 import { CHAT_PLATFORMS, COUNT_UNITS, TASK_DOMAINS } from '../domain/model.js';
 import { TASK_ID } from '../domain/parse/index.js';
 import { isClockTime, MAX_LADDER_DAYS, MAX_LADDER_RUNGS, MAX_OVERDUE_REPEAT_DAYS, MAX_EXTENSION_GRACE_DAYS } from '../domain/schedule.js';
-import { setupFile } from '../messages/index.js';
+import { cover, setupFile } from '../messages/index.js';
 import type { Path } from './types.js';
 import { show } from './values.js';
 
@@ -85,6 +85,13 @@ export const groupSchema = (townships: Townships) =>
     secret: text().optional(),
   });
 
+/** `A`, `B`, or as a clerk writes them, `A角`, `b`. */
+const coverRole = z
+  .string({ error: unlessMissing(cover.setupFile.value) })
+  .trim()
+  .transform((role) => role.toUpperCase().replace(/角$/u, ''))
+  .pipe(z.enum(['A', 'B'], { error: cover.setupFile.value }));
+
 export const personSchema = (townships: Townships) =>
   z.strictObject({
     platform,
@@ -92,6 +99,7 @@ export const personSchema = (townships: Townships) =>
     name: text(),
     roles: z.array(z.enum(['admin', 'leader'])).optional(),
     township: townshipRef(townships).optional(),
+    cover: coverRole.optional(),
   });
 
 export const targetSchema = z.strictObject(

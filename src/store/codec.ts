@@ -13,6 +13,7 @@
 import type { OutgoingMessage } from '../core/types.js';
 import { z } from 'zod';
 import type { CalendarOverrides } from '../domain/calendar.js';
+import type { Leave, PeopleEntry, PeopleEvent } from '../domain/cover.js';
 import type { ExtensionRequest } from '../domain/extensions.js';
 import { COUNT_UNITS, TASK_DOMAINS, type EntryOrigin, type ExtensionEntry, type ExtensionKind, type LedgerEntry, type Progress, type ReportKind, type Reporter, type Task, type TaskEventKind, type Township, CHAT_PLATFORMS, type Group, type Person } from '../domain/model.js';
 import type { RankingRow, RankingSnapshot } from '../domain/ranking.js';
@@ -93,9 +94,20 @@ export const PersonSchema: z.ZodType<Person> = z.object({
   name: z.string(),
   roles: z.array(z.enum(['admin', 'leader'])),
   township: z.string().optional(),
+  cover: z.enum(['A', 'B']).optional(),
 });
 
 const ReporterSchema: z.ZodType<Reporter> = z.object({ platform: ChatPlatformSchema, user: z.string(), name: z.string() });
+
+export const LeaveSchema: z.ZodType<Leave> = z.object({
+  township: z.string().min(1),
+  by: ReporterSchema,
+  from: Ymd,
+  until: Ymd,
+  at: Instant,
+  endedOn: Ymd.optional(),
+});
+
 
 /**
  * Progress as the Lua scripts write it: `{"amount":"80","at":…,"entry":…,"by":{…}}`.
@@ -385,3 +397,25 @@ export const ExtensionRequestSchema: z.ZodType<ExtensionRequest> = z.object({
 /** A granted deadline, as a task's deadlines hash keeps it per township: the date and the request that gave it. */
 export const GrantSchema = z.object({ deadline: Ymd, request: RequestNumber });
 export type Grant = z.infer<typeof GrantSchema>;
+
+/** A people-ledger stream entry's fields (see `peopleEntryFields`): who and when, as a task's entries say it. */
+const PeopleEntryFieldsSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('leave'), township: z.string().min(1), until: Ymd, cover: z.string(), ...ORIGIN_FIELDS }),
+  z.object({ kind: z.literal('back'), township: z.string().min(1), ...ORIGIN_FIELDS }),
+]);
+
+/** A people-ledger entry as stream fields: a leave with its last day and who covered then (empty: no B), or its end. */
+export function peopleEntryFields(entry: PeopleEvent): string[] {
+  const { by, at, source } = entry;
+  const fields = ['kind', entry.kind, 'township', entry.township];
+  if (entry.kind === 'leave') fields.push('until', entry.until, 'cover', entry.cover);
+  fields.push('platform', by.platform, 'user', by.user, 'name', by.name, 'at', at, 'source', source);
+  return fields;
+}
+
+export function decodePeopleEntry(id: string, flat: readonly string[], where: string): PeopleEntry {
+  const at = `${where} ${id}`;
+  const f = decode(PeopleEntryFieldsSchema, pairs(flat, at), at);
+  const origin = { id, township: f.township, by: { platform: f.platform, user: f.user, name: f.name }, at: f.at, source: f.source };
+  return f.kind === 'leave' ? { ...origin, kind: 'leave', until: f.until, cover: f.cover } : { ...origin, kind: 'back' };
+}

@@ -1,15 +1,16 @@
 /**
  * The county written wholesale: a setup file (`duban load`), a task workbook (`duban import`), and
- * the demo's fresh start. What chat did since (a group bound, a task made, closed or reopened) a
- * reload keeps.
+ * the demo's fresh start. What chat did since (a group bound, a task made, closed or reopened, an
+ * AB角 set, a leave taken) a reload keeps.
  */
 import type { Redis } from 'ioredis';
 import type { CalendarOverrides } from '../domain/calendar.js';
+import { keepCoverSetInChat } from '../domain/cover.js';
 import { beijingDate } from '../domain/dates.js';
 import { withStatus } from '../domain/ledger.js';
 import type { County, EntryOrigin, Task, Ymd } from '../domain/model.js';
 import type { ScheduleSettings } from '../domain/schedule.js';
-import { CalendarOverridesSchema, CounterSchema, decode, decodeJson, encodeJson, GroupSchema, PersonSchema, ScheduleSettingsSchema, taskEventFields, TaskSchema, TownshipSchema } from './codec.js';
+import { CalendarOverridesSchema, CounterSchema, decode, decodeJson, decodeJsonHash, encodeJson, GroupSchema, PersonSchema, ScheduleSettingsSchema, taskEventFields, TaskSchema, TownshipSchema } from './codec.js';
 import { PRODUCTION_PREFIX, type Keys } from './keys.js';
 import { run } from './redis-io.js';
 import { defineScripts } from './scripts.js';
@@ -18,7 +19,8 @@ export interface CountySetupStore {
   /**
    * Writes townships, groups, people and tasks of a setup file, its work-calendar overrides
    * (none when absent) and its schedule settings (the defaults when absent), in one MULTI;
-   * keeps progress and ledger, and a task's status as chat left it unless the file newly closes it.
+   * keeps progress and ledger, a task's status as chat left it unless the file newly closes it,
+   * the AB角 chat set in a township the file marks no one in, and every leave (请假).
    * With `loadedBy`, such a closing is dated and appended to the task's ledger as a `closed` entry.
    */
   loadCounty(county: County, calendar?: CalendarOverrides, schedule?: ScheduleSettings, loadedBy?: EntryOrigin): Promise<void>;
@@ -44,8 +46,14 @@ export function createCountySetupStore(redis: Redis, keys: Keys): CountySetupSto
       const groups = new Map(
         county.groups.map((g) => [keys.groupField(g.platform, g.chat), encodeJson(GroupSchema, g, `group ${g.platform}:${g.chat}`)]),
       );
+      // AB角 set in chat outlives a reload of a file that marks no one in that township; a file that does mark someone there wins.
+      const [storedPeople, coverSetInChat] = await Promise.all([
+        redis.hgetall(keys.people()).then((reply) => [...decodeJsonHash(PersonSchema, reply, keys.people()).values()]),
+        redis.smembers(keys.coverSetInChat()).then((members) => new Set(members)),
+      ]);
+      const covered = keepCoverSetInChat(county.people, storedPeople, coverSetInChat);
       const people = new Map(
-        county.people.map((p) => [keys.personField(p.platform, p.user), encodeJson(PersonSchema, p, `person ${p.platform}:${p.user}`)]),
+        covered.people.map((p) => [keys.personField(p.platform, p.user), encodeJson(PersonSchema, p, `person ${p.platform}:${p.user}`)]),
       );
       // Open or closed, as an admin expects of a reload: it does what the file newly says, and
       // undoes nothing done in chat (销号, 恢复) since. So:
@@ -89,6 +97,8 @@ export function createCountySetupStore(redis: Redis, keys: Keys): CountySetupSto
       if (tasks.size > 0) multi.hset(keys.tasks(), tasks);
       multi.del(keys.closedInFile());
       if (closedInFile.length > 0) multi.sadd(keys.closedInFile(), ...closedInFile);
+      multi.del(keys.coverSetInChat());
+      if (covered.setInChat.length > 0) multi.sadd(keys.coverSetInChat(), ...covered.setInChat);
       await run(multi);
 
       // Outside the MULTI: if Redis has lost the script (SCRIPT FLUSH, failover), ioredis resends

@@ -40,6 +40,12 @@ export interface Keys {
   townshipSlots(): string;
   /** Set of the task ids the last setup file loaded said were closed: a reload closes only the ones it newly says. */
   closedInFile(): string;
+  /** Set of the township ids whose AB角 an admin set in chat last: a reload that marks no one there keeps them. */
+  coverSetInChat(): string;
+  /** Hash township id → JSON Leave: its A's latest 请假 (kept after it ends; a reload never touches it). */
+  leaves(): string;
+  /** Stream: the county's people ledger (人员台账) — leaves begun and ended, which concern no one task. */
+  peopleLedger(): string;
   /** JSON LastReport of one reporter, for 撤回 (marked once undone); expires after a day. */
   lastReport(platform: ChatPlatform, user: string): string;
   /** JSON RankingSnapshot of a finished month. */
@@ -119,6 +125,9 @@ export function createKeys(prefix = PRODUCTION_PREFIX): Keys {
     requestSeq: () => `${county}:request-seq`,
     requestIndex: () => `${county}:request-index`,
     closedInFile: () => `${county}:closed-in-file`,
+    coverSetInChat: () => `${county}:cover-set-in-chat`,
+    leaves: () => `${county}:leaves`,
+    peopleLedger: () => `${county}:people-ledger`,
     lastReport: (platform, user) => `${prefix}:last:${platform}:${user}`,
     ranking: (month) => `${prefix}:ranking:${month}`,
     reply: (source) => `${prefix}:reply:${source}`,

@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import { createCallbackStore, type CallbackStore } from './callbacks.js';
 import { createCountySetupStore, type CountySetupStore } from './county-setup.js';
 import { createCountyStore, type CountyStore } from './county.js';
+import { createCoverStore, type CoverStore } from './cover.js';
 import { createDeliveryStore, type DeliveryStore } from './deliveries.js';
 import { createHealthStore, type HealthStore } from './health.js';
 import type { Keys } from './keys.js';
@@ -19,7 +20,7 @@ import { createRunStore, type RunStore } from './runs.js';
 import { createSecretStore, type SecretStore } from './secrets.js';
 import { createStandingsStore, type StandingsStore } from './standings.js';
 
-type Parts = readonly [HealthStore, CountyStore, CountySetupStore, LedgerStore, RequestStore, StandingsStore, ReplyStore, CallbackStore, PacingStore, DeliveryStore, PictureStore, RunStore, SecretStore];
+type Parts = readonly [HealthStore, CountyStore, CountySetupStore, LedgerStore, RequestStore, StandingsStore, ReplyStore, CallbackStore, PacingStore, DeliveryStore, PictureStore, RunStore, SecretStore, CoverStore];
 
 /** The method names two of `P` share: spread into one object, the later would hide the earlier. */
 type Shared<P extends readonly object[], Seen extends PropertyKey = never> = P extends readonly [infer Head extends object, ...infer Rest extends readonly object[]]
@@ -45,5 +46,6 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
     ...createPictureStore(redis, keys),
     ...createRunStore(redis, keys),
     ...createSecretStore(redis, keys),
+    ...createCoverStore(redis, keys),
   };
 }

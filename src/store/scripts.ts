@@ -17,6 +17,7 @@ declare module 'ioredis' {
     dubanRaiseSeq(counter: RedisKey, least: string): Result<unknown, Context>;
     dubanMarkUndone(last: RedisKey, entry: string, marker: string): Result<unknown, Context>;
     dubanSwapField(hash: RedisKey, field: string, read: string, value: string): Result<unknown, Context>;
+    dubanSetCover(people: RedisKey, setInChat: RedisKey, township: string, ...triples: string[]): Result<unknown, Context>;
     dubanReserveSlot(pacing: RedisKey, now: string, parts: string, spacing: string, keepMs: string): Result<unknown, Context>;
     dubanPauseLane(pacing: RedisKey, now: string, pause: string, keepMs: string): Result<unknown, Context>;
     dubanOpenRequest(requests: RedisKey, ledger: RedisKey, seen: RedisKey, ...args: string[]): Result<unknown, Context>;
@@ -34,7 +35,7 @@ function scriptsDir(): string {
   return join(packageRoot(import.meta.url), 'src', 'store', 'scripts');
 }
 
-const NAMES = ['record-report', 'reverse-report', 'rebuild-standings', 'assign-slots', 'raise-seq', 'mark-undone', 'swap-field', 'reserve-slot', 'pause-lane', 'open-request', 'decide-request'] as const;
+const NAMES = ['record-report', 'reverse-report', 'rebuild-standings', 'assign-slots', 'raise-seq', 'mark-undone', 'swap-field', 'reserve-slot', 'pause-lane', 'open-request', 'decide-request', 'set-cover'] as const;
 
 let sources: Record<(typeof NAMES)[number], string> | undefined;
 
@@ -89,6 +90,8 @@ export interface Scripts {
   raiseSeq(counter: string, least: number): Promise<unknown>;
   markUndone(last: string, entry: string, marker: string): Promise<unknown>;
   swapField(hash: string, field: string, read: string, value: string): Promise<unknown>;
+  /** `swaps`: each person's field, the value read and the new one. */
+  setCover(people: string, setInChat: string, township: string, swaps: readonly (readonly [string, string, string])[]): Promise<unknown>;
   reserveSlot(pacing: string, now: number, parts: number, spacingMs: number, keepMs: number): Promise<unknown>;
   pauseLane(pacing: string, now: number, pauseMs: number, keepMs: number): Promise<unknown>;
   openRequest(keys: RequestKeys, args: OpenRequestArgs): Promise<unknown>;
@@ -143,6 +146,7 @@ function register(redis: Redis): Scripts {
   redis.defineCommand('dubanRaiseSeq', { numberOfKeys: 1, lua: source['raise-seq'] });
   redis.defineCommand('dubanMarkUndone', { numberOfKeys: 1, lua: source['mark-undone'] });
   redis.defineCommand('dubanSwapField', { numberOfKeys: 1, lua: source['swap-field'] });
+  redis.defineCommand('dubanSetCover', { numberOfKeys: 2, lua: source['set-cover'] });
   redis.defineCommand('dubanReserveSlot', { numberOfKeys: 1, lua: source['reserve-slot'] });
   redis.defineCommand('dubanPauseLane', { numberOfKeys: 1, lua: source['pause-lane'] });
   redis.defineCommand('dubanOpenRequest', { numberOfKeys: 3, lua: source['open-request'] });
@@ -188,6 +192,7 @@ function register(redis: Redis): Scripts {
     raiseSeq: (counter, least) => redis.dubanRaiseSeq(counter, String(least)),
     markUndone: (last, entry, marker) => redis.dubanMarkUndone(last, entry, marker),
     swapField: (hash, field, read, value) => redis.dubanSwapField(hash, field, read, value),
+    setCover: (people, setInChat, township, swaps) => redis.dubanSetCover(people, setInChat, township, ...swaps.flat()),
     reserveSlot: (pacing, now, parts, spacingMs, keepMs) => redis.dubanReserveSlot(pacing, String(now), String(parts), String(spacingMs), String(keepMs)),
     pauseLane: (pacing, now, pauseMs, keepMs) => redis.dubanPauseLane(pacing, String(now), String(pauseMs), String(keepMs)),
     openRequest: (keys, a) => redis.dubanOpenRequest(keys.requests, keys.ledger, keys.seen, String(a.number), a.township, a.request, String(a.seenSeconds), ...a.fields),

@@ -227,7 +227,7 @@ describe('the leaders’ daily digest', () => {
     };
     expect(await digestOn('2026-11-24')).not.toContain('延期申请#1');
     const digest = await digestOn('2026-11-25');
-    expect(digest).toContain('2个工作日以上未答复：延期申请#1（城关镇 T2，2个工作日）；发送「待办」答复。');
+    expect(digest).toContain('2个工作日以上未答复：延期申请#1（城关镇 T2，2个工作日）；在领导群或私聊里用「待办」查看并答复。');
     expect(digest.split('\n').length).toBeLessThanOrEqual(15);
   });
 });

@@ -76,7 +76,7 @@ describe('reading a setup file', () => {
     expect(new Set(wecomTownships.map((g) => g.township)).size).toBe(13);
     expect(county.groups.every((g) => g.webhook === undefined)).toBe(true);
     expect(county.groups).toContainEqual({ platform: 'console', chat: '城关镇工作群', township: '城关镇' });
-    expect(county.people).toContainEqual({ platform: 'console', user: '联络员', name: '李联络', roles: [], township: '城关镇' });
+    expect(county.people).toContainEqual({ platform: 'console', user: '联络员', name: '李联络', roles: [], township: '城关镇', cover: 'A' });
     expect(county.people).toContainEqual({ platform: 'console', user: '书记', name: '王书记', roles: ['leader'] });
     expect(county.people).toContainEqual({ platform: 'console', user: '管理员', name: '赵管理', roles: ['admin'] });
     expect(county.tasks.map((t) => t.id)).toEqual(Array.from({ length: 12 }, (_, i) => `T${String(i + 1)}`));

@@ -2,11 +2,12 @@
  * 预警: what leaders see of the lagging townships — the daily digest (the leaders-digest job and
  * 预警) and the full list (`预警 全部`). Sentences come from `src/messages/`; this file only arranges them.
  */
+import type { Covering } from '../../domain/cover.js';
 import { instantMs } from '../../domain/dates.js';
 import { OVERDUE_DECISION_WORKDAYS, type ExtensionRequest } from '../../domain/extensions.js';
 import type { Instant, Township, Ymd } from '../../domain/model.js';
 import { warningsFor, type Warnings } from '../../domain/schedule.js';
-import { text } from '../../messages/index.js';
+import { cover, text } from '../../messages/index.js';
 import type { Board } from '../board.js';
 import type { Line, OutgoingMessage } from '../types.js';
 import { dueEstimated, dueItems, dueLine, overdueLine, type DueItem } from './due.js';
@@ -53,12 +54,21 @@ function unansweredLines(waiting: readonly Unanswered[]): Line[] {
  * The leaders' daily 预警 (docs/design.md §1: bundled, one phone screen — at most 15 lines): the county's
  * counts, what changed from `since` (the last working day's digest) to `now` — tasks newly
  * overdue, tasks finished — the townships most behind and the tasks longest overdue, the requests
- * left unanswered too long, and where the full list is. Undefined when there is none of these.
+ * left unanswered too long (`waiting`), the townships whose A is on leave and who covers
+ * (`covering`), and where the full list is. Undefined when nothing is overdue, behind or waiting:
+ * a leave alone is no reason to post.
  */
-export function warningDigest(board: Board, since: { day: Ymd; at: Instant }, now: Date, waiting: readonly Unanswered[] = []): OutgoingMessage | undefined {
+export function warningDigest(
+  board: Board,
+  since: { day: Ymd; at: Instant },
+  now: Date,
+  { waiting = [], covering = [] }: { waiting?: readonly Unanswered[]; covering?: readonly Covering[] } = {},
+): OutgoingMessage | undefined {
   const flagged = flaggedTownships(board);
   if (flagged.length === 0 && waiting.length === 0) return undefined;
-  if (flagged.length === 0) return { title: text.jobs.digestTitle(board.today), lines: unansweredLines(waiting) };
+  // Whose posts go to a B today: one line, however many townships, so the screen stays one.
+  const extras: Line[] = [...unansweredLines(waiting), ...(covering.length > 0 ? [cover.covering(covering, board.today)] : [])];
+  if (flagged.length === 0) return { title: text.jobs.digestTitle(board.today), lines: extras };
   const overdue = flagged.flatMap((w) => w.overdue);
   const behind = flagged.flatMap((w) => w.behind);
   const sinceMs = instantMs(since.at);
@@ -75,9 +85,10 @@ export function warningDigest(board: Board, since: { day: Ymd; at: Instant }, no
     text.jobs.digestCounts(overdue.length, flagged.filter((w) => w.overdue.length > 0).length, behind.length, flagged.filter((w) => w.behind.length > 0).length),
     [text.jobs.digestChanges(newlyOverdue, newlyDone)],
     [{ text: text.jobs.digestWorst, tone: 'strong' }],
-    ...flagged.slice(0, DIGEST_TOWNSHIPS).map((w): Line => [text.jobs.indent, ...text.jobs.warningTownship(w.township.name, w.overdue.length, w.behind.length)]),
+    // Each line beyond the first that the extras take comes off the townships named, so the digest stays 15 lines.
+    ...flagged.slice(0, DIGEST_TOWNSHIPS - Math.max(0, extras.length - 1)).map((w): Line => [text.jobs.indent, ...text.jobs.warningTownship(w.township.name, w.overdue.length, w.behind.length)]),
     ...(longest.length > 0 ? [[{ text: text.jobs.digestLongest, tone: 'strong' as const }], ...longest.map((item): Line => [text.jobs.indent, ...text.jobs.longOverdue(item.cell.township.name, item.cell.task, item.cell.standing.overdueDays)])] : []),
-    ...unansweredLines(waiting),
+    ...extras,
     [{ text: text.jobs.digestFull, tone: 'muted' }],
   ];
   return { title: text.jobs.digestTitle(board.today), lines };

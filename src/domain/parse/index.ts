@@ -6,7 +6,7 @@
  * The parts, one concern each: `text.ts` (normalising, trimming, the command word), `numbers.ts`
  * (Arabic and Chinese numerals), `values.ts` (a progress value), `task-ref.ts` (naming a task),
  * `report.ts` (the arguments of 上报), `dates.ts` (dates and months), `target.ts` (a target and a
- * domain) and `new-task.ts` (the arguments of 新建任务).
+ * domain), `new-task.ts` (the arguments of 新建任务) and `cover.ts` (请假 and 设置AB角).
  */
 export { normalizeText, splitCommand, stripMention, trimChars, trimEndChars, trimStartChars } from './text.js';
 export { parseValue } from './values.js';
@@ -16,3 +16,4 @@ export { parseDate, parseMonth, type MonthRef } from './dates.js';
 export { parseDomain, parseTarget, VILLAGE_WORDS } from './target.js';
 export { parseNewTask, type NewTaskArgs, type TownshipScope } from './new-task.js';
 export { parseDecision, parseExtension, type DecisionArgs, type ExtensionArgs } from './requests.js';
+export { parseCover, parseLeave, type CoverArgs, type CoverArgsProblem, type ParsedCover } from './cover.js';

@@ -11,11 +11,12 @@ import type { Board, Cell } from '../../core/board.js';
 import type { Span } from '../../core/types.js';
 import { shownAmount, standingView } from '../../core/views/cell.js';
 import { rankChangeText } from '../../core/views/ranking.js';
+import type { Covering } from '../../domain/cover.js';
 import { beijingDate, beijingTime, weekday } from '../../domain/dates.js';
 import { entryTownship, isExtensionEntry, isReportEntry, isTaskEvent, type Instant, type LedgerEntry, type Light, type Task, type Township, type Ymd } from '../../domain/model.js';
 import type { RankingRow, RankingSnapshot } from '../../domain/ranking.js';
 import { assignedTo } from '../../domain/targets.js';
-import { text } from '../../messages/index.js';
+import { cover, text } from '../../messages/index.js';
 import { html, SafeHtml } from './markup.js';
 import { STYLE } from './style.js';
 import { isDone } from '../../domain/lights.js';
@@ -50,11 +51,15 @@ export const dashboardPaths = {
 
 // ─── Pages ─────────────────────────────────────────────────────────────────────────────────────
 
-/** `GET /dashboard`: the lights tally, the month's ranking with its chart, the tasks × townships grid. */
-export function overviewPage(ctx: PageContext, board: Board, ranking: RankingSnapshot): string {
+/**
+ * `GET /dashboard`: the lights tally, the month's ranking with its chart, the tasks × townships
+ * grid; above them, one line naming the townships whose A is on leave today (`covering`).
+ */
+export function overviewPage(ctx: PageContext, board: Board, ranking: RankingSnapshot, covering: readonly Covering[] = []): string {
   const tasks = board.openTasks();
   const cells = tasks.flatMap((task) => board.townshipsOf(task).map((township) => board.cell(task, township)));
   const body = html`
+    ${covering.length > 0 && html`<p class="muted covering">${cover.coveringText(covering, board.today)}</p>`}
     ${lightsTally(cells, true)}
     ${rankingSection(ranking)}
     ${gridSection(ctx, board, tasks)}`;

@@ -16,17 +16,19 @@ import { DASHBOARD_SECRET, readAccess, SESSION_TTL_MS, signAccess } from '../../
 import { currentRanking, loadBoard, pastRanking, type Board, type BoardSource, type BoardStore } from '../../core/board.js';
 import type { Logger } from '../../core/logger.js';
 import type { AppSignIn } from '../../core/platform.js';
+import { coveringOn } from '../../domain/cover.js';
 import { beijingDate, isYm, monthOf } from '../../domain/dates.js';
 import { leadsOrAdministers, type WorkCalendar, type Ym, type Person } from '../../domain/model.js';
 import { text } from '../../messages/index.js';
 import { CHART_MAX_ROWS, renderRankingChart } from '../../render/chart.js';
 import type { CountyStore } from '../../store/county.js';
+import type { CoverStore } from '../../store/cover.js';
 import type { SecretStore } from '../../store/secrets.js';
 import { cellPage, inCell, messagePage, overviewPage, taskPage, townshipPage, type MessageStatus, type PageContext } from './html.js';
 
 export interface DashboardDeps {
   /** What its pages show, who may see them, and the secret its links and sessions are signed with. */
-  store: BoardStore & Pick<CountyStore, 'countyName' | 'person'> & Pick<SecretStore, 'secret'>;
+  store: BoardStore & Pick<CountyStore, 'countyName' | 'person' | 'people'> & Pick<CoverStore, 'leaves'> & Pick<SecretStore, 'secret'>;
   calendar: WorkCalendar;
   log: Logger;
   /** The origin people reach the server at: OAuth's redirect and the bridge's signed URLs are on it. */
@@ -163,8 +165,8 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
     }
     await guarded(ctx, async (person, source) => {
       const board = await loadBoard(source);
-      const ranking = await currentRanking(source, board);
-      page(ctx, 200, overviewPage(await pageContext(ctx, person, board), board, ranking));
+      const [ranking, people, leaves] = await Promise.all([currentRanking(source, board), store.people(), store.leaves()]);
+      page(ctx, 200, overviewPage(await pageContext(ctx, person, board), board, ranking, coveringOn(people, board.townships, leaves, board.today)));
     });
   });
 
