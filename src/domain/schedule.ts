@@ -213,7 +213,7 @@ function compareDeadlines(a: ScheduledItem, b: ScheduledItem): number {
 
 // ─── Per-county settings ──────────────────────────────────────────────────────────────────────
 
-/** What a county may change about the scheduled jobs (the setup file's `schedule:` section). */
+/** What a county may change about the scheduled jobs and the 督办 cycle (the setup file's `schedule:` section). */
 export interface ScheduleSettings {
   /** When the daily jobs run, Beijing time, HH:MM. */
   time: string;
@@ -226,6 +226,10 @@ export interface ScheduleSettings {
   overdueRepeatDays: number;
   /** Working days after its deadline a township may still ask for an extension (申请延期); 0: up to the deadline day. */
   extensionGraceDays: number;
+  /** 完成审核: a report that reaches the target waits for a leader's 通过 (default off). */
+  review: boolean;
+  /** 签收: a new task is announced to each township's group as a 交办 notice, to be signed for (default off). */
+  signOff: boolean;
 }
 
 /** A ladder has at least one rung and at most this many. */
@@ -239,7 +243,7 @@ export const MAX_EXTENSION_GRACE_DAYS = 20;
 /** The farthest apart overdue reminders may be set: a quarter of a year. */
 export const MAX_OVERDUE_REPEAT_DAYS = 90;
 
-/** 09:00, 5/3/1/0 working days, 08:30–18:00, no bottom-three marks in township groups, overdue weekly, extensions asked by the deadline. */
+/** 09:00, 5/3/1/0 working days, 08:30–18:00, no bottom-three marks in township groups, overdue weekly, extensions asked by the deadline, no review, no 签收. */
 export const DEFAULT_SCHEDULE: Readonly<ScheduleSettings> = Object.freeze({
   time: '09:00',
   ladder: DEFAULT_LADDER,
@@ -247,6 +251,8 @@ export const DEFAULT_SCHEDULE: Readonly<ScheduleSettings> = Object.freeze({
   bottomMarksInTownshipGroups: false,
   overdueRepeatDays: 7,
   extensionGraceDays: 0,
+  review: false,
+  signOff: false,
 });
 
 // ─── The monthly ranking (一月一通报) ─────────────────────────────────────────────────────────

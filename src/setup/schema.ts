@@ -162,6 +162,8 @@ export const scheduleSchema = z.strictObject({
     .optional(),
   office_hours: officeHoursSchema.optional(),
   bottom_marks_in_township_groups: z.boolean({ error: unlessMissing(M.flag) }).optional(),
+  review: z.boolean({ error: unlessMissing(M.flag) }).optional(),
+  sign_off: z.boolean({ error: unlessMissing(M.flag) }).optional(),
   overdue_repeat_days: z
     .number({ error: M.overdueRepeatDays })
     .int({ error: M.overdueRepeatDays })

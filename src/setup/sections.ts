@@ -56,5 +56,7 @@ export function readSchedule(raw: unknown, problems: Problems): ScheduleSettings
     bottomMarksInTownshipGroups: fields.bottom_marks_in_township_groups ?? DEFAULT_SCHEDULE.bottomMarksInTownshipGroups,
     overdueRepeatDays: fields.overdue_repeat_days ?? DEFAULT_SCHEDULE.overdueRepeatDays,
     extensionGraceDays: fields.extension_grace_days ?? DEFAULT_SCHEDULE.extensionGraceDays,
+    review: fields.review ?? DEFAULT_SCHEDULE.review,
+    signOff: fields.sign_off ?? DEFAULT_SCHEDULE.signOff,
   };
 }

@@ -178,6 +178,8 @@ export const ScheduleSettingsSchema: z.ZodType<ScheduleSettings> = z.object({
   // Settings stored before the field existed read as the default.
   overdueRepeatDays: z.number().int().min(0).max(MAX_OVERDUE_REPEAT_DAYS).default(DEFAULT_SCHEDULE.overdueRepeatDays),
   extensionGraceDays: z.number().int().min(0).max(MAX_EXTENSION_GRACE_DAYS).default(DEFAULT_SCHEDULE.extensionGraceDays),
+  review: z.boolean().default(DEFAULT_SCHEDULE.review),
+  signOff: z.boolean().default(DEFAULT_SCHEDULE.signOff),
 });
 
 /** Parses a JSON string from Redis with `schema`; `where` names the key (and field) for the error. */

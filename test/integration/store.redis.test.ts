@@ -412,6 +412,8 @@ describe('tasks and the setup file', () => {
       bottomMarksInTownshipGroups: true,
       overdueRepeatDays: 14,
       extensionGraceDays: 2,
+      review: true,
+      signOff: false,
     };
     await store.loadCounty(county(), {}, schedule);
     expect(await store.scheduleSettings()).toEqual(schedule);

@@ -505,6 +505,8 @@ describe('the schedule section of a setup file', () => {
       bottomMarksInTownshipGroups: false,
       overdueRepeatDays: 7,
       extensionGraceDays: 0,
+      review: false,
+      signOff: false,
     });
     expect(schedule).toEqual(DEFAULT_SCHEDULE);
   });
@@ -522,6 +524,8 @@ describe('the schedule section of a setup file', () => {
         'bottom_marks_in_township_groups: true',
         'overdue_repeat_days: 14',
         'extension_grace_days: 2',
+        'review: true',
+        'sign_off: true',
       ),
     );
 
@@ -532,6 +536,8 @@ describe('the schedule section of a setup file', () => {
       bottomMarksInTownshipGroups: true,
       overdueRepeatDays: 14,
       extensionGraceDays: 2,
+      review: true,
+      signOff: true,
     });
   });
 
@@ -562,6 +568,8 @@ describe('the schedule section of a setup file', () => {
       bottomMarksInTownshipGroups: false,
       overdueRepeatDays: 7,
       extensionGraceDays: 0,
+      review: false,
+      signOff: false,
     });
   });
 
@@ -628,7 +636,7 @@ describe('the schedule section of a setup file', () => {
     expect(errors(withSchedule('ladders: [5, 3]', 'office_hour: { start: "08:00" }', 'bottom_marks: true'))).toEqual([
       'schedule 的 ladders：没有这个字段，是不是 ladder？（第5行）',
       'schedule 的 office_hour：没有这个字段，是不是 office_hours？（第6行）',
-      'schedule 的 bottom_marks：没有这个字段，可以写的字段有 time、ladder、office_hours、bottom_marks_in_township_groups、overdue_repeat_days、extension_grace_days（第7行）',
+      'schedule 的 bottom_marks：没有这个字段，可以写的字段有 time、ladder、office_hours、bottom_marks_in_township_groups、review、sign_off、overdue_repeat_days、extension_grace_days（第7行）',
     ]);
     expect(errors(withSchedule('office_hours: { begin: "08:00", stat: "08:00" }'))).toEqual([
       'schedule 的 office_hours.begin：没有这个字段，可以写的字段有 start、end（第5行）',
