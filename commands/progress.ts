@@ -2,7 +2,7 @@ import { loadBoard } from '../src/core/board.js';
 import { defineCommand, fromParser } from '../src/core/command.js';
 import { resolveTask } from '../src/core/resolve.js';
 import type { Line } from '../src/core/types.js';
-import { shownAmount } from '../src/core/views/cell.js';
+import { reviewNote, shownAmount } from '../src/core/views/cell.js';
 import { taskList } from '../src/core/views/tasks.js';
 import { viewedTownship } from '../src/core/views/viewed-township.js';
 import { parseOptionalTaskRef, parseTaskRef } from '../src/domain/parse/index.js';
@@ -37,7 +37,7 @@ export default defineCommand({
     const reported = cells.filter((c) => c.progress).length;
     const row = (c: (typeof cells)[number]): Line => {
       const request = asking.get(c.township.id);
-      const note = c.extendedFrom !== undefined ? N.extended(c.deadline, board.today) : request !== undefined ? N.asking(request) : '';
+      const note = reviewNote(c) || (c.extendedFrom !== undefined ? N.extended(c.deadline, board.today) : request !== undefined ? N.asking(request) : '');
       return [text.light(c.standing.light), ` ${c.township.name}：${shownAmount(c)}${note}`];
     };
     const own = viewedTownship(ctx, board);

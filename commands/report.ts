@@ -1,5 +1,5 @@
 import { currentRanking, loadBoard } from '../src/core/board.js';
-import { defineCommand, fromParser, townshipToBind, usageError, type CommandContext } from '../src/core/command.js';
+import { defineCommand, entryOrigin, fromParser, townshipToBind, usageError, type CommandContext } from '../src/core/command.js';
 import { UserError } from '../src/core/errors.js';
 import { resolveTask } from '../src/core/resolve.js';
 import { sourceOf, type Line } from '../src/core/types.js';
@@ -18,6 +18,11 @@ async function readReport(ctx: CommandContext, township: Township, args: ReportA
   const task = resolveTask(await ctx.store.tasks(), args.task, township);
   if (task.status === 'closed') throw new UserError(meta.closed(task));
   if (!assignedTo(task, township.id)) throw new UserError(meta.notAssigned(task, township));
+  // 通过 closed this township's part of the task: what it reported stands.
+  const review = (await ctx.store.reviews([task.id])).get(task.id)?.get(township.id);
+  if (review?.state === 'approved' && (await ctx.store.progress([task.id])).get(task.id)?.get(township.id)?.entry === review.report) {
+    throw new UserError(text.commands.review.closed(task, township.name));
+  }
   const amount = amountFromValue(args.value, task.target, township, args.valueText);
   if (!amount.ok) {
     // The example fits this task's target (a count task is shown a count) and goes above what is reported.
@@ -63,6 +68,11 @@ export default defineCommand({
       source: sourceOf(message),
     });
 
+    // 完成审核: a completion waits for a leader. Asked again for a redelivery or a repeat, so a
+    // crash between the report and this leaves no completion unreviewed; the script does nothing twice.
+    const { review } = await ctx.store.scheduleSettings();
+    if (review && result.after.amount >= requiredAmount(task.target, township)) await ctx.store.submitReview(result.entry, entryOrigin(ctx));
+
     const board = await loadBoard(ctx);
     const cell = board.cell(task, township);
     const ranking = await currentRanking(ctx, board);
@@ -77,6 +87,7 @@ export default defineCommand({
     const { label, time } = text.standing(standingView(cell), ctx.today);
     const lines: Line[] = [headline, ...(result.repeated ? [[meta.alreadyRecorded(beijingTime(new Date(result.entry.at)))]] : []), [label, `，${time}`]];
     if (row) lines.push([meta.rankLine(row.rank, ranking.rows.length, ranking.month)]);
+    if (cell.review === 'pending') lines.push([text.commands.review.submitted]);
     return { lines: withCalendarNote(ctx, lines, showsEstimate([cell], ctx.today)) };
   },
 });

@@ -47,7 +47,7 @@ export default defineCommand({
     if (ctx.township?.id !== last.township) throw new UserError(M.elsewhere(township?.name ?? last.township, what));
     const { by, at, source } = entryOrigin(ctx);
     const result = await ctx.store.reverseReport(last, by, at, source);
-    if (!result.ok) throw new UserError(result.reason === 'superseded' ? M.superseded(last.task) : M.nothing);
+    if (!result.ok) throw new UserError(result.reason === 'superseded' ? M.superseded(last.task) : result.reason === 'approved' ? M.approved(last.task) : M.nothing);
     const restored = result.restored ? shown(result.restored.amount) : undefined;
     return { lines: [[M.undone(last.task, township?.name ?? last.township, restored)]] };
   },

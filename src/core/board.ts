@@ -13,6 +13,8 @@ import { assignedTo, completion, requiredAmount } from '../domain/targets.js';
 import type { CountyStore } from '../store/county.js';
 import type { LedgerStore } from '../store/ledger.js';
 import type { RequestStore } from '../store/requests.js';
+import type { ReviewStore } from '../store/reviews.js';
+import type { ReviewRecord, Reviews } from '../domain/review.js';
 import type { StandingsStore } from '../store/standings.js';
 
 export interface Cell {
@@ -22,6 +24,8 @@ export interface Cell {
   deadline: Ymd;
   /** The task's own deadline, when a grant moved this township's past it. */
   extendedFrom?: Ymd;
+  /** 完成审核: the completion standing here waits for a leader, or was passed (办结). */
+  review?: ReviewRecord['state'];
   progress?: Progress;
   required: number;
   completion: number;
@@ -35,6 +39,8 @@ export interface Board {
   progress: ReadonlyMap<string, ReadonlyMap<string, Progress>>;
   /** Deadlines granted to single townships. */
   deadlines: GrantedDeadlines;
+  /** Completions under review or passed, by task and township. */
+  reviews: Reviews;
   cell(task: Task, township: Township): Cell;
   /** Open tasks of a township, nearest deadline (its own, granted ones included) first. */
   openTasksOf(township: Township): Task[];
@@ -44,7 +50,7 @@ export interface Board {
 }
 
 /** What a board and the rankings read: the county's townships and tasks, where each stands, and the ledger for a past month. */
-export type BoardStore = Pick<CountyStore, 'townships' | 'tasks'> & Pick<LedgerStore, 'ledger' | 'earliestReport'> & Pick<RequestStore, 'grantedDeadlines'> & StandingsStore;
+export type BoardStore = Pick<CountyStore, 'townships' | 'tasks'> & Pick<LedgerStore, 'ledger' | 'earliestReport'> & Pick<RequestStore, 'grantedDeadlines'> & Pick<ReviewStore, 'reviews'> & StandingsStore;
 
 export interface BoardSource {
   store: BoardStore;
@@ -59,7 +65,7 @@ const byDeadline = (a: Task, b: Task): number => (a.deadline < b.deadline ? -1 :
 export async function loadBoard({ store, calendar, today }: BoardSource): Promise<Board> {
   const [townships, tasks] = await Promise.all([store.townships(), store.tasks()]);
   const ids = tasks.map((t) => t.id);
-  const [progress, deadlines] = await Promise.all([store.progress(ids), store.grantedDeadlines(ids)]);
+  const [progress, deadlines, reviews] = await Promise.all([store.progress(ids), store.grantedDeadlines(ids), store.reviews(ids)]);
   const open = tasks.filter((t) => t.status === 'open').sort(byDeadline);
   return {
     today,
@@ -67,6 +73,7 @@ export async function loadBoard({ store, calendar, today }: BoardSource): Promis
     tasks,
     progress,
     deadlines,
+    reviews,
     cell(task, township) {
       const p = progress.get(task.id)?.get(township.id);
       const required = requiredAmount(task.target, township);
@@ -74,10 +81,14 @@ export async function loadBoard({ store, calendar, today }: BoardSource): Promis
       const due = deadlineOf(task, township.id, deadlines);
       const counted = due.extendedFrom === undefined ? task : { ...task, deadline: due.deadline };
       const reportedOn = p === undefined ? undefined : beijingDay(p.at);
+      // A review speaks for the report it was made on; a later report leaves it behind.
+      const review = reviews.get(task.id)?.get(township.id);
+      const reviewed = review !== undefined && review.report === p?.entry ? { review: review.state } : {};
       return {
         task,
         township,
         ...due,
+        ...reviewed,
         progress: p,
         required,
         completion: done,

@@ -2,14 +2,17 @@ import { z } from 'zod';
 import { addDays, beijingInstant } from '../domain/dates.js';
 import { deadlineOf, openRequests } from '../domain/extensions.js';
 import { exampleTasks, oneOfEachKind } from '../domain/examples.js';
-import type { EntryOrigin, Role, Township, WorkCalendar, Ymd, Group, Person } from '../domain/model.js';
+import type { EntryOrigin, Reporter, Role, Township, WorkCalendar, Ymd, Group, Person } from '../domain/model.js';
 import type { Parsed, Problem } from '../domain/problems.js';
+import type { ScheduleSettings } from '../domain/schedule.js';
 import { requiredAmount } from '../domain/targets.js';
 import { text, type ExampleSource } from '../messages/index.js';
 import type { CountyStore } from '../store/county.js';
 import type { CoverStore } from '../store/cover.js';
 import type { LedgerStore } from '../store/ledger.js';
 import type { RequestStore } from '../store/requests.js';
+import { waitingReviews } from './reviews.js';
+import type { ReviewStore } from '../store/reviews.js';
 import type { StandingsStore } from '../store/standings.js';
 import { UserError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -33,7 +36,7 @@ export interface Actor {
 }
 
 /** What commands read and write: the county, its ledger, the requests to its leaders, where each township stands, and its AB角 and leaves. */
-export type CommandStore = CountyStore & LedgerStore & RequestStore & StandingsStore & CoverStore;
+export type CommandStore = CountyStore & LedgerStore & RequestStore & ReviewStore & StandingsStore & CoverStore;
 
 /** Everything a command may use; built once per message by the router. */
 export interface CommandContext {
@@ -59,6 +62,8 @@ export interface CommandContext {
   leadersOnly: boolean;
   /** The registered commands, for 帮助. */
   commands: readonly Command[];
+  /** The county's settings (the setup file's `schedule:`): which steps of the 督办 cycle it uses. */
+  settings: ScheduleSettings;
   /** The outbox, for posts into other groups (催办); absent where nothing can queue them. */
   posts?: Posts;
   /** A short-lived signed link to the dashboard for this person (看板); absent where no server runs. */
@@ -96,6 +101,8 @@ export interface CommandSpec<A> {
   suggest?: (ctx: CommandContext, said: string) => Promise<string | undefined>;
   /** See `Command.unavailable`. */
   unavailable?: (ctx: CommandContext) => string | undefined;
+  /** See `Command.disabled`. */
+  disabled?: (ctx: CommandContext) => string | undefined;
 }
 
 /** A command with its argument type sealed in, so all commands share one list type. */
@@ -123,6 +130,11 @@ export interface Command {
   readonly suggest?: (ctx: CommandContext, said: string) => Promise<string | undefined>;
   /** Why a command meant for anywhere has nothing to answer here (任务 outside any township), beside its `where`. */
   readonly unavailable?: (ctx: CommandContext) => string | undefined;
+  /**
+   * Why this county does not use the command (a setting of its cycle is off: 通过 without
+   * 完成审核): it answers only that, and 帮助 leaves it out.
+   */
+  readonly disabled?: (ctx: CommandContext) => string | undefined;
   handle(ctx: CommandContext, rest: string): Promise<OutgoingMessage>;
 }
 
@@ -141,6 +153,7 @@ export function defineCommand<A>(spec: CommandSpec<A>): Command {
     examples,
     ...(spec.suggest ? { suggest: spec.suggest } : {}),
     ...(spec.unavailable ? { unavailable: spec.unavailable } : {}),
+    ...(spec.disabled ? { disabled: spec.disabled } : {}),
     async handle(ctx, rest) {
       const schema = typeof args === 'function' ? args(ctx) : args;
       const parsedArgs = schema.safeParse(rest);
@@ -200,11 +213,15 @@ export async function examplesHere(ctx: CommandContext): Promise<ExampleSource> 
     reportable,
     ...(extendable ? { extendable: { task: extendable.task, to: addDays(extendable.deadline, EXAMPLE_EXTENSION_DAYS) } } : {}),
     openRequests: decidable,
+    reviewable: ctx.leaderView ? (await waitingReviews(ctx.store, all, ctx.townships)).filter((w) => !sameAccount(w.review.by, ctx.message)).map((w) => ({ task: w.task.id, township: w.township.name })) : [],
     township: here?.name ?? townshipToBind(ctx),
     leadersGroup: ctx.group?.role === 'leaders',
     today: ctx.today,
   };
 }
+
+/** Whether `by` is who sent `message`. */
+const sameAccount = (by: Reporter, message: IncomingMessage): boolean => by.platform === message.chat.platform && by.user === message.sender.id;
 
 /** How much later a 申请延期 example asks for than the township's deadline: two weeks. */
 export const EXAMPLE_EXTENSION_DAYS = 14;

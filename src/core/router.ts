@@ -148,22 +148,23 @@ export function createRouter(deps: RouterDeps): RouteMessage {
 async function contextFor(deps: RouterDeps, message: IncomingMessage, now: Date, log: Logger): Promise<CommandContext> {
   const { store, calendar, commands } = deps;
   const { platform, id: chat, type } = message.chat;
-  const [person, group, townships] = await Promise.all([
+  const [person, group, townships, settings] = await Promise.all([
     store.person(platform, message.sender.id),
     type === 'group' ? store.group(platform, chat) : Promise.resolve(undefined),
     store.townships(),
+    store.scheduleSettings(),
   ]);
   const roles = new Set<Role>(person?.roles ?? []);
   const actor: Actor = { id: message.sender.id, name: person?.name ?? message.sender.name ?? message.sender.id, person, roles };
   const township = group?.township === undefined ? undefined : townships.find((t) => t.id === group.township);
   const isLeader = leadsOrAdministers(roles);
   const leadersOnly = group?.role === 'leaders' || (type === 'direct' && isLeader);
-  return { message, now, today: beijingDate(now), store, calendar, log, actor, group, township, townships, leaderView: isLeader || leadersOnly, leadersOnly, commands, posts: deps.posts, dashboardLink: deps.dashboardLink };
+  return { message, now, today: beijingDate(now), store, calendar, log, actor, group, township, townships, leaderView: isLeader || leadersOnly, leadersOnly, settings, commands, posts: deps.posts, dashboardLink: deps.dashboardLink };
 }
 
 /** Why this person may not run this command here, or undefined when they may. */
 export function refusal(command: Command, ctx: CommandContext): string | undefined {
-  return forbidden(command, ctx) ?? misplaced(command, ctx);
+  return command.disabled?.(ctx) ?? forbidden(command, ctx) ?? misplaced(command, ctx);
 }
 
 /** Why this person may not run this command anywhere (their roles), or undefined when they may. */

@@ -4,7 +4,7 @@
  * as they stood then.
  */
 import { beijingDate } from './dates.js';
-import { isReportEntry, isTaskEvent, type Instant, type LedgerEntry, type Progress, type ReportEntry, type Task, type TaskEvent, type TaskEventKind, type Ymd } from './model.js';
+import { isReportEntry, isTaskEvent, undoesReport, type Instant, type LedgerEntry, type Progress, type ReportEntry, type Task, type TaskEvent, type TaskEventKind, type Ymd } from './model.js';
 
 /**
  * Progress per task id → township id after the report entries at or before `until` (all of them
@@ -23,7 +23,7 @@ export function replayLedger(entries: readonly LedgerEntry[], until?: Instant): 
     const current = state.get(entry.task)?.get(entry.township);
     replaced.set(entry.id, { task: entry.task, township: entry.township, progress: current });
 
-    if (entry.kind !== 'reversal') {
+    if (!undoesReport(entry)) {
       set(state, entry.task, entry.township, entry.amount === null ? undefined : progressOf(entry, entry.amount));
       continue;
     }

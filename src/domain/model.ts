@@ -154,12 +154,14 @@ const LEADING_ROLES: readonly Role[] = ['leader', 'admin'];
 export const leadsOrAdministers = (roles: Iterable<Role>): boolean => [...roles].some((r) => LEADING_ROLES.includes(r));
 
 /** Entries that move a (task, township)'s progress. */
-export type ReportKind = 'report' | 'correction' | 'reversal';
+export type ReportKind = 'report' | 'correction' | 'reversal' | 'returned';
 /** Entries about the task as a whole: no township, no amount. */
 export type TaskEventKind = 'closed' | 'reopened';
 /** A township's 申请延期 and the leaders' answer to it. */
 export type ExtensionKind = 'extension-requested' | 'extension-granted' | 'extension-refused';
-export type EntryKind = ReportKind | TaskEventKind | ExtensionKind;
+/** 完成审核: a completion waiting for a leader, and the leader's 通过 (退回 is a `returned` report entry). */
+export type ReviewKind = 'review-submitted' | 'review-approved';
+export type EntryKind = ReportKind | TaskEventKind | ExtensionKind | ReviewKind;
 
 /** What every line of the ledger says: which task, who, when, from which message. */
 interface EntryBase {
@@ -174,8 +176,9 @@ interface EntryBase {
 
 /**
  * One report line of the append-only ledger (工作台账). A `report` sets progress; a `correction`
- * is a report that lowers it; a `reversal` undoes the entry named in `reverses`, and its `amount`
- * is what progress went back to (`null`: no report before it).
+ * is a report that lowers it; a `reversal` (撤回, by the reporter) or a `returned` (退回, by a
+ * leader reviewing a completion; its note the reason) undoes the entry named in `reverses`, and
+ * its `amount` is what progress went back to (`null`: no report before it).
  */
 export interface ReportEntry extends EntryBase {
   kind: ReportKind;
@@ -220,14 +223,30 @@ export interface ExtensionEntry extends EntryBase {
   reason: string;
 }
 
-/** A line of a task's ledger stream: a township's report, an event of the task, or of its deadline. */
-export type LedgerEntry = ReportEntry | TaskEvent | ExtensionEntry;
+/**
+ * 完成审核: a report that reached the target waits for a leader (`review-submitted`), who passes it
+ * (`review-approved`: that township's part of the task is done with) or sends it back (退回, a
+ * `returned` report entry). `report` is the id of the completing report.
+ */
+export interface ReviewEntry extends EntryBase {
+  kind: ReviewKind;
+  township: string;
+  report: string;
+}
+
+/** A line of a task's ledger stream: a township's report, an event of the task, of its deadline, or of its review. */
+export type LedgerEntry = ReportEntry | TaskEvent | ExtensionEntry | ReviewEntry;
 
 /** Who writes an entry, when, and from which message (or file): what a writer hands the store. */
 export type EntryOrigin = Pick<EntryBase, 'by' | 'at' | 'source'>;
 
 export const isReportEntry = (entry: LedgerEntry): entry is ReportEntry =>
-  entry.kind === 'report' || entry.kind === 'correction' || entry.kind === 'reversal';
+  entry.kind === 'report' || entry.kind === 'correction' || entry.kind === 'reversal' || entry.kind === 'returned';
+
+/** A report entry that undoes an earlier one (撤回, 退回) rather than saying an amount of its own. */
+export const undoesReport = (entry: ReportEntry): boolean => entry.kind === 'reversal' || entry.kind === 'returned';
+
+export const isReviewEntry = (entry: LedgerEntry): entry is ReviewEntry => entry.kind === 'review-submitted' || entry.kind === 'review-approved';
 
 export const isTaskEvent = (entry: LedgerEntry): entry is TaskEvent => entry.kind === 'closed' || entry.kind === 'reopened';
 

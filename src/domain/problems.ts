@@ -48,6 +48,8 @@ export type Problem =
   | { code: 'date-missing' }
   /** 申请延期 or 不同意 without a reason. */
   | { code: 'reason-missing' }
+  /** 通过 / 退回 without the township's name. */
+  | { code: 'township-missing' }
   /** Not a request's number: `同意 七号`. */
   | { code: 'request-number'; text: string };
 

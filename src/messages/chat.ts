@@ -157,6 +157,8 @@ export const text = {
         return '缺少延期到的日期';
       case 'reason-missing':
         return '缺少理由';
+      case 'township-missing':
+        return '缺少乡镇名称';
       case 'request-number':
         return `「${p.text}」不是申请编号，编号是一个数字`;
       case 'too-long':
@@ -532,6 +534,8 @@ export const text = {
         `你最近的上报（${what}）记在${township}名下。撤回要在${township}的工作群里 @我 发送「撤回」。`,
       notLast: (asked: string, last: string): string =>
         `你最近一次上报的是 ${last}，不是 ${asked}。撤回只能撤回最近的一次；${asked} 如需更正，请直接重新上报正确的进度。`,
+      /** 通过 closed the township's part of the task: the report stands. */
+      approved: (taskId: string): string => `${taskId}这次上报已审核通过（办结），不能撤回。`,
       superseded: (taskId: string): string =>
         `${taskId} 在你之后已有新的上报，不能撤回。如需更正，请直接重新上报正确的进度。`,
       undone: (taskId: string, township: string, restored: string | undefined): string =>

@@ -14,6 +14,8 @@ export interface CycleExamples {
   extendable?: { task: Task; to: Ymd };
   /** The numbers of the requests waiting for this person's answer, oldest first. */
   openRequests: readonly number[];
+  /** Completions waiting for this person's review (完成审核), oldest first: task id and township name. */
+  reviewable: readonly { task: string; township: string }[];
   /** Today in Beijing, for an example with a date in it that must still be ahead. */
   today: Ymd;
 }
@@ -113,12 +115,18 @@ export const cycle = {
   },
 
   pending: {
-    summary: '查看等待我答复的申请',
+    summary: '查看等待我答复的申请和等待审核的完成上报',
     action: '查看待办',
     usage: '待办',
     example: '待办',
     title: (n: number): string => `待办（${String(n)}项）`,
-    none: '目前没有等待答复的申请。',
+    none: '目前没有等待答复的申请，也没有等待审核的完成上报。',
+    /** A completion waiting for review, with its age. */
+    reviewItem: (task: Task, township: string, by: string, waited: number): Line => [
+      { text: '待审核', tone: 'strong' },
+      ` ${township} ${taskName(task)}（${by}上报完成，${waited === 0 ? '今天' : `已等${String(waited)}个工作日`}）`,
+    ],
+    reviewHint: (task: string, township: string): string => `回复「通过 ${task} ${township}」或「退回 ${task} ${township} 理由」。`,
     /** One open request with its age. */
     item: (request: ExtensionRequest, task: Task | undefined, township: string, waited: number, today: Ymd): Line => [
       { text: `延期申请#${String(request.number)}`, tone: 'strong' },
@@ -128,14 +136,69 @@ export const cycle = {
     hint: (n: number): string => `${answerHint(n)}。`,
   },
 
+  /** 完成审核 (when the county turns it on): 通过 and 退回, and what a report that completes is told. */
+  passReview: {
+    summary: '审核通过一个乡镇的完成上报（办结）',
+    action: '审核完成情况',
+    needs: '任务编号和乡镇名称',
+    usage: '通过 任务编号 乡镇名称',
+    example: (s: CycleExamples): string[] => {
+      const first = s.reviewable[0];
+      return first ? [`通过 ${first.task} ${first.township}`] : [];
+    },
+  },
+  returnReview: {
+    summary: '退回一个乡镇的完成上报，并说明理由',
+    action: '审核完成情况',
+    needs: '任务编号、乡镇名称和理由',
+    usage: '退回 任务编号 乡镇名称 理由',
+    // Another completion than 通过's where there is one: tried one after the other, both work.
+    example: (s: CycleExamples): string[] => {
+      const last = s.reviewable[s.reviewable.length - 1];
+      return last ? [`退回 ${last.task} ${last.township} 佐证材料不全`] : [];
+    },
+  },
+  review: {
+    /** 通过 or 退回 in a county that does not review completions. */
+    off: '本县没有开启完成审核：乡镇上报完成即算完成，不需要通过或退回。',
+    /** Told with a report that completes a task while the county reviews completions. */
+    submitted: '已提交领导审核，通过后办结；审核期间照常计入完成。',
+    /** A report on a (task, township) a leader has passed. */
+    closed: (task: Task, township: string): string => `${taskName(task)}${township}已审核通过（办结），不再上报。`,
+    /** Nothing waits for review there. */
+    notWaiting: (task: Task, township: string, waiting: readonly string[]): string =>
+      `${taskName(task)}${township}没有等待审核的完成上报。` + (waiting.length === 0 ? '目前没有等待审核的。' : `等待审核的有：${waiting.join('、')}。`),
+    unknownTownship: (name: string, known: readonly string[]): string => `没有叫「${name}」的乡镇。乡镇有：${known.join('、')}。`,
+    own: (task: Task, township: string): string => `${taskName(task)}${township}的完成是您本人上报的，请由其他领导审核。`,
+    alreadyPassed: (task: Task, township: string, by: string, on: Ymd, at: string, today: Ymd): string =>
+      `${taskName(task)}${township}已由${by}在${whenDone(on, at, today)}审核通过，不能再改。`,
+    reportedSince: (task: Task, township: string): string => `${township}在那之后又上报了${taskName(task)}，请看最新的进度再审核。`,
+    passed: (task: Task, township: string, told: boolean): string =>
+      `已审核通过：${township} ${taskName(task)}办结。${told ? `已通知${township}工作群。` : `${township}还没有绑定工作群，请另行告知。`}`,
+    returned: (task: Task, township: string, restored: string, told: boolean): string =>
+      `已退回：${township} ${taskName(task)}，进度恢复为${restored}。${told ? `已通知${township}工作群。` : `${township}还没有绑定工作群，请另行告知。`}`,
+    passedPost: (task: Task, by: string): { title: string; lines: Line[] } => ({
+      title: `${task.id}审核通过`,
+      lines: [[`${by}审核通过了本乡镇${taskName(task)}的完成情况：办结，不再上报。`]],
+    }),
+    returnedPost: (task: Task, by: string, reason: string, restored: string): { title: string; lines: Line[] } => ({
+      title: `${task.id}完成上报被退回`,
+      lines: [[`${by}退回了本乡镇${taskName(task)}的完成上报，进度恢复为${restored}。`], [`理由：${reason}`], [`补齐后请 @我 重新上报，例如：上报 ${task.id} 完成`]],
+    }),
+  },
+
   /** Beside a township's progress (进度 T3): its own deadline, or the request it waits on. */
   notes: {
     extended: (deadline: Ymd, today: Ymd): string => `（延期至${day(deadline, today)}）`,
     asking: (n: number): string => `（延期申请#${String(n)}待答复）`,
+    reviewing: '（待审核）',
+    passed: '（已办结）',
   },
 
-  /** The leaders' daily digest: requests left unanswered too long. */
+  /** The leaders' daily digest: requests left unanswered too long, and completions waiting for review. */
   digest: {
+    reviewHeading: '待审核的完成上报：',
+    reviewItem: (township: string, task: string, waited: number): string => `${township} ${task}（${String(waited)}个工作日）`,
     heading: (days: number): string => `${String(days)}个工作日以上未答复：`,
     item: (request: ExtensionRequest, township: string, waited: number): string =>
       `延期申请#${String(request.number)}（${township} ${request.task}，${String(waited)}个工作日）`,

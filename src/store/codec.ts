@@ -15,7 +15,8 @@ import { z } from 'zod';
 import type { CalendarOverrides } from '../domain/calendar.js';
 import type { Leave, PeopleEntry, PeopleEvent } from '../domain/cover.js';
 import type { ExtensionRequest } from '../domain/extensions.js';
-import { COUNT_UNITS, TASK_DOMAINS, type EntryOrigin, type ExtensionEntry, type ExtensionKind, type LedgerEntry, type Progress, type ReportKind, type Reporter, type Task, type TaskEventKind, type Township, CHAT_PLATFORMS, type Group, type Person } from '../domain/model.js';
+import type { ReviewRecord } from '../domain/review.js';
+import { COUNT_UNITS, TASK_DOMAINS, type EntryOrigin, type ExtensionEntry, type ExtensionKind, type LedgerEntry, type ReviewEntry, type Progress, type ReportKind, type Reporter, type Task, type TaskEventKind, type Township, CHAT_PLATFORMS, type Group, type Person } from '../domain/model.js';
 import type { RankingRow, RankingSnapshot } from '../domain/ranking.js';
 import { DEFAULT_SCHEDULE, isClockTime, MAX_EXTENSION_GRACE_DAYS, MAX_LADDER_DAYS, MAX_LADDER_RUNGS, MAX_OVERDUE_REPEAT_DAYS, type ScheduleSettings } from '../domain/schedule.js';
 import { type DeadLetter, type LastReport } from './types.js';
@@ -32,7 +33,7 @@ const Ymd = z.iso.date();
 const Ym = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/);
 export const InstantSchema = z.iso.datetime({ offset: true });
 const Instant = InstantSchema;
-const REPORT_KINDS = ['report', 'correction', 'reversal'] as const satisfies readonly ReportKind[];
+const REPORT_KINDS = ['report', 'correction', 'reversal', 'returned'] as const satisfies readonly ReportKind[];
 
 /**
  * Amounts travel as decimal text (`String(n)`) in stream fields and in progress JSON: the Lua
@@ -270,6 +271,7 @@ const EntryFieldsSchema = z.compile(
     }),
     z.object({ kind: z.literal('closed'), ...ORIGIN_FIELDS }),
     z.object({ kind: z.literal('reopened'), closedOn: Ymd.optional(), ...ORIGIN_FIELDS }),
+    z.object({ kind: z.enum(['review-submitted', 'review-approved']), township: z.string().min(1), report: z.string().min(1), ...ORIGIN_FIELDS }),
     z.object({
       kind: z.enum(EXTENSION_KINDS),
       township: z.string().min(1),
@@ -312,6 +314,9 @@ export function decodeEntry(task: string, id: string, flat: readonly string[], w
       return { entry: { ...origin, kind: 'closed' }, prev: undefined };
     case 'reopened':
       return { entry: { ...origin, kind: 'reopened', ...(f.closedOn === undefined ? {} : { closedOn: f.closedOn }) }, prev: undefined };
+    case 'review-submitted':
+    case 'review-approved':
+      return { entry: { ...origin, kind: f.kind, township: f.township, report: f.report }, prev: undefined };
     case 'extension-requested':
     case 'extension-granted':
     case 'extension-refused':
@@ -339,7 +344,7 @@ export const StreamEntriesSchema = z.compile(z.array(z.tuple([z.string(), z.arra
 export const RecordReplySchema = z.tuple([z.enum(['recorded', 'duplicate', 'repeat']), z.string(), z.array(z.string())]);
 
 export const ReverseReplySchema = z.tuple([
-  z.enum(['reversed', 'duplicate', 'superseded', 'not-found']),
+  z.enum(['reversed', 'duplicate', 'superseded', 'not-found', 'approved']),
   z.string(),
   z.array(z.string()),
   z.string(),
@@ -367,6 +372,20 @@ export const DeadLetterSchema: z.ZodType<DeadLetter> = z.object({
 
 /** The [at, shift] strings reserve-slot.lua returns. */
 export const SlotReplySchema = z.tuple([CounterSchema, CounterSchema]);
+
+/** A review entry as stream fields, in the layout `decodeEntry` reads back. */
+export function reviewFields(entry: Omit<ReviewEntry, 'id' | 'task'>): string[] {
+  const { by, at, source } = entry;
+  return ['kind', entry.kind, 'township', entry.township, 'report', entry.report, 'platform', by.platform, 'user', by.user, 'name', by.name, 'at', at, 'source', source];
+}
+
+/** A township's review as its task's reviews hash keeps it (the Lua scripts read `state` and `report`). */
+export const ReviewRecordSchema: z.ZodType<ReviewRecord> = z.object({
+  state: z.enum(['pending', 'approved']),
+  report: z.string().min(1),
+  at: Instant,
+  by: ReporterSchema,
+});
 
 /** An extension entry as stream fields, in the layout `decodeEntry` reads back. */
 export function extensionFields(entry: Omit<ExtensionEntry, 'id' | 'task'>): string[] {

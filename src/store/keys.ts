@@ -92,6 +92,8 @@ export interface Keys {
   standings(taskId: string): string;
   /** Hash: request number → JSON ExtensionRequest; `open:<township id>` → the number of its open one. */
   requests(taskId: string): string;
+  /** Hash township id → JSON ReviewRecord: a completion waiting for review (完成审核) or passed. */
+  reviews(taskId: string): string;
   /** Hash township id → JSON Grant: a deadline 同意 gave that township for the task. */
   deadlines(taskId: string): string;
   /** String: the ledger entry id a source message produced; marks it as recorded for 7 days. */
@@ -150,6 +152,7 @@ export function createKeys(prefix = PRODUCTION_PREFIX): Keys {
     standings: (taskId) => `${task(taskId)}:standings`,
     requests: (taskId) => `${task(taskId)}:requests`,
     deadlines: (taskId) => `${task(taskId)}:deadlines`,
+    reviews: (taskId) => `${task(taskId)}:reviews`,
     seen: (taskId, source) => `${task(taskId)}:seen:${source}`,
     groupField: (platform, chat) => `${platform}:${chat}`,
     personField: (platform, user) => `${platform}:${user}`,

@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis';
 import { beijingInstant, instantMs } from '../domain/dates.js';
 import { withStatus } from '../domain/ledger.js';
-import { isReportEntry, isTaskEvent, type ChatPlatform, type Instant, type LedgerEntry, type Progress, type ReportEntry, type Reporter } from '../domain/model.js';
+import { isReportEntry, isTaskEvent, undoesReport, type ChatPlatform, type Instant, type LedgerEntry, type Progress, type ReportEntry, type Reporter } from '../domain/model.js';
 import {
   amountText,
   CounterSchema,
@@ -51,8 +51,11 @@ export interface LedgerStore {
   /** Ledger entry and current progress in one atomic step, deduplicated by `source`. */
   recordReport(input: ReportInput): Promise<ReportResult>;
   lastReport(platform: ChatPlatform, user: string): Promise<LastReport | undefined>;
-  /** Appends a reversal of `last.entry` and restores the progress before it, atomically. */
-  reverseReport(last: LastReport, by: Reporter, at: Instant, source: string): Promise<ReverseResult>;
+  /**
+   * Appends a reversal of `last.entry` and restores the progress before it, atomically: 撤回 by
+   * default, or 退回 (`returned`, with the leader's reason) of a completion waiting for review.
+   */
+  reverseReport(last: LastReport, by: Reporter, at: Instant, source: string, as?: UndoKind): Promise<ReverseResult>;
   /**
    * Closes or reopens a task and appends the event to its ledger. The status is set only while
    * the task still has the one it was read with, so two admins at once write one event.
@@ -65,12 +68,15 @@ export interface LedgerStore {
   earliestReport(taskIds: readonly string[]): Promise<Instant | undefined>;
 }
 
+/** 撤回 (the reporter's) or 退回 (a leader's, with a reason). */
+export type UndoKind = { kind: 'reversal' } | { kind: 'returned'; note: string };
+
 export function createLedgerStore(redis: Redis, keys: Keys): LedgerStore {
   const scripts = defineScripts(redis);
   const slots = createSlots(redis, keys);
 
   function taskKeys(task: string, source: string): TaskKeys {
-    return { progress: keys.progress(task), ledger: keys.ledger(task), seen: keys.seen(task, source), standings: keys.standings(task) };
+    return { progress: keys.progress(task), ledger: keys.ledger(task), seen: keys.seen(task, source), standings: keys.standings(task), reviews: keys.reviews(task) };
   }
 
   function requireText(name: string, value: string): void {
@@ -99,7 +105,7 @@ export function createLedgerStore(redis: Redis, keys: Keys): LedgerStore {
   }
 
   function progressOf(entry: ReportEntry, where: string): Progress {
-    if (entry.amount === null || entry.kind === 'reversal') throw new StoreDataError(where, `entry ${entry.id} is not a report`);
+    if (entry.amount === null || undoesReport(entry)) throw new StoreDataError(where, `entry ${entry.id} is not a report`);
     return { amount: entry.amount, at: entry.at, entry: entry.id, by: entry.by };
   }
 
@@ -154,7 +160,7 @@ export function createLedgerStore(redis: Redis, keys: Keys): LedgerStore {
       return getJson(redis, LastReportSchema, keys.lastReport(platform, user));
     },
 
-    async reverseReport(last: LastReport, by: Reporter, at: Instant, source: string): Promise<ReverseResult> {
+    async reverseReport(last: LastReport, by: Reporter, at: Instant, source: string, as: UndoKind = { kind: 'reversal' }): Promise<ReverseResult> {
       requireText('source', source);
       checkedMs('at', at);
       const lastKey = keys.lastReport(by.platform, by.user);
@@ -171,20 +177,22 @@ export function createLedgerStore(redis: Redis, keys: Keys): LedgerStore {
           source,
           seenSeconds: SEEN_SECONDS,
           slot: await slots.of(last.township),
+          kind: as.kind,
+          note: as.kind === 'returned' ? as.note : '',
         }),
         taskKeysOf.ledger,
       );
       const [status, id, fields, restoredText] = reply;
-      if (status === 'superseded' || status === 'not-found') return { ok: false, reason: status };
+      if (status === 'superseded' || status === 'not-found' || status === 'approved') return { ok: false, reason: status };
       if (fields.length === 0) throw new StoreDataError(taskKeysOf.seen, `names ledger entry ${id}, which is gone`);
       const { entry } = decodeEntry(last.task, id, fields, taskKeysOf.ledger);
-      if (entry.kind !== 'reversal') throw new StoreDataError(taskKeysOf.seen, `names ledger entry ${id}, which is not a reversal`);
+      if (!isReportEntry(entry) || !undoesReport(entry)) throw new StoreDataError(taskKeysOf.seen, `names ledger entry ${id}, which is not a reversal`);
       const restored = restoredText === '' ? undefined : decodeJson(ProgressSchema, restoredText, `${taskKeysOf.ledger} ${id} restored`);
 
       // Another slot again, hence not in the script. Conditional on the entry, so a report made
       // since is still the one 撤回 finds; a crash before it leaves a marker whose 撤回 is refused
       // as superseded, since progress no longer names that entry.
-      if (entry.reverses !== undefined) {
+      if (entry.reverses !== undefined && as.kind === 'reversal') {
         const undone: LastReport = { ...last, entry: entry.reverses, undone: true };
         await scripts.markUndone(lastKey, entry.reverses, encodeJson(LastReportSchema, undone, 'last report'));
       }

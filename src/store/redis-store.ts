@@ -16,11 +16,12 @@ import { createPacingStore, type PacingStore } from './pacing.js';
 import { createPictureStore, type PictureStore } from './pictures.js';
 import { createReplyStore, type ReplyStore } from './replies.js';
 import { createRequestStore, type RequestStore } from './requests.js';
+import { createReviewStore, type ReviewStore } from './reviews.js';
 import { createRunStore, type RunStore } from './runs.js';
 import { createSecretStore, type SecretStore } from './secrets.js';
 import { createStandingsStore, type StandingsStore } from './standings.js';
 
-type Parts = readonly [HealthStore, CountyStore, CountySetupStore, LedgerStore, RequestStore, StandingsStore, ReplyStore, CallbackStore, PacingStore, DeliveryStore, PictureStore, RunStore, SecretStore, CoverStore];
+type Parts = readonly [HealthStore, CountyStore, CountySetupStore, LedgerStore, RequestStore, ReviewStore, StandingsStore, ReplyStore, CallbackStore, PacingStore, DeliveryStore, PictureStore, RunStore, SecretStore, CoverStore];
 
 /** The method names two of `P` share: spread into one object, the later would hide the earlier. */
 type Shared<P extends readonly object[], Seen extends PropertyKey = never> = P extends readonly [infer Head extends object, ...infer Rest extends readonly object[]]
@@ -38,6 +39,7 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
     ...createCountySetupStore(redis, keys),
     ...createLedgerStore(redis, keys),
     ...createRequestStore(redis, keys),
+    ...createReviewStore(redis, keys),
     ...createStandingsStore(redis, keys),
     ...createReplyStore(redis, keys),
     ...createCallbackStore(redis, keys),

@@ -11,7 +11,9 @@ import { packageRoot } from '../paths.js';
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     dubanRecordReport(progress: RedisKey, ledger: RedisKey, seen: RedisKey, standings: RedisKey, ...args: string[]): Result<unknown, Context>;
-    dubanReverseReport(progress: RedisKey, ledger: RedisKey, seen: RedisKey, standings: RedisKey, ...args: string[]): Result<unknown, Context>;
+    dubanReverseReport(progress: RedisKey, ledger: RedisKey, seen: RedisKey, standings: RedisKey, reviews: RedisKey, ...args: string[]): Result<unknown, Context>;
+    dubanSubmitReview(progress: RedisKey, reviews: RedisKey, ledger: RedisKey, ...args: string[]): Result<unknown, Context>;
+    dubanApproveReview(reviews: RedisKey, ledger: RedisKey, seen: RedisKey, ...args: string[]): Result<unknown, Context>;
     dubanRebuildStandings(progress: RedisKey, standings: RedisKey, ...slots: string[]): Result<unknown, Context>;
     dubanAssignSlots(slots: RedisKey, ...townships: string[]): Result<unknown, Context>;
     dubanRaiseSeq(counter: RedisKey, least: string): Result<unknown, Context>;
@@ -35,7 +37,7 @@ function scriptsDir(): string {
   return join(packageRoot(import.meta.url), 'src', 'store', 'scripts');
 }
 
-const NAMES = ['record-report', 'reverse-report', 'rebuild-standings', 'assign-slots', 'raise-seq', 'mark-undone', 'swap-field', 'reserve-slot', 'pause-lane', 'open-request', 'decide-request', 'set-cover'] as const;
+const NAMES = ['record-report', 'reverse-report', 'rebuild-standings', 'assign-slots', 'raise-seq', 'mark-undone', 'swap-field', 'reserve-slot', 'pause-lane', 'open-request', 'decide-request', 'submit-review', 'approve-review', 'set-cover'] as const;
 
 let sources: Record<(typeof NAMES)[number], string> | undefined;
 
@@ -71,6 +73,9 @@ export interface RecordReportArgs extends EntryOrigin {
 
 export interface ReverseReportArgs extends EntryOrigin {
   entry: string;
+  /** `reversal` (撤回) or `returned` (退回), and the latter's reason. */
+  kind: 'reversal' | 'returned';
+  note: string;
 }
 
 /** The keys of one task that the report scripts touch; all share the task's hash tag. */
@@ -79,6 +84,7 @@ export interface TaskKeys {
   ledger: string;
   seen: string;
   standings: string;
+  reviews: string;
 }
 
 export interface Scripts {
@@ -95,6 +101,8 @@ export interface Scripts {
   reserveSlot(pacing: string, now: number, parts: number, spacingMs: number, keepMs: number): Promise<unknown>;
   pauseLane(pacing: string, now: number, pauseMs: number, keepMs: number): Promise<unknown>;
   openRequest(keys: RequestKeys, args: OpenRequestArgs): Promise<unknown>;
+  submitReview(keys: Pick<TaskKeys, 'progress' | 'reviews' | 'ledger'>, township: string, report: string, review: string, fields: readonly string[]): Promise<unknown>;
+  approveReview(keys: Pick<TaskKeys, 'reviews' | 'ledger' | 'seen'>, township: string, read: string, approved: string, seenSeconds: number, fields: readonly string[]): Promise<unknown>;
   decideRequest(keys: RequestKeys & { deadlines: string }, args: DecideRequestArgs): Promise<unknown>;
 }
 
@@ -140,7 +148,9 @@ export function defineScripts(redis: Redis): Scripts {
 function register(redis: Redis): Scripts {
   const source = lua();
   redis.defineCommand('dubanRecordReport', { numberOfKeys: 4, lua: source['record-report'] });
-  redis.defineCommand('dubanReverseReport', { numberOfKeys: 4, lua: source['reverse-report'] });
+  redis.defineCommand('dubanReverseReport', { numberOfKeys: 5, lua: source['reverse-report'] });
+  redis.defineCommand('dubanSubmitReview', { numberOfKeys: 3, lua: source['submit-review'] });
+  redis.defineCommand('dubanApproveReview', { numberOfKeys: 3, lua: source['approve-review'] });
   redis.defineCommand('dubanRebuildStandings', { numberOfKeys: 2, lua: source['rebuild-standings'] });
   redis.defineCommand('dubanAssignSlots', { numberOfKeys: 1, lua: source['assign-slots'] });
   redis.defineCommand('dubanRaiseSeq', { numberOfKeys: 1, lua: source['raise-seq'] });
@@ -177,6 +187,7 @@ function register(redis: Redis): Scripts {
         keys.ledger,
         keys.seen,
         keys.standings,
+        keys.reviews,
         a.township,
         a.entry,
         a.platform,
@@ -186,7 +197,11 @@ function register(redis: Redis): Scripts {
         a.source,
         String(a.seenSeconds),
         String(a.slot),
+        a.kind,
+        a.note,
       ),
+    submitReview: (keys, township, report, review, fields) => redis.dubanSubmitReview(keys.progress, keys.reviews, keys.ledger, township, report, review, ...fields),
+    approveReview: (keys, township, read, approved, seenSeconds, fields) => redis.dubanApproveReview(keys.reviews, keys.ledger, keys.seen, township, read, approved, String(seenSeconds), ...fields),
     rebuildStandings: (progress, standings, slots) => redis.dubanRebuildStandings(progress, standings, ...[...slots].flatMap(([id, slot]) => [id, String(slot)])),
     assignSlots: (slots, townships) => redis.dubanAssignSlots(slots, ...townships),
     raiseSeq: (counter, least) => redis.dubanRaiseSeq(counter, String(least)),

@@ -26,8 +26,11 @@ export interface ReportResult {
 
 export type ReverseResult =
   | { ok: true; entry: ReportEntry; restored?: Progress }
-  /** Someone reported on the same task and township after it: undoing would lose their report. */
-  | { ok: false; reason: 'superseded' | 'not-found' };
+  /**
+   * `superseded`: someone reported on the same task and township after it: undoing would lose
+   * their report. `approved`: a leader passed it (通过): it stands.
+   */
+  | { ok: false; reason: 'superseded' | 'not-found' | 'approved' };
 
 /** A reporter's most recent report, for 撤回. */
 export interface LastReport {

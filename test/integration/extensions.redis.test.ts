@@ -200,7 +200,7 @@ describe('不同意', () => {
 
 describe('待办', () => {
   it('lists the open requests with their numbers and ages, and says when there are none', async () => {
-    expect(await bot.say(leader, '待办')).toBe('目前没有等待答复的申请。');
+    expect(await bot.say(leader, '待办')).toBe('目前没有等待答复的申请，也没有等待审核的完成上报。');
     await ask();
     bot.clock.set('2026-11-26T09:00:00+08:00');
     await bot.say(hongxingClerk, '申请延期 T2 12月20日 人手不足');

@@ -11,6 +11,10 @@ export function shownAmount(cell: Cell): string {
   return cell.task.target.kind === 'count' && cell.progress ? `${shown}（${text.percentOf(cell.completion)}）` : shown;
 }
 
+/** After a cell's amount: `（待审核）` while a leader has its completion to review, `（已办结）` once passed. */
+export const reviewNote = (cell: Cell): string =>
+  cell.review === 'pending' ? text.commands.notes.reviewing : cell.review === 'approved' ? text.commands.notes.passed : '';
+
 /** A cell's standing as the time-left sentences read it. */
 export const standingView = (cell: Cell): StandingView => ({
   ...cell.standing,

@@ -7,7 +7,7 @@ import type { Board } from '../board.js';
 import { townshipToBind, type CommandContext } from '../command.js';
 import { UserError } from '../errors.js';
 import { plain, type Line, type OutgoingMessage } from '../types.js';
-import { shownAmount, standingView } from './cell.js';
+import { reviewNote, shownAmount, standingView } from './cell.js';
 import { showsEstimate, withCalendarNote } from './estimate.js';
 import { viewedTownship } from './viewed-township.js';
 import { isDone } from '../../domain/lights.js';
@@ -35,7 +35,7 @@ export function taskList(ctx: CommandContext, board: Board, word: string): Outgo
       text.light(c.standing.light),
       ' ',
       ...text.taskTitle(c.task),
-      `：${shownAmount(c)}，${text.timeLeft(standingView(c), board.today)}`,
+      `：${shownAmount(c)}${reviewNote(c)}，${text.timeLeft(standingView(c), board.today)}`,
     ]);
     return {
       title: text.tasksTitle(township.name, underWay.length, done.length),

@@ -5,7 +5,7 @@
 import type { Covering } from '../../domain/cover.js';
 import { instantMs } from '../../domain/dates.js';
 import { OVERDUE_DECISION_WORKDAYS, type ExtensionRequest } from '../../domain/extensions.js';
-import type { Instant, Township, Ymd } from '../../domain/model.js';
+import type { Instant, Task, Township, Ymd } from '../../domain/model.js';
 import { warningsFor, type Warnings } from '../../domain/schedule.js';
 import { cover, text } from '../../messages/index.js';
 import type { Board } from '../board.js';
@@ -50,6 +50,20 @@ function unansweredLines(waiting: readonly Unanswered[]): Line[] {
   return [[{ text: text.commands.digest.heading(OVERDUE_DECISION_WORKDAYS), tone: 'strong' }, text.commands.digest.items(named, waiting.length)]];
 }
 
+/** A completion waiting for a leader's review (完成审核), for `waited` working days. */
+export interface AwaitingReview {
+  task: Task;
+  township: Township;
+  waited: number;
+}
+
+/** The digest's line on completions waiting for review, oldest first: one line, like the requests'. */
+function reviewLines(reviews: readonly AwaitingReview[]): Line[] {
+  if (reviews.length === 0) return [];
+  const named = reviews.slice(0, DIGEST_REQUESTS).map((r) => text.commands.digest.reviewItem(r.township.name, r.task.id, r.waited));
+  return [[{ text: text.commands.digest.reviewHeading, tone: 'strong' }, text.commands.digest.items(named, reviews.length)]];
+}
+
 /**
  * The leaders' daily 预警 (docs/design.md §1: bundled, one phone screen — at most 15 lines): the county's
  * counts, what changed from `since` (the last working day's digest) to `now` — tasks newly
@@ -62,12 +76,12 @@ export function warningDigest(
   board: Board,
   since: { day: Ymd; at: Instant },
   now: Date,
-  { waiting = [], covering = [] }: { waiting?: readonly Unanswered[]; covering?: readonly Covering[] } = {},
+  { waiting = [], covering = [], reviews = [] }: { waiting?: readonly Unanswered[]; covering?: readonly Covering[]; reviews?: readonly AwaitingReview[] } = {},
 ): OutgoingMessage | undefined {
   const flagged = flaggedTownships(board);
-  if (flagged.length === 0 && waiting.length === 0) return undefined;
+  if (flagged.length === 0 && waiting.length === 0 && reviews.length === 0) return undefined;
   // Whose posts go to a B today: one line, however many townships, so the screen stays one.
-  const extras: Line[] = [...unansweredLines(waiting), ...(covering.length > 0 ? [cover.covering(covering, board.today)] : [])];
+  const extras: Line[] = [...unansweredLines(waiting), ...reviewLines(reviews), ...(covering.length > 0 ? [cover.covering(covering, board.today)] : [])];
   if (flagged.length === 0) return { title: text.jobs.digestTitle(board.today), lines: extras };
   const overdue = flagged.flatMap((w) => w.overdue);
   const behind = flagged.flatMap((w) => w.behind);

@@ -15,5 +15,5 @@ export { NOTE_MAX, parseReport, type ReportArgs } from './report.js';
 export { parseDate, parseMonth, type MonthRef } from './dates.js';
 export { parseDomain, parseTarget, VILLAGE_WORDS } from './target.js';
 export { parseNewTask, type NewTaskArgs, type TownshipScope } from './new-task.js';
-export { parseDecision, parseExtension, type DecisionArgs, type ExtensionArgs } from './requests.js';
+export { parseDecision, parseExtension, parseReviewDecision, type DecisionArgs, type ExtensionArgs, type ReviewArgs } from './requests.js';
 export { parseCover, parseLeave, type CoverArgs, type CoverArgsProblem, type ParsedCover } from './cover.js';

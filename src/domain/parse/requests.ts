@@ -74,3 +74,23 @@ export function parseDecision(rest: string, needsReason: boolean): Parsed<Decisi
   if (!reason.ok) return reason;
   return parsed({ number: number.value, reason: reason.value });
 }
+
+export interface ReviewArgs {
+  task: TaskRef;
+  township: string;
+  reason: string;
+}
+
+/** `T3 城关镇` (通过), `T3 城关镇 佐证不全` (退回, `needsReason`): a task, a township's name, a reason. */
+export function parseReviewDecision(rest: string, needsReason: boolean): Parsed<ReviewArgs> {
+  const t = normalizeText(rest);
+  if (t === '') return problem({ code: 'empty' });
+  const [first = '', second, ...others] = t.split(' ');
+  const task = parseTaskRef(first);
+  if (!task.ok) return task;
+  if (second === undefined) return problem({ code: 'township-missing' });
+  const reason = reasonOf(others.join(' '));
+  if (!reason.ok && !needsReason && reason.problem.code === 'reason-missing') return parsed({ task: task.value, township: second, reason: '' });
+  if (!reason.ok) return reason;
+  return parsed({ task: task.value, township: second, reason: reason.value });
+}

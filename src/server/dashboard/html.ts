@@ -13,7 +13,7 @@ import { shownAmount, standingView } from '../../core/views/cell.js';
 import { rankChangeText } from '../../core/views/ranking.js';
 import type { Covering } from '../../domain/cover.js';
 import { beijingDate, beijingTime, weekday } from '../../domain/dates.js';
-import { entryTownship, isExtensionEntry, isReportEntry, isTaskEvent, type Instant, type LedgerEntry, type Light, type Task, type Township, type Ymd } from '../../domain/model.js';
+import { entryTownship, isExtensionEntry, isReportEntry, isReviewEntry, isTaskEvent, undoesReport, type Instant, type LedgerEntry, type Light, type Task, type Township, type Ymd } from '../../domain/model.js';
 import type { RankingRow, RankingSnapshot } from '../../domain/ranking.js';
 import { assignedTo } from '../../domain/targets.js';
 import { cover, text } from '../../messages/index.js';
@@ -294,7 +294,8 @@ function ledgerTable(cell: Cell, rows: readonly LedgerEntry[], today: Ymd): Safe
 function entryValue(cell: Cell, entry: LedgerEntry, today: Ymd): string {
   if (isTaskEvent(entry)) return t.taskEvents[entry.kind];
   if (isExtensionEntry(entry)) return text.extensionValue(entry, today);
-  if (entry.kind !== 'reversal') return entry.value;
+  if (isReviewEntry(entry)) return '';
+  if (!undoesReport(entry)) return entry.value;
   return t.reversedTo(text.amount(cell.task.target, entry.amount ?? undefined, cell.required));
 }
 

@@ -1,11 +1,14 @@
 --[[
-reverse-report: undo one report (撤回) by appending a reversal entry and restoring the progress
-that stood before it, in one atomic step; deduplicated by the source message like a report.
+reverse-report: undo one report — 撤回 by its reporter, or 退回 by a leader reviewing a
+completion — by appending a `reversal` or `returned` entry and restoring the progress that stood
+before it, in one atomic step; deduplicated by the source message like a report. A completion
+waiting for review that is undone waits no more; one a leader has passed (通过) is not undone.
 
 KEYS[1]  progress hash of the task     (field: township id, value: progress JSON)
 KEYS[2]  ledger stream of the task
 KEYS[3]  seen marker of the source message (value: the ledger entry id it produced)
 KEYS[4]  standings of the task (see record-report.lua)
+KEYS[5]  reviews hash of the task (field: township id, value: review JSON naming its report)
 
 ARGV[1]  township id
 ARGV[2]  id of the ledger entry to reverse
@@ -16,6 +19,8 @@ ARGV[6]  at, ISO instant
 ARGV[7]  source message id
 ARGV[8]  seconds the seen marker lives
 ARGV[9]  the township's slot in the standings
+ARGV[10] the entry's kind: 'reversal' (撤回) or 'returned' (退回)
+ARGV[11] its note: 退回's reason; empty for 撤回
 
 Returns {status, reversal entry id, reversal entry fields (flat list), restored progress JSON}
   status 'reversed'   : the reversal was appended; restored JSON empty when no progress remains
@@ -23,6 +28,7 @@ Returns {status, reversal entry id, reversal entry fields (flat list), restored 
                         (fields empty when that entry is gone from the ledger)
   status 'superseded' : a later entry set this township's progress; undoing would lose it
   status 'not-found'  : no report or correction with that id for that township
+  status 'approved'   : a leader passed this completion (通过): it stands
 ]]
 
 local function field(list, name)
@@ -64,13 +70,20 @@ if #target == 0 then
   return {'not-found', '', {}, ''}
 end
 local reversed = target[1][2]
-if field(reversed, 'kind') == 'reversal' or field(reversed, 'township') ~= township then
+local reversedKind = field(reversed, 'kind')
+if reversedKind == 'reversal' or reversedKind == 'returned' or field(reversed, 'township') ~= township then
   return {'not-found', '', {}, ''}
 end
 
 local current = redis.call('HGET', KEYS[1], township)
 if not current or cjson.decode(current).entry ~= entry then
   return {'superseded', '', {}, ''}
+end
+
+local review = redis.call('HGET', KEYS[5], township)
+local reviewed = review and cjson.decode(review).report == entry
+if reviewed and cjson.decode(review).state == 'approved' then
+  return {'approved', '', {}, ''}
 end
 
 local restored = field(reversed, 'prev') or ''
@@ -80,11 +93,11 @@ if restored ~= '' then
 end
 
 local fields = {
-  'kind', 'reversal',
+  'kind', ARGV[10],
   'township', township,
   'amount', amount,
   'value', '',
-  'note', '',
+  'note', ARGV[11],
   'platform', ARGV[3],
   'user', ARGV[4],
   'name', ARGV[5],
@@ -108,6 +121,9 @@ if redis.call('EXISTS', KEYS[4]) == 1 then
     record = struct.pack('>d', tonumber(amount)) .. at .. string.rep(' ', 32 - #at)
   end
   redis.call('SETRANGE', KEYS[4], tonumber(ARGV[9]) * 40, record)
+end
+if reviewed then
+  redis.call('HDEL', KEYS[5], township)
 end
 redis.call('SET', KEYS[3], id, 'EX', tonumber(ARGV[8]))
 

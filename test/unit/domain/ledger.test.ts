@@ -54,6 +54,14 @@ describe('replayLedger', () => {
     });
   });
 
+  it('puts back the earlier value when a leader returns a completion (退回), as a reversal does', () => {
+    const earlier = entry({ amount: 60, at: '2026-11-02T09:00:00+08:00' });
+    const done = entry({ amount: 100, at: '2026-11-09T09:00:00+08:00', by: li });
+    const returned = entry({ kind: 'returned', amount: 60, note: '佐证不全', reverses: done.id, at: '2026-11-10T09:00:00+08:00', by: zhang });
+    expect(progressOf(replayLedger([earlier, done, returned]), 'T3', 'cg')?.entry).toBe(earlier.id);
+    expect(progressOf(replayLedger([earlier, done, returned], '2026-11-09T23:59:59+08:00'), 'T3', 'cg')?.amount).toBe(100);
+  });
+
   it('leaves no progress when the only report is reversed', () => {
     const only = entry({ amount: 50, at: '2026-11-02T09:00:00+08:00' });
     const undo = entry({ kind: 'reversal', amount: null, reverses: only.id, at: '2026-11-02T09:05:00+08:00' });

@@ -20,6 +20,7 @@ const KNOWN: Record<Problem['code'], true> = {
   empty: true,
   'date-missing': true,
   'reason-missing': true,
+  'township-missing': true,
   'request-number': true,
   'task-missing': true,
   'task-ref': true,

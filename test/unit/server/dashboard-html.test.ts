@@ -52,13 +52,14 @@ const progress = progressOf([
   ['T5', '东城街道', 1],
 ]);
 
-/** The real `loadBoard` over the four store reads it makes (no deadline granted); the rest of Store is Redis plumbing. */
+/** The real `loadBoard` over the five store reads it makes (no deadline granted, no review); the rest of Store is Redis plumbing. */
 function fakeStore(): Store {
   const reads: Partial<Store> = {
     townships: () => Promise.resolve(townships),
     tasks: () => Promise.resolve(tasks),
     progress: (ids) => Promise.resolve(new Map([...progress].filter(([id]) => ids.includes(id)))),
     grantedDeadlines: () => Promise.resolve(new Map()),
+    reviews: () => Promise.resolve(new Map()),
   };
   return reads as Store;
 }
