@@ -19,7 +19,7 @@ export default defineCommand({
     const source = await examplesHere(ctx);
     const word = (c: Command): string => c.words[0] ?? c.name;
     // What this person may do: here, each with examples made from their own tasks; elsewhere, where.
-    const theirs = ctx.commands.filter((c) => c.name !== 'help' && forbidden(c, ctx) === undefined);
+    const theirs = ctx.commands.filter((c) => c.name !== 'help' && forbidden(c, ctx) === undefined && (c.listed?.(source) ?? true));
     const listed = (c: Command): Command => (c.listedIn ? { ...c, where: c.listedIn } : c);
     const here = theirs.filter((c) => misplaced(listed(c), ctx) === undefined);
     const lines = here.map((c): Line => M.line(word(c), c.summary, c.examples(source)));

@@ -2,9 +2,11 @@ import { defineCommand, noArgs } from '../src/core/command.js';
 import { plain, type Line } from '../src/core/types.js';
 import { beijingDay } from '../src/domain/dates.js';
 import { openRequests, workdaysWaiting } from '../src/domain/extensions.js';
+import { unsignedOf, workdaysUnsigned, type SignOff } from '../src/domain/sign-off.js';
 import { text } from '../src/messages/index.js';
 
 const M = text.commands.pending;
+const S = text.commands.signing.pending;
 
 export default defineCommand({
   name: 'pending',
@@ -14,14 +16,30 @@ export default defineCommand({
   where: 'leaders',
   args: noArgs,
   async run(ctx) {
-    const [requests, tasks, townships] = await Promise.all([ctx.store.requests(), ctx.store.tasks(), ctx.store.townships()]);
+    const [requests, tasks, townships, settings] = await Promise.all([ctx.store.requests(), ctx.store.tasks(), ctx.store.townships(), ctx.store.scheduleSettings()]);
     const open = openRequests(requests);
-    if (open.length === 0) return plain(M.none);
-    const lines = open.map((r): Line => {
-      const township = townships.find((t) => t.id === r.township)?.name ?? r.township;
-      return M.item(r, tasks.find((t) => t.id === r.task), township, workdaysWaiting(beijingDay(r.at), ctx.today, ctx.calendar), ctx.today);
-    });
+    const nameOf = (id: string): string => townships.find((t) => t.id === id)?.name ?? id;
+    // 签收: the open tasks some township has not signed, by task, in the order they were announced.
+    const openTasks = tasks.filter((t) => t.status === 'open');
+    const unsigned = settings.signOff ? unsignedOf(await ctx.store.signOffs(openTasks.map((t) => t.id)), openTasks) : [];
+    const byTask = new Map<string, SignOff[]>();
+    for (const s of unsigned) byTask.set(s.task, [...(byTask.get(s.task) ?? []), s]);
+    if (open.length === 0 && byTask.size === 0) return plain(settings.signOff ? S.none : M.none);
+
+    const lines = open.map((r): Line => M.item(r, tasks.find((t) => t.id === r.task), nameOf(r.township), workdaysWaiting(beijingDay(r.at), ctx.today, ctx.calendar), ctx.today));
     const first = open[0];
-    return { title: M.title(open.length), lines: [...lines, ...(first ? [[{ text: M.hint(first.number), tone: 'muted' as const }]] : [])] };
+    const signing = [...byTask].flatMap(([id, waiting]): Line[] => {
+      const task = openTasks.find((t) => t.id === id);
+      if (!task) return [];
+      return [S.item(task, waiting.map((s) => ({ name: nameOf(s.township), days: workdaysUnsigned(beijingDay(s.announced), ctx.today, ctx.calendar) })))];
+    });
+    return {
+      title: M.title(open.length + byTask.size),
+      lines: [
+        ...lines,
+        ...(first ? [[{ text: M.hint(first.number), tone: 'muted' as const }]] : []),
+        ...(signing.length > 0 ? [[{ text: S.heading(signing.length), tone: 'strong' as const }], ...signing] : []),
+      ],
+    };
   },
 });

@@ -2,14 +2,16 @@ import { z } from 'zod';
 import { addDays, beijingInstant } from '../domain/dates.js';
 import { deadlineOf, openRequests } from '../domain/extensions.js';
 import { exampleTasks, oneOfEachKind } from '../domain/examples.js';
-import type { EntryOrigin, Role, Township, WorkCalendar, Ymd, Group, Person } from '../domain/model.js';
+import type { EntryOrigin, Role, Task, Township, WorkCalendar, Ymd, Group, Person } from '../domain/model.js';
 import type { Parsed, Problem } from '../domain/problems.js';
+import { unsignedOf } from '../domain/sign-off.js';
 import { requiredAmount } from '../domain/targets.js';
 import { text, type ExampleSource } from '../messages/index.js';
 import type { CountyStore } from '../store/county.js';
 import type { CoverStore } from '../store/cover.js';
 import type { LedgerStore } from '../store/ledger.js';
 import type { RequestStore } from '../store/requests.js';
+import type { SignOffStore } from '../store/sign-off.js';
 import type { StandingsStore } from '../store/standings.js';
 import { UserError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -32,8 +34,8 @@ export interface Actor {
   roles: ReadonlySet<Role>;
 }
 
-/** What commands read and write: the county, its ledger, the requests to its leaders, where each township stands, and its AB角 and leaves. */
-export type CommandStore = CountyStore & LedgerStore & RequestStore & StandingsStore & CoverStore;
+/** What commands read and write: the county, its ledger, the requests to its leaders, where each township stands, its AB角 and leaves, and its 签收. */
+export type CommandStore = CountyStore & LedgerStore & RequestStore & StandingsStore & CoverStore & SignOffStore;
 
 /** Everything a command may use; built once per message by the router. */
 export interface CommandContext {
@@ -96,6 +98,8 @@ export interface CommandSpec<A> {
   suggest?: (ctx: CommandContext, said: string) => Promise<string | undefined>;
   /** See `Command.unavailable`. */
   unavailable?: (ctx: CommandContext) => string | undefined;
+  /** See `Command.listed`. */
+  listed?: (source: ExampleSource) => boolean;
 }
 
 /** A command with its argument type sealed in, so all commands share one list type. */
@@ -123,6 +127,8 @@ export interface Command {
   readonly suggest?: (ctx: CommandContext, said: string) => Promise<string | undefined>;
   /** Why a command meant for anywhere has nothing to answer here (任务 outside any township), beside its `where`. */
   readonly unavailable?: (ctx: CommandContext) => string | undefined;
+  /** Whether 帮助 lists it at all for this reader: a command of a county setting that is off (签收) is not. */
+  readonly listed?: (source: ExampleSource) => boolean;
   handle(ctx: CommandContext, rest: string): Promise<OutgoingMessage>;
 }
 
@@ -141,6 +147,7 @@ export function defineCommand<A>(spec: CommandSpec<A>): Command {
     examples,
     ...(spec.suggest ? { suggest: spec.suggest } : {}),
     ...(spec.unavailable ? { unavailable: spec.unavailable } : {}),
+    ...(spec.listed ? { listed: spec.listed } : {}),
     async handle(ctx, rest) {
       const schema = typeof args === 'function' ? args(ctx) : args;
       const parsedArgs = schema.safeParse(rest);
@@ -174,11 +181,14 @@ export async function examplesHere(ctx: CommandContext): Promise<ExampleSource> 
   const closed = all.filter((t) => t.status === 'closed').sort((a, b) => ((a.closedOn ?? '') < (b.closedOn ?? '') ? 1 : -1))[0];
   // What the township has reported: an example above it records progress, not a correction.
   const ids = tasks.map((t) => t.id);
-  const [progress, grants, requests] = await Promise.all([
+  const [progress, grants, requests, settings] = await Promise.all([
     here && ids.length > 0 ? ctx.store.progress(ids) : new Map<string, never>(),
     here && ids.length > 0 ? ctx.store.grantedDeadlines(ids) : new Map<string, never>(),
     ctx.store.requests(),
+    ctx.store.scheduleSettings(),
   ]);
+  // 签收: the township's oldest task announced and not signed, where the county uses 签收.
+  const unsigned = here && settings.signOff ? await unsignedHere(ctx.store, all, here.id) : [];
   const owed = here ? tasks.map((task) => ({ task, required: requiredAmount(task.target, here), current: progress.get(task.id)?.get(here.id)?.amount ?? 0 })) : [];
   const reportable = oneOfEachKind(owed);
   const open = openRequests(requests);
@@ -200,10 +210,19 @@ export async function examplesHere(ctx: CommandContext): Promise<ExampleSource> 
     reportable,
     ...(extendable ? { extendable: { task: extendable.task, to: addDays(extendable.deadline, EXAMPLE_EXTENSION_DAYS) } } : {}),
     openRequests: decidable,
+    signOff: settings.signOff,
+    ...(unsigned[0] ? { unsigned: unsigned[0] } : {}),
     township: here?.name ?? townshipToBind(ctx),
     leadersGroup: ctx.group?.role === 'leaders',
     today: ctx.today,
   };
+}
+
+/** The open tasks announced to `township` and not signed yet, the oldest announcement first. */
+export async function unsignedHere(store: Pick<SignOffStore, 'signOffs'>, tasks: readonly Task[], township: string): Promise<Task[]> {
+  const open = tasks.filter((t) => t.status === 'open');
+  const pending = unsignedOf(await store.signOffs(open.map((t) => t.id)), open).filter((s) => s.township === township);
+  return pending.map((s) => open.find((t) => t.id === s.task)).filter((t): t is Task => t !== undefined);
 }
 
 /** How much later a 申请延期 example asks for than the township's deadline: two weeks. */

@@ -99,6 +99,8 @@ export const postKey = {
   /** Once a day per dead group, each leaders' group is told. */
   /** A request's news for one group: `opened` to the leaders, `decided` to the township. */
   request: (number: number, news: 'opened' | 'decided', group: Where): string => `request/${String(number)}/${news}/${laneOf(group)}`,
+  /** A task's 交办 notice to one township group, once per task and group however often the task is loaded. */
+  signOff: (task: string, group: Where): string => `sign-off/${task}/${laneOf(group)}`,
   deadLetterNotice: (day: Ymd, dead: Where, to: Where): string => `dead-letter/${day}/${laneOf(dead)}/to/${laneOf(to)}`,
 } as const;
 

@@ -159,7 +159,9 @@ export type ReportKind = 'report' | 'correction' | 'reversal';
 export type TaskEventKind = 'closed' | 'reopened';
 /** A township's 申请延期 and the leaders' answer to it. */
 export type ExtensionKind = 'extension-requested' | 'extension-granted' | 'extension-refused';
-export type EntryKind = ReportKind | TaskEventKind | ExtensionKind;
+/** A township's 签收 of a task announced to it (交办). */
+export type SignOffKind = 'signed';
+export type EntryKind = ReportKind | TaskEventKind | ExtensionKind | SignOffKind;
 
 /** What every line of the ledger says: which task, who, when, from which message. */
 interface EntryBase {
@@ -220,8 +222,14 @@ export interface ExtensionEntry extends EntryBase {
   reason: string;
 }
 
-/** A line of a task's ledger stream: a township's report, an event of the task, or of its deadline. */
-export type LedgerEntry = ReportEntry | TaskEvent | ExtensionEntry;
+/** 签收: someone of `township` acknowledged the task announced to it (docs/glossary.md, 签收). */
+export interface SignedEntry extends EntryBase {
+  kind: SignOffKind;
+  township: string;
+}
+
+/** A line of a task's ledger stream: a township's report, an event of the task, of its deadline, or its 签收. */
+export type LedgerEntry = ReportEntry | TaskEvent | ExtensionEntry | SignedEntry;
 
 /** Who writes an entry, when, and from which message (or file): what a writer hands the store. */
 export type EntryOrigin = Pick<EntryBase, 'by' | 'at' | 'source'>;
@@ -233,6 +241,8 @@ export const isTaskEvent = (entry: LedgerEntry): entry is TaskEvent => entry.kin
 
 export const isExtensionEntry = (entry: LedgerEntry): entry is ExtensionEntry =>
   entry.kind === 'extension-requested' || entry.kind === 'extension-granted' || entry.kind === 'extension-refused';
+
+export const isSignedEntry = (entry: LedgerEntry): entry is SignedEntry => entry.kind === 'signed';
 
 /** The township an entry is about; undefined for 销号 and 恢复, which are about every township. */
 export const entryTownship = (entry: LedgerEntry): string | undefined => (isTaskEvent(entry) ? undefined : entry.township);

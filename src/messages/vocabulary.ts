@@ -27,6 +27,7 @@ export const ENTRY_KINDS: Readonly<Record<EntryKind, string>> = {
   'extension-requested': '申请延期',
   'extension-granted': '同意延期',
   'extension-refused': '不同意延期',
+  signed: '签收',
 };
 
 export const PLATFORM_NAMES: Readonly<Record<ChatPlatform, string>> = { wecom: '企业微信', dingtalk: '钉钉', console: '终端' };
