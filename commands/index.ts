@@ -22,11 +22,12 @@ import reopen from './reopen.js';
 import returnReview from './return-review.js';
 import report from './report.js';
 import requestExtension from './request-extension.js';
+import signOff from './sign-off.js';
 import tasks from './tasks.js';
 import undo from './undo.js';
 import warnings from './warnings.js';
 
-export const commands: readonly Command[] = [help, tasks, report, progress, deadlines, ranking, undo, requestExtension, pending, approve, refuse, passReview, returnReview, nudge, warnings, dashboard, bind, newTask, close, reopen, leave, back, cover];
+export const commands: readonly Command[] = [help, tasks, report, progress, deadlines, ranking, undo, signOff, requestExtension, pending, approve, refuse, passReview, returnReview, nudge, warnings, dashboard, bind, newTask, close, reopen, leave, back, cover];
 
 /** What makes the commands' posts anew as they go out (催办), by kind, for the outbox. */
 export const refreshersFor = (deps: { store: NudgeStore; calendar: BoardSource['calendar'] }): Record<string, Refresher> => ({ [NUDGE]: nudgeRefresher(deps) });

@@ -1,6 +1,7 @@
 import { defineCommand, fromParser, usageError } from '../src/core/command.js';
 import { UserError } from '../src/core/errors.js';
 import { findTownship } from '../src/core/resolve.js';
+import { announceTasks } from '../src/core/sign-off.js';
 import type { Task, Township } from '../src/domain/model.js';
 import { parseNewTask, type TownshipScope } from '../src/domain/parse/index.js';
 import { text } from '../src/messages/index.js';
@@ -53,8 +54,13 @@ export default defineCommand({
       weight: 1,
       status: 'open',
     });
+    // 交办 where the county uses 签收: each assigned township's groups are told, and owe a 签收.
+    const announced = await announceTasks(ctx.store, ctx.posts, [task], ctx.now);
     // Created all the same: the count of working days is an estimate until the calendar is updated.
     const year = Number(task.deadline.slice(0, 4));
-    return M.created(task, ctx.today, shown, year > ctx.calendar.lastCoveredYear ? year : undefined);
+    const reply = M.created(task, ctx.today, shown, year > ctx.calendar.lastCoveredYear ? year : undefined);
+    if (!ctx.settings.signOff) return reply;
+    const told = announced.townships > 0 ? text.commands.signing.announced(announced.townships) : text.commands.signing.noGroups;
+    return { ...reply, lines: [...reply.lines, [told]] };
   },
 });

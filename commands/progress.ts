@@ -33,12 +33,16 @@ export default defineCommand({
     const task = resolveTask(board.tasks, ref, viewedTownship(ctx, board));
     const cells = board.townshipsOf(task).map((t) => board.cell(task, t));
     const asking = new Map(openRequests(await ctx.store.requests()).filter((r) => r.task === task.id).map((r) => [r.township, r.number]));
+    // 签收: the townships announced this task that have not signed it, where the county uses 签收.
+    const signOffs = ctx.settings.signOff ? (await ctx.store.signOffs([task.id])).get(task.id) : undefined;
+    const unsigned = new Set(task.status === 'open' ? [...(signOffs?.values() ?? [])].filter((s) => s.signed === undefined).map((s) => s.township) : []);
     const done = cells.filter((c) => isDone(c.standing.light)).length;
     const reported = cells.filter((c) => c.progress).length;
     const row = (c: (typeof cells)[number]): Line => {
       const request = asking.get(c.township.id);
       const note = reviewNote(c) || (c.extendedFrom !== undefined ? N.extended(c.deadline, board.today) : request !== undefined ? N.asking(request) : '');
-      return [text.light(c.standing.light), ` ${c.township.name}：${shownAmount(c)}${note}`];
+      const sign = unsigned.has(c.township.id) ? text.commands.signing.note : '';
+      return [text.light(c.standing.light), ` ${c.township.name}：${shownAmount(c)}${note}${sign}`];
     };
     const own = viewedTownship(ctx, board);
     const shown = ctx.leaderView

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { compose, type Bot } from '../compose.js';
 import { loadConfig, type Config } from '../config.js';
 import { createLogger, fileLogger, type Level, type Logger } from '../core/logger.js';
+import type { Posts } from '../core/posts.js';
 import { openDemo } from '../demo.js';
 import { CHAT_PLATFORMS, isChatPlatform, type ChatPlatform } from '../domain/model.js';
 import { cli } from '../messages/index.js';
@@ -82,6 +83,9 @@ export async function openBot(io: CliIo, level: Level, demo = false, logFile?: (
     },
   };
 }
+
+/** The bot's outbox as commands post through it, opened only when something is queued: it only queues here, and `duban serve` delivers. */
+export const outboxOf = (bot: Bot): Posts => ({ enqueue: (posts, options) => bot.outbox().enqueue(posts, options), delivering: () => bot.outbox().delivering() });
 
 /** Talking to a bot with no county loaded only gets "not bound" answers: say why first. */
 export async function hintIfEmpty(bot: CliBot, io: CliIo): Promise<void> {

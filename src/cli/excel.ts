@@ -7,8 +7,9 @@ import { importTaskWorkbook } from '../excel/import.js';
 import { MAX_WORKBOOK_BYTES } from '../excel/inspect.js';
 import { RefusedWorkbookError } from '../excel/read.js';
 import { tableBuffer } from '../excel/write.js';
-import { cli, exportMessages, workbookMessages } from '../messages/index.js';
-import { options, UsageError, withCounty, write, type CliIo } from './common.js';
+import { cli, exportMessages, text, workbookMessages } from '../messages/index.js';
+import { announceTasks } from '../core/sign-off.js';
+import { options, outboxOf, UsageError, withCounty, write, type CliIo } from './common.js';
 
 export async function importCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = options(args, { demo: { type: 'boolean' } });
@@ -35,6 +36,9 @@ export async function importCommand(args: readonly string[], io: CliIo): Promise
         return 1;
       }
       write(io.stdout, outcome.message);
+      // 交办 where the county uses 签收: the tasks this workbook made, never the ones it updated.
+      const announced = await announceTasks(bot.store, outboxOf(bot), outcome.created, new Date());
+      if (announced.tasks > 0) write(io.stdout, text.commands.signing.cli(announced.tasks, announced.townships));
       return 0;
     } catch (error) {
       if (!(error instanceof RefusedWorkbookError)) throw error;

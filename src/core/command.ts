@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { addDays, beijingInstant } from '../domain/dates.js';
 import { deadlineOf, openRequests } from '../domain/extensions.js';
 import { exampleTasks, oneOfEachKind } from '../domain/examples.js';
-import type { EntryOrigin, Reporter, Role, Township, WorkCalendar, Ymd, Group, Person } from '../domain/model.js';
+import type { EntryOrigin, Reporter, Role, Task, Township, WorkCalendar, Ymd, Group, Person } from '../domain/model.js';
 import type { Parsed, Problem } from '../domain/problems.js';
 import type { ScheduleSettings } from '../domain/schedule.js';
+import { unsignedOf } from '../domain/sign-off.js';
 import { requiredAmount } from '../domain/targets.js';
 import { text, type ExampleSource } from '../messages/index.js';
 import type { CountyStore } from '../store/county.js';
@@ -13,6 +14,7 @@ import type { LedgerStore } from '../store/ledger.js';
 import type { RequestStore } from '../store/requests.js';
 import { waitingReviews } from './reviews.js';
 import type { ReviewStore } from '../store/reviews.js';
+import type { SignOffStore } from '../store/sign-off.js';
 import type { StandingsStore } from '../store/standings.js';
 import { UserError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -35,8 +37,8 @@ export interface Actor {
   roles: ReadonlySet<Role>;
 }
 
-/** What commands read and write: the county, its ledger, the requests to its leaders, where each township stands, and its AB角 and leaves. */
-export type CommandStore = CountyStore & LedgerStore & RequestStore & ReviewStore & StandingsStore & CoverStore;
+/** What commands read and write: the county, its ledger, the requests to its leaders, the reviews of completions, where each township stands, its AB角 and leaves, and its 签收. */
+export type CommandStore = CountyStore & LedgerStore & RequestStore & ReviewStore & StandingsStore & CoverStore & SignOffStore;
 
 /** Everything a command may use; built once per message by the router. */
 export interface CommandContext {
@@ -192,6 +194,8 @@ export async function examplesHere(ctx: CommandContext): Promise<ExampleSource> 
     here && ids.length > 0 ? ctx.store.grantedDeadlines(ids) : new Map<string, never>(),
     ctx.store.requests(),
   ]);
+  // 签收: the township's oldest task announced and not signed, where the county uses 签收.
+  const unsigned = here && ctx.settings.signOff ? await unsignedHere(ctx.store, all, here.id) : [];
   const owed = here ? tasks.map((task) => ({ task, required: requiredAmount(task.target, here), current: progress.get(task.id)?.get(here.id)?.amount ?? 0 })) : [];
   const reportable = oneOfEachKind(owed);
   const open = openRequests(requests);
@@ -214,6 +218,7 @@ export async function examplesHere(ctx: CommandContext): Promise<ExampleSource> 
     ...(extendable ? { extendable: { task: extendable.task, to: addDays(extendable.deadline, EXAMPLE_EXTENSION_DAYS) } } : {}),
     openRequests: decidable,
     reviewable: ctx.leaderView ? (await waitingReviews(ctx.store, all, ctx.townships)).filter((w) => !sameAccount(w.review.by, ctx.message)).map((w) => ({ task: w.task.id, township: w.township.name })) : [],
+    ...(unsigned[0] ? { unsigned: unsigned[0] } : {}),
     township: here?.name ?? townshipToBind(ctx),
     leadersGroup: ctx.group?.role === 'leaders',
     today: ctx.today,
@@ -222,6 +227,13 @@ export async function examplesHere(ctx: CommandContext): Promise<ExampleSource> 
 
 /** Whether `by` is who sent `message`. */
 const sameAccount = (by: Reporter, message: IncomingMessage): boolean => by.platform === message.chat.platform && by.user === message.sender.id;
+
+/** The open tasks announced to `township` and not signed yet, the oldest announcement first. */
+export async function unsignedHere(store: Pick<SignOffStore, 'signOffs'>, tasks: readonly Task[], township: string): Promise<Task[]> {
+  const open = tasks.filter((t) => t.status === 'open');
+  const pending = unsignedOf(await store.signOffs(open.map((t) => t.id)), open).filter((s) => s.township === township);
+  return pending.map((s) => open.find((t) => t.id === s.task)).filter((t): t is Task => t !== undefined);
+}
 
 /** How much later a 申请延期 example asks for than the township's deadline: two weeks. */
 export const EXAMPLE_EXTENSION_DAYS = 14;

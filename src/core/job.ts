@@ -12,9 +12,10 @@ import type { ScheduleSettings } from '../domain/schedule.js';
 import type { RequestStore } from '../store/requests.js';
 import type { CountyStore } from '../store/county.js';
 import type { CoverStore } from '../store/cover.js';
+import type { SignOffStore } from '../store/sign-off.js';
 
-/** What jobs read: the board's sources, the groups they post to, the people they @ (the A, or the B while the A is on leave), and the requests waiting for the leaders. */
-export type JobStore = BoardStore & Pick<CountyStore, 'group' | 'groups' | 'people'> & Pick<RequestStore, 'requests'> & Pick<CoverStore, 'leaves'>;
+/** What jobs read: the board's sources, the groups they post to, the people they @ (the A, or the B while the A is on leave), the requests waiting for the leaders, and who has not signed (签收). */
+export type JobStore = BoardStore & Pick<CountyStore, 'group' | 'groups' | 'people'> & Pick<RequestStore, 'requests'> & Pick<CoverStore, 'leaves'> & Pick<SignOffStore, 'signOffs'>;
 
 export interface JobContext {
   jobName: string;

@@ -101,6 +101,8 @@ export const postKey = {
   request: (number: number, news: 'opened' | 'decided', group: Where): string => `request/${String(number)}/${news}/${laneOf(group)}`,
   /** A review's outcome for one group: the report it was about names it (passed or returned once). */
   review: (report: string, group: Where): string => `review/${report}/${laneOf(group)}`,
+  /** A task's 交办 notice to one township group, once per task and group however often the task is loaded. */
+  signOff: (task: string, group: Where): string => `sign-off/${task}/${laneOf(group)}`,
   deadLetterNotice: (day: Ymd, dead: Where, to: Where): string => `dead-letter/${day}/${laneOf(dead)}/to/${laneOf(to)}`,
 } as const;
 

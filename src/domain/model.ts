@@ -161,7 +161,9 @@ export type TaskEventKind = 'closed' | 'reopened';
 export type ExtensionKind = 'extension-requested' | 'extension-granted' | 'extension-refused';
 /** 完成审核: a completion waiting for a leader, and the leader's 通过 (退回 is a `returned` report entry). */
 export type ReviewKind = 'review-submitted' | 'review-approved';
-export type EntryKind = ReportKind | TaskEventKind | ExtensionKind | ReviewKind;
+/** A township's 签收 of a task announced to it (交办). */
+export type SignOffKind = 'signed';
+export type EntryKind = ReportKind | TaskEventKind | ExtensionKind | ReviewKind | SignOffKind;
 
 /** What every line of the ledger says: which task, who, when, from which message. */
 interface EntryBase {
@@ -234,8 +236,14 @@ export interface ReviewEntry extends EntryBase {
   report: string;
 }
 
-/** A line of a task's ledger stream: a township's report, an event of the task, of its deadline, or of its review. */
-export type LedgerEntry = ReportEntry | TaskEvent | ExtensionEntry | ReviewEntry;
+/** 签收: someone of `township` acknowledged the task announced to it (docs/glossary.md, 签收). */
+export interface SignedEntry extends EntryBase {
+  kind: SignOffKind;
+  township: string;
+}
+
+/** A line of a task's ledger stream: a township's report, an event of the task, of its deadline, of its review, or its 签收. */
+export type LedgerEntry = ReportEntry | TaskEvent | ExtensionEntry | ReviewEntry | SignedEntry;
 
 /** Who writes an entry, when, and from which message (or file): what a writer hands the store. */
 export type EntryOrigin = Pick<EntryBase, 'by' | 'at' | 'source'>;
@@ -252,6 +260,8 @@ export const isTaskEvent = (entry: LedgerEntry): entry is TaskEvent => entry.kin
 
 export const isExtensionEntry = (entry: LedgerEntry): entry is ExtensionEntry =>
   entry.kind === 'extension-requested' || entry.kind === 'extension-granted' || entry.kind === 'extension-refused';
+
+export const isSignedEntry = (entry: LedgerEntry): entry is SignedEntry => entry.kind === 'signed';
 
 /** The township an entry is about; undefined for 销号 and 恢复, which are about every township. */
 export const entryTownship = (entry: LedgerEntry): string | undefined => (isTaskEvent(entry) ? undefined : entry.township);

@@ -7,7 +7,7 @@
 import { beijingDay, beijingMonth, instantMs } from '../domain/dates.js';
 import { deadlineOf, type GrantedDeadlines, type TownshipDeadline } from '../domain/extensions.js';
 import { isDone, standing } from '../domain/lights.js';
-import { isExtensionEntry, isReviewEntry, isTaskEvent, type Instant, type LedgerEntry, type Progress, type Task, type Township, type WorkCalendar, type Ym, type Ymd } from '../domain/model.js';
+import { isExtensionEntry, isReviewEntry, isSignedEntry, isTaskEvent, type Instant, type LedgerEntry, type Progress, type Task, type Township, type WorkCalendar, type Ym, type Ymd } from '../domain/model.js';
 import { rankChange, type RankingSnapshot } from '../domain/ranking.js';
 import { assignedTo, completion, requiredAmount } from '../domain/targets.js';
 import { amountText, ENTRY_KINDS, extensionValue, NOT_REPORTED, platformName, rankChangeWord, tableWords as W, targetText, townshipsText, trimNumber } from '../messages/index.js';
@@ -73,8 +73,8 @@ export function ledgerTable(input: {
     if (isTaskEvent(e)) return [{ instant: e.at }, '', e.task, task?.title ?? '', '', '', '', ...by];
     // A deadline's request and answer: the dates in the value, the reason in the note.
     if (isExtensionEntry(e)) return [{ instant: e.at }, townships.get(e.township)?.name ?? e.township, e.task, task?.title ?? '', extensionValue(e), '', e.reason, ...by];
-    // A review's step names the report it is about by its entry id, in the value.
-    if (isReviewEntry(e)) return [{ instant: e.at }, townships.get(e.township)?.name ?? e.township, e.task, task?.title ?? '', '', '', '', ...by];
+    // A review's step and a 签收 carry no value: who, when and the kind column say it all.
+    if (isReviewEntry(e) || isSignedEntry(e)) return [{ instant: e.at }, townships.get(e.township)?.name ?? e.township, e.task, task?.title ?? '', '', '', '', ...by];
     const township = townships.get(e.township);
     const shown =
       e.amount === null

@@ -12,6 +12,7 @@ import type { ExampleTask } from '../domain/examples.js';
 import type { Problem } from '../domain/problems.js';
 import { cycle, type CycleExamples } from './cycle.js';
 import { dashboard } from './dashboard.js';
+import { signOff, type SignOffExamples } from './sign-off.js';
 import { day, deadlineDay, extendedNote, extensionValue, LIGHTS, monthName, NOT_DONE, NOT_REPORTED, percentOf, perMille, PLATFORM_NAMES, tasksTally, trimNumber, whenDay } from './vocabulary.js';
 
 /** The last days before a deadline, said as a person would: today, tomorrow, or today is the last working day. */
@@ -44,7 +45,7 @@ export interface StandingView {
  * What the examples a person is shown are made of, chosen for them (src/core/command.ts
  * `examplesHere`): tasks they can name and report on where they ask, so every example works as shown.
  */
-export interface ExampleSource extends CycleExamples {
+export interface ExampleSource extends CycleExamples, SignOffExamples {
   /** A task this person can name here: their township's first under way, else the county's. */
   task?: Task;
   /** Tasks this person can report on here, one of each kind of target, with what their township owes and has reported. */
@@ -439,6 +440,8 @@ export const text = {
   commands: {
     /** 申请延期, 同意, 不同意, 待办: ./cycle.ts. */
     ...cycle,
+    /** 签收 and what it shows elsewhere: ./sign-off.ts. */
+    ...signOff,
     help: {
       summary: '查看我能做的事',
       action: '查看帮助',

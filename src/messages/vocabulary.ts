@@ -30,6 +30,7 @@ export const ENTRY_KINDS: Readonly<Record<EntryKind, string>> = {
   returned: '退回',
   'review-submitted': '提交审核',
   'review-approved': '审核通过',
+  signed: '签收',
 };
 
 export const PLATFORM_NAMES: Readonly<Record<ChatPlatform, string>> = { wecom: '企业微信', dingtalk: '钉钉', console: '终端' };

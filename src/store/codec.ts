@@ -16,7 +16,8 @@ import type { CalendarOverrides } from '../domain/calendar.js';
 import type { Leave, PeopleEntry, PeopleEvent } from '../domain/cover.js';
 import type { ExtensionRequest } from '../domain/extensions.js';
 import type { ReviewRecord } from '../domain/review.js';
-import { COUNT_UNITS, TASK_DOMAINS, type EntryOrigin, type ExtensionEntry, type ExtensionKind, type LedgerEntry, type ReviewEntry, type Progress, type ReportKind, type Reporter, type Task, type TaskEventKind, type Township, CHAT_PLATFORMS, type Group, type Person } from '../domain/model.js';
+import type { Signature } from '../domain/sign-off.js';
+import { COUNT_UNITS, TASK_DOMAINS, type EntryOrigin, type ExtensionEntry, type ExtensionKind, type LedgerEntry, type ReviewEntry, type Progress, type ReportKind, type Reporter, type SignedEntry, type Task, type TaskEventKind, type Township, CHAT_PLATFORMS, type Group, type Person } from '../domain/model.js';
 import type { RankingRow, RankingSnapshot } from '../domain/ranking.js';
 import { DEFAULT_SCHEDULE, isClockTime, MAX_EXTENSION_GRACE_DAYS, MAX_LADDER_DAYS, MAX_LADDER_RUNGS, MAX_OVERDUE_REPEAT_DAYS, type ScheduleSettings } from '../domain/schedule.js';
 import { type DeadLetter, type LastReport } from './types.js';
@@ -281,6 +282,7 @@ const EntryFieldsSchema = z.compile(
       reason: z.string(),
       ...ORIGIN_FIELDS,
     }),
+    z.object({ kind: z.literal('signed'), township: z.string().min(1), ...ORIGIN_FIELDS }),
   ]),
 );
 
@@ -321,6 +323,8 @@ export function decodeEntry(task: string, id: string, flat: readonly string[], w
     case 'extension-granted':
     case 'extension-refused':
       return { entry: { ...origin, kind: f.kind, township: f.township, request: f.request, from: f.from, to: f.to, reason: f.reason }, prev: undefined };
+    case 'signed':
+      return { entry: { ...origin, kind: 'signed', township: f.township }, prev: undefined };
     default: {
       const entry: LedgerEntry = { ...origin, kind: f.kind, township: f.township, amount: f.amount, value: f.value, note: f.note };
       if (f.reverses !== undefined) entry.reverses = f.reverses;
@@ -401,6 +405,18 @@ export function extensionFields(entry: Omit<ExtensionEntry, 'id' | 'task'>): str
   ];
 }
 
+
+/** A 签收 entry as stream fields, in the layout `decodeEntry` reads back. */
+export function signedFields(entry: Omit<SignedEntry, 'id' | 'task'>): string[] {
+  const { by, at, source } = entry;
+  return ['kind', 'signed', 'township', entry.township, 'platform', by.platform, 'user', by.user, 'name', by.name, 'at', at, 'source', source];
+}
+
+/** What a task's sign-off hash keeps of a township announced the task (交办). */
+export const AnnouncedSchema = z.object({ announced: Instant });
+
+/** Who signed for a township, and when. */
+export const SignatureSchema: z.ZodType<Signature> = z.object({ by: ReporterSchema, at: Instant });
 
 /** A 延期申请 as its task's requests hash keeps it, with the decision once there is one. */
 export const ExtensionRequestSchema: z.ZodType<ExtensionRequest> = z.object({

@@ -98,6 +98,11 @@ export interface Keys {
   deadlines(taskId: string): string;
   /** String: the ledger entry id a source message produced; marks it as recorded for 7 days. */
   seen(taskId: string, source: string): string;
+  /**
+   * Hash of the task's 签收: township id → JSON {announced} (交办 was posted to it; set once, so a
+   * reload never announces again), `signed:<township id>` → JSON Signature (sign-off.lua).
+   */
+  signOffs(taskId: string): string;
 
   /** The hash field of a group in `groups()`. */
   groupField(platform: ChatPlatform, chat: string): string;
@@ -154,6 +159,7 @@ export function createKeys(prefix = PRODUCTION_PREFIX): Keys {
     deadlines: (taskId) => `${task(taskId)}:deadlines`,
     reviews: (taskId) => `${task(taskId)}:reviews`,
     seen: (taskId, source) => `${task(taskId)}:seen:${source}`,
+    signOffs: (taskId) => `${task(taskId)}:sign-off`,
     groupField: (platform, chat) => `${platform}:${chat}`,
     personField: (platform, user) => `${platform}:${user}`,
   };

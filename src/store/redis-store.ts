@@ -19,9 +19,10 @@ import { createRequestStore, type RequestStore } from './requests.js';
 import { createReviewStore, type ReviewStore } from './reviews.js';
 import { createRunStore, type RunStore } from './runs.js';
 import { createSecretStore, type SecretStore } from './secrets.js';
+import { createSignOffStore, type SignOffStore } from './sign-off.js';
 import { createStandingsStore, type StandingsStore } from './standings.js';
 
-type Parts = readonly [HealthStore, CountyStore, CountySetupStore, LedgerStore, RequestStore, ReviewStore, StandingsStore, ReplyStore, CallbackStore, PacingStore, DeliveryStore, PictureStore, RunStore, SecretStore, CoverStore];
+type Parts = readonly [HealthStore, CountyStore, CountySetupStore, LedgerStore, RequestStore, ReviewStore, StandingsStore, ReplyStore, CallbackStore, PacingStore, DeliveryStore, PictureStore, RunStore, SecretStore, CoverStore, SignOffStore];
 
 /** The method names two of `P` share: spread into one object, the later would hide the earlier. */
 type Shared<P extends readonly object[], Seen extends PropertyKey = never> = P extends readonly [infer Head extends object, ...infer Rest extends readonly object[]]
@@ -49,5 +50,6 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
     ...createRunStore(redis, keys),
     ...createSecretStore(redis, keys),
     ...createCoverStore(redis, keys),
+    ...createSignOffStore(redis, keys),
   };
 }

@@ -24,6 +24,7 @@ declare module 'ioredis' {
     dubanPauseLane(pacing: RedisKey, now: string, pause: string, keepMs: string): Result<unknown, Context>;
     dubanOpenRequest(requests: RedisKey, ledger: RedisKey, seen: RedisKey, ...args: string[]): Result<unknown, Context>;
     dubanDecideRequest(requests: RedisKey, ledger: RedisKey, deadlines: RedisKey, seen: RedisKey, ...args: string[]): Result<unknown, Context>;
+    dubanSignOff(signOffs: RedisKey, ledger: RedisKey, seen: RedisKey, ...args: string[]): Result<unknown, Context>;
   }
 }
 
@@ -37,7 +38,7 @@ function scriptsDir(): string {
   return join(packageRoot(import.meta.url), 'src', 'store', 'scripts');
 }
 
-const NAMES = ['record-report', 'reverse-report', 'rebuild-standings', 'assign-slots', 'raise-seq', 'mark-undone', 'swap-field', 'reserve-slot', 'pause-lane', 'open-request', 'decide-request', 'submit-review', 'approve-review', 'set-cover'] as const;
+const NAMES = ['record-report', 'reverse-report', 'rebuild-standings', 'assign-slots', 'raise-seq', 'mark-undone', 'swap-field', 'reserve-slot', 'pause-lane', 'open-request', 'decide-request', 'submit-review', 'approve-review', 'set-cover', 'sign-off'] as const;
 
 let sources: Record<(typeof NAMES)[number], string> | undefined;
 
@@ -104,6 +105,22 @@ export interface Scripts {
   submitReview(keys: Pick<TaskKeys, 'progress' | 'reviews' | 'ledger'>, township: string, report: string, review: string, fields: readonly string[]): Promise<unknown>;
   approveReview(keys: Pick<TaskKeys, 'reviews' | 'ledger' | 'seen'>, township: string, read: string, approved: string, seenSeconds: number, fields: readonly string[]): Promise<unknown>;
   decideRequest(keys: RequestKeys & { deadlines: string }, args: DecideRequestArgs): Promise<unknown>;
+  signOff(keys: SignOffKeys, args: SignOffArgs): Promise<unknown>;
+}
+
+/** The keys of one task that a 签收 touches; all share the task's hash tag. */
+export interface SignOffKeys {
+  signOffs: string;
+  ledger: string;
+  seen: string;
+}
+
+export interface SignOffArgs {
+  township: string;
+  signature: string;
+  seenSeconds: number;
+  /** The ledger entry, as stream fields. */
+  fields: readonly string[];
 }
 
 /** The keys of one task that the request scripts touch; all share the task's hash tag. */
@@ -161,6 +178,7 @@ function register(redis: Redis): Scripts {
   redis.defineCommand('dubanPauseLane', { numberOfKeys: 1, lua: source['pause-lane'] });
   redis.defineCommand('dubanOpenRequest', { numberOfKeys: 3, lua: source['open-request'] });
   redis.defineCommand('dubanDecideRequest', { numberOfKeys: 4, lua: source['decide-request'] });
+  redis.defineCommand('dubanSignOff', { numberOfKeys: 3, lua: source['sign-off'] });
   return {
     recordReport: (keys, a) =>
       redis.dubanRecordReport(
@@ -213,5 +231,6 @@ function register(redis: Redis): Scripts {
     openRequest: (keys, a) => redis.dubanOpenRequest(keys.requests, keys.ledger, keys.seen, String(a.number), a.township, a.request, String(a.seenSeconds), ...a.fields),
     decideRequest: (keys, a) =>
       redis.dubanDecideRequest(keys.requests, keys.ledger, keys.deadlines, keys.seen, String(a.number), a.read, a.decided, a.township, a.grant, String(a.seenSeconds), ...a.fields),
+    signOff: (keys, a) => redis.dubanSignOff(keys.signOffs, keys.ledger, keys.seen, a.township, a.signature, String(a.seenSeconds), ...a.fields),
   };
 }

@@ -13,7 +13,7 @@ import { shownAmount, standingView } from '../../core/views/cell.js';
 import { rankChangeText } from '../../core/views/ranking.js';
 import type { Covering } from '../../domain/cover.js';
 import { beijingDate, beijingTime, weekday } from '../../domain/dates.js';
-import { entryTownship, isExtensionEntry, isReportEntry, isReviewEntry, isTaskEvent, undoesReport, type Instant, type LedgerEntry, type Light, type Task, type Township, type Ymd } from '../../domain/model.js';
+import { entryTownship, isExtensionEntry, isReportEntry, isReviewEntry, isSignedEntry, isTaskEvent, undoesReport, type Instant, type LedgerEntry, type Light, type Task, type Township, type Ymd } from '../../domain/model.js';
 import type { RankingRow, RankingSnapshot } from '../../domain/ranking.js';
 import { assignedTo } from '../../domain/targets.js';
 import { cover, text } from '../../messages/index.js';
@@ -84,8 +84,11 @@ export function townshipPage(ctx: PageContext, board: Board, township: Township,
   return page(ctx, { kind: 'township', title: township.name, heading: township.name, body });
 }
 
-/** `GET /dashboard/task/:id`: every assigned township, worst first, under the task's facts. */
-export function taskPage(ctx: PageContext, board: Board, task: Task): string {
+/**
+ * `GET /dashboard/task/:id`: every assigned township, worst first, under the task's facts; with
+ * `unsigned` (the county uses 签收 and announced the task), the townships that have not signed it.
+ */
+export function taskPage(ctx: PageContext, board: Board, task: Task, unsigned?: readonly string[]): string {
   const cells = board.townshipsOf(task).map((township) => board.cell(task, township)).sort(worstFirst);
   const done = cells.filter((c) => isDone(c.standing.light)).length;
   const reported = cells.filter((c) => c.progress !== undefined).length;
@@ -95,6 +98,7 @@ export function taskPage(ctx: PageContext, board: Board, task: Task): string {
       <p>${t.target}：${text.target(task.target)}；${t.dueOn(task.deadline, board.today)}</p>
       <p class="muted">${t.domain(task.domain)} · ${status}</p>
       <p>${text.countySummary(done, cells.length, reported)}</p>
+      ${unsigned !== undefined && html`<p class="unsigned">${unsigned.length > 0 ? text.commands.signing.dashboard.unsigned(unsigned) : text.commands.signing.dashboard.allSigned}</p>`}
     </section>
     ${lightsTally(cells, false)}
     <section>
@@ -294,7 +298,8 @@ function ledgerTable(cell: Cell, rows: readonly LedgerEntry[], today: Ymd): Safe
 function entryValue(cell: Cell, entry: LedgerEntry, today: Ymd): string {
   if (isTaskEvent(entry)) return t.taskEvents[entry.kind];
   if (isExtensionEntry(entry)) return text.extensionValue(entry, today);
-  if (isReviewEntry(entry)) return '';
+  // A review's step and a 签收 carry no value: the kind column says what happened.
+  if (isReviewEntry(entry) || isSignedEntry(entry)) return '';
   if (!undoesReport(entry)) return entry.value;
   return t.reversedTo(text.amount(cell.task.target, entry.amount ?? undefined, cell.required));
 }

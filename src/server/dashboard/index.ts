@@ -24,11 +24,12 @@ import { CHART_MAX_ROWS, renderRankingChart } from '../../render/chart.js';
 import type { CountyStore } from '../../store/county.js';
 import type { CoverStore } from '../../store/cover.js';
 import type { SecretStore } from '../../store/secrets.js';
+import type { SignOffStore } from '../../store/sign-off.js';
 import { cellPage, inCell, messagePage, overviewPage, taskPage, townshipPage, type MessageStatus, type PageContext } from './html.js';
 
 export interface DashboardDeps {
   /** What its pages show, who may see them, and the secret its links and sessions are signed with. */
-  store: BoardStore & Pick<CountyStore, 'countyName' | 'person' | 'people'> & Pick<CoverStore, 'leaves'> & Pick<SecretStore, 'secret'>;
+  store: BoardStore & Pick<CountyStore, 'countyName' | 'person' | 'people' | 'scheduleSettings'> & Pick<CoverStore, 'leaves'> & Pick<SecretStore, 'secret'> & Pick<SignOffStore, 'signOffs'>;
   calendar: WorkCalendar;
   log: Logger;
   /** The origin people reach the server at: OAuth's redirect and the bridge's signed URLs are on it. */
@@ -218,7 +219,10 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
         refuse(ctx, 404, 'not-found');
         return;
       }
-      page(ctx, 200, taskPage(await pageContext(ctx, person, board), board, task));
+      // 签收: the townships announced the task that have not signed it; none shown where the county does not use it.
+      const signOffs = (await store.scheduleSettings()).signOff ? (await store.signOffs([task.id])).get(task.id) : undefined;
+      const unsigned = signOffs && task.status === 'open' ? board.townships.filter((t) => signOffs.get(t.id)?.signed === undefined && signOffs.has(t.id)).map((t) => t.name) : undefined;
+      page(ctx, 200, taskPage(await pageContext(ctx, person, board), board, task, unsigned));
     });
   });
 
