@@ -1,4 +1,4 @@
-import { defineCommand, entryOrigin, fromParser, type CommandContext } from '../src/core/command.js';
+import { defineCommand, entryOrigin, examplesHere, fromParser, type CommandContext } from '../src/core/command.js';
 import { UserError } from '../src/core/errors.js';
 import { postKey, type Post } from '../src/core/posts.js';
 import { plain, type OutgoingMessage } from '../src/core/types.js';
@@ -21,7 +21,11 @@ function decided(request: ExtensionRequest, ctx: CommandContext): UserError {
  */
 export async function decide(ctx: CommandContext, args: DecisionArgs, granted: boolean): Promise<OutgoingMessage> {
   const request = await ctx.store.request(args.number);
-  if (!request) throw new UserError(D.unknown(args.number, openRequests(await ctx.store.requests()).map((r) => r.number)));
+  if (!request) {
+    // The form, with a request this person can answer, when one waits.
+    const usage = granted ? text.commands.approve : text.commands.refuse;
+    throw new UserError(text.usage(usage.usage, usage.example(await examplesHere(ctx)), D.unknown(args.number, openRequests(await ctx.store.requests()).map((r) => r.number))));
+  }
   if (request.decision) throw decided(request, ctx);
   if (request.by.platform === ctx.message.chat.platform && request.by.user === ctx.message.sender.id) throw new UserError(D.own(request.number));
 

@@ -1,5 +1,5 @@
 import { loadBoard } from '../src/core/board.js';
-import { defineCommand, entryOrigin, EXAMPLE_EXTENSION_DAYS, fromParser, townshipToBind, type CommandContext } from '../src/core/command.js';
+import { defineCommand, entryOrigin, EXAMPLE_EXTENSION_DAYS, examplesHere, fromParser, townshipToBind, type CommandContext } from '../src/core/command.js';
 import { UserError } from '../src/core/errors.js';
 import { postKey, type Post } from '../src/core/posts.js';
 import { resolveTask } from '../src/core/resolve.js';
@@ -40,16 +40,19 @@ export default defineCommand({
     const township = ctx.township;
     if (!township) throw new UserError(text.groupNotBound(townshipToBind(ctx)));
     const board = await loadBoard(ctx);
+    // A request this township cannot make is answered with the form and one it can: its own
+    // unfinished task, for a date after its deadline.
+    const refuse = async (problem: string): Promise<UserError> => new UserError(text.usage(M.usage, M.example(await examplesHere(ctx)), problem));
     const task = resolveTask(board.tasks, args.task, township);
-    if (task.status === 'closed') throw new UserError(M.closed(task));
-    if (!assignedTo(task, township.id)) throw new UserError(M.notAssigned(task, township));
+    if (task.status === 'closed') throw await refuse(M.closed(task));
+    if (!assignedTo(task, township.id)) throw await refuse(M.notAssigned(task, township));
     const cell = board.cell(task, township);
-    if (isDone(cell.standing.light)) throw new UserError(M.alreadyDone(task, township));
+    if (isDone(cell.standing.light)) throw await refuse(M.alreadyDone(task, township));
 
     const { extensionGraceDays } = await ctx.store.scheduleSettings();
     const problem = requestProblem({ deadline: cell.deadline, to: args.to, today: ctx.today, graceWorkdays: extensionGraceDays, calendar: ctx.calendar });
     const deadline = deadlineDay(cell.deadline, ctx.today, cell.extendedFrom);
-    if (problem?.code === 'window-closed') throw new UserError(M.windowClosed(task, deadline, problem.lastDay, ctx.today));
+    if (problem?.code === 'window-closed') throw await refuse(M.windowClosed(task, deadline, problem.lastDay, ctx.today));
     if (problem?.code === 'not-later') {
       const example = extensionExample(task, addDays(cell.deadline, EXAMPLE_EXTENSION_DAYS), ctx.today);
       throw new UserError(text.usage(M.usage, [example], M.notLater(deadline)));

@@ -47,12 +47,12 @@ export const cycle = {
     stillOpen: (request: ExtensionRequest, task: Task, today: Ymd): string =>
       `${taskName(task)}已有一条延期申请#${String(request.number)}（延到${day(request.to, today)}）在等领导答复，答复前不能再申请。`,
     notLater: (deadline: string): string => `延期到的日期要晚于现在的截止日期${deadline}`,
+    /** The problems below go before the form and an example: no full stop of their own. */
     windowClosed: (task: Task, deadline: string, lastDay: Ymd, today: Ymd): string =>
-      `${taskName(task)}截止${deadline}，申请延期最晚在${day(lastDay, today)}提出，现在已经过了。请直接联系组织部说明情况。`,
-    alreadyDone: (task: Task, township: Township): string => `${township.name}已经完成${taskName(task)}，不用延期。`,
-    closed: (task: Task): string => `${taskName(task)}已销号，不用延期。`,
-    notAssigned: (task: Task, township: Township): string =>
-      `${taskName(task)}不是${township.name}的任务，只能为本乡镇的任务申请延期。发送「任务」可以查看${township.name}的任务。`,
+      `${taskName(task)}截止${deadline}，申请延期最晚在${day(lastDay, today)}提出，现在已经过了，请直接联系组织部说明情况`,
+    alreadyDone: (task: Task, township: Township): string => `${township.name}已经完成${taskName(task)}，不用延期`,
+    closed: (task: Task): string => `${taskName(task)}已销号，不用延期`,
+    notAssigned: (task: Task, township: Township): string => `${taskName(task)}不是${township.name}的任务，只能为本乡镇的任务申请延期`,
     /** The numbered request, posted into the leaders' group. */
     post: (request: ExtensionRequest, task: Task, township: Township, today: Ymd): { title: string; lines: Line[] } => ({
       title: `延期申请#${String(request.number)}`,
@@ -109,9 +109,10 @@ export const cycle = {
     already: (request: ExtensionRequest, on: Ymd, at: string, today: Ymd): string =>
       `延期申请#${String(request.number)}已由${by(request)}在${whenDone(on, at, today)}${request.decision?.granted === true ? '同意' : '答复不同意'}，不能再改。`,
     own: (n: number): string => `延期申请#${String(n)}是您本人提出的，请由其他领导答复。`,
+    /** Goes before the form and an example: no full stop of its own. */
     unknown: (n: number, open: readonly number[]): string =>
-      `没有编号为${String(n)}的延期申请。` +
-      (open.length === 0 ? '目前没有等待答复的申请。' : `等待答复的有：${open.map((k) => `#${String(k)}`).join('、')}；发送「待办」可以查看详情。`),
+      `没有编号为${String(n)}的延期申请` +
+      (open.length === 0 ? '，目前没有等待答复的申请' : `，等待答复的有${open.map((k) => `#${String(k)}`).join('、')}（「待办」可以查看详情）`),
   },
 
   pending: {

@@ -86,7 +86,7 @@ describe('a completion, while the county reviews them', () => {
 });
 
 describe('通过', () => {
-  it('closes the township’s part of the task, tells its group, and takes no more reports for it', async () => {
+  it('closes the township’s part of the task, tells its group, takes no more reports for it, and outlives a reload', async () => {
     await bot.say(clerk, '上报 T2 完成');
     const reply = await bot.say(leader, '通过 T2 城关镇');
 
@@ -94,6 +94,8 @@ describe('通过', () => {
     expect(postedTo('城关镇工作群')).toEqual(['【T2审核通过】\n王书记审核通过了本乡镇T2「软弱涣散党组织整顿转化」的完成情况：办结，不再上报。']);
     expect(await bot.say(clerk, '上报 T2 90%')).toBe('T2「软弱涣散党组织整顿转化」城关镇已审核通过（办结），不再上报。');
     expect(await bot.say(clerk, '撤回')).toBe('T2这次上报已审核通过（办结），不能撤回。');
+    expect(await bot.say(clerk, '任务')).toContain('100%（已办结）');
+    await reviewing(true);
     expect(await bot.say(clerk, '任务')).toContain('100%（已办结）');
     expect(await bot.say(minister, '通过 T2 城关镇')).toBe('T2「软弱涣散党组织整顿转化」城关镇已由王书记在今天09:00审核通过，不能再改。');
   });
