@@ -39,7 +39,7 @@ export async function decide(ctx: CommandContext, args: DecisionArgs, granted: b
   const task = tasks.find((t) => t.id === request.task);
   const township = townships.find((t) => t.id === request.township);
   // The task or township left the setup file since it asked: the decision stands in the ledger.
-  if (!task || !township) return plain(D.unknown(args.number, []));
+  if (!task || !township) return plain(D.recordedOnly(args.number));
 
   const decision = result.request;
   const message = granted ? D.grantedPost(decision, task, ctx.today) : D.refusedPost(decision, task, ctx.today);

@@ -49,8 +49,7 @@ export default defineCommand({
     const cell = board.cell(task, township);
     if (isDone(cell.standing.light)) throw await refuse(M.alreadyDone(task, township));
 
-    const { extensionGraceDays } = await ctx.store.scheduleSettings();
-    const problem = requestProblem({ deadline: cell.deadline, to: args.to, today: ctx.today, graceWorkdays: extensionGraceDays, calendar: ctx.calendar });
+    const problem = requestProblem({ deadline: cell.deadline, to: args.to, today: ctx.today, graceWorkdays: ctx.settings.extensionGraceDays, calendar: ctx.calendar });
     const deadline = deadlineDay(cell.deadline, ctx.today, cell.extendedFrom);
     if (problem?.code === 'window-closed') throw await refuse(M.windowClosed(task, deadline, problem.lastDay, ctx.today));
     if (problem?.code === 'not-later') {

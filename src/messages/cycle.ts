@@ -109,6 +109,8 @@ export const cycle = {
     already: (request: ExtensionRequest, on: Ymd, at: string, today: Ymd): string =>
       `延期申请#${String(request.number)}已由${by(request)}在${whenDone(on, at, today)}${request.decision?.granted === true ? '同意' : '答复不同意'}，不能再改。`,
     own: (n: number): string => `延期申请#${String(n)}是您本人提出的，请由其他领导答复。`,
+    /** Decided, but its task or township is no longer in the setup file: nobody to tell. */
+    recordedOnly: (n: number): string => `延期申请#${String(n)}的答复已记入台账；它的任务或乡镇已不在县里的设置中，没有通知乡镇群。`,
     /** Goes before the form and an example: no full stop of its own. */
     unknown: (n: number, open: readonly number[]): string =>
       `没有编号为${String(n)}的延期申请` +
