@@ -22,6 +22,8 @@ const PORT_ERROR = E.port;
 /** The platforms' real origins: the defaults of the `*_API_BASE` variables. */
 export const PLATFORM_ORIGINS = {
   wecomApi: 'https://qyapi.weixin.qq.com',
+  /** Where a browser is sent to learn who it is inside WeCom (docs/protocols/wecom.md §6.5, page 91022). */
+  wecomOauth: 'https://open.weixin.qq.com',
   dingtalkApi: 'https://api.dingtalk.com',
   dingtalkOapi: 'https://oapi.dingtalk.com',
 } as const;
@@ -44,6 +46,8 @@ export const envSchema = z.object({
   WECOM_CORP_ID: optional(z.string().regex(/^[A-Za-z0-9]{6,32}$/, { error: E.wecomCorpId })),
   WECOM_AGENT_ID: optional(z.string().regex(/^\d{1,10}$/, { error: E.wecomAgentId })),
   WECOM_AGENT_SECRET: optional(z.string().regex(/^[A-Za-z0-9_-]{20,64}$/, { error: E.wecomAgentSecret })),
+  // 政务微信 and other private deployments sign people in on their own host.
+  WECOM_OAUTH_BASE: base(PLATFORM_ORIGINS.wecomOauth),
   DINGTALK_CLIENT_ID: optional(z.string()),
   DINGTALK_CLIENT_SECRET: optional(z.string()),
   DINGTALK_MODE: z.preprocess((v) => (v === '' || v === undefined ? 'http' : v), z.enum(['http', 'stream'], { error: E.dingtalkMode })),
@@ -67,7 +71,7 @@ export interface Config {
   redisUrl?: string;
   wecom?: { token: string; encodingAesKey: string; apiBase: string };
   /** The WeCom 自建应用 behind the dashboard; absent: the dashboard is reached by signed links only. */
-  wecomApp?: { corpId: string; agentId: string; secret: string; apiBase: string };
+  wecomApp?: { corpId: string; agentId: string; secret: string; apiBase: string; oauthBase: string };
   dingtalk?: { clientId: string; clientSecret: string; mode: 'http' | 'stream'; apiBase: string; oapiBase: string };
   wecomApiBase: string;
   dingtalkApiBase: string;
@@ -111,7 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { token: e.WECOM_TOKEN, encodingAesKey: e.WECOM_ENCODING_AES_KEY, apiBase: e.WECOM_API_BASE }
       : undefined,
     wecomApp: appOn && e.WECOM_CORP_ID !== undefined && e.WECOM_AGENT_ID !== undefined && e.WECOM_AGENT_SECRET !== undefined
-      ? { corpId: e.WECOM_CORP_ID, agentId: e.WECOM_AGENT_ID, secret: e.WECOM_AGENT_SECRET, apiBase: e.WECOM_API_BASE }
+      ? { corpId: e.WECOM_CORP_ID, agentId: e.WECOM_AGENT_ID, secret: e.WECOM_AGENT_SECRET, apiBase: e.WECOM_API_BASE, oauthBase: e.WECOM_OAUTH_BASE }
       : undefined,
     dingtalk: dingtalkOn && e.DINGTALK_CLIENT_ID !== undefined && e.DINGTALK_CLIENT_SECRET !== undefined
       ? { clientId: e.DINGTALK_CLIENT_ID, clientSecret: e.DINGTALK_CLIENT_SECRET, mode: e.DINGTALK_MODE, apiBase: e.DINGTALK_API_BASE, oapiBase: e.DINGTALK_OAPI_BASE }

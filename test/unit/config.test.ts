@@ -38,7 +38,8 @@ describe('loadConfig', () => {
 
   it('turns the WeCom app on with its three settings and the public address, reduced to its origin', () => {
     const config = loadConfig({ WECOM_CORP_ID: 'ww0123456789abcdef', WECOM_AGENT_ID: '1000002', WECOM_AGENT_SECRET: 'x'.repeat(43), PUBLIC_URL: 'https://duban.example.gov.cn/' });
-    expect(config.wecomApp).toEqual({ corpId: 'ww0123456789abcdef', agentId: '1000002', secret: 'x'.repeat(43), apiBase: 'https://qyapi.weixin.qq.com' });
+    expect(config.wecomApp).toEqual({ corpId: 'ww0123456789abcdef', agentId: '1000002', secret: 'x'.repeat(43), apiBase: 'https://qyapi.weixin.qq.com', oauthBase: 'https://open.weixin.qq.com' });
+    expect(loadConfig({ WECOM_CORP_ID: 'ww0123456789abcdef', WECOM_AGENT_ID: '1000002', WECOM_AGENT_SECRET: 'x'.repeat(43), PUBLIC_URL: 'https://duban.example.gov.cn', WECOM_OAUTH_BASE: 'https://zwwx.example.gov.cn/' }).wecomApp?.oauthBase).toBe('https://zwwx.example.gov.cn');
     expect(config.publicUrl).toBe('https://duban.example.gov.cn');
     expect(loadConfig({ PORT: '8080' }).publicUrl).toBe('http://localhost:8080');
   });

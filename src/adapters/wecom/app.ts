@@ -12,12 +12,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { SendError, type SendFailure } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { rememberSecret } from '../../core/redact.js';
+import { PLATFORM_ORIGINS } from '../../config.js';
 import { cachedCredential, type Credential, type CredentialStore } from '../credentials.js';
 import { getJson, httpFailure, shownUrl } from '../http.js';
 import { AccessTokenAnswerSchema, AppAnswerSchema, TicketAnswerSchema, UserInfoAnswerSchema } from './app-schema.js';
 
-/** A browser redirect, not a request of ours: always WeCom's own host, whatever WECOM_API_BASE says (docs/protocols/wecom.md §6.5, page 91022). */
-const AUTHORIZE_URL = 'https://open.weixin.qq.com/connect/oauth2/authorize';
+/** The OAuth2 authorize page under WECOM_OAUTH_BASE (docs/protocols/wecom.md §6.5, page 91022). */
+const AUTHORIZE_PATH = '/connect/oauth2/authorize';
 /** 42001 access_token expired, 40014 invalid access_token: WeCom may invalidate a token early (docs/protocols/wecom.md §6.1, page 91039). */
 const TOKEN_REJECTED: ReadonlySet<number> = new Set([42001, 40014]);
 /** 40029 invalid code: expired (5 minutes), used already, or made up (docs/protocols/wecom.md §6.5, page 91023). */
@@ -58,6 +59,12 @@ export interface WecomAppOptions {
   secret: string;
   /** WECOM_API_BASE: where gettoken, the tickets and getuserinfo are asked. */
   apiBase: string;
+  /**
+   * WECOM_OAUTH_BASE: where a browser is sent to sign in — a redirect, not a request of ours, so it
+   * is WeCom's own host (open.weixin.qq.com) whatever WECOM_API_BASE says, unless a private
+   * deployment (政务微信) has its own.
+   */
+  oauthBase?: string;
   store: CredentialStore;
   log: Logger;
   now?: () => number;
@@ -98,6 +105,7 @@ async function fetchJson(url: URL): Promise<unknown> {
 
 export function createWecomApp(options: WecomAppOptions): WecomApp {
   const { corpId, agentId, secret, apiBase, store } = options;
+  const authorizeUrl = `${options.oauthBase ?? PLATFORM_ORIGINS.wecomOauth}${AUTHORIZE_PATH}`;
   const now = options.now ?? Date.now;
   const log = options.log.child({ platform: 'wecom', app: agentId });
   rememberSecret(secret);
@@ -191,7 +199,7 @@ export function createWecomApp(options: WecomAppOptions): WecomApp {
         ['state', state],
         ['agentid', agentId],
       ];
-      return `${AUTHORIZE_URL}?${params.map(([key, value]) => `${key}=${encodeURIComponent(value)}`).join('&')}#wechat_redirect`;
+      return `${authorizeUrl}?${params.map(([key, value]) => `${key}=${encodeURIComponent(value)}`).join('&')}#wechat_redirect`;
     },
 
     async userIdForCode(code) {

@@ -96,6 +96,12 @@ describe('the OAuth2 authorize URL', () => {
     expect(app.authorizeUrl(redirect, '')).toMatch(/^https:\/\/open\.weixin\.qq\.com\//);
   });
 
+  it('goes to a private deployment’s own sign-in host (政务微信) when one is configured', () => {
+    const deployment = createWecomApp({ corpId: 'ww0123456789abcdef', agentId: '1000002', secret: 'app-secret-0123456789abcdefghijklmnopqrstuvw', apiBase: 'https://zwwx.example.gov.cn', oauthBase: 'https://zwwx.example.gov.cn', store: untouched, log: createLogger('silent') });
+    const url = new URL(deployment.authorizeUrl(redirect, 'xyz'));
+    expect(url.origin + url.pathname).toBe('https://zwwx.example.gov.cn/connect/oauth2/authorize');
+  });
+
   it('refuses a state WeCom would not carry back: only letters and digits, at most 128', () => {
     expect(() => app.authorizeUrl(redirect, 'a-b')).toThrow(RangeError);
     expect(() => app.authorizeUrl(redirect, 'a'.repeat(129))).toThrow(RangeError);
