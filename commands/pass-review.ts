@@ -25,8 +25,9 @@ export async function waitingFor(ctx: CommandContext, args: ReviewArgs): Promise
   const task = resolveTask(tasks, args.task);
   const township = findTownship(ctx.townships, args.township);
   if (!township) throw new UserError(R.unknownTownship(args.township, ctx.townships.map((t) => t.name)));
-  const review = (await ctx.store.reviews([task.id])).get(task.id)?.get(township.id);
-  const standing = (await ctx.store.progress([task.id])).get(task.id)?.get(township.id);
+  const [reviews, progress] = await Promise.all([ctx.store.reviews([task.id]), ctx.store.progress([task.id])]);
+  const review = reviews.get(task.id)?.get(township.id);
+  const standing = progress.get(task.id)?.get(township.id);
   if (review?.state === 'approved' && standing?.entry === review.report) {
     const at = new Date(instantMs(review.at));
     throw new UserError(R.alreadyPassed(task, township.name, review.by.name, beijingDate(at), beijingTime(at), ctx.today));

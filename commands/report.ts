@@ -18,15 +18,17 @@ async function readReport(ctx: CommandContext, township: Township, args: ReportA
   const task = resolveTask(await ctx.store.tasks(), args.task, township);
   if (task.status === 'closed') throw new UserError(meta.closed(task));
   if (!assignedTo(task, township.id)) throw new UserError(meta.notAssigned(task, township));
-  // 通过 closed this township's part of the task: what it reported stands.
-  const review = (await ctx.store.reviews([task.id])).get(task.id)?.get(township.id);
-  if (review?.state === 'approved' && (await ctx.store.progress([task.id])).get(task.id)?.get(township.id)?.entry === review.report) {
+  // 通过 closed this township's part of the task: what it reported stands. Read with progress in
+  // one round trip; progress also gives a wrong value's example its starting point.
+  const [reviews, progress] = await Promise.all([ctx.store.reviews([task.id]), ctx.store.progress([task.id])]);
+  const review = reviews.get(task.id)?.get(township.id);
+  if (review?.state === 'approved' && progress.get(task.id)?.get(township.id)?.entry === review.report) {
     throw new UserError(text.commands.review.closed(task, township.name));
   }
   const amount = amountFromValue(args.value, task.target, township, args.valueText);
   if (!amount.ok) {
     // The example fits this task's target (a count task is shown a count) and goes above what is reported.
-    const current = (await ctx.store.progress([task.id])).get(task.id)?.get(township.id)?.amount;
+    const current = progress.get(task.id)?.get(township.id)?.amount;
     throw usageError(meta.usage, [text.reportExample(task, requiredAmount(task.target, township), current)], amount.problem);
   }
   return { task, amount: amount.value };
@@ -70,8 +72,7 @@ export default defineCommand({
 
     // 完成审核: a completion waits for a leader. Asked again for a redelivery or a repeat, so a
     // crash between the report and this leaves no completion unreviewed; the script does nothing twice.
-    const { review } = await ctx.store.scheduleSettings();
-    if (review && result.after.amount >= requiredAmount(task.target, township)) await ctx.store.submitReview(result.entry, entryOrigin(ctx));
+    if (ctx.settings.review && result.after.amount >= requiredAmount(task.target, township)) await ctx.store.submitReview(result.entry, entryOrigin(ctx));
 
     const board = await loadBoard(ctx);
     const cell = board.cell(task, township);

@@ -5,6 +5,7 @@
  * different from this month's so rank changes and the bottom three show. Pure: today, the clock
  * and the calendar come in as arguments; the same inputs give the same demo.
  */
+import type { ExtensionAsk } from './extensions.js';
 import { addDays, daysBetween, instantMs } from './dates.js';
 import { lightFor, pace } from './lights.js';
 import type { Instant, Light, ReportFacts, Reporter, Task, Township, WorkCalendar, Ymd } from './model.js';
@@ -19,15 +20,7 @@ export const SAMPLE_REFERENCE_DAY: Ymd = '2026-10-20';
 export type DemoReport = ReportFacts;
 
 /** A 申请延期 waiting in the demo, so that 待办, 同意 and 不同意 have something to answer. */
-export interface DemoRequest {
-  task: string;
-  township: string;
-  from: Ymd;
-  to: Ymd;
-  reason: string;
-  by: Reporter;
-  at: Instant;
-}
+export type DemoRequest = ExtensionAsk;
 
 export interface DemoPlan {
   tasks: Task[];

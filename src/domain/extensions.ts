@@ -14,9 +14,8 @@ export interface Decision {
   reason: string;
 }
 
-/** One numbered request (延期申请#7), open until decided. */
-export interface ExtensionRequest {
-  number: number;
+/** What a township asks (申请延期): a later deadline for one task, and why; who asked, and when. */
+export interface ExtensionAsk {
   task: string;
   township: string;
   /** The township's deadline when it asked. */
@@ -25,6 +24,11 @@ export interface ExtensionRequest {
   reason: string;
   by: Reporter;
   at: Instant;
+}
+
+/** One numbered request (延期申请#7), open until decided. */
+export interface ExtensionRequest extends ExtensionAsk {
+  number: number;
   decision?: Decision;
 }
 

@@ -1,7 +1,7 @@
 /** Reading JSON values and running pipelines the same way in every store: every value parsed with `codec.ts`. */
 import type { ChainableCommander, Redis } from 'ioredis';
-import type { z } from 'zod';
-import { decodeJson, decodeJsonHash } from './codec.js';
+import { z } from 'zod';
+import { decode, decodeJson, decodeJsonHash } from './codec.js';
 
 export async function getJson<T>(redis: Redis, schema: z.ZodType<T>, key: string): Promise<T | undefined> {
   const text = await redis.get(key);
@@ -15,6 +15,17 @@ export async function hgetJson<T>(redis: Redis, schema: z.ZodType<T>, key: strin
 
 export async function hvalsJson<T>(redis: Redis, schema: z.ZodType<T>, key: string): Promise<T[]> {
   return [...decodeJsonHash(schema, await redis.hgetall(key), key).values()];
+}
+
+const StringHash = z.record(z.string(), z.string());
+
+/** Each key's hash (HGETALL), in one round trip and in the keys' order; a missing key is an empty one. */
+export async function hashes(redis: Redis, keys: readonly string[]): Promise<Record<string, string>[]> {
+  if (keys.length === 0) return [];
+  const pipeline = redis.pipeline();
+  for (const key of keys) pipeline.hgetall(key);
+  const replies = await run(pipeline);
+  return keys.map((key, i) => decode(StringHash, replies[i], key));
 }
 
 /** The replies of a pipeline or MULTI; the first failed command fails the whole call. */

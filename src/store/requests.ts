@@ -5,11 +5,11 @@
  * numbers are county-wide: a counter and an index (number → task) in the county's slot.
  */
 import type { Redis } from 'ioredis';
-import type { Decision, ExtensionRequest } from '../domain/extensions.js';
-import type { Reporter, Ymd } from '../domain/model.js';
+import type { Decision, ExtensionAsk, ExtensionRequest } from '../domain/extensions.js';
+import type { Ymd } from '../domain/model.js';
 import { decode, decodeJson, encodeJson, extensionFields, ExtensionRequestSchema, GrantSchema, StoreDataError } from './codec.js';
 import type { Keys } from './keys.js';
-import { run } from './redis-io.js';
+import { hashes } from './redis-io.js';
 import { defineScripts } from './scripts.js';
 import { z } from 'zod';
 
@@ -18,15 +18,8 @@ const SEEN_SECONDS = 7 * 24 * 60 * 60;
 /** 同意/不同意 read again when another decision came between their read and their write. */
 const MAX_SWAP_ATTEMPTS = 20;
 
-/** A 申请延期 as a township's message asks it. */
-export interface ExtensionAsk {
-  task: string;
-  township: string;
-  from: Ymd;
-  to: Ymd;
-  reason: string;
-  by: Reporter;
-  at: string;
+/** A 申请延期 as a township's message asks it: the message's id dedupes it. */
+export interface AskMessage extends ExtensionAsk {
   source: string;
 }
 
@@ -43,7 +36,7 @@ export type DecideResult =
   | { ok: false; reason: 'decided'; request: ExtensionRequest };
 
 export interface RequestStore {
-  openExtension(ask: ExtensionAsk): Promise<OpenResult>;
+  openExtension(ask: AskMessage): Promise<OpenResult>;
   /** Grants (`decision.granted`) or refuses request `number`, once. */
   decideExtension(number: number, decision: Decision, source: string): Promise<DecideResult>;
   request(number: number): Promise<ExtensionRequest | undefined>;
@@ -145,29 +138,21 @@ export function createRequestStore(redis: Redis, keys: Keys): RequestStore {
     async requests() {
       const index = await redis.hgetall(keys.requestIndex());
       const tasks = [...new Set(Object.values(index))];
-      if (tasks.length === 0) return [];
-      const pipeline = redis.pipeline();
-      for (const task of tasks) pipeline.hgetall(keys.requests(task));
-      const replies = await run(pipeline);
+      const found = await hashes(redis, tasks.map((task) => keys.requests(task)));
       const out: ExtensionRequest[] = [];
       tasks.forEach((task, i) => {
         const key = keys.requests(task);
-        const hash = decode(z.record(z.string(), z.string()), replies[i], key);
-        for (const [field, json] of Object.entries(hash)) if (NUMBER_FIELD.test(field)) out.push(read(json, `${key} ${field}`));
+        for (const [field, json] of Object.entries(found[i] ?? {})) if (NUMBER_FIELD.test(field)) out.push(read(json, `${key} ${field}`));
       });
       return out.sort((a, b) => a.number - b.number);
     },
 
     async grantedDeadlines(taskIds) {
       const out = new Map<string, Map<string, Ymd>>();
-      if (taskIds.length === 0) return out;
-      const pipeline = redis.pipeline();
-      for (const id of taskIds) pipeline.hgetall(keys.deadlines(id));
-      const replies = await run(pipeline);
+      const found = await hashes(redis, taskIds.map((id) => keys.deadlines(id)));
       taskIds.forEach((id, i) => {
         const key = keys.deadlines(id);
-        const hash = decode(z.record(z.string(), z.string()), replies[i], key);
-        const entries = Object.entries(hash);
+        const entries = Object.entries(found[i] ?? {});
         if (entries.length > 0) out.set(id, new Map(entries.map(([township, json]) => [township, decodeJson(GrantSchema, json, `${key} ${township}`).deadline])));
       });
       return out;

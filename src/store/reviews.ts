@@ -8,7 +8,7 @@ import type { EntryOrigin, ReportEntry } from '../domain/model.js';
 import type { ReviewRecord } from '../domain/review.js';
 import { decode, decodeJsonHash, encodeJson, reviewFields, ReviewRecordSchema } from './codec.js';
 import type { Keys } from './keys.js';
-import { run } from './redis-io.js';
+import { hashes } from './redis-io.js';
 import { defineScripts } from './scripts.js';
 import { z } from 'zod';
 
@@ -70,13 +70,10 @@ export function createReviewStore(redis: Redis, keys: Keys): ReviewStore {
 
     async reviews(taskIds) {
       const out = new Map<string, Map<string, ReviewRecord>>();
-      if (taskIds.length === 0) return out;
-      const pipeline = redis.pipeline();
-      for (const id of taskIds) pipeline.hgetall(keys.reviews(id));
-      const replies = await run(pipeline);
+      const found = await hashes(redis, taskIds.map((id) => keys.reviews(id)));
       taskIds.forEach((id, i) => {
-        const found = decodeJsonHash(ReviewRecordSchema, replies[i], keys.reviews(id));
-        if (found.size > 0) out.set(id, found);
+        const byTownship = decodeJsonHash(ReviewRecordSchema, found[i], keys.reviews(id));
+        if (byTownship.size > 0) out.set(id, byTownship);
       });
       return out;
     },

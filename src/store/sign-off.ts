@@ -10,7 +10,7 @@ import type { Instant, Reporter } from '../domain/model.js';
 import type { Signature, SignOff } from '../domain/sign-off.js';
 import { AnnouncedSchema, CounterSchema, decode, decodeJson, encodeJson, SignatureSchema, signedFields, StoreDataError } from './codec.js';
 import type { Keys } from './keys.js';
-import { run } from './redis-io.js';
+import { hashes, run } from './redis-io.js';
 import { defineScripts } from './scripts.js';
 
 /** As long as a report's marker (ledger.ts): platforms redeliver for hours at most. */
@@ -84,13 +84,10 @@ export function createSignOffStore(redis: Redis, keys: Keys): SignOffStore {
 
     async signOffs(taskIds) {
       const out = new Map<string, Map<string, SignOff>>();
-      if (taskIds.length === 0) return out;
-      const pipeline = redis.pipeline();
-      for (const id of taskIds) pipeline.hgetall(keys.signOffs(id));
-      const replies = await run(pipeline);
+      const found = await hashes(redis, taskIds.map((id) => keys.signOffs(id)));
       taskIds.forEach((task, i) => {
         const key = keys.signOffs(task);
-        const hash = decode(z.record(z.string(), z.string()), replies[i], key);
+        const hash = found[i] ?? {};
         const byTownship = new Map<string, SignOff>();
         for (const [field, json] of Object.entries(hash)) {
           if (field.startsWith(SIGNED_PREFIX)) continue;

@@ -12,8 +12,8 @@ import leadersDigest from '../../jobs/leaders-digest.js';
 import reminders from '../../jobs/reminders.js';
 import { loadBoard } from '../../src/core/board.js';
 import type { Job, JobPost } from '../../src/core/job.js';
+import type { Post } from '../../src/core/posts.js';
 import { createLogger } from '../../src/core/logger.js';
-import type { Post, Posts } from '../../src/core/posts.js';
 import { beijingDate } from '../../src/domain/dates.js';
 import type { County } from '../../src/domain/model.js';
 import { DEFAULT_SCHEDULE } from '../../src/domain/schedule.js';
@@ -24,6 +24,7 @@ import { createApp } from '../../src/server/app.js';
 import { parseSetup } from '../../src/setup/index.js';
 import { admin, clerk, leader, leaderDirect, openTestBot, type TestBot } from '../helpers/bot.js';
 import { listen } from '../helpers/http.js';
+import { recordingOutbox } from '../helpers/recording-outbox.js';
 
 /** 城关镇's B, and one more of its people. */
 const backup: Speaker = { platform: 'console', chat: '城关镇工作群', user: '备岗' };
@@ -63,27 +64,12 @@ const UNMARKED = SETUP.replace(', cover: A }', ' }').replace(', cover: B }', ' }
 const MONDAY = '2026-11-23T09:00:00+08:00';
 
 let bot: TestBot | undefined;
-let queued: Post[] = [];
+const outbox = recordingOutbox();
+const { posts, queued } = outbox;
 
-/** The outbox's door as a recorder: a key seen before is "already", as the real one answers. */
-const posts: Posts = {
-  enqueue(batch) {
-    const added: string[] = [];
-    const already: string[] = [];
-    for (const post of batch) {
-      if (queued.some((q) => q.key === post.key)) already.push(post.key);
-      else {
-        queued.push(post);
-        added.push(post.key);
-      }
-    }
-    return Promise.resolve({ added, already, platformOff: [] });
-  },
-  delivering: () => Promise.resolve(true),
-};
 
 async function open(county: County = setup().county, start = MONDAY): Promise<TestBot> {
-  queued = [];
+  outbox.clear();
   bot = await openTestBot(import.meta.url, county, start, { posts });
   return bot;
 }
@@ -114,7 +100,7 @@ async function remindedOn(b: TestBot, day: string): Promise<readonly string[] | 
 
 /** Whom a 催办 of 城关镇 @-s now. */
 async function nudged(b: TestBot): Promise<readonly string[] | undefined> {
-  queued = [];
+  outbox.clear();
   await b.say(leader, '催办 城关镇');
   return queued.find((p) => p.chat === '城关镇工作群')?.message.mentions;
 }
@@ -331,7 +317,7 @@ describe('what leaders see', () => {
   });
 
   it('the dashboard says whose A is away and who covers', async () => {
-    queued = [];
+    outbox.clear();
     bot = await openTestBot(import.meta.url, setup().county, MONDAY, { posts, publicUrl: 'https://duban.example.gov.cn' });
     const b = bot;
     await b.say(clerk, '请假 至11月25日');

@@ -8,7 +8,6 @@ import leadersDigest from '../../jobs/leaders-digest.js';
 import type { Speaker } from '../../src/adapters/console/index.js';
 import { loadBoard, pastRanking } from '../../src/core/board.js';
 import { createLogger } from '../../src/core/logger.js';
-import type { Post, Posts } from '../../src/core/posts.js';
 import { beijingDate } from '../../src/domain/dates.js';
 import type { County } from '../../src/domain/model.js';
 import { DEFAULT_SCHEDULE } from '../../src/domain/schedule.js';
@@ -16,6 +15,7 @@ import { exportTable } from '../../src/excel/export.js';
 import { renderText } from '../../src/render/plain.js';
 import { testCounty } from '../fixtures/county.js';
 import { admin, clerk, hongxingClerk, leader, leaderDirect, openTestBot, type TestBot } from '../helpers/bot.js';
+import { recordingOutbox } from '../helpers/recording-outbox.js';
 
 /** Monday 23 November 2026, office hours; T2 is due on Monday 30 November for every township. */
 const MONDAY = '2026-11-23T09:00:00+08:00';
@@ -28,29 +28,12 @@ const county: County = {
 const minister: Speaker = { platform: 'console', chat: '领导群', user: '部长' };
 
 let bot: TestBot;
-let queued: Post[];
+const outbox = recordingOutbox();
+const { posts, queued, postedTo } = outbox;
 
-/** The outbox's door as a recorder; a key seen before is "already", as the real one answers. */
-const posts: Posts = {
-  enqueue(batch) {
-    const added: string[] = [];
-    const already: string[] = [];
-    for (const post of batch) {
-      if (queued.some((q) => q.key === post.key)) already.push(post.key);
-      else {
-        queued.push(post);
-        added.push(post.key);
-      }
-    }
-    return Promise.resolve({ added, already, platformOff: [] });
-  },
-  delivering: () => Promise.resolve(true),
-};
-
-const postedTo = (chat: string): string[] => queued.filter((p) => p.chat === chat).map((p) => renderText(p.message));
 
 beforeEach(async () => {
-  queued = [];
+  outbox.clear();
   bot = await openTestBot(import.meta.url, county, MONDAY, { posts });
 });
 afterEach(async () => {

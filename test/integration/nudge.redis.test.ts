@@ -13,7 +13,7 @@ import { createKeys } from '../../src/store/keys.js';
 import { testCounty } from '../fixtures/county.js';
 import { admin, clerk, hongxingClerk, leader, openTestBot, type TestBot } from '../helpers/bot.js';
 import type { County } from '../../src/domain/model.js';
-import type { Post, Posts } from '../../src/core/posts.js';
+import { recordingOutbox } from '../helpers/recording-outbox.js';
 
 const county: County = {
   ...testCounty,
@@ -24,29 +24,12 @@ const county: County = {
 const MONDAY_MORNING = '2026-11-23T09:00:00+08:00';
 
 let bot: TestBot;
-let queued: Post[];
-let delivering: boolean | undefined;
+const outbox = recordingOutbox();
+const { posts, queued } = outbox;
 
-/** The outbox's door as a recorder: a key seen before is "already", as the real one answers. */
-const posts: Posts = {
-  enqueue(batch) {
-    const added: string[] = [];
-    const already: string[] = [];
-    for (const post of batch) {
-      if (queued.some((q) => q.key === post.key)) already.push(post.key);
-      else {
-        queued.push(post);
-        added.push(post.key);
-      }
-    }
-    return Promise.resolve({ added, already, platformOff: [] });
-  },
-  delivering: () => Promise.resolve(delivering),
-};
 
 beforeEach(async () => {
-  queued = [];
-  delivering = true;
+  outbox.clear();
   bot = await openTestBot(import.meta.url, county, MONDAY_MORNING, { posts });
 });
 afterEach(async () => {
@@ -124,7 +107,7 @@ describe('催办 after office hours', () => {
   });
 
   it('says nothing went out yet when no server is delivering (typed with duban say), also when asked again', async () => {
-    delivering = false;
+    outbox.delivering = false;
     const reply = await bot.say(leader, '催办 T2');
     const again = await bot.say(leader, '催办 红星乡');
 

@@ -8,13 +8,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Speaker } from '../../src/adapters/console/index.js';
 import { currentRanking, loadBoard } from '../../src/core/board.js';
 import { leadersDigest } from '../../src/core/digest.js';
-import type { Post, Posts } from '../../src/core/posts.js';
 import type { County } from '../../src/domain/model.js';
 import { DEFAULT_SCHEDULE } from '../../src/domain/schedule.js';
 import { exportTable } from '../../src/excel/export.js';
 import { renderText } from '../../src/render/plain.js';
 import { testCounty } from '../fixtures/county.js';
 import { clerk, hongxingClerk, leader, leaderDirect, openTestBot, type TestBot } from '../helpers/bot.js';
+import { recordingOutbox } from '../helpers/recording-outbox.js';
 
 /** Monday 23 November 2026, office hours. */
 const MONDAY = '2026-11-23T09:00:00+08:00';
@@ -26,25 +26,15 @@ const county: County = {
 const minister: Speaker = { platform: 'console', chat: '领导群', user: '部长' };
 
 let bot: TestBot;
-let queued: Post[];
-
-const posts: Posts = {
-  enqueue(batch) {
-    const added = batch.filter((p) => !queued.some((q) => q.key === p.key));
-    queued.push(...added);
-    return Promise.resolve({ added: added.map((p) => p.key), already: batch.filter((p) => !added.includes(p)).map((p) => p.key), platformOff: [] });
-  },
-  delivering: () => Promise.resolve(true),
-};
-
-const postedTo = (chat: string): string[] => queued.filter((p) => p.chat === chat).map((p) => renderText(p.message));
+const outbox = recordingOutbox();
+const { posts, postedTo } = outbox;
 
 async function reviewing(on: boolean): Promise<void> {
   await bot.store.loadCounty(county, { rest: [], work: [], years: [] }, { ...DEFAULT_SCHEDULE, review: on });
 }
 
 beforeEach(async () => {
-  queued = [];
+  outbox.clear();
   bot = await openTestBot(import.meta.url, county, MONDAY, { posts });
   await reviewing(true);
 });

@@ -6,7 +6,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import reminders from '../../jobs/reminders.js';
 import { createLogger } from '../../src/core/logger.js';
-import type { Post, Posts } from '../../src/core/posts.js';
 import { planSlot } from '../../src/core/scheduler.js';
 import { announceTasks, loadAndAnnounce } from '../../src/core/sign-off.js';
 import type { County, Task } from '../../src/domain/model.js';
@@ -17,6 +16,7 @@ import { renderText } from '../../src/render/plain.js';
 import { testCounty } from '../fixtures/county.js';
 import { admin, clerk, hongxingClerk, leader, openTestBot, type TestBot } from '../helpers/bot.js';
 import { sheetBytes, taskSheetSpec } from '../helpers/task-sheet.js';
+import { recordingOutbox } from '../helpers/recording-outbox.js';
 
 /** Monday 23 November 2026, office hours. */
 const MONDAY = '2026-11-23T10:00:00+08:00';
@@ -25,29 +25,12 @@ const SIGN_ON = { ...DEFAULT_SCHEDULE, signOff: true };
 const NO_CALENDAR = { rest: [], work: [], years: [] };
 
 let bot: TestBot;
-let queued: Post[];
+const outbox = recordingOutbox();
+const { posts, queued, postedTo } = outbox;
 
-/** The outbox's door as a recorder; a key seen before is "already", as the real one answers. */
-const posts: Posts = {
-  enqueue(batch) {
-    const added: string[] = [];
-    const already: string[] = [];
-    for (const post of batch) {
-      if (queued.some((q) => q.key === post.key)) already.push(post.key);
-      else {
-        queued.push(post);
-        added.push(post.key);
-      }
-    }
-    return Promise.resolve({ added, already, platformOff: [] });
-  },
-  delivering: () => Promise.resolve(true),
-};
-
-const postedTo = (chat: string): string[] => queued.filter((p) => p.chat === chat).map((p) => renderText(p.message));
 
 async function open(county: County = testCounty, signOff = true): Promise<void> {
-  queued = [];
+  outbox.clear();
   bot = await openTestBot(import.meta.url, county, MONDAY, { posts });
   await bot.store.loadCounty(county, NO_CALENDAR, signOff ? SIGN_ON : DEFAULT_SCHEDULE);
 }
