@@ -19,11 +19,19 @@ const base = (fallback: string) =>
 
 const PORT_ERROR = E.port;
 
+const socket = (fallback: string) =>
+  z.preprocess(
+    (v) => (v === '' || v === undefined ? fallback : v),
+    z.url({ protocol: /^wss?$/, error: E.socket(fallback) }).transform((u) => trimEndChars(u, '/')),
+  );
+
 /** The platforms' real origins: the defaults of the `*_API_BASE` variables. */
 export const PLATFORM_ORIGINS = {
   wecomApi: 'https://qyapi.weixin.qq.com',
   /** Where a browser is sent to learn who it is inside WeCom (docs/protocols/wecom.md §6.5, page 91022). */
   wecomOauth: 'https://open.weixin.qq.com',
+  /** The 智能机器人's long connection (docs/protocols/wecom.md §10). */
+  wecomWs: 'wss://openws.work.weixin.qq.com',
   dingtalkApi: 'https://api.dingtalk.com',
   dingtalkOapi: 'https://oapi.dingtalk.com',
 } as const;
@@ -41,6 +49,13 @@ export const envSchema = z.object({
   // WeCom's EncodingAESKey is 43 characters of base64 without the trailing '='.
   WECOM_ENCODING_AES_KEY: optional(z.string().regex(/^[A-Za-z0-9+/]{43}$/, { error: E.wecomAesKey })),
   WECOM_API_BASE: base(PLATFORM_ORIGINS.wecomApi),
+  // One bot takes messages one way at a time: the console's 接收消息 setting is either the
+  // callback URL or the long connection (docs/protocols/wecom.md §10).
+  WECOM_MODE: z.preprocess((v) => (v === '' || v === undefined ? 'callback' : v), z.enum(['callback', 'websocket'], { error: E.wecomMode })),
+  // The long connection's credentials, from the bot's API mode page (长连接): its BotID and Secret.
+  WECOM_BOT_ID: optional(z.string().regex(/^[A-Za-z0-9_-]{4,64}$/, { error: E.wecomBotId })),
+  WECOM_BOT_SECRET: optional(z.string().regex(/^[A-Za-z0-9_-]{8,128}$/, { error: E.wecomBotSecret })),
+  WECOM_WS_URL: socket(PLATFORM_ORIGINS.wecomWs),
   // The 自建应用 that opens the dashboard inside WeCom (OAuth2 and JS-SDK): the CorpID (ww… or
   // wx…, 18 characters as the console shows it), the AgentId a number, the Secret 43 characters.
   WECOM_CORP_ID: optional(z.string().regex(/^[A-Za-z0-9]{6,32}$/, { error: E.wecomCorpId })),
@@ -48,6 +63,8 @@ export const envSchema = z.object({
   WECOM_AGENT_SECRET: optional(z.string().regex(/^[A-Za-z0-9_-]{20,64}$/, { error: E.wecomAgentSecret })),
   // 政务微信 and other private deployments sign people in on their own host.
   WECOM_OAUTH_BASE: base(PLATFORM_ORIGINS.wecomOauth),
+  // The @wecom/jssdk build the dashboard loads inside WeCom; unset, the one bundled here, from this server.
+  WECOM_JSSDK_URL: optional(z.url({ protocol: /^https?$/, error: E.jssdkUrl })),
   DINGTALK_CLIENT_ID: optional(z.string()),
   DINGTALK_CLIENT_SECRET: optional(z.string()),
   DINGTALK_MODE: z.preprocess((v) => (v === '' || v === undefined ? 'http' : v), z.enum(['http', 'stream'], { error: E.dingtalkMode })),
@@ -66,12 +83,19 @@ export const envSchema = z.object({
   ),
 });
 
+/** How the 智能机器人 takes messages: one of the two, as its console is set. */
+export type WecomConfig = { apiBase: string } & (
+  | { mode?: 'callback'; token: string; encodingAesKey: string }
+  | { mode: 'websocket'; botId: string; botSecret: string; wsUrl: string }
+);
+
 export interface Config {
   port: number;
   redisUrl?: string;
-  wecom?: { token: string; encodingAesKey: string; apiBase: string };
+  /** The 智能机器人, by its callback or its long connection. */
+  wecom?: WecomConfig;
   /** The WeCom 自建应用 behind the dashboard; absent: the dashboard is reached by signed links only. */
-  wecomApp?: { corpId: string; agentId: string; secret: string; apiBase: string; oauthBase: string };
+  wecomApp?: { corpId: string; agentId: string; secret: string; apiBase: string; oauthBase: string; jssdkUrl?: string };
   dingtalk?: { clientId: string; clientSecret: string; mode: 'http' | 'stream'; apiBase: string; oapiBase: string };
   wecomApiBase: string;
   dingtalkApiBase: string;
@@ -94,13 +118,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!result.success) throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   const e = result.data;
   // Masked in every log line from here on (core/redact.ts), whatever the code that logs forgets.
-  for (const secret of [e.WECOM_TOKEN, e.WECOM_ENCODING_AES_KEY, e.WECOM_AGENT_SECRET, e.DINGTALK_CLIENT_SECRET]) rememberSecret(secret);
+  for (const secret of [e.WECOM_TOKEN, e.WECOM_ENCODING_AES_KEY, e.WECOM_BOT_SECRET, e.WECOM_AGENT_SECRET, e.DINGTALK_CLIENT_SECRET]) rememberSecret(secret);
   const problems: string[] = [];
   const pair = (a: string | undefined, b: string | undefined, names: readonly [string, string]): boolean => {
     if ((a === undefined) !== (b === undefined)) problems.push(E.pair(...names));
     return a !== undefined && b !== undefined;
   };
-  const wecomOn = pair(e.WECOM_TOKEN, e.WECOM_ENCODING_AES_KEY, ['WECOM_TOKEN', 'WECOM_ENCODING_AES_KEY']);
+  const wecom = wecomOf(e, problems);
   const app = [e.WECOM_CORP_ID, e.WECOM_AGENT_ID, e.WECOM_AGENT_SECRET];
   const appOn = app.every((v) => v !== undefined);
   // WeCom sends people back to PUBLIC_URL after sign-in: localhost would be nobody's server.
@@ -111,11 +135,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: e.PORT,
     redisUrl: e.REDIS_URL,
-    wecom: wecomOn && e.WECOM_TOKEN !== undefined && e.WECOM_ENCODING_AES_KEY !== undefined
-      ? { token: e.WECOM_TOKEN, encodingAesKey: e.WECOM_ENCODING_AES_KEY, apiBase: e.WECOM_API_BASE }
-      : undefined,
+    wecom,
     wecomApp: appOn && e.WECOM_CORP_ID !== undefined && e.WECOM_AGENT_ID !== undefined && e.WECOM_AGENT_SECRET !== undefined
-      ? { corpId: e.WECOM_CORP_ID, agentId: e.WECOM_AGENT_ID, secret: e.WECOM_AGENT_SECRET, apiBase: e.WECOM_API_BASE, oauthBase: e.WECOM_OAUTH_BASE }
+      ? { corpId: e.WECOM_CORP_ID, agentId: e.WECOM_AGENT_ID, secret: e.WECOM_AGENT_SECRET, apiBase: e.WECOM_API_BASE, oauthBase: e.WECOM_OAUTH_BASE, ...(e.WECOM_JSSDK_URL === undefined ? {} : { jssdkUrl: e.WECOM_JSSDK_URL }) }
       : undefined,
     dingtalk: dingtalkOn && e.DINGTALK_CLIENT_ID !== undefined && e.DINGTALK_CLIENT_SECRET !== undefined
       ? { clientId: e.DINGTALK_CLIENT_ID, clientSecret: e.DINGTALK_CLIENT_SECRET, mode: e.DINGTALK_MODE, apiBase: e.DINGTALK_API_BASE, oapiBase: e.DINGTALK_OAPI_BASE }
@@ -125,4 +147,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dingtalkOapiBase: e.DINGTALK_OAPI_BASE,
     publicUrl: e.PUBLIC_URL ?? `http://localhost:${String(e.PORT)}`,
   };
+}
+
+/**
+ * The bot's mode and the credentials it needs; a problem for each variable set for the other
+ * mode, so a console switched to the long connection is not left half-configured here.
+ */
+function wecomOf(e: z.infer<typeof envSchema>, problems: string[]): WecomConfig | undefined {
+  const callback = [e.WECOM_TOKEN, e.WECOM_ENCODING_AES_KEY];
+  const socket = [e.WECOM_BOT_ID, e.WECOM_BOT_SECRET];
+  const set = (values: readonly (string | undefined)[]) => values.some((v) => v !== undefined);
+  if (e.WECOM_MODE === 'callback') {
+    if (set(socket)) problems.push(E.wecomOtherMode('callback'));
+    if (set(callback) && (e.WECOM_TOKEN === undefined || e.WECOM_ENCODING_AES_KEY === undefined)) problems.push(E.pair('WECOM_TOKEN', 'WECOM_ENCODING_AES_KEY'));
+    return e.WECOM_TOKEN !== undefined && e.WECOM_ENCODING_AES_KEY !== undefined
+      ? { mode: 'callback', token: e.WECOM_TOKEN, encodingAesKey: e.WECOM_ENCODING_AES_KEY, apiBase: e.WECOM_API_BASE }
+      : undefined;
+  }
+  if (set(callback)) problems.push(E.wecomOtherMode('websocket'));
+  if (e.WECOM_BOT_ID === undefined || e.WECOM_BOT_SECRET === undefined) {
+    problems.push(E.wecomSocketNeeds);
+    return undefined;
+  }
+  return { mode: 'websocket', botId: e.WECOM_BOT_ID, botSecret: e.WECOM_BOT_SECRET, wsUrl: e.WECOM_WS_URL, apiBase: e.WECOM_API_BASE };
 }

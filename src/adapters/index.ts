@@ -5,6 +5,7 @@
 import type { Logger } from '../core/logger.js';
 import type { AppSignIn, PlatformAdapter } from '../core/platform.js';
 import type { CallbackStore } from '../store/callbacks.js';
+import type { ConnectionStore } from '../store/connections.js';
 import { createConsole } from './console/index.js';
 import { createDingtalk, type DingtalkConfig } from './dingtalk/index.js';
 import type { CredentialStore } from './credentials.js';
@@ -20,8 +21,8 @@ export interface AdaptersConfig {
 }
 
 export interface AdapterDeps {
-  /** Each platform's answers and claims, and its credentials, kept for all instances. */
-  store: CallbackStore & CredentialStore;
+  /** Each platform's answers and claims, its credentials and its connections, kept for all instances. */
+  store: CallbackStore & CredentialStore & ConnectionStore;
   log: Logger;
   /** Where posts to the terminal's groups are printed. */
   write: (text: string) => void;
@@ -39,7 +40,7 @@ export function createAdapters(config: AdaptersConfig, deps: AdapterDeps): Adapt
   const adapters = [createConsole(deps.write)];
   const off: string[] = [];
   if (config.wecom) adapters.push(createWecom(config.wecom, deps));
-  else off.push('wecom is off: WECOM_TOKEN and WECOM_ENCODING_AES_KEY are not set');
+  else off.push('wecom is off: neither WECOM_TOKEN and WECOM_ENCODING_AES_KEY (callback) nor WECOM_MODE=websocket with WECOM_BOT_ID and WECOM_BOT_SECRET are set');
   if (config.dingtalk) adapters.push(createDingtalk(config.dingtalk, deps));
   else off.push('dingtalk is off: DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET are not set');
   if (!config.wecomApp) off.push('dashboard sign-in inside WeCom is off: WECOM_CORP_ID, WECOM_AGENT_ID and WECOM_AGENT_SECRET are not set (看板 links still work)');

@@ -78,11 +78,14 @@ export function jsonOr400(raw: string, what: string): unknown {
 export class SendError extends Error {
   readonly code: string;
   readonly failure: SendFailure;
-  constructor(message: string, code: string, failure: SendFailure) {
+  /** For `rate-limited`: when the sender knows how long the limit holds (its own count of the window), rather than the platform's usual pause. */
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, code: string, failure: SendFailure, retryAfterMs?: number) {
     super(message);
     this.name = 'SendError';
     this.code = code;
     this.failure = failure;
+    this.retryAfterMs = retryAfterMs;
   }
 
   get permanent(): boolean {

@@ -156,6 +156,17 @@ ${[serve, load, say, chat, job, importing, exporting].map((c) => c.usage).join('
     wecomAgentId: '应为自建应用的 AgentId（数字）',
     wecomAgentSecret: '应为自建应用的 Secret（约 43 个字符）',
     dingtalkMode: '应为 http（HTTP 回调）或 stream（Stream 模式）',
+    socket: (fallback: string): string => `应为 wss:// 开头的长连接地址，不设置就是 ${fallback}`,
+    wecomMode: `应为 callback（回调地址）或 websocket（长连接，不需要公网地址），与${PLATFORM_NAMES.wecom}机器人后台“API模式”里选的一致`,
+    wecomBotId: `应为${PLATFORM_NAMES.wecom}机器人后台“长连接”里的 BotID（字母、数字、下划线或短横线）`,
+    wecomBotSecret: `应为${PLATFORM_NAMES.wecom}机器人后台“长连接”里的 Secret`,
+    /** Variables of the other mode are set: one bot has one mode at a time. */
+    wecomOtherMode: (mode: 'callback' | 'websocket'): string =>
+      mode === 'callback'
+        ? `设置了 WECOM_BOT_ID 或 WECOM_BOT_SECRET（长连接用），但 WECOM_MODE 是 callback。用长连接请设 WECOM_MODE=websocket，并清空 WECOM_TOKEN 和 WECOM_ENCODING_AES_KEY；一个机器人同时只能用一种接收方式`
+        : `WECOM_MODE=websocket 时不用 WECOM_TOKEN 和 WECOM_ENCODING_AES_KEY（那是回调地址用的），请清空它们；一个机器人同时只能用一种接收方式`,
+    wecomSocketNeeds: `WECOM_MODE=websocket 需要 WECOM_BOT_ID 和 WECOM_BOT_SECRET（${PLATFORM_NAMES.wecom}机器人后台 → API模式 → 长连接）`,
+    jssdkUrl: '应为 http:// 或 https:// 开头的脚本地址（私有化部署自己的 JS-SDK），不设置就用本服务器自带的',
     publicUrl: '应为 http:// 或 https:// 开头的地址，例如 https://duban.example.gov.cn',
     publicUrlPath: '只写协议、域名和端口，例如 https://duban.example.gov.cn（看板在 /dashboard）',
     /** Two variables that turn a platform on together. */

@@ -239,8 +239,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
     const reason = error instanceof Error ? error.message : String(error);
     if (failure === 'permanent') return bury(job, code, reason);
     if (failure === 'rate-limited') {
-      log.warn('lane paused: the platform says too fast', { lane, code, pauseMs: poster.pauseMs });
-      return later(job, token, base + (await store.pauseLane(lane, Date.now(), poster.pauseMs)));
+      const pauseMs = (error instanceof SendError ? error.retryAfterMs : undefined) ?? poster.pauseMs;
+      log.warn('lane paused: too fast for the platform', { lane, code, pauseMs });
+      return later(job, token, base + (await store.pauseLane(lane, Date.now(), pauseMs)));
     }
     if (failures + 1 >= backoff.attempts) return bury(job, code, `gave up after ${String(failures + 1)} attempts: ${reason}`);
     const pause = Math.min(backoff.maxMs, backoff.firstMs * 2 ** failures);

@@ -83,6 +83,18 @@ export interface Keys {
   secret(name: string): string;
   /** String: a platform credential cached for all instances (an access token, a jsapi ticket); expires. */
   credential(name: string): string;
+  /** String: the instance that holds lease `name` (a platform connection only one may keep open); expires unless renewed. */
+  lease(name: string): string;
+  /** List: sends handed to the instance holding connection `name`, each JSON with its deadline. */
+  handedOver(name: string): string;
+  /** String: the holder's answer to one handed-over send; expires. */
+  handedOverAnswer(id: string): string;
+  /** Sorted set: the recent sends of one conversation or bot, by time, against its rate limits. */
+  budget(name: string): string;
+  /** String, while it lasts: WeCom refused posts to this group over the long connection, so its webhook takes them. */
+  socketRefused(chat: string): string;
+  /** String: a platform's id for an uploaded file (a chart), by the file's digest; expires before the platform forgets it. */
+  mediaId(platform: ChatPlatform, digest: string): string;
 
   /** Hash township id → JSON progress of one task. */
   progress(taskId: string): string;
@@ -152,6 +164,12 @@ export function createKeys(prefix = PRODUCTION_PREFIX): Keys {
     image: (id) => `${prefix}:image:${id}`,
     secret: (name) => `${prefix}:secret:${name}`,
     credential: (name) => `${prefix}:credential:${name}`,
+    lease: (name) => `${prefix}:lease:${name}`,
+    handedOver: (name) => `${prefix}:handed-over:${name}`,
+    handedOverAnswer: (id) => `${prefix}:handed-over-answer:${id}`,
+    budget: (name) => `${prefix}:budget:${name}`,
+    socketRefused: (chat) => `${prefix}:socket-refused:wecom:${chat}`,
+    mediaId: (platform, digest) => `${prefix}:media:${platform}:${digest}`,
     progress: (taskId) => `${task(taskId)}:progress`,
     ledger: (taskId) => `${task(taskId)}:ledger`,
     standings: (taskId) => `${task(taskId)}:standings`,

@@ -5,6 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import { createCallbackStore, type CallbackStore } from './callbacks.js';
+import { createConnectionStore, type ConnectionStore } from './connections.js';
 import { createCountySetupStore, type CountySetupStore } from './county-setup.js';
 import { createCountyStore, type CountyStore } from './county.js';
 import { createCoverStore, type CoverStore } from './cover.js';
@@ -22,7 +23,7 @@ import { createSecretStore, type SecretStore } from './secrets.js';
 import { createSignOffStore, type SignOffStore } from './sign-off.js';
 import { createStandingsStore, type StandingsStore } from './standings.js';
 
-type Parts = readonly [HealthStore, CountyStore, CountySetupStore, LedgerStore, RequestStore, ReviewStore, StandingsStore, ReplyStore, CallbackStore, PacingStore, DeliveryStore, PictureStore, RunStore, SecretStore, CoverStore, SignOffStore];
+type Parts = readonly [HealthStore, CountyStore, CountySetupStore, LedgerStore, RequestStore, ReviewStore, StandingsStore, ReplyStore, CallbackStore, PacingStore, DeliveryStore, PictureStore, RunStore, SecretStore, CoverStore, SignOffStore, ConnectionStore];
 
 /** The method names two of `P` share: spread into one object, the later would hide the earlier. */
 type Shared<P extends readonly object[], Seen extends PropertyKey = never> = P extends readonly [infer Head extends object, ...infer Rest extends readonly object[]]
@@ -51,5 +52,6 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
     ...createSecretStore(redis, keys),
     ...createCoverStore(redis, keys),
     ...createSignOffStore(redis, keys),
+    ...createConnectionStore(redis, keys),
   };
 }

@@ -25,6 +25,9 @@ declare module 'ioredis' {
     dubanOpenRequest(requests: RedisKey, ledger: RedisKey, seen: RedisKey, ...args: string[]): Result<unknown, Context>;
     dubanDecideRequest(requests: RedisKey, ledger: RedisKey, deadlines: RedisKey, seen: RedisKey, ...args: string[]): Result<unknown, Context>;
     dubanSignOff(signOffs: RedisKey, ledger: RedisKey, seen: RedisKey, ...args: string[]): Result<unknown, Context>;
+    dubanHoldLease(lease: RedisKey, owner: string, ms: string): Result<unknown, Context>;
+    dubanReleaseLease(lease: RedisKey, owner: string): Result<unknown, Context>;
+    dubanSpendBudget(budget: RedisKey, now: string, member: string, force: string, ...windows: string[]): Result<unknown, Context>;
   }
 }
 
@@ -38,7 +41,7 @@ function scriptsDir(): string {
   return join(packageRoot(import.meta.url), 'src', 'store', 'scripts');
 }
 
-const NAMES = ['record-report', 'reverse-report', 'rebuild-standings', 'assign-slots', 'raise-seq', 'mark-undone', 'swap-field', 'reserve-slot', 'pause-lane', 'open-request', 'decide-request', 'submit-review', 'approve-review', 'set-cover', 'sign-off'] as const;
+const NAMES = ['record-report', 'reverse-report', 'rebuild-standings', 'assign-slots', 'raise-seq', 'mark-undone', 'swap-field', 'reserve-slot', 'pause-lane', 'open-request', 'decide-request', 'submit-review', 'approve-review', 'set-cover', 'sign-off', 'hold-lease', 'release-lease', 'spend-budget'] as const;
 
 let sources: Record<(typeof NAMES)[number], string> | undefined;
 
@@ -106,6 +109,10 @@ export interface Scripts {
   approveReview(keys: Pick<TaskKeys, 'reviews' | 'ledger' | 'seen'>, township: string, read: string, approved: string, seenSeconds: number, fields: readonly string[]): Promise<unknown>;
   decideRequest(keys: RequestKeys & { deadlines: string }, args: DecideRequestArgs): Promise<unknown>;
   signOff(keys: SignOffKeys, args: SignOffArgs): Promise<unknown>;
+  holdLease(lease: string, owner: string, ms: number): Promise<unknown>;
+  releaseLease(lease: string, owner: string): Promise<unknown>;
+  /** `windows`: each window's length (ms) and how many it allows. */
+  spendBudget(budget: string, now: number, member: string, force: boolean, windows: readonly { ms: number; max: number }[]): Promise<unknown>;
 }
 
 /** The keys of one task that a 签收 touches; all share the task's hash tag. */
@@ -179,6 +186,9 @@ function register(redis: Redis): Scripts {
   redis.defineCommand('dubanOpenRequest', { numberOfKeys: 3, lua: source['open-request'] });
   redis.defineCommand('dubanDecideRequest', { numberOfKeys: 4, lua: source['decide-request'] });
   redis.defineCommand('dubanSignOff', { numberOfKeys: 3, lua: source['sign-off'] });
+  redis.defineCommand('dubanHoldLease', { numberOfKeys: 1, lua: source['hold-lease'] });
+  redis.defineCommand('dubanReleaseLease', { numberOfKeys: 1, lua: source['release-lease'] });
+  redis.defineCommand('dubanSpendBudget', { numberOfKeys: 1, lua: source['spend-budget'] });
   return {
     recordReport: (keys, a) =>
       redis.dubanRecordReport(
@@ -232,5 +242,9 @@ function register(redis: Redis): Scripts {
     decideRequest: (keys, a) =>
       redis.dubanDecideRequest(keys.requests, keys.ledger, keys.deadlines, keys.seen, String(a.number), a.read, a.decided, a.township, a.grant, String(a.seenSeconds), ...a.fields),
     signOff: (keys, a) => redis.dubanSignOff(keys.signOffs, keys.ledger, keys.seen, a.township, a.signature, String(a.seenSeconds), ...a.fields),
+    holdLease: (lease, owner, ms) => redis.dubanHoldLease(lease, owner, String(ms)),
+    releaseLease: (lease, owner) => redis.dubanReleaseLease(lease, owner),
+    spendBudget: (budget, now, member, force, windows) =>
+      redis.dubanSpendBudget(budget, String(now), member, force ? '1' : '0', ...windows.flatMap((w) => [String(w.ms), String(w.max)])),
   };
 }

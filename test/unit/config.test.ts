@@ -22,7 +22,22 @@ describe('loadConfig', () => {
 
   it('turns WeCom on when its token and 43-character key are both set', () => {
     const config = loadConfig({ WECOM_TOKEN: 'QDG6eK', WECOM_ENCODING_AES_KEY: AES_KEY, WECOM_API_BASE: 'http://127.0.0.1:9999/' });
-    expect(config.wecom).toEqual({ token: 'QDG6eK', encodingAesKey: AES_KEY, apiBase: 'http://127.0.0.1:9999' });
+    expect(config.wecom).toEqual({ mode: 'callback', token: 'QDG6eK', encodingAesKey: AES_KEY, apiBase: 'http://127.0.0.1:9999' });
+  });
+
+  it('turns WeCom on over the long connection with its bot id and secret, at the public address unless told another', () => {
+    const config = loadConfig({ WECOM_MODE: 'websocket', WECOM_BOT_ID: 'aibAbc123', WECOM_BOT_SECRET: 'secretSecret123' });
+    expect(config.wecom).toEqual({ mode: 'websocket', botId: 'aibAbc123', botSecret: 'secretSecret123', wsUrl: 'wss://openws.work.weixin.qq.com', apiBase: 'https://qyapi.weixin.qq.com' });
+    const private_ = loadConfig({ WECOM_MODE: 'websocket', WECOM_BOT_ID: 'aibAbc123', WECOM_BOT_SECRET: 'secretSecret123', WECOM_WS_URL: 'ws://127.0.0.1:7001/' });
+    expect(private_.wecom).toMatchObject({ wsUrl: 'ws://127.0.0.1:7001' });
+  });
+
+  it('refuses a long connection without its secret, and the other mode\'s variables beside a mode, naming what to change', () => {
+    expect(() => loadConfig({ WECOM_MODE: 'websocket', WECOM_BOT_ID: 'aibAbc123' })).toThrow(/WECOM_BOT_SECRET/);
+    expect(() => loadConfig({ WECOM_MODE: 'websocket', WECOM_BOT_ID: 'aibAbc123', WECOM_BOT_SECRET: 'secretSecret123', WECOM_TOKEN: 'QDG6eK', WECOM_ENCODING_AES_KEY: AES_KEY })).toThrow(/清空它们/);
+    expect(() => loadConfig({ WECOM_BOT_ID: 'aibAbc123', WECOM_BOT_SECRET: 'secretSecret123' })).toThrow(/WECOM_MODE=websocket/);
+    expect(() => loadConfig({ WECOM_MODE: 'socket' })).toThrow(/WECOM_MODE/);
+    expect(() => loadConfig({ WECOM_MODE: 'websocket', WECOM_BOT_ID: 'aibAbc123', WECOM_BOT_SECRET: 'secretSecret123', WECOM_WS_URL: 'https://openws.work.weixin.qq.com' })).toThrow(/wss:\/\//);
   });
 
   it('names every wrong variable at once', () => {

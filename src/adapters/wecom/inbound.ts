@@ -247,7 +247,7 @@ export function createWecomCallback(deps: WecomCallbackDeps): WecomCallback {
 export const streamIdOf = (msgid: string): string => createHash('sha1').update(msgid).digest('hex');
 
 /** A finished stream reply (docs/protocols/wecom.md §2.1, page 101031): one shot, nothing for WeCom to poll; pictures may come only with `finish: true`. */
-const streamReply = (id: string, content: string, image?: WecomImage): string =>
+export const streamReply = (id: string, content: string, image?: WecomImage): string =>
   JSON.stringify({ msgtype: 'stream', stream: { id, finish: true, content, ...(image ? { msg_item: [{ msgtype: 'image', image }] } : {}) } });
 
 /** How `work` stands after at most `ms`. Never rejects: a rejection after the race must not go unhandled. */

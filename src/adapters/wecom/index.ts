@@ -1,31 +1,35 @@
 /**
- * WeCom as a platform adapter: posts through each group's 消息推送 webhook, and messages from the
- * 智能机器人's HTTP callback once the router exists.
+ * WeCom as a platform adapter, in the mode its 智能机器人 is set to (docs/protocols/wecom.md §10: one at
+ * a time): messages by the HTTP callback and posts through each group's 消息推送 webhook; or
+ * messages and posts over the long connection, which needs no public address, with the webhook
+ * kept for posts that @ people.
  */
 import { SendError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { PlatformAdapter, Poster } from '../../core/platform.js';
 import { rememberSecret } from '../../core/redact.js';
 import type { InboundBound } from '../../core/router.js';
+import type { WecomConfig } from '../../config.js';
 import { createWecomCrypto } from './crypto.js';
 import { createWecomCallback, type WecomCallbackStore } from './inbound.js';
+import { createLongConnection, type LongConnectionOptions, type LongConnectionStore } from './long-connection.js';
 import { fitsWebhook, wecomPosts } from './render.js';
-import { createWecomSender } from './send.js';
+import { createWecomSender, type WecomSender } from './send.js';
+import { createSocketInbound, type SocketInbound, type SocketInboundStore } from './socket-inbound.js';
+import { socketPoster, type SocketPostsStore } from './socket-posts.js';
 
-export interface WecomConfig {
-  token: string;
-  encodingAesKey: string;
-  apiBase: string;
-}
+export type { WecomConfig };
 
 export interface WecomDeps {
-  store: WecomCallbackStore;
+  store: WecomCallbackStore & LongConnectionStore & SocketPostsStore & SocketInboundStore;
   log: Logger;
   /** How long a message may take before the passive reply says it is working; tests shorten it. */
   replyWithinMs?: number;
   /** The clock callback timestamps are checked against (ms since the epoch). */
   now?: () => number;
   bound?: InboundBound;
+  /** The long connection's timings and this process's name in its lease; tests shorten and set them. */
+  socket?: Partial<Pick<LongConnectionOptions, 'instance' | 'leaseMs' | 'tickMs' | 'heartbeatMs' | 'ackTimeoutMs' | 'backoff'>>;
 }
 
 /** WeCom documents no penalty for 45009; a minute is the rate window the webhook states (docs/protocols/wecom.md §4, page 91770). */
@@ -36,9 +40,13 @@ const CALLBACK_PATH = '/wecom/callback';
 
 export function createWecom(config: WecomConfig, deps: WecomDeps): PlatformAdapter {
   const log = deps.log.child({ platform: 'wecom' });
+  const sender = createWecomSender({ apiBase: config.apiBase, log });
+  return config.mode === 'websocket' ? overSocket(config, deps, sender, log) : byCallback(config, deps, sender, log);
+}
+
+function byCallback(config: Extract<WecomConfig, { token: string }>, deps: WecomDeps, sender: WecomSender, log: Logger): PlatformAdapter {
   rememberSecret(config.token);
   rememberSecret(config.encodingAesKey);
-  const sender = createWecomSender({ apiBase: config.apiBase, log });
   const crypto = createWecomCrypto({ token: config.token, encodingAesKey: config.encodingAesKey });
   const poster: Poster = {
     // The picture (part 0, when the webhook takes it) is decoded and hashed only when it is sent:
@@ -75,6 +83,45 @@ export function createWecom(config: WecomConfig, deps: WecomDeps): PlatformAdapt
         start() {},
         stop: () => callback.drain(),
         describe: `wecom is on: callback at ${CALLBACK_PATH}`,
+      };
+    },
+  };
+}
+
+/**
+ * The long connection is made with the adapter, not with `receive`: a process that only posts
+ * (`duban job`) hands its sends to the instance holding the connection, and only `start` — the
+ * server's — asks for the lease and opens the socket.
+ */
+function overSocket(config: Extract<WecomConfig, { mode: 'websocket' }>, deps: WecomDeps, sender: WecomSender, log: Logger): PlatformAdapter {
+  let inbound: SocketInbound | undefined;
+  const connection = createLongConnection({
+    url: config.wsUrl,
+    botId: config.botId,
+    botSecret: config.botSecret,
+    store: deps.store,
+    log,
+    ...deps.socket,
+    onCallback(callback) {
+      if (inbound) inbound.receive(callback);
+      else log.warn('a message came before the router was ready; WeCom will deliver it again');
+    },
+  });
+  return {
+    platform: 'wecom',
+    poster: socketPoster({ connection, store: deps.store, webhook: sender, botId: config.botId, log, pauseMs: WECOM_PAUSE_MS }),
+    receive(route) {
+      const taking = createSocketInbound({ route, store: deps.store, connection, log, bound: deps.bound });
+      inbound = taking;
+      return {
+        routes: [],
+        start: () => { connection.start(); },
+        async stop() {
+          // The answers still owed go out on the socket before it closes and the lease is given up.
+          await taking.drain();
+          await connection.stop();
+        },
+        describe: 'wecom is on: long connection, no public address needed',
       };
     },
   };

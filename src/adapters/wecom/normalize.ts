@@ -8,8 +8,8 @@ import type { MixedPayload, Payload, TextPayload } from './schema.js';
 
 export type Inbound =
   | { kind: 'message'; message: IncomingMessage; responseUrl?: string }
-  /** A picture, voice, file or video: the bot reads text only. */
-  | { kind: 'not-text'; msgid: string }
+  /** A picture, voice, file or video: the bot reads text only. `chat`: the group's chatid, or the sender in a single chat. */
+  | { kind: 'not-text'; msgid: string; chat: string }
   /** A refresh of stream `streamId` (only if a reply was left unfinished). */
   | { kind: 'stream'; streamId: string }
   /** enter_chat, template_card_event, feedback_event…: an empty 200 is the documented answer. */
@@ -26,7 +26,7 @@ export function normalize(parsed: Payload): Inbound | { kind: 'malformed'; reaso
     case 'event':
       return { kind: 'event', eventType: parsed.payload.event.eventtype };
     case 'other':
-      return { kind: 'not-text', msgid: parsed.payload.msgid };
+      return { kind: 'not-text', msgid: parsed.payload.msgid, chat: parsed.payload.chatid ?? parsed.payload.from.userid };
   }
 }
 

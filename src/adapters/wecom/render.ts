@@ -205,6 +205,15 @@ function chunksOf(message: OutgoingMessage, dialect: Dialect, limit: number): st
   return done;
 }
 
+/**
+ * The long connection's pushes for a message's text (`aibot_send_msg`, docs/protocols/wecom.md §10):
+ * markdown_v2 like a reply, in chunks of at most a reply's 20480 bytes, with no real @ (the
+ * webhook's `text` is the only way to ping people).
+ */
+export function socketPosts(message: OutgoingMessage): string[] {
+  return chunksOf(message, V2, WECOM_LIMITS.reply);
+}
+
 /** The last picture prepared: a fan-out posts one chart to every group, and its md5 is the same each time. */
 let prepared: { base64: string; bytes: number; image: WecomImage } | undefined;
 

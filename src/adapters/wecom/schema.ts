@@ -74,3 +74,23 @@ export function parsePayload(json: unknown): Payload {
 
 /** What the webhook and response_url answer; a missing errcode counts as success (no body is documented: docs/protocols/wecom.md §2.2, page 101138). */
 export const ApiAnswerSchema = z.looseObject({ errcode: z.number().int().optional(), errmsg: z.string().optional() });
+
+/**
+ * A frame of the long connection (docs/protocols/wecom.md §10): a command `{cmd, headers:{req_id}, body}`,
+ * or the answer to one of ours, which has no `cmd` and carries `errcode`, `errmsg` and sometimes a body.
+ */
+export const SocketFrameSchema = z.looseObject({
+  cmd: z.string().min(1).optional(),
+  headers: z.looseObject({ req_id: z.string().min(1) }),
+  body: z.unknown().optional(),
+  errcode: z.number().int().optional(),
+  errmsg: z.string().optional(),
+});
+export type SocketFrame = z.infer<typeof SocketFrameSchema>;
+
+/** The event that tells a connection a newer one for the same bot replaced it. */
+export const KickSchema = z.looseObject({ event: z.looseObject({ eventtype: z.literal('disconnected_event') }) });
+
+/** What `aibot_upload_media_init` and `_finish` answer in their body. */
+export const UploadStartedSchema = z.looseObject({ upload_id: z.string().min(1) });
+export const UploadFinishedSchema = z.looseObject({ media_id: z.string().min(1) });
