@@ -44,6 +44,6 @@ export function createAdapters(config: AdaptersConfig, deps: AdapterDeps): Adapt
   if (config.dingtalk) adapters.push(createDingtalk(config.dingtalk, deps));
   else off.push('dingtalk is off: DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET are not set');
   if (!config.wecomApp) off.push('dashboard sign-in inside WeCom is off: WECOM_CORP_ID, WECOM_AGENT_ID and WECOM_AGENT_SECRET are not set (看板 links still work)');
-  const signIn = config.wecomApp && wecomSignIn(createWecomApp({ ...config.wecomApp, store: deps.store, log: deps.log }));
+  const signIn = config.wecomApp && wecomSignIn(createWecomApp({ ...config.wecomApp, store: deps.store, log: deps.log }), config.wecomApp.jssdkUrl);
   return { adapters, off, ...(signIn ? { signIn } : {}) };
 }

@@ -74,8 +74,11 @@ export interface AppSignIn {
   authorizeUrl(redirectUri: string, state: string): string;
   /** The platform's user id the code was issued to; undefined for a non-member or a stale code. */
   userIdForCode(code: string): Promise<string | undefined>;
-  /** What a page opened in the app carries: `data-` attributes on its body, and the bridge's library. */
-  readonly page: { attributes: Readonly<Record<string, string>>; library: { path: string; source(): string } };
+  /**
+   * What a page opened in the app carries: `data-` attributes on its body, and the bridge's
+   * library — a path served here from `source`, or without `source` the full URL of a script elsewhere.
+   */
+  readonly page: { attributes: Readonly<Record<string, string>>; library: { path: string; source?(): string } };
   /** The page's own script: registers the bridge where the body carries the attributes, does nothing elsewhere. */
   readonly script: string;
   /** Where the bridge asks for signatures of our pages' URLs (`GET path?kind=&url=`). */

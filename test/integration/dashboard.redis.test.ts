@@ -221,6 +221,25 @@ describe('signing in inside WeCom', () => {
     expect(html).toContain(`data-corp-id="${fake.corpId}"`);
   });
 
+  it('loads a private deployment\'s own JS-SDK when WECOM_JSSDK_URL names one, and lets the page run it', async () => {
+    const log = createLogger('silent');
+    const jssdk = 'https://zwwx.example.gov.cn/static/jssdk/wecom.js';
+    const signIn = wecomSignIn(createWecomApp({ corpId: fake.corpId, agentId: '1000002', secret: fake.secret, apiBase: fake.base, store: bot.store, log }), jssdk);
+    const own = await listen(createApp({ log, redisUp: () => bot.store.ping(), dashboard: { store: bot.store, calendar: bot.calendar, log, publicUrl: PUBLIC, signIn, now: () => bot.clock.now } }));
+    try {
+      const first = await fetch(`${own.base}/dashboard`, { headers: { 'x-forwarded-proto': 'https', 'user-agent': WXWORK_UA }, redirect: 'manual' });
+      const state = new URL(first.headers.get('location') ?? '').searchParams.get('state') ?? '';
+      fake.registerCode('code-lisi', 'lisi');
+      const back = await fetch(`${own.base}/dashboard/wecom/oauth?code=code-lisi&state=${state}`, { headers: { 'x-forwarded-proto': 'https', cookie: cookieOf(first) }, redirect: 'manual' });
+      const page = await fetch(`${own.base}/dashboard`, { headers: { 'x-forwarded-proto': 'https', cookie: cookieOf(back), 'user-agent': WXWORK_UA }, redirect: 'manual' });
+      expect(await page.text()).toContain(`src="${jssdk}"`);
+      expect(page.headers.get('content-security-policy')).toContain("script-src 'self' https://zwwx.example.gov.cn;");
+      expect((await fetch(`${own.base}/dashboard/jssdk.js`)).status).toBe(404);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('signs in from a page whose path a cookie could not hold as it is, and comes back to it', async () => {
     const first = await get('/dashboard/task/a;b', { 'user-agent': WXWORK_UA });
     const state = new URL(first.headers.get('location') ?? '').searchParams.get('state') ?? '';

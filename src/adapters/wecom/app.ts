@@ -65,6 +65,8 @@ export interface WecomAppOptions {
    * deployment (政务微信) has its own.
    */
   oauthBase?: string;
+  /** A private deployment's own @wecom/jssdk script; the bundled build, served from here, when absent. */
+  jssdkUrl?: string;
   store: CredentialStore;
   log: Logger;
   now?: () => number;

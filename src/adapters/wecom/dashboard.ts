@@ -61,7 +61,8 @@ export const DASHBOARD_SCRIPT = `(function () {
 /** WeCom's in-app browser says `wxwork` in its user agent (docs/protocols/wecom.md §6.6, page 90664). */
 const IN_WECOM = /\bwxwork\//i;
 
-export function wecomSignIn(app: WecomApp): AppSignIn {
+/** `jssdkUrl`: a private deployment's own JS-SDK script, loaded from there instead of the build bundled here. */
+export function wecomSignIn(app: WecomApp, jssdkUrl?: string): AppSignIn {
   let sdk: string | undefined;
   return {
     platform: 'wecom',
@@ -70,8 +71,11 @@ export function wecomSignIn(app: WecomApp): AppSignIn {
     userIdForCode: (code) => app.userIdForCode(code),
     page: {
       attributes: { 'corp-id': app.corpId, 'agent-id': app.agentId },
-      // @wecom/jssdk's browser build, from our origin: the page loads nothing from elsewhere.
-      library: { path: '/dashboard/jssdk.js', source: () => (sdk ??= readFileSync(createRequire(import.meta.url).resolve('@wecom/jssdk/dist/wecom.global.prod.js'), 'utf8')) },
+      // @wecom/jssdk's browser build, from our origin, so the page loads nothing from elsewhere —
+      // unless the deployment (政务微信) serves a build of its own, which its app's bridge may need.
+      library: jssdkUrl === undefined
+        ? { path: '/dashboard/jssdk.js', source: () => (sdk ??= readFileSync(createRequire(import.meta.url).resolve('@wecom/jssdk/dist/wecom.global.prod.js'), 'utf8')) }
+        : { path: jssdkUrl },
     },
     script: DASHBOARD_SCRIPT,
     signPath: '/dashboard/jssdk/sign',

@@ -61,8 +61,8 @@ export interface LongConnection {
   role(): ConnectionRole;
 }
 
-const HandedOverSchema = z.object({ id: z.string(), cmd: z.string(), body: z.unknown(), deadline: z.number() });
-const AnswerSchema = z.union([z.object({ errcode: z.number(), errmsg: z.string(), body: z.unknown() }), z.object({ error: z.string() })]);
+const HandedOverSchema = z.object({ id: z.string(), cmd: z.string(), body: z.unknown().optional(), deadline: z.number() });
+const AnswerSchema = z.union([z.object({ errcode: z.number(), errmsg: z.string(), body: z.unknown().optional() }), z.object({ error: z.string() })]);
 
 export function createLongConnection(options: LongConnectionOptions): LongConnection {
   const { store, log } = options;

@@ -85,10 +85,22 @@ export function socketPoster({ connection, store, webhook, botId, log, pauseMs }
     await sendChecked('aibot_send_msg', { chatid: chat, chat_type: GROUP_CHAT, ...body }, 'the post');
   }
 
+  /** Uploads under way in this process, by digest: a fan-out's groups post one chart at once, and wait for one upload. */
+  const uploading = new Map<string, Promise<string>>();
+
   /** The chart's media_id, uploading it unless it was uploaded lately. */
-  async function mediaIdOf(base64: string): Promise<string> {
+  function mediaIdOf(base64: string): Promise<string> {
     const raw = Buffer.from(base64, 'base64');
     const digest = createHash('md5').update(raw).digest('hex');
+    let pending = uploading.get(digest);
+    if (!pending) {
+      pending = uploaded(raw, digest).finally(() => uploading.delete(digest));
+      uploading.set(digest, pending);
+    }
+    return pending;
+  }
+
+  async function uploaded(raw: Buffer, digest: string): Promise<string> {
     const known = await store.mediaId('wecom', digest);
     if (known !== undefined) return known;
     await spend(`wecom-upload/${botId}`, UPLOAD_LIMITS);

@@ -46,7 +46,7 @@ export interface Callback {
 export interface Ack {
   errcode: number;
   errmsg: string;
-  body: unknown;
+  body?: unknown;
 }
 
 export interface SocketOptions {

@@ -60,6 +60,9 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
   const { signIn } = deps;
   /** Whether this request comes from the browser of the app that signs people in. */
   const inApp = (ctx: Context): boolean => signIn?.inApp(ctx.get('user-agent')) === true;
+  /** The one other origin a page may load a script from: a bridge library the deployment serves itself. */
+  const library = signIn?.page.library;
+  const scriptElsewhere = library && !library.source ? ` ${new URL(library.path).origin}` : '';
 
   function page(ctx: Context, status: number, html: string): void {
     ctx.status = status;
@@ -70,7 +73,7 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
     ctx.set('Referrer-Policy', 'no-referrer');
     // Scripts only from here and no plugins, a defence in depth should escaping ever miss. Frames
     // and connections stay open: an app's JS bridge (WeCom's) may use them.
-    ctx.set('Content-Security-Policy', "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+    ctx.set('Content-Security-Policy', `script-src 'self'${scriptElsewhere}; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`);
     ctx.body = html;
   }
 
@@ -280,10 +283,12 @@ function mountBridge(router: Router, signIn: AppSignIn, deps: { publicUrl: strin
     ctx.body = await signIn.sign(typeof ctx.query.kind === 'string' ? ctx.query.kind : undefined, url);
   });
 
-  router.get(signIn.page.library.path, (ctx) => {
+  const { library } = signIn.page;
+  if (!library.source) return;
+  router.get(library.path, (ctx) => {
     ctx.type = 'application/javascript; charset=utf-8';
     ctx.set('Cache-Control', 'public, max-age=86400');
-    ctx.body = signIn.page.library.source();
+    ctx.body = library.source?.() ?? '';
   });
 }
 
