@@ -36,7 +36,7 @@ const ANSWER_GRACE_MS = 7000;
 
 export type ConnectionRole = 'holder' | 'follower' | 'kicked' | 'stopped';
 
-export type LongConnectionStore = Pick<ConnectionStore, 'holdLease' | 'releaseLease' | 'handOver' | 'takeHandedOver' | 'answerHandedOver' | 'handedOverAnswer'>;
+export type LongConnectionStore = Pick<ConnectionStore, 'holdLease' | 'releaseLease' | 'leaseHolder' | 'handOver' | 'takeHandedOver' | 'answerHandedOver' | 'handedOverAnswer'>;
 
 export interface LongConnectionOptions extends Pick<SocketOptions, 'url' | 'botId' | 'botSecret' | 'heartbeatMs' | 'ackTimeoutMs' | 'backoff'> {
   store: LongConnectionStore;
@@ -161,7 +161,16 @@ export function createLongConnection(options: LongConnectionOptions): LongConnec
     }
   }
 
+  /**
+   * No instance has the connection (between a holder's death and the takeover, or no `duban serve`
+   * running): not a failure of the post, which waits a tick and tries again — the outbox pauses
+   * its lane without counting an attempt, so nothing is given up while the connection moves.
+   */
+  const noHolder = (): SendError =>
+    new SendError('no instance holds the WeCom long connection now (is duban serve running with WECOM_MODE=websocket?)', 'no-holder', 'rate-limited', tickMs);
+
   async function handOver(cmd: string, body: unknown): Promise<Ack> {
+    if ((await store.leaseHolder(name)) === undefined) throw noHolder();
     const id = randomUUID();
     const deadline = Date.now() + HANDOVER_MS;
     await store.handOver(name, JSON.stringify({ id, cmd, body, deadline }), HANDOVER_MS);
@@ -174,7 +183,9 @@ export function createLongConnection(options: LongConnectionOptions): LongConnec
       if ('error' in answer.data) throw new SendError(`the holder could not send it: ${answer.data.error}`, 'handover', 'failed');
       return answer.data;
     }
-    throw new SendError('no instance holds the WeCom long connection (is duban serve running with WECOM_MODE=websocket?)', 'no-holder', 'failed');
+    // The holder died before taking it (it is never sent after its deadline), or between sending
+    // it and answering: then the retry posts it again, the one way a post can go twice.
+    throw noHolder();
   }
 
   return {
