@@ -90,13 +90,27 @@ export function createLongConnection(options: LongConnectionOptions): LongConnec
       onState(state) {
         if (state !== 'kicked') return;
         role = 'kicked';
-        log.error('the bot\'s long connection was taken by a process outside this deployment; staying off it so as not to fight. Stop the other process, then restart duban', { bot: options.botId });
+        void kickedBy();
       },
     });
     socket = opened;
     opened.start();
     relaying = setInterval(() => { void relay(opened); }, POLL_MS);
     relaying.unref();
+  }
+
+  /**
+   * Who kicked us: an instance of ours that took the lease while we were paused past its end (the
+   * next tick hands over quietly), or a process outside this deployment, which nothing here can
+   * stop — the operator must.
+   */
+  async function kickedBy(): Promise<void> {
+    const holder = await store.leaseHolder(name).catch(() => instance);
+    if (holder !== instance) {
+      log.info('another instance of this deployment holds the long connection now', { bot: options.botId });
+      return;
+    }
+    log.error('the bot\'s long connection was taken by a process outside this deployment; staying off it so as not to fight. Stop the other process, then restart duban', { bot: options.botId });
   }
 
   async function closeSocket(): Promise<void> {

@@ -53,8 +53,11 @@ export function createSocketInbound({ route, store, connection, log, bound = INB
 
   /** Sends `body` (a stream reply, as kept) as the answer to callback `reqId`, counted against the conversation's budget. */
   async function respond(reqId: string, chat: string, body: string): Promise<void> {
-    // A person is waiting: the reply goes even on a full budget, and the posts behind it wait.
-    await store.spendBudget(conversationBudget(chat), Date.now(), CONVERSATION_LIMITS, true);
+    // A person is waiting: the reply goes even on a full budget, and the posts behind it wait;
+    // and it goes when Redis cannot count it (the apology for Redis being away is such a reply).
+    await store.spendBudget(conversationBudget(chat), Date.now(), CONVERSATION_LIMITS, true).catch((error: unknown) => {
+      log.warn('reply not counted against the conversation\'s limit', { chat, error });
+    });
     const refused = ackFailure(await connection.respond(reqId, JSON.parse(body)), 'the reply');
     if (refused) throw refused;
   }
