@@ -55,7 +55,7 @@ async function request(url: URL, init: { method: string; headers?: Record<string
   try {
     res = await fetch(url, { ...init, redirect: 'manual', headers: { accept: 'application/json', ...init.headers }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   } catch (error) {
-    throw new SendError(`${shownUrl(url)} unreachable: ${error instanceof Error ? error.message : String(error)}`, 'network', 'failed');
+    throw new SendError(`${shownUrl(url)} unreachable: ${unreachable(error)}`, 'network', 'failed');
   }
   if (res.status >= 300 && res.status < 400) {
     await res.body?.cancel().catch(() => undefined);
@@ -69,6 +69,19 @@ async function request(url: URL, init: { method: string; headers?: Record<string
     if (!res.ok) return { status: res.status, json: undefined };
     throw new SendError(`${shownUrl(url)} answered something other than JSON`, 'bad-answer', 'failed');
   }
+}
+
+/**
+ * Why a request got no answer. fetch says only "fetch failed" and keeps the reason in `cause`
+ * (ECONNREFUSED, ENOTFOUND, a certificate the machine does not trust): said, since that is what an
+ * operator can act on.
+ */
+function unreachable(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const { cause } = error;
+  if (!(cause instanceof Error)) return error.message;
+  const code = 'code' in cause && typeof cause.code === 'string' ? cause.code : undefined;
+  return `${error.message} (${code ?? cause.message})`;
 }
 
 /**

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `duban` — the one command (docs/design.md §6): serve, load, say, chat, job, import, export.
+ * `duban` — the one command (docs/design.md §6): serve, load, say, chat, job, import, export, doctor.
  * `runCli` takes its streams and environment as arguments so tests drive it in-process.
  */
 import { existsSync, realpathSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { StoreUnavailableError } from '../core/errors.js';
 import { cli } from '../messages/index.js';
 import { RedisUnavailableError } from '../store/connect.js';
 import { UsageError, write, type CliIo } from './common.js';
+import { doctorCommand } from './doctor.js';
 import { exportCommand, importCommand } from './excel.js';
 import { jobCommand } from './job.js';
 import { loadCommand } from './load.js';
@@ -36,6 +37,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await importCommand(rest, io);
       case 'export':
         return await exportCommand(rest, io);
+      case 'doctor':
+        return await doctorCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':

@@ -4,6 +4,7 @@
  * stops it. Log lines are not here: they are English, for operators.
  */
 import type { Ymd } from '../domain/model.js';
+import { doctor } from './doctor.js';
 import { day, PLATFORM_NAMES } from './vocabulary.js';
 
 /** `书记（或 联络员、管理员）`: the first of the names and the others as alternatives; `what` with none. */
@@ -120,7 +121,7 @@ const exporting = {
 export const cli = {
   usage: `用法：duban <命令> [选项]
 
-${[serve, load, say, chat, job, importing, exporting].map((c) => c.usage).join('')}`,
+${[serve, load, say, chat, job, importing, exporting, doctor].map((c) => c.usage).join('')}`,
   unknownCommand: (command: string): string => `不认识的命令「${command}」。`,
   platform: (platforms: readonly string[]): string => `--platform 应为 ${platforms.join('、')} 之一`,
   fileMissing: (file: string): string => `找不到文件：${file}`,

@@ -13,6 +13,7 @@ import { groupSchema, LISTS, parse, personSchema, SECTIONS, taskSchema, text, to
 import { readCalendar, readSchedule } from './sections.js';
 import type { LineOf, Path, SetupResult } from './types.js';
 import { defined, isRecord } from './values.js';
+import { webhookShape } from './webhooks.js';
 
 const M = setupFile;
 const SIG = setupFile.bytes;
@@ -164,23 +165,14 @@ function checkGroup(raw: Record<string, unknown>, path: Path, problems: Problems
   if (hasTownship === hasRole) problems.add(path, hasTownship ? M.groupBoth : M.groupNeither);
   if (raw.platform === 'console' && raw.webhook !== undefined) problems.add([...path, 'webhook'], M.webhookConsole);
   if (typeof raw.webhook === 'string') {
-    if (raw.platform === 'wecom' && !isWebhook(raw.webhook, '/cgi-bin/webhook/send', 'key')) problems.add([...path, 'webhook'], M.webhookWecom(PLATFORM_ORIGINS.wecomApi));
-    if (raw.platform === 'dingtalk' && !isWebhook(raw.webhook, '/robot/send', 'access_token')) problems.add([...path, 'webhook'], M.webhookDingtalk(PLATFORM_ORIGINS.dingtalkOapi));
+    // Not a URL at all: the url rule already says what is wrong.
+    if (raw.platform === 'wecom' && webhookShape('wecom', raw.webhook) === 'malformed') problems.add([...path, 'webhook'], M.webhookWecom(PLATFORM_ORIGINS.wecomApi));
+    if (raw.platform === 'dingtalk' && webhookShape('dingtalk', raw.webhook) === 'malformed') problems.add([...path, 'webhook'], M.webhookDingtalk(PLATFORM_ORIGINS.dingtalkOapi));
   }
   if (raw.secret !== undefined) {
     if (raw.platform !== 'dingtalk') problems.add([...path, 'secret'], M.secretNotDingtalk);
     else if (raw.webhook === undefined) problems.add([...path, 'secret'], M.secretWithoutWebhook);
   }
-}
-
-/**
- * A group robot's send URL: a fixed path and the robot's credential in the query — WeCom's
- * 消息推送 `/cgi-bin/webhook/send?key=…` (docs/protocols/wecom.md §4, page 91770), DingTalk's custom robot `/robot/send?access_token=…`.
- */
-function isWebhook(raw: string, path: string, credential: string): boolean {
-  if (!URL.canParse(raw)) return true; // the url rule already says what is wrong
-  const url = new URL(raw);
-  return url.pathname === path && (url.searchParams.get(credential) ?? '') !== '';
 }
 
 function checkUnique(

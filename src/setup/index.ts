@@ -22,6 +22,7 @@ import type { SetupResult } from './types.js';
 import { readSource } from './yaml.js';
 
 export { MAX_SETUP_BYTES } from './bytes.js';
+export { WEBHOOK_FORMS, webhookShape, type WebhookPlatform, type WebhookShape } from './webhooks.js';
 export type { SetupCalendar, SetupResult } from './types.js';
 
 const M = setupFile;

@@ -84,7 +84,11 @@ function handle(redis: Redis, url: string, log: Logger, child?: ChildProcess): R
   };
 }
 
-export async function connectRedis(url: string | undefined, log: Logger, dataDir = resolve('data')): Promise<RedisHandle> {
+/**
+ * `start: false` (duban doctor) finds a Redis that is already there — REDIS_URL, 127.0.0.1:6379,
+ * or the private one another duban process runs under `dataDir` — and starts none.
+ */
+export async function connectRedis(url: string | undefined, log: Logger, dataDir = resolve('data'), { start = true }: { start?: boolean } = {}): Promise<RedisHandle> {
   if (url !== undefined) {
     rememberRedisPassword(url);
     // ioredis takes a socket as a bare path; `unix://` is our spelling of it in REDIS_URL.
@@ -94,6 +98,11 @@ export async function connectRedis(url: string | undefined, log: Logger, dataDir
   }
   const local = new Redis({ ...options, host: DEFAULT_HOST, port: DEFAULT_PORT });
   if (await tryConnect(local)) return handle(local, `redis://${DEFAULT_HOST}:${String(DEFAULT_PORT)}`, log);
+  if (!start) {
+    const running = await runningPrivateRedis(dataDir, log);
+    if (running) return running;
+    throw new RedisUnavailableError(cli.redis.none);
+  }
   return connectPrivateRedis(dataDir, log);
 }
 
@@ -117,12 +126,15 @@ function rememberRedisPassword(url: string): void {
  * there, else a new one, stopped on close.
  */
 export async function connectPrivateRedis(dataDir: string, log: Logger): Promise<RedisHandle> {
+  return (await runningPrivateRedis(dataDir, log)) ?? startPrivate(dataDir, resolve(dataDir, 'redis.sock'), log);
+}
+
+/** The private redis-server another duban process started under `dataDir`, if it answers. */
+async function runningPrivateRedis(dataDir: string, log: Logger): Promise<RedisHandle | undefined> {
   const socket = resolve(dataDir, 'redis.sock');
-  if (existsSync(socket)) {
-    const shared = new Redis({ ...options, path: socket });
-    if (await tryConnect(shared)) return handle(shared, `unix://${socket}`, log);
-  }
-  return startPrivate(dataDir, socket, log);
+  if (!existsSync(socket)) return undefined;
+  const shared = new Redis({ ...options, path: socket });
+  return (await tryConnect(shared)) ? handle(shared, `unix://${socket}`, log) : undefined;
 }
 
 /**

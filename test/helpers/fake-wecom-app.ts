@@ -26,6 +26,8 @@ export interface FakeWecomApp {
   secret: string;
   /** How many requests an endpoint has had. */
   calls(endpoint: FakeAppEndpoint): number;
+  /** Every request, known endpoint or not, as `METHOD /path` in arrival order: what a test that must post nothing asserts on. */
+  requests(): string[];
   /** The access token gettoken hands out now. */
   readonly token: string;
   /** The ticket of that kind issued last; undefined before the first. */
@@ -58,6 +60,7 @@ const INVALID_TYPE = { errcode: 40004, errmsg: 'fake-wecom-app: ticket/get takes
 
 export async function startFakeWecomApp({ corpId = 'ww0123456789abcdef', secret = 'app-secret-0123456789abcdefghijklmnopqrstuvw' } = {}): Promise<FakeWecomApp> {
   const counts = new Map<FakeAppEndpoint, number>();
+  const seen: string[] = [];
   const scripts = new Map<FakeAppEndpoint, WecomError[]>();
   const codes = new Map<string, string>();
   const tickets: { corp?: string; agent?: string } = {};
@@ -109,6 +112,7 @@ export async function startFakeWecomApp({ corpId = 'ww0123456789abcdef', secret 
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake-wecom-app');
+    seen.push(`${req.method ?? ''} ${url.pathname}`);
     const endpoint = PATHS[url.pathname];
     req.resume();
     req.on('end', () => {
@@ -139,6 +143,7 @@ export async function startFakeWecomApp({ corpId = 'ww0123456789abcdef', secret 
     corpId,
     secret,
     calls: (endpoint) => counts.get(endpoint) ?? 0,
+    requests: () => [...seen],
     get token() {
       return token;
     },

@@ -18,7 +18,7 @@ import type { OutgoingMessage } from '../../core/types.js';
 import { dingtalkMarkdown, dingtalkMsgParam } from './render.js';
 import type { ReplyTarget } from './normalize.js';
 import { AccessTokenSchema, MediaUploadSchema, OpenApiErrorSchema, WebhookAnswerSchema } from './schema.js';
-import { cachedCredential, type CredentialStore } from '../credentials.js';
+import { cachedCredential, type CredentialStore, type Fetched } from '../credentials.js';
 import { httpFailure, postForm, postJson, shownUrl, urlOn } from '../http.js';
 import { signedWebhook } from './sign.js';
 import type { Group } from '../../domain/model.js';
@@ -75,6 +75,28 @@ export interface DingtalkSender {
   sendImage(group: Group, image: { base64: string }): Promise<void>;
 }
 
+/** What DingTalk's message may add to an error: enough for an operator, not a page of text. */
+const MAX_MESSAGE = 200;
+
+/**
+ * Asks DingTalk for the app access token (docs/protocols/dingtalk.md §4b), uncached: the sender
+ * keeps it through `cachedCredential`, and `duban doctor` asks once to see the credentials work.
+ * SendError with DingTalk's `code` when it refuses (its message in the error's text).
+ */
+export async function fetchDingtalkToken({ clientId, clientSecret, apiBase }: Pick<DingtalkSenderOptions, 'clientId' | 'clientSecret' | 'apiBase'>): Promise<Fetched> {
+  const url = new URL('/v1.0/oauth2/accessToken', apiBase);
+  const { status, json } = await postJson(url, { appKey: clientId, appSecret: clientSecret });
+  const parsed = AccessTokenSchema.safeParse(json);
+  if (status !== 200 || !parsed.success) {
+    const error = OpenApiErrorSchema.safeParse(json).data;
+    const code = error?.code ?? `http-${String(status)}`;
+    const said = error?.message ?? '';
+    const message = (clientSecret === '' ? said : said.split(clientSecret).join('***')).slice(0, MAX_MESSAGE);
+    throw new SendError(`DingTalk gave no access token: ${code} ${message}`.trim(), code, dingtalkApiFailure(status, code));
+  }
+  return { value: parsed.data.accessToken, expiresIn: parsed.data.expireIn };
+}
+
 export function createDingtalkSender(options: DingtalkSenderOptions): DingtalkSender {
   const { clientId, clientSecret, log } = options;
   const now = options.now ?? Date.now;
@@ -114,16 +136,7 @@ export function createDingtalkSender(options: DingtalkSenderOptions): DingtalkSe
     store: options.store,
     log,
     now,
-    async fetch() {
-      const url = new URL('/v1.0/oauth2/accessToken', options.apiBase);
-      const { status, json } = await postJson(url, { appKey: clientId, appSecret: clientSecret });
-      const parsed = AccessTokenSchema.safeParse(json);
-      if (status !== 200 || !parsed.success) {
-        const code = OpenApiErrorSchema.safeParse(json).data?.code ?? `http-${String(status)}`;
-        throw new SendError(`DingTalk gave no access token: ${code}`, code, dingtalkApiFailure(status, code));
-      }
-      return { value: parsed.data.accessToken, expiresIn: parsed.data.expireIn };
-    },
+    fetch: () => fetchDingtalkToken(options),
   });
 
   async function openApi(path: string, body: unknown): Promise<void> {
