@@ -9,9 +9,11 @@
  * and not written to the bot's credential cache in Redis.
  */
 import { resolve } from 'node:path';
+import { z } from 'zod';
 import { fetchDingtalkToken } from '../adapters/dingtalk/send.js';
 import { getJson } from '../adapters/http.js';
-import { fetchAppToken } from '../adapters/wecom/app-token.js';
+import { fetchAppToken } from '../adapters/wecom/app.js';
+import { connectionLease } from '../adapters/wecom/long-connection.js';
 import { probeSubscribe } from '../adapters/wecom/probe.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { SendError } from '../core/errors.js';
@@ -26,9 +28,9 @@ import { createRedisStore, type Store } from '../store/redis-store.js';
 import { configReport, doctorReport, renderReport, SOCKET_PROBE_SECONDS, type CallOutcome, type CountyFacts, type DoctorFacts, type HealthFacts, type RedisFacts, type SocketFacts } from './doctor-report.js';
 import { options, UsageError, write, type CliIo } from './common.js';
 
-/** The lease the long connection's holder keeps (src/adapters/wecom/long-connection.ts names it so). */
-const socketLease = (botId: string): string => `wecom-ws/${botId}`;
 const DEFAULT_REDIS = '127.0.0.1:6379';
+/** What duban's own /healthz answers (src/server/app.ts); another server behind PUBLIC_URL answers something else. */
+const HealthSchema = z.looseObject({ redis: z.enum(['up', 'down']) });
 
 export async function doctorCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { positionals } = options(args, {});
@@ -104,7 +106,7 @@ async function socketFacts(config: Config, store: Store | undefined): Promise<So
   const { wecom } = config;
   if (wecom?.mode !== 'websocket') return undefined;
   if (!store) return { kind: 'unchecked' };
-  if ((await store.leaseHolder(socketLease(wecom.botId))) !== undefined) return { kind: 'held' };
+  if ((await store.leaseHolder(connectionLease(wecom.botId))) !== undefined) return { kind: 'held' };
   return probeSubscribe({ url: wecom.wsUrl, botId: wecom.botId, botSecret: wecom.botSecret, timeoutMs: SOCKET_PROBE_SECONDS * 1000 });
 }
 
@@ -127,8 +129,8 @@ async function call(request: () => Promise<unknown>): Promise<CallOutcome> {
 async function healthOf(publicUrl: string): Promise<HealthFacts> {
   try {
     const { status, json } = await getJson(new URL('/healthz', publicUrl));
-    const redis = typeof json === 'object' && json !== null && 'redis' in json ? json.redis : undefined;
-    if (redis === 'up' || redis === 'down') return { kind: 'ours', redisUp: redis === 'up' };
+    const ours = HealthSchema.safeParse(json);
+    if (ours.success) return { kind: 'ours', redisUp: ours.data.redis === 'up' };
     return status >= 200 && status < 300 ? { kind: 'not-ours' } : { kind: 'status', status };
   } catch (error) {
     if (!(error instanceof SendError)) throw error;

@@ -13,7 +13,7 @@ import { SendError, type SendFailure } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { rememberSecret } from '../../core/redact.js';
 import { PLATFORM_ORIGINS } from '../../config.js';
-import { cachedCredential, type Credential, type CredentialStore } from '../credentials.js';
+import { cachedCredential, type Credential, type CredentialStore, type Fetched } from '../credentials.js';
 import { getJson, httpFailure, shownUrl } from '../http.js';
 import { AccessTokenAnswerSchema, AppAnswerSchema, TicketAnswerSchema, UserInfoAnswerSchema } from './app-schema.js';
 
@@ -105,6 +105,36 @@ async function fetchJson(url: URL): Promise<unknown> {
   return json;
 }
 
+/** The answer's errcode (0 when absent), or SendError when it is not WeCom's answer shape. */
+function errcodeOf(url: URL, json: unknown): { errcode: number; errmsg: string } {
+  const answer = AppAnswerSchema.safeParse(json);
+  if (!answer.success) throw new SendError(`${shownUrl(url)} answered an unexpected JSON shape`, 'bad-answer', 'failed');
+  return { errcode: answer.data.errcode ?? 0, errmsg: answer.data.errmsg ?? '' };
+}
+
+/** WeCom's refusal as a SendError, its errmsg cut short and cleared of the credentials the request carried. */
+function refusal(url: URL, errcode: number, errmsg: string, credentials: readonly string[]): SendError {
+  const shown = redact(errmsg, credentials).slice(0, MAX_ERRMSG);
+  return new SendError(`WeCom refused ${url.pathname}: ${String(errcode)} ${shown}`.trim(), String(errcode), wecomApiFailure(errcode));
+}
+
+/**
+ * A fresh access token for the 自建应用 (docs/protocols/wecom.md §6.1, page 91039): what the app's
+ * cache fetches, and what `duban doctor` asks once, uncached, to see that the corp id and secret
+ * work from this machine. SendError with WeCom's errcode as its `code` when WeCom refuses.
+ */
+export async function fetchAppToken({ corpId, secret, apiBase }: { corpId: string; secret: string; apiBase: string }): Promise<Fetched> {
+  const url = new URL('/cgi-bin/gettoken', apiBase);
+  url.searchParams.set('corpid', corpId);
+  url.searchParams.set('corpsecret', secret);
+  const json = await fetchJson(url);
+  const { errcode, errmsg } = errcodeOf(url, json);
+  if (errcode !== 0) throw refusal(url, errcode, errmsg, [secret]);
+  const answer = AccessTokenAnswerSchema.safeParse(json);
+  if (!answer.success) throw new SendError(`${shownUrl(url)} answered no access_token`, 'bad-answer', 'failed');
+  return { value: answer.data.access_token, expiresIn: answer.data.expires_in };
+}
+
 export function createWecomApp(options: WecomAppOptions): WecomApp {
   const { corpId, agentId, secret, apiBase, store } = options;
   const authorizeUrl = `${options.oauthBase ?? PLATFORM_ORIGINS.wecomOauth}${AUTHORIZE_PATH}`;
@@ -119,32 +149,14 @@ export function createWecomApp(options: WecomAppOptions): WecomApp {
     return url;
   };
 
-  /** The answer's errcode (0 when absent), or SendError when it is not WeCom's answer shape. */
-  function errcodeOf(url: URL, json: unknown): { errcode: number; errmsg: string } {
-    const answer = AppAnswerSchema.safeParse(json);
-    if (!answer.success) throw new SendError(`${shownUrl(url)} answered an unexpected JSON shape`, 'bad-answer', 'failed');
-    return { errcode: answer.data.errcode ?? 0, errmsg: answer.data.errmsg ?? '' };
-  }
-
-  function refused(url: URL, errcode: number, errmsg: string, token?: string): SendError {
-    const shown = redact(errmsg, token === undefined ? [secret] : [secret, token]).slice(0, MAX_ERRMSG);
-    return new SendError(`WeCom refused ${url.pathname}: ${String(errcode)} ${shown}`.trim(), String(errcode), wecomApiFailure(errcode));
-  }
+  const refused = (url: URL, errcode: number, errmsg: string, token: string): SendError => refusal(url, errcode, errmsg, [secret, token]);
 
   const token = cachedCredential({
     name: `${prefix}:token`,
     store,
     log,
     now,
-    async fetch() {
-      const url = endpoint('/cgi-bin/gettoken', { corpid: corpId, corpsecret: secret });
-      const json = await fetchJson(url);
-      const { errcode, errmsg } = errcodeOf(url, json);
-      if (errcode !== 0) throw refused(url, errcode, errmsg);
-      const answer = AccessTokenAnswerSchema.safeParse(json);
-      if (!answer.success) throw new SendError(`${shownUrl(url)} answered no access_token`, 'bad-answer', 'failed');
-      return { value: answer.data.access_token, expiresIn: answer.data.expires_in };
-    },
+    fetch: () => fetchAppToken({ corpId, secret, apiBase }),
   });
 
   /**

@@ -61,12 +61,15 @@ export interface LongConnection {
   role(): ConnectionRole;
 }
 
+/** The lease (and hand-over queue) of one bot's connection: `duban doctor` reads it before it dares to subscribe. */
+export const connectionLease = (botId: string): string => `wecom-ws/${botId}`;
+
 const HandedOverSchema = z.object({ id: z.string(), cmd: z.string(), body: z.unknown().optional(), deadline: z.number() });
 const AnswerSchema = z.union([z.object({ errcode: z.number(), errmsg: z.string(), body: z.unknown().optional() }), z.object({ error: z.string() })]);
 
 export function createLongConnection(options: LongConnectionOptions): LongConnection {
   const { store, log } = options;
-  const name = `wecom-ws/${options.botId}`;
+  const name = connectionLease(options.botId);
   const instance = options.instance ?? randomUUID();
   const leaseMs = options.leaseMs ?? LEASE_MS;
   const tickMs = options.tickMs ?? TICK_MS;
