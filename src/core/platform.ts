@@ -16,6 +16,11 @@ export interface Poster {
   sendPart(group: Group, message: OutgoingMessage, index: number): Promise<void>;
   /** How long the platform holds back a lane that posted too fast. */
   pauseMs: number;
+  /**
+   * How many posts a minute a lane may send, when this poster counts its sends against the
+   * platform's limits itself and may go right up to them; the outbox's cautious default otherwise.
+   */
+  perMinute?: number;
 }
 
 /** An HTTP request as a platform route sees it: the server has read the body within its limits. */

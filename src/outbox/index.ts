@@ -57,7 +57,10 @@ export interface OutboxOptions {
   store: PacingStore & DeliveryStore & PictureStore & Pick<CountyStore, 'group'>;
   posters: Partial<Record<ChatPlatform, Poster>>;
   log: Logger;
-  /** The platforms allow 20 a minute per lane; 18 leaves room for a clock that runs a little fast. */
+  /**
+   * Posts a minute per lane, for every platform (tests); else each poster's own `perMinute`, else
+   * 18: the webhooks allow 20 a minute, and 18 leaves room for a clock that runs a little fast.
+   */
   perMinute?: number;
   /** The pacing window (a minute); tests shorten it. */
   windowMs?: number;
@@ -113,7 +116,7 @@ export const jobIdOf = (key: string): string => key.replaceAll(':', '|');
 
 export function createOutbox(options: OutboxOptions): Outbox {
   const { store, log, posters } = options;
-  const spacingMs = Math.ceil((options.windowMs ?? 60_000) / (options.perMinute ?? 18));
+  const spacingOf = (poster: Poster): number => Math.ceil((options.windowMs ?? 60_000) / (options.perMinute ?? poster.perMinute ?? 18));
   const backoff = options.backoff ?? { firstMs: 60_000, maxMs: 30 * 60_000, attempts: 8 };
   const connection = options.redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true, lazyConnect: false });
   const queue = new Queue<PostJob>(QUEUE, {
@@ -207,10 +210,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
       // since showing a line twice is better than losing the rest.
       await sendParts(job, poster, group, post, parts, lostPicture ? 0 : (job.data.sentParts ?? 0));
     } catch (error) {
-      await store.setLaneFreeAt(lane, Date.now() + parts * spacingMs);
+      await store.setLaneFreeAt(lane, Date.now() + parts * spacingOf(poster));
       await failed(job, token, poster, error);
     }
-    await store.setLaneFreeAt(lane, Date.now() + parts * spacingMs);
+    await store.setLaneFreeAt(lane, Date.now() + parts * spacingOf(poster));
     await store.leaveLine(lane, id);
     return undefined;
   }
@@ -275,7 +278,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         if (post.covers) await store.markCovered(post.covers, jobId, POSTED_KEPT_S);
         const lane = laneOf(post);
         const now = Date.now();
-        const { at, shift } = await store.reserveSlot(lane, now, poster.parts(post.message), spacingMs);
+        const { at, shift } = await store.reserveSlot(lane, now, poster.parts(post.message), spacingOf(poster));
         const data: PostJob = { post: await queued(post), robot: lane, base: at - shift, failures: 0, ...(windowDecided ? { windowDecided } : {}) };
         await queue.add('post', data, { jobId, delay: Math.max(0, at - now) });
         await store.lineUp(lane, jobId, at - shift);

@@ -12,7 +12,8 @@
  *
  * WeCom allows 30 messages a minute and 1,000 an hour per conversation, replies and pushes
  * together; each send is counted in Redis against both windows (`CONVERSATION_LIMITS`), and a push
- * that would pass them waits. Charts are uploaded once (init, chunks, finish) and sent by media_id;
+ * that would pass them waits — so the outbox may pace the lane at the full 30 a minute. A group's
+ * webhook takes 20 a minute, counted the same way. Charts are uploaded once (init, chunks, finish) and sent by media_id;
  * the id is kept while WeCom keeps the file, so a fan-out of one chart to every group uploads it once.
  */
 import { createHash } from 'node:crypto';
@@ -28,10 +29,14 @@ import { wecomWebhookFailure, type WecomSender } from './send.js';
 import type { Ack } from './socket.js';
 
 /** Per conversation, replies and pushes together (docs/protocols/wecom.md §10). */
+const PER_MINUTE = 30;
+const PER_HOUR = 1000;
 export const CONVERSATION_LIMITS: readonly RateWindow[] = [
-  { ms: 60_000, max: 30 },
-  { ms: 3_600_000, max: 1000 },
+  { ms: 60_000, max: PER_MINUTE },
+  { ms: 3_600_000, max: PER_HOUR },
 ];
+/** A group's 消息推送 webhook: 20 a minute (docs/protocols/wecom.md §4, page 91770). */
+const WEBHOOK_LIMITS: readonly RateWindow[] = [{ ms: 60_000, max: 20 }];
 /** Uploads, per bot (docs/protocols/wecom.md §10). */
 const UPLOAD_LIMITS: readonly RateWindow[] = CONVERSATION_LIMITS;
 /** An upload's chunks: at most 512 KB before base64, at most 100 of them (docs/protocols/wecom.md §10). */
@@ -128,6 +133,8 @@ export function socketPoster({ connection, store, webhook, botId, log, pauseMs }
   async function viaWebhook(group: Group, post: WecomPost | undefined): Promise<void> {
     if (post === undefined) return;
     if (group.webhook === undefined) throw new SendError(`group ${group.chat} has no 消息推送 webhook`, 'no-webhook', 'permanent');
+    // The lane goes at the connection's pace, faster than a webhook takes: its own count keeps it within 20.
+    await spend(`wecom-webhook/${group.chat}`, WEBHOOK_LIMITS);
     await webhook.post(group.webhook, post);
   }
 
@@ -157,5 +164,8 @@ export function socketPoster({ connection, store, webhook, botId, log, pauseMs }
     },
 
     pauseMs,
+    // Every send is counted against WeCom's own limits (CONVERSATION_LIMITS, WEBHOOK_LIMITS), so a
+    // lane may go at the connection's full 30 a minute.
+    perMinute: PER_MINUTE,
   };
 }
