@@ -6,7 +6,8 @@
  * `disconnected_event`), redelivers callbacks a closed connection left unanswered, and counts
  * messages per conversation against WeCom's 30 a minute and 1000 an hour. Switches make it fail the
  * ways a real server does: refused auth, silent pings, dying mid-reply, dropping after subscribe,
- * refusing sends.
+ * refusing sends; and `sendRaw` writes any frame at all to a bot's connection, for a server that
+ * breaks the protocol, with `closes` saying how each connection ended.
  *
  * Written from the protocol as the project notes it, not from any SDK. WeCom documents few error
  * codes for this channel: every errmsg the fake makes up starts with `fake-wecom-ws:` so no test
@@ -44,6 +45,13 @@ export interface ReceivedFrame {
 export interface MalformedFrame {
   connection: number;
   raw: string;
+}
+
+/** A connection that closed, with the code and reason of the close frame (1005 when it had none, 1006 when there was no close frame). */
+export interface ClosedConnection {
+  connection: number;
+  code: number;
+  reason: string;
 }
 
 const mediaRef = z.looseObject({ media_id: z.string().min(1) });
@@ -90,6 +98,8 @@ export interface FakeWecomWs {
   /** Everything each connection sent, parsed, in arrival order. */
   frames: readonly ReceivedFrame[];
   malformed: readonly MalformedFrame[];
+  /** Every connection that closed so far, in the order they closed, whichever side closed it. */
+  closes: readonly ClosedConnection[];
   /** Successful subscribes so far, for one bot or all. */
   subscribes(botId?: string): number;
   /** Connections opened so far. */
@@ -101,6 +111,14 @@ export interface FakeWecomWs {
    * timeoutMs (5 s) for one; resolves with the req_id it used (a fresh one unless given).
    */
   deliver(botId: string, body: Record<string, unknown>, options?: { reqId?: string; timeoutMs?: number }): Promise<string>;
+  /**
+   * Writes `data` verbatim to the bot's live connection, as a server that breaks the protocol
+   * would: a string as a text frame and a Buffer as a binary one, unless `binary` says otherwise (a
+   * Buffer sent as text may hold bytes that are not UTF-8). It is not recorded as a callback, so a
+   * closed connection leaves nothing of it to redeliver. Waits up to timeoutMs (5 s) for a live
+   * connection, and resolves once the frame is written.
+   */
+  sendRaw(botId: string, data: string | Buffer, options?: { binary?: boolean; timeoutMs?: number }): Promise<void>;
   /** Every callback sent so far, redeliveries included, in order. */
   callbacks(botId?: string): DeliveredCallback[];
   /** The `aibot_respond_msg` frames whose body the fake could read, for one callback req_id or all. */
@@ -218,6 +236,7 @@ interface Poll {
 export async function startFakeWecomWs({ bots, authFailureCode = 40001 }: FakeWecomWsOptions): Promise<FakeWecomWs> {
   const frames: ReceivedFrame[] = [];
   const malformed: MalformedFrame[] = [];
+  const closes: ClosedConnection[] = [];
   const opened: Connection[] = [];
   const liveByBot = new Map<string, Connection>();
   const subscribeCounts = new Map<string, number>();
@@ -569,7 +588,8 @@ export async function startFakeWecomWs({ bots, authFailureCode = 40001 }: FakeWe
     socket.on('message', (data, isBinary) => {
       onFrame(connection, data, isBinary);
     });
-    socket.on('close', () => {
+    socket.on('close', (code, reason) => {
+      closes.push({ connection: connection.id, code, reason: reason.toString('utf8') });
       onClose(connection);
     });
     socket.on('error', () => undefined);
@@ -579,6 +599,7 @@ export async function startFakeWecomWs({ bots, authFailureCode = 40001 }: FakeWe
     url: `ws://127.0.0.1:${String(port)}`,
     frames,
     malformed,
+    closes,
     subscribes: (botId) => (botId === undefined ? [...subscribeCounts.values()].reduce((sum, n) => sum + n, 0) : subscribeCounts.get(botId) ?? 0),
     connections: () => opened.length,
     live: (botId) => (botId === undefined ? liveByBot.size : liveByBot.has(botId) ? 1 : 0),
@@ -589,6 +610,17 @@ export async function startFakeWecomWs({ bots, authFailureCode = 40001 }: FakeWe
       const used = reqId ?? fresh('callback');
       sendCallback(target, botId, body, used, false);
       return used;
+    },
+    async sendRaw(botId, data, { binary = typeof data !== 'string', timeoutMs = 5000 } = {}) {
+      await until(() => liveByBot.has(botId), timeoutMs, () => `no live connection for bot ${botId} within ${String(timeoutMs)} ms (${state()})`);
+      const target = liveByBot.get(botId);
+      if (target === undefined) throw new Error(`fake-wecom-ws: bot ${botId} lost its connection`);
+      await new Promise<void>((resolve, reject) => {
+        target.socket.send(data, { binary }, (error) => {
+          if (error) reject(error);
+          else resolve();
+        });
+      });
     },
     callbacks: (botId) =>
       callbacks
