@@ -472,12 +472,13 @@ function brokenBodies(): Broken[] {
     { what: 'an unknown msgtype carrying a report', body: { ...base(), msgtype: 'hologram' }, outcome: 'text only' },
     { what: 'msgtype TEXT in capitals', body: { ...base(), msgtype: 'TEXT' }, outcome: 'text only' },
     { what: 'an empty msgtype', body: { ...base(), msgtype: '' }, outcome: 'text only' },
-    { what: 'a voice message with a 10 KB chatid', body: { ...without(base(), 'text'), chatid: 'x'.repeat(TEN_KB), msgtype: 'voice', voice: { content: REPORT } }, outcome: 'text only' },
+    // WeCom's ids are tens of characters (src/adapters/wecom/schema.ts bounds them): one of 10 KB is no message of WeCom's.
+    { what: 'a voice message with a 10 KB chatid', body: { ...without(base(), 'text'), chatid: 'x'.repeat(TEN_KB), msgtype: 'voice', voice: { content: REPORT } }, outcome: 'ignored' },
     // Still a message, though nothing like WeCom's: answered, and not recorded.
-    { what: 'a report in a group whose chatid is 10 KB', body: { ...base(), chatid: `wrk${'群'.repeat(TEN_KB / 3)}` }, outcome: 'answered' },
-    { what: 'a report with a 10 KB userid in a single chat', body: { ...without(base(), 'chatid'), chattype: 'single', from: { userid: 'u'.repeat(TEN_KB) } }, outcome: 'answered' },
+    { what: 'a report in a group whose chatid is 10 KB', body: { ...base(), chatid: `wrk${'群'.repeat(TEN_KB / 3)}` }, outcome: 'ignored' },
+    { what: 'a report with a 10 KB userid in a single chat', body: { ...without(base(), 'chatid'), chattype: 'single', from: { userid: 'u'.repeat(TEN_KB) } }, outcome: 'ignored' },
     { what: 'a report in a single chat that names 城关镇\'s chatid', body: { ...base(), chattype: 'single' }, outcome: 'answered' },
-    { what: 'a 10 KB msgid in a single chat', body: { ...without(base(), 'chatid'), chattype: 'single', msgid: `m${'i'.repeat(TEN_KB)}` }, outcome: 'answered' },
+    { what: 'a 10 KB msgid in a single chat', body: { ...without(base(), 'chatid'), chattype: 'single', msgid: `m${'i'.repeat(TEN_KB)}` }, outcome: 'ignored' },
     { what: 'a report in a single chat with fields WeCom never sends, null and nested 2,000 deep', body: { ...without(base(), 'chatid'), chattype: 'single', quote: null, create_time: 'yesterday', extra: JSON.parse(deepObject(2000)) as unknown }, outcome: 'answered' },
     { what: 'text and picture items mixed with hostile ones', body: { ...mixed([PICTURE, { msgtype: 'text' }, { msgtype: 'markdown', text: { content: REPORT } }, ...INJECTIONS.map((content) => ({ msgtype: 'text', text: { content } })), { msgtype: 'text', text: { content: '' } }]) }, outcome: 'answered' },
     { what: 'text and picture with 5,000 pictures and a 帮助', body: mixed([...Array.from({ length: 5000 }, () => PICTURE), { msgtype: 'text', text: { content: '帮助' } }]), outcome: 'answered' },

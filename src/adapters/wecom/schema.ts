@@ -16,13 +16,17 @@ export const UrlCheckQuerySchema = CallbackQuerySchema.extend({ echostr: z.strin
 /** The POST body before decryption. */
 export const EnvelopeSchema = z.looseObject({ encrypt: z.string().min(1) });
 
+/**
+ * Bounds far above what WeCom sends (a chatid is 32 characters, a userid at most 64 bytes, a msgid
+ * some 30), so that what becomes part of a Redis key (a conversation's budget, a claim) stays small.
+ */
 const common = {
-  msgid: z.string().min(1),
+  msgid: z.string().min(1).max(256),
   aibotid: z.string().optional(),
   /** Present for group chats only. */
-  chatid: z.string().min(1).optional(),
+  chatid: z.string().min(1).max(128).optional(),
   chattype: z.enum(['single', 'group']).optional(),
-  from: z.looseObject({ userid: z.string().min(1) }),
+  from: z.looseObject({ userid: z.string().min(1).max(128) }),
   /** One active reply within an hour (主动回复消息, docs/protocols/wecom.md §2.2, page 101138). */
   response_url: z.string().optional(),
 };
