@@ -9,6 +9,7 @@ import WebSocket from 'ws';
 import type { Logger } from '../../core/logger.js';
 import { rememberSecret, rememberToken } from '../../core/redact.js';
 import { postJson } from '../http.js';
+import { keepConnected, type Backoff, type Reconnecting } from '../reconnect.js';
 import { GatewaySchema, StreamFrameSchema } from './schema.js';
 
 export const ROBOT_TOPIC = '/v1.0/im/bot/messages/get';
@@ -26,7 +27,7 @@ export interface StreamClientOptions {
   log: Logger;
   /** A robot message, already acknowledged; rejections are logged. */
   onRobotMessage(payload: unknown): Promise<void>;
-  backoff?: { firstMs: number; maxMs: number };
+  backoff?: Backoff;
   handshakeTimeoutMs?: number;
 }
 
@@ -44,8 +45,6 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
   const backoff = options.backoff ?? { firstMs: 1000, maxMs: 60_000 };
   let stopped = false;
   let socket: WebSocket | undefined;
-  let wake: (() => void) | undefined;
-  let running: Promise<void> | undefined;
 
   async function register(): Promise<{ endpoint: URL; ticket: string }> {
     // Without Accept: application/json the gateway answers XML (postJson sends it).
@@ -138,52 +137,36 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     });
   }
 
-  const pause = (ms: number): Promise<void> =>
-    new Promise((done) => {
-      const timer = setTimeout(done, ms);
-      wake = () => {
-        clearTimeout(timer);
-        done();
-      };
-    });
-
-  // A call, not the variable: `stop()` flips it while this loop awaits, which narrowing cannot see.
+  // A call, not the variable: `stop()` flips it while the loop awaits, which narrowing cannot see.
   const isStopped = (): boolean => stopped;
 
-  async function run(): Promise<void> {
-    let failures = 0;
-    while (!isStopped()) {
-      try {
-        const { endpoint, ticket } = await register();
-        if (isStopped()) break;
-        if (await session(endpoint, ticket)) failures = 0;
-      } catch (error) {
-        log.warn('stream registration failed', { error: error instanceof Error ? error.message : String(error) });
-      }
-      if (isStopped()) break;
-      const delay = Math.min(backoff.maxMs, backoff.firstMs * 2 ** failures);
-      failures += 1;
-      // Jitter keeps instances that lost the gateway together from coming back together.
-      const wait = Math.round(delay / 2 + Math.random() * (delay / 2));
-      log.info('stream reconnecting', { attempt: failures, inMs: wait });
-      await pause(wait);
+  /** Registers for a ticket, then holds the connection it opens; a failed registration is a session that never came up. */
+  async function registeredSession(): Promise<boolean> {
+    try {
+      const { endpoint, ticket } = await register();
+      return isStopped() ? false : await session(endpoint, ticket);
+    } catch (error) {
+      log.warn('stream registration failed', { error: error instanceof Error ? error.message : String(error) });
+      return false;
     }
   }
 
+  let loop: Reconnecting | undefined;
+
   return {
     start() {
-      running ??= run();
+      loop ??= keepConnected({ session: registeredSession, over: isStopped, backoff, log, name: 'stream' });
     },
     async stop() {
       stopped = true;
-      wake?.();
+      loop?.wake();
       const ws = socket;
       if (ws) {
         ws.close();
         // A half-open socket never sends its close frame back; messages already taken are in drain().
         setTimeout(() => { ws.terminate(); }, CLOSE_GRACE_MS).unref();
       }
-      await running;
+      await loop?.done;
     },
   };
 }

@@ -21,6 +21,7 @@ import WebSocket from 'ws';
 import { SendError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { rememberSecret } from '../../core/redact.js';
+import { keepConnected, type Backoff, type Reconnecting } from '../reconnect.js';
 import { KickSchema, SocketFrameSchema, type SocketFrame } from './schema.js';
 
 /** docs/protocols/wecom.md §10: a ping every 30 s; two unanswered and the connection is dead. */
@@ -58,7 +59,7 @@ export interface SocketOptions {
   onState?(state: SocketState): void;
   heartbeatMs?: number;
   ackTimeoutMs?: number;
-  backoff?: { firstMs: number; maxMs: number };
+  backoff?: Backoff;
 }
 
 export interface WecomSocket {
@@ -88,8 +89,7 @@ export function createWecomSocket(options: SocketOptions): WecomSocket {
   const ackTimeoutMs = options.ackTimeoutMs ?? ACK_TIMEOUT_MS;
   let state: SocketState = 'down';
   let socket: WebSocket | undefined;
-  let wake: (() => void) | undefined;
-  let running: Promise<void> | undefined;
+  let loop: Reconnecting | undefined;
   const waiting = new Map<string, Waiting>();
   /** The last command of each reqId, for the next one of the same reqId to go after. */
   const lines = new Map<string, Promise<unknown>>();
@@ -222,45 +222,22 @@ export function createWecomSocket(options: SocketOptions): WecomSocket {
     });
   }
 
-  const pause = (ms: number): Promise<void> =>
-    new Promise((done) => {
-      const timer = setTimeout(done, ms);
-      wake = () => {
-        clearTimeout(timer);
-        done();
-      };
-    });
-
-  async function run(): Promise<void> {
-    let failures = 0;
-    while (!isOver()) {
-      if (await session()) failures = 0;
-      if (isOver()) break;
-      const delay = Math.min(backoff.maxMs, backoff.firstMs * 2 ** failures);
-      failures += 1;
-      // Jitter keeps the instances and bots that lost WeCom together from coming back together.
-      const wait = Math.round(delay / 2 + Math.random() * (delay / 2));
-      log.info('long connection reconnecting', { attempt: failures, inMs: wait });
-      await pause(wait);
-    }
-  }
-
   return {
     start() {
-      if (state === 'stopped') return;
-      running ??= run().finally(() => { running = undefined; });
+      if (isOver()) return;
+      loop ??= keepConnected({ session, over: isOver, backoff, log, name: 'long connection' });
     },
 
     async stop() {
       setState('stopped');
-      wake?.();
+      loop?.wake();
       const ws = socket;
       if (ws) {
         ws.close();
         // A half-open socket never answers the close frame.
         setTimeout(() => { ws.terminate(); }, CLOSE_GRACE_MS).unref();
       }
-      await running;
+      await loop?.done;
     },
 
     request(cmd, body, reqId = `${cmd}_${randomUUID()}`) {

@@ -1,0 +1,57 @@
+/**
+ * The loop that keeps a platform's own connection up (DingTalk's Stream, WeCom's long connection):
+ * run a session, and when it ends wait before the next — from `firstMs`, doubling after each
+ * session that never came up, to `maxMs`, and back to `firstMs` after one that did — with
+ * jitter, so that the instances and bots that lost the platform together do not come back together.
+ */
+import type { Logger } from '../core/logger.js';
+
+export interface Backoff {
+  firstMs: number;
+  maxMs: number;
+}
+
+export interface ReconnectOptions {
+  /** One connection, until it ends; resolves true when it was up. */
+  session: () => Promise<boolean>;
+  /** Whether to stop: asked after each session and each wait. */
+  over: () => boolean;
+  backoff: Backoff;
+  log: Logger;
+  /** How the log names the connection. */
+  name: string;
+}
+
+export interface Reconnecting {
+  /** Resolves once `over()` says so. */
+  done: Promise<void>;
+  /** Cuts the current wait short (stopping: `over()` now says so). */
+  wake(): void;
+}
+
+export function keepConnected({ session, over, backoff, log, name }: ReconnectOptions): Reconnecting {
+  let wake: () => void = () => undefined;
+  const pause = (ms: number): Promise<void> =>
+    new Promise((done) => {
+      const timer = setTimeout(done, ms);
+      wake = () => {
+        clearTimeout(timer);
+        done();
+      };
+    });
+
+  async function run(): Promise<void> {
+    let failures = 0;
+    while (!over()) {
+      if (await session()) failures = 0;
+      if (over()) break;
+      const delay = Math.min(backoff.maxMs, backoff.firstMs * 2 ** failures);
+      failures += 1;
+      const wait = Math.round(delay / 2 + Math.random() * (delay / 2));
+      log.info(`${name} reconnecting`, { attempt: failures, inMs: wait });
+      await pause(wait);
+    }
+  }
+
+  return { done: run(), wake: () => { wake(); } };
+}
