@@ -55,3 +55,12 @@ export function keepConnected({ session, over, backoff, log, name }: ReconnectOp
 
   return { done: run(), wake: () => { wake(); } };
 }
+
+/** How long a closing socket may take to answer our close frame before it is cut. */
+const CLOSE_GRACE_MS = 1000;
+
+/** Closes a socket, and cuts it a moment later if it never answers (a half-open connection never does). */
+export function hangUp(socket: { close(): void; terminate(): void }): void {
+  socket.close();
+  setTimeout(() => { socket.terminate(); }, CLOSE_GRACE_MS).unref();
+}

@@ -10,7 +10,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compose } from '../../src/compose.js';
 import { createLogger } from '../../src/core/logger.js';
@@ -18,7 +18,7 @@ import { testCounty } from '../fixtures/county.js';
 import { callbackHeaders, robotMessage } from '../helpers/dingtalk-client.js';
 import { startFakeDingtalk, type FakeDingtalk } from '../helpers/fake-dingtalk.js';
 import { openTestRedis, REDIS_URL, type TestRedis } from '../helpers/redis.js';
-import { closeAll, inPool, until } from './helpers/load.js';
+import { closeAll, freePort, inPool, until } from './helpers/load.js';
 import type { County } from '../../src/domain/model.js';
 
 const CLIENT_ID = 'dingslow0001';
@@ -40,15 +40,6 @@ let base = '';
 let childLog = '';
 const slow: Socket[] = [];
 const started: Array<() => unknown> = [];
-
-/** A port nothing listens on right now, for the child to take. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((ready) => probe.listen(0, '127.0.0.1', ready));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((done) => probe.close(() => { done(); }));
-  return port;
-}
 
 /** The "Max open files" soft limit of a running process, from /proc. */
 function openFilesLimit(pid: number): number {

@@ -7,7 +7,6 @@
  * with the lease's real timings (so the takeover takes up to half a minute).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compose } from '../../src/compose.js';
 import type { Poster } from '../../src/core/platform.js';
@@ -20,7 +19,7 @@ import { createRedisStore } from '../../src/store/redis-store.js';
 import { testCounty } from '../fixtures/county.js';
 import { startFakeWecomWs, type FakeWecomWs } from '../helpers/fake-wecom-ws.js';
 import { openTestRedis, REDIS_URL, type TestRedis } from '../helpers/redis.js';
-import { closeAll, until } from './helpers/load.js';
+import { closeAll, freePort, until } from './helpers/load.js';
 
 const BOT = 'aibFailover0001';
 const SECRET = 'dubanFailoverSecret01';
@@ -40,14 +39,6 @@ let prefix = '';
 const children = new Map<string, ChildProcess>();
 const logs = new Map<string, string>();
 const closers: Array<() => unknown> = [];
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((ready) => probe.listen(0, '127.0.0.1', ready));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((done) => probe.close(() => { done(); }));
-  return port;
-}
 
 async function startInstance(name: string): Promise<void> {
   const port = await freePort();

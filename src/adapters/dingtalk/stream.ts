@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import type { Logger } from '../../core/logger.js';
 import { rememberSecret, rememberToken } from '../../core/redact.js';
 import { postJson } from '../http.js';
-import { keepConnected, type Backoff, type Reconnecting } from '../reconnect.js';
+import { hangUp, keepConnected, type Backoff, type Reconnecting } from '../reconnect.js';
 import { GatewaySchema, StreamFrameSchema } from './schema.js';
 
 export const ROBOT_TOPIC = '/v1.0/im/bot/messages/get';
@@ -17,8 +17,6 @@ export const ROBOT_TOPIC = '/v1.0/im/bot/messages/get';
 const KEEPALIVE_MS = 10_000;
 /** `ws` waits for a handshake forever by default; a gateway that accepts TCP and says nothing must not stall us. */
 const HANDSHAKE_TIMEOUT_MS = 10_000;
-/** How long `stop()` waits for the gateway's close frame before cutting the socket. */
-const CLOSE_GRACE_MS = 1000;
 
 export interface StreamClientOptions {
   clientId: string;
@@ -160,12 +158,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     async stop() {
       stopped = true;
       loop?.wake();
-      const ws = socket;
-      if (ws) {
-        ws.close();
-        // A half-open socket never sends its close frame back; messages already taken are in drain().
-        setTimeout(() => { ws.terminate(); }, CLOSE_GRACE_MS).unref();
-      }
+      if (socket) hangUp(socket);
       await loop?.done;
     },
   };

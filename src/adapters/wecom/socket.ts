@@ -21,7 +21,7 @@ import WebSocket from 'ws';
 import { SendError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { rememberSecret } from '../../core/redact.js';
-import { keepConnected, type Backoff, type Reconnecting } from '../reconnect.js';
+import { hangUp, keepConnected, type Backoff, type Reconnecting } from '../reconnect.js';
 import { KickSchema, SocketFrameSchema, type SocketFrame } from './schema.js';
 
 /** docs/protocols/wecom.md §10: a ping every 30 s; two unanswered and the connection is dead. */
@@ -30,7 +30,6 @@ const MISSED_PINGS = 2;
 /** How long a command waits for its answer frame (the official SDK's figure). */
 const ACK_TIMEOUT_MS = 5000;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
-const CLOSE_GRACE_MS = 1000;
 /** Callbacks are a few KB; a frame this large is not one WeCom sends (`ws` closes the socket with 1009). */
 const MAX_FRAME_BYTES = 1024 * 1024;
 
@@ -231,12 +230,7 @@ export function createWecomSocket(options: SocketOptions): WecomSocket {
     async stop() {
       setState('stopped');
       loop?.wake();
-      const ws = socket;
-      if (ws) {
-        ws.close();
-        // A half-open socket never answers the close frame.
-        setTimeout(() => { ws.terminate(); }, CLOSE_GRACE_MS).unref();
-      }
+      if (socket) hangUp(socket);
       await loop?.done;
     },
 

@@ -1,4 +1,5 @@
 /** Small tools for driving many requests at once and waiting for a condition, shared by the fault tests. */
+import { createServer, type AddressInfo } from 'node:net';
 
 /** Runs `work` on every item with at most `concurrency` at a time; resolves when all are done. */
 export async function inPool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -42,4 +43,13 @@ export async function closeAll(steps: ReadonlyArray<(() => unknown) | undefined>
     }
   }
   if (failures.length > 0) throw failures[0] instanceof Error ? failures[0] : new Error(String(failures[0]));
+}
+
+/** A port nothing listens on right now, for a child process to take. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((ready) => probe.listen(0, '127.0.0.1', ready));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((done) => probe.close(() => { done(); }));
+  return port;
 }
