@@ -131,6 +131,8 @@ export interface FakeWecomWs {
   overLimit(): string[];
   /** While on, every subscribe is acked with authFailureCode and its socket closed. */
   refuseAuth(on: boolean): void;
+  /** Holds every subscribe unanswered until the returned function is called, which answers them in order. */
+  holdSubscribes(): () => void;
   /** While on, pings are recorded but not acked. */
   silentPings(on: boolean): void;
   /** The next `aibot_respond_msg` drops the socket instead of being acked, as a server dying mid-reply would. */
@@ -256,6 +258,10 @@ export async function startFakeWecomWs({ bots, authFailureCode = 40001 }: FakeWe
   let serial = 0;
 
   let refusing = false;
+
+  /** Subscribes waiting for `holdSubscribes`' release, while it holds them. */
+
+  let heldSubscribes: Array<() => void> | undefined;
   let silent = false;
   let dieOnRespond = false;
   let dropsLeft = 0;
@@ -491,7 +497,8 @@ export async function startFakeWecomWs({ bots, authFailureCode = 40001 }: FakeWe
     frames.push({ connection: connection.id, frame });
     const reqId = frame.headers.req_id;
     if (frame.cmd === 'aibot_subscribe') {
-      subscribe(connection, reqId, frame.body);
+      if (heldSubscribes) heldSubscribes.push(() => { subscribe(connection, reqId, frame.body); });
+      else subscribe(connection, reqId, frame.body);
       return;
     }
     const botId = connection.botId;
@@ -630,6 +637,15 @@ export async function startFakeWecomWs({ bots, authFailureCode = 40001 }: FakeWe
     pushes: (chatid) => pushed.filter((message) => chatid === undefined || message.body.chatid === chatid),
     media: (mediaId) => stored.get(mediaId)?.bytes,
     overLimit: () => [...over],
+    holdSubscribes() {
+      const held: Array<() => void> = [];
+      heldSubscribes = held;
+      return () => {
+        if (heldSubscribes === held) heldSubscribes = undefined;
+        for (const answer of held.splice(0)) answer();
+      };
+    },
+
     refuseAuth(on) {
       refusing = on;
     },

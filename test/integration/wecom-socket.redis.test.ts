@@ -176,6 +176,21 @@ describe('keeping the connection', () => {
     expect((await answered(await server.deliver(BOT, message('msg-after-storm', '@督办助手 上报 T2 50%')))).content).toContain('50%');
   });
 
+  it('stops for good when stopped while its subscription is on its way, and does not connect again', async () => {
+    const release = server.holdSubscribes();
+    const adapter = wecomOn();
+    const inbound = adapter.receive(bot.route);
+    inbound.start();
+    await server.waitFor(() => server.frames.some((f) => f.frame.cmd === 'aibot_subscribe'));
+    const stopping = inbound.stop();
+    release();
+    await stopping;
+    // Ten times the longest backoff: a client brought back to life by the late answer would have reconnected by then.
+    await new Promise((done) => setTimeout(done, 2000));
+    expect(server.connections()).toBe(1);
+    expect(server.live(BOT)).toBe(0);
+  });
+
   it('stays off the connection after another one took the bot over, rather than fight it', async () => {
     start();
     await server.waitFor(() => server.live(BOT) === 1);

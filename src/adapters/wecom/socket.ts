@@ -93,13 +93,18 @@ export function createWecomSocket(options: SocketOptions): WecomSocket {
   /** The last command of each reqId, for the next one of the same reqId to go after. */
   const lines = new Map<string, Promise<unknown>>();
 
+  const isOver = (): boolean => state === 'stopped' || state === 'kicked';
+
+  /**
+   * Stopped and kicked are final (a kicked socket may still be stopped): a subscribe answered
+   * after `stop()` must not bring the socket back to life, or the loop would reconnect forever
+   * while `stop()` waits — and hold a connection whose lease was given up.
+   */
   function setState(next: SocketState): void {
-    if (state === next) return;
+    if (state === next || state === 'stopped' || (state === 'kicked' && next !== 'stopped')) return;
     state = next;
     options.onState?.(next);
   }
-
-  const isOver = (): boolean => state === 'stopped' || state === 'kicked';
 
   function send(ws: WebSocket, frame: object): void {
     ws.send(JSON.stringify(frame));
@@ -176,6 +181,8 @@ export function createWecomSocket(options: SocketOptions): WecomSocket {
               ws.close();
               return;
             }
+            // Stopped (or kicked) while the subscription was on its way: the close is under way.
+            if (isOver()) return;
             subscribed = true;
             setState('subscribed');
             log.info('long connection subscribed');
