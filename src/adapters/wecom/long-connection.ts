@@ -79,6 +79,8 @@ export function createLongConnection(options: LongConnectionOptions): LongConnec
   let relaying: NodeJS.Timeout | undefined;
   let lastHeld = 0;
   let ticking: Promise<void> = Promise.resolve();
+  // A call, not the variable: stop() changes the role while a tick awaits Redis, which narrowing cannot see.
+  const isStopped = (): boolean => role === 'stopped';
 
   function openSocket(): void {
     const opened = createWecomSocket({
@@ -125,7 +127,7 @@ export function createLongConnection(options: LongConnectionOptions): LongConnec
   }
 
   async function tick(): Promise<void> {
-    if (role === 'stopped') return;
+    if (isStopped()) return;
     let held: boolean;
     try {
       held = await store.holdLease(name, instance, leaseMs);
@@ -134,6 +136,8 @@ export function createLongConnection(options: LongConnectionOptions): LongConnec
       log.warn('could not renew the long connection\'s lease', { error: error instanceof Error ? error.message : String(error) });
       held = socket !== undefined && Date.now() - lastHeld < leaseMs;
     }
+    // Stopped while asking: stop() closes the socket and gives the lease up itself.
+    if (isStopped()) return;
     if (held) lastHeld = Date.now();
     if (held && role === 'follower') {
       role = 'holder';
