@@ -93,7 +93,7 @@ export function createLongConnection(options: LongConnectionOptions): LongConnec
       backoff: options.backoff,
       onCallback: (callback) => { options.onCallback(callback); },
       onState(state) {
-        if (state !== 'kicked') return;
+        if (state !== 'kicked' || isStopped()) return;
         role = 'kicked';
         void kickedBy();
       },
