@@ -93,7 +93,7 @@ export interface Keys {
   budget(name: string): string;
   /** String, while it lasts: WeCom refused posts to this group over the long connection, so its webhook takes them. */
   socketRefused(chat: string): string;
-  /** String: a platform's id for an uploaded file (a chart), by the file's digest; expires before the platform forgets it. */
+  /** String: a platform's id for an uploaded file (a chart), by who uploaded it and the file's digest; expires before the platform forgets it. */
   mediaId(platform: ChatPlatform, digest: string): string;
 
   /** Hash township id → JSON progress of one task. */

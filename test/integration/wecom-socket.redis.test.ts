@@ -140,6 +140,17 @@ describe('messages over the long connection', () => {
     expect((await answered(picture)).content).toContain('文字');
   });
 
+  it('answers 排名 图 with the ranking, then the chart as a picture uploaded over the connection', async () => {
+    start();
+    await answered(await server.deliver(BOT, message('msg-before-chart', '@督办助手 上报 T2 80%')));
+    const reqId = await server.deliver(BOT, message('msg-chart', '@督办助手 排名 图'));
+    await server.waitFor(() => server.responds(reqId).filter((r) => r.errcode === 0).length === 2);
+    const [words, picture] = server.responds(reqId).map((r) => r.body);
+    expect(words?.msgtype === 'stream' && words.stream.content).toContain('城关镇');
+    const mediaId = picture?.msgtype === 'image' ? picture.image.media_id : '';
+    expect(server.media(mediaId)?.subarray(0, 8)).toEqual(PNG_SIGNATURE);
+  });
+
   it('ignores a callback that is not a message WeCom sends and goes on answering', async () => {
     start();
     await server.deliver(BOT, { msgtype: 'text', text: { content: '上报 T2 90%' } });

@@ -16,12 +16,13 @@ import { createLongConnection, type LongConnectionOptions, type LongConnectionSt
 import { fitsWebhook, wecomPosts } from './render.js';
 import { createWecomSender, type WecomSender } from './send.js';
 import { createSocketInbound, type SocketInbound, type SocketInboundStore } from './socket-inbound.js';
+import { socketMedia, type SocketMediaStore } from './socket-media.js';
 import { socketPoster, type SocketPostsStore } from './socket-posts.js';
 
 export type { WecomConfig };
 
 export interface WecomDeps {
-  store: WecomCallbackStore & LongConnectionStore & SocketPostsStore & SocketInboundStore;
+  store: WecomCallbackStore & LongConnectionStore & SocketPostsStore & SocketMediaStore & SocketInboundStore;
   log: Logger;
   /** How long a message may take before the passive reply says it is working; tests shorten it. */
   replyWithinMs?: number;
@@ -107,11 +108,13 @@ function overSocket(config: Extract<WecomConfig, { mode: 'websocket' }>, deps: W
       else log.warn('a message came before the router was ready; WeCom will deliver it again');
     },
   });
+  // One for posts and replies: a chart goes up once, whoever sends it.
+  const media = socketMedia({ connection, store: deps.store, botId: config.botId });
   return {
     platform: 'wecom',
-    poster: socketPoster({ connection, store: deps.store, webhook: sender, botId: config.botId, log, pauseMs: WECOM_PAUSE_MS }),
+    poster: socketPoster({ connection, store: deps.store, webhook: sender, media, log, pauseMs: WECOM_PAUSE_MS }),
     receive(route) {
-      const taking = createSocketInbound({ route, store: deps.store, connection, log, bound: deps.bound });
+      const taking = createSocketInbound({ route, store: deps.store, connection, media, log, bound: deps.bound });
       inbound = taking;
       return {
         routes: [],

@@ -2,7 +2,7 @@
  * Messages over the long connection (docs/protocols/wecom.md §10): an `aibot_msg_callback` carries the
  * same JSON as the URL callback's decrypted body, so it goes through the same parser and
  * normalizer to the same router; the answer is an `aibot_respond_msg` with the callback's req_id,
- * a stream finished at once.
+ * a stream finished at once, and a chart (排名 图) as a picture of its own after it.
  *
  * As with the URL callback, what a message was answered is kept by its stream id: a redelivery
  * (WeCom sends a callback again when its answer did not arrive, or to the next connection after a
@@ -25,7 +25,8 @@ import { normalize } from './normalize.js';
 import { wecomReply } from './render.js';
 import { parsePayload } from './schema.js';
 import type { Callback } from './socket.js';
-import { ackFailure, CONVERSATION_LIMITS, conversationBudget } from './socket-posts.js';
+import type { SocketMedia } from './socket-media.js';
+import { ackFailure, CONVERSATION_LIMITS, conversationBudget } from './socket-sends.js';
 
 export type SocketInboundStore = Pick<CallbackStore, 'callbackReply' | 'keepCallbackReply'> & Pick<ConnectionStore, 'spendBudget'>;
 
@@ -33,6 +34,8 @@ export interface SocketInboundDeps {
   route: RouteMessage;
   store: SocketInboundStore;
   connection: Pick<LongConnection, 'respond'>;
+  /** A reply's picture (排名 图), uploaded and sent after its text. */
+  media: SocketMedia;
   log: Logger;
   bound?: InboundBound;
 }
@@ -44,35 +47,41 @@ export interface SocketInbound {
   drain(): Promise<void>;
 }
 
-export function createSocketInbound({ route, store, connection, log, bound = INBOUND_BOUND }: SocketInboundDeps): SocketInbound {
+/** A message's answer: its text as kept for redeliveries, and the picture to send after it the first time. */
+interface Answer {
+  body: string;
+  image?: { base64: string };
+}
+
+export function createSocketInbound({ route, store, connection, media, log, bound = INBOUND_BOUND }: SocketInboundDeps): SocketInbound {
   const working = new Set<Promise<void>>();
   const routing = pLimit(bound.handling);
   /** Deliveries of one message inside this process share one answer. */
-  const inFlight = new Map<string, Promise<string | undefined>>();
+  const inFlight = new Map<string, Promise<Answer | undefined>>();
   let taken = 0;
 
-  /** Sends `body` (a stream reply, as kept) as the answer to callback `reqId`, counted against the conversation's budget. */
-  async function respond(reqId: string, chat: string, body: string): Promise<void> {
+  /** Sends `body` (a stream reply as kept, or a picture) as an answer to callback `reqId`, counted against the conversation's budget. */
+  async function respond(reqId: string, chat: string, body: unknown): Promise<void> {
     // A person is waiting: the reply goes even on a full budget, and the posts behind it wait;
     // and it goes when Redis cannot count it (the apology for Redis being away is such a reply).
     await store.spendBudget(conversationBudget(chat), Date.now(), CONVERSATION_LIMITS, true).catch((error: unknown) => {
       log.warn('reply not counted against the conversation\'s limit', { chat, error });
     });
-    const refused = ackFailure(await connection.respond(reqId, JSON.parse(body)), 'the reply');
+    const refused = ackFailure(await connection.respond(reqId, body), 'the reply');
     if (refused) throw refused;
   }
 
-  /** The kept answer of a message, routing it first if nobody has; undefined when it could not be handled. */
-  async function answerOf(message: IncomingMessage, streamId: string): Promise<string | undefined> {
+  /** The kept answer of a message, routing it first if nobody has; undefined when there is no room to route it now. */
+  async function answerOf(message: IncomingMessage, streamId: string): Promise<Answer | undefined> {
     const kept = await store.callbackReply('wecom', streamId);
-    if (kept !== undefined) return kept;
+    if (kept !== undefined) return { body: kept };
     if (taken >= bound.handling + bound.waiting) return undefined;
     taken += 1;
     try {
-      const reply: OutgoingMessage = await routing(() => route(message));
-      // The long connection's replies take no msg_item (docs/protocols/wecom.md §10): a chart asked for in chat is left to 排名 图 on the dashboard.
-      if (reply.image) log.info('reply goes without its picture: the long connection\'s stream takes no pictures', { chat: message.chat.id });
-      return (await store.keepCallbackReply('wecom', streamId, streamReply(streamId, wecomReply(reply)), KEPT_SECONDS)).answer;
+      const { image, ...reply }: OutgoingMessage = await routing(() => route(message));
+      const { answer, fresh } = await store.keepCallbackReply('wecom', streamId, streamReply(streamId, wecomReply(reply)), KEPT_SECONDS);
+      // Only the answer kept first brings its picture: a racing delivery's routing is a repeat.
+      return fresh && image ? { body: answer, image } : { body: answer };
     } finally {
       taken -= 1;
     }
@@ -81,25 +90,29 @@ export function createSocketInbound({ route, store, connection, log, bound = INB
   async function answer(reqId: string, message: IncomingMessage): Promise<void> {
     const streamId = streamIdOf(message.messageId);
     const where = { chat: message.chat.id, msgid: message.messageId };
-    const apology = (words: string): string => streamReply(streamId, wecomReply(plain(words)));
-    let body: string;
+    const apology = (words: string): Answer => ({ body: streamReply(streamId, wecomReply(plain(words))) });
+    let reply: Answer;
     try {
       let running = inFlight.get(streamId);
+      const first = !running;
       if (!running) {
         running = answerOf(message, streamId).finally(() => inFlight.delete(streamId));
         inFlight.set(streamId, running);
       }
       const kept = await running;
       if (kept === undefined) log.warn('too many messages at once; this one was told to send again', where);
-      body = kept ?? apology(text.busy);
+      // A delivery that joined another's routing answers with the text alone.
+      reply = kept === undefined ? apology(text.busy) : first ? kept : { body: kept.body };
     } catch (error) {
       log.error('message could not be handled', { ...where, error });
-      body = apology(text.notHandled);
+      reply = apology(text.notHandled);
     }
     try {
-      await respond(reqId, message.chat.id, body);
+      await respond(reqId, message.chat.id, JSON.parse(reply.body));
+      // The stream takes no pictures here (docs/protocols/wecom.md §10): the chart follows as an image of its own.
+      if (reply.image) await respond(reqId, message.chat.id, { msgtype: 'image', image: { media_id: await media.idOf(reply.image.base64) } });
     } catch (error) {
-      // The answer stays kept: WeCom's redelivery of the message, to whoever holds the connection then, gets it.
+      // The text stays kept: WeCom's redelivery of the message, to whoever holds the connection then, gets it.
       log.error('answer could not be sent over the long connection', { ...where, error });
     }
   }
@@ -118,7 +131,7 @@ export function createSocketInbound({ route, store, connection, log, bound = INB
       case 'message':
         return answer(callback.reqId, inbound.message);
       case 'not-text':
-        return respond(callback.reqId, inbound.chat, streamReply(streamIdOf(inbound.msgid), wecomReply(plain(text.textOnly)))).catch((error: unknown) => {
+        return respond(callback.reqId, inbound.chat, JSON.parse(streamReply(streamIdOf(inbound.msgid), wecomReply(plain(text.textOnly))))).catch((error: unknown) => {
           log.warn('could not answer a message that is not text', { error });
         });
       case 'malformed':
