@@ -46,16 +46,17 @@ export function createQueuedPosts(store: PictureStore, log: Logger): QueuedPosts
 
   return {
     packer() {
-      const images = new Map<string, string>();
+      // The stored id's promise: posts packed at once share one store of their picture.
+      const images = new Map<string, Promise<string>>();
       return async ({ message, ...rest }) => {
         const { image, ...others } = message;
         if (!image) return { ...rest, message: others };
         let id = images.get(image.base64);
         if (id === undefined) {
-          id = await store.putImage(Buffer.from(image.base64, 'base64'), IMAGE_KEEP_S);
+          id = store.putImage(Buffer.from(image.base64, 'base64'), IMAGE_KEEP_S);
           images.set(image.base64, id);
         }
-        return { ...rest, message: { ...others, image: { id } } };
+        return { ...rest, message: { ...others, image: { id: await id } } };
       };
     },
 

@@ -151,6 +151,17 @@ describe('the outbox', () => {
     expect(poster.sent).toHaveLength(1);
   });
 
+  it('queues a key once when it comes twice in one fan-out, and each post of a fan-out larger than a batch once', async () => {
+    const poster = recorder();
+    const outbox = outboxWith({ console: poster });
+    // Over one batch of enqueue (500): the later part must find the earlier.
+    const posts = Array.from({ length: 620 }, (_, n) => post(`群${String(n % 4)}`, Math.floor(n / 4)));
+    const first = await outbox.enqueue([...posts, posts[0]!, posts[619]!]);
+    expect(first.added).toHaveLength(620);
+    expect(first.already).toEqual([posts[0]?.key, posts[619]?.key]);
+    expect((await outbox.enqueue(posts.slice(500))).already).toHaveLength(120);
+  });
+
   it('posts each robot\'s messages in order and never more than its limit in any window', async () => {
     const poster = recorder();
     const outbox = outboxWith({ console: poster });
