@@ -1,8 +1,9 @@
 /**
- * The loop that keeps a platform's own connection up (DingTalk's Stream, WeCom's long connection):
- * run a session, and when it ends wait before the next — from `firstMs`, doubling after each
- * session that never came up, to `maxMs`, and back to `firstMs` after one that did — with
- * jitter, so that the instances and bots that lost the platform together do not come back together.
+ * What the platforms' own connections (DingTalk's Stream, WeCom's long connection) share: the loop
+ * that keeps one up — run a session, and when it ends wait before the next, from `firstMs`,
+ * doubling after each session that never came up, to `maxMs`, and back to `firstMs` after one that
+ * did, with jitter so that the instances and bots that lost the platform together do not come back
+ * together — the hang-up, and reading a frame as text.
  */
 import type { Logger } from '../core/logger.js';
 
@@ -63,4 +64,10 @@ const CLOSE_GRACE_MS = 1000;
 export function hangUp(socket: { close(): void; terminate(): void }): void {
   socket.close();
   setTimeout(() => { socket.terminate(); }, CLOSE_GRACE_MS).unref();
+}
+
+/** A received WebSocket message as text: `ws` hands it over as one buffer, an ArrayBuffer or fragments. */
+export function frameText(data: Buffer | ArrayBuffer | Buffer[]): string {
+  const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+  return bytes.toString('utf8');
 }

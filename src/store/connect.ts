@@ -9,6 +9,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../core/logger.js';
 import { rememberSecret, shownAddress } from '../core/redact.js';
 import { cli } from '../messages/index.js';
+import { createHealthStore } from './health.js';
 
 /** The client the stores and the outbox's queue share: only `src/store/` names ioredis. */
 export type RedisClient = Redis;
@@ -141,15 +142,13 @@ async function runningPrivateRedis(dataDir: string, log: Logger): Promise<RedisH
  * What in a Redis's settings breaks the promise that a confirmed report is kept (docs/design.md §7): no
  * AOF (a restart loses everything since the last snapshot, or all of it), or an eviction policy
  * (under memory pressure Redis would drop ledger entries and dedupe markers). A managed Redis may
- * refuse CONFIG; then only what INFO shows is checked.
+ * refuse CONFIG; then only what INFO shows is checked (`durability`, health.ts, which `duban doctor` reads too).
  */
 export async function persistenceProblems(redis: Redis): Promise<string[]> {
+  const { aof, maxmemoryPolicy } = await createHealthStore(redis).durability();
   const problems: string[] = [];
-  const info = await redis.info('persistence');
-  if (/^aof_enabled:0\b/m.test(info)) problems.push('appendonly is off: a restart of Redis loses what it has not snapshotted (set appendonly yes)');
-  const policy = await redis.config('GET', 'maxmemory-policy').catch(() => undefined);
-  const value = Array.isArray(policy) ? policy[1] : undefined;
-  if (typeof value === 'string' && value !== 'noeviction') problems.push(`maxmemory-policy is ${value}: under memory pressure Redis would drop ledger entries (set noeviction)`);
+  if (aof === false) problems.push('appendonly is off: a restart of Redis loses what it has not snapshotted (set appendonly yes)');
+  if (maxmemoryPolicy !== undefined && maxmemoryPolicy !== 'noeviction') problems.push(`maxmemory-policy is ${maxmemoryPolicy}: under memory pressure Redis would drop ledger entries (set noeviction)`);
   return problems;
 }
 

@@ -42,8 +42,9 @@ export interface ConnectionStore {
   socketRefused(chat: string): Promise<boolean>;
   markSocketRefused(chat: string, seconds: number): Promise<void>;
 
-  mediaId(platform: ChatPlatform, digest: string): Promise<string | undefined>;
-  keepMediaId(platform: ChatPlatform, digest: string, id: string, seconds: number): Promise<void>;
+  /** The id the platform gave an uploaded `file` (who uploaded it and its digest), while it is kept. */
+  mediaId(platform: ChatPlatform, file: string): Promise<string | undefined>;
+  keepMediaId(platform: ChatPlatform, file: string, id: string, seconds: number): Promise<void>;
 }
 
 export function createConnectionStore(redis: Redis, keys: Keys): ConnectionStore {
@@ -89,12 +90,12 @@ export function createConnectionStore(redis: Redis, keys: Keys): ConnectionStore
       await redis.set(keys.socketRefused(chat), '1', 'EX', seconds);
     },
 
-    async mediaId(platform, digest) {
-      return (await redis.get(keys.mediaId(platform, digest))) ?? undefined;
+    async mediaId(platform, file) {
+      return (await redis.get(keys.mediaId(platform, file))) ?? undefined;
     },
 
-    async keepMediaId(platform, digest, id, seconds) {
-      await redis.set(keys.mediaId(platform, digest), id, 'EX', seconds);
+    async keepMediaId(platform, file, id, seconds) {
+      await redis.set(keys.mediaId(platform, file), id, 'EX', seconds);
     },
   };
 }

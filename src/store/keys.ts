@@ -94,7 +94,7 @@ export interface Keys {
   /** String, while it lasts: WeCom refused posts to this group over the long connection, so its webhook takes them. */
   socketRefused(chat: string): string;
   /** String: a platform's id for an uploaded file (a chart), by who uploaded it and the file's digest; expires before the platform forgets it. */
-  mediaId(platform: ChatPlatform, digest: string): string;
+  mediaId(platform: ChatPlatform, file: string): string;
 
   /** Hash township id → JSON progress of one task. */
   progress(taskId: string): string;
@@ -169,7 +169,7 @@ export function createKeys(prefix = PRODUCTION_PREFIX): Keys {
     handedOverAnswer: (id) => `${prefix}:handed-over-answer:${id}`,
     budget: (name) => `${prefix}:budget:${name}`,
     socketRefused: (chat) => `${prefix}:socket-refused:wecom:${chat}`,
-    mediaId: (platform, digest) => `${prefix}:media:${platform}:${digest}`,
+    mediaId: (platform, file) => `${prefix}:media:${platform}:${file}`,
     progress: (taskId) => `${task(taskId)}:progress`,
     ledger: (taskId) => `${task(taskId)}:ledger`,
     standings: (taskId) => `${task(taskId)}:standings`,

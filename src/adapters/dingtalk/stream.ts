@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import type { Logger } from '../../core/logger.js';
 import { rememberSecret, rememberToken } from '../../core/redact.js';
 import { postJson } from '../http.js';
-import { hangUp, keepConnected, type Backoff, type Reconnecting } from '../reconnect.js';
+import { frameText, hangUp, keepConnected, type Backoff, type Reconnecting } from '../reconnect.js';
 import { GatewaySchema, StreamFrameSchema } from './schema.js';
 
 export const ROBOT_TOPIC = '/v1.0/im/bot/messages/get';
@@ -123,8 +123,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
       ws.on('pong', () => { alive = true; });
       ws.on('message', (data: WebSocket.RawData) => {
         alive = true;
-        const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-        onFrame(ws, bytes.toString('utf8'));
+        onFrame(ws, frameText(data));
       });
       ws.on('error', (error) => { log.warn('stream socket error', { error: error.message }); });
       ws.on('close', () => {

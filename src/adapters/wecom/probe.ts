@@ -13,6 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
+import { frameText } from '../reconnect.js';
 import { SocketFrameSchema } from './schema.js';
 
 const TIMEOUT_MS = 10_000;
@@ -74,10 +75,9 @@ export function probeSubscribe({ url, botId, botSecret, timeoutMs = TIMEOUT_MS }
       });
     });
     ws.on('message', (data: WebSocket.RawData) => {
-      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
       let json: unknown;
       try {
-        json = JSON.parse(bytes.toString('utf8'));
+        json = JSON.parse(frameText(data));
       } catch {
         return;
       }

@@ -21,7 +21,7 @@ import WebSocket from 'ws';
 import { SendError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { rememberSecret } from '../../core/redact.js';
-import { hangUp, keepConnected, type Backoff, type Reconnecting } from '../reconnect.js';
+import { frameText, hangUp, keepConnected, type Backoff, type Reconnecting } from '../reconnect.js';
 import { KickSchema, SocketFrameSchema, type SocketFrame } from './schema.js';
 
 /** docs/protocols/wecom.md §10: a ping every 30 s; two unanswered and the connection is dead. */
@@ -207,10 +207,9 @@ export function createWecomSocket(options: SocketOptions): WecomSocket {
         );
       });
       ws.on('message', (data: WebSocket.RawData) => {
-        const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
         let frame: SocketFrame;
         try {
-          frame = SocketFrameSchema.parse(JSON.parse(bytes.toString('utf8')));
+          frame = SocketFrameSchema.parse(JSON.parse(frameText(data)));
         } catch {
           log.warn('long connection frame is not one WeCom sends; ignored');
           return;
