@@ -11,6 +11,7 @@ import { withStatus } from '../domain/ledger.js';
 import type { County, EntryOrigin, Task, Ymd } from '../domain/model.js';
 import type { ScheduleSettings } from '../domain/schedule.js';
 import { CalendarOverridesSchema, CounterSchema, decode, decodeJson, decodeJsonHash, encodeJson, GroupSchema, PersonSchema, ScheduleSettingsSchema, taskEventFields, TaskSchema, TownshipSchema } from './codec.js';
+import { stampCounty } from './county.js';
 import { PRODUCTION_PREFIX, type Keys } from './keys.js';
 import { run } from './redis-io.js';
 import { defineScripts } from './scripts.js';
@@ -99,6 +100,7 @@ export function createCountySetupStore(redis: Redis, keys: Keys): CountySetupSto
       if (closedInFile.length > 0) multi.sadd(keys.closedInFile(), ...closedInFile);
       multi.del(keys.coverSetInChat());
       if (covered.setInChat.length > 0) multi.sadd(keys.coverSetInChat(), ...covered.setInChat);
+      stampCounty(multi, keys);
       await run(multi);
 
       // Outside the MULTI: if Redis has lost the script (SCRIPT FLUSH, failover), ioredis resends
@@ -132,7 +134,7 @@ export function createCountySetupStore(redis: Redis, keys: Keys): CountySetupSto
       }
       const all = [...update, ...created];
       if (all.length === 0) return [];
-      await run(redis.multi().hset(keys.tasks(), ...all.flatMap((t) => [t.id, encodeJson(TaskSchema, t, `task ${t.id}`)])));
+      await run(stampCounty(redis.multi().hset(keys.tasks(), ...all.flatMap((t) => [t.id, encodeJson(TaskSchema, t, `task ${t.id}`)])), keys));
       return created;
     },
 

@@ -2,14 +2,26 @@
  * The county as commands, jobs and the dashboard read it — its townships, groups, people and
  * tasks, its work calendar and schedule — and as chat changes it: 绑定 binds a group, 新建任务
  * creates a task. The setup file writes it wholesale (county-setup.ts).
+ *
+ * Every message reads the county, and it changes a few times a month: each process keeps what it
+ * read, decoded, for as long as the county's version key names the same version. Every write of
+ * these hashes (here, county-setup.ts, cover.ts, ledger.ts) stamps a new random version in the
+ * same MULTI or script, so a read after any write — from any instance — sees it: each read costs
+ * one GET of the version, and a changed version reloads everything in one MULTI (a consistent
+ * copy). A random version, not a counter: a county wiped and loaded again must not meet a copy
+ * kept under the same number. No version (a store written before it existed, or by hand) keeps
+ * nothing, reading afresh every time.
  */
-import type { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import type { ChainableCommander, Redis } from 'ioredis';
+import { z } from 'zod';
 import type { CalendarOverrides } from '../domain/calendar.js';
 import type { ChatPlatform, Group, Person, Task, Township } from '../domain/model.js';
 import { DEFAULT_SCHEDULE, type ScheduleSettings } from '../domain/schedule.js';
-import { CalendarOverridesSchema, decodeJson, encodeJson, GroupSchema, PersonSchema, ScheduleSettingsSchema, TaskSchema, TownshipSchema } from './codec.js';
+import { CalendarOverridesSchema, decode, decodeJson, encodeJson, GroupSchema, PersonSchema, ScheduleSettingsSchema, TaskSchema, TownshipSchema } from './codec.js';
 import type { Keys } from './keys.js';
-import { hgetJson, hvalsJson } from './redis-io.js';
+import { run } from './redis-io.js';
+import type { Stamp } from './scripts.js';
 
 /** createTask skips ids the setup file already uses; this only stops a runaway loop. */
 const MAX_ID_ATTEMPTS = 100_000;
@@ -17,81 +29,173 @@ const MAX_ID_ATTEMPTS = 100_000;
 const byChinese = new Intl.Collator('zh-CN').compare;
 const byNatural = new Intl.Collator('en', { numeric: true }).compare;
 
+/**
+ * What the county store hands out is shared by every message until the county changes: frozen,
+ * so code that would change a task in place fails at once instead of changing it for everyone.
+ */
 export interface CountyStore {
   countyName(): Promise<string | undefined>;
   /** The work-calendar overrides of the last setup file loaded; empty when it had none. */
   calendarOverrides(): Promise<CalendarOverrides>;
   /** The scheduled jobs' settings of the last setup file loaded; `DEFAULT_SCHEDULE` when it had none. */
   scheduleSettings(): Promise<ScheduleSettings>;
-  townships(): Promise<Township[]>;
+  townships(): Promise<readonly Township[]>;
 
   group(platform: ChatPlatform, chat: string): Promise<Group | undefined>;
-  groups(): Promise<Group[]>;
+  groups(): Promise<readonly Group[]>;
   saveGroup(group: Group): Promise<void>;
   person(platform: ChatPlatform, user: string): Promise<Person | undefined>;
   /** Everyone in the setup file. */
-  people(): Promise<Person[]>;
+  people(): Promise<readonly Person[]>;
 
-  tasks(): Promise<Task[]>;
+  tasks(): Promise<readonly Task[]>;
   task(id: string): Promise<Task | undefined>;
   /** Gives the task the next free id `T<n>` atomically and stores it. */
   createTask(task: Omit<Task, 'id'>): Promise<Task>;
   saveTask(task: Task): Promise<void>;
 }
 
+/** A new version of the county, for the scripts that change it to stamp. */
+export const countyStamp = (keys: Keys): Stamp => ({ key: keys.countyVersion(), next: randomUUID() });
+
+/** Stamps a new version of the county in a MULTI that changes it. */
+export function stampCounty(multi: ChainableCommander, keys: Keys): ChainableCommander {
+  const { key, next } = countyStamp(keys);
+  return multi.set(key, next);
+}
+
+const StringHash = z.record(z.string(), z.string());
+
+/** One hash of the county as read, each value decoded (and frozen) when first asked for. */
+class KeptHash<T> {
+  private readonly decoded = new Map<string, T>();
+  private listed: readonly T[] | undefined;
+
+  private readonly schema: z.ZodType<T>;
+  private readonly key: string;
+  private readonly raw: Readonly<Record<string, string>>;
+  private readonly order: (a: T, b: T) => number;
+
+  constructor(schema: z.ZodType<T>, key: string, raw: Readonly<Record<string, string>>, order: (a: T, b: T) => number) {
+    this.schema = schema;
+    this.key = key;
+    this.raw = raw;
+    this.order = order;
+  }
+
+  /** A value that does not decode fails the reads that need it, as before any copy was kept. */
+  get(field: string): T | undefined {
+    const known = this.decoded.get(field);
+    if (known !== undefined) return known;
+    const text = this.raw[field];
+    if (text === undefined) return undefined;
+    const value = deepFreeze(decodeJson(this.schema, text, `${this.key} ${field}`));
+    this.decoded.set(field, value);
+    return value;
+  }
+
+  all(): readonly T[] {
+    this.listed ??= Object.freeze(
+      Object.keys(this.raw)
+        .map((field) => this.get(field))
+        .filter((value): value is T => value !== undefined)
+        .sort(this.order),
+    );
+    return this.listed;
+  }
+}
+
+/** The county as one MULTI read it. */
+interface Copy {
+  version: string | null;
+  county: Readonly<Record<string, string>>;
+  townships: KeptHash<Township>;
+  groups: KeptHash<Group>;
+  people: KeptHash<Person>;
+  tasks: KeptHash<Task>;
+  calendar?: CalendarOverrides;
+  schedule?: ScheduleSettings;
+}
+
 export function createCountyStore(redis: Redis, keys: Keys): CountyStore {
+  let kept: Copy | undefined;
+
+  async function read(): Promise<Copy> {
+    const replies = await run(redis.multi().get(keys.countyVersion()).hgetall(keys.county()).hgetall(keys.townships()).hgetall(keys.groups()).hgetall(keys.people()).hgetall(keys.tasks()));
+    const [version, county, townships, groups, people, tasks] = replies;
+    const hash = (reply: unknown, key: string): Record<string, string> => decode(StringHash, reply, key);
+    return {
+      version: version === null ? null : decode(z.string(), version, keys.countyVersion()),
+      county: hash(county, keys.county()),
+      // A hash's order is not kept once Redis stores it as a table (values over 64 bytes): it may
+      // change between two reads with nothing written, so every list is sorted.
+      townships: new KeptHash(TownshipSchema, keys.townships(), hash(townships, keys.townships()), (a, b) => byChinese(a.name, b.name) || byNatural(a.id, b.id)),
+      groups: new KeptHash(GroupSchema, keys.groups(), hash(groups, keys.groups()), (a, b) => byNatural(keys.groupField(a.platform, a.chat), keys.groupField(b.platform, b.chat))),
+      people: new KeptHash(PersonSchema, keys.people(), hash(people, keys.people()), (a, b) => byNatural(keys.personField(a.platform, a.user), keys.personField(b.platform, b.user))),
+      tasks: new KeptHash(TaskSchema, keys.tasks(), hash(tasks, keys.tasks()), (a, b) => byNatural(a.id, b.id)),
+    };
+  }
+
+  async function current(): Promise<Copy> {
+    const version = await redis.get(keys.countyVersion());
+    if (version !== null && kept?.version === version) return kept;
+    const fresh = await read();
+    if (fresh.version !== null) kept = fresh;
+    return fresh;
+  }
+
+  const stamped = (multi: ChainableCommander): ChainableCommander => stampCounty(multi, keys);
+
   return {
     async countyName() {
-      return (await redis.hget(keys.county(), 'name')) ?? undefined;
+      return (await current()).county.name;
     },
 
     async calendarOverrides() {
-      const text = await redis.hget(keys.county(), 'calendar');
-      return text === null ? {} : decodeJson(CalendarOverridesSchema, text, `${keys.county()} calendar`);
+      const copy = await current();
+      const text = copy.county.calendar;
+      if (text === undefined) return {};
+      return (copy.calendar ??= deepFreeze(decodeJson(CalendarOverridesSchema, text, `${keys.county()} calendar`)));
     },
 
     async scheduleSettings() {
-      const text = await redis.hget(keys.county(), 'schedule');
-      return text === null ? DEFAULT_SCHEDULE : decodeJson(ScheduleSettingsSchema, text, `${keys.county()} schedule`);
+      const copy = await current();
+      const text = copy.county.schedule;
+      if (text === undefined) return DEFAULT_SCHEDULE;
+      return (copy.schedule ??= deepFreeze(decodeJson(ScheduleSettingsSchema, text, `${keys.county()} schedule`)));
     },
 
     async people() {
-      // A hash's order is not kept once Redis stores it as a table (values over 64 bytes): it may
-      // change between two reads with nothing written, so the list is sorted like the others.
-      const list = await hvalsJson(redis, PersonSchema, keys.people());
-      return list.sort((a, b) => byNatural(keys.personField(a.platform, a.user), keys.personField(b.platform, b.user)));
+      return (await current()).people.all();
     },
 
     async townships() {
-      const list = await hvalsJson(redis, TownshipSchema, keys.townships());
-      return list.sort((a, b) => byChinese(a.name, b.name) || byNatural(a.id, b.id));
+      return (await current()).townships.all();
     },
 
-    group(platform, chat) {
-      return hgetJson(redis, GroupSchema, keys.groups(), keys.groupField(platform, chat));
+    async group(platform, chat) {
+      return (await current()).groups.get(keys.groupField(platform, chat));
     },
 
     async groups() {
-      const list = await hvalsJson(redis, GroupSchema, keys.groups());
-      return list.sort((a, b) => byNatural(keys.groupField(a.platform, a.chat), keys.groupField(b.platform, b.chat)));
+      return (await current()).groups.all();
     },
 
     async saveGroup(group: Group) {
       const field = keys.groupField(group.platform, group.chat);
-      await redis.hset(keys.groups(), field, encodeJson(GroupSchema, group, `group ${field}`));
+      await run(stamped(redis.multi().hset(keys.groups(), field, encodeJson(GroupSchema, group, `group ${field}`))));
     },
 
-    person(platform, user) {
-      return hgetJson(redis, PersonSchema, keys.people(), keys.personField(platform, user));
+    async person(platform, user) {
+      return (await current()).people.get(keys.personField(platform, user));
     },
 
     async tasks() {
-      const list = await hvalsJson(redis, TaskSchema, keys.tasks());
-      return list.sort((a, b) => byNatural(a.id, b.id));
+      return (await current()).tasks.all();
     },
 
-    task(id) {
-      return hgetJson(redis, TaskSchema, keys.tasks(), id);
+    async task(id) {
+      return (await current()).tasks.get(id);
     },
 
     async createTask(task: Omit<Task, 'id'>) {
@@ -99,13 +203,23 @@ export function createCountyStore(redis: Redis, keys: Keys): CountyStore {
         // INCR hands each caller its own number; HSETNX refuses an id the setup file already uses.
         const n = await redis.incr(keys.taskSeq());
         const created: Task = { ...task, id: `T${n}` };
-        if ((await redis.hsetnx(keys.tasks(), created.id, encodeJson(TaskSchema, created, `task ${created.id}`))) === 1) return created;
+        const [set] = await run(stamped(redis.multi().hsetnx(keys.tasks(), created.id, encodeJson(TaskSchema, created, `task ${created.id}`))));
+        if (set === 1) return created;
       }
       throw new Error(`no free task id after ${MAX_ID_ATTEMPTS} tries`);
     },
 
     async saveTask(task: Task) {
-      await redis.hset(keys.tasks(), task.id, encodeJson(TaskSchema, task, `task ${task.id}`));
+      await run(stamped(redis.multi().hset(keys.tasks(), task.id, encodeJson(TaskSchema, task, `task ${task.id}`))));
     },
   };
+}
+
+/** Freezes a decoded value and everything in it: it is shared by every reader of the copy. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
 }

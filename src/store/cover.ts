@@ -11,6 +11,7 @@ import type { CoverRole, Person, Ymd } from '../domain/model.js';
 import { decodeJson, decodePeopleEntry, encodeJson, LeaveSchema, peopleEntryFields, PersonSchema, StreamEntriesSchema, decode } from './codec.js';
 import type { Keys } from './keys.js';
 import { hgetJson, hvalsJson, run } from './redis-io.js';
+import { countyStamp } from './county.js';
 import { defineScripts } from './scripts.js';
 
 /** XADD's reply: the new entry's id. */
@@ -56,7 +57,7 @@ export function createCoverStore(redis: Redis, keys: Keys): CoverStore {
           if (role === person.cover) continue;
           swaps.push([field, text, encodeJson(PersonSchema, withCover(person, role), `person ${field}`)]);
         }
-        if ((await scripts.setCover(keys.people(), keys.coverSetInChat(), township, swaps)) === 1) return swaps.length > 0 ? 'set' : 'unchanged';
+        if ((await scripts.setCover(keys.people(), keys.coverSetInChat(), countyStamp(keys), township, swaps)) === 1) return swaps.length > 0 ? 'set' : 'unchanged';
       }
       return 'busy';
     },
@@ -86,7 +87,7 @@ export function createCoverStore(redis: Redis, keys: Keys): CoverStore {
         const leave = decodeJson(LeaveSchema, text, `${keys.leaves()} ${township}`);
         if (leave.endedOn !== undefined) return undefined;
         const ended: Leave = { ...leave, endedOn: on };
-        if ((await scripts.swapField(keys.leaves(), township, text, encodeJson(LeaveSchema, ended, `leave ${township}`))) === 1) {
+        if ((await scripts.swapField(keys.leaves(), countyStamp(keys), township, text, encodeJson(LeaveSchema, ended, `leave ${township}`))) === 1) {
           // After the compare-and-set, as a 销号's entry follows its swap (ledger.ts): a crash in
           // between leaves the leave ended without its ledger line, never a line without the end.
           const entry = await redis.xadd(keys.peopleLedger(), '*', ...peopleEntryFields(event));

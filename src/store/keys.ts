@@ -30,6 +30,11 @@ export interface Keys {
   people(): string;
   /** Hash task id → JSON Task. */
   tasks(): string;
+  /**
+   * String: the version of the county's hashes above (and of the leaves), a random id every write
+   * of them stamps; what each process's copy of the county is checked against (county.ts).
+   */
+  countyVersion(): string;
   /** Counter behind `T<n>` ids of tasks created in chat. */
   taskSeq(): string;
   /** Counter behind the numbers of requests (延期申请#7). */
@@ -139,6 +144,7 @@ export function createKeys(prefix = PRODUCTION_PREFIX): Keys {
     groups: () => `${county}:groups`,
     people: () => `${county}:people`,
     tasks: () => `${county}:tasks`,
+    countyVersion: () => `${county}:version`,
     taskSeq: () => `${county}:task-seq`,
     townshipSlots: () => `${county}:township-slots`,
     requestSeq: () => `${county}:request-seq`,

@@ -24,6 +24,7 @@ import {
   TaskSchema,
   type DecodedEntry,
 } from './codec.js';
+import { countyStamp } from './county.js';
 import type { Keys } from './keys.js';
 import { getJson, run } from './redis-io.js';
 import { defineScripts, type TaskKeys } from './scripts.js';
@@ -208,7 +209,7 @@ export function createLedgerStore(redis: Redis, keys: Keys): LedgerStore {
         const before = decodeJson(TaskSchema, read, `${keys.tasks()} ${input.task}`);
         if (before.status === (input.kind === 'closed' ? 'closed' : 'open')) return { ok: false, reason: 'unchanged', task: before };
         const after = withStatus(before, input.kind, input.on);
-        const swapped = await scripts.swapField(keys.tasks(), input.task, read, encodeJson(TaskSchema, after, `task ${input.task}`));
+        const swapped = await scripts.swapField(keys.tasks(), countyStamp(keys), input.task, read, encodeJson(TaskSchema, after, `task ${input.task}`));
         if (decode(CounterSchema, swapped, keys.tasks()) === 0) continue;
         // The task list and the task's ledger live in different hash slots, so no one script can
         // write both. The status goes first: it is what reports and reminders obey. A crash in

@@ -18,8 +18,8 @@ declare module 'ioredis' {
     dubanAssignSlots(slots: RedisKey, ...townships: string[]): Result<unknown, Context>;
     dubanRaiseSeq(counter: RedisKey, least: string): Result<unknown, Context>;
     dubanMarkUndone(last: RedisKey, entry: string, marker: string): Result<unknown, Context>;
-    dubanSwapField(hash: RedisKey, field: string, read: string, value: string): Result<unknown, Context>;
-    dubanSetCover(people: RedisKey, setInChat: RedisKey, township: string, ...triples: string[]): Result<unknown, Context>;
+    dubanSwapField(hash: RedisKey, version: RedisKey, field: string, read: string, value: string, newVersion: string): Result<unknown, Context>;
+    dubanSetCover(people: RedisKey, setInChat: RedisKey, version: RedisKey, township: string, newVersion: string, ...triples: string[]): Result<unknown, Context>;
     dubanReserveSlot(pacing: RedisKey, now: string, parts: string, spacing: string, keepMs: string): Result<unknown, Context>;
     dubanPauseLane(pacing: RedisKey, now: string, pause: string, keepMs: string): Result<unknown, Context>;
     dubanOpenRequest(requests: RedisKey, ledger: RedisKey, seen: RedisKey, ...args: string[]): Result<unknown, Context>;
@@ -82,6 +82,12 @@ export interface ReverseReportArgs extends EntryOrigin {
   note: string;
 }
 
+/** A version key and the new version a script stamps on it with its change. */
+export interface Stamp {
+  key: string;
+  next: string;
+}
+
 /** The keys of one task that the report scripts touch; all share the task's hash tag. */
 export interface TaskKeys {
   progress: string;
@@ -99,9 +105,9 @@ export interface Scripts {
   assignSlots(slots: string, townships: readonly string[]): Promise<unknown>;
   raiseSeq(counter: string, least: number): Promise<unknown>;
   markUndone(last: string, entry: string, marker: string): Promise<unknown>;
-  swapField(hash: string, field: string, read: string, value: string): Promise<unknown>;
+  swapField(hash: string, version: Stamp, field: string, read: string, value: string): Promise<unknown>;
   /** `swaps`: each person's field, the value read and the new one. */
-  setCover(people: string, setInChat: string, township: string, swaps: readonly (readonly [string, string, string])[]): Promise<unknown>;
+  setCover(people: string, setInChat: string, version: Stamp, township: string, swaps: readonly (readonly [string, string, string])[]): Promise<unknown>;
   reserveSlot(pacing: string, now: number, parts: number, spacingMs: number, keepMs: number): Promise<unknown>;
   pauseLane(pacing: string, now: number, pauseMs: number, keepMs: number): Promise<unknown>;
   openRequest(keys: RequestKeys, args: OpenRequestArgs): Promise<unknown>;
@@ -179,8 +185,8 @@ function register(redis: Redis): Scripts {
   redis.defineCommand('dubanAssignSlots', { numberOfKeys: 1, lua: source['assign-slots'] });
   redis.defineCommand('dubanRaiseSeq', { numberOfKeys: 1, lua: source['raise-seq'] });
   redis.defineCommand('dubanMarkUndone', { numberOfKeys: 1, lua: source['mark-undone'] });
-  redis.defineCommand('dubanSwapField', { numberOfKeys: 1, lua: source['swap-field'] });
-  redis.defineCommand('dubanSetCover', { numberOfKeys: 2, lua: source['set-cover'] });
+  redis.defineCommand('dubanSwapField', { numberOfKeys: 2, lua: source['swap-field'] });
+  redis.defineCommand('dubanSetCover', { numberOfKeys: 3, lua: source['set-cover'] });
   redis.defineCommand('dubanReserveSlot', { numberOfKeys: 1, lua: source['reserve-slot'] });
   redis.defineCommand('dubanPauseLane', { numberOfKeys: 1, lua: source['pause-lane'] });
   redis.defineCommand('dubanOpenRequest', { numberOfKeys: 3, lua: source['open-request'] });
@@ -234,8 +240,8 @@ function register(redis: Redis): Scripts {
     assignSlots: (slots, townships) => redis.dubanAssignSlots(slots, ...townships),
     raiseSeq: (counter, least) => redis.dubanRaiseSeq(counter, String(least)),
     markUndone: (last, entry, marker) => redis.dubanMarkUndone(last, entry, marker),
-    swapField: (hash, field, read, value) => redis.dubanSwapField(hash, field, read, value),
-    setCover: (people, setInChat, township, swaps) => redis.dubanSetCover(people, setInChat, township, ...swaps.flat()),
+    swapField: (hash, version, field, read, value) => redis.dubanSwapField(hash, version.key, field, read, value, version.next),
+    setCover: (people, setInChat, version, township, swaps) => redis.dubanSetCover(people, setInChat, version.key, township, version.next, ...swaps.flat()),
     reserveSlot: (pacing, now, parts, spacingMs, keepMs) => redis.dubanReserveSlot(pacing, String(now), String(parts), String(spacingMs), String(keepMs)),
     pauseLane: (pacing, now, pauseMs, keepMs) => redis.dubanPauseLane(pacing, String(now), String(pauseMs), String(keepMs)),
     openRequest: (keys, a) => redis.dubanOpenRequest(keys.requests, keys.ledger, keys.seen, String(a.number), a.township, a.request, String(a.seenSeconds), ...a.fields),

@@ -58,7 +58,7 @@ describe('importing the shipped 任务分解表', () => {
     const outcome = await importFile(store, await readFile(EXAMPLE));
 
     expect(outcome.ok && outcome.message).toBe('已导入「示范县」任务分解表：新建 0 项、更新 12 项（T1、T2、T3、T4、T5、T6、T7、T8、T9、T10、T11、T12）。');
-    expect((await store.tasks()).sort(byId)).toEqual([...county.tasks].sort(byId));
+    expect([...(await store.tasks())].sort(byId)).toEqual([...county.tasks].sort(byId));
   });
 
   it('creates the same tasks, numbered T1 to T12 in sheet order, in a county loaded without tasks', async () => {
@@ -66,7 +66,7 @@ describe('importing the shipped 任务分解表', () => {
     const outcome = await importFile(store, await readFile(EXAMPLE));
 
     expect(outcome.ok && outcome.created.map((t) => t.id)).toEqual(county.tasks.map((t) => t.id));
-    expect((await store.tasks()).sort(byId)).toEqual([...county.tasks].sort(byId));
+    expect([...(await store.tasks())].sort(byId)).toEqual([...county.tasks].sort(byId));
   });
 
   it('changes nothing when imported again', async () => {

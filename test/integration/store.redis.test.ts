@@ -472,6 +472,69 @@ describe('tasks and the setup file', () => {
   });
 });
 
+describe('the county as each instance keeps it', () => {
+  /** A second instance of the bot on the same Redis and key space. */
+  const other = (keys: Keys): Store => createRedisStore(t.redis, keys);
+
+  it('sees at its next read what another instance changed in chat: a bound group, a new task, a 销号', async () => {
+    const { store, keys } = fresh();
+    await store.loadCounty(county());
+    expect(await store.tasks()).toHaveLength(2);
+    expect(await store.group('console', 'local')).toBeUndefined();
+
+    const second = other(keys);
+    await second.saveGroup({ platform: 'console', chat: 'local', township: '红星乡' });
+    const created = await second.createTask(draft({ title: '秸秆禁烧' }));
+    await second.recordTaskEvent({ task: 'T1', kind: 'closed', on: '2026-11-20', by: zhang, at: '2026-11-20T10:00:00.000+08:00', source: 'close-1' });
+
+    expect(await store.group('console', 'local')).toEqual({ platform: 'console', chat: 'local', township: '红星乡' });
+    expect((await store.tasks()).map((x) => x.id)).toEqual(['T1', 'T2', created.id]);
+    expect(await store.task('T1')).toMatchObject({ status: 'closed', closedOn: '2026-11-20' });
+  });
+
+  it('sees a 设置AB角 made by another instance', async () => {
+    const { store, keys } = fresh();
+    await store.loadCounty({ ...county(), people: [{ platform: 'wecom', user: 'lisi', name: '李四', roles: [], township: '红星乡' }] });
+    expect(await store.person('wecom', 'lisi')).not.toHaveProperty('cover');
+
+    expect(await other(keys).setCover('红星乡', () => 'B')).toBe('set');
+
+    expect(await store.person('wecom', 'lisi')).toMatchObject({ cover: 'B' });
+  });
+
+  it('never serves a county wiped and loaded again from the copy of the one before', async () => {
+    const { store, keys } = fresh();
+    await store.loadCounty(county([task('T1'), task('T2'), task('T3')]));
+    expect(await store.tasks()).toHaveLength(3);
+
+    for (const key of await t.redis.keys(`${keys.prefix}:*`)) await t.redis.del(key);
+    await other(keys).loadCounty({ ...county([task('T1', { title: '新的一年' })]), name: '另一县' });
+
+    expect(await store.countyName()).toBe('另一县');
+    expect(await store.tasks()).toEqual([task('T1', { title: '新的一年' })]);
+  });
+
+  it('reads afresh every time a county that has no version, as one written by hand', async () => {
+    const { store, keys } = fresh();
+    await store.loadCounty(county());
+    await t.redis.del(keys.countyVersion());
+    expect(await store.tasks()).toHaveLength(2);
+
+    await t.redis.hset(keys.tasks(), 'T3', JSON.stringify(task('T3')));
+
+    expect((await store.tasks()).map((x) => x.id)).toEqual(['T1', 'T2', 'T3']);
+  });
+
+  it('hands out values no caller can change for the others', async () => {
+    const { store } = fresh();
+    await store.loadCounty(county());
+    const [first] = await store.tasks();
+
+    expect(() => Object.assign(first ?? {}, { title: '改了' })).toThrow(TypeError);
+    expect((await store.task('T1'))?.title).toBe('任务T1');
+  });
+});
+
 describe('standings (what ranking reads)', () => {
   /** What ranking needs of progress, as the full progress says it. */
   async function projected(store: Store, taskIds: string[]): Promise<Map<string, Map<string, { amount: number; at: string }>>> {
