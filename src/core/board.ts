@@ -3,7 +3,7 @@
  * each (task, township)'s standing. Reads the store once per message; computes with domain/.
  */
 import { beijingDay, endOfBeijingDay, instantMs, monthEnd, monthOf, previousMonth } from '../domain/dates.js';
-import { deadlineOf, grantsAsOf, type GrantedDeadlines } from '../domain/extensions.js';
+import { deadlineOf, deadlineWith, grantsAsOf, type GrantedDeadlines } from '../domain/extensions.js';
 import { replayLedger, tasksAsOf } from '../domain/ledger.js';
 import { standing } from '../domain/lights.js';
 import { isReportEntry, type Progress, type Task, type Township, type WorkCalendar, type Ym, type Ymd } from '../domain/model.js';
@@ -15,7 +15,7 @@ import type { LedgerStore } from '../store/ledger.js';
 import type { RequestStore } from '../store/requests.js';
 import type { ReviewStore } from '../store/reviews.js';
 import type { ReviewRecord, Reviews } from '../domain/review.js';
-import type { StandingsStore } from '../store/standings.js';
+import type { CellFacts, StandingsStore } from '../store/standings.js';
 
 export interface Cell {
   task: Task;
@@ -75,25 +75,14 @@ export async function loadBoard({ store, calendar, today }: BoardSource): Promis
     deadlines,
     reviews,
     cell(task, township) {
-      const p = progress.get(task.id)?.get(township.id);
-      const required = requiredAmount(task.target, township);
-      const done = p === undefined ? 0 : completion(p.amount, required);
-      const due = deadlineOf(task, township.id, deadlines);
-      const counted = due.extendedFrom === undefined ? task : { ...task, deadline: due.deadline };
-      const reportedOn = p === undefined ? undefined : beijingDay(p.at);
-      // A review speaks for the report it was made on; a later report leaves it behind.
       const review = reviews.get(task.id)?.get(township.id);
-      const reviewed = review !== undefined && review.report === p?.entry ? { review: review.state } : {};
-      return {
-        task,
-        township,
-        ...due,
-        ...reviewed,
-        progress: p,
-        required,
-        completion: done,
-        standing: standing({ task: counted, completion: done, ...(reportedOn === undefined ? {} : { reportedOn }), today, calendar }),
-      };
+      const granted = deadlines.get(task.id)?.get(township.id);
+      const progressHere = progress.get(task.id)?.get(township.id);
+      return cellOf({ today, calendar }, task, township, {
+        ...(progressHere === undefined ? {} : { progress: progressHere }),
+        ...(granted === undefined ? {} : { granted }),
+        ...(review === undefined ? {} : { review }),
+      });
     },
     openTasksOf(township) {
       const due = (task: Task): Ymd => deadlineOf(task, township.id, deadlines).deadline;
@@ -106,20 +95,65 @@ export async function loadBoard({ store, calendar, today }: BoardSource): Promis
 }
 
 /**
+ * Where one township stands on one task, from that cell's own facts: what a board computes for
+ * each cell, and what a report's answer computes alone (it need not read the other townships').
+ */
+export function cellOf({ today, calendar }: Pick<BoardSource, 'today' | 'calendar'>, task: Task, township: Township, facts: CellFacts): Cell {
+  const p = facts.progress;
+  const required = requiredAmount(task.target, township);
+  const done = p === undefined ? 0 : completion(p.amount, required);
+  const due = deadlineWith(task, facts.granted);
+  const counted = due.extendedFrom === undefined ? task : { ...task, deadline: due.deadline };
+  const reportedOn = p === undefined ? undefined : beijingDay(p.at);
+  // A review speaks for the report it was made on; a later report leaves it behind.
+  const reviewed = facts.review !== undefined && facts.review.report === p?.entry ? { review: facts.review.state } : {};
+  return {
+    task,
+    township,
+    ...due,
+    ...reviewed,
+    progress: p,
+    required,
+    completion: done,
+    standing: standing({ task: counted, completion: done, ...(reportedOn === undefined ? {} : { reportedOn }), today, calendar }),
+  };
+}
+
+/**
  * This month's ranking so far, with rank changes against last month. With a board already loaded
  * its progress is used; without one only what ranking needs is read (the tasks' standings), which
  * for a large county is a fraction of the whole progress.
  */
 export async function currentRanking(source: BoardSource, board?: Board): Promise<RankingSnapshot> {
+  return rankingSoFar(source, board, true);
+}
+
+async function rankingSoFar(source: BoardSource, board: Board | undefined, withPrevious: boolean): Promise<RankingSnapshot> {
   const month = monthOf(source.today);
   const [previous, townships, tasks] = await Promise.all([
-    pastRanking(source, previousMonth(month)),
+    withPrevious ? pastRanking(source, previousMonth(month)) : undefined,
     board ? board.townships : source.store.townships(),
     board ? board.tasks : source.store.tasks(),
   ]);
   const ids = tasks.map((t) => t.id);
   const [progress, deadlines] = board ? [board.progress, board.deadlines] : await Promise.all([source.store.standings(ids), source.store.grantedDeadlines(ids)]);
-  return buildRanking({ month, asOf: source.today, townships: [...townships], tasks: [...tasks], progress, deadlines, calendar: source.calendar, previous });
+  return buildRanking({ month, asOf: source.today, townships, tasks, progress, deadlines, calendar: source.calendar, ...(previous ? { previous } : {}) });
+}
+
+/** A township's place in this month's ranking so far. */
+export interface Place {
+  month: Ym;
+  rank: number;
+  /** How many townships are ranked. */
+  of: number;
+}
+
+/** Where a township stands in this month's ranking so far; undefined when it is not ranked (no task counted). */
+export async function rankOf(source: BoardSource, township: string): Promise<Place | undefined> {
+  // The rank alone: last month's ranks are not asked for.
+  const ranking = await rankingSoFar(source, undefined, false);
+  const row = ranking.rows.find((r) => r.township === township);
+  return row && { month: ranking.month, rank: row.rank, of: ranking.rows.length };
 }
 
 /**

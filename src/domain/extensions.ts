@@ -47,7 +47,11 @@ export interface TownshipDeadline {
  * past it (a grant never makes a deadline earlier than everyone else's).
  */
 export function deadlineOf(task: Pick<Task, 'id' | 'deadline'>, township: string, granted: GrantedDeadlines | undefined): TownshipDeadline {
-  const extended = granted?.get(task.id)?.get(township);
+  return deadlineWith(task, granted?.get(task.id)?.get(township));
+}
+
+/** The same, given the one grant the township has (if any). */
+export function deadlineWith(task: Pick<Task, 'deadline'>, extended: Ymd | undefined): TownshipDeadline {
   return extended !== undefined && extended > task.deadline ? { deadline: extended, extendedFrom: task.deadline } : { deadline: task.deadline };
 }
 

@@ -3,15 +3,28 @@
  * compact standings ranking reads, and the rankings of finished months, kept once computed.
  */
 import type { Redis } from 'ioredis';
-import type { Progress, Reported, Ym } from '../domain/model.js';
+import type { Progress, Reported, Ym, Ymd } from '../domain/model.js';
 import type { RankingSnapshot } from '../domain/ranking.js';
-import { decodeJsonHash, encodeJson, ProgressSchema, RankingSnapshotSchema } from './codec.js';
+import type { ReviewRecord } from '../domain/review.js';
+import { decodeJson, decodeJsonHash, encodeJson, GrantSchema, ProgressSchema, RankingSnapshotSchema, ReviewRecordSchema } from './codec.js';
 import type { Keys } from './keys.js';
 import { getJson, run } from './redis-io.js';
 import { defineScripts } from './scripts.js';
 import { createSlots, decodeStandings } from './slots.js';
 
+/** What stands for one township on one task: its progress, a deadline granted to it, its review. */
+export interface CellFacts {
+  progress?: Progress;
+  granted?: Ymd;
+  review?: ReviewRecord;
+}
+
 export interface StandingsStore {
+  /**
+   * One (task, township)'s facts in one round trip: what a report's answer shows, read without the
+   * other townships' (a task of a 2,000-township county holds 2,000 of each).
+   */
+  cell(taskId: string, township: string): Promise<CellFacts>;
   /** Current progress of every (task, township) for the given tasks, in one round trip. */
   progress(taskIds: readonly string[]): Promise<Map<string, Map<string, Progress>>>;
   /**
@@ -28,6 +41,16 @@ export function createStandingsStore(redis: Redis, keys: Keys): StandingsStore {
   const scripts = defineScripts(redis);
   const slots = createSlots(redis, keys);
   return {
+    async cell(taskId, township) {
+      const [progress, granted, review] = await run(redis.multi().hget(keys.progress(taskId), township).hget(keys.deadlines(taskId), township).hget(keys.reviews(taskId), township));
+      const field = (key: string): string => `${key} ${township}`;
+      return {
+        ...(typeof progress === 'string' ? { progress: decodeJson(ProgressSchema, progress, field(keys.progress(taskId))) } : {}),
+        ...(typeof granted === 'string' ? { granted: decodeJson(GrantSchema, granted, field(keys.deadlines(taskId))).deadline } : {}),
+        ...(typeof review === 'string' ? { review: decodeJson(ReviewRecordSchema, review, field(keys.reviews(taskId))) } : {}),
+      };
+    },
+
     async progress(taskIds) {
       const out = new Map<string, Map<string, Progress>>();
       if (taskIds.length === 0) return out;
