@@ -7,7 +7,7 @@ import { deadlineOf, deadlineWith, grantsAsOf, type GrantedDeadlines } from '../
 import { replayLedger, tasksAsOf } from '../domain/ledger.js';
 import { standing } from '../domain/lights.js';
 import { isReportEntry, type Progress, type Task, type Township, type WorkCalendar, type Ym, type Ymd } from '../domain/model.js';
-import type { RankingSnapshot } from '../domain/ranking.js';
+import type { RankingBook, RankingSnapshot } from '../domain/ranking.js';
 import { buildRanking } from '../domain/ranking.js';
 import { assignedTo, completion, requiredAmount } from '../domain/targets.js';
 import type { CountyStore } from '../store/county.js';
@@ -130,14 +130,18 @@ export async function currentRanking(source: BoardSource, board?: Board): Promis
 
 async function rankingSoFar(source: BoardSource, board: Board | undefined, withPrevious: boolean): Promise<RankingSnapshot> {
   const month = monthOf(source.today);
-  const [previous, townships, tasks] = await Promise.all([
-    withPrevious ? pastRanking(source, previousMonth(month)) : undefined,
-    board ? board.townships : source.store.townships(),
-    board ? board.tasks : source.store.tasks(),
-  ]);
-  const ids = tasks.map((t) => t.id);
-  const [progress, deadlines] = board ? [board.progress, board.deadlines] : await Promise.all([source.store.standings(ids), source.store.grantedDeadlines(ids)]);
-  return buildRanking({ month, asOf: source.today, townships, tasks, progress, deadlines, calendar: source.calendar, ...(previous ? { previous } : {}) });
+  const previous = withPrevious ? await pastRanking(source, previousMonth(month)) : undefined;
+  if (board) {
+    const { townships, tasks, progress, deadlines } = board;
+    return buildRanking({ month, asOf: source.today, townships, tasks, progress, deadlines, calendar: source.calendar, ...(previous ? { previous } : {}) });
+  }
+  return (await bookOf(source)).snapshot(previous);
+}
+
+/** This month's ranking book as the store keeps it, up to date with every write so far. */
+async function bookOf(source: BoardSource): Promise<RankingBook> {
+  const [townships, tasks] = await Promise.all([source.store.townships(), source.store.tasks()]);
+  return source.store.rankingBook({ month: monthOf(source.today), asOf: source.today, townships, tasks, calendar: source.calendar });
 }
 
 /** A township's place in this month's ranking so far. */
@@ -150,10 +154,8 @@ export interface Place {
 
 /** Where a township stands in this month's ranking so far; undefined when it is not ranked (no task counted). */
 export async function rankOf(source: BoardSource, township: string): Promise<Place | undefined> {
-  // The rank alone: last month's ranks are not asked for.
-  const ranking = await rankingSoFar(source, undefined, false);
-  const row = ranking.rows.find((r) => r.township === township);
-  return row && { month: ranking.month, rank: row.rank, of: ranking.rows.length };
+  const place = (await bookOf(source)).place(township);
+  return place && { month: monthOf(source.today), ...place };
 }
 
 /**

@@ -69,16 +69,48 @@ const byName = new Intl.Collator('zh-CN').compare;
 /** The bottom-three marks are for leaders (docs/design.md §1): a county of three would mark everyone. */
 const BOTTOM = 3;
 
+/** What a ranking reads by key: a Map, or a view over stored bytes that decodes only what is asked. */
+export interface Lookup<V> {
+  get(key: string): V | undefined;
+}
+
+/** What a month's ranking is computed against, apart from the progress. */
+export interface RankingBasis {
+  month: Ym;
+  asOf: Ymd;
+  townships: readonly Township[];
+  tasks: readonly Task[];
+  calendar: WorkCalendar;
+}
+
+/**
+ * A month's ranking kept up to date as progress changes: a report counts its own township again
+ * (one row, its tasks) instead of the county (every row), so its rank is a lookup. Its results are
+ * the ones `buildRanking` computes — `buildRanking` is a book read once.
+ */
+export interface RankingBook {
+  readonly basis: RankingBasis;
+  /** Counts these townships again from the progress, which changed for them. */
+  recount(townships: Iterable<string>): void;
+  /** Takes a task's new grants (申请延期) and counts again the townships whose deadline moved. */
+  regrant(task: string, grants: ReadonlyMap<string, Ymd> | undefined): void;
+  /** A township's rank and how many are ranked; undefined when none of its tasks is counted. */
+  place(township: string): { rank: number; of: number } | undefined;
+  snapshot(previous?: RankingSnapshot): RankingSnapshot;
+}
+
 interface CountedTask {
   task: Task;
   /** Indexes into the townships it is for; undefined when it is for every township. */
   members: readonly number[] | undefined;
+  /** `members` as a mask over the townships' indexes, for counting a few townships again. */
+  memberMask: Uint8Array | undefined;
   pace: Pace;
   /** Township id → a deadline a grant moved past the task's own. */
   grants: ReadonlyMap<string, Ymd> | undefined;
   /** The pace to each granted deadline, computed once per date. */
   grantedPaces: Map<Ymd, Pace>;
-  reports: ReadonlyMap<string, Reported> | undefined;
+  reports: Lookup<Reported> | undefined;
 }
 
 interface Scored {
@@ -91,72 +123,137 @@ interface Scored {
  * A month's ranking (一月一通报) as it stands on `asOf`. `progress` maps task id → township id →
  * progress as of `asOf` (for a past month, replay the ledger up to the month's end).
  */
-export function buildRanking(input: {
-  month: Ym;
-  asOf: Ymd;
-  townships: readonly Township[];
-  tasks: readonly Task[];
-  progress: ReadonlyMap<string, ReadonlyMap<string, Reported>>;
-  calendar: WorkCalendar;
-  /** Deadlines granted to single townships (申请延期), in force on `asOf`. */
-  deadlines?: GrantedDeadlines;
-  previous?: RankingSnapshot;
-}): RankingSnapshot {
-  const { month, asOf, calendar, townships } = input;
+export function buildRanking(
+  input: RankingBasis & {
+    progress: Lookup<Lookup<Reported>>;
+    /** Deadlines granted to single townships (申请延期), in force on `asOf`. */
+    deadlines?: GrantedDeadlines;
+    previous?: RankingSnapshot;
+  },
+): RankingSnapshot {
+  return rankingBook(input, input.progress, input.deadlines).snapshot(input.previous);
+}
+
+/**
+ * A ranking book over `progress`, which the caller changes in place and then names the townships
+ * it changed for (`recount`). Sums are taken task by task in the tasks' order for every township,
+ * whether all are counted or one, so a recounted row is the one a fresh book would compute.
+ */
+export function rankingBook(basis: RankingBasis, progress: Lookup<Lookup<Reported>>, deadlines?: GrantedDeadlines): RankingBook {
+  const { month, asOf, calendar, townships } = basis;
+  const n = townships.length;
   const indexOf = new Map(townships.map((township, index) => [township.id, index]));
   // The calendar figures are the same for every township: once per task keeps 2,000 × 300 fast.
   // A task that has not started by `asOf` cannot have progress yet, so it would only lower scores.
-  const counted: CountedTask[] = input.tasks
+  const counted: CountedTask[] = basis.tasks
     .filter((task) => activeInMonth(task, month) && task.start <= asOf)
-    .map((task) => ({
-      task,
-      members: task.townships === 'all' ? undefined : membersOf(task.townships, indexOf),
-      pace: pace({ task, today: asOf, calendar }),
-      grants: input.deadlines?.get(task.id),
-      grantedPaces: new Map(),
-      reports: input.progress.get(task.id),
-    }));
+    .map((task) => {
+      const members = task.townships === 'all' ? undefined : membersOf(task.townships, indexOf);
+      return {
+        task,
+        members,
+        memberMask: members && maskOf(members, n),
+        pace: pace({ task, today: asOf, calendar }),
+        grants: deadlines?.get(task.id),
+        grantedPaces: new Map(),
+        reports: undefined,
+      };
+    });
+  const countedById = new Map(counted.map((one) => [one.task.id, one]));
 
   const paceTo = (one: CountedTask, deadline: Ymd): Pace => {
     let found = one.grantedPaces.get(deadline);
     if (!found) one.grantedPaces.set(deadline, (found = pace({ task: { start: one.task.start, deadline }, today: asOf, calendar })));
     return found;
   };
-  const tally = tallyTasks(townships, counted, paceTo);
-  const scored: Scored[] = [];
-  for (const [index, township] of townships.entries()) {
-    const one = scoreOf(township, index, tally);
-    if (one) scored.push(one);
-  }
+  const tally = emptyTally(n);
+  const scored: (Scored | undefined)[] = new Array<Scored | undefined>(n).fill(undefined);
+  const readReports = (): void => {
+    for (const one of counted) one.reports = progress.get(one.task.id);
+  };
 
-  scored.sort(
-    (a, b) =>
-      b.row.score - a.row.score ||
-      a.row.overdue - b.row.overdue ||
-      compareMs(a.lastMs, b.lastMs) ||
-      byName(a.row.name, b.row.name) ||
-      (a.row.township < b.row.township ? -1 : a.row.township > b.row.township ? 1 : 0),
-  );
+  readReports();
+  tallyTasks(townships, counted, paceTo, tally);
+  for (const [index, township] of townships.entries()) scored[index] = scoreOf(township, index, tally);
 
-  const previousRanks = new Map(input.previous?.rows.map((row) => [row.township, row.rank]));
-  const ranks = sharedRanks(scored, sameResult);
-  const rows: RankingRow[] = [];
-  for (const [index, current] of scored.entries()) {
-    current.row.rank = ranks[index] ?? index + 1;
-    const previousRank = previousRanks.get(current.row.township);
-    if (previousRank !== undefined) current.row.previousRank = previousRank;
-    rows.push(current.row);
-  }
+  const recountIndexes = (indexes: readonly number[]): void => {
+    if (indexes.length === 0) return;
+    readReports();
+    for (const index of indexes) resetTally(tally, index);
+    tallyTasks(townships, counted, paceTo, tally, indexes);
+    for (const index of indexes) {
+      const township = townships[index];
+      if (township) scored[index] = scoreOf(township, index, tally);
+    }
+  };
 
-  if (rows.length > BOTTOM) {
-    // Only ranks inside the last three places: a tie straddling the line is left unmarked
-    // whole (equal results, equal treatment), so no more than three are ever marked — ten
-    // townships tied at zero are not a 后三位.
-    const line = rows.length - BOTTOM;
-    for (const row of rows) row.bottom = row.rank > line && row.score < 1000;
-  }
+  return {
+    basis,
+    recount(ids) {
+      const indexes = new Set<number>();
+      for (const id of ids) {
+        const index = indexOf.get(id);
+        if (index !== undefined) indexes.add(index);
+      }
+      recountIndexes([...indexes]);
+    },
 
-  return { month, asOf, rows };
+    regrant(task, grants) {
+      const one = countedById.get(task);
+      if (!one) return;
+      const before = one.grants;
+      one.grants = grants;
+      const moved = new Set<string>([...(before?.keys() ?? []), ...(grants?.keys() ?? [])].filter((id) => before?.get(id) !== grants?.get(id)));
+      this.recount(moved);
+    },
+
+    place(township) {
+      const index = indexOf.get(township);
+      const own = index === undefined ? undefined : scored[index];
+      if (!own) return undefined;
+      // Ranks are shared by equal results (sharedRanks): one more than the townships strictly ahead.
+      let ahead = 0;
+      let of = 0;
+      for (const other of scored) {
+        if (!other) continue;
+        of += 1;
+        if (better(other, own)) ahead += 1;
+      }
+      return { rank: ahead + 1, of };
+    },
+
+    snapshot(previous) {
+      const ordered = scored.filter((one): one is Scored => one !== undefined).map((one) => ({ row: { ...one.row }, lastMs: one.lastMs }));
+      ordered.sort(
+        (a, b) =>
+          b.row.score - a.row.score ||
+          a.row.overdue - b.row.overdue ||
+          compareMs(a.lastMs, b.lastMs) ||
+          byName(a.row.name, b.row.name) ||
+          (a.row.township < b.row.township ? -1 : a.row.township > b.row.township ? 1 : 0),
+      );
+
+      const previousRanks = new Map(previous?.rows.map((row) => [row.township, row.rank]));
+      const ranks = sharedRanks(ordered, sameResult);
+      const rows: RankingRow[] = [];
+      for (const [index, current] of ordered.entries()) {
+        current.row.rank = ranks[index] ?? index + 1;
+        const previousRank = previousRanks.get(current.row.township);
+        if (previousRank !== undefined) current.row.previousRank = previousRank;
+        rows.push(current.row);
+      }
+
+      if (rows.length > BOTTOM) {
+        // Only ranks inside the last three places: a tie straddling the line is left unmarked
+        // whole (equal results, equal treatment), so no more than three are ever marked — ten
+        // townships tied at zero are not a 后三位.
+        const line = rows.length - BOTTOM;
+        for (const row of rows) row.bottom = row.rank > line && row.score < 1000;
+      }
+
+      return { month, asOf, rows };
+    },
+  };
 }
 
 function membersOf(ids: readonly string[], indexOf: ReadonlyMap<string, number>): number[] {
@@ -166,6 +263,12 @@ function membersOf(ids: readonly string[], indexOf: ReadonlyMap<string, number>)
     if (index !== undefined) members.add(index);
   }
   return [...members];
+}
+
+function maskOf(members: readonly number[], n: number): Uint8Array {
+  const mask = new Uint8Array(n);
+  for (const index of members) mask[index] = 1;
+  return mask;
 }
 
 /** Per township (by index): sums over its counted tasks. */
@@ -181,13 +284,8 @@ interface Tally {
   lastAt: (Instant | undefined)[];
 }
 
-/**
- * Task by task rather than township by township: each task's progress map is then read in one
- * sweep while it is in the processor's cache, which is most of the time a large county takes.
- */
-function tallyTasks(townships: readonly Township[], counted: readonly CountedTask[], paceTo: (one: CountedTask, deadline: Ymd) => Pace): Tally {
-  const n = townships.length;
-  const tally: Tally = {
+function emptyTally(n: number): Tally {
+  return {
     tasks: new Uint32Array(n),
     done: new Uint32Array(n),
     doneLate: new Uint32Array(n),
@@ -198,6 +296,27 @@ function tallyTasks(townships: readonly Township[], counted: readonly CountedTas
     plain: new Float64Array(n),
     lastAt: new Array<Instant | undefined>(n).fill(undefined),
   };
+}
+
+function resetTally(tally: Tally, index: number): void {
+  tally.tasks[index] = 0;
+  tally.done[index] = 0;
+  tally.doneLate[index] = 0;
+  tally.behind[index] = 0;
+  tally.overdue[index] = 0;
+  tally.weighted[index] = 0;
+  tally.weights[index] = 0;
+  tally.plain[index] = 0;
+  tally.lastAt[index] = undefined;
+}
+
+/**
+ * Task by task rather than township by township: each task's progress is then read in one sweep
+ * while it is in the processor's cache, which is most of the time a large county takes. `only`
+ * counts those townships alone (already reset), in the same order of tasks.
+ */
+function tallyTasks(townships: readonly Township[], counted: readonly CountedTask[], paceTo: (one: CountedTask, deadline: Ymd) => Pace, tally: Tally, only?: readonly number[]): void {
+  const n = townships.length;
   const add = (one: CountedTask, index: number): void => {
     const township = townships[index];
     if (!township) return;
@@ -224,10 +343,11 @@ function tallyTasks(townships: readonly Township[], counted: readonly CountedTas
     }
   };
   for (const one of counted) {
-    if (one.members) for (const index of one.members) add(one, index);
+    if (only) {
+      for (const index of only) if (!one.memberMask || one.memberMask[index] === 1) add(one, index);
+    } else if (one.members) for (const index of one.members) add(one, index);
     else for (let index = 0; index < n; index += 1) add(one, index);
   }
-  return tally;
 }
 
 function scoreOf(township: Township, index: number, tally: Tally): Scored | undefined {
@@ -255,6 +375,11 @@ function scoreOf(township: Township, index: number, tally: Tally): Scored | unde
   const lastAt = tally.lastAt[index];
   if (lastAt !== undefined) row.lastAt = lastAt;
   return { row, lastMs: lastAt === undefined ? Infinity : Date.parse(lastAt) };
+}
+
+/** Ahead of `b` on a tie rule that shares ranks (the name only orders the list). */
+function better(a: Scored, b: Scored): boolean {
+  return a.row.score !== b.row.score ? a.row.score > b.row.score : a.row.overdue !== b.row.overdue ? a.row.overdue < b.row.overdue : a.lastMs < b.lastMs;
 }
 
 /** Equal on every tie rule except the name, which only orders the list. */

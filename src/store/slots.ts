@@ -22,17 +22,38 @@ export function writeStanding(into: Buffer, slot: number, amount: number, at: In
 /** A task's standings by township id; a slot of zero bytes (no progress) or without a township is left out. */
 export function decodeStandings(bytes: Buffer, bySlot: readonly (string | undefined)[]): Map<string, Reported> {
   const out = new Map<string, Reported>();
-  for (let offset = 0, slot = 0; offset + STANDING_BYTES <= bytes.length; offset += STANDING_BYTES, slot += 1) {
+  for (let slot = 0; (slot + 1) * STANDING_BYTES <= bytes.length; slot += 1) {
     const township = bySlot[slot];
-    if (township === undefined || bytes[offset + 8] === 0) continue;
-    // The padding starts at the first space: one string per cell, not a padded one and its trim.
-    const start = offset + 8;
-    const space = bytes.indexOf(0x20, start);
-    const end = space === -1 || space > offset + STANDING_BYTES ? offset + STANDING_BYTES : space;
-    out.set(township, { amount: bytes.readDoubleBE(offset), at: bytes.toString('latin1', start, end) });
+    if (township === undefined) continue;
+    const reported = readStanding(bytes, slot);
+    if (reported) out.set(township, reported);
   }
   return out;
 }
+
+/** The standing at `slot`; undefined past the end or where no progress stands (zero bytes). */
+export function readStanding(bytes: Buffer, slot: number): Reported | undefined {
+  const offset = slot * STANDING_BYTES;
+  if (offset + STANDING_BYTES > bytes.length || bytes[offset + 8] === 0) return undefined;
+  // The padding starts at the first space: one string per cell, not a padded one and its trim.
+  const start = offset + 8;
+  const space = bytes.indexOf(0x20, start);
+  const end = space === -1 || space > offset + STANDING_BYTES ? offset + STANDING_BYTES : space;
+  return { amount: bytes.readDoubleBE(offset), at: bytes.toString('latin1', start, end) };
+}
+
+/** Whether the standing at `slot` differs between two versions of a task's standings. */
+export function standingChanged(before: Buffer, after: Buffer, slot: number): boolean {
+  const from = slot * STANDING_BYTES;
+  const to = from + STANDING_BYTES;
+  const a = from < before.length ? before.subarray(from, Math.min(to, before.length)) : EMPTY;
+  const b = from < after.length ? after.subarray(from, Math.min(to, after.length)) : EMPTY;
+  // A record cut short or absent reads as no progress, as readStanding reads it.
+  return readsAsEmpty(a) !== readsAsEmpty(b) || (!readsAsEmpty(a) && !a.equals(b));
+}
+
+const EMPTY = Buffer.alloc(0);
+const readsAsEmpty = (record: Buffer): boolean => record.length < STANDING_BYTES || record[8] === 0;
 
 export interface Slots {
   /** Township id → standings slot, as Redis has them now. */

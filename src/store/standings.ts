@@ -4,12 +4,13 @@
  */
 import type { Redis } from 'ioredis';
 import type { Progress, Reported, Ym, Ymd } from '../domain/model.js';
-import type { RankingSnapshot } from '../domain/ranking.js';
+import type { RankingBasis, RankingBook, RankingSnapshot } from '../domain/ranking.js';
 import type { ReviewRecord } from '../domain/review.js';
 import { decodeJson, decodeJsonHash, encodeJson, GrantSchema, ProgressSchema, RankingSnapshotSchema, ReviewRecordSchema } from './codec.js';
 import type { Keys } from './keys.js';
 import { getJson, run } from './redis-io.js';
 import { defineScripts } from './scripts.js';
+import { createLiveStandings } from './live-standings.js';
 import { createSlots, decodeStandings } from './slots.js';
 
 /** What stands for one township on one task: its progress, a deadline granted to it, its review. */
@@ -33,6 +34,11 @@ export interface StandingsStore {
    * a fraction of the time).
    */
   standings(taskIds: readonly string[]): Promise<Map<string, Map<string, Reported>>>;
+  /**
+   * This month's ranking as a book kept in the process, counting every change written before the
+   * call, by any instance (live-standings.ts): a rank is then a lookup, not a ranking.
+   */
+  rankingBook(basis: RankingBasis): Promise<RankingBook>;
   rankingSnapshot(month: Ym): Promise<RankingSnapshot | undefined>;
   saveRankingSnapshot(snapshot: RankingSnapshot): Promise<void>;
 }
@@ -40,7 +46,10 @@ export interface StandingsStore {
 export function createStandingsStore(redis: Redis, keys: Keys): StandingsStore {
   const scripts = defineScripts(redis);
   const slots = createSlots(redis, keys);
+  const live = createLiveStandings(redis, keys, slots);
   return {
+    rankingBook: (basis) => live.book(basis),
+
     async cell(taskId, township) {
       const [progress, granted, review] = await run(redis.multi().hget(keys.progress(taskId), township).hget(keys.deadlines(taskId), township).hget(keys.reviews(taskId), township));
       const field = (key: string): string => `${key} ${township}`;

@@ -1,0 +1,174 @@
+/**
+ * This month's ranking as a book (src/domain/ranking.ts) kept in the process: every report's answer
+ * names the township's rank, and in a county of 2,000 townships a ranking computed afresh costs
+ * hundreds of milliseconds, a recount of one township a few microseconds.
+ *
+ * What the book counts is copied task by task — the standings string and the granted deadlines —
+ * and each copy is known by the length of the task's ledger when it was read. Every write of a
+ * task's progress or deadlines (a report, a correction, a 撤回, a granted 延期) appends to its ledger
+ * in the same script, and a ledger is never trimmed, so an unchanged length means an unchanged
+ * task: before each answer one pipeline of XLEN says which tasks changed, from any instance, and
+ * only those are read again — while the county stays the same version; a new one is read whole. A length read before the data it goes with can only make the copy
+ * newer than its length says, which costs one more read later, never a stale rank. A ledger
+ * entry that changes nothing the ranking reads (a review, a sign-off) costs a read and recounts
+ * nobody: the copies are compared record by record.
+ *
+ * Cluster-safe (docs/design.md §4): the XLENs and the reads are single-key commands in a pipeline.
+ */
+import type { Redis } from 'ioredis';
+import { rankingBook, type Lookup, type RankingBasis, type RankingBook } from '../domain/ranking.js';
+import type { Reported, Ymd } from '../domain/model.js';
+import { CounterSchema, decode, decodeJson, GrantSchema } from './codec.js';
+import type { Keys } from './keys.js';
+import { run } from './redis-io.js';
+import { defineScripts } from './scripts.js';
+import { readStanding, STANDING_BYTES, standingChanged, type Slots } from './slots.js';
+import { z } from 'zod';
+
+export interface LiveStandings {
+  /** The book of `basis`, counting every change written before the call. */
+  book(basis: RankingBasis): Promise<RankingBook>;
+}
+
+/** One task as last read. */
+interface TaskCopy {
+  ledgerLength: number;
+  standings: Buffer;
+  grants: ReadonlyMap<string, Ymd>;
+}
+
+const StringHash = z.record(z.string(), z.string());
+
+export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots): LiveStandings {
+  const scripts = defineScripts(redis);
+  const copies = new Map<string, TaskCopy>();
+  let slotOf: ReadonlyMap<string, number> = new Map();
+  let bySlot: (string | undefined)[] = [];
+  let slotsFor: RankingBasis['townships'] | undefined;
+  let copiesFor: RankingBasis['tasks'] | undefined;
+  let kept: RankingBook | undefined;
+
+  /** A task's progress by township, read from its copy when asked: the copy is replaced, the view stays. */
+  const views = new Map<string, Lookup<Reported>>();
+  const progress: Lookup<Lookup<Reported>> = {
+    get(task) {
+      if (!copies.has(task)) return undefined;
+      let view = views.get(task);
+      if (!view) {
+        view = {
+          get(township) {
+            const copy = copies.get(task);
+            const slot = slotOf.get(township);
+            return copy && slot !== undefined ? readStanding(copy.standings, slot) : undefined;
+          },
+        };
+        views.set(task, view);
+      }
+      return view;
+    },
+  };
+  const deadlines = (): Map<string, ReadonlyMap<string, Ymd>> => new Map([...copies].filter(([, copy]) => copy.grants.size > 0).map(([id, copy]) => [id, copy.grants]));
+
+  async function read(ids: readonly string[], lengths: ReadonlyMap<string, number>): Promise<Map<string, TaskCopy>> {
+    const pipeline = redis.pipeline();
+    for (const id of ids) pipeline.getBuffer(keys.standings(id)).hgetall(keys.deadlines(id));
+    const replies = await run(pipeline);
+    const out = new Map<string, TaskCopy>();
+    for (const [i, id] of ids.entries()) {
+      const bytes = replies[2 * i];
+      const granted = decode(StringHash, replies[2 * i + 1], keys.deadlines(id));
+      const grants = new Map(Object.entries(granted).map(([township, json]) => [township, decodeJson(GrantSchema, json, `${keys.deadlines(id)} ${township}`).deadline]));
+      out.set(id, { ledgerLength: lengths.get(id) ?? 0, standings: Buffer.isBuffer(bytes) ? bytes : await rebuilt(id), grants });
+    }
+    return out;
+  }
+
+  /** Written before standings existed, or reported on while the string was missing (record-report.lua). */
+  async function rebuilt(id: string): Promise<Buffer> {
+    await scripts.rebuildStandings(keys.progress(id), keys.standings(id), slotOf);
+    return (await redis.getBuffer(keys.standings(id))) ?? Buffer.alloc(0);
+  }
+
+  async function bring(basis: RankingBasis): Promise<RankingBook> {
+    const ids = basis.tasks.map((t) => t.id);
+    const pipeline = redis.pipeline();
+    for (const id of ids) pipeline.xlen(keys.ledger(id));
+    const replies = await run(pipeline);
+    const lengths = new Map(ids.map((id, i) => [id, decode(CounterSchema, replies[i], keys.ledger(id))]));
+    if (slotsFor !== basis.townships) {
+      // Slots never change once given; a new township list may bring new ones.
+      slotOf = await slots.read();
+      bySlot = [];
+      for (const [id, slot] of slotOf) bySlot[slot] = id;
+      slotsFor = basis.townships;
+    }
+    if (copiesFor !== basis.tasks) {
+      // A new county version (or none): the county may have been wiped and loaded again, and a
+      // new ledger can reach the length of the one copied. Counties change a few times a month.
+      copies.clear();
+      copiesFor = basis.tasks;
+    }
+    const changed = ids.filter((id) => copies.get(id)?.ledgerLength !== lengths.get(id));
+    const fresh = await read(changed, lengths);
+
+    const book = kept && sameBasis(kept.basis, basis) ? kept : undefined;
+    const moved = new Set<string>();
+    for (const [id, copy] of fresh) {
+      const before = copies.get(id);
+      copies.set(id, copy);
+      if (!book || !before) continue;
+      const slotsSeen = Math.max(before.standings.length, copy.standings.length) / STANDING_BYTES;
+      for (let slot = 0; slot < slotsSeen; slot += 1) {
+        const township = bySlot[slot];
+        if (township !== undefined && standingChanged(before.standings, copy.standings, slot)) moved.add(township);
+      }
+      book.regrant(id, copy.grants);
+    }
+    if (book) {
+      book.recount(moved);
+      return book;
+    }
+    kept = rankingBook(basis, progress, deadlines());
+    return kept;
+  }
+
+  // One bring at a time: a book is changed in place. A call that finds one waiting to start joins
+  // it — it starts after the call, so it counts every write made before it.
+  let tail: Promise<unknown> = Promise.resolve();
+  let waiting: { basis: RankingBasis; book: Promise<RankingBook> } | undefined;
+
+  return {
+    book(basis) {
+      if (waiting && sameBasis(waiting.basis, basis)) return waiting.book;
+      const next: { basis: RankingBasis; book: Promise<RankingBook> } = {
+        basis,
+        book: tail.then(
+          () => started(next, basis),
+          () => started(next, basis),
+        ),
+      };
+      waiting = next;
+      tail = next.book;
+      return next.book;
+    },
+  };
+
+  async function started(which: { basis: RankingBasis }, basis: RankingBasis): Promise<RankingBook> {
+    if (waiting === which) waiting = undefined;
+    try {
+      return await bring(basis);
+    } catch (error) {
+      // A bring cut short may have changed some copies and not the book: start again from nothing.
+      copies.clear();
+      kept = undefined;
+      slotsFor = undefined;
+      copiesFor = undefined;
+      throw error;
+    }
+  }
+}
+
+/** The same county, day and calendar: the townships and tasks are the county store's kept lists. */
+function sameBasis(a: RankingBasis, b: RankingBasis): boolean {
+  return a.month === b.month && a.asOf === b.asOf && a.townships === b.townships && a.tasks === b.tasks && a.calendar === b.calendar;
+}
