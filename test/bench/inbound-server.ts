@@ -3,14 +3,34 @@
  * generator and the server do not share an event loop, and so the server's memory can be read
  * from /proc on its own. `node dist/test/bench/inbound-server.js MODE`, forked with an IPC channel:
  *
- *   bare      a bare Koa handler: reads the body, answers a fixed JSON — the machine's ceiling;
+ *   bare      a bare Koa handler: reads the body, answers a fixed JSON — the machine's ceiling
+ *             for an HTTP answer, with none of a report's work;
+ *   floor     the floor of a WeCom report: the work no correct bot can skip, written compactly
+ *             beside the bot as a reference (below) — what the bot's own overhead is measured
+ *             against, since "vs bare" mixes that overhead with crypto and Redis every bot pays;
  *   wecom     the bot's app and server as `duban serve` builds them, with WeCom on;
  *   dingtalk  the same with DingTalk on (HTTP callback mode).
  *
  * The bot's modes take the environment `loadConfig` reads (the parent sets only the platform
  * under test) and BENCH_PREFIX, the Redis key prefix; they load the sample county under that
- * prefix first, as `duban serve --demo` does into an empty store. The scheduler is not started:
- * it would catch up the sample county's reminders of today, and the inbound path does not use it.
+ * prefix first, as `duban serve --demo` does into an empty store — unless BENCH_COUNTY=loaded,
+ * where the parent has put a county there itself (the large-county row: 2,000 townships are
+ * written in bulk, which a child would only repeat). The scheduler is not started: it would catch
+ * up the sample county's reminders of today, and the inbound path does not use it.
+ *
+ * The floor, per POST: the body read with the bot's own cap (server/body.ts), the timestamp's
+ * freshness and msg_signature checked (constant-time) and the message decrypted with the bot's
+ * WeCom crypto, the plaintext parsed and checked with the bot's zod schemas, `上报 T2 80%` read by
+ * the domain parser and turned into an amount as commands/report.ts does, then ONE EVALSHA of
+ * record-report.lua with the keys and arguments the ledger store passes, and the stream reply
+ * `已记录` encrypted and signed as the adapter seals it. It reuses the bot's pure functions so the
+ * difference to the bot is work, not a cheaper implementation of the same step. What it skips —
+ * each a cost the bot chooses, not one the protocol imposes: reading the county from Redis per
+ * message (here it is read once at start: groups, people, tasks, slots), keeping the reply for
+ * redeliveries (the script's dedupe marker already makes a redelivery record nothing), the 撤回
+ * marker (another key slot, so another command), and the board and ranking that the bot's reply
+ * shows. It runs the same Koa as `bare`, without the bot's listen limits, so floor − bare is the
+ * report's work alone.
  *
  * IPC: the child says `ready` (with its port) once listening; the parent asks for `drain` (wait
  * for answers still owed: DingTalk's sessionWebhook replies, WeCom's response_url ones) and
@@ -20,11 +40,14 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Redis } from 'ioredis';
 import Koa from 'koa';
 import { z } from 'zod';
+import type { County } from '../../src/domain/model.js';
 
-export const SERVER_MODES = ['bare', 'wecom', 'dingtalk'] as const;
+export const SERVER_MODES = ['bare', 'floor', 'wecom', 'dingtalk'] as const;
 export type ServerMode = (typeof SERVER_MODES)[number];
 
 /** What the child tells the parent. */
@@ -71,33 +94,48 @@ async function listen(app: Koa): Promise<Server> {
   });
 }
 
-/** The app's modules are loaded only here, so the bare handler's memory is Koa's, not the bot's. */
-async function startBot(): Promise<Running> {
-  const [{ compose }, { loadConfig }, { createLogger }, { SAMPLE_COUNTY }, { createApp }, { listen: listenWithLimits }, { parseSetup }, { connectRedis }, { createKeys }, { createRedisStore }] =
-    await Promise.all([
-      import('../../src/compose.js'),
-      import('../../src/config.js'),
-      import('../../src/core/logger.js'),
-      import('../../src/paths.js'),
-      import('../../src/server/app.js'),
-      import('../../src/server/listen.js'),
-      import('../../src/setup/index.js'),
-      import('../../src/store/connect.js'),
-      import('../../src/store/keys.js'),
-      import('../../src/store/redis-store.js'),
-    ]);
-  // One JSON line per event on stderr, as `duban serve` logs; the parent counts and shows them.
-  const log = createLogger('info', (line) => process.stderr.write(`${line}\n`));
+/**
+ * The sample county, loaded under `prefix` as `duban serve --demo` loads it; returned for the
+ * floor, which keeps it in memory. The modules are loaded only here, so the bare handler's memory
+ * is Koa's, not the bot's.
+ */
+async function loadSampleCounty(redis: Redis, prefix: string): Promise<County> {
+  const [{ SAMPLE_COUNTY }, { parseSetup }, { createKeys }, { createRedisStore }] = await Promise.all([
+    import('../../src/paths.js'),
+    import('../../src/setup/index.js'),
+    import('../../src/store/keys.js'),
+    import('../../src/store/redis-store.js'),
+  ]);
+  const file = SAMPLE_COUNTY();
+  const setup = parseSetup(readFileSync(file, 'utf8'), file);
+  if (!setup.ok) throw new Error(`the sample county does not parse: ${setup.errors.join('; ')}`);
+  await createRedisStore(redis, createKeys(prefix)).loadCounty(setup.county, setup.calendar, setup.schedule);
+  return setup.county;
+}
+
+function benchPrefix(): string {
   const prefix = process.env.BENCH_PREFIX;
   if (prefix === undefined || prefix === '') throw new Error('BENCH_PREFIX is not set');
+  return prefix;
+}
+
+async function startBot(): Promise<Running> {
+  const [{ compose }, { loadConfig }, { createLogger }, { createApp }, { listen: listenWithLimits }, { connectRedis }] = await Promise.all([
+    import('../../src/compose.js'),
+    import('../../src/config.js'),
+    import('../../src/core/logger.js'),
+    import('../../src/server/app.js'),
+    import('../../src/server/listen.js'),
+    import('../../src/store/connect.js'),
+  ]);
+  // One JSON line per event on stderr, as `duban serve` logs; the parent counts and shows them.
+  const log = createLogger('info', (line) => process.stderr.write(`${line}\n`));
+  const prefix = benchPrefix();
   const config = loadConfig(process.env);
   const redis = await connectRedis(config.redisUrl, log);
   try {
-    const file = SAMPLE_COUNTY();
-    const setup = parseSetup(readFileSync(file, 'utf8'), file);
-    if (!setup.ok) throw new Error(`the sample county does not parse: ${setup.errors.join('; ')}`);
     // Before the bot is built: it reads the county's calendar overrides once, at creation.
-    await createRedisStore(redis.redis, createKeys(prefix)).loadCounty(setup.county, setup.calendar, setup.schedule);
+    if (process.env.BENCH_COUNTY !== 'loaded') await loadSampleCounty(redis.redis, prefix);
 
     // As `duban serve`: the composed bot, its outbox's worker started.
     const bot = await compose(redis.redis, { log, prefix, config });
@@ -126,6 +164,159 @@ async function startBot(): Promise<Running> {
   }
 }
 
+/** What the floor reads from its environment (the parent sets it), checked at the edge like the bot's config. */
+const FloorEnvSchema = z.object({
+  REDIS_URL: z.string().min(1),
+  BENCH_PREFIX: z.string().min(1),
+  WECOM_TOKEN: z.string().min(1),
+  WECOM_ENCODING_AES_KEY: z.string().length(43),
+});
+
+/** The path WeCom posts to, as the bot's adapter mounts it (src/adapters/wecom/index.ts). */
+const WECOM_PATH = '/wecom/callback';
+/** The reply's whole content: the one fact a clerk must be told. */
+const FLOOR_ANSWER = '已记录';
+/** As src/store/ledger.ts: the dedupe marker's life and the repeat window (not exported there; the script takes both as arguments). */
+const SEEN_SECONDS = 7 * 24 * 60 * 60;
+const REPEAT_MS = 2 * 60 * 60 * 1000;
+
+/** The floor of a WeCom report (see the top of this file): the bot's pure parts, one Redis command. */
+async function startFloor(): Promise<Running> {
+  const [
+    { createLogger },
+    { DecodeError, jsonOr400, VerifyError },
+    { createWecomCrypto },
+    { checkFreshness, streamIdOf, streamReply },
+    { normalize },
+    { CallbackQuerySchema, EnvelopeSchema, parsePayload },
+    { beijingInstant },
+    { parseReport, splitCommand },
+    { amountFromValue, assignedTo },
+    { packageRoot },
+    { PayloadTooLargeError, readBody },
+    { amountText, RecordReplySchema },
+    { connectRedis },
+    { createKeys },
+  ] = await Promise.all([
+    import('../../src/core/logger.js'),
+    import('../../src/core/errors.js'),
+    import('../../src/adapters/wecom/crypto.js'),
+    import('../../src/adapters/wecom/inbound.js'),
+    import('../../src/adapters/wecom/normalize.js'),
+    import('../../src/adapters/wecom/schema.js'),
+    import('../../src/domain/dates.js'),
+    import('../../src/domain/parse/index.js'),
+    import('../../src/domain/targets.js'),
+    import('../../src/paths.js'),
+    import('../../src/server/body.js'),
+    import('../../src/store/codec.js'),
+    import('../../src/store/connect.js'),
+    import('../../src/store/keys.js'),
+  ]);
+  const env = FloorEnvSchema.parse(process.env);
+  const log = createLogger('info', (line) => process.stderr.write(`${line}\n`));
+  const keys = createKeys(env.BENCH_PREFIX);
+  const redis = await connectRedis(env.REDIS_URL, log);
+  try {
+    const county = await loadSampleCounty(redis.redis, env.BENCH_PREFIX);
+    const groups = new Map(county.groups.filter((g) => g.platform === 'wecom').map((g) => [g.chat, g]));
+    const people = new Map(county.people.filter((p) => p.platform === 'wecom').map((p) => [p.user, p]));
+    const townships = new Map(county.townships.map((t) => [t.id, t]));
+    const tasks = new Map(county.tasks.map((t) => [t.id, t]));
+    const slots = new Map(Object.entries(await redis.redis.hgetall(keys.townshipSlots())).map(([id, slot]) => [id, Number(slot)]));
+    // The same file the bot registers (src/store/scripts.ts): a change to the script moves both.
+    const script = readFileSync(join(packageRoot(import.meta.url), 'src', 'store', 'scripts', 'record-report.lua'), 'utf8');
+    const sha = z.string().parse(await redis.redis.script('LOAD', script));
+    const crypto = createWecomCrypto({ token: env.WECOM_TOKEN, encodingAesKey: env.WECOM_ENCODING_AES_KEY });
+
+    const report = async (rawQuery: unknown, body: string): Promise<string> => {
+      const query = CallbackQuerySchema.safeParse(rawQuery);
+      if (!query.success) throw new VerifyError('callback without msg_signature, timestamp and nonce');
+      const { msg_signature: signature, timestamp, nonce } = query.data;
+      const now = Date.now();
+      checkFreshness(timestamp, now);
+      const envelope = EnvelopeSchema.safeParse(jsonOr400(body, 'body'));
+      if (!envelope.success) throw new DecodeError('body is not {"encrypt": …}');
+      if (!crypto.verify(signature, timestamp, nonce, envelope.data.encrypt)) throw new VerifyError('bad msg_signature');
+      const inbound = normalize(parsePayload(jsonOr400(crypto.decrypt(envelope.data.encrypt), 'plaintext')));
+      if (inbound.kind !== 'message') throw new DecodeError(`the floor takes text messages, got ${inbound.kind}`);
+      const { message } = inbound;
+
+      const group = groups.get(message.chat.id);
+      const township = group?.township === undefined ? undefined : townships.get(group.township);
+      if (!township) throw new DecodeError('not a township group of the county');
+      const said = splitCommand(message.text, ['上报']);
+      const args = said === undefined ? undefined : parseReport(said.rest);
+      if (!args?.ok || args.value.task.kind !== 'id') throw new DecodeError('not a 上报 of a task by id');
+      const task = tasks.get(args.value.task.id);
+      if (task?.status !== 'open' || !assignedTo(task, township.id)) throw new DecodeError('no open task of that id for this township');
+      const amount = amountFromValue(args.value.value, task.target, township, args.value.valueText);
+      if (!amount.ok) throw new DecodeError('a value the task does not take');
+      const slot = slots.get(township.id);
+      if (slot === undefined) throw new Error(`no standings slot for ${township.id}`);
+
+      const source = `wecom:${message.messageId}`;
+      const reply = await redis.redis.evalsha(
+        sha,
+        4,
+        keys.progress(task.id),
+        keys.ledger(task.id),
+        keys.seen(task.id, source),
+        keys.standings(task.id),
+        township.id,
+        amountText(amount.value),
+        args.value.valueText,
+        args.value.note,
+        'wecom',
+        message.sender.id,
+        people.get(message.sender.id)?.name ?? message.sender.id,
+        beijingInstant(new Date(now)),
+        source,
+        String(SEEN_SECONDS),
+        String(slot),
+        beijingInstant(new Date(now - REPEAT_MS)),
+      );
+      // Recorded, a redelivery or a repeat: each is the same answer to the clerk.
+      RecordReplySchema.parse(reply);
+
+      const streamId = streamIdOf(message.messageId);
+      const encrypt = crypto.encrypt(streamReply(streamId, FLOOR_ANSWER), crypto.randomFor(`${streamId}\n${timestamp}\n${nonce}`));
+      return JSON.stringify({ encrypt, msgsignature: crypto.sign(timestamp, nonce, encrypt), timestamp: Number(timestamp), nonce });
+    };
+
+    const app = new Koa();
+    app.use(async (ctx) => {
+      if (ctx.method !== 'POST' || ctx.path !== WECOM_PATH) {
+        ctx.status = 404;
+        return;
+      }
+      try {
+        const answer = await report(ctx.query, await readBody(ctx));
+        ctx.type = 'application/json';
+        ctx.body = answer;
+      } catch (error) {
+        // The bot's refusals (src/server/app.ts), so a wrong request costs the same here as there.
+        const status = error instanceof VerifyError ? 401 : error instanceof DecodeError || error instanceof z.ZodError ? 400 : error instanceof PayloadTooLargeError ? 413 : undefined;
+        if (status === undefined) throw error;
+        log.warn('request refused', { status, reason: error instanceof Error ? error.message : String(error) });
+        ctx.status = status;
+      }
+    });
+    const server = await listen(app);
+    return {
+      server,
+      drain: () => Promise.resolve(),
+      async close() {
+        await closeServer(server);
+        await redis.close();
+      },
+    };
+  } catch (error) {
+    await redis.close();
+    throw error;
+  }
+}
+
 async function closeServer(server: Server): Promise<void> {
   const closed = new Promise<void>((done) => server.close(() => { done(); }));
   // autocannon's keep-alive sockets would hold close() open; every request has been answered by now.
@@ -142,7 +333,9 @@ async function main(): Promise<void> {
   const running: Running =
     mode === 'bare'
       ? await listen(bareApp()).then((server) => ({ server, drain: () => Promise.resolve(), close: () => closeServer(server) }))
-      : await startBot();
+      : mode === 'floor'
+        ? await startFloor()
+        : await startBot();
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>

@@ -3,8 +3,9 @@
  * growing linearly". For each size a synthetic county goes into Redis; setup is not timed. Up to
  * a million cells every report goes through the real store (loadCounty, then recordReport: the
  * Lua script writes progress, ledger and standings); above that (20,000 × 300) progress and
- * standings are written directly in the layout the script writes, since six million reports
- * through the ledger would take the better part of an hour and gigabytes of Redis. Then, timed:
+ * standings are written directly in the layout the script writes (county.ts writeProgressDirectly,
+ * which inbound's large-county row uses too), since six million reports through the ledger would
+ * take the better part of an hour and gigabytes of Redis. Then, timed:
  *
  *   HGETALL alone       the pipelined HGETALLs of every task's progress hash, nothing decoded:
  *                       what ranking cost before the standings (skipped above a million cells);
@@ -21,17 +22,13 @@ import { monthEnd, previousMonth } from '../../src/domain/dates.js';
 import { createWorkCalendar } from '../../src/domain/calendar.js';
 import type { Reported } from '../../src/domain/model.js';
 import { buildRanking, type RankingSnapshot } from '../../src/domain/ranking.js';
-import { createKeys, type Keys } from '../../src/store/keys.js';
+import { createKeys } from '../../src/store/keys.js';
 import { createRedisStore, type Store } from '../../src/store/redis-store.js';
-import { STANDING_BYTES, writeStanding } from '../../src/store/slots.js';
-import { syntheticCounty, type SyntheticCounty } from './county.js';
+import { sizeFrom, syntheticCounty, writeProgressDirectly, type Size, type SyntheticCounty } from './county.js';
 import { count, measure, ms, table, type MeasureOptions, type Timing } from './measure.js';
 import type { BenchRedis } from './redis.js';
 
-export interface Size {
-  townships: number;
-  tasks: number;
-}
+export type { Size } from './county.js';
 
 export const RANKING_SIZES: readonly Size[] = [
   { townships: 200, tasks: 300 },
@@ -60,13 +57,7 @@ interface Result {
 /** `BENCH_SIZES=2000x300,500x75`: only these sizes. */
 export function sizesFrom(text: string | undefined): readonly Size[] {
   if (text === undefined || text.trim() === '') return RANKING_SIZES;
-  return text.split(',').map((one) => {
-    const match = /^\s*(\d+)\s*[x×]\s*(\d+)\s*$/.exec(one);
-    if (!match) throw new RangeError(`BENCH_SIZES: expected townships×tasks such as 2000x300, got "${one}"`);
-    const size = { townships: Number(match[1]), tasks: Number(match[2]) };
-    if (size.townships < 1 || size.tasks < 1) throw new RangeError(`BENCH_SIZES: ${one} is empty`);
-    return size;
-  });
+  return text.split(',').map((one) => sizeFrom(one, 'BENCH_SIZES'));
 }
 
 export interface RankingBenchOptions extends MeasureOptions {
@@ -100,7 +91,7 @@ async function benchSize(bench: BenchRedis, prefix: string, size: Size, options:
 
   const setupStarted = performance.now();
   await store.loadCounty(synthetic.county);
-  if (bulk) await writeDirectly(bench, keys, synthetic, options.signal);
+  if (bulk) await writeProgressDirectly(bench.redis, keys, synthetic, options.signal);
   else await recordAll(store, synthetic, options.signal);
   const setupMs = performance.now() - setupStarted;
   options.log(`ranking ${label}: ${count(cells)} reports ${bulk ? 'written' : 'recorded'} in ${(setupMs / 1000).toFixed(1)} s; measuring`);
@@ -162,40 +153,6 @@ async function rankingAlone(
 ): Promise<Timing> {
   const standings = await store.standings(taskIds);
   return measure(() => rank(standings), options, check);
-}
-
-/**
- * Progress and standings as record-report.lua leaves them, written task by task in pipelines: the
- * progress JSON (amount as text, at, entry, by) and the 40-byte standings records by slot. No
- * ledger and no dedupe markers: ranking reads neither.
- */
-async function writeDirectly(bench: BenchRedis, keys: Keys, synthetic: SyntheticCounty, signal: AbortSignal | undefined): Promise<void> {
-  const slots = new Map(Object.entries(await bench.redis.hgetall(keys.townshipSlots())).map(([id, slot]) => [id, Number(slot)]));
-  const width = Math.max(...slots.values()) + 1;
-  let task: string | undefined;
-  let fields: string[] = [];
-  let standings = Buffer.alloc(0);
-  const flush = async (): Promise<void> => {
-    if (task === undefined) return;
-    signal?.throwIfAborted();
-    await bench.redis.multi().hset(keys.progress(task), ...fields).set(keys.standings(task), standings).exec();
-  };
-  let entry = 0;
-  for (const report of synthetic.reports()) {
-    if (report.task !== task) {
-      await flush();
-      task = report.task;
-      fields = [];
-      standings = Buffer.alloc(width * STANDING_BYTES);
-    }
-    entry += 1;
-    const amount = String(report.amount);
-    fields.push(report.township, JSON.stringify({ amount, at: report.at, entry: `1-${String(entry)}`, by: report.by }));
-    const slot = slots.get(report.township);
-    if (slot === undefined) throw new Error(`no slot for ${report.township}`);
-    writeStanding(standings, slot, report.amount, report.at);
-  }
-  await flush();
 }
 
 /** Every report through the real store.recordReport (the Lua script, the ledger, the 撤回 marker), a bounded number at a time. */
