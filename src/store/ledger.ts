@@ -32,7 +32,7 @@ import { createSlots, STANDING_AT_BYTES } from './slots.js';
 import type { LastReport, ReportInput, ReportResult, ReverseResult, TaskEventInput, TaskEventResult } from './types.js';
 
 /** Platforms redeliver for minutes to hours; a week of markers outlasts every retry policy. */
-const SEEN_SECONDS = 7 * 24 * 60 * 60;
+export const SEEN_SECONDS = 7 * 24 * 60 * 60;
 /**
  * A clerk told to send a report again (the bot failed after recording it, or Redis went down
  * before the reply was kept) does so within minutes, under a new message id; so does a phone
@@ -40,7 +40,7 @@ const SEEN_SECONDS = 7 * 24 * 60 * 60;
  * reported in between, is that one report. Two hours outlast DingTalk's sessionWebhook (90
  * minutes), the longest a reply to the first message can still arrive.
  */
-const REPEAT_MS = 2 * 60 * 60 * 1000;
+export const REPEAT_MS = 2 * 60 * 60 * 1000;
 /** 撤回 is allowed for 30 minutes; a day leaves room for clock skew and costs nothing. */
 const LAST_SECONDS = 24 * 60 * 60;
 /** 销号/恢复 retry when another write to the task list came between their read and their write. */

@@ -176,9 +176,6 @@ const FloorEnvSchema = z.object({
 const WECOM_PATH = '/wecom/callback';
 /** The reply's whole content: the one fact a clerk must be told. */
 const FLOOR_ANSWER = '已记录';
-/** As src/store/ledger.ts: the dedupe marker's life and the repeat window (not exported there; the script takes both as arguments). */
-const SEEN_SECONDS = 7 * 24 * 60 * 60;
-const REPEAT_MS = 2 * 60 * 60 * 1000;
 
 /** The floor of a WeCom report (see the top of this file): the bot's pure parts, one Redis command. */
 async function startFloor(): Promise<Running> {
@@ -197,6 +194,7 @@ async function startFloor(): Promise<Running> {
     { amountText, RecordReplySchema },
     { connectRedis },
     { createKeys },
+    { REPEAT_MS, SEEN_SECONDS },
   ] = await Promise.all([
     import('../../src/core/logger.js'),
     import('../../src/core/errors.js'),
@@ -212,6 +210,7 @@ async function startFloor(): Promise<Running> {
     import('../../src/store/codec.js'),
     import('../../src/store/connect.js'),
     import('../../src/store/keys.js'),
+    import('../../src/store/ledger.js'),
   ]);
   const env = FloorEnvSchema.parse(process.env);
   const log = createLogger('info', (line) => process.stderr.write(`${line}\n`));
