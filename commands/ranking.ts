@@ -64,6 +64,6 @@ export default defineCommand({
     // the picture; a township group sees the ranking as its monthly 通报 shows it.
     const view = rankingView(ranking, { final: month !== thisMonth, bottomMarks: ctx.leadersOnly, overdueCounts: ctx.leadersOnly });
     // The text goes with the picture: it carries the rank changes and, for leaders, the marks.
-    return args.chart ? { ...view, ...chartImage(ranking, { title: view.title ?? '', counts: ctx.leadersOnly }) } : view;
+    return args.chart ? { ...view, ...(await chartImage(ranking, { title: view.title ?? '', counts: ctx.leadersOnly })) } : view;
   },
 });

@@ -35,14 +35,14 @@ export default defineJob({
     const audience = await audienceOf(ctx, await ctx.board(), { people: false });
     const title = text.jobs.monthlyTitle(month);
     // One picture for all township groups and one for the leaders: the outbox stores each once.
-    const picture = audience.townshipGroups.length > 0 ? chartImage(ranking, { title }) : {};
+    const picture = audience.townshipGroups.length > 0 ? await chartImage(ranking, { title }) : {};
     const posts: JobPost[] = audience.townshipGroups.map(({ group, township }) => ({
       group,
       message: { ...rankingView(ranking, { final: true, bottomMarks: ctx.settings.bottomMarksInTownshipGroups, overdueCounts: false, own: township.id, title }), ...picture },
       part,
     }));
     if (audience.leadersGroups.length > 0) {
-      const leaders = { ...rankingView(ranking, { final: true, bottomMarks: true, overdueCounts: true, title }), ...chartImage(ranking, { title, counts: true }) };
+      const leaders = { ...rankingView(ranking, { final: true, bottomMarks: true, overdueCounts: true, title }), ...(await chartImage(ranking, { title, counts: true })) };
       for (const group of audience.leadersGroups) posts.push({ group, message: leaders, part });
     }
     return posts;

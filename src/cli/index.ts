@@ -11,7 +11,6 @@ import { cli } from '../messages/index.js';
 import { RedisUnavailableError } from '../store/connect.js';
 import { UsageError, write, type CliIo } from './common.js';
 import { doctorCommand } from './doctor.js';
-import { exportCommand, importCommand } from './excel.js';
 import { jobCommand } from './job.js';
 import { loadCommand } from './load.js';
 import { serveCommand, ServeError } from './serve.js';
@@ -33,10 +32,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await chatCommand(rest, io);
       case 'job':
         return await jobCommand(rest, io);
+      // ExcelJS is loaded for these alone: 20 MB and more that `duban serve` would hold for nothing.
       case 'import':
-        return await importCommand(rest, io);
+        return await (await import('./excel.js')).importCommand(rest, io);
       case 'export':
-        return await exportCommand(rest, io);
+        return await (await import('./excel.js')).exportCommand(rest, io);
       case 'doctor':
         return await doctorCommand(rest, io);
       case undefined:

@@ -8,25 +8,33 @@
  * shown (docs/design.md §1). The count of overdue and lagging tasks beside each score (`counts`) is for
  * leaders' pictures only: township groups see the colours.
  */
-import { Resvg } from '@resvg/resvg-js';
-import { BarChart, type BarSeriesOption } from 'echarts/charts';
-import {
-  GridComponent,
-  LegendComponent,
-  MarkLineComponent,
-  TitleComponent,
-  type GridComponentOption,
-  type LegendComponentOption,
-  type MarkLineComponentOption,
-  type TitleComponentOption,
-} from 'echarts/components';
-import { init, use, type ComposeOption } from 'echarts/core';
-import { SVGRenderer } from 'echarts/renderers';
+import type { Resvg } from '@resvg/resvg-js';
+import type { BarSeriesOption } from 'echarts/charts';
+import type { GridComponentOption, LegendComponentOption, MarkLineComponentOption, TitleComponentOption } from 'echarts/components';
+import type { ComposeOption, init } from 'echarts/core';
 import type { RankingRow, RankingSnapshot } from '../domain/ranking.js';
 import { text } from '../messages/index.js';
 import { FONT_FAMILY, FONT_FILE } from './font.js';
 
-use([BarChart, GridComponent, LegendComponent, MarkLineComponent, TitleComponent, SVGRenderer]);
+interface Drawing {
+  init: typeof init;
+  Resvg: typeof Resvg;
+}
+
+/**
+ * ECharts and resvg are loaded with the first picture: they are over 40 MB of a server's memory,
+ * and most messages (every report) never draw one.
+ */
+let drawing: Promise<Drawing> | undefined;
+function drawingTools(): Promise<Drawing> {
+  drawing ??= Promise.all([import('echarts/core'), import('echarts/charts'), import('echarts/components'), import('echarts/renderers'), import('@resvg/resvg-js')]).then(
+    ([core, charts, components, renderers, resvg]) => {
+      core.use([charts.BarChart, components.GridComponent, components.LegendComponent, components.MarkLineComponent, components.TitleComponent, renderers.SVGRenderer]);
+      return { init: core.init, Resvg: resvg.Resvg };
+    },
+  );
+  return drawing;
+}
 
 export type RankingChartOption = ComposeOption<
   BarSeriesOption | GridComponentOption | LegendComponentOption | MarkLineComponentOption | TitleComponentOption
@@ -224,7 +232,8 @@ export function rankingChartOption(ranking: RankingSnapshot, title: ChartTitle):
 }
 
 /** The ranking chart as an SVG document (CSS px; the text names the font family, not embedded). */
-export function renderRankingSvg(ranking: RankingSnapshot, title: ChartTitle): string {
+export async function renderRankingSvg(ranking: RankingSnapshot, title: ChartTitle): Promise<string> {
+  const { init } = await drawingTools();
   const size = rankingChartSize(ranking.rows.length, hasSubtitle(title));
   const chart = init(null, null, { renderer: 'svg', ssr: true, width: size.width, height: size.height });
   try {
@@ -239,7 +248,7 @@ export function renderRankingSvg(ranking: RankingSnapshot, title: ChartTitle): s
  * The ranking chart as a PNG, 1600 px wide. Only the shipped font is loaded: system fonts differ
  * between machines, and a missing one would turn names into boxes on one server and not another.
  */
-export function renderRankingChart(ranking: RankingSnapshot, title: ChartTitle): Buffer {
+export async function renderRankingChart(ranking: RankingSnapshot, title: ChartTitle): Promise<Buffer> {
   // Drawing takes 0.1–2 s of the event loop (13 to 300 townships); the same ranking — every view
   // of the dashboard between two reports, the 通报 to each group — is drawn once.
   const key = JSON.stringify([ranking, title]);
@@ -249,7 +258,7 @@ export function renderRankingChart(ranking: RankingSnapshot, title: ChartTitle):
     drawn.set(key, cached);
     return cached;
   }
-  const png = drawPng(ranking, title);
+  const png = await drawPng(ranking, title);
   drawn.set(key, png);
   for (const oldest of drawn.keys()) {
     if (drawn.size <= DRAWN_KEPT) break;
@@ -262,8 +271,9 @@ export function renderRankingChart(ranking: RankingSnapshot, title: ChartTitle):
 const drawn = new Map<string, Buffer>();
 const DRAWN_KEPT = 8;
 
-function drawPng(ranking: RankingSnapshot, title: ChartTitle): Buffer {
-  const svg = renderRankingSvg(ranking, title);
+async function drawPng(ranking: RankingSnapshot, title: ChartTitle): Promise<Buffer> {
+  const { Resvg } = await drawingTools();
+  const svg = await renderRankingSvg(ranking, title);
   const resvg = new Resvg(svg, {
     font: { fontFiles: [FONT_FILE], loadSystemFonts: false, defaultFontFamily: FONT_FAMILY, sansSerifFamily: FONT_FAMILY },
     fitTo: { mode: 'width', value: PNG_SCALE * CHART_WIDTH },
@@ -279,7 +289,7 @@ function drawPng(ranking: RankingSnapshot, title: ChartTitle): Buffer {
 export const CHART_MAX_ROWS = 100;
 
 /** The ranking chart as an `OutgoingMessage` picture (PNG, base64); none for a county too large to draw. */
-export function chartImage(ranking: RankingSnapshot, title: ChartTitle): { image?: { base64: string } } {
+export async function chartImage(ranking: RankingSnapshot, title: ChartTitle): Promise<{ image?: { base64: string } }> {
   if (ranking.rows.length > CHART_MAX_ROWS) return {};
-  return { image: { base64: renderRankingChart(ranking, title).toString('base64') } };
+  return { image: { base64: (await renderRankingChart(ranking, title)).toString('base64') } };
 }

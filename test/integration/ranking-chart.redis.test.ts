@@ -26,7 +26,7 @@ const pictureFor = async (speaker: Speaker): Promise<string | undefined> => (awa
 /** This month's ranking chart as the bot draws it, with or without the counts. */
 async function chart(counts: boolean): Promise<string | undefined> {
   const ranking = await currentRanking({ store: bot.store, calendar: bot.calendar, today: beijingDate(bot.clock.now) });
-  return chartImage(ranking, { title: text.rankingTitle(ranking.month, ranking.asOf, false), counts }).image?.base64;
+  return (await chartImage(ranking, { title: text.rankingTitle(ranking.month, ranking.asOf, false), counts })).image?.base64;
 }
 
 describe('排名', () => {

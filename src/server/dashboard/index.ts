@@ -255,7 +255,7 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
       }
       ctx.type = 'image/png';
       ctx.set('Cache-Control', 'private, no-store');
-      ctx.body = renderRankingChart(ranking, { title: text.rankingTitle(ranking.month, ranking.asOf, month !== thisMonth), counts: true });
+      ctx.body = await renderRankingChart(ranking, { title: text.rankingTitle(ranking.month, ranking.asOf, month !== thisMonth), counts: true });
     });
   });
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RankingRow, RankingSnapshot } from '../../../src/domain/ranking.js';
 import { SAMPLE_COUNTY } from '../../../src/paths.js';
 import {
@@ -92,21 +92,22 @@ const nearAverage = ranking(['城关镇', '红星乡', '马家寨乡', '青山�
 nearAverage.rows.forEach((row, i) => (row.score = 640 - 12 * i));
 
 describe('renderRankingChart', () => {
-  it('draws a PNG 1600 pixels wide, one row per township, taller for more townships', () => {
-    const heights = [13, 40].map((n) => {
-      const png = renderRankingChart(ranking(manyTownships(n)), title);
+  it('draws a PNG 1600 pixels wide, one row per township, taller for more townships', async () => {
+    const heights: number[] = [];
+    for (const n of [13, 40]) {
+      const png = await renderRankingChart(ranking(manyTownships(n)), title);
       expect(png.subarray(0, 8)).toEqual(PNG_SIGNATURE);
       const header = pngHeader(png);
       expect(header.width).toBe(1600);
       expect(header.height).toBe(2 * rankingChartSize(n).height);
-      return header.height;
-    });
+      heights.push(header.height);
+    }
     expect(heights[1]! - heights[0]!).toBe(2 * (rankingChartSize(40).height - rankingChartSize(13).height));
     expect(heights[1]).toBeGreaterThan(heights[0]!);
   });
 
-  it('writes a whole PNG: every chunk checks out and the image data inflates to exactly one scanline per row', () => {
-    const png = renderRankingChart(sample, title);
+  it('writes a whole PNG: every chunk checks out and the image data inflates to exactly one scanline per row', async () => {
+    const png = await renderRankingChart(sample, title);
     const chunks = pngChunks(png);
     expect(chunks.map((c) => c.type).at(0)).toBe('IHDR');
     expect(chunks.map((c) => c.type).at(-1)).toBe('IEND');
@@ -115,8 +116,8 @@ describe('renderRankingChart', () => {
     expect(inflatedImageData(png).length).toBe(header.height * (1 + header.width * bytesPerPixel(header)));
   });
 
-  it('paints the bars in the colours of the lights on a white background', () => {
-    const image = decodePng(renderRankingChart(sample, title));
+  it('paints the bars in the colours of the lights on a white background', async () => {
+    const image = decodePng(await renderRankingChart(sample, title));
     const seen = new Map<string, number>();
     for (let y = 0; y < image.height; y += 2) {
       for (let x = 0; x < image.width; x += 2) {
@@ -131,30 +132,33 @@ describe('renderRankingChart', () => {
     for (const color of Object.values(SHADE_COLORS)) expect(seen.get(color) ?? 0).toBeGreaterThan(2000);
   });
 
-  it('stays far below the 2 MB WeCom takes, even for 60 townships', () => {
-    const png = renderRankingChart(ranking(manyTownships(60)), title);
+  it('stays far below the 2 MB WeCom takes, even for 60 townships', async () => {
+    const png = await renderRankingChart(ranking(manyTownships(60)), title);
     expect(pngHeader(png).height).toBe(2 * rankingChartSize(60).height);
     expect(png.length).toBeLessThan(WECOM_IMAGE_BYTES / 2);
   });
 
-  it('draws a ranking once: the same ranking and title again give the picture already drawn', () => {
-    const first = renderRankingChart(ranking(manyTownships(20)), title);
-    expect(renderRankingChart(ranking(manyTownships(20)), title)).toBe(first);
-    expect(renderRankingChart(ranking(manyTownships(20)), { ...title, counts: true })).not.toBe(first);
+  it('draws a ranking once: the same ranking and title again give the picture already drawn', async () => {
+    const first = await renderRankingChart(ranking(manyTownships(20)), title);
+    expect(await renderRankingChart(ranking(manyTownships(20)), title)).toBe(first);
+    expect(await renderRankingChart(ranking(manyTownships(20)), { ...title, counts: true })).not.toBe(first);
   });
 
-  it('gives a message its picture as base64 of the same PNG', () => {
-    const { image } = chartImage(sample, title);
+  it('gives a message its picture as base64 of the same PNG', async () => {
+    const { image } = await chartImage(sample, title);
     expect(Buffer.from(image?.base64 ?? '', 'base64').subarray(0, 8)).toEqual(PNG_SIGNATURE);
   });
 
-  it('gives no picture for a county too large to draw legibly, rather than minutes of drawing', () => {
-    expect(chartImage(ranking(manyTownships(CHART_MAX_ROWS + 1)), title)).toEqual({});
+  it('gives no picture for a county too large to draw legibly, rather than minutes of drawing', async () => {
+    expect(await chartImage(ranking(manyTownships(CHART_MAX_ROWS + 1)), title)).toEqual({});
   });
 });
 
 describe('renderRankingSvg', () => {
-  const svg = renderRankingSvg(sample, { ...title, counts: true });
+  let svg = '';
+  beforeAll(async () => {
+    svg = await renderRankingSvg(sample, { ...title, counts: true });
+  });
 
   it('colours each township by its worst light: red when overdue, amber when behind, green on pace, deep green when all done', () => {
     const expected = sample.rows.map((row) =>
@@ -182,8 +186,8 @@ describe('renderRankingSvg', () => {
     expect(shown.some((t) => t.includes('%'))).toBe(false);
   });
 
-  it('leaves the counts out of the township groups\' picture, which shows the colours only', () => {
-    const shown = texts(renderRankingSvg(sample, title));
+  it('leaves the counts out of the township groups\' picture, which shows the colours only', async () => {
+    const shown = texts(await renderRankingSvg(sample, title));
     expect(shown).toContain('31.5分');
     expect(shown.some((t) => /逾期\d+项|滞后\d+项|🔴/.test(t))).toBe(false);
   });
@@ -193,12 +197,12 @@ describe('renderRankingSvg', () => {
     expect(texts(svg)).toContain(`全县平均 ${mean.toFixed(1)}分`);
   });
 
-  it('draws a township with no progress at all as a short bar in its light\'s colour, scored 0.0分', () => {
+  it('draws a township with no progress at all as a short bar in its light\'s colour, scored 0.0分', async () => {
     const idle = ranking(['城关镇', '红星乡', '青山镇']);
     const [, onPace, behind] = idle.rows;
     Object.assign(onPace!, { score: 0, done: 0, doneLate: 0, behind: 0, overdue: 0 });
     Object.assign(behind!, { score: 0, done: 0, doneLate: 0, behind: 2, overdue: 0 });
-    const drawn = renderRankingSvg(idle, title);
+    const drawn = await renderRankingSvg(idle, title);
     const found = bars(drawn);
     expect([found.get(1)?.fill, found.get(2)?.fill]).toEqual([SHADE_COLORS.onPace, SHADE_COLORS.behind]);
     expect(found.get(1)?.width).toBeGreaterThanOrEqual(4);
@@ -206,8 +210,8 @@ describe('renderRankingSvg', () => {
     expect(texts(drawn).filter((t) => t === '0.0分')).toHaveLength(2);
   });
 
-  it('keeps the average line clear of every label: names left of the bars, scores in a column right of 100', () => {
-    const drawn = renderRankingSvg(nearAverage, { ...title, counts: true });
+  it('keeps the average line clear of every label: names left of the bars, scores in a column right of 100', async () => {
+    const drawn = await renderRankingSvg(nearAverage, { ...title, counts: true });
     const placed = placedTexts(drawn);
     const axisAt = (value: number): number => placed.find((t) => t.anchor === 'middle' && parseFloat(t.text) === value)?.x ?? NaN;
     const [zero, hundred, line] = [axisAt(0), axisAt(100), averageLineX(drawn)];
@@ -231,20 +235,20 @@ describe('renderRankingSvg', () => {
     expect(svg).toContain(`font-family:'${FONT_FAMILY}'`);
   });
 
-  it('is shorter without a subtitle, and leaves none behind', () => {
-    const plain = renderRankingSvg(sample, { title: title.title });
+  it('is shorter without a subtitle, and leaves none behind', async () => {
+    const plain = await renderRankingSvg(sample, { title: title.title });
     expect(plain).toContain(`height="${String(rankingChartSize(13, false).height)}"`);
     expect(rankingChartSize(13, false).height).toBeLessThan(rankingChartSize(13).height);
     expect(texts(plain)).not.toContain(title.subtitle);
   });
 
-  it('never reads braces or bars in a township name as label markup', () => {
+  it('never reads braces or bars in a township name as label markup', async () => {
     const odd = ranking(['{a|b}镇', '城关镇']);
-    expect(texts(renderRankingSvg(odd, title))).toContain('｛a｜b｝镇');
+    expect(texts(await renderRankingSvg(odd, title))).toContain('｛a｜b｝镇');
   });
 
-  it('draws an empty month without a bar or an average', () => {
-    const empty = renderRankingSvg({ month: '2026-06', asOf: '2026-06-01', rows: [] }, title);
+  it('draws an empty month without a bar or an average', async () => {
+    const empty = await renderRankingSvg({ month: '2026-06', asOf: '2026-06-01', rows: [] }, title);
     expect(barFills(empty).size).toBe(0);
     expect(empty).not.toContain('全县平均');
     expect(texts(empty)).toContain(title.title);

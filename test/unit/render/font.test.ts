@@ -56,7 +56,7 @@ describe('the chart font', () => {
     expect(missingGlyphs(words.join(''))).toEqual([]);
   });
 
-  it('has every character the ranking chart writes', () => {
+  it('has every character the ranking chart writes', async () => {
     const county = sampleCounty();
     const ranking: RankingSnapshot = {
       month: '2026-06',
@@ -65,7 +65,7 @@ describe('the chart font', () => {
         township: t.id, name: t.name, score: 1000 - 61 * i, rank: i + 1, tasks: 10, done: i % 3, doneLate: 0, behind: i % 2, overdue: i % 4 === 3 ? 2 : 0, bottom: false,
       })),
     };
-    const svg = renderRankingSvg(ranking, { title: `${county.name} 2026年6月 重点任务完成情况排名`, subtitle: '截至6月15日 · 按承担任务的加权完成率排序' });
+    const svg = await renderRankingSvg(ranking, { title: `${county.name} 2026年6月 重点任务完成情况排名`, subtitle: '截至6月15日 · 按承担任务的加权完成率排序' });
     const written = [...svg.matchAll(/<text [^>]*>([^<]*)<\/text>/g)].map(([, text]) => text).join('');
     expect(written).toContain('全县平均');
     expect(missingGlyphs(written)).toEqual([]);
