@@ -15,7 +15,7 @@ const meta = text.commands.report;
 
 /** The task a report is for and the amount it records, or the UserError that says what is wrong with it. */
 async function readReport(ctx: CommandContext, township: Township, args: ReportArgs): Promise<{ task: Task; amount: number }> {
-  const task = resolveTask(await ctx.store.tasks(), args.task, township);
+  const task = resolveTask(ctx.tasks, args.task, township);
   if (task.status === 'closed') throw new UserError(meta.closed(task));
   if (!assignedTo(task, township.id)) throw new UserError(meta.notAssigned(task, township));
   // 通过 closed this township's part of the task: what it reported stands. Read with progress in
@@ -73,7 +73,7 @@ export default defineCommand({
     if (ctx.settings.review && result.after.amount >= requiredAmount(task.target, township)) await ctx.store.submitReview(result.entry, entryOrigin(ctx));
 
     // This cell alone and this township's rank: a county of 2,000 townships answers as fast as one of 15.
-    const [cell, rank] = await Promise.all([ctx.store.cell(task.id, township.id).then((facts) => cellOf(ctx, task, township, facts)), rankOf(ctx, township.id)]);
+    const [cell, rank] = await Promise.all([ctx.store.cell(task.id, township.id).then((facts) => cellOf(ctx, task, township, facts)), rankOf(ctx, township.id, [task.id])]);
     // A repeat is told as what it is: the earlier report stands, kept once.
     const correction = result.entry.kind === 'correction' && !result.repeated;
     const before = result.before;

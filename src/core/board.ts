@@ -139,9 +139,9 @@ async function rankingSoFar(source: BoardSource, board: Board | undefined, withP
 }
 
 /** This month's ranking book as the store keeps it, up to date with every write so far. */
-async function bookOf(source: BoardSource): Promise<RankingBook> {
+async function bookOf(source: BoardSource, written?: readonly string[]): Promise<RankingBook> {
   const [townships, tasks] = await Promise.all([source.store.townships(), source.store.tasks()]);
-  return source.store.rankingBook({ month: monthOf(source.today), asOf: source.today, townships, tasks, calendar: source.calendar });
+  return source.store.rankingBook({ month: monthOf(source.today), asOf: source.today, townships, tasks, calendar: source.calendar }, written);
 }
 
 /** A township's place in this month's ranking so far. */
@@ -152,9 +152,12 @@ export interface Place {
   of: number;
 }
 
-/** Where a township stands in this month's ranking so far; undefined when it is not ranked (no task counted). */
-export async function rankOf(source: BoardSource, township: string): Promise<Place | undefined> {
-  const place = (await bookOf(source)).place(township);
+/**
+ * Where a township stands in this month's ranking so far; undefined when it is not ranked (no task
+ * counted). `written`: tasks the caller has just changed.
+ */
+export async function rankOf(source: BoardSource, township: string, written?: readonly string[]): Promise<Place | undefined> {
+  const place = (await bookOf(source, written)).place(township);
   return place && { month: monthOf(source.today), ...place };
 }
 

@@ -55,6 +55,8 @@ export interface CommandContext {
   township?: Township;
   /** The county's townships. */
   townships: readonly Township[];
+  /** The county's tasks, as the message found them (read with the townships). */
+  tasks: readonly Task[];
   /** Leaders and admins, and anyone in the leaders' group, see every township. */
   leaderView: boolean;
   /**

@@ -148,10 +148,11 @@ export function createRouter(deps: RouterDeps): RouteMessage {
 async function contextFor(deps: RouterDeps, message: IncomingMessage, now: Date, log: Logger): Promise<CommandContext> {
   const { store, calendar, commands } = deps;
   const { platform, id: chat, type } = message.chat;
-  const [person, group, townships, settings] = await Promise.all([
+  const [person, group, townships, tasks, settings] = await Promise.all([
     store.person(platform, message.sender.id),
     type === 'group' ? store.group(platform, chat) : Promise.resolve(undefined),
     store.townships(),
+    store.tasks(),
     store.scheduleSettings(),
   ]);
   const roles = new Set<Role>(person?.roles ?? []);
@@ -159,7 +160,7 @@ async function contextFor(deps: RouterDeps, message: IncomingMessage, now: Date,
   const township = group?.township === undefined ? undefined : townships.find((t) => t.id === group.township);
   const isLeader = leadsOrAdministers(roles);
   const leadersOnly = group?.role === 'leaders' || (type === 'direct' && isLeader);
-  return { message, now, today: beijingDate(now), store, calendar, log, actor, group, township, townships, leaderView: isLeader || leadersOnly, leadersOnly, settings, commands, posts: deps.posts, dashboardLink: deps.dashboardLink };
+  return { message, now, today: beijingDate(now), store, calendar, log, actor, group, township, townships, tasks, leaderView: isLeader || leadersOnly, leadersOnly, settings, commands, posts: deps.posts, dashboardLink: deps.dashboardLink };
 }
 
 /** Why this person may not run this command here, or undefined when they may. */

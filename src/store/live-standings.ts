@@ -15,7 +15,7 @@
  *
  * Cluster-safe (docs/design.md §4): the XLENs and the reads are single-key commands in a pipeline.
  */
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { rankingBook, type Lookup, type RankingBasis, type RankingBook } from '../domain/ranking.js';
 import type { Reported, Ymd } from '../domain/model.js';
 import { CounterSchema, decode, decodeJson, GrantSchema } from './codec.js';
@@ -26,8 +26,11 @@ import { readStanding, STANDING_BYTES, standingChanged, type Slots } from './slo
 import { z } from 'zod';
 
 export interface LiveStandings {
-  /** The book of `basis`, counting every change written before the call. */
-  book(basis: RankingBasis): Promise<RankingBook>;
+  /**
+   * The book of `basis`, counting every change written before the call. `written`: tasks the
+   * caller has just changed, read at once rather than after their ledgers' lengths say so.
+   */
+  book(basis: RankingBasis, written?: readonly string[]): Promise<RankingBook>;
 }
 
 /** One task as last read. */
@@ -69,18 +72,14 @@ export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots): Liv
   };
   const deadlines = (): Map<string, ReadonlyMap<string, Ymd>> => new Map([...copies].filter(([, copy]) => copy.grants.size > 0).map(([id, copy]) => [id, copy.grants]));
 
-  async function read(ids: readonly string[], lengths: ReadonlyMap<string, number>): Promise<Map<string, TaskCopy>> {
-    const pipeline = redis.pipeline();
-    for (const id of ids) pipeline.getBuffer(keys.standings(id)).hgetall(keys.deadlines(id));
-    const replies = await run(pipeline);
-    const out = new Map<string, TaskCopy>();
-    for (const [i, id] of ids.entries()) {
-      const bytes = replies[2 * i];
-      const granted = decode(StringHash, replies[2 * i + 1], keys.deadlines(id));
-      const grants = new Map(Object.entries(granted).map(([township, json]) => [township, decodeJson(GrantSchema, json, `${keys.deadlines(id)} ${township}`).deadline]));
-      out.set(id, { ledgerLength: lengths.get(id) ?? 0, standings: Buffer.isBuffer(bytes) ? bytes : await rebuilt(id), grants });
-    }
-    return out;
+  /** Queues the reads of a task's copy: its standings, then its grants. */
+  const queueCopy = (pipeline: ChainableCommander, id: string): ChainableCommander => pipeline.getBuffer(keys.standings(id)).hgetall(keys.deadlines(id));
+
+  /** A task's copy from the two replies queueCopy asked for. */
+  async function copyOf(id: string, ledgerLength: number, bytes: unknown, hash: unknown): Promise<TaskCopy> {
+    const granted = decode(StringHash, hash, keys.deadlines(id));
+    const grants = new Map(Object.entries(granted).map(([township, json]) => [township, decodeJson(GrantSchema, json, `${keys.deadlines(id)} ${township}`).deadline]));
+    return { ledgerLength, standings: Buffer.isBuffer(bytes) ? bytes : await rebuilt(id), grants };
   }
 
   /** Written before standings existed, or reported on while the string was missing (record-report.lua). */
@@ -89,12 +88,8 @@ export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots): Liv
     return (await redis.getBuffer(keys.standings(id))) ?? Buffer.alloc(0);
   }
 
-  async function bring(basis: RankingBasis): Promise<RankingBook> {
+  async function bring(basis: RankingBasis, likely: ReadonlySet<string>): Promise<RankingBook> {
     const ids = basis.tasks.map((t) => t.id);
-    const pipeline = redis.pipeline();
-    for (const id of ids) pipeline.xlen(keys.ledger(id));
-    const replies = await run(pipeline);
-    const lengths = new Map(ids.map((id, i) => [id, decode(CounterSchema, replies[i], keys.ledger(id))]));
     if (slotsFor !== basis.townships) {
       // Slots never change once given; a new township list may bring new ones.
       slotOf = await slots.read();
@@ -108,8 +103,26 @@ export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots): Liv
       copies.clear();
       copiesFor = basis.tasks;
     }
-    const changed = ids.filter((id) => copies.get(id)?.ledgerLength !== lengths.get(id));
-    const fresh = await read(changed, lengths);
+    // The tasks the caller has just written are read with the lengths, after them: most answers
+    // then take one round trip.
+    const early = ids.filter((id) => likely.has(id));
+    const pipeline = redis.pipeline();
+    for (const id of ids) pipeline.xlen(keys.ledger(id));
+    for (const id of early) queueCopy(pipeline, id);
+    const replies = await run(pipeline);
+    const lengths = new Map(ids.map((id, i) => [id, decode(CounterSchema, replies[i], keys.ledger(id))]));
+    const lengthOf = (id: string): number => lengths.get(id) ?? 0;
+    const changed = ids.filter((id) => copies.get(id)?.ledgerLength !== lengthOf(id));
+
+    const fresh = new Map<string, TaskCopy>();
+    for (const [i, id] of early.entries()) {
+      if (changed.includes(id)) fresh.set(id, await copyOf(id, lengthOf(id), replies[ids.length + 2 * i], replies[ids.length + 2 * i + 1]));
+    }
+    const late = changed.filter((id) => !fresh.has(id));
+    if (late.length > 0) {
+      const more = await run(late.reduce(queueCopy, redis.pipeline()));
+      for (const [i, id] of late.entries()) fresh.set(id, await copyOf(id, lengthOf(id), more[2 * i], more[2 * i + 1]));
+    }
 
     const book = kept && sameBasis(kept.basis, basis) ? kept : undefined;
     const moved = new Set<string>();
@@ -135,28 +148,25 @@ export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots): Liv
   // One bring at a time: a book is changed in place. A call that finds one waiting to start joins
   // it — it starts after the call, so it counts every write made before it.
   let tail: Promise<unknown> = Promise.resolve();
-  let waiting: { basis: RankingBasis; book: Promise<RankingBook> } | undefined;
+  let waiting: Waiting | undefined;
 
   return {
-    book(basis) {
-      if (waiting && sameBasis(waiting.basis, basis)) return waiting.book;
-      const next: { basis: RankingBasis; book: Promise<RankingBook> } = {
-        basis,
-        book: tail.then(
-          () => started(next, basis),
-          () => started(next, basis),
-        ),
-      };
+    book(basis, written = []) {
+      if (waiting && sameBasis(waiting.basis, basis)) {
+        for (const id of written) waiting.likely.add(id);
+        return waiting.book;
+      }
+      const next: Waiting = { basis, likely: new Set(written), book: tail.then(() => started(next), () => started(next)) };
       waiting = next;
       tail = next.book;
       return next.book;
     },
   };
 
-  async function started(which: { basis: RankingBasis }, basis: RankingBasis): Promise<RankingBook> {
+  async function started(which: Waiting): Promise<RankingBook> {
     if (waiting === which) waiting = undefined;
     try {
-      return await bring(basis);
+      return await bring(which.basis, which.likely);
     } catch (error) {
       // A bring cut short may have changed some copies and not the book: start again from nothing.
       copies.clear();
@@ -166,6 +176,14 @@ export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots): Liv
       throw error;
     }
   }
+}
+
+/** A bring asked for and not yet started. */
+interface Waiting {
+  basis: RankingBasis;
+  /** Tasks its callers wrote just before: read with the ledgers' lengths. */
+  likely: Set<string>;
+  book: Promise<RankingBook>;
 }
 
 /** The same county, day and calendar: the townships and tasks are the county store's kept lists. */

@@ -36,9 +36,10 @@ export interface StandingsStore {
   standings(taskIds: readonly string[]): Promise<Map<string, Map<string, Reported>>>;
   /**
    * This month's ranking as a book kept in the process, counting every change written before the
-   * call, by any instance (live-standings.ts): a rank is then a lookup, not a ranking.
+   * call, by any instance (live-standings.ts): a rank is then a lookup, not a ranking. `written`:
+   * tasks the caller has just changed (read at once).
    */
-  rankingBook(basis: RankingBasis): Promise<RankingBook>;
+  rankingBook(basis: RankingBasis, written?: readonly string[]): Promise<RankingBook>;
   rankingSnapshot(month: Ym): Promise<RankingSnapshot | undefined>;
   saveRankingSnapshot(snapshot: RankingSnapshot): Promise<void>;
 }
@@ -48,7 +49,7 @@ export function createStandingsStore(redis: Redis, keys: Keys): StandingsStore {
   const slots = createSlots(redis, keys);
   const live = createLiveStandings(redis, keys, slots);
   return {
-    rankingBook: (basis) => live.book(basis),
+    rankingBook: (basis, written) => live.book(basis, written),
 
     async cell(taskId, township) {
       const [progress, granted, review] = await run(redis.multi().hget(keys.progress(taskId), township).hget(keys.deadlines(taskId), township).hget(keys.reviews(taskId), township));
