@@ -8,6 +8,7 @@
 import { pastRanking } from '../src/core/board.js';
 import { defineJob, type JobPost } from '../src/core/job.js';
 import { rankingView } from '../src/core/views/ranking.js';
+import type { OutgoingMessage } from '../src/core/types.js';
 import { addDays, monthOf } from '../src/domain/dates.js';
 import { dailyAt, firstWorkingDayOfMonth, RANKING_GRACE_MS, rankingMonthFor } from '../src/domain/schedule.js';
 import { text } from '../src/messages/index.js';
@@ -36,11 +37,17 @@ export default defineJob({
     const title = text.jobs.monthlyTitle(month);
     // One picture for all township groups and one for the leaders: the outbox stores each once.
     const picture = audience.townshipGroups.length > 0 ? await chartImage(ranking, { title }) : {};
-    const posts: JobPost[] = audience.townshipGroups.map(({ group, township }) => ({
-      group,
-      message: { ...rankingView(ranking, { final: true, bottomMarks: ctx.settings.bottomMarksInTownshipGroups, overdueCounts: false, own: township.id, title }), ...picture },
-      part,
-    }));
+    // One message per township, shared by its groups: the outbox counts and stores it once.
+    const messages = new Map<string, OutgoingMessage>();
+    const messageFor = (township: string): OutgoingMessage => {
+      let message = messages.get(township);
+      if (!message) {
+        message = { ...rankingView(ranking, { final: true, bottomMarks: ctx.settings.bottomMarksInTownshipGroups, overdueCounts: false, own: township, title }), ...picture };
+        messages.set(township, message);
+      }
+      return message;
+    };
+    const posts: JobPost[] = audience.townshipGroups.map(({ group, township }) => ({ group, message: messageFor(township.id), part }));
     if (audience.leadersGroups.length > 0) {
       const leaders = { ...rankingView(ranking, { final: true, bottomMarks: true, overdueCounts: true, title }), ...(await chartImage(ranking, { title, counts: true })) };
       for (const group of audience.leadersGroups) posts.push({ group, message: leaders, part });

@@ -9,6 +9,20 @@ import type { RouteMessage } from './router.js';
 import type { OutgoingMessage } from './types.js';
 
 /** How an adapter posts into a group unprompted; the outbox paces and retries it. */
+/**
+ * `parts` counted once per message: a fan-out asks it for every post, and the posts of one
+ * township's groups share their message (jobs make one per township), whose rendering into the
+ * platform's markdown chunks is most of what queuing 20,000 posts costs.
+ */
+export function countedOnce(count: (message: OutgoingMessage) => number): (message: OutgoingMessage) => number {
+  const counted = new WeakMap<OutgoingMessage, number>();
+  return (message) => {
+    let parts = counted.get(message);
+    if (parts === undefined) counted.set(message, (parts = count(message)));
+    return parts;
+  };
+}
+
 export interface Poster {
   /** How many platform messages the post takes: each counts against the lane's rate. */
   parts(message: OutgoingMessage): number;

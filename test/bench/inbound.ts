@@ -1,9 +1,10 @@
 /**
- * docs/design.md §8, inbound: "the full WeCom callback path (verify, decrypt, parse, dedupe, Redis write,
- * encrypted reply) against a bare Koa handler on the same machine — goal ≥ 50 % of its
- * requests/second, p99 under 50 ms at 500 requests/second"; and the same for DingTalk's HTTP
- * callback (sign check, JSON, msgId claim, `{"msgtype":"empty"}`, the reply through the
- * sessionWebhook afterwards).
+ * docs/design.md §8, inbound: the full WeCom callback path (verify, decrypt, parse, dedupe, Redis
+ * write, encrypted reply) against the floor of a WeCom report on the same machine — goal ≥ 50 % of
+ * its requests/second and a p99 at 500 requests/second no more than twice its own; the same for
+ * DingTalk's HTTP callback (sign check, JSON, msgId claim, `{"msgtype":"empty"}`, the reply through
+ * the sessionWebhook afterwards); a report's p99 in a county of 2,000 townships × 300 tasks within
+ * 20 ms; the bot's peak RSS under 150 MB.
  *
  * Each server runs in a child process (inbound-server.ts) built as `duban serve` builds it;
  * autocannon runs here. Per server: a warm-up (JIT, connections, Lua script cache) that also
@@ -16,7 +17,7 @@
  * and the ledger can be held to the answers exactly.
  *
  * The rows, and why each is there:
- *   bare Koa    the machine's ceiling for an HTTP answer; "vs bare" is the design goal's measure.
+ *   bare Koa    the machine's ceiling for an HTTP answer.
  *   floor       the floor of a WeCom report (inbound-server.ts): the work no correct bot can skip,
  *               with the bot's own pure functions and one EVALSHA. Bare does none of a report's
  *               work, so no bot comes near it and "vs bare" cannot tell the bot's own overhead
@@ -81,6 +82,11 @@ const DRAIN_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 10_000;
 /** Server log lines shown as they come, per server; the rest are only counted. */
 const SHOWN_LOG_LINES = 5;
+
+/** docs/design.md §8: a report costs the same in a county of 2,000 townships as in one of 15. */
+const LARGE_P99_MS = 20;
+/** docs/design.md §8: `duban serve`'s resident memory through the inbound load. */
+const RSS_GOAL_MB = 150;
 
 /** The sample county's task the clerks report on; the large county's is its first percent task. */
 const TASK = 'T2';
@@ -1071,16 +1077,30 @@ function report(
 
   const wecom = results.find((r) => r.mode === 'wecom')?.phases;
   const dingtalk = results.find((r) => r.mode === 'dingtalk')?.phases;
+  const large = results.find((r) => r.alone !== undefined);
   const goals = (p: Phases | undefined, what: string): string | undefined => {
-    if (!p || !bare) return undefined;
-    const ratio = p.max.rps / bare.max.rps;
+    if (!p || !floor) return undefined;
+    const share = p.max.rps / floor.max.rps;
+    const times = p.fixed.p99 / floor.fixed.p99;
     const saturated = saturation(p.fixed) === undefined ? '' : ' (saturated)';
     return (
-      `${what}: ≥ 50 % of the bare handler's req/s — ${(ratio * 100).toFixed(0)} % ${mark(ratio >= 0.5)}; ` +
-      `p99 < 50 ms at ${String(FIXED_RATE)} req/s — ${ms(p.fixed.p99)} ms${saturated} ${mark(p.fixed.p99 < 50 && saturated === '')}`
+      `${what}: ≥ 50 % of the floor's req/s — ${(share * 100).toFixed(0)} % ${mark(share >= 0.5)}; ` +
+      `p99 at ${String(FIXED_RATE)} req/s ≤ 2× the floor's — ${times.toFixed(1)}×${saturated} ${mark(times <= 2 && saturated === '')}`
     );
   };
   const goalLines = [goals(wecom, 'goal (docs/design.md §8), WeCom'), goals(dingtalk, 'same goals, DingTalk')].filter((l): l is string => l !== undefined);
+  if (large) {
+    const p = large.phases;
+    const saturated = p && saturation(p.fixed) !== undefined ? ' (saturated)' : '';
+    goalLines.push(
+      `goal, ${large.label}: p99 of 上报 at ${String(FIXED_RATE)} req/s ≤ ${String(LARGE_P99_MS)} ms — ` +
+        (p ? `${ms(p.fixed.p99)} ms${saturated} ${mark(p.fixed.p99 <= LARGE_P99_MS && saturated === '')}` : `not loaded (alone ${ms(large.alone?.median ?? Number.NaN)} ms) ${mark(false)}`),
+    );
+  }
+  const bots = results.filter((r) => r.mode === 'wecom' || r.mode === 'dingtalk');
+  if (bots.length > 0) {
+    goalLines.push(`goal, memory: the bot's peak RSS under load < ${String(RSS_GOAL_MB)} MB — ${bots.map((r) => `${r.label} ${mb(r.peakKb)} ${mark(r.peakKb !== undefined && r.peakKb < RSS_GOAL_MB * 1024)}`).join(', ')}`);
+  }
   lines.push(...goalLines);
   if (bare) {
     const ratio = (p: Phases | undefined, name: string): string => (p ? `${name} / bare = ${(p.max.rps / bare.max.rps).toFixed(2)}` : '');

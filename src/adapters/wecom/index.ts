@@ -6,7 +6,7 @@
  */
 import { SendError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import type { PlatformAdapter, Poster } from '../../core/platform.js';
+import { countedOnce, type PlatformAdapter, type Poster } from '../../core/platform.js';
 import { rememberSecret } from '../../core/redact.js';
 import type { InboundBound } from '../../core/router.js';
 import type { WecomConfig } from '../../config.js';
@@ -52,7 +52,7 @@ function byCallback(config: Extract<WecomConfig, { token: string }>, deps: Wecom
   const poster: Poster = {
     // The picture (part 0, when the webhook takes it) is decoded and hashed only when it is sent:
     // `parts` is asked for every post of a fan-out, and a chart is up to a megabyte.
-    parts: ({ image, ...text }) => (image && fitsWebhook(image) ? 1 : 0) + wecomPosts(text).length,
+    parts: countedOnce(({ image, ...text }) => (image && fitsWebhook(image) ? 1 : 0) + wecomPosts(text).length),
     async sendPart(group, { image, ...text }, index) {
       if (group.webhook === undefined) throw new SendError(`group ${group.chat} has no 消息推送 webhook in the setup file`, 'no-webhook', 'permanent');
       const picture = image && fitsWebhook(image);

@@ -18,7 +18,7 @@
  */
 import { SendError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import type { Poster } from '../../core/platform.js';
+import { countedOnce, type Poster } from '../../core/platform.js';
 import type { Group } from '../../domain/model.js';
 import type { ConnectionStore, RateWindow } from '../../store/connections.js';
 import type { LongConnection } from './long-connection.js';
@@ -70,7 +70,7 @@ export function socketPoster({ connection, store, webhook, media, log, pauseMs }
   return {
     // The larger of the two ways' counts: the way is decided when the post goes, and a part
     // with nothing to send on the way taken is skipped.
-    parts: ({ image, ...text }) => (image && fitsWebhook(image) ? 1 : 0) + Math.max(wecomPosts(text).length, socketPosts(text).length),
+    parts: countedOnce(({ image, ...text }) => (image && fitsWebhook(image) ? 1 : 0) + Math.max(wecomPosts(text).length, socketPosts(text).length)),
 
     async sendPart(group, { image, ...text }, index) {
       const picture = image && fitsWebhook(image) ? image : undefined;
