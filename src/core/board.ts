@@ -121,26 +121,29 @@ export function cellOf({ today, calendar }: Pick<BoardSource, 'today' | 'calenda
 
 /**
  * This month's ranking so far, with rank changes against last month. With a board already loaded
- * its progress is used; without one only what ranking needs is read (the tasks' standings), which
- * for a large county is a fraction of the whole progress.
+ * its progress is used; without one, the ranking book the store keeps (a read of what changed
+ * since it was last asked, and a sort).
  */
 export async function currentRanking(source: BoardSource, board?: Board): Promise<RankingSnapshot> {
-  return rankingSoFar(source, board, true);
+  const month = monthOf(source.today);
+  if (!board) {
+    const [previous, book] = await Promise.all([pastRanking(source, previousMonth(month)), bookOf(source)]);
+    return book.snapshot(previous);
+  }
+  const previous = await pastRanking(source, previousMonth(month));
+  const { townships, tasks, progress, deadlines } = board;
+  return buildRanking({ month, asOf: source.today, townships, tasks, progress, deadlines, calendar: source.calendar, ...(previous ? { previous } : {}) });
 }
 
-async function rankingSoFar(source: BoardSource, board: Board | undefined, withPrevious: boolean): Promise<RankingSnapshot> {
-  const month = monthOf(source.today);
-  const previous = withPrevious ? await pastRanking(source, previousMonth(month)) : undefined;
-  if (board) {
-    const { townships, tasks, progress, deadlines } = board;
-    return buildRanking({ month, asOf: source.today, townships, tasks, progress, deadlines, calendar: source.calendar, ...(previous ? { previous } : {}) });
-  }
-  return (await bookOf(source)).snapshot(previous);
+/** The county's townships and tasks, as a message has already read them. */
+export interface CountyRead {
+  townships: readonly Township[];
+  tasks: readonly Task[];
 }
 
 /** This month's ranking book as the store keeps it, up to date with every write so far. */
-async function bookOf(source: BoardSource, written?: readonly string[]): Promise<RankingBook> {
-  const [townships, tasks] = await Promise.all([source.store.townships(), source.store.tasks()]);
+async function bookOf(source: BoardSource, county?: CountyRead, written?: readonly string[]): Promise<RankingBook> {
+  const [townships, tasks] = county ? [county.townships, county.tasks] : await Promise.all([source.store.townships(), source.store.tasks()]);
   return source.store.rankingBook({ month: monthOf(source.today), asOf: source.today, townships, tasks, calendar: source.calendar }, written);
 }
 
@@ -156,8 +159,8 @@ export interface Place {
  * Where a township stands in this month's ranking so far; undefined when it is not ranked (no task
  * counted). `written`: tasks the caller has just changed.
  */
-export async function rankOf(source: BoardSource, township: string, written?: readonly string[]): Promise<Place | undefined> {
-  const place = (await bookOf(source, written)).place(township);
+export async function rankOf(source: BoardSource & CountyRead, township: string, written?: readonly string[]): Promise<Place | undefined> {
+  const place = (await bookOf(source, source, written)).place(township);
   return place && { month: monthOf(source.today), ...place };
 }
 

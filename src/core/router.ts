@@ -93,17 +93,21 @@ export function createRouter(deps: RouterDeps): RouteMessage {
 
   return async function route(message) {
     const source = sourceOf(message);
+    const log = deps.log.child({ platform: message.chat.platform, chat: message.chat.id, msgid: message.messageId });
+    // Who and where are read while the kept reply is looked up, in the same round trip: most
+    // messages are new. A kept reply leaves the reading unused (and its failure unheard).
+    const context = contextFor(deps, message, clock(), log);
+    context.catch(() => undefined);
     // A redelivered message gets the answer the first delivery got, even if the state has moved
     // on since (a 撤回 in between), and records nothing twice (the report script dedupes too).
     const kept = await orUnavailable(deps.store.reply(source));
     if (kept) return kept;
-    const reply = await answer(message);
+    const reply = await answer(message, context, log);
     await orUnavailable(deps.store.saveReply(source, reply, REPLY_KEPT_SECONDS, PICTURE_KEPT_SECONDS));
     return reply;
   };
 
-  async function answer(message: IncomingMessage): Promise<OutgoingMessage> {
-    const log = deps.log.child({ platform: message.chat.platform, chat: message.chat.id, msgid: message.messageId });
+  async function answer(message: IncomingMessage, context: Promise<CommandContext>, log: Logger): Promise<OutgoingMessage> {
     const farTooLong = message.text.length > RAW_MAX;
     const said = farTooLong ? '' : stripMention(normalizeText(message.text));
     const tooLong = farTooLong || longerThan(said, MESSAGE_MAX);
@@ -118,7 +122,7 @@ export function createRouter(deps: RouterDeps): RouteMessage {
       return reply;
     };
     try {
-      const ctx = await contextFor(deps, message, clock(), log);
+      const ctx = await context;
       if (tooLong) return refused('too long', text.messageTooLong(MESSAGE_MAX, NOTE_MAX, await examplesHere(ctx)));
       if (!command) return refused('no command word', await notUnderstood(ctx, said));
       const misplaced = refusal(command, ctx);
