@@ -52,12 +52,14 @@ export function createStandingsStore(redis: Redis, keys: Keys): StandingsStore {
     rankingBook: (basis, written) => live.book(basis, written),
 
     async cell(taskId, township) {
-      const [progress, granted, review] = await run(redis.multi().hget(keys.progress(taskId), township).hget(keys.deadlines(taskId), township).hget(keys.reviews(taskId), township));
+      // Three reads, not a MULTI: they go out with whatever else this tick sends (auto-pipelining).
+      // A write landing between them is one the caller races anyway: it reads before it writes.
+      const [progress, granted, review] = await Promise.all([redis.hget(keys.progress(taskId), township), redis.hget(keys.deadlines(taskId), township), redis.hget(keys.reviews(taskId), township)]);
       const field = (key: string): string => `${key} ${township}`;
       return {
-        ...(typeof progress === 'string' ? { progress: decodeJson(ProgressSchema, progress, field(keys.progress(taskId))) } : {}),
-        ...(typeof granted === 'string' ? { granted: decodeJson(GrantSchema, granted, field(keys.deadlines(taskId))).deadline } : {}),
-        ...(typeof review === 'string' ? { review: decodeJson(ReviewRecordSchema, review, field(keys.reviews(taskId))) } : {}),
+        ...(progress !== null ? { progress: decodeJson(ProgressSchema, progress, field(keys.progress(taskId))) } : {}),
+        ...(granted !== null ? { granted: decodeJson(GrantSchema, granted, field(keys.deadlines(taskId))).deadline } : {}),
+        ...(review !== null ? { review: decodeJson(ReviewRecordSchema, review, field(keys.reviews(taskId))) } : {}),
       };
     },
 
