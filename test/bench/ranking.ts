@@ -1,5 +1,5 @@
 /**
- * docs/design.md §8, ranking: "2,000 townships × 300 tasks computed from Redis in well under a second,
+ * docs/design.md §8, ranking: "20,000 townships × 300 tasks computed from Redis in under a second,
  * growing linearly". For each size a synthetic county goes into Redis; setup is not timed. Up to
  * a million cells every report goes through the real store (loadCounty, then recordReport: the
  * Lua script writes progress, ledger and standings); above that (20,000 × 300) progress and
@@ -12,9 +12,12 @@
  *   progress()          store.progress: the full progress, decoded (what the board reads);
  *   (a) standings()     store.standings: what ranking reads — one compact string per task;
  *   (b) buildRanking()  the domain computation on them, with the real work calendar;
- *   (c) from Redis      what 排名 does for the current month, with the app's own code
- *                       (core/board.ts currentRanking): townships, tasks, standings and last
- *                       month's stored snapshot read from Redis, then buildRanking.
+ *   (c) from Redis      what a process's first 排名 does for the current month, with the app's own
+ *                       code (core/board.ts currentRanking) on a store made for the run: townships,
+ *                       tasks, every task's standings and last month's stored snapshot read from
+ *                       Redis, the month's ranking book built (src/store/live-standings.ts);
+ *   (d) kept            排名 again in the same process: the ledgers' lengths say nothing changed,
+ *                       and the book it keeps is sorted — what a running server pays.
  */
 import { performance } from 'node:perf_hooks';
 import { currentRanking } from '../../src/core/board.js';
@@ -52,6 +55,7 @@ interface Result {
   standings: Timing;
   ranking: Timing;
   fromRedis: Timing;
+  kept: Timing;
 }
 
 /** `BENCH_SIZES=2000x300,500x75`: only these sizes. */
@@ -129,8 +133,9 @@ async function benchSize(bench: BenchRedis, prefix: string, size: Size, options:
   const standingsTiming = await measure(() => store.standings(taskIds), timed, (p) => { checkCells(p, cells); });
   const rankingTiming = await rankingAlone(store, taskIds, (progress) => buildRanking({ month, asOf, townships, tasks, progress, calendar }), timed, checkRanking);
   const source = { store, calendar, today: asOf };
-  const fromRedisTiming = await measure(() => currentRanking(source), timed, checkWithPrevious);
-  return { size, cells, fetch: fetchTiming, progress: progressTiming, standings: standingsTiming, ranking: rankingTiming, fromRedis: fromRedisTiming };
+  const fromRedisTiming = await measure(() => currentRanking({ ...source, store: createRedisStore(bench.redis, keys) }), timed, checkWithPrevious);
+  const keptTiming = await measure(() => currentRanking(source), timed, checkWithPrevious);
+  return { size, cells, fetch: fetchTiming, progress: progressTiming, standings: standingsTiming, ranking: rankingTiming, fromRedis: fromRedisTiming, kept: keptTiming };
 }
 
 /*
@@ -196,21 +201,21 @@ function report(results: readonly Result[], runs: number): string {
       cell(r.standings),
       cell(r.ranking),
       cell(r.fromRedis),
+      cell(r.kept),
       ((r.fromRedis.median * 1e6) / r.cells).toFixed(0),
       growth,
     ];
   });
   const lines = [
     `ranking — median / p95 of ${runs} runs (${BULK_RUNS} above ${count(BULK_ABOVE)} cells), in ms; ns/cell and growth from the (c) median; — not timed`,
-    table(['townships × tasks', 'cells', 'HGETALL alone', 'progress()', '(a) standings()', '(b) buildRanking()', '(c) from Redis', 'ns/cell', 'growth'], rows),
+    table(['townships × tasks', 'cells', 'HGETALL alone', 'progress()', '(a) standings()', '(b) buildRanking()', '(c) from Redis', '(d) kept', 'ns/cell', 'growth'], rows),
   ];
-  const goal = results.find((r) => r.size.townships === 2000 && r.size.tasks === 300) ?? results.at(-1);
+  const goal = results.find((r) => r.size.townships === 20_000 && r.size.tasks === 300) ?? results.at(-1);
   if (goal) {
     const met = goal.fromRedis.p95 < 1000 ? 'met' : 'NOT met';
     lines.push(
-      `goal (docs/design.md §8): ${count(goal.size.townships)} × ${count(goal.size.tasks)} from Redis well under 1 s — ` +
-        `median ${ms(goal.fromRedis.median)} ms, p95 ${ms(goal.fromRedis.p95)} ms: ${met}` +
-        (goal.progress ? `; ${(goal.progress.median / goal.fromRedis.median).toFixed(1)}× faster than reading the full progress alone` : ''),
+      `goal (docs/design.md §8): ${count(goal.size.townships)} × ${count(goal.size.tasks)} from Redis under 1 s — ` +
+        `median ${ms(goal.fromRedis.median)} ms, p95 ${ms(goal.fromRedis.p95)} ms: ${met}; kept by a running process: median ${ms(goal.kept.median)} ms`,
     );
   }
   return lines.join('\n');
