@@ -20,7 +20,7 @@ import type { ChatPlatform, Group, Person, Task, Township } from '../domain/mode
 import { DEFAULT_SCHEDULE, type ScheduleSettings } from '../domain/schedule.js';
 import { CalendarOverridesSchema, decode, decodeJson, encodeJson, GroupSchema, PersonSchema, ScheduleSettingsSchema, TaskSchema, TownshipSchema } from './codec.js';
 import type { Keys } from './keys.js';
-import { run } from './redis-io.js';
+import { run, StringHash } from './redis-io.js';
 import type { Stamp } from './scripts.js';
 
 /** createTask skips ids the setup file already uses; this only stops a runaway loop. */
@@ -63,8 +63,6 @@ export function stampCounty(multi: ChainableCommander, keys: Keys): ChainableCom
   const { key, next } = countyStamp(keys);
   return multi.set(key, next);
 }
-
-const StringHash = z.record(z.string(), z.string());
 
 /** One hash of the county as read, each value decoded (and frozen) when first asked for. */
 class KeptHash<T> {

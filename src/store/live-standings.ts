@@ -20,10 +20,9 @@ import { rankingBook, type Lookup, type RankingBasis, type RankingBook } from '.
 import type { Reported, Ymd } from '../domain/model.js';
 import { CounterSchema, decode, decodeJson, GrantSchema } from './codec.js';
 import type { Keys } from './keys.js';
-import { run } from './redis-io.js';
+import { run, StringHash } from './redis-io.js';
 import { defineScripts } from './scripts.js';
 import { readStanding, STANDING_BYTES, standingChanged, type Slots } from './slots.js';
-import { z } from 'zod';
 
 export interface LiveStandings {
   /**
@@ -39,8 +38,6 @@ interface TaskCopy {
   standings: Buffer;
   grants: ReadonlyMap<string, Ymd>;
 }
-
-const StringHash = z.record(z.string(), z.string());
 
 export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots): LiveStandings {
   const scripts = defineScripts(redis);

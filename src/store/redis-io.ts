@@ -17,7 +17,8 @@ export async function hvalsJson<T>(redis: Redis, schema: z.ZodType<T>, key: stri
   return [...decodeJsonHash(schema, await redis.hgetall(key), key).values()];
 }
 
-const StringHash = z.record(z.string(), z.string());
+/** A hash as HGETALL returns it. */
+export const StringHash = z.record(z.string(), z.string());
 
 /** Each key's hash (HGETALL), in one round trip and in the keys' order; a missing key is an empty one. */
 export async function hashes(redis: Redis, keys: readonly string[]): Promise<Record<string, string>[]> {
