@@ -9,6 +9,7 @@ import { beijingInstant, beijingTime } from '../src/domain/dates.js';
 import type { Task, Township } from '../src/domain/model.js';
 import { amountFromValue, assignedTo, requiredAmount } from '../src/domain/targets.js';
 import { parseReport, type ReportArgs } from '../src/domain/parse/index.js';
+import { ReportClosedError, type CellFacts, type ReportInput, type ReportResult } from '../src/store/types.js';
 import { text } from '../src/messages/index.js';
 
 const meta = text.commands.report;
@@ -18,18 +19,27 @@ async function readReport(ctx: CommandContext, township: Township, args: ReportA
   const task = resolveTask(ctx.tasks, args.task, township);
   if (task.status === 'closed') throw new UserError(meta.closed(task));
   if (!assignedTo(task, township.id)) throw new UserError(meta.notAssigned(task, township));
-  // 通过 closed this township's part of the task: what it reported stands. Read with progress in
-  // one round trip; progress also gives a wrong value's example its starting point.
-  const { review, progress } = await ctx.store.cell(task.id, township.id);
-  if (review?.state === 'approved' && progress?.entry === review.report) {
-    throw new UserError(text.commands.review.closed(task, township.name));
-  }
   const amount = amountFromValue(args.value, task.target, township, args.valueText);
-  if (!amount.ok) {
-    // The example fits this task's target (a count task is shown a count) and goes above what is reported.
-    throw usageError(meta.usage, [text.reportExample(task, requiredAmount(task.target, township), progress?.amount)], amount.problem);
+  if (amount.ok) return { task, amount: amount.value };
+  // A wrong value reads the cell: a closed one says so first, and progress gives the example its
+  // starting point. A right one is checked by the report script, in its own round trip.
+  const cell = await ctx.store.cell(task.id, township.id);
+  if (closedByReview(cell)) throw new UserError(text.commands.review.closed(task, township.name));
+  // The example fits this task's target (a count task is shown a count) and goes above what is reported.
+  throw usageError(meta.usage, [text.reportExample(task, requiredAmount(task.target, township), cell.progress?.amount)], amount.problem);
+}
+
+/** 通过 closed this township's part of the task: what it reported stands. */
+const closedByReview = ({ review, progress }: CellFacts): boolean => review?.state === 'approved' && progress?.entry === review.report;
+
+/** The report recorded, or the UserError a cell closed by 通过 gets (record-report.lua checks it in the same step). */
+async function record(ctx: CommandContext, task: Task, township: Township, input: ReportInput): Promise<ReportResult> {
+  try {
+    return await ctx.store.recordReport(input);
+  } catch (error) {
+    if (error instanceof ReportClosedError) throw new UserError(text.commands.review.closed(task, township.name));
+    throw error;
   }
-  return { task, amount: amount.value };
 }
 
 export default defineCommand({
@@ -44,7 +54,9 @@ export default defineCommand({
     const args = parseReport(said);
     if (!ctx.township || !args.ok) return undefined;
     try {
-      await readReport(ctx, ctx.township, args.value);
+      const { task } = await readReport(ctx, ctx.township, args.value);
+      // Not suggested where 上报 would be refused: a cell closed by 通过.
+      if (closedByReview(await ctx.store.cell(task.id, ctx.township.id))) return undefined;
     } catch (error) {
       if (error instanceof UserError) return undefined;
       throw error;
@@ -57,7 +69,7 @@ export default defineCommand({
     const { task, amount } = await readReport(ctx, township, args);
 
     const { message } = ctx;
-    const result = await ctx.store.recordReport({
+    const result = await record(ctx, task, township, {
       task: task.id,
       township: township.id,
       amount,
@@ -70,10 +82,14 @@ export default defineCommand({
 
     // 完成审核: a completion waits for a leader. Asked again for a redelivery or a repeat, so a
     // crash between the report and this leaves no completion unreviewed; the script does nothing twice.
-    if (ctx.settings.review && result.after.amount >= requiredAmount(task.target, township)) await ctx.store.submitReview(result.entry, entryOrigin(ctx));
+    const submits = ctx.settings.review && result.after.amount >= requiredAmount(task.target, township);
+    if (submits) await ctx.store.submitReview(result.entry, entryOrigin(ctx));
 
-    // This cell alone and this township's rank: a county of 2,000 townships answers as fast as one of 15.
-    const [cell, rank] = await Promise.all([ctx.store.cell(task.id, township.id).then((facts) => cellOf(ctx, task, township, facts)), rankOf(ctx, township.id, [task.id])]);
+    // This cell alone, as the script left it (read again after a submission, which changes its
+    // review), and this township's rank from the book the report patched: a county of 2,000
+    // townships answers as fast as one of 15.
+    const cell = cellOf(ctx, task, township, submits ? await ctx.store.cell(task.id, township.id) : result.cell);
+    const rank = await rankOf(ctx, township.id, [result.written]);
     // A repeat is told as what it is: the earlier report stands, kept once.
     const correction = result.entry.kind === 'correction' && !result.repeated;
     const before = result.before;

@@ -15,7 +15,8 @@ import type { LedgerStore } from '../store/ledger.js';
 import type { RequestStore } from '../store/requests.js';
 import type { ReviewStore } from '../store/reviews.js';
 import type { ReviewRecord, Reviews } from '../domain/review.js';
-import type { CellFacts, StandingsStore } from '../store/standings.js';
+import type { StandingsStore } from '../store/standings.js';
+import type { CellFacts, WrittenReport } from '../store/types.js';
 
 export interface Cell {
   task: Task;
@@ -142,7 +143,7 @@ export interface CountyRead {
 }
 
 /** This month's ranking book as the store keeps it, up to date with every write so far. */
-async function bookOf(source: BoardSource, county?: CountyRead, written?: readonly string[]): Promise<RankingBook> {
+async function bookOf(source: BoardSource, county?: CountyRead, written?: readonly WrittenReport[]): Promise<RankingBook> {
   const [townships, tasks] = county ? [county.townships, county.tasks] : await Promise.all([source.store.townships(), source.store.tasks()]);
   return source.store.rankingBook({ month: monthOf(source.today), asOf: source.today, townships, tasks, calendar: source.calendar }, written);
 }
@@ -157,9 +158,9 @@ export interface Place {
 
 /**
  * Where a township stands in this month's ranking so far; undefined when it is not ranked (no task
- * counted). `written`: tasks the caller has just changed.
+ * counted). `written`: reports the caller has just recorded.
  */
-export async function rankOf(source: BoardSource & CountyRead, township: string, written?: readonly string[]): Promise<Place | undefined> {
+export async function rankOf(source: BoardSource & CountyRead, township: string, written?: readonly WrittenReport[]): Promise<Place | undefined> {
   const place = (await bookOf(source, source, written)).place(township);
   return place && { month: monthOf(source.today), ...place };
 }

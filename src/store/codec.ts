@@ -345,7 +345,17 @@ export function taskEventFields(kind: TaskEventKind, origin: EntryOrigin, closed
 /** XRANGE's reply in the legacy reply mapping: `[[id, [field, value, …]], …]`. Compiled: a past month's ranking replays every ledger. */
 export const StreamEntriesSchema = z.compile(z.array(z.tuple([z.string(), z.array(z.string())])));
 
-export const RecordReplySchema = z.tuple([z.enum(['recorded', 'duplicate', 'repeat']), z.string(), z.array(z.string())]);
+/** record-report.lua's reply: the outcome, the entry, then the cell as the script left it (its header says what each is). */
+export const RecordReplySchema = z.tuple([
+  z.enum(['recorded', 'duplicate', 'repeat', 'closed']),
+  z.string(),
+  z.array(z.string()),
+  z.string(),
+  z.string(),
+  z.string(),
+  z.number().int().nonnegative(),
+  z.union([z.literal(0), z.literal(1)]),
+]);
 
 export const ReverseReplySchema = z.tuple([
   z.enum(['reversed', 'duplicate', 'superseded', 'not-found', 'approved']),

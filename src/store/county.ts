@@ -134,12 +134,28 @@ export function createCountyStore(redis: Redis, keys: Keys): CountyStore {
     };
   }
 
-  async function current(): Promise<Copy> {
-    const version = await redis.get(keys.countyVersion());
-    if (version !== null && kept?.version === version) return kept;
-    const fresh = await read();
-    if (fresh.version !== null) kept = fresh;
-    return fresh;
+  /**
+   * The readers a message starts together (the router asks for who, where, the townships, the
+   * tasks and the settings at once) share one check of the version. Only those of the same
+   * synchronous run: it began after anything this process has heard of, so the GET it sends
+   * sees every write that finished before any of them asked.
+   */
+  let checking: Promise<Copy> | undefined;
+
+  function current(): Promise<Copy> {
+    if (checking) return checking;
+    const check = (async () => {
+      const version = await redis.get(keys.countyVersion());
+      if (version !== null && kept?.version === version) return kept;
+      const fresh = await read();
+      if (fresh.version !== null) kept = fresh;
+      return fresh;
+    })();
+    checking = check;
+    queueMicrotask(() => {
+      checking = undefined;
+    });
+    return check;
   }
 
   const stamped = (multi: ChainableCommander): ChainableCommander => stampCounty(multi, keys);

@@ -29,7 +29,8 @@ import type { Keys } from './keys.js';
 import { getJson, run } from './redis-io.js';
 import { defineScripts, type TaskKeys } from './scripts.js';
 import { createSlots, STANDING_AT_BYTES } from './slots.js';
-import type { LastReport, ReportInput, ReportResult, ReverseResult, TaskEventInput, TaskEventResult } from './types.js';
+import { decodeCellFacts } from './standings.js';
+import { ReportClosedError, type LastReport, type ReportInput, type ReportResult, type ReverseResult, type TaskEventInput, type TaskEventResult, type WrittenReport } from './types.js';
 
 /** Platforms redeliver for minutes to hours; a week of markers outlasts every retry policy. */
 export const SEEN_SECONDS = 7 * 24 * 60 * 60;
@@ -77,7 +78,7 @@ export function createLedgerStore(redis: Redis, keys: Keys): LedgerStore {
   const slots = createSlots(redis, keys);
 
   function taskKeys(task: string, source: string): TaskKeys {
-    return { progress: keys.progress(task), ledger: keys.ledger(task), seen: keys.seen(task, source), standings: keys.standings(task), reviews: keys.reviews(task) };
+    return { progress: keys.progress(task), ledger: keys.ledger(task), seen: keys.seen(task, source), standings: keys.standings(task), deadlines: keys.deadlines(task), reviews: keys.reviews(task) };
   }
 
   function requireText(name: string, value: string): void {
@@ -135,7 +136,10 @@ export function createLedgerStore(redis: Redis, keys: Keys): LedgerStore {
         }),
         taskKeysOf.ledger,
       );
-      const [status, id, fields] = reply;
+      const [status, id, fields, progressNow, granted, review, ledgerLength, standingWritten] = reply;
+      const orNull = (field: string): string | null => (field === '' ? null : field);
+      const cell = decodeCellFacts(keys, input.task, input.township, orNull(progressNow), orNull(granted), orNull(review));
+      if (status === 'closed') throw new ReportClosedError(cell);
       if (fields.length === 0) throw new StoreDataError(taskKeysOf.seen, `names ledger entry ${id}, which is gone`);
       const decoded = decodeEntry(input.task, id, fields, taskKeysOf.ledger);
       const entry = reportOf(decoded, taskKeysOf.ledger);
@@ -154,7 +158,14 @@ export function createLedgerStore(redis: Redis, keys: Keys): LedgerStore {
         await (repeated ? redis.set(lastKey, json, 'EX', LAST_SECONDS, 'NX') : redis.set(lastKey, json, 'EX', LAST_SECONDS));
       }
 
-      return { duplicate, repeated, entry, ...(decoded.prev ? { before: decoded.prev } : {}), after };
+      const written: WrittenReport = {
+        task: input.task,
+        ledgerLength,
+        township: input.township,
+        // The amount as the script packed it: the text it was given, read as a double.
+        ...(standingWritten === 1 ? { standing: { amount: Number(amountText(input.amount)), at: input.at } } : {}),
+      };
+      return { duplicate, repeated, entry, ...(decoded.prev ? { before: decoded.prev } : {}), after, cell, written };
     },
 
     lastReport(platform: ChatPlatform, user: string) {

@@ -22,14 +22,16 @@ import { CounterSchema, decode, decodeJson, GrantSchema } from './codec.js';
 import type { Keys } from './keys.js';
 import { run, StringHash } from './redis-io.js';
 import { defineScripts } from './scripts.js';
-import { readStanding, STANDING_BYTES, standingChanged, type Slots } from './slots.js';
+import { readStanding, STANDING_BYTES, standingChanged, writeStanding, type Slots } from './slots.js';
+import type { WrittenReport } from './types.js';
 
 export interface LiveStandings {
   /**
-   * The book of `basis`, counting every change written before the call. `written`: tasks the
-   * caller has just changed, read at once rather than after their ledgers' lengths say so.
+   * The book of `basis`, counting every change written before the call. `written`: reports the
+   * caller has just recorded; each is patched into its task's copy when nothing else changed the
+   * task since the copy was read, and otherwise the task is read at once with the ledgers' lengths.
    */
-  book(basis: RankingBasis, written?: readonly string[]): Promise<RankingBook>;
+  book(basis: RankingBasis, written?: readonly WrittenReport[]): Promise<RankingBook>;
 }
 
 /** One task as last read. */
@@ -85,7 +87,26 @@ export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots): Liv
     return (await redis.getBuffer(keys.standings(id))) ?? Buffer.alloc(0);
   }
 
-  async function bring(basis: RankingBasis, likely: ReadonlySet<string>): Promise<RankingBook> {
+  /**
+   * Applies the reports this process recorded to their tasks' copies, in ledger order, as far as
+   * they follow on from the copy without a gap: the townships they moved. A gap (another
+   * instance's write, a 延期, a 撤回) leaves the rest for a read.
+   */
+  function patch(written: readonly WrittenReport[], moved: Set<string>): void {
+    for (const report of [...written].sort((a, b) => a.ledgerLength - b.ledgerLength)) {
+      const copy = copies.get(report.task);
+      const slot = slotOf.get(report.township);
+      if (!copy || copy.ledgerLength !== report.ledgerLength - 1 || !report.standing || slot === undefined) continue;
+      const end = (slot + 1) * STANDING_BYTES;
+      // SETRANGE past the end makes the string longer, padded with zero bytes (no progress).
+      const standings = end <= copy.standings.length ? copy.standings : Buffer.concat([copy.standings, Buffer.alloc(end - copy.standings.length)]);
+      writeStanding(standings, slot, report.standing.amount, report.standing.at);
+      copies.set(report.task, { ...copy, ledgerLength: report.ledgerLength, standings });
+      moved.add(report.township);
+    }
+  }
+
+  async function bring(basis: RankingBasis, written: readonly WrittenReport[]): Promise<RankingBook> {
     const ids = basis.tasks.map((t) => t.id);
     if (slotsFor !== basis.townships) {
       // Slots never change once given; a new township list may bring new ones.
@@ -100,9 +121,14 @@ export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots): Liv
       copies.clear();
       copiesFor = basis.tasks;
     }
-    // The tasks the caller has just written are read with the lengths, after them: most answers
-    // then take one round trip.
-    const early = ids.filter((id) => likely.has(id));
+    const moved = new Set<string>();
+    patch(written, moved);
+    // The tasks the caller has just written and that cannot be patched are read with the lengths,
+    // after them: most answers then take one round trip.
+    const early = ids.filter((id) => {
+      const latest = Math.max(-1, ...written.filter((report) => report.task === id).map((report) => report.ledgerLength));
+      return (copies.get(id)?.ledgerLength ?? -1) < latest;
+    });
     const pipeline = redis.pipeline();
     for (const id of ids) pipeline.xlen(keys.ledger(id));
     for (const id of early) queueCopy(pipeline, id);
@@ -122,7 +148,6 @@ export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots): Liv
     }
 
     const book = kept && sameBasis(kept.basis, basis) ? kept : undefined;
-    const moved = new Set<string>();
     for (const [id, copy] of fresh) {
       const before = copies.get(id);
       copies.set(id, copy);
@@ -150,10 +175,10 @@ export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots): Liv
   return {
     book(basis, written = []) {
       if (waiting && sameBasis(waiting.basis, basis)) {
-        for (const id of written) waiting.likely.add(id);
+        waiting.written.push(...written);
         return waiting.book;
       }
-      const next: Waiting = { basis, likely: new Set(written), book: tail.then(() => started(next), () => started(next)) };
+      const next: Waiting = { basis, written: [...written], book: tail.then(() => started(next), () => started(next)) };
       waiting = next;
       tail = next.book;
       return next.book;
@@ -163,7 +188,7 @@ export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots): Liv
   async function started(which: Waiting): Promise<RankingBook> {
     if (waiting === which) waiting = undefined;
     try {
-      return await bring(which.basis, which.likely);
+      return await bring(which.basis, which.written);
     } catch (error) {
       // A bring cut short may have changed some copies and not the book: start again from nothing.
       copies.clear();
@@ -178,8 +203,8 @@ export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots): Liv
 /** A bring asked for and not yet started. */
 interface Waiting {
   basis: RankingBasis;
-  /** Tasks its callers wrote just before: read with the ledgers' lengths. */
-  likely: Set<string>;
+  /** Reports its callers recorded just before: patched in, or their tasks read with the ledgers' lengths. */
+  written: WrittenReport[];
   book: Promise<RankingBook>;
 }
 

@@ -10,7 +10,7 @@ import { packageRoot } from '../paths.js';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    dubanRecordReport(progress: RedisKey, ledger: RedisKey, seen: RedisKey, standings: RedisKey, ...args: string[]): Result<unknown, Context>;
+    dubanRecordReport(progress: RedisKey, ledger: RedisKey, seen: RedisKey, standings: RedisKey, deadlines: RedisKey, reviews: RedisKey, ...args: string[]): Result<unknown, Context>;
     dubanReverseReport(progress: RedisKey, ledger: RedisKey, seen: RedisKey, standings: RedisKey, reviews: RedisKey, ...args: string[]): Result<unknown, Context>;
     dubanSubmitReview(progress: RedisKey, reviews: RedisKey, ledger: RedisKey, ...args: string[]): Result<unknown, Context>;
     dubanApproveReview(reviews: RedisKey, ledger: RedisKey, seen: RedisKey, ...args: string[]): Result<unknown, Context>;
@@ -94,6 +94,7 @@ export interface TaskKeys {
   ledger: string;
   seen: string;
   standings: string;
+  deadlines: string;
   reviews: string;
 }
 
@@ -177,7 +178,7 @@ export function defineScripts(redis: Redis): Scripts {
 
 function register(redis: Redis): Scripts {
   const source = lua();
-  redis.defineCommand('dubanRecordReport', { numberOfKeys: 4, lua: source['record-report'] });
+  redis.defineCommand('dubanRecordReport', { numberOfKeys: 6, lua: source['record-report'] });
   redis.defineCommand('dubanReverseReport', { numberOfKeys: 5, lua: source['reverse-report'] });
   redis.defineCommand('dubanSubmitReview', { numberOfKeys: 3, lua: source['submit-review'] });
   redis.defineCommand('dubanApproveReview', { numberOfKeys: 3, lua: source['approve-review'] });
@@ -202,6 +203,8 @@ function register(redis: Redis): Scripts {
         keys.ledger,
         keys.seen,
         keys.standings,
+        keys.deadlines,
+        keys.reviews,
         a.township,
         a.amount,
         a.value,

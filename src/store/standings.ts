@@ -3,21 +3,24 @@
  * compact standings ranking reads, and the rankings of finished months, kept once computed.
  */
 import type { Redis } from 'ioredis';
-import type { Progress, Reported, Ym, Ymd } from '../domain/model.js';
+import type { Progress, Reported, Ym } from '../domain/model.js';
 import type { RankingBasis, RankingBook, RankingSnapshot } from '../domain/ranking.js';
-import type { ReviewRecord } from '../domain/review.js';
 import { decodeJson, decodeJsonHash, encodeJson, GrantSchema, ProgressSchema, RankingSnapshotSchema, ReviewRecordSchema } from './codec.js';
 import type { Keys } from './keys.js';
 import { getJson, run } from './redis-io.js';
 import { defineScripts } from './scripts.js';
 import { createLiveStandings } from './live-standings.js';
 import { createSlots, decodeStandings } from './slots.js';
+import type { CellFacts, WrittenReport } from './types.js';
 
-/** What stands for one township on one task: its progress, a deadline granted to it, its review. */
-export interface CellFacts {
-  progress?: Progress;
-  granted?: Ymd;
-  review?: ReviewRecord;
+/** A cell's facts from its three fields as Redis holds them (null: none). */
+export function decodeCellFacts(keys: Keys, taskId: string, township: string, progress: string | null, granted: string | null, review: string | null): CellFacts {
+  const field = (key: string): string => `${key} ${township}`;
+  return {
+    ...(progress !== null ? { progress: decodeJson(ProgressSchema, progress, field(keys.progress(taskId))) } : {}),
+    ...(granted !== null ? { granted: decodeJson(GrantSchema, granted, field(keys.deadlines(taskId))).deadline } : {}),
+    ...(review !== null ? { review: decodeJson(ReviewRecordSchema, review, field(keys.reviews(taskId))) } : {}),
+  };
 }
 
 export interface StandingsStore {
@@ -37,9 +40,9 @@ export interface StandingsStore {
   /**
    * This month's ranking as a book kept in the process, counting every change written before the
    * call, by any instance (live-standings.ts): a rank is then a lookup, not a ranking. `written`:
-   * tasks the caller has just changed (read at once).
+   * reports the caller has just recorded (patched in, or their tasks read at once).
    */
-  rankingBook(basis: RankingBasis, written?: readonly string[]): Promise<RankingBook>;
+  rankingBook(basis: RankingBasis, written?: readonly WrittenReport[]): Promise<RankingBook>;
   rankingSnapshot(month: Ym): Promise<RankingSnapshot | undefined>;
   saveRankingSnapshot(snapshot: RankingSnapshot): Promise<void>;
 }
@@ -55,12 +58,7 @@ export function createStandingsStore(redis: Redis, keys: Keys): StandingsStore {
       // Three reads, not a MULTI: they go out with whatever else this tick sends (auto-pipelining).
       // A write landing between them is one the caller races anyway: it reads before it writes.
       const [progress, granted, review] = await Promise.all([redis.hget(keys.progress(taskId), township), redis.hget(keys.deadlines(taskId), township), redis.hget(keys.reviews(taskId), township)]);
-      const field = (key: string): string => `${key} ${township}`;
-      return {
-        ...(progress !== null ? { progress: decodeJson(ProgressSchema, progress, field(keys.progress(taskId))) } : {}),
-        ...(granted !== null ? { granted: decodeJson(GrantSchema, granted, field(keys.deadlines(taskId))).deadline } : {}),
-        ...(review !== null ? { review: decodeJson(ReviewRecordSchema, review, field(keys.reviews(taskId))) } : {}),
-      };
+      return decodeCellFacts(keys, taskId, township, progress, granted, review);
     },
 
     async progress(taskIds) {

@@ -3,7 +3,8 @@
  * it, the marker 撤回 reads, a 销号/恢复 as asked, a post given up. Each store's interface is in
  * its own file (county.ts, ledger.ts, pacing.ts, …); `redis-store.ts` puts them together.
  */
-import type { ChatPlatform, EntryOrigin, Instant, Progress, ReportEntry, ReportFacts, Task, TaskEvent, TaskEventKind, Ymd } from '../domain/model.js';
+import type { ChatPlatform, EntryOrigin, Instant, Progress, ReportEntry, ReportFacts, Reported, Task, TaskEvent, TaskEventKind, Ymd } from '../domain/model.js';
+import type { ReviewRecord } from '../domain/review.js';
 
 export interface ReportInput extends ReportFacts {
   /** The source message id: a second report with the same id records nothing. */
@@ -22,6 +23,39 @@ export interface ReportResult {
   /** Progress before this report (absent: first report). */
   before?: Progress;
   after: Progress;
+  /** The cell as the report left it: what its answer shows, read in the same script. */
+  cell: CellFacts;
+  /** What the report did to the task as the ranking reads it (the ranking book kept in each process patches its copy). */
+  written: WrittenReport;
+}
+
+/** What stands for one township on one task: its progress, a deadline granted to it, its review. */
+export interface CellFacts {
+  progress?: Progress;
+  granted?: Ymd;
+  review?: ReviewRecord;
+}
+
+/** A report's mark on its task: the ledger's length after it, and the standing it wrote (none: the book reads the task again). */
+export interface WrittenReport {
+  task: string;
+  ledgerLength: number;
+  township: string;
+  /** Absent when nothing was appended (a duplicate, a repeat) or the standings were left for a rebuild. */
+  standing?: Reported;
+}
+
+/**
+ * A report on a cell a leader has closed (通过 of the report its progress stands on): nothing was
+ * written. Thrown rather than returned, as no caller records into a closed cell on purpose.
+ */
+export class ReportClosedError extends Error {
+  readonly cell: CellFacts;
+  constructor(cell: CellFacts) {
+    super('the township\'s part of the task is closed by an approved review');
+    this.name = 'ReportClosedError';
+    this.cell = cell;
+  }
 }
 
 export type ReverseResult =

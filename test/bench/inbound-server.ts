@@ -257,11 +257,13 @@ async function startFloor(): Promise<Running> {
       const source = `wecom:${message.messageId}`;
       const reply = await redis.redis.evalsha(
         sha,
-        4,
+        6,
         keys.progress(task.id),
         keys.ledger(task.id),
         keys.seen(task.id, source),
         keys.standings(task.id),
+        keys.deadlines(task.id),
+        keys.reviews(task.id),
         township.id,
         amountText(amount.value),
         args.value.valueText,
@@ -275,7 +277,8 @@ async function startFloor(): Promise<Running> {
         String(slot),
         beijingInstant(new Date(now - REPEAT_MS)),
       );
-      // Recorded, a redelivery or a repeat: each is the same answer to the clerk.
+      // Recorded, a redelivery or a repeat: each is the same answer to the clerk (a closed cell is
+      // not among the bench's reports).
       RecordReplySchema.parse(reply);
 
       const streamId = streamIdOf(message.messageId);

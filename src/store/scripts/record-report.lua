@@ -5,6 +5,8 @@ KEYS[1]  progress hash of the task     (field: township id, value: progress JSON
 KEYS[2]  ledger stream of the task
 KEYS[3]  seen marker of the source message (value: the ledger entry id it produced)
 KEYS[4]  standings of the task: what ranking reads (see below)
+KEYS[5]  deadlines granted in the task (field: township id, value: grant JSON)
+KEYS[6]  reviews of the task (field: township id, value: review JSON)
 
 ARGV[1]  township id
 ARGV[2]  amount, a decimal number as text
@@ -19,7 +21,11 @@ ARGV[10] seconds the seen marker lives
 ARGV[11] the township's slot in the standings (0, 1, 2 …; never reused)
 ARGV[12] repeat window start, an instant in the same form as ARGV[8]
 
-Returns {status, entry id, entry fields as a flat field/value list}
+Returns {status, entry id, entry fields as a flat field/value list, then what the answer shows of
+the cell once the script is done: the township's progress JSON, its granted deadline JSON and its
+review JSON ('' where there is none), the ledger's length, and 1 when the entry's record was
+written into the standings (0 otherwise)}: the report's answer and the ranking book kept in the
+process need no other read of this task.
   status 'recorded'  : the entry was appended and progress set
   status 'duplicate' : the source was recorded before; nothing written, its entry is returned
                        (fields empty when that entry is gone from the ledger)
@@ -28,6 +34,8 @@ Returns {status, entry id, entry fields as a flat field/value list}
                        same amount, value and note. Nothing is written but this source's seen
                        marker; that entry is returned. A clerk told to send a report again (the
                        bot failed after recording it) or whose phone sent it twice gets one entry.
+  status 'closed'    : a leader passed (通过) the report the township's progress stands on: its part
+                       of the task is closed and nothing is written (entry id and fields empty).
 
 Every ledger entry keeps `prev`, the progress JSON exactly as it stood before the entry (empty:
 none), so a reversal can restore it byte for byte. Amounts stay text inside progress JSON too:
@@ -40,24 +48,45 @@ kept only while it is whole: written when it exists or the task has no progress 
 for rebuild-standings.lua, which makes it from the progress hash.
 ]]
 
+local township = ARGV[1]
+
+-- What the answer shows of the cell, as it stands when the script ends.
+local function cell(status, id, fields, written)
+  return {
+    status, id, fields,
+    redis.call('HGET', KEYS[1], township) or '',
+    redis.call('HGET', KEYS[5], township) or '',
+    redis.call('HGET', KEYS[6], township) or '',
+    redis.call('XLEN', KEYS[2]),
+    written,
+  }
+end
+
 local seen = redis.call('GET', KEYS[3])
 if seen then
   local found = redis.call('XRANGE', KEYS[2], seen, seen)
   if #found == 0 then
-    return {'duplicate', seen, {}}
+    return cell('duplicate', seen, {}, 0)
   end
-  return {'duplicate', seen, found[1][2]}
+  return cell('duplicate', seen, found[1][2], 0)
 end
 
-local township = ARGV[1]
 local amount = ARGV[2]
 local before = redis.call('HGET', KEYS[1], township)
 if not before then
   before = ''
 end
 
+local prev = nil
 if before ~= '' then
-  local prev = cjson.decode(before)
+  prev = cjson.decode(before)
+  local review = redis.call('HGET', KEYS[6], township)
+  if review then
+    review = cjson.decode(review)
+    if review.state == 'approved' and review.report == prev.entry then
+      return cell('closed', '', {}, 0)
+    end
+  end
   -- Text order is time order only between instants of one form; both come from beijingInstant.
   local recent = type(prev.at) == 'string' and #prev.at == #ARGV[12] and prev.at >= ARGV[12]
   if recent and type(prev.by) == 'table' and prev.amount == amount and prev.by.platform == ARGV[5] and prev.by.user == ARGV[6] then
@@ -69,7 +98,7 @@ if before ~= '' then
       end
       if fields.value == ARGV[3] and fields.note == ARGV[4] then
         redis.call('SET', KEYS[3], prev.entry, 'EX', tonumber(ARGV[10]))
-        return {'repeat', prev.entry, found[1][2]}
+        return cell('repeat', prev.entry, found[1][2], 0)
       end
     end
   end
@@ -78,7 +107,7 @@ end
 local standingsWhole = before == '' and redis.call('HLEN', KEYS[1]) == 0 or redis.call('EXISTS', KEYS[4]) == 1
 
 local kind = 'report'
-if before ~= '' and tonumber(amount) < tonumber(cjson.decode(before).amount) then
+if prev and tonumber(amount) < tonumber(prev.amount) then
   kind = 'correction'
 end
 
@@ -104,10 +133,12 @@ local after = cjson.encode({
   by = { platform = ARGV[5], user = ARGV[6], name = ARGV[7] },
 })
 redis.call('HSET', KEYS[1], township, after)
+local written = 0
 if standingsWhole then
   local at = ARGV[8]
   redis.call('SETRANGE', KEYS[4], tonumber(ARGV[11]) * 40, struct.pack('>d', tonumber(amount)) .. at .. string.rep(' ', 32 - #at))
+  written = 1
 end
 redis.call('SET', KEYS[3], id, 'EX', tonumber(ARGV[10]))
 
-return {'recorded', id, fields}
+return cell('recorded', id, fields, written)

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   addDays,
@@ -75,6 +76,21 @@ describe('Beijing time of an instant', () => {
 
   it('refuses an invalid Date rather than printing NaN', () => {
     expect(() => beijingDate(new Date('not a date'))).toThrow(RangeError);
+  });
+
+  it('agrees with the time zone database for any instant from 1970 to 2200, leap days and year ends included', () => {
+    // sv-SE prints `YYYY-MM-DD HH:MM:SS`: the tz database's Asia/Shanghai, its 1986–1991 summers included.
+    const tz = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: Date.UTC(2200, 0, 1) }), (ms) => {
+        const at = new Date(ms);
+        const [date, time] = tz.format(at).split(' ');
+        expect(beijingDate(at)).toBe(date);
+        expect(beijingMonth(at)).toBe(date?.slice(0, 7));
+        expect(beijingTime(at)).toBe(time?.slice(0, 5));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
