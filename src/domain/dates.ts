@@ -139,6 +139,15 @@ export function beijingDay(at: Instant): Ymd {
   return at.endsWith(BEIJING_OFFSET) && at.length > 10 ? at.slice(0, 10) : beijingDate(new Date(instantMs(at)));
 }
 
+/**
+ * The Beijing date of an instant in epoch milliseconds, as a day number (epochDay): a ranking asks
+ * it of every finished cell, and a number compares without making a string.
+ */
+export function beijingEpochDay(ms: number): number {
+  if (ms >= FIXED_OFFSET_FROM_MS) return Math.floor((ms + OFFSET_MS) / DAY_MS);
+  return epochDay(beijingDate(new Date(ms)));
+}
+
 /** Beijing wall-clock time of an instant, `HH:MM`. */
 export function beijingTime(at: Date): string {
   const c = wallClock(at);

@@ -66,7 +66,12 @@ export function pace(args: { task: Pick<Task, 'start' | 'deadline'>; today: Ymd;
  * reported after the deadline is ✅逾期完成, kept apart from the ones on time.
  */
 export function lightFor(taskPace: Pace, completion: number, doneOn?: Ymd): Light {
-  if (completion >= 1) return doneOn !== undefined && doneOn > taskPace.deadline ? 'done-late' : 'done';
+  return lightOf(taskPace, completion, doneOn !== undefined && doneOn > taskPace.deadline);
+}
+
+/** `lightFor` with the day already compared: `late` when the report that stands came after the deadline. */
+export function lightOf(taskPace: Pace, completion: number, late: boolean): Light {
+  if (completion >= 1) return late ? 'done-late' : 'done';
   if (taskPace.daysPastDeadline > 0) return 'overdue';
   if (completion < taskPace.expectedShare - PACE_TOLERANCE) return 'behind';
   if (taskPace.workdaysLeft <= CLOSE_WORKDAYS) return 'behind';

@@ -1,6 +1,6 @@
-import { beijingDay } from './dates.js';
+import { beijingEpochDay, beijingInstant, epochDay, instantMs } from './dates.js';
 import type { GrantedDeadlines } from './extensions.js';
-import { lightFor, pace, type Pace } from './lights.js';
+import { lightOf, pace, type Pace } from './lights.js';
 import type { Instant, Reported, Task, Township, WorkCalendar, Ym, Ymd } from './model.js';
 import { completion, requiredAmount } from './targets.js';
 
@@ -74,6 +74,39 @@ export interface Lookup<V> {
   get(key: string): V | undefined;
 }
 
+/**
+ * Every township's progress as numbers: all a ranking reads of the report that stands is its
+ * amount and its time. Record r of a task's cells holds the amount at 2r and the report's epoch
+ * milliseconds at 2r + 1; a record past the end, or whose time is 0, is no progress. A township's
+ * record is the same in every task, so a county of 20,000 × 300 is 300 arrays, not six million
+ * objects (src/store/slots.ts keeps them in Redis in this layout).
+ */
+export interface ProgressTable {
+  /** The township's record in every task's cells; undefined when it has none. */
+  recordOf(township: string): number | undefined;
+  /** A task's cells; undefined when no township has progress on it. */
+  cells(task: string): Float64Array | undefined;
+}
+
+/** A table over progress kept by task and township id (a board's, a replayed ledger's). */
+export function progressTable(townships: readonly Township[], tasks: readonly Task[], progress: Lookup<Lookup<Reported>>): ProgressTable {
+  const records = new Map(townships.map((township, index) => [township.id, index]));
+  const cells = new Map<string, Float64Array>();
+  for (const task of tasks) {
+    const reports = progress.get(task.id);
+    if (!reports) continue;
+    const column = new Float64Array(2 * townships.length);
+    for (const [index, township] of townships.entries()) {
+      const reported = reports.get(township.id);
+      if (!reported) continue;
+      column[2 * index] = reported.amount;
+      column[2 * index + 1] = instantMs(reported.at);
+    }
+    cells.set(task.id, column);
+  }
+  return { recordOf: (township) => records.get(township), cells: (task) => cells.get(task) };
+}
+
 /** What a month's ranking is computed against, apart from the progress. */
 export interface RankingBasis {
   month: Ym;
@@ -99,18 +132,24 @@ export interface RankingBook {
   snapshot(previous?: RankingSnapshot): RankingSnapshot;
 }
 
+/** A pace and its deadline as a day number, to compare with a report's day without a string. */
+interface Timed {
+  pace: Pace;
+  deadlineDay: number;
+}
+
 interface CountedTask {
   task: Task;
   /** Indexes into the townships it is for; undefined when it is for every township. */
   members: readonly number[] | undefined;
   /** `members` as a mask over the townships' indexes, for counting a few townships again. */
   memberMask: Uint8Array | undefined;
-  pace: Pace;
+  timed: Timed;
   /** Township id → a deadline a grant moved past the task's own. */
   grants: ReadonlyMap<string, Ymd> | undefined;
   /** The pace to each granted deadline, computed once per date. */
-  grantedPaces: Map<Ymd, Pace>;
-  reports: Lookup<Reported> | undefined;
+  grantedPaces: Map<Ymd, Timed>;
+  cells: Float64Array | undefined;
 }
 
 interface Scored {
@@ -131,7 +170,7 @@ export function buildRanking(
     previous?: RankingSnapshot;
   },
 ): RankingSnapshot {
-  return rankingBook(input, input.progress, input.deadlines).snapshot(input.previous);
+  return rankingBook(input, progressTable(input.townships, input.tasks, input.progress), input.deadlines).snapshot(input.previous);
 }
 
 /**
@@ -139,10 +178,12 @@ export function buildRanking(
  * it changed for (`recount`). Sums are taken task by task in the tasks' order for every township,
  * whether all are counted or one, so a recounted row is the one a fresh book would compute.
  */
-export function rankingBook(basis: RankingBasis, progress: Lookup<Lookup<Reported>>, deadlines?: GrantedDeadlines): RankingBook {
+export function rankingBook(basis: RankingBasis, progress: ProgressTable, deadlines?: GrantedDeadlines): RankingBook {
   const { month, asOf, calendar, townships } = basis;
   const n = townships.length;
   const indexOf = new Map(townships.map((township, index) => [township.id, index]));
+  const records = Int32Array.from(townships, (township) => progress.recordOf(township.id) ?? -1);
+  const timedOf = (task: Pick<Task, 'start' | 'deadline'>): Timed => ({ pace: pace({ task, today: asOf, calendar }), deadlineDay: epochDay(task.deadline) });
   // The calendar figures are the same for every township: once per task keeps 2,000 × 300 fast.
   // A task that has not started by `asOf` cannot have progress yet, so it would only lower scores.
   const counted: CountedTask[] = basis.tasks
@@ -153,34 +194,34 @@ export function rankingBook(basis: RankingBasis, progress: Lookup<Lookup<Reporte
         task,
         members,
         memberMask: members && maskOf(members, n),
-        pace: pace({ task, today: asOf, calendar }),
+        timed: timedOf(task),
         grants: deadlines?.get(task.id),
         grantedPaces: new Map(),
-        reports: undefined,
+        cells: undefined,
       };
     });
   const countedById = new Map(counted.map((one) => [one.task.id, one]));
 
-  const paceTo = (one: CountedTask, deadline: Ymd): Pace => {
+  const paceTo = (one: CountedTask, deadline: Ymd): Timed => {
     let found = one.grantedPaces.get(deadline);
-    if (!found) one.grantedPaces.set(deadline, (found = pace({ task: { start: one.task.start, deadline }, today: asOf, calendar })));
+    if (!found) one.grantedPaces.set(deadline, (found = timedOf({ start: one.task.start, deadline })));
     return found;
   };
   const tally = emptyTally(n);
   const scored: (Scored | undefined)[] = new Array<Scored | undefined>(n).fill(undefined);
   const readReports = (): void => {
-    for (const one of counted) one.reports = progress.get(one.task.id);
+    for (const one of counted) one.cells = progress.cells(one.task.id);
   };
 
   readReports();
-  tallyTasks(townships, counted, paceTo, tally);
+  tallyTasks(townships, records, counted, paceTo, tally);
   for (const [index, township] of townships.entries()) scored[index] = scoreOf(township, index, tally);
 
   const recountIndexes = (indexes: readonly number[]): void => {
     if (indexes.length === 0) return;
     readReports();
     for (const index of indexes) resetTally(tally, index);
-    tallyTasks(townships, counted, paceTo, tally, indexes);
+    tallyTasks(townships, records, counted, paceTo, tally, indexes);
     for (const index of indexes) {
       const township = townships[index];
       if (township) scored[index] = scoreOf(township, index, tally);
@@ -281,7 +322,8 @@ interface Tally {
   weighted: Float64Array;
   weights: Float64Array;
   plain: Float64Array;
-  lastAt: (Instant | undefined)[];
+  /** Epoch ms of the latest report counted; 0: none. */
+  lastMs: Float64Array;
 }
 
 function emptyTally(n: number): Tally {
@@ -294,7 +336,7 @@ function emptyTally(n: number): Tally {
     weighted: new Float64Array(n),
     weights: new Float64Array(n),
     plain: new Float64Array(n),
-    lastAt: new Array<Instant | undefined>(n).fill(undefined),
+    lastMs: new Float64Array(n),
   };
 }
 
@@ -307,46 +349,47 @@ function resetTally(tally: Tally, index: number): void {
   tally.weighted[index] = 0;
   tally.weights[index] = 0;
   tally.plain[index] = 0;
-  tally.lastAt[index] = undefined;
+  tally.lastMs[index] = 0;
 }
 
 /**
- * Task by task rather than township by township: each task's progress is then read in one sweep
- * while it is in the processor's cache, which is most of the time a large county takes. `only`
- * counts those townships alone (already reset), in the same order of tasks.
+ * Task by task rather than township by township: each task's cells are read in one sweep while
+ * they are in the processor's cache, which is most of the time a large county takes. `only` counts
+ * those townships alone (already reset), in the same order of tasks.
  */
-function tallyTasks(townships: readonly Township[], counted: readonly CountedTask[], paceTo: (one: CountedTask, deadline: Ymd) => Pace, tally: Tally, only?: readonly number[]): void {
+function tallyTasks(townships: readonly Township[], records: Int32Array, counted: readonly CountedTask[], paceTo: (one: CountedTask, deadline: Ymd) => Timed, tally: Tally, only?: readonly number[]): void {
   const n = townships.length;
-  const add = (one: CountedTask, index: number): void => {
-    const township = townships[index];
-    if (!township) return;
-    const progress = one.reports?.get(township.id);
-    const share = progress ? completion(progress.amount, requiredAmount(one.task.target, township)) : 0;
-    tally.tasks[index] = (tally.tasks[index] ?? 0) + 1;
-    tally.weighted[index] = (tally.weighted[index] ?? 0) + one.task.weight * share;
-    tally.weights[index] = (tally.weights[index] ?? 0) + one.task.weight;
-    tally.plain[index] = (tally.plain[index] ?? 0) + share;
-    const granted = one.grants?.get(township.id);
-    const taskPace = granted !== undefined && granted > one.task.deadline ? paceTo(one, granted) : one.pace;
-    // Only a finished cell needs the day it was reported (on time or late): most are not finished.
-    const lit = lightFor(taskPace, share, share >= 1 && progress ? beijingDay(progress.at) : undefined);
-    // A closed task (销号) still counts toward the month's score, but is no one's to chase: it
-    // shows as done or not at all, never as 🔴 or 🟡 (as 预警 and the reminders leave it out).
-    const light = one.task.status === 'closed' && share < 1 ? undefined : lit;
-    if (light === 'done') tally.done[index] = (tally.done[index] ?? 0) + 1;
-    else if (light === 'done-late') tally.doneLate[index] = (tally.doneLate[index] ?? 0) + 1;
-    else if (light === 'behind') tally.behind[index] = (tally.behind[index] ?? 0) + 1;
-    else if (light === 'overdue') tally.overdue[index] = (tally.overdue[index] ?? 0) + 1;
-    if (progress) {
-      const last = tally.lastAt[index];
-      if (last === undefined || compareInstants(progress.at, last) > 0) tally.lastAt[index] = progress.at;
-    }
-  };
   for (const one of counted) {
+    // What is the same for every township, taken out of the loop that runs once per cell.
+    const { task, cells, grants } = one;
+    const closed = task.status === 'closed';
+    const add = (index: number): void => {
+      const township = townships[index];
+      if (!township) return;
+      const record = records[index] ?? -1;
+      const at = record >= 0 && cells !== undefined ? (cells[2 * record + 1] ?? 0) : 0;
+      const share = at !== 0 ? completion(cells?.[2 * record] ?? 0, requiredAmount(task.target, township)) : 0;
+      tally.tasks[index] = (tally.tasks[index] ?? 0) + 1;
+      tally.weighted[index] = (tally.weighted[index] ?? 0) + task.weight * share;
+      tally.weights[index] = (tally.weights[index] ?? 0) + task.weight;
+      tally.plain[index] = (tally.plain[index] ?? 0) + share;
+      if (at > (tally.lastMs[index] ?? 0)) tally.lastMs[index] = at;
+      // A closed task (销号) still counts toward the month's score, but is no one's to chase: it
+      // shows as done or not at all, never as 🔴 or 🟡 (as 预警 and the reminders leave it out).
+      if (closed && share < 1) return;
+      const granted = grants?.get(township.id);
+      const timed = granted !== undefined && granted > task.deadline ? paceTo(one, granted) : one.timed;
+      // Only a finished cell needs the day it was reported (on time or late): most are not finished.
+      const light = lightOf(timed.pace, share, share >= 1 && beijingEpochDay(at) > timed.deadlineDay);
+      if (light === 'done') tally.done[index] = (tally.done[index] ?? 0) + 1;
+      else if (light === 'done-late') tally.doneLate[index] = (tally.doneLate[index] ?? 0) + 1;
+      else if (light === 'behind') tally.behind[index] = (tally.behind[index] ?? 0) + 1;
+      else if (light === 'overdue') tally.overdue[index] = (tally.overdue[index] ?? 0) + 1;
+    };
     if (only) {
-      for (const index of only) if (!one.memberMask || one.memberMask[index] === 1) add(one, index);
-    } else if (one.members) for (const index of one.members) add(one, index);
-    else for (let index = 0; index < n; index += 1) add(one, index);
+      for (const index of only) if (!one.memberMask || one.memberMask[index] === 1) add(index);
+    } else if (one.members) for (const index of one.members) add(index);
+    else for (let index = 0; index < n; index += 1) add(index);
   }
 }
 
@@ -372,9 +415,9 @@ function scoreOf(township: Township, index: number, tally: Tally): Scored | unde
     overdue: tally.overdue[index] ?? 0,
     bottom: false,
   };
-  const lastAt = tally.lastAt[index];
-  if (lastAt !== undefined) row.lastAt = lastAt;
-  return { row, lastMs: lastAt === undefined ? Infinity : Date.parse(lastAt) };
+  const lastMs = tally.lastMs[index] ?? 0;
+  if (lastMs !== 0) row.lastAt = beijingInstant(new Date(lastMs));
+  return { row, lastMs: lastMs === 0 ? Infinity : lastMs };
 }
 
 /** Ahead of `b` on a tie rule that shares ranks (the name only orders the list). */
@@ -385,22 +428,6 @@ function better(a: Scored, b: Scored): boolean {
 /** Equal on every tie rule except the name, which only orders the list. */
 function sameResult(a: Scored, b: Scored): boolean {
   return a.row.score === b.row.score && a.row.overdue === b.row.overdue && a.lastMs === b.lastMs;
-}
-
-/**
- * Instants written with the same layout and offset compare as text. Date.parse costs about a
- * microsecond, too much once per (task, township) of a large county; it is kept for mixed forms.
- */
-function compareInstants(a: Instant, b: Instant): number {
-  if (a.length === b.length && sameOffset(a, b)) return a < b ? -1 : a > b ? 1 : 0;
-  return Date.parse(a) - Date.parse(b);
-}
-
-/** Compares the trailing `Z` or `+08:00` in place: slicing would allocate on the hot path. */
-function sameOffset(a: Instant, b: Instant): boolean {
-  if (a.endsWith('Z') && b.endsWith('Z')) return true;
-  for (let i = 1; i <= 6; i += 1) if (a.charCodeAt(a.length - i) !== b.charCodeAt(b.length - i)) return false;
-  return true;
 }
 
 function compareMs(a: number, b: number): number {

@@ -105,8 +105,10 @@ export interface Keys {
   progress(taskId: string): string;
   /** Stream: the task's append-only ledger (工作台账). */
   ledger(taskId: string): string;
-  /** String: the task's standings, 40 bytes per township slot, for ranking (record-report.lua). */
+  /** String: the task's standings, 16 bytes per township slot, for ranking (record-report.lua). */
   standings(taskId: string): string;
+  /** String: the standings in the 40-byte layout of earlier versions; deleted once `standings` is made (set-standings.lua). */
+  formerStandings(taskId: string): string;
   /** Hash: request number → JSON ExtensionRequest; `open:<township id>` → the number of its open one. */
   requests(taskId: string): string;
   /** Hash township id → JSON ReviewRecord: a completion waiting for review (完成审核) or passed. */
@@ -178,7 +180,8 @@ export function createKeys(prefix = PRODUCTION_PREFIX): Keys {
     mediaId: (platform, file) => `${prefix}:media:${platform}:${file}`,
     progress: (taskId) => `${task(taskId)}:progress`,
     ledger: (taskId) => `${task(taskId)}:ledger`,
-    standings: (taskId) => `${task(taskId)}:standings`,
+    standings: (taskId) => `${task(taskId)}:cells`,
+    formerStandings: (taskId) => `${task(taskId)}:standings`,
     requests: (taskId) => `${task(taskId)}:requests`,
     deadlines: (taskId) => `${task(taskId)}:deadlines`,
     reviews: (taskId) => `${task(taskId)}:reviews`,

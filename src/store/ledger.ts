@@ -28,7 +28,7 @@ import { countyStamp } from './county.js';
 import type { Keys } from './keys.js';
 import { getJson, run } from './redis-io.js';
 import { defineScripts, type TaskKeys } from './scripts.js';
-import { createSlots, STANDING_AT_BYTES } from './slots.js';
+import { createSlots } from './slots.js';
 import { decodeCellFacts } from './standings.js';
 import { ReportClosedError, type LastReport, type ReportInput, type ReportResult, type ReverseResult, type TaskEventInput, type TaskEventResult, type WrittenReport } from './types.js';
 
@@ -94,8 +94,6 @@ export function createLedgerStore(redis: Redis, keys: Keys): LedgerStore {
     } catch {
       throw new RangeError(`${name} must be an ISO instant with offset, got ${value}`);
     }
-    // The standings keep `at` in 32 bytes; an instant with offset takes 29.
-    if (value.length > STANDING_AT_BYTES) throw new RangeError(`${name} must fit ${String(STANDING_AT_BYTES)} characters, got ${value}`);
     return ms;
   }
 
@@ -133,6 +131,7 @@ export function createLedgerStore(redis: Redis, keys: Keys): LedgerStore {
           seenSeconds: SEEN_SECONDS,
           slot: await slots.of(input.township),
           repeatSince: beijingInstant(new Date(atMs - REPEAT_MS)),
+          atMs,
         }),
         taskKeysOf.ledger,
       );
@@ -163,7 +162,7 @@ export function createLedgerStore(redis: Redis, keys: Keys): LedgerStore {
         ledgerLength,
         township: input.township,
         // The amount as the script packed it: the text it was given, read as a double.
-        ...(standingWritten === 1 ? { standing: { amount: Number(amountText(input.amount)), at: input.at } } : {}),
+        ...(standingWritten === 1 ? { standing: { amount: Number(amountText(input.amount)), atMs } } : {}),
       };
       return { duplicate, repeated, entry, ...(decoded.prev ? { before: decoded.prev } : {}), after, cell, written };
     },

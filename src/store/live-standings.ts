@@ -16,13 +16,12 @@
  * Cluster-safe (docs/design.md §4): the XLENs and the reads are single-key commands in a pipeline.
  */
 import type { ChainableCommander, Redis } from 'ioredis';
-import { rankingBook, type Lookup, type RankingBasis, type RankingBook } from '../domain/ranking.js';
-import type { Reported, Ymd } from '../domain/model.js';
+import { rankingBook, type ProgressTable, type RankingBasis, type RankingBook } from '../domain/ranking.js';
+import type { Ymd } from '../domain/model.js';
 import { CounterSchema, decode, decodeJson, GrantSchema } from './codec.js';
 import type { Keys } from './keys.js';
 import { run, StringHash } from './redis-io.js';
-import { defineScripts } from './scripts.js';
-import { readStanding, STANDING_BYTES, standingChanged, writeStanding, type Slots } from './slots.js';
+import { cellsOf, rebuiltCells, standingChanged, type Slots } from './slots.js';
 import type { WrittenReport } from './types.js';
 
 export interface LiveStandings {
@@ -37,12 +36,11 @@ export interface LiveStandings {
 /** One task as last read. */
 interface TaskCopy {
   ledgerLength: number;
-  standings: Buffer;
+  cells: Float64Array;
   grants: ReadonlyMap<string, Ymd>;
 }
 
 export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots): LiveStandings {
-  const scripts = defineScripts(redis);
   const copies = new Map<string, TaskCopy>();
   let slotOf: ReadonlyMap<string, number> = new Map();
   let bySlot: (string | undefined)[] = [];
@@ -50,24 +48,10 @@ export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots): Liv
   let copiesFor: RankingBasis['tasks'] | undefined;
   let kept: RankingBook | undefined;
 
-  /** A task's progress by township, read from its copy when asked: the copy is replaced, the view stays. */
-  const views = new Map<string, Lookup<Reported>>();
-  const progress: Lookup<Lookup<Reported>> = {
-    get(task) {
-      if (!copies.has(task)) return undefined;
-      let view = views.get(task);
-      if (!view) {
-        view = {
-          get(township) {
-            const copy = copies.get(task);
-            const slot = slotOf.get(township);
-            return copy && slot !== undefined ? readStanding(copy.standings, slot) : undefined;
-          },
-        };
-        views.set(task, view);
-      }
-      return view;
-    },
+  /** The copies as the book reads them: a copy is replaced, the table stays. */
+  const progress: ProgressTable = {
+    recordOf: (township) => slotOf.get(township),
+    cells: (task) => copies.get(task)?.cells,
   };
   const deadlines = (): Map<string, ReadonlyMap<string, Ymd>> => new Map([...copies].filter(([, copy]) => copy.grants.size > 0).map(([id, copy]) => [id, copy.grants]));
 
@@ -78,13 +62,8 @@ export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots): Liv
   async function copyOf(id: string, ledgerLength: number, bytes: unknown, hash: unknown): Promise<TaskCopy> {
     const granted = decode(StringHash, hash, keys.deadlines(id));
     const grants = new Map(Object.entries(granted).map(([township, json]) => [township, decodeJson(GrantSchema, json, `${keys.deadlines(id)} ${township}`).deadline]));
-    return { ledgerLength, standings: Buffer.isBuffer(bytes) ? bytes : await rebuilt(id), grants };
-  }
-
-  /** Written before standings existed, or reported on while the string was missing (record-report.lua). */
-  async function rebuilt(id: string): Promise<Buffer> {
-    await scripts.rebuildStandings(keys.progress(id), keys.standings(id), slotOf);
-    return (await redis.getBuffer(keys.standings(id))) ?? Buffer.alloc(0);
+    // Missing: written before this layout existed, or reported on while the string was missing.
+    return { ledgerLength, cells: Buffer.isBuffer(bytes) ? cellsOf(bytes) : await rebuiltCells(redis, keys, id, slotOf), grants };
   }
 
   /**
@@ -97,11 +76,15 @@ export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots): Liv
       const copy = copies.get(report.task);
       const slot = slotOf.get(report.township);
       if (!copy || copy.ledgerLength !== report.ledgerLength - 1 || !report.standing || slot === undefined) continue;
-      const end = (slot + 1) * STANDING_BYTES;
       // SETRANGE past the end makes the string longer, padded with zero bytes (no progress).
-      const standings = end <= copy.standings.length ? copy.standings : Buffer.concat([copy.standings, Buffer.alloc(end - copy.standings.length)]);
-      writeStanding(standings, slot, report.standing.amount, report.standing.at);
-      copies.set(report.task, { ...copy, ledgerLength: report.ledgerLength, standings });
+      let cells = copy.cells;
+      if (2 * slot + 1 >= cells.length) {
+        cells = new Float64Array(2 * (slot + 1));
+        cells.set(copy.cells);
+      }
+      cells[2 * slot] = report.standing.amount;
+      cells[2 * slot + 1] = report.standing.atMs;
+      copies.set(report.task, { ...copy, ledgerLength: report.ledgerLength, cells });
       moved.add(report.township);
     }
   }
@@ -152,10 +135,10 @@ export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots): Liv
       const before = copies.get(id);
       copies.set(id, copy);
       if (!book || !before) continue;
-      const slotsSeen = Math.max(before.standings.length, copy.standings.length) / STANDING_BYTES;
+      const slotsSeen = Math.max(before.cells.length, copy.cells.length) / 2;
       for (let slot = 0; slot < slotsSeen; slot += 1) {
         const township = bySlot[slot];
-        if (township !== undefined && standingChanged(before.standings, copy.standings, slot)) moved.add(township);
+        if (township !== undefined && standingChanged(before.cells, copy.cells, slot)) moved.add(township);
       }
       book.regrant(id, copy.grants);
     }

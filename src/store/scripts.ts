@@ -14,7 +14,7 @@ declare module 'ioredis' {
     dubanReverseReport(progress: RedisKey, ledger: RedisKey, seen: RedisKey, standings: RedisKey, reviews: RedisKey, ...args: string[]): Result<unknown, Context>;
     dubanSubmitReview(progress: RedisKey, reviews: RedisKey, ledger: RedisKey, ...args: string[]): Result<unknown, Context>;
     dubanApproveReview(reviews: RedisKey, ledger: RedisKey, seen: RedisKey, ...args: string[]): Result<unknown, Context>;
-    dubanRebuildStandings(progress: RedisKey, standings: RedisKey, ...slots: string[]): Result<unknown, Context>;
+    dubanSetStandings(standings: RedisKey, ledger: RedisKey, former: RedisKey, ledgerLength: string, value: Buffer): Result<unknown, Context>;
     dubanAssignSlots(slots: RedisKey, ...townships: string[]): Result<unknown, Context>;
     dubanRaiseSeq(counter: RedisKey, least: string): Result<unknown, Context>;
     dubanMarkUndone(last: RedisKey, entry: string, marker: string): Result<unknown, Context>;
@@ -41,7 +41,7 @@ function scriptsDir(): string {
   return join(packageRoot(import.meta.url), 'src', 'store', 'scripts');
 }
 
-const NAMES = ['record-report', 'reverse-report', 'rebuild-standings', 'assign-slots', 'raise-seq', 'mark-undone', 'swap-field', 'reserve-slot', 'pause-lane', 'open-request', 'decide-request', 'submit-review', 'approve-review', 'set-cover', 'sign-off', 'hold-lease', 'release-lease', 'spend-budget'] as const;
+const NAMES = ['record-report', 'reverse-report', 'set-standings', 'assign-slots', 'raise-seq', 'mark-undone', 'swap-field', 'reserve-slot', 'pause-lane', 'open-request', 'decide-request', 'submit-review', 'approve-review', 'set-cover', 'sign-off', 'hold-lease', 'release-lease', 'spend-budget'] as const;
 
 let sources: Record<(typeof NAMES)[number], string> | undefined;
 
@@ -73,6 +73,8 @@ export interface RecordReportArgs extends EntryOrigin {
   note: string;
   /** Reports by the same person saying the same thing since this instant are one report. */
   repeatSince: string;
+  /** `at` in epoch milliseconds: what the standings hold of it. */
+  atMs: number;
 }
 
 export interface ReverseReportArgs extends EntryOrigin {
@@ -101,8 +103,8 @@ export interface TaskKeys {
 export interface Scripts {
   recordReport(keys: TaskKeys, args: RecordReportArgs): Promise<unknown>;
   reverseReport(keys: TaskKeys, args: ReverseReportArgs): Promise<unknown>;
-  /** Makes a task's standings from its progress hash; `slots`: township id → slot. */
-  rebuildStandings(progress: string, standings: string, slots: ReadonlyMap<string, number>): Promise<unknown>;
+  /** Stores a task's standings made from its progress hash, if its ledger still has the length read with the hash. */
+  setStandings(keys: Pick<TaskKeys, 'standings' | 'ledger'> & { former: string }, ledgerLength: number, standings: Buffer): Promise<unknown>;
   assignSlots(slots: string, townships: readonly string[]): Promise<unknown>;
   raiseSeq(counter: string, least: number): Promise<unknown>;
   markUndone(last: string, entry: string, marker: string): Promise<unknown>;
@@ -182,7 +184,7 @@ function register(redis: Redis): Scripts {
   redis.defineCommand('dubanReverseReport', { numberOfKeys: 5, lua: source['reverse-report'] });
   redis.defineCommand('dubanSubmitReview', { numberOfKeys: 3, lua: source['submit-review'] });
   redis.defineCommand('dubanApproveReview', { numberOfKeys: 3, lua: source['approve-review'] });
-  redis.defineCommand('dubanRebuildStandings', { numberOfKeys: 2, lua: source['rebuild-standings'] });
+  redis.defineCommand('dubanSetStandings', { numberOfKeys: 3, lua: source['set-standings'] });
   redis.defineCommand('dubanAssignSlots', { numberOfKeys: 1, lua: source['assign-slots'] });
   redis.defineCommand('dubanRaiseSeq', { numberOfKeys: 1, lua: source['raise-seq'] });
   redis.defineCommand('dubanMarkUndone', { numberOfKeys: 1, lua: source['mark-undone'] });
@@ -217,6 +219,7 @@ function register(redis: Redis): Scripts {
         String(a.seenSeconds),
         String(a.slot),
         a.repeatSince,
+        String(a.atMs),
       ),
     reverseReport: (keys, a) =>
       redis.dubanReverseReport(
@@ -239,7 +242,7 @@ function register(redis: Redis): Scripts {
       ),
     submitReview: (keys, township, report, review, fields) => redis.dubanSubmitReview(keys.progress, keys.reviews, keys.ledger, township, report, review, ...fields),
     approveReview: (keys, township, read, approved, seenSeconds, fields) => redis.dubanApproveReview(keys.reviews, keys.ledger, keys.seen, township, read, approved, String(seenSeconds), ...fields),
-    rebuildStandings: (progress, standings, slots) => redis.dubanRebuildStandings(progress, standings, ...[...slots].flatMap(([id, slot]) => [id, String(slot)])),
+    setStandings: (keys, ledgerLength, standings) => redis.dubanSetStandings(keys.standings, keys.ledger, keys.former, String(ledgerLength), standings),
     assignSlots: (slots, townships) => redis.dubanAssignSlots(slots, ...townships),
     raiseSeq: (counter, least) => redis.dubanRaiseSeq(counter, String(least)),
     markUndone: (last, entry, marker) => redis.dubanMarkUndone(last, entry, marker),

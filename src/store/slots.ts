@@ -1,59 +1,73 @@
 /**
- * A task's standings (record-report.lua): one string per task, a 40-byte record per township
- * slot, read whole for ranking. A township's slot is the same in every task's standings and
- * never changes once given (assign-slots.lua).
+ * A task's standings (record-report.lua): one string per task, a 16-byte record per township slot
+ * — the amount, then the report's epoch milliseconds, little-endian doubles — read whole for
+ * ranking as the domain's ProgressTable, without decoding a record. A township's slot is the same
+ * in every task's standings and never changes once given (assign-slots.lua).
  */
+import { endianness } from 'node:os';
 import type { Redis } from 'ioredis';
-import type { Instant, Reported } from '../domain/model.js';
-import { StoreDataError } from './codec.js';
+import { instantMs } from '../domain/dates.js';
+import { StoreDataError, decodeJsonHash, ProgressSchema } from './codec.js';
 import type { Keys } from './keys.js';
+import { run } from './redis-io.js';
 import { defineScripts } from './scripts.js';
 
-/** One standings record (record-report.lua): the amount as a big-endian double, then `at` padded to 32 bytes. */
-export const STANDING_BYTES = 40;
-export const STANDING_AT_BYTES = 32;
+/** One standings record: amount and epoch ms, two doubles. */
+export const STANDING_BYTES = 16;
 
-/** Writes one standings record into `into` at `slot`, as record-report.lua does (the benchmark fills counties this way). */
-export function writeStanding(into: Buffer, slot: number, amount: number, at: Instant): void {
-  into.writeDoubleBE(amount, slot * STANDING_BYTES);
-  into.write(at.padEnd(STANDING_AT_BYTES, ' '), slot * STANDING_BYTES + 8, 'latin1');
+/** Writes one standings record into `into` at `slot`, as record-report.lua does. */
+export function writeStanding(into: Buffer, slot: number, amount: number, atMs: number): void {
+  into.writeDoubleLE(amount, slot * STANDING_BYTES);
+  into.writeDoubleLE(atMs, slot * STANDING_BYTES + 8);
 }
 
-/** A task's standings by township id; a slot of zero bytes (no progress) or without a township is left out. */
-export function decodeStandings(bytes: Buffer, bySlot: readonly (string | undefined)[]): Map<string, Reported> {
-  const out = new Map<string, Reported>();
-  for (let slot = 0; (slot + 1) * STANDING_BYTES <= bytes.length; slot += 1) {
-    const township = bySlot[slot];
-    if (township === undefined) continue;
-    const reported = readStanding(bytes, slot);
-    if (reported) out.set(township, reported);
+/**
+ * A task's standings as the cells of a ProgressTable: record r's amount at 2r, its time at 2r + 1.
+ * The reply's own memory when it is aligned for doubles (a large reply is a buffer of its own),
+ * else one copy; on a big-endian machine each double is read.
+ */
+export function cellsOf(bytes: Buffer): Float64Array {
+  const length = Math.floor(bytes.length / STANDING_BYTES) * 2;
+  if (LITTLE_ENDIAN && bytes.byteOffset % Float64Array.BYTES_PER_ELEMENT === 0) return new Float64Array(bytes.buffer, bytes.byteOffset, length);
+  const cells = new Float64Array(length);
+  if (LITTLE_ENDIAN) new Uint8Array(cells.buffer).set(bytes.subarray(0, length * Float64Array.BYTES_PER_ELEMENT));
+  else for (let i = 0; i < length; i += 1) cells[i] = bytes.readDoubleLE(i * Float64Array.BYTES_PER_ELEMENT);
+  return cells;
+}
+
+const LITTLE_ENDIAN = endianness() === 'LE';
+
+/** Whether the record at `slot` differs between two versions of a task's cells; past the end reads as no progress. */
+export function standingChanged(before: Float64Array, after: Float64Array, slot: number): boolean {
+  const at = (cells: Float64Array): number => cells[2 * slot + 1] ?? 0;
+  const amount = (cells: Float64Array): number => cells[2 * slot] ?? 0;
+  const empty = at(before) === 0;
+  if (empty !== (at(after) === 0)) return true;
+  return !empty && (at(before) !== at(after) || !Object.is(amount(before), amount(after)));
+}
+
+/**
+ * A task's cells made from its progress hash and stored (set-standings.lua), for a task whose
+ * string is missing. The hash is read with the ledger's length in one MULTI; a report landing
+ * before the store makes the script refuse, and the hash is read again.
+ */
+export async function rebuiltCells(redis: Redis, keys: Keys, taskId: string, slotOf: ReadonlyMap<string, number>): Promise<Float64Array> {
+  const scripts = defineScripts(redis);
+  for (;;) {
+    const [hash, length] = await run(redis.multi().hgetall(keys.progress(taskId)).xlen(keys.ledger(taskId)));
+    if (typeof length !== 'number') throw new StoreDataError(keys.ledger(taskId), `XLEN replied ${String(length)}`);
+    const progress = decodeJsonHash(ProgressSchema, hash, keys.progress(taskId));
+    const width = Math.max(-1, ...[...progress.keys()].map((township) => slotOf.get(township) ?? -1)) + 1;
+    const bytes = Buffer.alloc(width * STANDING_BYTES);
+    for (const [township, one] of progress) {
+      const slot = slotOf.get(township);
+      if (slot !== undefined) writeStanding(bytes, slot, one.amount, instantMs(one.at));
+    }
+    const stored = await scripts.setStandings({ standings: keys.standings(taskId), ledger: keys.ledger(taskId), former: keys.formerStandings(taskId) }, length, bytes);
+    if (stored === 1) return cellsOf(bytes);
+    if (stored === 0) return cellsOf((await redis.getBuffer(keys.standings(taskId))) ?? Buffer.alloc(0));
   }
-  return out;
 }
-
-/** The standing at `slot`; undefined past the end or where no progress stands (zero bytes). */
-export function readStanding(bytes: Buffer, slot: number): Reported | undefined {
-  const offset = slot * STANDING_BYTES;
-  if (offset + STANDING_BYTES > bytes.length || bytes[offset + 8] === 0) return undefined;
-  // The padding starts at the first space: one string per cell, not a padded one and its trim.
-  const start = offset + 8;
-  const space = bytes.indexOf(0x20, start);
-  const end = space === -1 || space > offset + STANDING_BYTES ? offset + STANDING_BYTES : space;
-  return { amount: bytes.readDoubleBE(offset), at: bytes.toString('latin1', start, end) };
-}
-
-/** Whether the standing at `slot` differs between two versions of a task's standings. */
-export function standingChanged(before: Buffer, after: Buffer, slot: number): boolean {
-  const from = slot * STANDING_BYTES;
-  const to = from + STANDING_BYTES;
-  const a = from < before.length ? before.subarray(from, Math.min(to, before.length)) : EMPTY;
-  const b = from < after.length ? after.subarray(from, Math.min(to, after.length)) : EMPTY;
-  // A record cut short or absent reads as no progress, as readStanding reads it.
-  return readsAsEmpty(a) !== readsAsEmpty(b) || (!readsAsEmpty(a) && !a.equals(b));
-}
-
-const EMPTY = Buffer.alloc(0);
-const readsAsEmpty = (record: Buffer): boolean => record.length < STANDING_BYTES || record[8] === 0;
 
 export interface Slots {
   /** Township id → standings slot, as Redis has them now. */

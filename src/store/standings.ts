@@ -3,14 +3,13 @@
  * compact standings ranking reads, and the rankings of finished months, kept once computed.
  */
 import type { Redis } from 'ioredis';
-import type { Progress, Reported, Ym } from '../domain/model.js';
-import type { RankingBasis, RankingBook, RankingSnapshot } from '../domain/ranking.js';
+import type { Progress, Ym } from '../domain/model.js';
+import type { ProgressTable, RankingBasis, RankingBook, RankingSnapshot } from '../domain/ranking.js';
 import { decodeJson, decodeJsonHash, encodeJson, GrantSchema, ProgressSchema, RankingSnapshotSchema, ReviewRecordSchema } from './codec.js';
 import type { Keys } from './keys.js';
 import { getJson, run } from './redis-io.js';
-import { defineScripts } from './scripts.js';
 import { createLiveStandings } from './live-standings.js';
-import { createSlots, decodeStandings } from './slots.js';
+import { cellsOf, createSlots, rebuiltCells } from './slots.js';
 import type { CellFacts, WrittenReport } from './types.js';
 
 /** A cell's facts from its three fields as Redis holds them (null: none). */
@@ -33,10 +32,10 @@ export interface StandingsStore {
   progress(taskIds: readonly string[]): Promise<Map<string, Map<string, Progress>>>;
   /**
    * The amount and time of every (task, township)'s progress, for ranking: the same as
-   * `progress` says, read from each task's compact standings (a 2,000-township county ranks in
+   * `progress` says, read from each task's compact standings (a 20,000-township county ranks in
    * a fraction of the time).
    */
-  standings(taskIds: readonly string[]): Promise<Map<string, Map<string, Reported>>>;
+  standings(taskIds: readonly string[]): Promise<ProgressTable>;
   /**
    * This month's ranking as a book kept in the process, counting every change written before the
    * call, by any instance (live-standings.ts): a rank is then a lookup, not a ranking. `written`:
@@ -48,7 +47,6 @@ export interface StandingsStore {
 }
 
 export function createStandingsStore(redis: Redis, keys: Keys): StandingsStore {
-  const scripts = defineScripts(redis);
   const slots = createSlots(redis, keys);
   const live = createLiveStandings(redis, keys, slots);
   return {
@@ -75,25 +73,17 @@ export function createStandingsStore(redis: Redis, keys: Keys): StandingsStore {
     },
 
     async standings(taskIds) {
-      const out = new Map<string, Map<string, Reported>>();
-      if (taskIds.length === 0) return out;
-      const slotMap = await slots.read();
-      const bySlot: (string | undefined)[] = [];
-      for (const [id, slot] of slotMap) bySlot[slot] = id;
+      const slotOf = await slots.read();
+      const cells = new Map<string, Float64Array>();
       const pipeline = redis.pipeline();
       for (const id of taskIds) pipeline.getBuffer(keys.standings(id));
-      const replies = await run(pipeline);
+      const replies = taskIds.length === 0 ? [] : await run(pipeline);
       for (const [i, id] of taskIds.entries()) {
         const reply = replies[i];
-        let bytes: Buffer | undefined = Buffer.isBuffer(reply) ? reply : undefined;
-        if (bytes === undefined) {
-          // Written before standings existed, or reported on while the string was missing.
-          await scripts.rebuildStandings(keys.progress(id), keys.standings(id), slotMap);
-          bytes = (await redis.getBuffer(keys.standings(id))) ?? Buffer.alloc(0);
-        }
-        out.set(id, decodeStandings(bytes, bySlot));
+        // Written before this layout existed, or reported on while the string was missing.
+        cells.set(id, Buffer.isBuffer(reply) ? cellsOf(reply) : await rebuiltCells(redis, keys, id, slotOf));
       }
-      return out;
+      return { recordOf: (township) => slotOf.get(township), cells: (task) => cells.get(task) };
     },
 
     rankingSnapshot(month) {

@@ -3,7 +3,7 @@
  * it, the marker 撤回 reads, a 销号/恢复 as asked, a post given up. Each store's interface is in
  * its own file (county.ts, ledger.ts, pacing.ts, …); `redis-store.ts` puts them together.
  */
-import type { ChatPlatform, EntryOrigin, Instant, Progress, ReportEntry, ReportFacts, Reported, Task, TaskEvent, TaskEventKind, Ymd } from '../domain/model.js';
+import type { ChatPlatform, EntryOrigin, Instant, Progress, ReportEntry, ReportFacts, Task, TaskEvent, TaskEventKind, Ymd } from '../domain/model.js';
 import type { ReviewRecord } from '../domain/review.js';
 
 export interface ReportInput extends ReportFacts {
@@ -42,7 +42,13 @@ export interface WrittenReport {
   ledgerLength: number;
   township: string;
   /** Absent when nothing was appended (a duplicate, a repeat) or the standings were left for a rebuild. */
-  standing?: Reported;
+  standing?: StandingRecord;
+}
+
+/** One township's record in a task's standings (src/store/slots.ts): the amount and the report's epoch ms. */
+export interface StandingRecord {
+  amount: number;
+  atMs: number;
 }
 
 /**

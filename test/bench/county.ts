@@ -10,7 +10,7 @@
  * every one through the script, when the ledger behind them is not what is measured.
  */
 import type { Redis } from 'ioredis';
-import { addDays } from '../../src/domain/dates.js';
+import { addDays, instantMs } from '../../src/domain/dates.js';
 import { TASK_DOMAINS, type Reporter, type Target, type Task, type Township, type Ym, type Ymd, type County } from '../../src/domain/model.js';
 import type { Keys } from '../../src/store/keys.js';
 import { STANDING_BYTES, writeStanding } from '../../src/store/slots.js';
@@ -169,7 +169,7 @@ export function syntheticCounty(size: Size, seed = 20261120): SyntheticCounty {
 
 /**
  * Progress and standings as record-report.lua leaves them, written task by task in pipelines: the
- * progress JSON (amount as text, at, entry, by) and the 40-byte standings records by slot. No
+ * progress JSON (amount as text, at, entry, by) and the 16-byte standings records by slot. No
  * ledger and no dedupe markers: ranking reads neither, and a report's dedupe is per message. The
  * county must be loaded first (loadCounty gives the townships their slots).
  */
@@ -197,7 +197,7 @@ export async function writeProgressDirectly(redis: Redis, keys: Keys, synthetic:
     fields.push(report.township, JSON.stringify({ amount, at: report.at, entry: `1-${String(entry)}`, by: report.by }));
     const slot = slots.get(report.township);
     if (slot === undefined) throw new Error(`no slot for ${report.township}`);
-    writeStanding(standings, slot, report.amount, report.at);
+    writeStanding(standings, slot, report.amount, instantMs(report.at));
   }
   await flush();
 }

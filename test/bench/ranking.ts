@@ -11,7 +11,7 @@
  *                       what ranking cost before the standings (skipped above a million cells);
  *   progress()          store.progress: the full progress, decoded (what the board reads);
  *   (a) standings()     store.standings: what ranking reads — one compact string per task;
- *   (b) buildRanking()  the domain computation on them, with the real work calendar;
+ *   (b) ranking         the domain computation on them (rankingBook, then its snapshot), with the real work calendar;
  *   (c) from Redis      what a process's first 排名 does for the current month, with the app's own
  *                       code (core/board.ts currentRanking) on a store made for the run: townships,
  *                       tasks, every task's standings and last month's stored snapshot read from
@@ -23,8 +23,7 @@ import { performance } from 'node:perf_hooks';
 import { currentRanking } from '../../src/core/board.js';
 import { monthEnd, previousMonth } from '../../src/domain/dates.js';
 import { createWorkCalendar } from '../../src/domain/calendar.js';
-import type { Reported } from '../../src/domain/model.js';
-import { buildRanking, type RankingSnapshot } from '../../src/domain/ranking.js';
+import { rankingBook, type ProgressTable, type RankingSnapshot } from '../../src/domain/ranking.js';
 import { createKeys } from '../../src/store/keys.js';
 import { createRedisStore, type Store } from '../../src/store/redis-store.js';
 import { sizeFrom, syntheticCounty, writeProgressDirectly, type Size, type SyntheticCounty } from './county.js';
@@ -106,7 +105,7 @@ async function benchSize(bench: BenchRedis, prefix: string, size: Size, options:
   const taskIds = tasks.map((t) => t.id);
   // Last month's ranking, stored as it is once a month is over: 排名 shows rank changes against it.
   const lastMonth = previousMonth(month);
-  await rankAndSave(store, taskIds, cells, (progress) => buildRanking({ month: lastMonth, asOf: monthEnd(lastMonth), townships, tasks, progress, calendar }));
+  await rankAndSave(store, taskIds, cells, (progress) => rankingBook({ month: lastMonth, asOf: monthEnd(lastMonth), townships, tasks, calendar }, progress).snapshot());
 
   const checkRanking = (ranking: RankingSnapshot): void => {
     if (ranking.rows.length !== size.townships) throw new Error(`ranking has ${ranking.rows.length} rows, expected ${size.townships}`);
@@ -130,8 +129,8 @@ async function benchSize(bench: BenchRedis, prefix: string, size: Size, options:
         },
       );
   const progressTiming = bulk ? undefined : await measure(() => store.progress(taskIds), timed, (p) => { checkCells(p, cells); });
-  const standingsTiming = await measure(() => store.standings(taskIds), timed, (p) => { checkCells(p, cells); });
-  const rankingTiming = await rankingAlone(store, taskIds, (progress) => buildRanking({ month, asOf, townships, tasks, progress, calendar }), timed, checkRanking);
+  const standingsTiming = await measure(() => store.standings(taskIds), timed, (p) => { checkTable(p, taskIds, cells); });
+  const rankingTiming = await rankingAlone(store, taskIds, (progress) => rankingBook({ month, asOf, townships, tasks, calendar }, progress).snapshot(), timed, checkRanking);
   const source = { store, calendar, today: asOf };
   const fromRedisTiming = await measure(() => currentRanking({ ...source, store: createRedisStore(bench.redis, keys) }), timed, checkWithPrevious);
   const keptTiming = await measure(() => currentRanking(source), timed, checkWithPrevious);
@@ -143,16 +142,16 @@ async function benchSize(bench: BenchRedis, prefix: string, size: Size, options:
  * idle copy of millions of values would make every other measurement's garbage collection dearer.
  */
 
-async function rankAndSave(store: Store, taskIds: readonly string[], cells: number, rank: (progress: ReadonlyMap<string, ReadonlyMap<string, Reported>>) => RankingSnapshot): Promise<void> {
+async function rankAndSave(store: Store, taskIds: readonly string[], cells: number, rank: (progress: ProgressTable) => RankingSnapshot): Promise<void> {
   const standings = await store.standings(taskIds);
-  checkCells(standings, cells);
+  checkTable(standings, taskIds, cells);
   await store.saveRankingSnapshot(rank(standings));
 }
 
 async function rankingAlone(
   store: Store,
   taskIds: readonly string[],
-  rank: (progress: ReadonlyMap<string, ReadonlyMap<string, Reported>>) => RankingSnapshot,
+  rank: (progress: ProgressTable) => RankingSnapshot,
   options: MeasureOptions,
   check: (ranking: RankingSnapshot) => void,
 ): Promise<Timing> {
@@ -186,6 +185,16 @@ function checkCells(progress: ReadonlyMap<string, ReadonlyMap<string, unknown>>,
   if (found !== cells) throw new Error(`progress has ${found} values, expected ${cells}`);
 }
 
+/** Every record with a time is a reported cell (src/store/slots.ts). */
+function checkTable(progress: ProgressTable, taskIds: readonly string[], cells: number): void {
+  let found = 0;
+  for (const id of taskIds) {
+    const column = progress.cells(id) ?? new Float64Array(0);
+    for (let i = 1; i < column.length; i += 2) if (column[i] !== 0) found += 1;
+  }
+  if (found !== cells) throw new Error(`standings have ${found} records, expected ${cells}`);
+}
+
 function report(results: readonly Result[], runs: number): string {
   const cell = (t: Timing | undefined): string => (t ? `${ms(t.median)} / ${ms(t.p95)}` : '—');
   const rows = results.map((r, i) => {
@@ -208,7 +217,7 @@ function report(results: readonly Result[], runs: number): string {
   });
   const lines = [
     `ranking — median / p95 of ${runs} runs (${BULK_RUNS} above ${count(BULK_ABOVE)} cells), in ms; ns/cell and growth from the (c) median; — not timed`,
-    table(['townships × tasks', 'cells', 'HGETALL alone', 'progress()', '(a) standings()', '(b) buildRanking()', '(c) from Redis', '(d) kept', 'ns/cell', 'growth'], rows),
+    table(['townships × tasks', 'cells', 'HGETALL alone', 'progress()', '(a) standings()', '(b) ranking', '(c) from Redis', '(d) kept', 'ns/cell', 'growth'], rows),
   ];
   const goal = results.find((r) => r.size.townships === 20_000 && r.size.tasks === 300) ?? results.at(-1);
   if (goal) {

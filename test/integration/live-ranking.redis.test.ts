@@ -53,7 +53,7 @@ async function basisOf(store: Store): Promise<RankingBasis> {
 async function afresh(store: Store): Promise<ReturnType<typeof buildRanking>> {
   const basis = await basisOf(store);
   const ids = basis.tasks.map((x) => x.id);
-  return buildRanking({ ...basis, progress: await store.standings(ids), deadlines: await store.grantedDeadlines(ids) });
+  return buildRanking({ ...basis, progress: await store.progress(ids), deadlines: await store.grantedDeadlines(ids) });
 }
 
 let source = 0;

@@ -20,6 +20,7 @@ ARGV[9]  source message id
 ARGV[10] seconds the seen marker lives
 ARGV[11] the township's slot in the standings (0, 1, 2 …; never reused)
 ARGV[12] repeat window start, an instant in the same form as ARGV[8]
+ARGV[13] ARGV[8] in epoch milliseconds, for the standings
 
 Returns {status, entry id, entry fields as a flat field/value list, then what the answer shows of
 the cell once the script is done: the township's progress JSON, its granted deadline JSON and its
@@ -41,11 +42,12 @@ Every ledger entry keeps `prev`, the progress JSON exactly as it stood before th
 none), so a reversal can restore it byte for byte. Amounts stay text inside progress JSON too:
 cjson prints numbers with 14 significant digits, text passes through unchanged.
 
-Standings: one string per task, a 40-byte record per township slot — the amount as a big-endian
-double, then `at` padded with spaces to 32 bytes; all zero bytes where no progress stands. Ranking
-2,000 townships × 300 tasks reads 300 such strings instead of 600,000 hash fields. The string is
+Standings: one string per task, a 16-byte record per township slot — the amount, then the
+report's time in epoch milliseconds, both little-endian doubles (src/store/slots.ts reads them as
+a Float64Array without decoding); all zero bytes where no progress stands. Ranking 20,000
+townships × 300 tasks reads 300 such strings instead of six million hash fields. The string is
 kept only while it is whole: written when it exists or the task has no progress yet; else left
-for rebuild-standings.lua, which makes it from the progress hash.
+for set-standings.lua, which stores one made from the progress hash.
 ]]
 
 local township = ARGV[1]
@@ -135,8 +137,7 @@ local after = cjson.encode({
 redis.call('HSET', KEYS[1], township, after)
 local written = 0
 if standingsWhole then
-  local at = ARGV[8]
-  redis.call('SETRANGE', KEYS[4], tonumber(ARGV[11]) * 40, struct.pack('>d', tonumber(amount)) .. at .. string.rep(' ', 32 - #at))
+  redis.call('SETRANGE', KEYS[4], tonumber(ARGV[11]) * 16, struct.pack('<dd', tonumber(amount), tonumber(ARGV[13])))
   written = 1
 end
 redis.call('SET', KEYS[3], id, 'EX', tonumber(ARGV[10]))

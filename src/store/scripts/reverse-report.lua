@@ -113,14 +113,13 @@ if restored == '' then
 else
   redis.call('HSET', KEYS[1], township, restored)
 end
--- A missing standings string is made whole later from the hash (rebuild-standings.lua).
-if redis.call('EXISTS', KEYS[4]) == 1 then
-  local record = string.rep('\0', 40)
-  if restored ~= '' then
-    local at = cjson.decode(restored).at
-    record = struct.pack('>d', tonumber(amount)) .. at .. string.rep(' ', 32 - #at)
-  end
-  redis.call('SETRANGE', KEYS[4], tonumber(ARGV[9]) * 40, record)
+-- A record holds the time in milliseconds, which the restored JSON does not: with progress to
+-- restore the string is dropped and made again from the hash by the next reader (set-standings.lua);
+-- reversals are rare, and Lua would otherwise need its own reading of ISO dates.
+if restored ~= '' then
+  redis.call('DEL', KEYS[4])
+elseif redis.call('EXISTS', KEYS[4]) == 1 then
+  redis.call('SETRANGE', KEYS[4], tonumber(ARGV[9]) * 16, string.rep('\0', 16))
 end
 if reviewed then
   redis.call('HDEL', KEYS[5], township)

@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { beijingDay, instantMs } from '../../../src/domain/dates.js';
+import { lightFor, pace } from '../../../src/domain/lights.js';
 import type { Reported, Task, Township, Ymd } from '../../../src/domain/model.js';
-import { buildRanking, rankingBook, type RankingBasis } from '../../../src/domain/ranking.js';
+import { activeInMonth, buildRanking, progressTable, rankingBook, type Lookup, type ProgressTable, type RankingBasis } from '../../../src/domain/ranking.js';
+import { completion, requiredAmount } from '../../../src/domain/targets.js';
 import { taskOf } from '../../fixtures/county.js';
 import { calendarStub } from '../../helpers/calendar-stub.js';
 
@@ -10,8 +13,11 @@ const AS_OF: Ymd = '2026-11-20';
 
 /** Few names, so townships tie on the name and fall back to the id. */
 const NAMES = ['城关镇', '红星乡', '东风镇'];
-/** Few instants, so townships tie on when they last reported. */
-const INSTANTS = ['2026-11-02T09:00:00.000+08:00', '2026-11-10T10:00:00.000+08:00', '2026-11-19T16:30:00.000+08:00'];
+/**
+ * Few instants, so townships tie on when they last reported; some written in UTC, one the same
+ * instant as another, one past a deadline by half an hour in Beijing and not in UTC.
+ */
+const INSTANTS = ['2026-11-02T09:00:00.000+08:00', '2026-11-10T10:00:00.000+08:00', '2026-11-19T16:30:00.000+08:00', '2026-11-19T08:30:00Z', '2026-11-24T16:30:00.250Z', '2026-11-19T16:30:00+08:00'];
 const DAYS: Ymd[] = ['2026-09-01', '2026-11-10', '2026-11-19', '2026-11-25', '2026-12-31'];
 
 const townshipsArb = fc.integer({ min: 1, max: 7 }).chain((n) =>
@@ -53,6 +59,12 @@ const countyArb = townshipsArb.chain((townships) =>
   ),
 );
 
+/** A table over maps the test changes in place, made again whenever the book reads a task. */
+function tableOver(townships: readonly Township[], tasks: readonly Task[], progress: Lookup<Lookup<Reported>>): ProgressTable {
+  const recordOf = new Map(townships.map((township, index) => [township.id, index]));
+  return { recordOf: (township) => recordOf.get(township), cells: (task) => progressTable(townships, tasks, progress).cells(task) };
+}
+
 describe('a ranking book kept up to date report by report', () => {
   it('ranks as a ranking computed afresh after every report, undo and granted deadline, and gives each township the rank that ranking gives it', () => {
     fc.assert(
@@ -60,7 +72,7 @@ describe('a ranking book kept up to date report by report', () => {
         const basis: RankingBasis = { month: '2026-11', asOf: AS_OF, townships, tasks, calendar };
         const progress = new Map<string, Map<string, Reported>>(tasks.map((t) => [t.id, new Map()]));
         const deadlines = new Map<string, Map<string, Ymd>>();
-        const book = rankingBook(basis, progress, deadlines);
+        const book = rankingBook(basis, tableOver(townships, tasks, progress), deadlines);
 
         for (const change of changes) {
           const task = tasks[change.task % tasks.length];
@@ -97,7 +109,7 @@ describe('a ranking book kept up to date report by report', () => {
       { id: 'b', name: '红星乡', villages: 5 },
     ];
     const progress = new Map([['T1', new Map<string, Reported>([['a', { amount: 50, at: INSTANTS[0] ?? '' }]])]]);
-    const book = rankingBook({ month: '2026-11', asOf: AS_OF, townships, tasks: [taskOf('T1')], calendar }, progress);
+    const book = rankingBook({ month: '2026-11', asOf: AS_OF, townships, tasks: [taskOf('T1')], calendar }, tableOver(townships, [taskOf('T1')], progress));
     const before = book.snapshot();
 
     progress.get('T1')?.set('b', { amount: 90, at: INSTANTS[1] ?? '' });
@@ -111,5 +123,70 @@ describe('a ranking book kept up to date report by report', () => {
       ['b', 1],
       ['a', 2],
     ]);
+  });
+});
+
+/**
+ * The month's ranking written out rule by rule from docs/design.md §2, township by township, with
+ * instants read as text: what the book computed before progress became numbers. Rows as the book's,
+ * with `lastAt` as the instant it names.
+ */
+function referenceRanking(basis: RankingBasis, progress: ReadonlyMap<string, ReadonlyMap<string, Reported>>, deadlines: ReadonlyMap<string, ReadonlyMap<string, Ymd>>): unknown[] {
+  const rows = basis.townships.flatMap((township) => {
+    const counted = basis.tasks.filter((task) => activeInMonth(task, basis.month) && task.start <= basis.asOf && (task.townships === 'all' || task.townships.includes(township.id)));
+    if (counted.length === 0) return [];
+    const tally = { tasks: 0, done: 0, doneLate: 0, behind: 0, overdue: 0, weighted: 0, weights: 0, plain: 0 };
+    let latest: number | undefined;
+    for (const task of counted) {
+      const reported = progress.get(task.id)?.get(township.id);
+      const share = reported ? completion(reported.amount, requiredAmount(task.target, township)) : 0;
+      const granted = deadlines.get(task.id)?.get(township.id);
+      const deadline = granted !== undefined && granted > task.deadline ? granted : task.deadline;
+      const lit = lightFor(pace({ task: { start: task.start, deadline }, today: basis.asOf, calendar: basis.calendar }), share, share >= 1 && reported ? beijingDay(reported.at) : undefined);
+      const light = task.status === 'closed' && share < 1 ? undefined : lit;
+      tally.tasks += 1;
+      tally.weighted += task.weight * share;
+      tally.weights += task.weight;
+      tally.plain += share;
+      if (light === 'done') tally.done += 1;
+      if (light === 'done-late') tally.doneLate += 1;
+      if (light === 'behind') tally.behind += 1;
+      if (light === 'overdue') tally.overdue += 1;
+      if (reported) latest = Math.max(latest ?? Number.NEGATIVE_INFINITY, instantMs(reported.at));
+    }
+    const mean = tally.weights > 0 ? tally.weighted / tally.weights : tally.plain / tally.tasks;
+    const score = mean < 1 && Math.round(1000 * mean) >= 1000 ? 999 : Math.round(1000 * mean);
+    return [{ township: township.id, name: township.name, score, tasks: tally.tasks, done: tally.done, doneLate: tally.doneLate, behind: tally.behind, overdue: tally.overdue, lastMs: latest ?? Number.POSITIVE_INFINITY }];
+  });
+  const byName = new Intl.Collator('zh-CN').compare;
+  rows.sort((a, b) => b.score - a.score || a.overdue - b.overdue || (a.lastMs === b.lastMs ? 0 : a.lastMs < b.lastMs ? -1 : 1) || byName(a.name, b.name) || (a.township < b.township ? -1 : 1));
+  const same = (a: (typeof rows)[number], b: (typeof rows)[number]): boolean => a.score === b.score && a.overdue === b.overdue && a.lastMs === b.lastMs;
+  let rank = 0;
+  return rows.map((row, index) => {
+    const before = rows[index - 1];
+    rank = before && same(before, row) ? rank : index + 1;
+    return { ...row, rank, bottom: rows.length > 3 && rank > rows.length - 3 && row.score < 1000 };
+  });
+}
+
+describe('a ranking computed from numbers', () => {
+  it('ranks every county as the rules written out township by township rank it, instants read as text', () => {
+    fc.assert(
+      fc.property(countyArb, ({ townships, tasks, changes }) => {
+        const basis: RankingBasis = { month: '2026-11', asOf: AS_OF, townships, tasks, calendar };
+        const progress = new Map<string, Map<string, Reported>>(tasks.map((t) => [t.id, new Map()]));
+        const deadlines = new Map<string, Map<string, Ymd>>();
+        for (const change of changes) {
+          const task = tasks[change.task % tasks.length];
+          const township = townships[change.township % townships.length];
+          if (!task || !township) throw new Error('the county has a task and a township');
+          if (change.kind === 'report' && change.reported) progress.get(task.id)?.set(township.id, change.reported);
+          if (change.kind === 'grant' && change.deadline) deadlines.set(task.id, new Map(deadlines.get(task.id)).set(township.id, change.deadline));
+        }
+        const rows = buildRanking({ ...basis, progress, deadlines }).rows.map(({ lastAt, previousRank: _, ...row }) => ({ ...row, lastMs: lastAt === undefined ? Number.POSITIVE_INFINITY : instantMs(lastAt) }));
+        expect(rows).toEqual(referenceRanking(basis, progress, deadlines));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
