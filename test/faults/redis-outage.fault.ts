@@ -64,7 +64,7 @@ function startBot(): ChildProcess {
     stdio: ['ignore', 'inherit', 'pipe'],
   });
   let partial = '';
-  bot.stderr?.on('data', (chunk: Buffer) => {
+  bot.stderr.on('data', (chunk: Buffer) => {
     const lines = (partial + chunk.toString('utf8')).split('\n');
     partial = lines.pop() ?? '';
     logLines.push(...lines);
