@@ -8,7 +8,12 @@
  *   the post is enqueued (reserve-slot.lua), and each lane keeps a line of its posts in which
  *   only the front one may be sent (a send may take its full timeout, a retry minutes).
  * - A post of several parts (a chart and its text, a long message split) records each part sent,
- *   so a retry goes on from the part that failed.
+ *   the last one too, so a retry goes on from the part that failed and a job taken up again after
+ *   its process died sends nothing it sent before.
+ * - A part is sent only while this worker holds the job's BullMQ lock, renewed just before: a job
+ *   whose lock ran out (its worker wedged, or cut off from Redis) is another worker's now.
+ * - A watchdog (watchdog.ts) replaces a worker that leaves due posts untouched, as BullMQ workers
+ *   have done after Redis outages.
  * - Nothing goes out outside the posting window (working days, office hours): a post due then
  *   pauses its lane until the window opens.
  * - "Too fast" (WeCom 45009, DingTalk 130101) pauses the lane: everything it has scheduled
@@ -32,6 +37,7 @@ import type { PacingStore } from '../store/pacing.js';
 import type { PictureStore } from '../store/pictures.js';
 import type { DeadLetter } from '../store/types.js';
 import { createQueuedPosts, type QueuedPost } from './queued-post.js';
+import { startWatchdog, type Watchdog } from './watchdog.js';
 
 /** `dropped`: a refreshed post that had nothing left to say when its time came. */
 export type PostState = 'sent' | 'dropped' | 'dead' | 'pending';
@@ -80,6 +86,8 @@ export interface OutboxOptions {
    * wall clock: they are timers.
    */
   now?: () => Date;
+  /** How often the watchdog looks whether the worker still works (30 s); tests shorten it. */
+  watchdogMs?: number;
 }
 
 interface PostJob {
@@ -93,6 +101,8 @@ interface PostJob {
   failures: number;
   /** Parts already sent, for a retry to go on from. */
   sentParts?: number;
+  /** Every part was sent: a job taken up again after its process died sends nothing. */
+  allSent?: true;
   /** Sent without asking the posting window: see `EnqueueOptions.windowDecided`. */
   windowDecided?: true;
 }
@@ -114,6 +124,39 @@ const ENQUEUE_BATCH = 500;
 /** A completed job's return value when its refreshed post had nothing left to say. */
 const DROPPED = 'dropped';
 
+/**
+ * A job's lock, as BullMQ's worker sets and renews it (its default), and as a send renews it: it
+ * outlasts a send, which gives up after 10 s (src/adapters/http.ts; over WeCom's long connection,
+ * 5 s: src/adapters/wecom/socket.ts), so a lock renewed before a send still holds when it ends.
+ */
+const LOCK_MS = 30_000;
+const WATCHDOG_MS = 30_000;
+/** How long `close` waits for posts being sent before it cuts the worker's connections. */
+const CLOSE_WAIT_MS = 10_000;
+/** Cutting connections does not wait on Redis; this is only in case it does. */
+const CUT_WAIT_MS = 2_000;
+
+/** The job's lock could not be renewed before a send, so nothing was sent. */
+class Unlocked extends Error {
+  /** Another worker holds the job now (Redis answered); else Redis did not answer. */
+  readonly lost: boolean;
+  constructor(lost: boolean, options?: ErrorOptions) {
+    super(lost ? 'the job\'s lock is held by another worker' : 'the job\'s lock could not be renewed', options);
+    this.lost = lost;
+  }
+}
+
+/** Whether `work` settled within `ms`; the timer does not outlive it. */
+async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((done) => { timer = setTimeout(() => { done(false); }, ms); });
+  try {
+    return await Promise.race([work.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** BullMQ job ids may not contain ':' (it separates BullMQ's own key parts). */
 export const jobIdOf = (key: string): string => key.replaceAll(':', '|');
 
@@ -133,6 +176,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
     },
   });
   let worker: Worker<PostJob, string | undefined> | undefined;
+  let watchdog: Watchdog | undefined;
+  /** Workers made so far: each one's name says which it is in CLIENT LIST and in the log. */
+  let generation = 0;
+  /** Jobs taken up or finished by any worker of this outbox: the watchdog's sign of life. */
+  let activity = 0;
   const queuedPosts = createQueuedPosts(store, log);
   queue.on('error', (error) => { log.error('outbox queue error', { error }); });
 
@@ -211,14 +259,26 @@ export function createOutbox(options: OutboxOptions): Outbox {
     try {
       // Parts sent before the picture vanished counted it: the text goes again from its start,
       // since showing a line twice is better than losing the rest.
-      await sendParts(job, poster, group, post, parts, lostPicture ? 0 : (job.data.sentParts ?? 0));
+      await sendParts(job, token, poster, group, post, parts, job.data.allSent ? parts : lostPicture ? 0 : (job.data.sentParts ?? 0));
     } catch (error) {
+      if (error instanceof Unlocked) return unlocked(job, error);
       await store.setLaneFreeAt(lane, Date.now() + parts * spacingOf(poster));
       await failed(job, token, poster, error);
     }
     await store.setLaneFreeAt(lane, Date.now() + parts * spacingOf(poster));
     await store.leaveLine(lane, id);
     return undefined;
+  }
+
+  /**
+   * A job this worker may no longer send. Lost: it is the other worker's, and this one leaves it
+   * alone (BullMQ touches no job whose processor throws DelayedError). Else Redis did not answer:
+   * BullMQ's own retries take it up again.
+   */
+  function unlocked(job: Job<PostJob>, error: Unlocked): never {
+    if (!error.lost) throw error;
+    log.warn('post left to the worker that holds it now', { key: job.data.post.key });
+    throw new DelayedError();
   }
 
   /** Whether a post is still to be delivered (waiting, delayed or being sent). */
@@ -229,12 +289,29 @@ export function createOutbox(options: OutboxOptions): Outbox {
     return state !== 'completed' && state !== 'failed' && state !== 'unknown';
   }
 
-  async function sendParts(job: Job<PostJob>, poster: Poster, group: Group, post: Post, parts: number, from: number): Promise<void> {
+  async function sendParts(job: Job<PostJob>, token: string | undefined, poster: Poster, group: Group, post: Post, parts: number, from: number): Promise<void> {
     for (let index = from; index < parts; index++) {
+      await holdLock(job, token);
       await poster.sendPart(group, post.message, index);
-      if (index + 1 < parts) await job.updateData({ ...job.data, sentParts: index + 1 });
+      // The last part too: a process killed before its job completes must not send it again.
+      await job.updateData({ ...job.data, sentParts: index + 1, ...(index + 1 === parts ? { allSent: true as const } : {}) });
     }
     log.info('posted', { key: post.key, platform: post.platform, chat: post.chat });
+  }
+
+  /**
+   * Renews the job's lock for a send: only the worker holding it may send, so a worker replaced by
+   * the watchdog, or one whose lock ran out while Redis was away, and the worker that took the job
+   * up since never both send a part.
+   */
+  async function holdLock(job: Job<PostJob>, token: string | undefined): Promise<void> {
+    let renewed: number;
+    try {
+      renewed = token === undefined ? 0 : await job.extendLock(token, LOCK_MS);
+    } catch (error) {
+      throw new Unlocked(false, { cause: error });
+    }
+    if (renewed !== 1) throw new Unlocked(true);
   }
 
   /** A refused or failed send: bury it, or pause the lane and try later (lane lock still held). */
@@ -334,18 +411,20 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
     start() {
       if (worker) return;
-      worker = new Worker<PostJob, string | undefined>(QUEUE, deliver, {
-        connection,
-        prefix: options.queuePrefix,
-        concurrency: options.concurrency ?? 16,
-        // A post whose worker died mid-send is taken up again, twice at most (the platform may
-        // have shown it already: at-least-once for that one post).
-        maxStalledCount: 2,
-      });
-      worker.on('error', (error) => { log.error('outbox worker error', { error }); });
-      worker.on('failed', (job, error) => {
-        // Buried posts are logged where they are buried; this is Redis or a bug.
-        if (!(error instanceof UnrecoverableError)) log.error('post failed in the outbox', { key: job?.data.post.key, attempts: job?.attemptsMade, error });
+      worker = newWorker();
+      watchdog = startWatchdog({
+        everyMs: options.watchdogMs ?? WATCHDOG_MS,
+        log,
+        activity: () => activity,
+        // Delayed jobs past their time count: a wedged worker does not promote them to waiting.
+        dueWork: async () => (await queue.getWaitingCount()) + (await queue.getDelayedCount(Date.now())),
+        async recreate() {
+          const old = worker;
+          worker = newWorker();
+          // Forced: a wedged worker may never finish what it holds, nor close on its own.
+          if (old) await closeWorker(old, { force: true });
+          return { closed: old?.opts.name ?? '', started: worker.opts.name ?? '' };
+        },
       });
     },
 
@@ -364,11 +443,57 @@ export function createOutbox(options: OutboxOptions): Outbox {
     },
 
     async close() {
-      await worker?.close();
-      await queue.close();
+      watchdog?.stop();
+      const closing = worker;
+      worker = undefined;
+      // A post being sent finishes, for a while; a stalled worker does not hold the shutdown.
+      if (closing) await closeWorker(closing, { force: false });
+      await within(queue.close(), CUT_WAIT_MS);
       connection.disconnect();
     },
   };
+
+  function newWorker(): Worker<PostJob, string | undefined> {
+    generation += 1;
+    const made = new Worker<PostJob, string | undefined>(
+      QUEUE,
+      (job, token) => {
+        activity += 1;
+        return deliver(job, token);
+      },
+      {
+        connection,
+        prefix: options.queuePrefix,
+        name: `outbox-${String(generation)}`,
+        concurrency: options.concurrency ?? 16,
+        lockDuration: LOCK_MS,
+        // A post whose worker died mid-send is taken up again, twice at most (the platform may
+        // have shown it already: at-least-once for that one post).
+        maxStalledCount: 2,
+      },
+    );
+    made.on('error', (error) => { log.error('outbox worker error', { error }); });
+    made.on('completed', () => { activity += 1; });
+    made.on('failed', (job, error) => {
+      activity += 1;
+      // Buried posts are logged where they are buried; this is Redis or a bug.
+      if (!(error instanceof UnrecoverableError)) log.error('post failed in the outbox', { key: job?.data.post.key, attempts: job?.attemptsMade, error });
+    });
+    return made;
+  }
+
+  /**
+   * Closes a worker, waiting a while for the posts it is sending unless `force`; past that, cuts its
+   * connections, which a worker wedged on its blocking connection needs (its close waits on that
+   * connection, and closing again only returns the same wait).
+   */
+  async function closeWorker(closing: Worker<PostJob, string | undefined>, { force }: { force: boolean }): Promise<void> {
+    const waitMs = force ? CUT_WAIT_MS : CLOSE_WAIT_MS;
+    if (await within(closing.close(force), waitMs)) return;
+    log.warn('outbox worker did not close in time; its connections are cut', { worker: closing.opts.name, waitMs });
+    await within(closing.disconnect(), CUT_WAIT_MS);
+  }
+
   return outbox;
 }
 

@@ -2,6 +2,9 @@
  * A process that queues POSTS posts for one WeCom group and delivers them, one a second: the
  * crash test kills it in the middle and starts it again. Run from the build
  * (`node dist/test/helpers/outbox-child.js`) with REDIS_URL, PREFIX, WECOM_BASE and POSTS set.
+ * Optional: KEY is the group's webhook key ('crash'); PICTURE=1 gives every post a picture (two parts: the picture, then the text);
+ * DIE_AFTER_POSTED=1 makes the process SIGKILL itself the moment it logs its first post as posted
+ * (every part sent, the job not yet completed); SETTLE_MS is how long it waits for the posts (30 s).
  */
 import { Redis } from 'ioredis';
 import { createWecom } from '../../src/adapters/wecom/index.js';
@@ -16,12 +19,21 @@ const env = (name: string): string => {
   return value;
 };
 
+/** Stands for a chart: WeCom's webhook takes any base64 picture small enough (the fake checks nothing more). */
+const PICTURE = Buffer.from('a chart, as PNG bytes would be').toString('base64');
+
 async function main(): Promise<void> {
   const redis = new Redis(env('REDIS_URL'));
   const keys = createKeys(env('PREFIX'));
   const store = createRedisStore(redis, keys);
-  const log = createLogger('silent');
-  const webhook = `${env('WECOM_BASE')}/cgi-bin/webhook/send?key=crash`;
+  const dieAfterPosted = process.env.DIE_AFTER_POSTED === '1';
+  const log = dieAfterPosted
+    ? createLogger('info', (line) => {
+        // Synchronous, inside the outbox's own step: nothing after the log line runs.
+        if ((JSON.parse(line) as { msg?: string }).msg === 'posted') process.kill(process.pid, 'SIGKILL');
+      })
+    : createLogger('silent');
+  const webhook = `${env('WECOM_BASE')}/cgi-bin/webhook/send?key=${process.env.KEY ?? 'crash'}`;
   await store.saveGroup({ platform: 'wecom', chat: 'wrkCrash', township: '城关镇', webhook });
   const { poster } = createWecom(
     { token: 'crashToken', encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', apiBase: env('WECOM_BASE') },
@@ -32,11 +44,11 @@ async function main(): Promise<void> {
     key: `crash/${String(i + 1)}`,
     platform: 'wecom' as const,
     chat: 'wrkCrash',
-    message: { lines: [[`第${String(i + 1)}条`]] },
+    message: { lines: [[`第${String(i + 1)}条`]], ...(process.env.PICTURE === '1' ? { image: { base64: PICTURE } } : {}) },
   }));
   await outbox.enqueue(posts);
   outbox.start();
-  const states = await outbox.settled(posts.map((p) => p.key), 30_000);
+  const states = await outbox.settled(posts.map((p) => p.key), Number(process.env.SETTLE_MS ?? 30_000));
   await outbox.close();
   redis.disconnect();
   process.exitCode = [...states.values()].every((s) => s === 'sent') ? 0 : 1;

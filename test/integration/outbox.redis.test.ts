@@ -8,7 +8,7 @@ import { createWecom } from '../../src/adapters/wecom/index.js';
 import { SendError } from '../../src/core/errors.js';
 import { createLogger } from '../../src/core/logger.js';
 import type { OutgoingMessage } from '../../src/core/types.js';
-import { createOutbox, type Outbox } from '../../src/outbox/index.js';
+import { createOutbox, jobIdOf, type Outbox } from '../../src/outbox/index.js';
 import { type Poster } from '../../src/core/platform.js';
 import { createKeys } from '../../src/store/keys.js';
 import { testCounty } from '../fixtures/county.js';
@@ -240,6 +240,40 @@ describe('the outbox', () => {
     expect(sent).toEqual([0, 1]);
   });
 
+  it('sends no further part of a post once another worker holds its job, and leaves the job to it', async () => {
+    const sent: number[] = [];
+    const lines: string[] = [];
+    const queuePrefix = createKeys(`${bot.db.prefix}:bot`).queuePrefix();
+    const twoParts: Poster = {
+      parts: () => 2,
+      pauseMs: 100,
+      async sendPart(_, __, index) {
+        sent.push(index);
+        // While the first part is on its way, the job's lock passes to another worker, as when
+        // this one was cut off from Redis past the lock's time (BullMQ's key for it).
+        if (index === 0) await bot.db.redis.set(`${queuePrefix}:outbox:${jobIdOf('test/群0/1')}:lock`, 'another-worker', 'PX', 60_000);
+      },
+    };
+    const outbox = createOutbox({
+      redis: bot.db.redis,
+      queuePrefix,
+      store: bot.store,
+      posters: { console: twoParts },
+      log: createLogger('warn', (line) => { lines.push(line); }),
+      perMinute: PER_WINDOW,
+      windowMs: WINDOW_MS,
+    });
+    outboxes.push(outbox);
+    outbox.start();
+    await outbox.enqueue([post('群0', 1)]);
+
+    await until(() => lines.some((line) => line.includes('post left to the worker that holds it now')));
+    const states = await outbox.settled(['test/群0/1'], 0);
+
+    expect(sent).toEqual([0]);
+    expect(states.get('test/群0/1')).toBe('pending');
+  });
+
   it('holds posts outside the posting window and sends them, in order, once it opens', async () => {
     const poster = recorder();
     const opensAt = Date.now() + 700;
@@ -369,3 +403,8 @@ describe('the outbox with WeCom', () => {
     expect(fake.received.filter((r) => r.query.key === 'gone')).toHaveLength(1);
   });
 });
+
+/** Resolves once `done()` holds, polling. */
+async function until(done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
