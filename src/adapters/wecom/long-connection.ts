@@ -47,6 +47,8 @@ export interface LongConnectionOptions extends Pick<SocketOptions, 'url' | 'botI
   instance?: string;
   leaseMs?: number;
   tickMs?: number;
+  /** Told when this instance's socket is subscribed and when it stops being (the /metrics gauge). */
+  onConnection?(up: boolean): void;
 }
 
 export interface LongConnection {
@@ -93,6 +95,7 @@ export function createLongConnection(options: LongConnectionOptions): LongConnec
       backoff: options.backoff,
       onCallback: (callback) => { options.onCallback(callback); },
       onState(state) {
+        options.onConnection?.(state === 'subscribed');
         if (state !== 'kicked' || isStopped()) return;
         role = 'kicked';
         void kickedBy();
