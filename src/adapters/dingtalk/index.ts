@@ -83,10 +83,7 @@ export function createDingtalk(config: DingtalkConfig, deps: DingtalkDeps): Plat
       });
       return {
         routes: [],
-        start: () => {
-          deps.metrics?.connection('dingtalk-stream', false);
-          stream.start();
-        },
+        start: () => { stream.start(); },
         async stop() {
           // No new messages from the Stream; replies still owed go out through their sessionWebhook.
           await stream.stop();

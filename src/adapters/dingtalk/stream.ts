@@ -156,6 +156,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
 
   return {
     start() {
+      if (!loop) options.onConnection?.(false);
       loop ??= keepConnected({ session: registeredSession, over: isStopped, backoff, log, name: 'stream' });
     },
     async stop() {

@@ -122,11 +122,7 @@ function overSocket(config: Extract<WecomConfig, { mode: 'websocket' }>, deps: W
       inbound = taking;
       return {
         routes: [],
-        start: () => {
-          // Down until subscribed: an instance that never holds the lease still shows its 0.
-          deps.metrics?.connection('wecom-long-connection', false);
-          connection.start();
-        },
+        start: () => { connection.start(); },
         async stop() {
           // The answers still owed go out on the socket before it closes and the lease is given up.
           await taking.drain();
