@@ -38,7 +38,8 @@ beforeAll(async () => {
   await createRedisStore(db.redis, createKeys(prefix)).loadCounty(testCounty, { rest: [], work: [], years: [] });
   metrics = createPromMetrics({ redisUp: () => bot.store.ping(), outboxDepth: () => bot.outbox().depth() });
   bot = await compose(db.redis, { log, prefix, now: () => new Date('2026-11-23T09:00:00+08:00'), metrics });
-  const inbound = createWecom({ token: TOKEN, encodingAesKey: AES_KEY, apiBase: fake.base }, { store: bot.store, log, metrics }).receive(bot.route);
+  // The callback waits for the router however busy the machine: the scrape comes after the answer.
+  const inbound = createWecom({ token: TOKEN, encodingAesKey: AES_KEY, apiBase: fake.base }, { store: bot.store, log, metrics, replyWithinMs: 60_000 }).receive(bot.route);
   server = await listen(createApp({ log, redisUp: () => bot.store.ping(), routes: inbound.routes, metrics: { token: METRICS_TOKEN, scrape: () => metrics.scrape(), contentType: metrics.contentType } }));
 });
 afterAll(async () => {
