@@ -39,6 +39,13 @@ module.exports = {
       from: { path: '^(src|commands|jobs)/', pathNot: ['^src/adapters/', '^src/compose\\.ts$', '^src/cli/'] },
       to: { path: '^src/adapters/' },
     },
+    {
+      name: 'one-door-to-the-log-and-the-metrics',
+      severity: 'error',
+      comment: 'Everyone logs through the Logger of src/core/logger.ts and counts through the Metrics port of src/core/metrics.ts; pino and prom-client each stay behind one file.',
+      from: { path: '^(src|commands|jobs)/', pathNot: ['^src/core/logger\\.ts$', '^src/server/metrics\\.ts$'] },
+      to: { path: 'node_modules/(pino|prom-client)/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -13,6 +13,7 @@ import { createAdapters, type AdaptersConfig } from './adapters/index.js';
 import { DASHBOARD_SECRET, LINK_TTL_MS, signAccess } from './core/access.js';
 import type { DashboardLink } from './core/command.js';
 import type { Logger } from './core/logger.js';
+import type { Metrics } from './core/metrics.js';
 import type { AppSignIn, Inbound, Poster } from './core/platform.js';
 import { countyWindow, tellLeaders, type Posts } from './core/posts.js';
 import { createRouter, type RouteMessage } from './core/router.js';
@@ -36,6 +37,8 @@ export interface ComposeOptions {
   write?: (text: string) => void;
   /** Where commands hand their posts (催办): this composition's outbox, unless a test brings its own. */
   posts?: Posts;
+  /** Where the router, the outbox and the platforms' connections count what they do (`duban serve`'s /metrics); nowhere by default. */
+  metrics?: Metrics;
 }
 
 export interface Bot {
@@ -54,11 +57,11 @@ export interface Bot {
   close(): Promise<void>;
 }
 
-export async function compose(redis: RedisClient, { log, prefix, now, config = {}, write = () => undefined, posts }: ComposeOptions): Promise<Bot> {
+export async function compose(redis: RedisClient, { log, prefix, now, config = {}, write = () => undefined, posts, metrics }: ComposeOptions): Promise<Bot> {
   const keys = createKeys(prefix);
   const store = createRedisStore(redis, keys);
   const calendar = createWorkCalendar(await store.calendarOverrides());
-  const { adapters, off, signIn } = createAdapters(config, { store, log, write });
+  const { adapters, off, signIn } = createAdapters(config, { store, log, write, metrics });
   const posters: Partial<Record<ChatPlatform, Poster>> = Object.fromEntries(adapters.map((a) => [a.platform, a.poster]));
   let opened: Outbox | undefined;
   const outbox = (): Outbox =>
@@ -71,6 +74,7 @@ export async function compose(redis: RedisClient, { log, prefix, now, config = {
       window: countyWindow(store, calendar),
       refreshers: refreshersFor({ store, calendar }),
       onDeadLetter: tellLeaders(store),
+      metrics,
     }));
   const dashboardLink = config.publicUrl === undefined ? undefined : linkMaker(store, config.publicUrl);
   const route = createRouter({
@@ -81,6 +85,7 @@ export async function compose(redis: RedisClient, { log, prefix, now, config = {
     now,
     posts: posts ?? { enqueue: (queued, options) => outbox().enqueue(queued, options), delivering: () => outbox().delivering() },
     dashboardLink,
+    metrics,
   });
   return {
     store,

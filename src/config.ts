@@ -3,6 +3,7 @@
  * are absent is off. `.env.example` lists the same keys in the same order.
  */
 import { z } from 'zod';
+import { LEVELS, type Level } from './core/logger.js';
 import { rememberSecret } from './core/redact.js';
 import { trimEndChars } from './domain/parse/index.js';
 import { cli } from './messages/index.js';
@@ -81,6 +82,11 @@ export const envSchema = z.object({
       })
       .transform((u) => new URL(u).origin),
   ),
+  // How much the log says; unset: info, or the command's own level for the CLI's short commands.
+  LOG_LEVEL: optional(z.enum(LEVELS, { error: E.logLevel })),
+  // The bearer token of GET /metrics; unset, there is no /metrics. 16 characters at least: it
+  // guards the server's counts from anyone who reaches the port, and it is masked in the log by value.
+  METRICS_TOKEN: optional(z.string().regex(/^\S{16,256}$/, { error: E.metricsToken })),
 });
 
 /** How the 智能机器人 takes messages: one of the two, as its console is set. */
@@ -102,6 +108,10 @@ export interface Config {
   dingtalkOapiBase: string;
   /** The server's public origin, for the dashboard's links; `http://localhost:PORT` when unset. */
   publicUrl: string;
+  /** LOG_LEVEL, when set. */
+  logLevel?: Level;
+  /** METRICS_TOKEN: `GET /metrics` is served to whoever presents it; absent, not at all. */
+  metricsToken?: string;
 }
 
 export class ConfigError extends Error {
@@ -118,7 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!result.success) throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   const e = result.data;
   // Masked in every log line from here on (core/redact.ts), whatever the code that logs forgets.
-  for (const secret of [e.WECOM_TOKEN, e.WECOM_ENCODING_AES_KEY, e.WECOM_BOT_SECRET, e.WECOM_AGENT_SECRET, e.DINGTALK_CLIENT_SECRET]) rememberSecret(secret);
+  for (const secret of [e.WECOM_TOKEN, e.WECOM_ENCODING_AES_KEY, e.WECOM_BOT_SECRET, e.WECOM_AGENT_SECRET, e.DINGTALK_CLIENT_SECRET, e.METRICS_TOKEN]) rememberSecret(secret);
   const problems: string[] = [];
   const pair = (a: string | undefined, b: string | undefined, names: readonly [string, string]): boolean => {
     if ((a === undefined) !== (b === undefined)) problems.push(E.pair(...names));
@@ -146,6 +156,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dingtalkApiBase: e.DINGTALK_API_BASE,
     dingtalkOapiBase: e.DINGTALK_OAPI_BASE,
     publicUrl: e.PUBLIC_URL ?? `http://localhost:${String(e.PORT)}`,
+    ...(e.LOG_LEVEL === undefined ? {} : { logLevel: e.LOG_LEVEL }),
+    ...(e.METRICS_TOKEN === undefined ? {} : { metricsToken: e.METRICS_TOKEN }),
   };
 }
 

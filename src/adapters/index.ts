@@ -3,6 +3,7 @@
  * terminal always. The only place outside a platform's folder that names the platforms.
  */
 import type { Logger } from '../core/logger.js';
+import type { Metrics } from '../core/metrics.js';
 import type { AppSignIn, PlatformAdapter } from '../core/platform.js';
 import type { CallbackStore } from '../store/callbacks.js';
 import type { ConnectionStore } from '../store/connections.js';
@@ -26,6 +27,8 @@ export interface AdapterDeps {
   log: Logger;
   /** Where posts to the terminal's groups are printed. */
   write: (text: string) => void;
+  /** Where the platforms' connections' states are counted; nowhere by default. */
+  metrics?: Pick<Metrics, 'connection'>;
 }
 
 export interface Adapters {

@@ -69,7 +69,9 @@ export interface CliBot extends Bot {
 export async function openBot(io: CliIo, level: Level, demo = false, logFile?: (dataDir: string) => string): Promise<CliBot> {
   const config = loadConfig(io.env);
   const dataDir = io.dataDir ?? resolve('data');
-  const log = logFile ? fileLogger(logFile(dataDir), level) : createLogger(level, (line) => { io.stderr.write(`${line}\n`); });
+  // LOG_LEVEL, when set, says how much every command logs; else the command's own level.
+  const logLevel = config.logLevel ?? level;
+  const log = logFile ? fileLogger(logFile(dataDir), logLevel) : createLogger(logLevel, (line) => { io.stderr.write(`${line}\n`); });
   // With --demo: the demo county of today, as `npm run demo` would find it.
   const { redis, prefix } = demo ? await openDemo(config.redisUrl, log, { dataDir, prefix: io.prefix, build: 'if-missing', now: new Date() }) : { redis: await connectRedis(config.redisUrl, log, dataDir), prefix: io.prefix };
   const bot = await compose(redis.redis, { log, prefix, config, write: (text) => { write(io.stdout, text); } });

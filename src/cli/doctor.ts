@@ -50,8 +50,9 @@ export async function doctorCommand(args: readonly string[], io: CliIo): Promise
 }
 
 async function gather(config: Config, io: CliIo, now: Date): Promise<DoctorFacts> {
-  // Log lines are for a server's operators; doctor says everything in its report.
-  const log = createLogger('silent');
+  // Log lines are for a server's operators; doctor says everything in its report, unless
+  // LOG_LEVEL asks for them (on stderr, apart from the report).
+  const log = createLogger(config.logLevel ?? 'silent', (line) => { io.stderr.write(`${line}\n`); });
   let handle: RedisHandle | undefined;
   try {
     handle = await connectRedis(config.redisUrl, log, io.dataDir ?? resolve('data'), { start: false });

@@ -16,6 +16,7 @@ import { chatLogFile } from '../paths.js';
 import { beijingDate } from '../domain/dates.js';
 import { cli } from '../messages/index.js';
 import { createApp } from '../server/app.js';
+import { createPromMetrics } from '../server/metrics.js';
 import { listen } from '../server/listen.js';
 import { connectRedis, persistenceProblems } from '../store/connect.js';
 import { options, UsageError, type CliIo, type ServeIo } from './common.js';
@@ -50,7 +51,8 @@ export async function serve({ config, demo, io }: ServeOptions): Promise<number>
   const dataDir = io.dataDir ?? resolve('data');
   // In the demo chat, log lines would interleave with the conversation: they go to a file.
   const logFile = interactive ? chatLogFile(dataDir, true) : undefined;
-  const log = logFile === undefined ? createLogger('info', (line) => { io.stderr.write(`${line}\n`); }) : fileLogger(logFile, 'info');
+  const level = config.logLevel ?? 'info';
+  const log = logFile === undefined ? createLogger(level, (line) => { io.stderr.write(`${line}\n`); }) : fileLogger(logFile, level);
   const now = new Date();
   const opened = demo ? await openDemo(config.redisUrl, log, { dataDir, prefix: io.prefix, build: demo.fresh ? 'fresh' : 'new-day', now }) : undefined;
   const redis = opened?.redis ?? (await connectRedis(config.redisUrl, log, dataDir));
@@ -58,13 +60,16 @@ export async function serve({ config, demo, io }: ServeOptions): Promise<number>
   log.info('redis connected', { where: redis.where, embedded: redis.embedded });
   for (const problem of await persistenceProblems(redis.redis)) log.warn('redis may lose confirmed reports', { problem });
   if (opened) io.stderr.write(`${opened.outcome === 'built' ? cli.demo.built(beijingDate(now)) : cli.demo.kept}\n`);
-  const bot = await compose(redis.redis, { log, prefix, config, write: (text) => { io.stdout.write(`${text}\n`); } });
+  // Counted only where someone may read the counts (METRICS_TOKEN). Redis and the outbox are
+  // asked when scraped, which is only once the server below listens.
+  const metrics = config.metricsToken === undefined ? undefined : createPromMetrics({ processMetrics: true, redisUp: () => bot.store.ping(), outboxDepth: () => outbox.depth() });
+  const bot = await compose(redis.redis, { log, prefix, config, metrics, write: (text) => { io.stdout.write(`${text}\n`); } });
   await warnCalendarGap(bot, log);
   for (const line of [...bot.off, ...bot.inbound.map((i) => i.describe)]) log.info(line);
 
   const outbox = bot.outbox();
   outbox.start();
-  const scheduler = await startScheduler(jobs, { store: bot.store, calendar: bot.calendar, log, outbox, window: countyWindow(bot.store, bot.calendar) }).catch(async (error: unknown) => {
+  const scheduler = await startScheduler(jobs, { store: bot.store, calendar: bot.calendar, log, outbox, window: countyWindow(bot.store, bot.calendar), metrics }).catch(async (error: unknown) => {
     // The worker and Redis would keep the process alive, half started.
     await bot.close();
     await redis.close();
@@ -74,7 +79,9 @@ export async function serve({ config, demo, io }: ServeOptions): Promise<number>
   const { signIn } = bot;
   if (signIn) log.info(`dashboard at /dashboard: ${signIn.platform} sign-in and 看板 links`);
   const dashboard = { store: bot.store, calendar: bot.calendar, log, publicUrl: config.publicUrl, ...(signIn ? { signIn } : {}) };
-  const app = createApp({ log, redisUp: () => bot.store.ping(), routes: bot.inbound.flatMap((i) => i.routes), dashboard });
+  const scrape = metrics && config.metricsToken !== undefined ? { metrics: { token: config.metricsToken, scrape: () => metrics.scrape(), contentType: metrics.contentType } } : {};
+  if (metrics) log.info('metrics at /metrics, for the bearer of METRICS_TOKEN');
+  const app = createApp({ log, redisUp: () => bot.store.ping(), routes: bot.inbound.flatMap((i) => i.routes), dashboard, ...scrape });
   // Timeouts and a cap on connections (src/server/listen.ts): slow clients cannot hold the server.
   const server = await listen(app, { port: config.port, log }).catch(async (error: unknown) => {
     await Promise.all([scheduler.stop(), bot.close()]);

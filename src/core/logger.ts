@@ -1,14 +1,15 @@
 /**
- * A small structured logger: one JSON line per event on stderr. Fields are context
+ * The log: one JSON line per event (pino), on stderr unless told otherwise. Commands, jobs and
+ * adapters see only the small `Logger` below, so they never depend on pino. Fields are context
  * (platform, chat, command), never secrets or whole payloads; every line still passes through
- * core/redact.ts on its way out, in case one slipped into a message, an error or a field.
+ * core/redact.ts on its way out (pino's `log` formatter, its `logMethod` hook, and a child's fields
+ * as it is made), in case one slipped into a message, an error or a field.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import pino, { type DestinationStream, type LoggerOptions } from 'pino';
 import { MASK, redactText, SECRET_FIELD } from './redact.js';
 
-export type Level = 'debug' | 'info' | 'warn' | 'error' | 'silent';
-const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
+export const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type Level = (typeof LEVELS)[number];
 
 export type Fields = Record<string, unknown>;
 
@@ -20,38 +21,85 @@ export interface Logger {
   child(fields: Fields): Logger;
 }
 
-export function createLogger(
-  level: Level = 'info',
-  write: (line: string) => void = (line) => process.stderr.write(line + '\n'),
-  base: Fields = {},
-): Logger {
-  const emit = (at: Exclude<Level, 'silent'>, msg: string, fields?: Fields): void => {
-    if (ORDER[at] < ORDER[level]) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: at, msg, ...base, ...fields }, redacting));
-  };
-  return {
-    debug: (msg, fields) => { emit('debug', msg, fields); },
-    info: (msg, fields) => { emit('info', msg, fields); },
-    warn: (msg, fields) => { emit('warn', msg, fields); },
-    error: (msg, fields) => { emit('error', msg, fields); },
-    child: (fields) => createLogger(level, write, { ...base, ...fields }),
-  };
-}
+/**
+ * stderr, written synchronously: lines keep their order with what the CLI prints, and none is lost
+ * when the process exits right after (pino's own default is stdout, where the CLI's output goes).
+ */
+let stderr: DestinationStream | undefined;
+const toStderr = (): DestinationStream => (stderr ??= pino.destination({ dest: 2, sync: true }));
 
 /**
- * JSON.stringify's replacer: an Error as its name, message and stack; a field named like a
- * credential masked whole; every string (the message, nested fields, an error's text) redacted.
- * JSON.stringify calls it again on what it returns, so an error's strings are redacted too.
+ * A logger at `level`. `write`, when given, receives each line without its newline (tests, and
+ * the CLI's own stderr stream); else lines go to stderr.
  */
-function redacting(key: string, value: unknown): unknown {
-  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
-  if (key !== '' && SECRET_FIELD.test(key) && value !== undefined && value !== null && value !== '') return MASK;
-  return typeof value === 'string' ? redactText(value) : value;
+export function createLogger(level: Level = 'info', write?: (line: string) => void): Logger {
+  const destination: DestinationStream = write ? { write: (line) => { write(line.endsWith('\n') ? line.slice(0, -1) : line); } } : toStderr();
+  return wrap(pino(options(level), destination));
 }
 
 /** A logger that appends its lines to `file`: for a chat in the terminal, where they would interleave with the conversation. */
 export function fileLogger(file: string, level: Level): Logger {
-  mkdirSync(dirname(file), { recursive: true });
   // Synchronous: a chat logs a few lines, and none is lost when the process ends right after.
-  return createLogger(level, (line) => { appendFileSync(file, `${line}\n`); });
+  return wrap(pino(options(level), pino.destination({ dest: file, sync: true, mkdir: true, append: true })));
+}
+
+function options(level: Level): LoggerOptions {
+  return {
+    level,
+    // No pid and hostname on every line: one process per deployment, and the supervisor knows both.
+    base: null,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: {
+      // The level's name ("warn"), as operators grep for it, not pino's number.
+      level: (label) => ({ level: label }),
+      // A line's fields, at each line (a child's are redacted once, when it is made: `wrap`).
+      log: (fields) => redactFields(fields),
+    },
+    hooks: {
+      // The message itself: called only for the levels that are on, so a debug line costs nothing at info.
+      logMethod(args, method) {
+        const [fields, msg] = args;
+        method.apply(this, typeof msg === 'string' ? [fields, redactText(msg)] : args);
+      },
+    },
+  };
+}
+
+function wrap(log: pino.Logger): Logger {
+  return {
+    debug: (msg, fields) => { log.debug(fields ?? {}, msg); },
+    info: (msg, fields) => { log.info(fields ?? {}, msg); },
+    warn: (msg, fields) => { log.warn(fields ?? {}, msg); },
+    error: (msg, fields) => { log.error(fields ?? {}, msg); },
+    // pino applies `formatters.bindings` to the root's base only, never to a child's fields.
+    child: (fields) => wrap(log.child(redactFields(fields))),
+  };
+}
+
+/** `fields` as they may be written down: see `redacted`. */
+export function redactFields(fields: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const seen = new Set<object>();
+  for (const [key, value] of Object.entries(fields)) out[key] = redacted(key, value, seen);
+  return out;
+}
+
+/**
+ * A field's value as it may be written down: a field named like a credential masked whole; an
+ * Error as its name, message and stack; every string (nested fields, an error's text) redacted;
+ * `toJSON` honoured (a Date, a URL) as JSON.stringify would.
+ */
+function redacted(key: string, value: unknown, seen: Set<object>): unknown {
+  if (SECRET_FIELD.test(key) && value !== undefined && value !== null && value !== '') return MASK;
+  if (typeof value === 'string') return redactText(value);
+  if (typeof value !== 'object' || value === null) return value;
+  if (seen.has(value)) return '[Circular]';
+  if (value instanceof Error) return redacted(key, { name: value.name, message: value.message, stack: value.stack }, seen);
+  if ('toJSON' in value && typeof value.toJSON === 'function') return redacted(key, (value.toJSON as () => unknown)(), seen);
+  seen.add(value);
+  const out = Array.isArray(value)
+    ? value.map((item: unknown, i) => redacted(String(i), item, seen))
+    : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redacted(k, v, seen)]));
+  seen.delete(value);
+  return out;
 }

@@ -12,8 +12,8 @@
  * - any value handed to `rememberSecret` (the configured secrets, tokens fetched from the
  *   platforms), wherever it turns up: a platform's errmsg echoing it, a stack trace.
  *
- * Hand-written: the logger is our own (no pino, so no `redact` option to lean on), and what to
- * mask is a property of these platforms' URLs, which no library knows.
+ * Hand-written: pino's `redact` option masks fields at paths named in advance, not a credential
+ * inside any string, and what to mask is a property of these platforms' URLs, which no library knows.
  */
 
 export const MASK = '***';

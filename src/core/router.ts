@@ -12,6 +12,7 @@ import type { ReplyStore } from '../store/replies.js';
 import { examplesHere, townshipToBind, type Actor, type Command, type CommandContext, type CommandStore, type DashboardLink } from './command.js';
 import { orUnavailable, StoreUnavailableError, UserError } from './errors.js';
 import type { Logger } from './logger.js';
+import { noMetrics, type Metrics, type MessageOutcome } from './metrics.js';
 import { plain, sourceOf, type IncomingMessage, type OutgoingMessage } from './types.js';
 import type { Posts } from './posts.js';
 
@@ -24,6 +25,8 @@ export interface RouterDeps {
   now?: () => Date;
   posts?: Posts;
   dashboardLink?: DashboardLink;
+  /** Where messages, their answer times and the reports they record are counted; nowhere by default. */
+  metrics?: Metrics;
 }
 
 /** How many messages a platform adapter takes in at once; past it, it turns them away (BusyError). */
@@ -68,6 +71,12 @@ export const MESSAGE_MAX = 1000;
  */
 const RAW_MAX = 4 * MESSAGE_MAX;
 
+/** A message's reply, and how it ended (for the counts). */
+interface Answered {
+  reply: OutgoingMessage;
+  outcome: MessageOutcome;
+}
+
 /** What the adapters call with each message: its reply, always (named apart from @koa/router's `Router`, which routes HTTP). */
 export type RouteMessage = (message: IncomingMessage) => Promise<OutgoingMessage>;
 
@@ -90,24 +99,52 @@ export function createRouter(deps: RouterDeps): RouteMessage {
   for (const command of deps.commands) for (const word of command.words) byWord.set(word.toLowerCase(), command);
   const words = [...byWord.keys()];
   const clock = deps.now ?? (() => new Date());
+  const metrics = deps.metrics ?? noMetrics;
+  // Commands see the store; a report it records (a new one, not a repeat) is counted here, so
+  // commands know nothing of metrics.
+  const store: RouterDeps['store'] = deps.metrics === undefined ? deps.store : {
+    ...deps.store,
+    async recordReport(input) {
+      const result = await deps.store.recordReport(input);
+      if (!result.repeated) metrics.reportRecorded(input.by.platform);
+      return result;
+    },
+  };
+  const routing = { ...deps, store };
 
   return async function route(message) {
+    const started = performance.now();
+    // Anything thrown that is not an outage is a bug: counted with the apologies.
+    let outcome: MessageOutcome = 'failed';
+    try {
+      const routed = await routeOne(message);
+      outcome = routed.outcome;
+      return routed.reply;
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) outcome = 'unavailable';
+      throw error;
+    } finally {
+      metrics.message(message.chat.platform, outcome, (performance.now() - started) / 1000);
+    }
+  };
+
+  async function routeOne(message: IncomingMessage): Promise<Answered> {
     const source = sourceOf(message);
     const log = deps.log.child({ platform: message.chat.platform, chat: message.chat.id, msgid: message.messageId });
     // Who and where are read while the kept reply is looked up, in the same round trip: most
     // messages are new. A kept reply leaves the reading unused (and its failure unheard).
-    const context = contextFor(deps, message, clock(), log);
+    const context = contextFor(routing, message, clock(), log);
     context.catch(() => undefined);
     // A redelivered message gets the answer the first delivery got, even if the state has moved
     // on since (a 撤回 in between), and records nothing twice (the report script dedupes too).
     const kept = await orUnavailable(deps.store.reply(source));
-    if (kept) return kept;
-    const reply = await answer(message, context, log);
-    await orUnavailable(deps.store.saveReply(source, reply, REPLY_KEPT_SECONDS, PICTURE_KEPT_SECONDS));
-    return reply;
-  };
+    if (kept) return { reply: kept, outcome: 'duplicate' };
+    const answered = await answer(message, context, log);
+    await orUnavailable(deps.store.saveReply(source, answered.reply, REPLY_KEPT_SECONDS, PICTURE_KEPT_SECONDS));
+    return answered;
+  }
 
-  async function answer(message: IncomingMessage, context: Promise<CommandContext>, log: Logger): Promise<OutgoingMessage> {
+  async function answer(message: IncomingMessage, context: Promise<CommandContext>, log: Logger): Promise<Answered> {
     const farTooLong = message.text.length > RAW_MAX;
     const said = farTooLong ? '' : stripMention(normalizeText(message.text));
     const tooLong = farTooLong || longerThan(said, MESSAGE_MAX);
@@ -117,9 +154,9 @@ export function createRouter(deps: RouterDeps): RouteMessage {
     const rest = split?.rest ?? '';
     // Every answer that does not do what was asked says so in the log (debug): which commands
     // people get wrong, and what a test can tell apart from a reply that did its work.
-    const refused = (reason: string, reply: OutgoingMessage): OutgoingMessage => {
+    const refused = (reason: string, reply: OutgoingMessage, outcome: MessageOutcome = 'refused'): Answered => {
       log.debug('message refused', { command: command?.name, reason });
-      return reply;
+      return { reply, outcome };
     };
     try {
       const ctx = await context;
@@ -127,14 +164,14 @@ export function createRouter(deps: RouterDeps): RouteMessage {
       if (!command) return refused('no command word', await notUnderstood(ctx, said));
       const misplaced = refusal(command, ctx);
       if (misplaced !== undefined) return refused('who or where', plain(misplaced));
-      return await command.handle(ctx, rest);
+      return { reply: await command.handle(ctx, rest), outcome: 'replied' };
     } catch (error) {
       if (error instanceof UserError) return refused('user error', error.reply);
       // An outage is not this message's fault: let the caller answer 503 (the platform retries)
       // or exit non-zero, rather than apologise for a report that may not be recorded.
       if (!(await deps.store.ping().catch(() => false))) throw new StoreUnavailableError(error);
       log.error('command failed', { command: command?.name, error });
-      return refused('failed', plain(text.apology));
+      return refused('failed', plain(text.apology), 'failed');
     }
   }
 

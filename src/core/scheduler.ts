@@ -17,6 +17,7 @@ import { loadBoard } from './board.js';
 import type { Job, JobStore } from './job.js';
 import type { Line, OutgoingMessage } from './types.js';
 import type { Logger } from './logger.js';
+import { noMetrics, type Metrics } from './metrics.js';
 import { laneOf, postKey, type Post, type SlotPosts, type WindowAt } from './posts.js';
 
 /** A run marker outlives every slot's catch-up window (the longest is the monthly ranking's days). */
@@ -27,6 +28,8 @@ export interface RunDeps {
   store: JobStore & Pick<CountyStore, 'scheduleSettings'>;
   calendar: WorkCalendar;
   log: Logger;
+  /** Where runs and missed slots are counted; nowhere by default. */
+  metrics?: Metrics;
 }
 
 export type RunOutcome = { ran: false; reason: 'rest-day'; day: string } | { ran: true; day: string; posts: Post[] };
@@ -116,10 +119,12 @@ export async function runJobs(jobs: readonly Job[], slot: Date, deps: RunDeps & 
   const outcome = await planSlot(jobs, slot, deps, (keys) => deps.outbox.posted(keys));
   if (!outcome.ran) {
     deps.log.info('job skipped: not a working day', { job: names, day: outcome.day });
+    for (const job of jobs) deps.metrics?.jobRun(job.name, 'rest-day');
     return outcome;
   }
   const { added, already, platformOff } = await deps.outbox.enqueue(outcome.posts);
   deps.log.info('job ran', { job: names, day: outcome.day, added: added.length, already: already.length + outcome.already.length, platformOff: platformOff.length });
+  for (const job of jobs) deps.metrics?.jobRun(job.name, 'ran');
   return { ...outcome, added, already: [...outcome.already, ...already], platformOff };
 }
 
@@ -150,6 +155,7 @@ export async function startScheduler(jobs: readonly Job[], deps: RunDeps & { sto
   const settings = await deps.store.scheduleSettings();
   const instance = randomUUID();
   const { log, store } = deps;
+  const metrics = deps.metrics ?? noMetrics;
   const running = new Set<Promise<void>>();
   const keyOf = (job: Job, slot: Date): string => `${job.name}:${slot.toISOString()}`;
 
@@ -161,7 +167,10 @@ export async function startScheduler(jobs: readonly Job[], deps: RunDeps & { sto
     // Never rejects: a failure is logged here, and the run is done again at the next start.
     const work = runJobs(due, slot, deps)
       .then(async () => { for (const job of due) await store.markRunDone(keyOf(job, slot), RUN_MARKER_SECONDS); })
-      .catch((error: unknown) => { log.error('job failed', { job: due.map((j) => j.name).join('+'), slot: slot.toISOString(), error }); });
+      .catch((error: unknown) => {
+        log.error('job failed', { job: due.map((j) => j.name).join('+'), slot: slot.toISOString(), error });
+        for (const job of due) metrics.jobRun(job.name, 'failed');
+      });
     running.add(work);
     void work.finally(() => running.delete(work));
     return work;
@@ -193,9 +202,11 @@ export async function startScheduler(jobs: readonly Job[], deps: RunDeps & { sto
       if (late.length === 0) return;
       if (deps.window && !(await deps.window(now)).now) {
         log.info('missed slot left to the next: its posts could not go out before then', { job: late.map((j) => j.name).join('+'), slot: slot.toISOString() });
+        for (const job of late) metrics.slotMissed(job.name, 'left');
         return;
       }
       log.info('catching up a missed slot', { job: late.map((j) => j.name).join('+'), slot: slot.toISOString() });
+      for (const job of late) metrics.slotMissed(job.name, 'caught-up');
       await run(late, slot);
     }),
   ).catch((error: unknown) => { log.error('catch-up failed', { error }); });

@@ -174,6 +174,8 @@ ${[serve, load, say, chat, job, importing, exporting, doctor].map((c) => c.usage
     pair: (a: string, b: string): string => `${a} 和 ${b} 要么都设置，要么都不设置（不设置则关闭该平台）`,
     appWithoutPublicUrl: `设置了 WECOM_CORP_ID 等${PLATFORM_NAMES.wecom}应用变量时，还要设置 PUBLIC_URL（看板的对外地址，须与应用的可信域名一致）`,
     appPartial: 'WECOM_CORP_ID、WECOM_AGENT_ID 和 WECOM_AGENT_SECRET 要么都设置，要么都不设置（不设置则看板只能用「看板」链接打开）',
+    logLevel: '应为 debug、info、warn、error 或 silent（日志详细程度），不设置就是 info',
+    metricsToken: '应为至少 16 个字符、不含空白的随机字符串（例如 openssl rand -hex 24 生成），不设置则不开放 /metrics',
   },
 
   /** No Redis to start or to answer. */

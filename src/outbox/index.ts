@@ -27,6 +27,7 @@ import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullm
 import type { RedisClient } from '../store/connect.js';
 import { SendError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { noMetrics, type Metrics } from '../core/metrics.js';
 import { laneOf, type Post, type Posts, type Refresher, type SlotPosts, type WindowAt } from '../core/posts.js';
 import { beijingInstant } from '../domain/dates.js';
 import type { ChatPlatform, Group } from '../domain/model.js';
@@ -52,6 +53,8 @@ export interface Outbox extends Posts, SlotPosts {
   start(): void;
   /** Where each post stands; waits (polling) until none is pending or `timeoutMs` has passed. */
   settled(keys: readonly string[], timeoutMs: number): Promise<Map<string, PostState>>;
+  /** Posts not yet delivered, by BullMQ state (waiting, delayed, active, prioritized): for /metrics. */
+  depth(): Promise<Record<string, number>>;
   close(): Promise<void>;
 }
 
@@ -88,6 +91,8 @@ export interface OutboxOptions {
   now?: () => Date;
   /** How often the watchdog looks whether the worker still works (30 s); tests shorten it. */
   watchdogMs?: number;
+  /** Where posts sent, failed, given up and paused are counted; nowhere by default. */
+  metrics?: Metrics;
 }
 
 interface PostJob {
@@ -162,6 +167,7 @@ export const jobIdOf = (key: string): string => key.replaceAll(':', '|');
 
 export function createOutbox(options: OutboxOptions): Outbox {
   const { store, log, posters } = options;
+  const metrics = options.metrics ?? noMetrics;
   const spacingOf = (poster: Poster): number => Math.ceil((options.windowMs ?? 60_000) / (options.perMinute ?? poster.perMinute ?? 18));
   const backoff = options.backoff ?? { firstMs: 60_000, maxMs: 30 * 60_000, attempts: 8 };
   const connection = options.redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true, lazyConnect: false });
@@ -195,6 +201,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     const letter: DeadLetter = { key: post.key, platform: post.platform, chat: post.chat, code, reason, at: beijingInstant(new Date()) };
     await store.addDeadLetter(letter);
     log.error('post given up: dead letter', { key: post.key, platform: post.platform, chat: post.chat, code, reason });
+    metrics.postDead(post.platform);
     await options.onDeadLetter?.(letter, outbox);
     throw new UnrecoverableError(`${code}: ${reason}`);
   }
@@ -297,6 +304,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       await job.updateData({ ...job.data, sentParts: index + 1, ...(index + 1 === parts ? { allSent: true as const } : {}) });
     }
     log.info('posted', { key: post.key, platform: post.platform, chat: post.chat });
+    metrics.postSent(post.platform);
   }
 
   /**
@@ -324,11 +332,13 @@ export function createOutbox(options: OutboxOptions): Outbox {
     if (failure === 'rate-limited') {
       const pauseMs = (error instanceof SendError ? error.retryAfterMs : undefined) ?? poster.pauseMs;
       log.warn('lane paused: too fast for the platform', { lane, code, pauseMs });
+      metrics.ratePaused(post.platform);
       return later(job, token, base + (await store.pauseLane(lane, Date.now(), pauseMs)));
     }
     if (failures + 1 >= backoff.attempts) return bury(job, code, `gave up after ${String(failures + 1)} attempts: ${reason}`);
     const pause = Math.min(backoff.maxMs, backoff.firstMs * 2 ** failures);
     log.warn('post failed; lane paused before trying again', { key: post.key, code, attempt: failures + 1, pauseMs: pause });
+    metrics.postFailed(post.platform);
     await job.updateData({ ...job.data, failures: failures + 1 });
     return later(job, token, base + (await store.pauseLane(lane, Date.now(), pause)));
   }
@@ -408,6 +418,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
         return undefined;
       }
     },
+
+    depth: () => queue.getJobCounts('waiting', 'delayed', 'active', 'prioritized'),
 
     start() {
       if (worker) return;

@@ -1,7 +1,9 @@
 /**
- * The Koa app (no listen): one error boundary, /healthz, the routes of the platform adapters
- * that are on, and the leaders' dashboard. `src/cli/serve.ts` listens; tests drive it over HTTP.
+ * The Koa app (no listen): one error boundary, /healthz, /metrics when a token is set, the routes
+ * of the platform adapters that are on, and the leaders' dashboard. `src/cli/serve.ts` listens;
+ * tests drive it over HTTP.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
 import Koa from 'koa';
 import { BusyError, DecodeError, StoreUnavailableError, VerifyError } from '../core/errors.js';
@@ -20,6 +22,25 @@ export interface AppDeps {
   dashboard?: DashboardDeps;
   /** How long a callback's body may take to arrive; BODY_TIMEOUT_MS by default (tests shorten it). */
   bodyTimeoutMs?: number;
+  /** `GET /metrics` for whoever presents `token` (METRICS_TOKEN); absent, there is no such route. */
+  metrics?: MetricsRoute;
+}
+
+export interface MetricsRoute {
+  token: string;
+  /** The exposition and its content type (src/server/metrics.ts). */
+  scrape(): Promise<string>;
+  contentType: string;
+}
+
+/**
+ * Whether the request's `Authorization: Bearer …` (RFC 6750 §2.1) holds `token`, compared in
+ * constant time: hashed first, so two values of any lengths compare as 32 bytes each.
+ */
+function bearerMatches(header: string, token: string): boolean {
+  const given = /^Bearer +(\S+)\s*$/i.exec(header)?.[1] ?? '';
+  const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(given), digest(token)) && given !== '';
 }
 
 /** Refusals a platform (or a forger) gets, by error; the reason is logged, never the payload. */
@@ -68,6 +89,21 @@ export function createApp(deps: AppDeps): Koa {
     ctx.status = up ? 200 : 503;
     ctx.body = { status: up ? 'ok' : 'unavailable', redis: up ? 'up' : 'down' };
   });
+
+  if (deps.metrics) {
+    const metrics = deps.metrics;
+    router.get('/metrics', async (ctx) => {
+      if (!bearerMatches(ctx.get('Authorization'), metrics.token)) {
+        // RFC 6750 §3: a request without the right token is told which scheme to use.
+        ctx.set('WWW-Authenticate', 'Bearer realm="metrics"');
+        ctx.status = 401;
+        ctx.body = 'unauthorized';
+        return;
+      }
+      ctx.type = metrics.contentType;
+      ctx.body = await metrics.scrape();
+    });
+  }
 
   for (const route of deps.routes ?? []) {
     const method = route.method === 'GET' ? 'get' : 'post';

@@ -375,7 +375,7 @@ async function startChild(mode: ServerMode, label: string, env: NodeJS.ProcessEn
   let shown = 0;
   const lines = child.stderr ? createInterface({ input: child.stderr, crlfDelay: Infinity }) : undefined;
   lines?.on('line', (line) => {
-    const level = /^\{"time":"[^"]*","level":"(\w+)"/.exec(line)?.[1];
+    const level = /^\{"level":"(\w+)"/.exec(line)?.[1];
     if (level === 'info' || level === 'debug') serverLog.info += 1;
     else if (level === 'warn') serverLog.warn += 1;
     else if (level === 'error') serverLog.error += 1;

@@ -159,7 +159,7 @@ describe('duban chat', () => {
 
     expect(code).toBe(0);
     expect(out).toContain('催办');
-    expect(`${out}${err}`).not.toContain('{"time"');
+    expect(`${out}${err}`).not.toContain('{"level"');
     expect(err.split(join(dataDir, 'duban.log'))).toHaveLength(2);
     expect(readFileSync(join(dataDir, 'duban.log'), 'utf8')).toContain('posts not queued: their platform is off');
   });

@@ -72,8 +72,8 @@ describe('npm run demo', () => {
   });
 
   it('shows no log lines in the conversation, and says once where the log is', () => {
-    expect(first.out).not.toContain('{"time"');
-    expect(first.err).not.toContain('{"time"');
+    expect(first.out).not.toContain('{"level"');
+    expect(first.err).not.toContain('{"level"');
     const logFile = join(demoDataDir(dataDir), 'duban.log');
     expect(first.err.split(logFile)).toHaveLength(2);
     expect(readFileSync(logFile, 'utf8')).toContain('"msg":"listening"');
@@ -93,7 +93,7 @@ describe('npm run demo', () => {
   it('is what say, job, export and import reach with --demo, without log lines in their answers', async () => {
     const said = await run(['say', '--demo', '--chat', '领导群', '--user', '书记', '催办', 'T2']);
     expect(said.out).toContain('催办');
-    expect(`${said.out}${said.err}`).not.toContain('{"time"');
+    expect(`${said.out}${said.err}`).not.toContain('{"level"');
     const file = join(dataDir, '排名.xlsx');
     const exported = await run(['export', 'ranking', '--demo', '--out', file]);
     expect(exported.code).toBe(0);

@@ -8,6 +8,7 @@ import { createDingtalk } from '../../src/adapters/dingtalk/index.js';
 import type { Inbound, PlatformAdapter } from '../../src/core/platform.js';
 import { compose } from '../../src/compose.js';
 import { createLogger } from '../../src/core/logger.js';
+import type { Metrics } from '../../src/core/metrics.js';
 import type { RouteMessage } from '../../src/core/router.js';
 import { createApp } from '../../src/server/app.js';
 import type { Store } from '../../src/store/redis-store.js';
@@ -48,10 +49,10 @@ afterEach(async () => {
   await bot.close();
 });
 
-function dingtalkFor(options: { store?: Store; mode?: 'http' | 'stream' } = {}): PlatformAdapter {
+function dingtalkFor(options: { store?: Store; mode?: 'http' | 'stream'; metrics?: Pick<Metrics, 'connection'> } = {}): PlatformAdapter {
   return createDingtalk(
     { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, mode: options.mode ?? 'http', apiBase: fake.base, oapiBase: fake.base },
-    { store: options.store ?? bot.store, log: createLogger('silent'), backoff: { firstMs: 20, maxMs: 200 } },
+    { store: options.store ?? bot.store, log: createLogger('silent'), backoff: { firstMs: 20, maxMs: 200 }, metrics: options.metrics },
   );
 }
 
@@ -248,7 +249,7 @@ describe('a forged, stale or malformed DingTalk callback', () => {
 });
 
 describe('a DingTalk robot message by Stream', () => {
-  async function streaming(options: { route?: RouteMessage; store?: Store } = {}): Promise<Inbound> {
+  async function streaming(options: { route?: RouteMessage; store?: Store; metrics?: Pick<Metrics, 'connection'> } = {}): Promise<Inbound> {
     const inbound = dingtalkFor({ ...options, mode: 'stream' }).receive(options.route ?? bot.route);
     inbound.start();
     opened.push({ close: () => inbound.stop() });
@@ -312,6 +313,16 @@ describe('a DingTalk robot message by Stream', () => {
     const frame = fake.stream.callback(clerkSays('st-3', '任务', { robotCode: CLIENT_ID }));
     await fake.stream.waitForAck(frame);
     expect(((await fake.waitFor(toSession('s-st-3'))).body as MarkdownPost).markdown.text).toContain('T2');
+  });
+
+  it('tells the metrics its Stream is down until connected, down when the gateway drops it, and up again once back', async () => {
+    const states: Array<[string, boolean]> = [];
+    await streaming({ metrics: { connection: (name, up) => { states.push([name, up]); } } });
+    await fake.stream.drop();
+    await fake.stream.waitForConnection(2);
+    for (let i = 0; i < 200 && states.length < 4; i++) await new Promise((done) => setTimeout(done, 10));
+
+    expect(states).toEqual([['dingtalk-stream', false], ['dingtalk-stream', true], ['dingtalk-stream', false], ['dingtalk-stream', true]]);
   });
 });
 

@@ -61,16 +61,16 @@ afterEach(async () => {
 /** Quick timings: a lease of a second, looked at every 50 ms; pings every 100 ms; reconnects from 20 ms. */
 const QUICK: NonNullable<WecomDeps['socket']> = { leaseMs: 1000, tickMs: 50, heartbeatMs: 100, ackTimeoutMs: 1000, backoff: { firstMs: 20, maxMs: 200 } };
 
-function wecomOn(instance = 'A', socket: WecomDeps['socket'] = {}): PlatformAdapter {
+function wecomOn(instance = 'A', socket: WecomDeps['socket'] = {}, metrics?: WecomDeps['metrics']): PlatformAdapter {
   return createWecom(
     { mode: 'websocket', botId: BOT, botSecret: SECRET, wsUrl: server.url, apiBase: webhooks.base },
-    { store: bot.store, log: createLogger('silent'), socket: { ...QUICK, instance, ...socket } },
+    { store: bot.store, log: createLogger('silent'), socket: { ...QUICK, instance, ...socket }, metrics },
   );
 }
 
 /** An instance of the bot with its long connection started. */
-function start(instance = 'A', socket: WecomDeps['socket'] = {}): PlatformAdapter {
-  const adapter = wecomOn(instance, socket);
+function start(instance = 'A', socket: WecomDeps['socket'] = {}, metrics?: WecomDeps['metrics']): PlatformAdapter {
+  const adapter = wecomOn(instance, socket, metrics);
   const inbound = adapter.receive(bot.route);
   inbound.start();
   running.push(inbound);
@@ -236,6 +236,20 @@ describe('one connection among instances', () => {
     expect((await answered(await server.deliver(BOT, message('msg-after-handover', '@督办助手 上报 T2 40%')))).content).toContain('40%');
     await b.poster.sendPart(group(CHENGGUAN), { lines: [['接手后']] }, 0);
     expect(server.pushes(CHENGGUAN)).toHaveLength(1);
+  });
+
+  it('tells each instance\'s metrics whether it holds the connection: up at the holder, down at the other until it takes over', async () => {
+    const seen: Record<'A' | 'B', Array<[string, boolean]>> = { A: [], B: [] };
+    start('A', {}, { connection: (name, up) => { seen.A.push([name, up]); } });
+    // Once A has read WeCom's answer to its subscribe, not only once WeCom has sent it.
+    await server.waitFor(() => seen.A.length === 2);
+    start('B', {}, { connection: (name, up) => { seen.B.push([name, up]); } });
+    await running[0]?.stop();
+    await server.waitFor(() => server.subscribes(BOT) === 2 && server.live(BOT) === 1);
+    await server.waitFor(() => seen.B.length === 2);
+
+    expect(seen.A).toEqual([['wecom-long-connection', false], ['wecom-long-connection', true], ['wecom-long-connection', false]]);
+    expect(seen.B).toEqual([['wecom-long-connection', false], ['wecom-long-connection', true]]);
   });
 });
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, envSchema, loadConfig } from '../../src/config.js';
+import { redactText } from '../../src/core/redact.js';
 
 const AES_KEY = 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C';
 
@@ -80,6 +81,20 @@ describe('loadConfig', () => {
 
   it('refuses half a platform: a token without its key', () => {
     expect(() => loadConfig({ DINGTALK_CLIENT_ID: 'ding123' })).toThrow(/DINGTALK_CLIENT_ID 和 DINGTALK_CLIENT_SECRET/);
+  });
+
+  it('takes LOG_LEVEL by name, and refuses a level pino would not know from this list', () => {
+    expect(loadConfig({}).logLevel).toBeUndefined();
+    expect(loadConfig({ LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
+    expect(() => loadConfig({ LOG_LEVEL: 'verbose' })).toThrow(/LOG_LEVEL/);
+  });
+
+  it('takes a METRICS_TOKEN of 16 characters or more, and masks it in the log from then on', () => {
+    const token = 'metrics-token-in-config-test-42';
+    expect(loadConfig({ METRICS_TOKEN: token }).metricsToken).toBe(token);
+    expect(redactText(`Bearer ${token}`)).toBe('Bearer ***');
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
+    expect(() => loadConfig({ METRICS_TOKEN: 'has a space in it somewhere' })).toThrow(/METRICS_TOKEN/);
   });
 });
 

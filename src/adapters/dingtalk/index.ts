@@ -6,6 +6,7 @@
 import { SendError } from '../../core/errors.js';
 import type { CredentialStore } from '../credentials.js';
 import type { Logger } from '../../core/logger.js';
+import type { Metrics } from '../../core/metrics.js';
 import type { Inbound, PlatformAdapter, Poster } from '../../core/platform.js';
 import type { InboundBound } from '../../core/router.js';
 import { callbackRoute, createDingtalkCallback } from './callback.js';
@@ -29,6 +30,8 @@ export interface DingtalkDeps {
   /** The Stream's reconnection backoff; tests shorten it. */
   backoff?: { firstMs: number; maxMs: number };
   bound?: InboundBound;
+  /** Where the Stream's state is counted; nowhere by default. */
+  metrics?: Pick<Metrics, 'connection'>;
 }
 
 /** DingTalk throttles a robot for 10 minutes after more than 20 posts in a minute (docs/protocols/dingtalk.md §4a). */
@@ -76,6 +79,7 @@ export function createDingtalk(config: DingtalkConfig, deps: DingtalkDeps): Plat
         log,
         onRobotMessage: (payload) => inbound.receiveAcknowledged(payload),
         backoff: deps.backoff,
+        onConnection: (up) => { deps.metrics?.connection('dingtalk-stream', up); },
       });
       return {
         routes: [],

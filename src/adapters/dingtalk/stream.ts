@@ -27,6 +27,8 @@ export interface StreamClientOptions {
   onRobotMessage(payload: unknown): Promise<void>;
   backoff?: Backoff;
   handshakeTimeoutMs?: number;
+  /** Told when the connection comes up and when it goes down (the /metrics gauge). */
+  onConnection?(up: boolean): void;
 }
 
 export interface StreamClient {
@@ -112,6 +114,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
       ws.on('open', () => {
         up = true;
         log.info('stream connected');
+        options.onConnection?.(true);
         // Only an open socket can be pinged; `ws` throws on a ping while connecting.
         keepalive = setInterval(() => {
           if (!alive) ws.terminate();
@@ -129,6 +132,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
       ws.on('close', () => {
         clearInterval(keepalive);
         if (socket === ws) socket = undefined;
+        if (up) options.onConnection?.(false);
         closed(up);
       });
     });
@@ -152,6 +156,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
 
   return {
     start() {
+      if (!loop) options.onConnection?.(false);
       loop ??= keepConnected({ session: registeredSession, over: isStopped, backoff, log, name: 'stream' });
     },
     async stop() {

@@ -6,6 +6,7 @@
  */
 import { SendError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import type { Metrics } from '../../core/metrics.js';
 import { countedOnce, type PlatformAdapter, type Poster } from '../../core/platform.js';
 import { rememberSecret } from '../../core/redact.js';
 import type { InboundBound } from '../../core/router.js';
@@ -31,6 +32,8 @@ export interface WecomDeps {
   bound?: InboundBound;
   /** The long connection's timings and this process's name in its lease; tests shorten and set them. */
   socket?: Partial<Pick<LongConnectionOptions, 'instance' | 'leaseMs' | 'tickMs' | 'heartbeatMs' | 'ackTimeoutMs' | 'backoff'>>;
+  /** Where the long connection's state is counted; nowhere by default. */
+  metrics?: Pick<Metrics, 'connection'>;
 }
 
 /** WeCom documents no penalty for 45009; a minute is the rate window the webhook states (docs/protocols/wecom.md §4, page 91770). */
@@ -103,6 +106,7 @@ function overSocket(config: Extract<WecomConfig, { mode: 'websocket' }>, deps: W
     store: deps.store,
     log,
     ...deps.socket,
+    onConnection: (up) => { deps.metrics?.connection('wecom-long-connection', up); },
     onCallback(callback) {
       if (inbound) inbound.receive(callback);
       else log.warn('a message came before the router was ready; WeCom will deliver it again');

@@ -47,6 +47,8 @@ export interface LongConnectionOptions extends Pick<SocketOptions, 'url' | 'botI
   instance?: string;
   leaseMs?: number;
   tickMs?: number;
+  /** Told when this instance's socket is subscribed and when it stops being (the /metrics gauge). */
+  onConnection?(up: boolean): void;
 }
 
 export interface LongConnection {
@@ -81,6 +83,13 @@ export function createLongConnection(options: LongConnectionOptions): LongConnec
   let ticking: Promise<void> = Promise.resolve();
   // A call, not the variable: stop() changes the role while a tick awaits Redis, which narrowing cannot see.
   const isStopped = (): boolean => role === 'stopped';
+  let shownUp: boolean | undefined;
+  /** Says when this instance's connection comes up or goes down; the socket's other states (connecting, down) change nothing there. */
+  const tellUp = (up: boolean): void => {
+    if (up === shownUp) return;
+    shownUp = up;
+    options.onConnection?.(up);
+  };
 
   function openSocket(): void {
     const opened = createWecomSocket({
@@ -93,6 +102,7 @@ export function createLongConnection(options: LongConnectionOptions): LongConnec
       backoff: options.backoff,
       onCallback: (callback) => { options.onCallback(callback); },
       onState(state) {
+        tellUp(state === 'subscribed');
         if (state !== 'kicked' || isStopped()) return;
         role = 'kicked';
         void kickedBy();
@@ -212,6 +222,8 @@ export function createLongConnection(options: LongConnectionOptions): LongConnec
   return {
     start() {
       if (ticker || role === 'stopped') return;
+      // Down until subscribed: an instance that never holds the lease still says so.
+      tellUp(false);
       const next = () => { ticking = ticking.then(tick); };
       next();
       ticker = setInterval(next, tickMs);
