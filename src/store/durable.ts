@@ -40,6 +40,9 @@ export function isFailingOver(error: unknown): boolean {
   return false;
 }
 
+/** Redis answered with an error (an unknown or denied command), as against no answer at all. */
+const refused = (error: unknown): boolean => error instanceof Error && error.name === 'ReplyError';
+
 export interface DurableStore {
   /**
    * Resolves once one replica has every write this connection made so far, or at once when the
@@ -59,11 +62,31 @@ export function createDurableStore(redis: Redis): DurableStore {
   let known: { replicas: number; at: number } | undefined;
   let asking: Promise<number> | undefined;
 
+  /**
+   * ROLE, else INFO's `connected_slaves` where ROLE is refused (a managed Redis may rename or deny
+   * it). One that refuses both cannot be waited on: it is taken for a single Redis. A lost
+   * connection is not a refusal and fails the confirmation.
+   */
+  async function replicaCount(): Promise<number> {
+    try {
+      return RoleSchema.parse(await redis.call('ROLE'));
+    } catch (error) {
+      if (!refused(error)) throw error;
+    }
+    try {
+      const line = (await redis.info('replication')).split(/\r?\n/).find((l) => l.startsWith('connected_slaves:'));
+      return Number(line?.slice('connected_slaves:'.length) ?? 0) || 0;
+    } catch (error) {
+      if (!refused(error)) throw error;
+      return 0;
+    }
+  }
+
   async function replicas(): Promise<number> {
     if (known && Date.now() - known.at < ROLE_KEPT_MS) return known.replicas;
     asking ??= (async () => {
       try {
-        const count = RoleSchema.parse(await redis.call('ROLE'));
+        const count = await replicaCount();
         known = { replicas: count, at: Date.now() };
         return count;
       } finally {

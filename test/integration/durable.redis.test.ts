@@ -37,6 +37,22 @@ describe('a confirmation on a Redis without replicas', () => {
   });
 });
 
+describe('a confirmation on a managed Redis that refuses ROLE', () => {
+  it('reads the replicas from INFO instead, and waits for none when there are none', async () => {
+    const durable = createDurableStore(redis);
+    const refusal = Object.assign(new Error("ERR unknown command 'ROLE'"), { name: 'ReplyError' });
+    const calls = vi.spyOn(redis, 'call').mockRejectedValue(refusal);
+    const infos = vi.spyOn(redis, 'info');
+    try {
+      await durable.keptOnReplica();
+      expect(infos).toHaveBeenCalledWith('replication');
+    } finally {
+      calls.mockRestore();
+      infos.mockRestore();
+    }
+  });
+});
+
 describe('a failover seen from the store', () => {
   it('is told apart from a mistake: READONLY, LOADING and an unacknowledged write, also wrapped', () => {
     expect(isFailingOver(new Error("READONLY You can't write against a read only replica."))).toBe(true);
