@@ -7,6 +7,7 @@ import { LEVELS, type Level } from './core/logger.js';
 import { rememberSecret } from './core/redact.js';
 import { trimEndChars } from './domain/parse/index.js';
 import { cli } from './messages/index.js';
+import { DEFAULT_MASTER_NAME, isSentinelUrl, parseSentinelList, parseSentinelUrl, sentinelUrl } from './store/sentinel-url.js';
 
 const E = cli.env;
 
@@ -43,7 +44,7 @@ export const envSchema = z.object({
     z.coerce.number({ error: PORT_ERROR }).int({ error: PORT_ERROR }).min(1, { error: PORT_ERROR }).max(65535, { error: PORT_ERROR }),
   ),
   REDIS_URL: optional(
-    z.url({ protocol: /^(rediss?|unix)$/, error: E.redisUrl }),
+    z.string().refine((u) => (isSentinelUrl(u) ? parseSentinelUrl(u) !== undefined : z.url({ protocol: /^(rediss?|unix)$/ }).safeParse(u).success), { error: E.redisUrl }),
   ),
   // The robot's console makes the Token 3–32 letters or digits; anything else is a copy mistake.
   WECOM_TOKEN: optional(z.string().regex(/^[A-Za-z0-9]{3,32}$/, { error: E.wecomToken })),
@@ -87,6 +88,11 @@ export const envSchema = z.object({
   // The bearer token of GET /metrics; unset, there is no /metrics. 16 characters at least: it
   // guards the server's counts from anyone who reaches the port, and it is masked in the log by value.
   METRICS_TOKEN: optional(z.string().regex(/^\S{16,256}$/, { error: E.metricsToken })),
+  // Redis behind Sentinel, as an alternative to REDIS_URL=redis+sentinel://… (src/store/sentinel-url.ts).
+  REDIS_SENTINELS: optional(z.string().transform((list, ctx) => parseSentinelList(list) ?? (ctx.addIssue({ code: 'custom', message: E.redisSentinels }), z.NEVER))),
+  REDIS_MASTER_NAME: optional(z.string().regex(/^[A-Za-z0-9._-]+$/, { error: E.redisMasterName })),
+  REDIS_PASSWORD: optional(z.string()),
+  REDIS_SENTINEL_PASSWORD: optional(z.string()),
 });
 
 /** How the 智能机器人 takes messages: one of the two, as its console is set. */
@@ -97,6 +103,7 @@ export type WecomConfig = { apiBase: string } & (
 
 export interface Config {
   port: number;
+  /** `redis://`, `rediss://`, `unix://`, or `redis+sentinel://` (also when built from REDIS_SENTINELS). */
   redisUrl?: string;
   /** The 智能机器人, by its callback or its long connection. */
   wecom?: WecomConfig;
@@ -128,8 +135,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!result.success) throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   const e = result.data;
   // Masked in every log line from here on (core/redact.ts), whatever the code that logs forgets.
-  for (const secret of [e.WECOM_TOKEN, e.WECOM_ENCODING_AES_KEY, e.WECOM_BOT_SECRET, e.WECOM_AGENT_SECRET, e.DINGTALK_CLIENT_SECRET, e.METRICS_TOKEN]) rememberSecret(secret);
+  for (const secret of [e.WECOM_TOKEN, e.WECOM_ENCODING_AES_KEY, e.WECOM_BOT_SECRET, e.WECOM_AGENT_SECRET, e.DINGTALK_CLIENT_SECRET, e.METRICS_TOKEN, e.REDIS_PASSWORD, e.REDIS_SENTINEL_PASSWORD]) rememberSecret(secret);
   const problems: string[] = [];
+  const redisUrl = redisUrlOf(e, problems);
   const pair = (a: string | undefined, b: string | undefined, names: readonly [string, string]): boolean => {
     if ((a === undefined) !== (b === undefined)) problems.push(E.pair(...names));
     return a !== undefined && b !== undefined;
@@ -144,7 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: e.PORT,
-    redisUrl: e.REDIS_URL,
+    redisUrl,
     wecom,
     wecomApp: appOn && e.WECOM_CORP_ID !== undefined && e.WECOM_AGENT_ID !== undefined && e.WECOM_AGENT_SECRET !== undefined
       ? { corpId: e.WECOM_CORP_ID, agentId: e.WECOM_AGENT_ID, secret: e.WECOM_AGENT_SECRET, apiBase: e.WECOM_API_BASE, oauthBase: e.WECOM_OAUTH_BASE, ...(e.WECOM_JSSDK_URL === undefined ? {} : { jssdkUrl: e.WECOM_JSSDK_URL }) }
@@ -159,6 +167,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(e.LOG_LEVEL === undefined ? {} : { logLevel: e.LOG_LEVEL }),
     ...(e.METRICS_TOKEN === undefined ? {} : { metricsToken: e.METRICS_TOKEN }),
   };
+}
+
+/**
+ * REDIS_URL, or the `redis+sentinel://` URL REDIS_SENTINELS and its companions spell: one address
+ * for every caller of `connectRedis`, and for the children `duban serve` hands it to.
+ */
+function redisUrlOf(e: z.infer<typeof envSchema>, problems: string[]): string | undefined {
+  if (e.REDIS_SENTINELS === undefined) {
+    const stray = (['REDIS_MASTER_NAME', 'REDIS_PASSWORD', 'REDIS_SENTINEL_PASSWORD'] as const).filter((name) => e[name] !== undefined);
+    for (const name of stray) problems.push(E.sentinelOnly(name));
+    return e.REDIS_URL;
+  }
+  if (e.REDIS_URL !== undefined) problems.push(E.redisTwice);
+  return sentinelUrl({
+    sentinels: e.REDIS_SENTINELS,
+    name: e.REDIS_MASTER_NAME ?? DEFAULT_MASTER_NAME,
+    ...(e.REDIS_PASSWORD === undefined ? {} : { password: e.REDIS_PASSWORD }),
+    ...(e.REDIS_SENTINEL_PASSWORD === undefined ? {} : { sentinelPassword: e.REDIS_SENTINEL_PASSWORD }),
+  });
 }
 
 /**

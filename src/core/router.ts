@@ -7,6 +7,7 @@ import { beijingDate } from '../domain/dates.js';
 import { leadsOrAdministers, type Role, type WorkCalendar } from '../domain/model.js';
 import { NOTE_MAX, normalizeText, splitCommand, stripMention } from '../domain/parse/index.js';
 import { text } from '../messages/index.js';
+import { isFailingOver, type DurableStore } from '../store/durable.js';
 import type { HealthStore } from '../store/health.js';
 import type { ReplyStore } from '../store/replies.js';
 import { examplesHere, townshipToBind, type Actor, type Command, type CommandContext, type CommandStore, type DashboardLink } from './command.js';
@@ -18,7 +19,7 @@ import type { Posts } from './posts.js';
 
 export interface RouterDeps {
   /** What commands use, the replies kept for redeliveries, and whether Redis is up (an outage is not a bug). */
-  store: CommandStore & ReplyStore & HealthStore;
+  store: CommandStore & ReplyStore & HealthStore & DurableStore;
   calendar: WorkCalendar;
   log: Logger;
   commands: readonly Command[];
@@ -138,9 +139,16 @@ export function createRouter(deps: RouterDeps): RouteMessage {
     // A redelivered message gets the answer the first delivery got, even if the state has moved
     // on since (a 撤回 in between), and records nothing twice (the report script dedupes too).
     const kept = await orUnavailable(deps.store.reply(source));
-    if (kept) return { reply: kept, outcome: 'duplicate' };
+    if (kept) {
+      await orUnavailable(deps.store.keptOnReplica());
+      return { reply: kept, outcome: 'duplicate' };
+    }
     const answered = await answer(message, context, log);
     await orUnavailable(deps.store.saveReply(source, answered.reply, REPLY_KEPT_SECONDS, PICTURE_KEPT_SECONDS));
+    // Every write of this message (its report, its kept reply) goes over this one connection, so
+    // one WAIT after the last covers them all: with replicas, nothing is confirmed that only the
+    // master has (docs/design.md §7); otherwise 503, and the platform delivers it again.
+    await orUnavailable(deps.store.keptOnReplica());
     return answered;
   }
 
@@ -169,7 +177,10 @@ export function createRouter(deps: RouterDeps): RouteMessage {
       if (error instanceof UserError) return refused('user error', error.reply);
       // An outage is not this message's fault: let the caller answer 503 (the platform retries)
       // or exit non-zero, rather than apologise for a report that may not be recorded.
-      if (!(await deps.store.ping().catch(() => false))) throw new StoreUnavailableError(error);
+      // A failover shows as refusals from a Redis that answers PING (READONLY from a demoted
+      // master, a replica that did not acknowledge): an outage all the same.
+      if (error instanceof StoreUnavailableError) throw error;
+      if (isFailingOver(error) || !(await deps.store.ping().catch(() => false))) throw new StoreUnavailableError(error);
       log.error('command failed', { command: command?.name, error });
       return refused('failed', plain(text.apology), 'failed');
     }

@@ -12,6 +12,8 @@ import { beijingDate } from '../domain/dates.js';
 import type { WorkCalendar, Ymd } from '../domain/model.js';
 import { missedSlot, type ScheduleSettings } from '../domain/schedule.js';
 import type { CountyStore } from '../store/county.js';
+import { isFailingOver, type DurableStore } from '../store/durable.js';
+import type { HealthStore } from '../store/health.js';
 import type { RunStore } from '../store/runs.js';
 import { loadBoard } from './board.js';
 import type { Job, JobStore } from './job.js';
@@ -22,6 +24,14 @@ import { laneOf, postKey, type Post, type SlotPosts, type WindowAt } from './pos
 
 /** A run marker outlives every slot's catch-up window (the longest is the monthly ranking's days). */
 const RUN_MARKER_SECONDS = 14 * 24 * 60 * 60;
+
+/**
+ * While Redis is away (a Sentinel failover takes the sentinels' down-after-milliseconds, then an
+ * election: seconds), a slot's claim and run are tried again this often, for this long, rather
+ * than the slot being lost until the next start.
+ */
+const OUTAGE_RETRY_MS = 2_000;
+const OUTAGE_GIVE_UP_MS = 60_000;
 
 export interface RunDeps {
   /** What jobs read, and the county's schedule settings. */
@@ -151,7 +161,7 @@ export interface Scheduler {
  * takes effect at the next start. Jobs with the same cron expression run as one slot, so a group
  * gets one message from them (`bundlePosts`).
  */
-export async function startScheduler(jobs: readonly Job[], deps: RunDeps & { store: RunStore; outbox: SlotPosts; window?: WindowAt }): Promise<Scheduler> {
+export async function startScheduler(jobs: readonly Job[], deps: RunDeps & { store: RunStore & HealthStore & DurableStore; outbox: SlotPosts; window?: WindowAt }): Promise<Scheduler> {
   const settings = await deps.store.scheduleSettings();
   const instance = randomUUID();
   const { log, store } = deps;
@@ -159,18 +169,50 @@ export async function startScheduler(jobs: readonly Job[], deps: RunDeps & { sto
   const running = new Set<Promise<void>>();
   const keyOf = (job: Job, slot: Date): string => `${job.name}:${slot.toISOString()}`;
 
+  let stopped = false;
+  /** Pauses under way, ended early by `stop`. */
+  const pauses = new Set<() => void>();
+  const pause = (ms: number): Promise<void> =>
+    new Promise((done) => {
+      const end = (): void => {
+        clearTimeout(timer);
+        pauses.delete(end);
+        done();
+      };
+      const timer = setTimeout(end, ms);
+      pauses.add(end);
+    });
+  /** `work`, tried again while Redis is away (not for any other failure), up to OUTAGE_GIVE_UP_MS. */
+  const throughOutage = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+    const deadline = Date.now() + OUTAGE_GIVE_UP_MS;
+    for (;;) {
+      try {
+        return await work();
+      } catch (error) {
+        const away = isFailingOver(error) || !(await store.ping().catch(() => false));
+        if (!away || stopped || Date.now() >= deadline) throw error;
+        log.warn('redis unavailable; trying the slot again', { slot: what, error });
+        await pause(OUTAGE_RETRY_MS);
+      }
+    }
+  };
+
   const slots = new Map<string, Job[]>();
   for (const job of jobs) slots.set(cronOf(job, settings), [...(slots.get(cronOf(job, settings)) ?? []), job]);
 
   /** Runs a slot and marks each job's run done once all its posts are queued; a run cut short is run again at the next start. */
   const run = (due: readonly Job[], slot: Date): Promise<void> => {
     // Never rejects: a failure is logged here, and the run is done again at the next start.
-    const work = runJobs(due, slot, deps)
-      .then(async () => { for (const job of due) await store.markRunDone(keyOf(job, slot), RUN_MARKER_SECONDS); })
-      .catch((error: unknown) => {
-        log.error('job failed', { job: due.map((j) => j.name).join('+'), slot: slot.toISOString(), error });
-        for (const job of due) metrics.jobRun(job.name, 'failed');
-      });
+    // Done is marked after the posts are queued and waited on with them: WAIT covers every write
+    // the master took before the marker, so a run marked done has its posts on a replica too.
+    const work = throughOutage(`${due.map((j) => j.name).join('+')}:${slot.toISOString()}`, async () => {
+      await runJobs(due, slot, deps);
+      for (const job of due) await store.markRunDone(keyOf(job, slot), RUN_MARKER_SECONDS);
+      await store.keptOnReplica();
+    }).catch((error: unknown) => {
+      log.error('job failed', { job: due.map((j) => j.name).join('+'), slot: slot.toISOString(), error });
+      for (const job of due) metrics.jobRun(job.name, 'failed');
+    });
     running.add(work);
     void work.finally(() => running.delete(work));
     return work;
@@ -183,7 +225,7 @@ export async function startScheduler(jobs: readonly Job[], deps: RunDeps & { sto
       distributed: true,
       // The node-cron key is `name:slotISO`. The marker is never released: an instance that fires
       // late must not win the slot again.
-      runCoordinator: { shouldRun: (key) => store.claimRun(key, instance, RUN_MARKER_SECONDS) },
+      runCoordinator: { shouldRun: (key) => throughOutage(key, () => store.claimRun(key, instance, RUN_MARKER_SECONDS)) },
     }),
   );
 
@@ -213,6 +255,8 @@ export async function startScheduler(jobs: readonly Job[], deps: RunDeps & { sto
 
   return {
     async stop() {
+      stopped = true;
+      for (const end of [...pauses]) end();
       for (const task of tasks) await task.destroy();
       await catchUp;
       await Promise.allSettled([...running]);

@@ -150,7 +150,13 @@ ${[serve, load, say, chat, job, importing, exporting, doctor].map((c) => c.usage
     problems: (problems: readonly string[]): string => `环境变量有误：\n${listed(problems)}\n请对照 .env.example 修改。`,
     origin: (fallback: string): string => `应为 http:// 或 https:// 开头的地址，不设置就是 ${fallback}`,
     port: '应为 1–65535 之间的整数端口号，例如 3000',
-    redisUrl: '应写成 redis://主机:端口（例如 redis://127.0.0.1:6379）、rediss://… 或 unix:///路径/redis.sock；不设置则用本机 6379 端口',
+    redisUrl: '应写成 redis://主机:端口（例如 redis://127.0.0.1:6379）、rediss://…、unix:///路径/redis.sock，或哨兵 redis+sentinel://主机:端口,主机:端口/主节点名；不设置则用本机 6379 端口',
+    redisSentinels: '应写成逗号分隔的哨兵地址，例如 10.0.0.1:26379,10.0.0.2:26379,10.0.0.3:26379（端口不写则为 26379）',
+    redisMasterName: '应为哨兵监控的主节点名（sentinel.conf 里 sentinel monitor 后的名字，字母、数字、点、下划线或短横线），不设置就是 mymaster',
+    /** Both ways of naming Redis are set. */
+    redisTwice: 'REDIS_URL 和 REDIS_SENTINELS 只能设置一个：用哨兵时可以只设 REDIS_SENTINELS（和 REDIS_MASTER_NAME），也可以把它们写进 REDIS_URL=redis+sentinel://…',
+    /** A Sentinel-only variable without REDIS_SENTINELS. */
+    sentinelOnly: (name: string): string => `${name} 只在设置了 REDIS_SENTINELS 时使用；不用哨兵时，密码请写进 REDIS_URL（redis://:密码@主机:端口）`,
     wecomToken: `应为 3–32 个英文字母或数字（${PLATFORM_NAMES.wecom}后台“Token”）`,
     wecomAesKey: `应为 43 个字符（${PLATFORM_NAMES.wecom}后台“EncodingAESKey”）`,
     wecomCorpId: `应为${PLATFORM_NAMES.wecom}后台“我的企业”里的企业ID（如 ww 开头的 18 位）`,

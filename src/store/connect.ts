@@ -10,6 +10,7 @@ import type { Logger } from '../core/logger.js';
 import { rememberSecret, shownAddress } from '../core/redact.js';
 import { cli } from '../messages/index.js';
 import { createHealthStore } from './health.js';
+import { parseSentinelUrl, type SentinelSettings } from './sentinel-url.js';
 
 /** The client the stores and the outbox's queue share: only `src/store/` names ioredis. */
 export type RedisClient = Redis;
@@ -92,8 +93,9 @@ function handle(redis: Redis, url: string, log: Logger, child?: ChildProcess): R
 export async function connectRedis(url: string | undefined, log: Logger, dataDir = resolve('data'), { start = true }: { start?: boolean } = {}): Promise<RedisHandle> {
   if (url !== undefined) {
     rememberRedisPassword(url);
+    const sentinel = parseSentinelUrl(url);
     // ioredis takes a socket as a bare path; `unix://` is our spelling of it in REDIS_URL.
-    const redis = new Redis(url.startsWith('unix://') ? url.slice('unix://'.length) : url, options);
+    const redis = sentinel ? new Redis(sentinelOptions(sentinel)) : new Redis(url.startsWith('unix://') ? url.slice('unix://'.length) : url, options);
     if (await tryConnect(redis)) return handle(redis, url, log);
     throw new RedisUnavailableError(cli.redis.unreachable(shownAddress(url)));
   }
@@ -107,8 +109,35 @@ export async function connectRedis(url: string | undefined, log: Logger, dataDir
   return connectPrivateRedis(dataDir, log);
 }
 
+/**
+ * ioredis asks the sentinels for the master named `name`, connects to it and checks its ROLE; when
+ * the connection drops it asks them again, so after a failover it lands on the promoted replica
+ * (https://github.com/redis/ioredis#sentinel). `failoverDetector` also listens for the sentinels'
+ * `+switch-master`, so a master demoted while still alive is left at once rather than at its first
+ * refused write. The rest is as for a single Redis: no offline queue, so while there is no master a
+ * command fails at once and the webhook answers 503 (docs/design.md §7).
+ */
+export function sentinelOptions(settings: SentinelSettings): RedisOptions {
+  return {
+    ...options,
+    sentinels: settings.sentinels,
+    name: settings.name,
+    role: 'master',
+    failoverDetector: true,
+    ...(settings.username === undefined ? {} : { username: settings.username }),
+    ...(settings.password === undefined ? {} : { password: settings.password }),
+    ...(settings.sentinelPassword === undefined ? {} : { sentinelPassword: settings.sentinelPassword }),
+  };
+}
+
 /** The password in a Redis URL (user-info or `?password=`), as ioredis reads it, is masked in every log line. */
 function rememberRedisPassword(url: string): void {
+  const sentinel = parseSentinelUrl(url);
+  if (sentinel) {
+    rememberSecret(sentinel.password);
+    rememberSecret(sentinel.sentinelPassword);
+    return;
+  }
   if (!URL.canParse(url)) return;
   const parsed = new URL(url);
   for (const value of [parsed.password, parsed.searchParams.get('password') ?? '', parsed.searchParams.get('sentinelPassword') ?? '']) {

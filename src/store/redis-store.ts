@@ -10,6 +10,7 @@ import { createCountySetupStore, type CountySetupStore } from './county-setup.js
 import { createCountyStore, type CountyStore } from './county.js';
 import { createCoverStore, type CoverStore } from './cover.js';
 import { createDeliveryStore, type DeliveryStore } from './deliveries.js';
+import { createDurableStore, type DurableStore } from './durable.js';
 import { createHealthStore, type HealthStore } from './health.js';
 import type { Keys } from './keys.js';
 import { createLedgerStore, type LedgerStore } from './ledger.js';
@@ -23,7 +24,7 @@ import { createSecretStore, type SecretStore } from './secrets.js';
 import { createSignOffStore, type SignOffStore } from './sign-off.js';
 import { createStandingsStore, type StandingsStore } from './standings.js';
 
-type Parts = readonly [HealthStore, CountyStore, CountySetupStore, LedgerStore, RequestStore, ReviewStore, StandingsStore, ReplyStore, CallbackStore, PacingStore, DeliveryStore, PictureStore, RunStore, SecretStore, CoverStore, SignOffStore, ConnectionStore];
+type Parts = readonly [HealthStore, CountyStore, CountySetupStore, LedgerStore, RequestStore, ReviewStore, StandingsStore, ReplyStore, CallbackStore, PacingStore, DeliveryStore, PictureStore, RunStore, SecretStore, CoverStore, SignOffStore, ConnectionStore, DurableStore];
 
 /** The method names two of `P` share: spread into one object, the later would hide the earlier. */
 type Shared<P extends readonly object[], Seen extends PropertyKey = never> = P extends readonly [infer Head extends object, ...infer Rest extends readonly object[]]
@@ -53,5 +54,6 @@ export function createRedisStore(redis: Redis, keys: Keys): Store {
     ...createCoverStore(redis, keys),
     ...createSignOffStore(redis, keys),
     ...createConnectionStore(redis, keys),
+    ...createDurableStore(redis),
   };
 }

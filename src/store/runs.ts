@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Keys } from './keys.js';
 
 export interface RunStore {
-  /** Takes scheduled run `run` (a job and its slot) for `owner`; false when another instance has it. Never released. */
+  /** Takes scheduled run `run` (a job and its slot) for `owner`, or finds it `owner`'s already; false when another instance has it. Never released. */
   claimRun(run: string, owner: string, seconds: number): Promise<boolean>;
   /** Marks a run as having queued all its posts; a run not marked is run again at the next start. */
   markRunDone(run: string, seconds: number): Promise<void>;
@@ -13,7 +13,9 @@ export interface RunStore {
 export function createRunStore(redis: Redis, keys: Keys): RunStore {
   return {
     async claimRun(run, owner, seconds) {
-      return (await redis.set(keys.runMarker(run), owner, 'EX', seconds, 'NX')) === 'OK';
+      if ((await redis.set(keys.runMarker(run), owner, 'EX', seconds, 'NX')) === 'OK') return true;
+      // A claim tried again after its reply was lost (a failover): the marker it set is still its own.
+      return (await redis.get(keys.runMarker(run))) === owner;
     },
 
     async markRunDone(run, seconds) {
