@@ -125,8 +125,7 @@ export async function restoreCommand(args: readonly string[], io: CliIo): Promis
       return 0;
     } catch (error) {
       if (!(error instanceof RestoreInterruptedError)) throw error;
-      const reason = error.cause instanceof Error ? error.cause.message : String(error.cause);
-      write(io.stderr, cli.restore.interrupted(file, error.written, error.total, reason));
+      write(io.stderr, cli.restore.interrupted(file, error.written, error.total, error.at, error.reason));
       return 1;
     }
   });

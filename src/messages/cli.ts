@@ -170,9 +170,9 @@ const restore = {
     `已从 ${file} 恢复${county === null ? '' : `「${county}」`}：${String(keys)} 个键（备份于 ${createdAt}，北京时间）。`,
   expired: (keys: number): string => `另有 ${String(keys)} 个有期限的键（如撤回记录、定时任务标记）在备份之后已经到期，没有恢复。`,
   /** Cut off part-way: the county's own keys go last, so the bot sees no county until it is whole. */
-  interrupted: (file: string, written: number, total: number, reason: string): string =>
+  interrupted: (file: string, written: number, total: number, at: string, reason: string): string =>
     [
-      `恢复中断：${String(total)} 个键只写入了 ${String(written)} 个（${reason}）。`,
+      `恢复中断：${String(total)} 个键只写入了 ${String(written)} 个，写 ${at} 等键时 Redis 报错：${reason}`,
       '县的设置最后写入，所以现在库里没有完整的县，机器人会当作还没有载入。排除问题后请重新恢复：',
       `  duban restore ${file} --force`,
     ].join('\n'),

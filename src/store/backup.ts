@@ -141,16 +141,29 @@ export interface RestoreOutcome {
   expired: number;
 }
 
+/** Why a write failed: a MULTI refused as a whole (EXECABORT) carries the errors that refused it (ioredis's `previousErrors`). */
+function reasonOf(error: unknown): string {
+  const aborted = z.object({ previousErrors: z.array(z.instanceof(Error)).min(1) }).safeParse(error);
+  if (aborted.success) return aborted.data.previousErrors.map((e) => e.message).join('; ');
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** A restore stopped by an error part-way: what was written so far stays. */
 export class RestoreInterruptedError extends Error {
   readonly written: number;
   readonly total: number;
+  /** The first key (without the prefix) of the group whose write failed. */
+  readonly at: string;
+  readonly reason: string;
 
-  constructor(written: number, total: number, cause: unknown) {
-    super(`restore interrupted after ${String(written)} of ${String(total)} keys: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  constructor(written: number, total: number, at: string, cause: unknown) {
+    const reason = reasonOf(cause);
+    super(`restore interrupted at ${at} after ${String(written)} of ${String(total)} keys: ${reason}`, { cause });
     this.name = 'RestoreInterruptedError';
     this.written = written;
     this.total = total;
+    this.at = at;
+    this.reason = reason;
   }
 }
 
@@ -432,17 +445,17 @@ export function createBackupStore(redis: Redis, keys: Keys): BackupStore {
       const groups = groupsOf(live, (entry) => absolute(entry.key));
       const countyTag = hashTag(keys.county());
       let written = 0;
-      try {
-        for (const group of groups) {
-          const chain = group.atomic ? redis.multi() : redis.pipeline();
-          for (const entry of group.items) queueWrite(chain, entry);
-          // The county's group: a new version, so a running process's copy of the county is read again.
-          if (group.items.some((entry) => hashTag(absolute(entry.key)) === countyTag)) chain.set(keys.countyVersion(), randomUUID());
+      for (const group of groups) {
+        const chain = group.atomic ? redis.multi() : redis.pipeline();
+        for (const entry of group.items) queueWrite(chain, entry);
+        // The county's group: a new version, so a running process's copy of the county is read again.
+        if (group.items.some((entry) => hashTag(absolute(entry.key)) === countyTag)) chain.set(keys.countyVersion(), randomUUID());
+        try {
           await run(chain);
-          written += group.items.length;
+        } catch (error) {
+          throw new RestoreInterruptedError(written, live.length, group.items[0]?.key ?? '', error);
         }
-      } catch (error) {
-        throw new RestoreInterruptedError(written, live.length, error);
+        written += group.items.length;
       }
       return { written, expired: file.keys.length - live.length };
     },
