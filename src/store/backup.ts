@@ -270,26 +270,28 @@ export function createBackupStore(redis: Redis, keys: Keys): BackupStore {
   /** One key's entry from its replies; undefined when it was gone. `expiry`: PEXPIRETIME's reply when `exact`, else PTTL's. */
   function entryOf(key: string, type: string, expiry: number, exact: boolean, values: unknown[], now: number): BackupEntry | undefined {
     if (expiry === -2) return undefined;
-    const base = { key: relative(key), ...(expiry >= 0 ? { expiresAt: new Date(exact ? expiry : now + expiry).toISOString() } : {}) };
+    // Written in this order in the file: key, type, expiry, then the value, however long.
+    const k = relative(key);
+    const expires = expiry >= 0 ? { expiresAt: new Date(exact ? expiry : now + expiry).toISOString() } : {};
     const [value, info] = values;
     switch (type) {
       case 'string':
-        return { ...base, type, value: toBytes(Buf.parse(value)) };
+        return { key: k, type, ...expires, value: toBytes(Buf.parse(value)) };
       case 'hash':
         // A hash has no order either: its fields sorted, for the same reason.
-        return { ...base, type, value: pairs(twos(Flat.parse(value)).sort(([a], [b]) => byBytes(a, b)).flat()) };
+        return { key: k, type, ...expires, value: pairs(twos(Flat.parse(value)).sort(([a], [b]) => byBytes(a, b)).flat()) };
       case 'list':
-        return { ...base, type, value: Flat.parse(value).map(toBytes) };
+        return { key: k, type, ...expires, value: Flat.parse(value).map(toBytes) };
       case 'set':
         // SMEMBERS has no order of its own: sorted, two backups of one set read the same.
-        return { ...base, type, value: Flat.parse(value).sort(byBytes).map(toBytes) };
+        return { key: k, type, ...expires, value: Flat.parse(value).sort(byBytes).map(toBytes) };
       case 'zset':
-        return { ...base, type, value: twos(Flat.parse(value)).map(([member, score]) => [toBytes(member), score.toString('utf8')]) };
+        return { key: k, type, ...expires, value: twos(Flat.parse(value)).map(([member, score]) => [toBytes(member), score.toString('utf8')]) };
       case 'stream': {
         const flat = z.array(z.unknown()).parse(info);
         const lastId = z.string().parse(flat[flat.indexOf('last-generated-id') + 1]);
         const entries = XRange.parse(value).map(([id, fields]) => ({ id: id.toString('utf8'), fields: pairs(fields) }));
-        return { ...base, type, value: { lastId, entries } };
+        return { key: k, type, ...expires, value: { lastId, entries } };
       }
       default:
         throw new Error(`${key}: Redis type ${type} cannot be backed up`);
