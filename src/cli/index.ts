@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `duban` — the one command (docs/design.md §6): serve, load, say, chat, job, import, export, doctor.
+ * `duban` — the one command (docs/design.md §6): serve, load, say, chat, job, import, export, backup, restore, doctor.
  * `runCli` takes its streams and environment as arguments so tests drive it in-process.
  */
 import { existsSync, realpathSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { ConfigError } from '../config.js';
 import { StoreUnavailableError } from '../core/errors.js';
 import { cli } from '../messages/index.js';
 import { RedisUnavailableError } from '../store/connect.js';
+import { backupCommand, restoreCommand } from './backup.js';
 import { UsageError, write, type CliIo } from './common.js';
 import { doctorCommand } from './doctor.js';
 import { jobCommand } from './job.js';
@@ -37,6 +38,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await (await import('./excel.js')).importCommand(rest, io);
       case 'export':
         return await (await import('./excel.js')).exportCommand(rest, io);
+      case 'backup':
+        return await backupCommand(rest, io);
+      case 'restore':
+        return await restoreCommand(rest, io);
       case 'doctor':
         return await doctorCommand(rest, io);
       case undefined:

@@ -118,10 +118,70 @@ const exporting = {
   unwritable: (out: string, reason: string): string => `写不进文件 ${out}：${reason}`,
 };
 
+/** 12.3 MB: a file's size as people say it. */
+const bytesText = (bytes: number): string =>
+  bytes < 1024 ? `${String(bytes)} 字节` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+const BACKUP_EXAMPLE = 'duban backup /var/backups/duban/$(date +%F).json.gz';
+
+const backup = {
+  usage: `  backup FILE                    把县的全部数据（设置、台账、进度、月度排名、延期申请等）备份到一个文件；
+                                 文件名以 .gz 结尾则压缩。格式见 docs/backup.md
+`,
+  which: `请给出备份文件名，例如：${BACKUP_EXAMPLE}`,
+  extra: (extra: string): string => `多了「${extra}」。${BACKUP_EXAMPLE}`,
+  /** Nothing under the prefix: most often REDIS_URL points at another Redis. */
+  empty: (prefix: string): string => `没有可备份的数据：这个 Redis 里没有督办助手的数据（键前缀 ${prefix}）。请确认 REDIS_URL 指向正在使用的 Redis。`,
+  noCounty: '注意：这些数据里没有县的设置（还没有载入设置文件？），备份照常写出。',
+  /** A missing folder, a full disk, no right to write there. */
+  unwritable: (file: string, reason: string): string => `写不进备份文件 ${file}：${reason}`,
+  done: (county: string | null, keys: number, file: string, bytes: number): string =>
+    `已备份${county === null ? '' : `「${county}」`}：${String(keys)} 个键，写入 ${file}（${bytesText(bytes)}）。`,
+  skipped: (keys: number): string => `另有 ${String(keys)} 个临时的键（回复缓存、发送队列、限速计数等）按设计不备份，见 docs/backup.md。`,
+  unknown: (keys: number): string => `其中 ${String(keys)} 个键不是督办助手认识的种类，照原样备份。`,
+  /** Said once: the file holds the groups' webhooks and the dashboard's signing key. */
+  secret: '备份文件里有群机器人的 webhook 地址和看板的签名密钥，请像设置文件一样妥善保管（文件只有本用户可读）。',
+};
+
+const restore = {
+  usage: `  restore FILE [--force]         从备份文件恢复县的全部数据；Redis 里已有数据时不恢复，除非加 --force
+                                 （先删除已有的数据）。请先停掉正在运行的服务
+`,
+  which: '请给出备份文件，例如：duban restore /var/backups/duban/2026-12-01.json.gz',
+  extra: (extra: string): string => `多了「${extra}」。例如：duban restore 备份.json.gz`,
+  /** The file is not a backup this version can restore. */
+  unreadable: (file: string, why: string): string => `${file} 不能用来恢复，没有做任何修改：${why}`,
+  gzip: (detail: string): string => `文件像是 gzip 压缩的，但解压失败（${detail}）。文件可能不完整或已损坏`,
+  json: (detail: string): string => `不是完整的 JSON（${detail}）。文件可能不完整或已损坏`,
+  notBackup: '不是督办助手的备份文件（没有 "format": "duban-backup"）',
+  newer: (version: number, supported: number): string =>
+    `这是新版督办助手写的备份（格式第 ${String(version)} 版），这个版本只认第 ${String(supported)} 版及以前的。请先升级督办助手再恢复`,
+  invalid: (issues: readonly string[]): string => `内容不符合备份格式：\n${listed(issues)}`,
+  /** Something is there already: what, and how to replace it. */
+  occupied: (file: string, prefix: string, county: string | undefined, keys: number, examples: readonly string[]): string =>
+    [
+      `没有恢复：这个 Redis 里已经有数据（键前缀 ${prefix}）${county === undefined ? '' : `，县「${county}」`}，共 ${String(keys)} 个键，例如：`,
+      listed(examples),
+      '恢复到有数据的库里会和已有的数据混在一起。确实要用备份替换它们，请先停掉正在运行的服务，再加 --force（先删除这些键）：',
+      `  duban restore ${file} --force`,
+    ].join('\n'),
+  cleared: (keys: number): string => `已删除原有的 ${String(keys)} 个键（--force）。`,
+  done: (county: string | null, keys: number, file: string, createdAt: string): string =>
+    `已从 ${file} 恢复${county === null ? '' : `「${county}」`}：${String(keys)} 个键（备份于 ${createdAt}，北京时间）。`,
+  expired: (keys: number): string => `另有 ${String(keys)} 个有期限的键（如撤回记录、定时任务标记）在备份之后已经到期，没有恢复。`,
+  /** Cut off part-way: the county's own keys go last, so the bot sees no county until it is whole. */
+  interrupted: (file: string, written: number, total: number, at: string, reason: string): string =>
+    [
+      `恢复中断：${String(total)} 个键只写入了 ${String(written)} 个，写 ${at} 等键时 Redis 报错：${reason}`,
+      '县的设置最后写入，所以现在库里没有完整的县，机器人会当作还没有载入。排除问题后请重新恢复：',
+      `  duban restore ${file} --force`,
+    ].join('\n'),
+};
+
 export const cli = {
   usage: `用法：duban <命令> [选项]
 
-${[serve, load, say, chat, job, importing, exporting, doctor].map((c) => c.usage).join('')}`,
+${[serve, load, say, chat, job, importing, exporting, backup, restore, doctor].map((c) => c.usage).join('')}`,
   unknownCommand: (command: string): string => `不认识的命令「${command}」。`,
   platform: (platforms: readonly string[]): string => `--platform 应为 ${platforms.join('、')} 之一`,
   fileMissing: (file: string): string => `找不到文件：${file}`,
@@ -137,6 +197,8 @@ ${[serve, load, say, chat, job, importing, exporting, doctor].map((c) => c.usage
   job,
   import: importing,
   export: exporting,
+  backup,
+  restore,
 
   /** The demo county (`npm run demo`). */
   demo: {
