@@ -90,6 +90,8 @@ export const KEY_FAMILIES: readonly KeyFamily[] = [
   { name: 'progress', kept: true, build: (k) => k.progress(any) },
   { name: 'ledger', kept: true, build: (k) => k.ledger(any) },
   { name: 'standings', kept: true, build: (k) => k.standings(any) },
+  // Earlier versions' 40-byte standings: nothing reads them; a missing `standings` is made from progress.
+  { name: 'formerStandings', kept: false, build: (k) => k.formerStandings(any) },
   { name: 'requests', kept: true, build: (k) => k.requests(any) },
   { name: 'reviews', kept: true, build: (k) => k.reviews(any) },
   { name: 'deadlines', kept: true, build: (k) => k.deadlines(any) },
