@@ -170,13 +170,13 @@ export class RestoreInterruptedError extends Error {
 }
 
 export interface BackupStore {
-  /** Every key kept, read group by group. */
+  /** Every key kept, read group by group. `now`: Redis's clock in ms (unset: asked of Redis). */
   read(now?: () => number): Promise<BackupRead>;
   /** What is under the prefix already; undefined when nothing is. */
   occupant(): Promise<Occupant | undefined>;
   /** Deletes every key under the prefix; the number deleted. */
   clear(): Promise<number>;
-  /** Writes the file's keys, into a store the caller has made sure is empty. */
+  /** Writes the file's keys, into a store the caller has made sure is empty; what expired by `now` (Redis's clock; unset: asked of Redis) is left out. */
   write(file: BackupFile, now?: number): Promise<RestoreOutcome>;
 }
 
@@ -397,8 +397,19 @@ export function createBackupStore(redis: Redis, keys: Keys): BackupStore {
     if (entry.expiresAt !== undefined) chain.pexpireat(key, Date.parse(entry.expiresAt));
   }
 
+  /**
+   * Redis's own clock as this process's clock plus the difference TIME shows: expiries are
+   * instants on Redis's clock (PEXPIRETIME, PEXPIREAT), which need not agree with this machine's.
+   */
+  async function redisClock(): Promise<() => number> {
+    const [seconds, micros] = await redis.time();
+    const offset = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - Date.now();
+    return () => Date.now() + offset;
+  }
+
   return {
-    async read(now = Date.now) {
+    async read(clock) {
+      const now = clock ?? (await redisClock());
       const found = await scanAll();
       const kept: string[] = [];
       let skipped = 0;
@@ -444,7 +455,8 @@ export function createBackupStore(redis: Redis, keys: Keys): BackupStore {
       return found.length;
     },
 
-    async write(file, now = Date.now()) {
+    async write(file, at) {
+      const now = at ?? (await redisClock())();
       const live = file.keys.filter((entry) => entry.expiresAt === undefined || Date.parse(entry.expiresAt) > now);
       const groups = groupsOf(live, (entry) => absolute(entry.key));
       const countyTag = hashTag(keys.county());

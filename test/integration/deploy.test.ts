@@ -57,7 +57,8 @@ describe('the Redis configuration', () => {
     const dir = mkdtempSync(join(tmpdir(), 'duban-redis-conf-'));
     cleanups.push(() => { rmSync(dir, { recursive: true, force: true }); });
     // The shipped file as it is; the command line moves only its port and data directory.
-    const server = spawn('redis-server', [join(process.cwd(), 'deploy/redis.conf'), '--port', String(REDIS_PORT), '--dir', dir], { stdio: 'ignore' });
+    // Without test:dates' libfaketime: redis-server cannot start under it (test/dates.sh).
+    const server = spawn('redis-server', [join(process.cwd(), 'deploy/redis.conf'), '--port', String(REDIS_PORT), '--dir', dir], { stdio: 'ignore', env: withoutFaketime() });
     const exited = new Promise((done) => server.once('exit', done));
     cleanups.push(async () => {
       if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
@@ -154,3 +155,8 @@ describe('the systemd unit', () => {
     }
   });
 });
+
+/** The environment without libfaketime's preload and settings. */
+function withoutFaketime(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'LD_PRELOAD' && !name.startsWith('FAKETIME') && name !== 'DYLD_INSERT_LIBRARIES'));
+}
