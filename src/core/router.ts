@@ -7,7 +7,7 @@ import { beijingDate } from '../domain/dates.js';
 import { leadsOrAdministers, type Role, type WorkCalendar } from '../domain/model.js';
 import { NOTE_MAX, normalizeText, splitCommand, stripMention } from '../domain/parse/index.js';
 import { text } from '../messages/index.js';
-import { isFailingOver, type DurableStore } from '../store/durable.js';
+import { isRedisAway, type DurableStore } from '../store/durable.js';
 import type { HealthStore } from '../store/health.js';
 import type { ReplyStore } from '../store/replies.js';
 import { examplesHere, townshipToBind, type Actor, type Command, type CommandContext, type CommandStore, type DashboardLink } from './command.js';
@@ -180,7 +180,7 @@ export function createRouter(deps: RouterDeps): RouteMessage {
       // A failover shows as refusals from a Redis that answers PING (READONLY from a demoted
       // master, a replica that did not acknowledge): an outage all the same.
       if (error instanceof StoreUnavailableError) throw error;
-      if (isFailingOver(error) || !(await deps.store.ping().catch(() => false))) throw new StoreUnavailableError(error);
+      if (await isRedisAway(error, deps.store)) throw new StoreUnavailableError(error);
       log.error('command failed', { command: command?.name, error });
       return refused('failed', plain(text.apology), 'failed');
     }

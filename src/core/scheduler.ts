@@ -12,7 +12,7 @@ import { beijingDate } from '../domain/dates.js';
 import type { WorkCalendar, Ymd } from '../domain/model.js';
 import { missedSlot, type ScheduleSettings } from '../domain/schedule.js';
 import type { CountyStore } from '../store/county.js';
-import { isFailingOver, type DurableStore } from '../store/durable.js';
+import { isRedisAway, type DurableStore } from '../store/durable.js';
 import type { HealthStore } from '../store/health.js';
 import type { RunStore } from '../store/runs.js';
 import { loadBoard } from './board.js';
@@ -189,8 +189,7 @@ export async function startScheduler(jobs: readonly Job[], deps: RunDeps & { sto
       try {
         return await work();
       } catch (error) {
-        const away = isFailingOver(error) || !(await store.ping().catch(() => false));
-        if (!away || stopped || Date.now() >= deadline) throw error;
+        if (!(await isRedisAway(error, store)) || stopped || Date.now() >= deadline) throw error;
         log.warn('redis unavailable; trying the slot again', { slot: what, error });
         await pause(OUTAGE_RETRY_MS);
       }

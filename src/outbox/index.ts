@@ -13,7 +13,8 @@
  * - A part is sent only while this worker holds the job's BullMQ lock, renewed just before: a job
  *   whose lock ran out (its worker wedged, or cut off from Redis) is another worker's now.
  * - A watchdog (watchdog.ts) replaces a worker that leaves due posts untouched, as BullMQ workers
- *   have done after Redis outages.
+ *   have done after Redis outages; a post that finds Redis away is tried again each second, and
+ *   that spends none of its tries.
  * - Nothing goes out outside the posting window (working days, office hours): a post due then
  *   pauses its lane until the window opens.
  * - "Too fast" (WeCom 45009, DingTalk 130101) pauses the lane: everything it has scheduled
@@ -36,6 +37,8 @@ import type { CountyStore } from '../store/county.js';
 import type { DeliveryStore } from '../store/deliveries.js';
 import type { PacingStore } from '../store/pacing.js';
 import type { PictureStore } from '../store/pictures.js';
+import { isRedisAway } from '../store/durable.js';
+import type { HealthStore } from '../store/health.js';
 import type { DeadLetter } from '../store/types.js';
 import { createQueuedPosts, type QueuedPost } from './queued-post.js';
 import { startWatchdog, type Watchdog } from './watchdog.js';
@@ -63,7 +66,7 @@ export interface OutboxOptions {
   /** BullMQ's key prefix, from `keys.queuePrefix()`. */
   queuePrefix: string;
   /** Each lane's pacing and line, what became of posts, their pictures, and the group a post goes to. */
-  store: PacingStore & DeliveryStore & PictureStore & Pick<CountyStore, 'group'>;
+  store: PacingStore & DeliveryStore & PictureStore & Pick<CountyStore, 'group'> & Pick<HealthStore, 'ping'>;
   posters: Partial<Record<ChatPlatform, Poster>>;
   log: Logger;
   /**
@@ -117,7 +120,9 @@ const QUEUE = 'outbox';
 const EARLY_MS = 50;
 /** How often a post behind another of its lane looks whether its turn has come. */
 const BUSY_RETRY_MS = 500;
-/** Redis blips or a worker lost mid-send: BullMQ's own retries, apart from the platform answers above. */
+/** A post that met Redis away is tried again this much later, as often as it takes. */
+const AWAY_RETRY_MS = 1_000;
+/** A worker lost mid-send, or a bug: BullMQ's own retries, apart from the platform answers above and Redis away. */
 const INFRA_ATTEMPTS = 5;
 const DAY_S = 24 * 60 * 60;
 /** A finished job is the record that its key was posted (and a bundle's, of the keys it covered): past a month's ranking. */
@@ -187,6 +192,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
   let generation = 0;
   /** Jobs taken up or finished by any worker of this outbox: the watchdog's sign of life. */
   let activity = 0;
+  /** Posts are waiting for Redis: said once in the log, until one goes out again. */
+  let waitingForRedis = false;
   const queuedPosts = createQueuedPosts(store, log);
   queue.on('error', (error) => { log.error('outbox queue error', { error }); });
 
@@ -286,6 +293,20 @@ export function createOutbox(options: OutboxOptions): Outbox {
     if (!error.lost) throw error;
     log.warn('post left to the worker that holds it now', { key: job.data.post.key });
     throw new DelayedError();
+  }
+
+  /**
+   * The store's connection refuses at once while Redis is away (connect.ts: a webhook must answer
+   * 503 rather than hang), while the queue's waits it out and may take a post up before the store
+   * is back, as after a Sentinel failover. Such a post is tried again shortly, spending none of its
+   * tries: BullMQ's backoff (5 s, 10 s, 20 s, 40 s) would make a post late by a minute for a
+   * failover of seconds, and bury it for one that outlasts its five tries.
+   */
+  async function waitOutRedis(job: Job<PostJob>, token: string | undefined, error: unknown): Promise<never> {
+    if (error instanceof DelayedError || error instanceof UnrecoverableError || error instanceof Unlocked || !(await isRedisAway(error, store))) throw error;
+    if (!waitingForRedis) log.warn('redis away; posts wait for it', { key: job.data.post.key, error });
+    waitingForRedis = true;
+    return later(job, token, Date.now() + AWAY_RETRY_MS);
   }
 
   /** Whether a post is still to be delivered (waiting, delayed or being sent). */
@@ -471,7 +492,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       QUEUE,
       (job, token) => {
         activity += 1;
-        return deliver(job, token);
+        return deliver(job, token).catch((error: unknown) => waitOutRedis(job, token, error));
       },
       {
         connection,
@@ -485,7 +506,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
       },
     );
     made.on('error', (error) => { log.error('outbox worker error', { error }); });
-    made.on('completed', () => { activity += 1; });
+    made.on('completed', () => {
+      activity += 1;
+      if (waitingForRedis) log.info('redis back; posts go out again');
+      waitingForRedis = false;
+    });
     made.on('failed', (job, error) => {
       activity += 1;
       // Buried posts are logged where they are buried; this is Redis or a bug.

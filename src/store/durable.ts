@@ -6,6 +6,7 @@
  */
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import type { HealthStore } from './health.js';
 
 /**
  * How long a confirmation waits for a replica: well inside the platforms' reply deadlines (WeCom
@@ -38,6 +39,22 @@ export function isFailingOver(error: unknown): boolean {
     if (e instanceof NotReplicatedError || FAILOVER_REPLY.test(e.message)) return true;
   }
   return false;
+}
+
+/**
+ * ioredis's refusals on a connection that is not ready, as connect.ts sets it up (no offline queue,
+ * one retry): the command never reached Redis.
+ */
+const CUT_OFF = /^(?:Stream isn't writeable|Connection is closed|Reached the max retries per request limit)/;
+
+/**
+ * Whether `error` came of Redis being away — failing over, the connection cut off, or Redis not
+ * answering PING now — rather than of a wrong request or a bug: the work is to be tried again, not
+ * given up.
+ */
+export async function isRedisAway(error: unknown, store: Pick<HealthStore, 'ping'>): Promise<boolean> {
+  if (isFailingOver(error) || (error instanceof Error && CUT_OFF.test(error.message))) return true;
+  return !(await store.ping().catch(() => false));
 }
 
 /** Redis answered with an error (an unknown or denied command), as against no answer at all. */

@@ -40,7 +40,6 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Redis } from 'ioredis';
 import Koa from 'koa';
@@ -189,12 +188,12 @@ async function startFloor(): Promise<Running> {
     { beijingInstant },
     { parseReport, splitCommand },
     { amountFromValue, assignedTo },
-    { packageRoot },
     { PayloadTooLargeError, readBody },
     { amountText, RecordReplySchema },
     { connectRedis },
     { createKeys },
     { REPEAT_MS, SEEN_SECONDS },
+    { defineScripts },
   ] = await Promise.all([
     import('../../src/core/logger.js'),
     import('../../src/core/errors.js'),
@@ -205,12 +204,12 @@ async function startFloor(): Promise<Running> {
     import('../../src/domain/dates.js'),
     import('../../src/domain/parse/index.js'),
     import('../../src/domain/targets.js'),
-    import('../../src/paths.js'),
     import('../../src/server/body.js'),
     import('../../src/store/codec.js'),
     import('../../src/store/connect.js'),
     import('../../src/store/keys.js'),
     import('../../src/store/ledger.js'),
+    import('../../src/store/scripts.js'),
   ]);
   const env = FloorEnvSchema.parse(process.env);
   const log = createLogger('info', (line) => process.stderr.write(`${line}\n`));
@@ -223,9 +222,8 @@ async function startFloor(): Promise<Running> {
     const townships = new Map(county.townships.map((t) => [t.id, t]));
     const tasks = new Map(county.tasks.map((t) => [t.id, t]));
     const slots = new Map(Object.entries(await redis.redis.hgetall(keys.townshipSlots())).map(([id, slot]) => [id, Number(slot)]));
-    // The same file the bot registers (src/store/scripts.ts): a change to the script moves both.
-    const script = readFileSync(join(packageRoot(import.meta.url), 'src', 'store', 'scripts', 'record-report.lua'), 'utf8');
-    const sha = z.string().parse(await redis.redis.script('LOAD', script));
+    // The bot's own script and its arguments (src/store/scripts.ts): one EVALSHA, as the bot sends it.
+    const scripts = defineScripts(redis.redis);
     const crypto = createWecomCrypto({ token: env.WECOM_TOKEN, encodingAesKey: env.WECOM_ENCODING_AES_KEY });
 
     const report = async (rawQuery: unknown, body: string): Promise<string> => {
@@ -255,27 +253,23 @@ async function startFloor(): Promise<Running> {
       if (slot === undefined) throw new Error(`no standings slot for ${township.id}`);
 
       const source = `wecom:${message.messageId}`;
-      const reply = await redis.redis.evalsha(
-        sha,
-        6,
-        keys.progress(task.id),
-        keys.ledger(task.id),
-        keys.seen(task.id, source),
-        keys.standings(task.id),
-        keys.deadlines(task.id),
-        keys.reviews(task.id),
-        township.id,
-        amountText(amount.value),
-        args.value.valueText,
-        args.value.note,
-        'wecom',
-        message.sender.id,
-        people.get(message.sender.id)?.name ?? message.sender.id,
-        beijingInstant(new Date(now)),
-        source,
-        String(SEEN_SECONDS),
-        String(slot),
-        beijingInstant(new Date(now - REPEAT_MS)),
+      const reply = await scripts.recordReport(
+        { progress: keys.progress(task.id), ledger: keys.ledger(task.id), seen: keys.seen(task.id, source), standings: keys.standings(task.id), deadlines: keys.deadlines(task.id), reviews: keys.reviews(task.id) },
+        {
+          township: township.id,
+          amount: amountText(amount.value),
+          value: args.value.valueText,
+          note: args.value.note,
+          platform: 'wecom',
+          user: message.sender.id,
+          name: people.get(message.sender.id)?.name ?? message.sender.id,
+          at: beijingInstant(new Date(now)),
+          source,
+          seenSeconds: SEEN_SECONDS,
+          slot,
+          repeatSince: beijingInstant(new Date(now - REPEAT_MS)),
+          atMs: now,
+        },
       );
       // Recorded, a redelivery or a repeat: each is the same answer to the clerk (a closed cell is
       // not among the bench's reports).

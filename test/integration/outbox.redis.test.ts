@@ -3,6 +3,7 @@
  * retries and dead letters, also with two outboxes on one Redis and after a crash mid-fan-out.
  * The pacing window is shortened to 600 ms (the real one is a minute).
  */
+import { Queue } from 'bullmq';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWecom } from '../../src/adapters/wecom/index.js';
 import { SendError } from '../../src/core/errors.js';
@@ -11,6 +12,7 @@ import type { OutgoingMessage } from '../../src/core/types.js';
 import { createOutbox, jobIdOf, type Outbox } from '../../src/outbox/index.js';
 import { type Poster } from '../../src/core/platform.js';
 import { createKeys } from '../../src/store/keys.js';
+import { createRedisStore } from '../../src/store/redis-store.js';
 import { testCounty } from '../fixtures/county.js';
 import { openTestBot, type TestBot } from '../helpers/bot.js';
 import { startFakeWecom, type FakeWecom } from '../helpers/fake-wecom.js';
@@ -340,6 +342,41 @@ describe('the outbox', () => {
 
     expect((await outbox.settled(['test/群0/1'], 8000)).get('test/群0/1')).toBe('dead');
     expect((await bot.store.deadLetters())[0]?.code).toBe('http-503');
+  });
+
+  it('waits out a store whose Redis connection is cut off, then posts once, with none of the post\'s tries spent', async () => {
+    // The store's connection as `duban serve` makes it: no offline queue, so it refuses while cut off.
+    const cut = bot.db.redis.duplicate({ enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
+    await cut.connect();
+    const keys = createKeys(`${bot.db.prefix}:bot`);
+    const lines: string[] = [];
+    const poster = recorder();
+    const outbox = createOutbox({
+      redis: bot.db.redis,
+      queuePrefix: keys.queuePrefix(),
+      store: createRedisStore(cut, keys),
+      posters: { console: poster },
+      log: createLogger('warn', (line) => lines.push(line)),
+      perMinute: PER_WINDOW,
+      windowMs: WINDOW_MS,
+    });
+    outboxes.push(outbox);
+    await outbox.enqueue([post('群0', 1)]);
+    cut.disconnect();
+    outbox.start();
+    await until(() => lines.some((line) => line.includes('redis away; posts wait for it')));
+    await cut.connect();
+
+    expect((await outbox.settled(['test/群0/1'], 8000)).get('test/群0/1')).toBe('sent');
+    expect(poster.sent.map((s) => s.text)).toEqual(['群0#1']);
+    const queue = new Queue('outbox', { connection: bot.db.redis, prefix: keys.queuePrefix() });
+    try {
+      // BullMQ counts the try that finished the job; none before it.
+      expect((await queue.getJob(jobIdOf('test/群0/1')))?.attemptsMade).toBe(1);
+    } finally {
+      await queue.close();
+      cut.disconnect();
+    }
   });
 
   it('posts each key once when two outboxes on one Redis enqueue and deliver the same posts', async () => {
