@@ -47,6 +47,8 @@ export const KEY_FAMILIES: readonly KeyFamily[] = [
   { name: 'tasks', kept: true, build: (k) => k.tasks() },
   // Not kept: restore stamps a new version, so every running process reads the restored county afresh.
   { name: 'countyVersion', kept: false, build: (k) => k.countyVersion() },
+  // Not kept: a process that finds it gone back (or gone) reads every task again.
+  { name: 'rankingClock', kept: false, build: (k) => k.rankingClock() },
   { name: 'taskSeq', kept: true, build: (k) => k.taskSeq() },
   { name: 'requestSeq', kept: true, build: (k) => k.requestSeq() },
   { name: 'requestIndex', kept: true, build: (k) => k.requestIndex() },

@@ -35,6 +35,11 @@ export interface Keys {
    * of them stamps; what each process's copy of the county is checked against (county.ts).
    */
   countyVersion(): string;
+  /**
+   * Counter: bumped right behind every write of a task's standings or granted deadlines, so a
+   * process that has seen its value knows whether anything the ranking reads changed since (ranking-clock.ts).
+   */
+  rankingClock(): string;
   /** Counter behind `T<n>` ids of tasks created in chat. */
   taskSeq(): string;
   /** Counter behind the numbers of requests (延期申请#7). */
@@ -147,6 +152,7 @@ export function createKeys(prefix = PRODUCTION_PREFIX): Keys {
     people: () => `${county}:people`,
     tasks: () => `${county}:tasks`,
     countyVersion: () => `${county}:version`,
+    rankingClock: () => `${county}:ranking-clock`,
     taskSeq: () => `${county}:task-seq`,
     townshipSlots: () => `${county}:township-slots`,
     requestSeq: () => `${county}:request-seq`,

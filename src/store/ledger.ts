@@ -26,6 +26,7 @@ import {
 } from './codec.js';
 import { countyStamp } from './county.js';
 import type { Keys } from './keys.js';
+import type { RankingClock } from './ranking-clock.js';
 import { getJson, run } from './redis-io.js';
 import { defineScripts, type TaskKeys } from './scripts.js';
 import { createSlots } from './slots.js';
@@ -73,7 +74,7 @@ export interface LedgerStore {
 /** 撤回 (the reporter's) or 退回 (a leader's, with a reason). */
 export type UndoKind = { kind: 'reversal' } | { kind: 'returned'; note: string };
 
-export function createLedgerStore(redis: Redis, keys: Keys): LedgerStore {
+export function createLedgerStore(redis: Redis, keys: Keys, clock: RankingClock): LedgerStore {
   const scripts = defineScripts(redis);
   const slots = createSlots(redis, keys);
 
@@ -116,9 +117,10 @@ export function createLedgerStore(redis: Redis, keys: Keys): LedgerStore {
       const atMs = checkedMs('at', input.at);
       const lastKey = keys.lastReport(input.by.platform, input.by.user);
       const taskKeysOf = taskKeys(input.task, input.source);
-      const reply = decode(
-        RecordReplySchema,
-        await scripts.recordReport(taskKeysOf, {
+      const slot = await slots.of(input.township);
+      // The clock's bump goes out in the same tick, right behind the script (ranking-clock.ts).
+      const [scripted, tick] = await Promise.all([
+        scripts.recordReport(taskKeysOf, {
           township: input.township,
           amount: amountText(input.amount),
           value: input.value,
@@ -129,13 +131,23 @@ export function createLedgerStore(redis: Redis, keys: Keys): LedgerStore {
           at: input.at,
           source: input.source,
           seenSeconds: SEEN_SECONDS,
-          slot: await slots.of(input.township),
+          slot,
           repeatSince: beijingInstant(new Date(atMs - REPEAT_MS)),
           atMs,
         }),
-        taskKeysOf.ledger,
-      );
+        clock.bump(input.task),
+      ]);
+      const reply = decode(RecordReplySchema, scripted, taskKeysOf.ledger);
       const [status, id, fields, progressNow, granted, review, ledgerLength, standingWritten] = reply;
+      const written: WrittenReport = {
+        task: input.task,
+        ledgerLength,
+        township: input.township,
+        // The amount as the script packed it: the text it was given, read as a double.
+        ...(standingWritten === 1 ? { standing: { amount: Number(amountText(input.amount)), atMs } } : {}),
+      };
+      // Before any other round trip: an answer reading the clock meanwhile can patch this in.
+      clock.wrote(tick, written);
       const orNull = (field: string): string | null => (field === '' ? null : field);
       const cell = decodeCellFacts(keys, input.task, input.township, orNull(progressNow), orNull(granted), orNull(review));
       if (status === 'closed') throw new ReportClosedError(cell);
@@ -157,13 +169,6 @@ export function createLedgerStore(redis: Redis, keys: Keys): LedgerStore {
         await (repeated ? redis.set(lastKey, json, 'EX', LAST_SECONDS, 'NX') : redis.set(lastKey, json, 'EX', LAST_SECONDS));
       }
 
-      const written: WrittenReport = {
-        task: input.task,
-        ledgerLength,
-        township: input.township,
-        // The amount as the script packed it: the text it was given, read as a double.
-        ...(standingWritten === 1 ? { standing: { amount: Number(amountText(input.amount)), atMs } } : {}),
-      };
       return { duplicate, repeated, entry, ...(decoded.prev ? { before: decoded.prev } : {}), after, cell, written };
     },
 
@@ -176,9 +181,9 @@ export function createLedgerStore(redis: Redis, keys: Keys): LedgerStore {
       checkedMs('at', at);
       const lastKey = keys.lastReport(by.platform, by.user);
       const taskKeysOf = taskKeys(last.task, source);
-      const reply = decode(
-        ReverseReplySchema,
-        await scripts.reverseReport(taskKeysOf, {
+      const slot = await slots.of(last.township);
+      const [scripted] = await Promise.all([
+        scripts.reverseReport(taskKeysOf, {
           township: last.township,
           entry: last.entry,
           platform: by.platform,
@@ -187,12 +192,13 @@ export function createLedgerStore(redis: Redis, keys: Keys): LedgerStore {
           at,
           source,
           seenSeconds: SEEN_SECONDS,
-          slot: await slots.of(last.township),
+          slot,
           kind: as.kind,
           note: as.kind === 'returned' ? as.note : '',
         }),
-        taskKeysOf.ledger,
-      );
+        clock.bump(last.task),
+      ]);
+      const reply = decode(ReverseReplySchema, scripted, taskKeysOf.ledger);
       const [status, id, fields, restoredText] = reply;
       if (status === 'superseded' || status === 'not-found' || status === 'approved') return { ok: false, reason: status };
       if (fields.length === 0) throw new StoreDataError(taskKeysOf.seen, `names ledger entry ${id}, which is gone`);

@@ -7,19 +7,21 @@
  * and each copy is known by the length of the task's ledger when it was read. Every write of a
  * task's progress or deadlines (a report, a correction, a 撤回, a granted 延期) appends to its ledger
  * in the same script, and a ledger is never trimmed, so an unchanged length means an unchanged
- * task: before each answer one pipeline of XLEN says which tasks changed, from any instance, and
- * only those are read again — while the county stays the same version; a new one is read whole. A length read before the data it goes with can only make the copy
- * newer than its length says, which costs one more read later, never a stale rank. A ledger
- * entry that changes nothing the ranking reads (a review, a sign-off) costs a read and recounts
- * nobody: the copies are compared record by record.
+ * task. Before each answer the ranking clock (ranking-clock.ts) says whether anything changed
+ * since the last: when only this process's own reports did, they are patched in; otherwise one
+ * pipeline of XLEN says which tasks changed, from any instance, and only those are read again —
+ * while the county stays the same version; a new one is read whole. A ledger entry that changes
+ * nothing the ranking reads (a review, a sign-off) costs a read and recounts nobody: the copies
+ * are compared record by record.
  *
- * Cluster-safe (docs/design.md §4): the XLENs and the reads are single-key commands in a pipeline.
+ * Cluster-safe (docs/design.md §4): the clock, the XLENs and the reads are single-key commands in a pipeline.
  */
 import type { ChainableCommander, Redis } from 'ioredis';
 import { rankingBook, type ProgressTable, type RankingBasis, type RankingBook } from '../domain/ranking.js';
 import type { Ymd } from '../domain/model.js';
 import { CounterSchema, decode, decodeJson, GrantSchema } from './codec.js';
 import type { Keys } from './keys.js';
+import type { RankingClock } from './ranking-clock.js';
 import { run, StringHash } from './redis-io.js';
 import { cellsOf, rebuiltCells, standingChanged, type Slots } from './slots.js';
 import type { WrittenReport } from './types.js';
@@ -40,13 +42,22 @@ interface TaskCopy {
   grants: ReadonlyMap<string, Ymd>;
 }
 
-export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots): LiveStandings {
+/** Every task's ledger length is read at least this often: a bump lost with its connection is made good within it. */
+const SWEEP_EVERY_MS = 60_000;
+
+export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots, clock: RankingClock): LiveStandings {
   const copies = new Map<string, TaskCopy>();
   let slotOf: ReadonlyMap<string, number> = new Map();
   let bySlot: (string | undefined)[] = [];
   let slotsFor: RankingBasis['townships'] | undefined;
   let copiesFor: RankingBasis['tasks'] | undefined;
   let kept: RankingBook | undefined;
+  /** The ranking clock's value every copy has caught up with (ranking-clock.ts); none: read every task. */
+  let seen: number | undefined;
+  /** When every task's ledger length was last read. */
+  let sweptAt = 0;
+  /** Tasks read again since the book last took their grants. */
+  const regranted = new Set<string>();
 
   /** The copies as the book reads them: a copy is replaced, the table stays. */
   const progress: ProgressTable = {
@@ -55,10 +66,16 @@ export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots): Liv
   };
   const deadlines = (): Map<string, ReadonlyMap<string, Ymd>> => new Map([...copies].filter(([, copy]) => copy.grants.size > 0).map(([id, copy]) => [id, copy.grants]));
 
-  /** Queues the reads of a task's copy: its standings, then its grants. */
-  const queueCopy = (pipeline: ChainableCommander, id: string): ChainableCommander => pipeline.getBuffer(keys.standings(id)).hgetall(keys.deadlines(id));
+  /**
+   * Queues the reads of a task's copy: its ledger's length, its standings, its grants. A length read
+   * before the data it goes with can only make the copy newer than its length says, which costs
+   * one more read later, never a stale rank.
+   */
+  const queueRead = (pipeline: ChainableCommander, id: string): ChainableCommander => pipeline.xlen(keys.ledger(id)).getBuffer(keys.standings(id)).hgetall(keys.deadlines(id));
+  /** The three replies queueRead asked for, from `at`. */
+  const readAt = (replies: readonly unknown[], at: number, id: string): [number, unknown, unknown] => [decode(CounterSchema, replies[at], keys.ledger(id)), replies[at + 1], replies[at + 2]];
 
-  /** A task's copy from the two replies queueCopy asked for. */
+  /** A task's copy from what queueRead asked for. */
   async function copyOf(id: string, ledgerLength: number, bytes: unknown, hash: unknown): Promise<TaskCopy> {
     const granted = decode(StringHash, hash, keys.deadlines(id));
     const grants = new Map(Object.entries(granted).map(([township, json]) => [township, decodeJson(GrantSchema, json, `${keys.deadlines(id)} ${township}`).deadline]));
@@ -103,51 +120,75 @@ export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots): Liv
       // new ledger can reach the length of the one copied. Counties change a few times a month.
       copies.clear();
       copiesFor = basis.tasks;
+      seen = undefined;
     }
     const moved = new Set<string>();
     patch(written, moved);
-    // The tasks the caller has just written and that cannot be patched are read with the lengths,
-    // after them: most answers then take one round trip.
-    const early = ids.filter((id) => {
-      const latest = Math.max(-1, ...written.filter((report) => report.task === id).map((report) => report.ledgerLength));
-      return (copies.get(id)?.ledgerLength ?? -1) < latest;
-    });
-    const pipeline = redis.pipeline();
-    for (const id of ids) pipeline.xlen(keys.ledger(id));
-    for (const id of early) queueCopy(pipeline, id);
-    const replies = await run(pipeline);
-    const lengths = new Map(ids.map((id, i) => [id, decode(CounterSchema, replies[i], keys.ledger(id))]));
-    const lengthOf = (id: string): number => lengths.get(id) ?? 0;
-    const changed = ids.filter((id) => copies.get(id)?.ledgerLength !== lengthOf(id));
-
+    // The clock, and the tasks the caller has just written that could not be patched, read with
+    // their ledgers' lengths: most answers take this one round trip.
+    const early = behind(ids, written);
+    const first = redis.pipeline().get(clock.key);
+    for (const id of early) queueRead(first, id);
+    const replies = await run(first);
+    const tick = clock.decode(replies[0]);
     const fresh = new Map<string, TaskCopy>();
-    for (const [i, id] of early.entries()) {
-      if (changed.includes(id)) fresh.set(id, await copyOf(id, lengthOf(id), replies[ids.length + 2 * i], replies[ids.length + 2 * i + 1]));
+    for (const [i, id] of early.entries()) fresh.set(id, await copyOf(id, ...readAt(replies, 1 + 3 * i, id)));
+
+    // Ticks since the last answer that were all this process's own reports: patch them in. Any
+    // other (another instance, a 撤回, a 延期, a clock gone back with a restore), or a minute
+    // since every task was looked at: every task's ledger length says which changed.
+    const mine = seen !== undefined && tick >= seen && Date.now() - sweptAt < SWEEP_EVERY_MS ? clock.ownBetween(seen, tick) : undefined;
+    for (const [id, copy] of fresh) adopt(id, copy, moved);
+    let late: string[];
+    if (mine) {
+      const reports = mine.flatMap((change) => (change.report ? [change.report] : []));
+      patch(reports, moved);
+      // A change with no report to patch (a 撤回, a 延期, a report not yet handed over): its task is read.
+      const unpatched = new Set(mine.filter((change) => !change.report).map((change) => change.task));
+      late = [...new Set([...behind(ids, reports), ...ids.filter((id) => unpatched.has(id) && !fresh.has(id))])];
+    } else {
+      const pipeline = redis.pipeline();
+      for (const id of ids) pipeline.xlen(keys.ledger(id));
+      const lengths = await run(pipeline);
+      sweptAt = Date.now();
+      late = ids.filter((id, i) => copies.get(id)?.ledgerLength !== decode(CounterSchema, lengths[i], keys.ledger(id)));
     }
-    const late = changed.filter((id) => !fresh.has(id));
     if (late.length > 0) {
-      const more = await run(late.reduce(queueCopy, redis.pipeline()));
-      for (const [i, id] of late.entries()) fresh.set(id, await copyOf(id, lengthOf(id), more[2 * i], more[2 * i + 1]));
+      const more = await run(late.reduce(queueRead, redis.pipeline()));
+      for (const [i, id] of late.entries()) adopt(id, await copyOf(id, ...readAt(more, 3 * i, id)), moved);
     }
+    seen = tick;
 
     const book = kept && sameBasis(kept.basis, basis) ? kept : undefined;
-    for (const [id, copy] of fresh) {
-      const before = copies.get(id);
-      copies.set(id, copy);
-      if (!book || !before) continue;
-      const slotsSeen = Math.max(before.cells.length, copy.cells.length) / 2;
-      for (let slot = 0; slot < slotsSeen; slot += 1) {
-        const township = bySlot[slot];
-        if (township !== undefined && standingChanged(before.cells, copy.cells, slot)) moved.add(township);
-      }
-      book.regrant(id, copy.grants);
-    }
     if (book) {
+      for (const id of regranted) book.regrant(id, copies.get(id)?.grants ?? new Map());
+      regranted.clear();
       book.recount(moved);
       return book;
     }
+    regranted.clear();
     kept = rankingBook(basis, progress, deadlines());
     return kept;
+  }
+
+  /** The tasks of `reports` whose copy is older than a report: they are read again. */
+  function behind(ids: readonly string[], reports: readonly WrittenReport[]): string[] {
+    const latest = new Map<string, number>();
+    for (const report of reports) latest.set(report.task, Math.max(latest.get(report.task) ?? -1, report.ledgerLength));
+    return ids.filter((id) => (copies.get(id)?.ledgerLength ?? -1) < (latest.get(id) ?? -1));
+  }
+
+  /** A task's copy read again: the townships whose standing differs from the copy before have moved. */
+  function adopt(id: string, copy: TaskCopy, moved: Set<string>): void {
+    const before = copies.get(id);
+    copies.set(id, copy);
+    regranted.add(id);
+    if (!before) return;
+    const slotsSeen = Math.max(before.cells.length, copy.cells.length) / 2;
+    for (let slot = 0; slot < slotsSeen; slot += 1) {
+      const township = bySlot[slot];
+      if (township !== undefined && standingChanged(before.cells, copy.cells, slot)) moved.add(township);
+    }
   }
 
   // One bring at a time: a book is changed in place. A call that finds one waiting to start joins
@@ -178,6 +219,7 @@ export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots): Liv
       kept = undefined;
       slotsFor = undefined;
       copiesFor = undefined;
+      seen = undefined;
       throw error;
     }
   }

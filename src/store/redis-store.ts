@@ -17,6 +17,7 @@ import { createLedgerStore, type LedgerStore } from './ledger.js';
 import { createPacingStore, type PacingStore } from './pacing.js';
 import { createPictureStore, type PictureStore } from './pictures.js';
 import { createReplyStore, type ReplyStore } from './replies.js';
+import { createRankingClock } from './ranking-clock.js';
 import { createRequestStore, type RequestStore } from './requests.js';
 import { createReviewStore, type ReviewStore } from './reviews.js';
 import { createRunStore, type RunStore } from './runs.js';
@@ -36,14 +37,15 @@ type All<P extends readonly object[]> = P extends readonly [infer Head extends o
 export type Store = [Shared<Parts>] extends [never] ? All<Parts> : never;
 
 export function createRedisStore(redis: Redis, keys: Keys): Store {
+  const clock = createRankingClock(redis, keys);
   return {
     ...createHealthStore(redis),
     ...createCountyStore(redis, keys),
     ...createCountySetupStore(redis, keys),
-    ...createLedgerStore(redis, keys),
-    ...createRequestStore(redis, keys),
+    ...createLedgerStore(redis, keys, clock),
+    ...createRequestStore(redis, keys, clock),
     ...createReviewStore(redis, keys),
-    ...createStandingsStore(redis, keys),
+    ...createStandingsStore(redis, keys, clock),
     ...createReplyStore(redis, keys),
     ...createCallbackStore(redis, keys),
     ...createPacingStore(redis, keys),

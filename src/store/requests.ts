@@ -9,6 +9,7 @@ import type { Decision, ExtensionAsk, ExtensionRequest } from '../domain/extensi
 import type { Ymd } from '../domain/model.js';
 import { decode, decodeJson, encodeJson, extensionFields, ExtensionRequestSchema, GrantSchema, StoreDataError } from './codec.js';
 import type { Keys } from './keys.js';
+import type { RankingClock } from './ranking-clock.js';
 import { hashes } from './redis-io.js';
 import { defineScripts } from './scripts.js';
 import { z } from 'zod';
@@ -50,7 +51,7 @@ const StatusReply = z.tuple([z.enum(['opened', 'duplicate', 'open']), z.string()
 const DecideReply = z.enum(['decided', 'duplicate', 'changed']);
 const NUMBER_FIELD = /^[1-9]\d*$/;
 
-export function createRequestStore(redis: Redis, keys: Keys): RequestStore {
+export function createRequestStore(redis: Redis, keys: Keys, clock: RankingClock): RequestStore {
   const scripts = defineScripts(redis);
 
   const read = (json: string, where: string): ExtensionRequest => decodeJson(ExtensionRequestSchema, json, where);
@@ -112,14 +113,15 @@ export function createRequestStore(redis: Redis, keys: Keys): RequestStore {
           source,
         });
         const grant = decision.granted ? encodeJson(GrantSchema, { deadline: before.to, request: number }, `grant ${String(number)}`) : '';
-        const status = decode(
-          DecideReply,
-          await scripts.decideRequest(
+        // A grant moves a deadline the ranking reads: the clock's bump goes right behind it (ranking-clock.ts).
+        const [decided] = await Promise.all([
+          scripts.decideRequest(
             { requests: keys.requests(found.task), ledger: keys.ledger(found.task), deadlines: keys.deadlines(found.task), seen: keys.seen(found.task, source) },
             { number, read: found.json, decided: encode(after), township: before.township, grant, seenSeconds: SEEN_SECONDS, fields },
           ),
-          where,
-        );
+          clock.bump(found.task),
+        ]);
+        const status = decode(DecideReply, decided, where);
         if (status === 'decided') return { ok: true, request: after };
         if (status === 'duplicate') {
           const again = await located(number);

@@ -9,6 +9,7 @@ import { decodeJson, decodeJsonHash, encodeJson, GrantSchema, ProgressSchema, Ra
 import type { Keys } from './keys.js';
 import { getJson, run } from './redis-io.js';
 import { createLiveStandings } from './live-standings.js';
+import type { RankingClock } from './ranking-clock.js';
 import { cellsOf, createSlots, rebuiltCells } from './slots.js';
 import type { CellFacts, WrittenReport } from './types.js';
 
@@ -46,9 +47,9 @@ export interface StandingsStore {
   saveRankingSnapshot(snapshot: RankingSnapshot): Promise<void>;
 }
 
-export function createStandingsStore(redis: Redis, keys: Keys): StandingsStore {
+export function createStandingsStore(redis: Redis, keys: Keys, clock: RankingClock): StandingsStore {
   const slots = createSlots(redis, keys);
-  const live = createLiveStandings(redis, keys, slots);
+  const live = createLiveStandings(redis, keys, slots, clock);
   return {
     rankingBook: (basis, written) => live.book(basis, written),
 

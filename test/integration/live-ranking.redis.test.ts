@@ -76,7 +76,7 @@ describe('the ranking each instance keeps', () => {
     expect((await first.rankingBook(await basisOf(first))).snapshot()).toEqual(await afresh(first));
   });
 
-  it('counts a 撤回 and a granted 延期 made on another instance', async () => {
+  it('counts a 撤回 and then a granted 延期 made on another instance, each in the next rank it gives', async () => {
     const { first, second } = await twoInstances([taskOf('T1', { start: '2026-09-01', deadline: '2026-11-10' })]);
     await report(first, 'T1', '城关镇', 40);
     await report(second, 'T1', '红星乡', 60);
@@ -86,6 +86,10 @@ describe('the ranking each instance keeps', () => {
     const last = await second.lastReport('wecom', 'lisi');
     if (!last) throw new Error('the clerk has reported');
     expect(await second.reverseReport(last, clerk, '2026-11-11T09:00:00.000+08:00', 'undo-1')).toMatchObject({ ok: true });
+    const undone = (await first.rankingBook(await basisOf(first))).snapshot();
+    expect(undone).toEqual(await afresh(first));
+    expect(undone.rows.find((r) => r.township === '红星乡')?.lastAt).toBeUndefined();
+
     const asked = await second.openExtension({ task: 'T1', township: '城关镇', from: '2026-11-10', to: '2026-11-30', reason: '雨季', by: clerk, at: '2026-11-09T09:00:00.000+08:00', source: 'ask-1' });
     if (!asked.ok) throw new Error('the request opens');
     expect(await second.decideExtension(asked.request.number, { granted: true, by: clerk, at: '2026-11-09T10:00:00.000+08:00', reason: '' }, 'decide-1')).toMatchObject({ ok: true });
@@ -93,7 +97,6 @@ describe('the ranking each instance keeps', () => {
     const after = (await first.rankingBook(await basisOf(first))).snapshot();
     expect(after).toEqual(await afresh(first));
     expect(after.rows.find((r) => r.township === '城关镇')?.overdue).toBe(0);
-    expect(after.rows.find((r) => r.township === '红星乡')?.lastAt).toBeUndefined();
   });
 
   it('never ranks a county wiped and loaded again with the reports of the one before', async () => {
