@@ -4,13 +4,14 @@
  * behind the write, on the same connection in the same tick, so Redis runs the bump after it.
  * A process whose ranking book has seen the clock at some value therefore knows that no task
  * changed since, unless the clock has moved; and when every tick since was one of its own
- * reports, it knows exactly what changed (live-standings.ts). Before the clock, each answer asked
- * every task's ledger for its length: 300 commands a report in a county of 300 tasks.
+ * changes, it knows which tasks changed, and for its reports how (live-standings.ts). Before the
+ * clock, each answer asked every task's ledger for its length: 300 commands a report in a county
+ * of 300 tasks.
  *
  * The bump is a key of its own, not part of the task's script: a script may only touch the keys
- * of its task's hash tag (docs/design.md §4, Redis Cluster). A bump lost with its connection (the
- * write went out, the bump did not) is made good by the next one, which makes every process read
- * every task again; and a process reads every task at least once a minute anyway.
+ * of its task's hash tag (docs/design.md §4, Redis Cluster). Both go out in one write; should the
+ * bump still be lost (the connection cut between them), the other processes read every task at
+ * the next tick they did not make, and every process reads every task at least once a minute.
  */
 import type { Redis } from 'ioredis';
 import { CounterSchema, decode } from './codec.js';
