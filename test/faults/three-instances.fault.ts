@@ -33,7 +33,7 @@ import { startFakeWecom, type FakeWecom } from '../helpers/fake-wecom.js';
 import { prepareNginx, startNginx, type Nginx } from '../helpers/nginx.js';
 import { openTestRedis, REDIS_URL, type TestRedis } from '../helpers/redis.js';
 import { createWecomClient, textMessage, type WecomTextMessage } from '../helpers/wecom-client.js';
-import { closeAll, counts, until } from './helpers/load.js';
+import { assertPortFree, closeAll, counts, until } from './helpers/load.js';
 
 const TOKEN = 'threeToken';
 const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
@@ -156,6 +156,7 @@ beforeAll(async () => {
   ({ store, calendar } = await compose(db.redis, { log, prefix }));
 
   for (const port of INSTANCES) {
+    await assertPortFree(port);
     const instance = startInstance(port);
     instances.push(instance);
     started.push(async () => {
@@ -164,7 +165,12 @@ beforeAll(async () => {
     });
   }
   for (const instance of instances) {
-    await until(async () => (await fetch(`http://127.0.0.1:${String(instance.port)}/healthz`).catch(() => undefined))?.status === 200, `the instance on ${String(instance.port)} to answer /healthz`, 60_000);
+    await until(async () => {
+      // An instance that could not listen (its port held by a leftover of an interrupted run) must
+      // not pass for healthy because the leftover answers there.
+      if (instance.child.exitCode !== null) throw new Error(`the instance on ${String(instance.port)} exited: ${instance.log}`);
+      return (await fetch(`http://127.0.0.1:${String(instance.port)}/healthz`).catch(() => undefined))?.status === 200;
+    }, `the instance on ${String(instance.port)} to answer /healthz`, 60_000);
   }
   const prepared = prepareNginx({ ports: PORTS, upstreams: INSTANCES });
   started.push(() => { prepared.remove(); });

@@ -53,3 +53,13 @@ export async function freePort(): Promise<number> {
   await new Promise<void>((done) => probe.close(() => { done(); }));
   return port;
 }
+
+/** Throws when something listens on `port` already: a leftover of an interrupted run would answer in place of the process a test starts there. */
+export async function assertPortFree(port: number): Promise<void> {
+  const probe = createServer();
+  await new Promise<void>((done, fail) => {
+    probe.once('error', (error) => { fail(new Error(`port ${String(port)} is taken, maybe by a process left from an interrupted run`, { cause: error })); });
+    probe.listen(port, '127.0.0.1', done);
+  });
+  await new Promise<void>((done) => probe.close(() => { done(); }));
+}
