@@ -2,7 +2,7 @@ import { beijingEpochDay, beijingInstant, epochDay, instantMs } from './dates.js
 import type { GrantedDeadlines } from './extensions.js';
 import { lightOf, pace, type Pace } from './lights.js';
 import type { Instant, Reported, Task, Township, WorkCalendar, Ym, Ymd } from './model.js';
-import { completion, requiredAmount } from './targets.js';
+import { completion, requiredAmount, requiredOfEvery } from './targets.js';
 
 /** One township's line in a month's ranking. */
 export interface RankingRow {
@@ -358,38 +358,41 @@ function resetTally(tally: Tally, index: number): void {
  * those townships alone (already reset), in the same order of tasks.
  */
 function tallyTasks(townships: readonly Township[], records: Int32Array, counted: readonly CountedTask[], paceTo: (one: CountedTask, deadline: Ymd) => Timed, tally: Tally, only?: readonly number[]): void {
-  const n = townships.length;
+  const { tasks: taskCounts, done, doneLate, behind, overdue, weighted, weights, plain, lastMs } = tally;
   for (const one of counted) {
-    // What is the same for every township, taken out of the loop that runs once per cell.
-    const { task, cells, grants } = one;
+    // What is the same for every township, taken out of the loop that runs once per cell: a
+    // township's own record is read only for what differs by township (villages, a grant).
+    const { task, cells, grants, timed: own, memberMask } = one;
+    const { weight, target } = task;
     const closed = task.status === 'closed';
-    const add = (index: number): void => {
-      const township = townships[index];
-      if (!township) return;
+    const every = requiredOfEvery(target);
+    // The townships counted: these few, the task's own, or every one.
+    const list = only ?? one.members;
+    const count = list ? list.length : townships.length;
+    for (let i = 0; i < count; i += 1) {
+      const index = list ? (list[i] ?? 0) : i;
+      if (only && memberMask && memberMask[index] !== 1) continue;
       const record = records[index] ?? -1;
       const at = record >= 0 && cells !== undefined ? (cells[2 * record + 1] ?? 0) : 0;
-      const share = at !== 0 ? completion(cells?.[2 * record] ?? 0, requiredAmount(task.target, township)) : 0;
-      tally.tasks[index] = (tally.tasks[index] ?? 0) + 1;
-      tally.weighted[index] = (tally.weighted[index] ?? 0) + task.weight * share;
-      tally.weights[index] = (tally.weights[index] ?? 0) + task.weight;
-      tally.plain[index] = (tally.plain[index] ?? 0) + share;
-      if (at > (tally.lastMs[index] ?? 0)) tally.lastMs[index] = at;
+      const township = every === undefined || grants !== undefined ? townships[index] : undefined;
+      const share = at === 0 ? 0 : completion(cells?.[2 * record] ?? 0, every ?? (township ? requiredAmount(target, township) : 0));
+      taskCounts[index] = (taskCounts[index] ?? 0) + 1;
+      weighted[index] = (weighted[index] ?? 0) + weight * share;
+      weights[index] = (weights[index] ?? 0) + weight;
+      plain[index] = (plain[index] ?? 0) + share;
+      if (at > (lastMs[index] ?? 0)) lastMs[index] = at;
       // A closed task (销号) still counts toward the month's score, but is no one's to chase: it
       // shows as done or not at all, never as 🔴 or 🟡 (as 预警 and the reminders leave it out).
-      if (closed && share < 1) return;
-      const granted = grants?.get(township.id);
-      const timed = granted !== undefined && granted > task.deadline ? paceTo(one, granted) : one.timed;
+      if (closed && share < 1) continue;
+      const granted = township && grants?.get(township.id);
+      const timed = granted !== undefined && granted > task.deadline ? paceTo(one, granted) : own;
       // Only a finished cell needs the day it was reported (on time or late): most are not finished.
       const light = lightOf(timed.pace, share, share >= 1 && beijingEpochDay(at) > timed.deadlineDay);
-      if (light === 'done') tally.done[index] = (tally.done[index] ?? 0) + 1;
-      else if (light === 'done-late') tally.doneLate[index] = (tally.doneLate[index] ?? 0) + 1;
-      else if (light === 'behind') tally.behind[index] = (tally.behind[index] ?? 0) + 1;
-      else if (light === 'overdue') tally.overdue[index] = (tally.overdue[index] ?? 0) + 1;
-    };
-    if (only) {
-      for (const index of only) if (!one.memberMask || one.memberMask[index] === 1) add(index);
-    } else if (one.members) for (const index of one.members) add(index);
-    else for (let index = 0; index < n; index += 1) add(index);
+      if (light === 'done') done[index] = (done[index] ?? 0) + 1;
+      else if (light === 'done-late') doneLate[index] = (doneLate[index] ?? 0) + 1;
+      else if (light === 'behind') behind[index] = (behind[index] ?? 0) + 1;
+      else if (light === 'overdue') overdue[index] = (overdue[index] ?? 0) + 1;
+    }
   }
 }
 

@@ -14,11 +14,19 @@ export const unitOf = (target: Extract<Target, { kind: 'count' }>): CountUnit =>
 
 /** The amount at which a township has done the task, in the target's unit. */
 export function requiredAmount(target: Target, township: Township): number {
+  const every = requiredOfEvery(target);
+  if (every !== undefined) return every;
+  // Only a count per village differs by township.
+  return target.kind === 'count' ? target.count * township.villages : 0;
+}
+
+/** The amount every township owes, when it is the same for all: not for a count per village. */
+export function requiredOfEvery(target: Target): number | undefined {
   switch (target.kind) {
     case 'percent':
       return target.percent;
     case 'count':
-      return target.per === 'village' ? target.count * township.villages : target.count;
+      return target.per === 'village' ? undefined : target.count;
     case 'done':
       return 1;
   }
