@@ -108,13 +108,6 @@ export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots, cloc
 
   async function bring(basis: RankingBasis, written: readonly WrittenReport[]): Promise<RankingBook> {
     const ids = basis.tasks.map((t) => t.id);
-    if (slotsFor !== basis.townships) {
-      // Slots never change once given; a new township list may bring new ones.
-      slotOf = await slots.read();
-      bySlot = [];
-      for (const [id, slot] of slotOf) bySlot[slot] = id;
-      slotsFor = basis.townships;
-    }
     if (copiesFor !== basis.tasks) {
       // A new county version (or none): the county may have been wiped and loaded again, and a
       // new ledger can reach the length of the one copied. Counties change a few times a month.
@@ -125,11 +118,20 @@ export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots, cloc
     const moved = new Set<string>();
     patch(written, moved);
     // The clock, and the tasks the caller has just written that could not be patched, read with
-    // their ledgers' lengths: most answers take this one round trip.
-    const early = behind(ids, written);
+    // their ledgers' lengths: most answers take this one round trip. With no copies yet (a first
+    // answer, a new county) every task is read in it, the township slots beside it.
+    const early = copies.size === 0 ? ids : behind(ids, written);
     const first = redis.pipeline().get(clock.key);
     for (const id of early) queueRead(first, id);
-    const replies = await run(first);
+    // Slots never change once given; a new township list may bring new ones.
+    const newSlots = slotsFor !== basis.townships;
+    const [replies, slotsRead] = await Promise.all([run(first), newSlots ? slots.read() : undefined]);
+    if (slotsRead) {
+      slotOf = slotsRead;
+      bySlot = [];
+      for (const [id, slot] of slotOf) bySlot[slot] = id;
+      slotsFor = basis.townships;
+    }
     const tick = clock.decode(replies[0]);
     const fresh = new Map<string, TaskCopy>();
     for (const [i, id] of early.entries()) fresh.set(id, await copyOf(id, ...readAt(replies, 1 + 3 * i, id)));
@@ -147,11 +149,13 @@ export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots, cloc
       const unpatched = new Set(mine.filter((change) => !change.report).map((change) => change.task));
       late = [...new Set([...behind(ids, reports), ...ids.filter((id) => unpatched.has(id) && !fresh.has(id))])];
     } else {
+      // A task just read came with its length.
+      const unread = ids.filter((id) => !fresh.has(id));
       const pipeline = redis.pipeline();
-      for (const id of ids) pipeline.xlen(keys.ledger(id));
-      const lengths = await run(pipeline);
+      for (const id of unread) pipeline.xlen(keys.ledger(id));
+      const lengths = unread.length === 0 ? [] : await run(pipeline);
       sweptAt = Date.now();
-      late = ids.filter((id, i) => copies.get(id)?.ledgerLength !== decode(CounterSchema, lengths[i], keys.ledger(id)));
+      late = unread.filter((id, i) => copies.get(id)?.ledgerLength !== decode(CounterSchema, lengths[i], keys.ledger(id)));
     }
     if (late.length > 0) {
       const more = await run(late.reduce(queueRead, redis.pipeline()));
