@@ -52,7 +52,10 @@ export type HealthFacts =
   | { kind: 'not-ours' }
   | { kind: 'unreachable'; detail: string };
 
-export type RedisFacts = { where: string; fromEnv: boolean } & ({ up: false } | { up: true; durability: RedisDurability });
+/** Which setting named the Redis: none (the default address), REDIS_URL, or Sentinels (REDIS_SENTINELS or a `redis+sentinel://` REDIS_URL). */
+export type RedisNamedBy = 'default' | 'url' | 'sentinels';
+
+export type RedisFacts = { where: string; namedBy: RedisNamedBy } & ({ up: false } | { up: true; durability: RedisDurability });
 
 /** The county in the store: not read (no Redis), not loaded, or what `duban load` put there. */
 export type CountyFacts =
@@ -149,7 +152,7 @@ function envLines(config: Config): Line[] {
 function redisLines(redis: RedisFacts): Line[] {
   const l = new Lines();
   if (!redis.up) {
-    l.bad(redis.fromEnv ? D.redis.unreachable(redis.where) : D.redis.none);
+    l.bad(redis.namedBy === 'default' ? D.redis.none : redis.namedBy === 'sentinels' ? D.redis.sentinelsUnreachable(redis.where) : D.redis.unreachable(redis.where));
     return l.lines;
   }
   l.ok(D.redis.up(redis.where));

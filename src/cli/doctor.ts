@@ -25,10 +25,14 @@ import { doctor as D } from '../messages/index.js';
 import { connectRedis, RedisUnavailableError, type RedisHandle } from '../store/connect.js';
 import { createKeys } from '../store/keys.js';
 import { createRedisStore, type Store } from '../store/redis-store.js';
-import { configReport, doctorReport, renderReport, SOCKET_PROBE_SECONDS, type CallOutcome, type CountyFacts, type DoctorFacts, type HealthFacts, type RedisFacts, type SocketFacts } from './doctor-report.js';
+import { isSentinelUrl } from '../store/sentinel-url.js';
+import { configReport, doctorReport, renderReport, SOCKET_PROBE_SECONDS, type CallOutcome, type CountyFacts, type DoctorFacts, type HealthFacts, type RedisFacts, type RedisNamedBy, type SocketFacts } from './doctor-report.js';
 import { options, UsageError, write, type CliIo } from './common.js';
 
 const DEFAULT_REDIS = '127.0.0.1:6379';
+
+/** REDIS_SENTINELS reaches the config as a `redis+sentinel://` URL, as a REDIS_URL naming Sentinels does. */
+const redisNamedBy = (url: string | undefined): RedisNamedBy => (url === undefined ? 'default' : isSentinelUrl(url) ? 'sentinels' : 'url');
 /** What duban's own /healthz answers (src/server/app.ts); another server behind PUBLIC_URL answers something else. */
 const HealthSchema = z.looseObject({ redis: z.enum(['up', 'down']) });
 
@@ -61,7 +65,7 @@ async function gather(config: Config, io: CliIo, now: Date): Promise<DoctorFacts
   }
   try {
     const store = handle && createRedisStore(handle.redis, createKeys(io.prefix));
-    const place = { where: handle?.where ?? (config.redisUrl === undefined ? DEFAULT_REDIS : shownAddress(config.redisUrl)), fromEnv: config.redisUrl !== undefined };
+    const place = { where: handle?.where ?? (config.redisUrl === undefined ? DEFAULT_REDIS : shownAddress(config.redisUrl)), namedBy: redisNamedBy(config.redisUrl) };
     const redis: RedisFacts = store ? { ...place, up: true, durability: await store.durability() } : { ...place, up: false };
     const county = store ? await countyOf(store) : { state: 'unread' as const };
     const calendar = createWorkCalendar(store ? await store.calendarOverrides() : {});

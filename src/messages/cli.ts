@@ -249,6 +249,8 @@ ${[serve, load, say, chat, job, importing, exporting, backup, restore, doctor].m
   /** No Redis to start or to answer. */
   redis: {
     unreachable: (address: string): string => `连不上 REDIS_URL 指定的 Redis（${address}）。请确认 Redis 已启动、地址正确。`,
+    /** REDIS_SENTINELS, or a REDIS_URL naming Sentinels: the same advice as duban doctor's. */
+    sentinelsUnreachable: (address: string): string => doctor.redis.sentinelsUnreachable(address),
     none: [
       '没有可用的 Redis：REDIS_URL 未设置，127.0.0.1:6379 没有 Redis，也无法启动 redis-server。',
       '请安装 Redis（Debian/Ubuntu：sudo apt-get install redis-server；macOS：brew install redis），',

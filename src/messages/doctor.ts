@@ -40,6 +40,8 @@ export const doctor = {
   redis: {
     up: (where: string): string => `Redis 连接正常：${where}`,
     unreachable: (where: string): string => `连不上 REDIS_URL 指定的 Redis（${where}）。请确认 Redis 已启动，地址、端口和密码正确，防火墙放行了这个端口`,
+    sentinelsUnreachable: (where: string): string =>
+      `连不上哨兵（${where}）或它们报告的 Redis 主节点。请确认哨兵和 Redis 都已启动，REDIS_MASTER_NAME 与哨兵配置里 sentinel monitor 的名字一致，地址、端口和密码（REDIS_PASSWORD、REDIS_SENTINEL_PASSWORD）正确，防火墙放行了这些端口`,
     none: [
       '没有找到正在运行的 Redis：REDIS_URL 没有设置，本机 127.0.0.1:6379 没有应答，./data 下也没有督办助手启动的 Redis。',
       '请启动 Redis（Debian/Ubuntu：sudo apt-get install redis-server，再 sudo systemctl enable --now redis-server），或把 REDIS_URL 设为一个可用的 Redis。',

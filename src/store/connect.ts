@@ -43,17 +43,30 @@ const START_TIMEOUT_MS = 5_000;
 // inbound benchmark: a fifth more reports a second, half the p99).
 const options: RedisOptions = { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, enableAutoPipelining: true };
 
+/**
+ * How long finding a Redis may take. A plain address fails within `connectTimeout`; a Sentinel
+ * client asks every sentinel in turn and, when none answers, starts again for ever (ioredis's
+ * default `sentinelRetryStrategy`), so `duban doctor` or `serve` would wait without a word.
+ */
+const FIRST_CONNECT_MS = 10_000;
+
 async function tryConnect(redis: Redis): Promise<boolean> {
   // Without a listener ioredis prints "Unhandled error event" for a probe that is meant to fail.
   const quiet = (): void => undefined;
   redis.on('error', quiet);
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => { reject(new Error(`no Redis within ${String(FIRST_CONNECT_MS)} ms`)); }, FIRST_CONNECT_MS);
+  });
   try {
-    await redis.connect();
-    await redis.ping();
+    await Promise.race([redis.connect().then(() => redis.ping()), gaveUp]);
     return true;
   } catch {
+    // Also ends a Sentinel client's round of asking.
     redis.disconnect();
     return false;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -97,7 +110,7 @@ export async function connectRedis(url: string | undefined, log: Logger, dataDir
     // ioredis takes a socket as a bare path; `unix://` is our spelling of it in REDIS_URL.
     const redis = sentinel ? new Redis(sentinelOptions(sentinel)) : new Redis(url.startsWith('unix://') ? url.slice('unix://'.length) : url, options);
     if (await tryConnect(redis)) return handle(redis, url, log);
-    throw new RedisUnavailableError(cli.redis.unreachable(shownAddress(url)));
+    throw new RedisUnavailableError(sentinel ? cli.redis.sentinelsUnreachable(shownAddress(url)) : cli.redis.unreachable(shownAddress(url)));
   }
   const local = new Redis({ ...options, host: DEFAULT_HOST, port: DEFAULT_PORT });
   if (await tryConnect(local)) return handle(local, `redis://${DEFAULT_HOST}:${String(DEFAULT_PORT)}`, log);

@@ -219,6 +219,16 @@ describe('duban doctor', () => {
     expectNothingPosted();
   });
 
+  it('with Sentinels that nobody answers it is ❌ naming them, within seconds rather than asking them again for ever', async () => {
+    const env = envOf({ REDIS_SENTINELS: '127.0.0.1:1,127.0.0.1:2', REDIS_MASTER_NAME: 'duban' });
+    delete env.REDIS_URL;
+    const { code, out } = await doctor(env);
+    expect(out).toContain('❌ 连不上哨兵（redis+sentinel://127.0.0.1:1,127.0.0.1:2/duban）');
+    expect(out).not.toContain('REDIS_URL');
+    expect(code).toBe(1);
+    expectNothingPosted();
+  });
+
   it('an environment that does not parse lists its problems as ❌ and exits 1, asking nothing of anyone', async () => {
     const asked = app.requests().length + ding.received.length + ws.connections();
     const { code, out } = await doctor(envOf({ WECOM_MODE: 'socket' }));

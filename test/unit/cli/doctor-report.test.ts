@@ -39,7 +39,7 @@ function facts(env: Record<string, string> = { ...BOT, ...APP, ...DINGTALK, ...P
     today: '2026-12-03',
     config,
     publicUrlSet: env.PUBLIC_URL !== undefined,
-    redis: { where: 'redis://127.0.0.1:6379', fromEnv: false, up: true, durability: { aof: true, save: '', maxmemoryPolicy: 'noeviction', configRefused: false } },
+    redis: { where: 'redis://127.0.0.1:6379', namedBy: 'default', up: true, durability: { aof: true, save: '', maxmemoryPolicy: 'noeviction', configRefused: false } },
     county: county(),
     calendar: createWorkCalendar(),
     ...(config.wecom?.mode === 'websocket' ? { wecomSocket: { kind: 'subscribed' as const } } : {}),
@@ -69,7 +69,7 @@ describe('the whole report', () => {
   });
 
   it('prints a title, the sections in order (环境、Redis、企业微信、钉钉、群、看板地址、节假日) and a summary that counts the lines', () => {
-    const report = doctorReport(facts(undefined, { redis: { where: 'redis://127.0.0.1:6379', fromEnv: false, up: true, durability: { aof: false, save: '', maxmemoryPolicy: 'noeviction', configRefused: false } }, dingtalk: { kind: 'refused', code: 'invalidClientIdOrSecret', detail: 'invalidClientIdOrSecret 无效的clientId或者clientSecret' } }));
+    const report = doctorReport(facts(undefined, { redis: { where: 'redis://127.0.0.1:6379', namedBy: 'default', up: true, durability: { aof: false, save: '', maxmemoryPolicy: 'noeviction', configRefused: false } }, dingtalk: { kind: 'refused', code: 'invalidClientIdOrSecret', detail: 'invalidClientIdOrSecret 无效的clientId或者clientSecret' } }));
     const printed = renderReport(report);
     const titles = ['环境', 'Redis', '企业微信', '钉钉', '群', '看板地址', '节假日'];
     expect(printed.split('\n')[0]).toBe('督办助手 体检（只检查配置，不发任何消息）');
@@ -107,27 +107,36 @@ describe('the whole report', () => {
 describe('Redis', () => {
   const withRedis = (redis: DoctorFacts['redis']) => doctorReport(facts(undefined, { redis }));
   const settings = (durability: Partial<{ aof: boolean; save: string; maxmemoryPolicy: string }>, configRefused = false) =>
-    withRedis({ where: 'redis://127.0.0.1:6379', fromEnv: false, up: true, durability: { ...durability, configRefused } });
+    withRedis({ where: 'redis://127.0.0.1:6379', namedBy: 'default', up: true, durability: { ...durability, configRefused } });
 
   it('a Redis that answers is ✅ with its address', () => {
     expect(verdictOf(settings({ aof: true, save: '', maxmemoryPolicy: 'noeviction' }), 'Redis 连接正常：redis://127.0.0.1:6379')).toBe('ok');
   });
 
   it('a REDIS_URL that does not answer is ❌ naming the address, and fails the run', () => {
-    const report = withRedis({ where: 'redis://10.0.0.5:6379', fromEnv: true, up: false });
+    const report = withRedis({ where: 'redis://10.0.0.5:6379', namedBy: 'url', up: false });
     expect(verdictOf(report, '连不上 REDIS_URL 指定的 Redis（redis://10.0.0.5:6379）')).toBe('bad');
     expect(report.exitCode).toBe(1);
   });
 
+  it('Sentinels that do not answer are ❌ naming them, the master name and both passwords, not REDIS_URL', () => {
+    const text = line(withRedis({ where: 'redis+sentinel://10.0.0.5:26379,10.0.0.6:26379/duban', namedBy: 'sentinels', up: false }), '连不上哨兵');
+    expect(text.verdict).toBe('bad');
+    expect(text.text).toContain('（redis+sentinel://10.0.0.5:26379,10.0.0.6:26379/duban）');
+    expect(text.text).toContain('REDIS_MASTER_NAME');
+    expect(text.text).toContain('REDIS_SENTINEL_PASSWORD');
+    expect(text.text).not.toContain('REDIS_URL');
+  });
+
   it('no Redis at all is ❌, says how to start one and that doctor starts none', () => {
-    const text = line(withRedis({ where: '127.0.0.1:6379', fromEnv: false, up: false }), '没有找到正在运行的 Redis');
+    const text = line(withRedis({ where: '127.0.0.1:6379', namedBy: 'default', up: false }), '没有找到正在运行的 Redis');
     expect(text.verdict).toBe('bad');
     expect(text.text).toContain('sudo apt-get install redis-server');
     expect(text.text).toContain('duban doctor 不会启动');
   });
 
   it('without Redis, the groups and the tasks\' deadlines are ⚠️ not checked, and the long connection is not probed', () => {
-    const report = doctorReport(facts(undefined, { redis: { where: '127.0.0.1:6379', fromEnv: false, up: false }, county: { state: 'unread' }, wecomSocket: { kind: 'unchecked' } }));
+    const report = doctorReport(facts(undefined, { redis: { where: '127.0.0.1:6379', namedBy: 'default', up: false }, county: { state: 'unread' }, wecomSocket: { kind: 'unchecked' } }));
     expect(section(report, '群')).toEqual([{ verdict: 'warn', text: '没有检查：Redis 连不上' }]);
     expect(verdictOf(report, '任务的截止日没有检查')).toBe('warn');
     expect(verdictOf(report, '长连接：没有测试')).toBe('warn');
