@@ -103,12 +103,13 @@ async function startApp(redisUrl = redis.url): Promise<Running> {
   return { server, bot };
 }
 
-const wecomReport = (msgid: string, percent: number) =>
-  textMessage({ msgid, chatid: WECOM_GROUP, userid: 'lilianluo', content: `@督办助手 上报 T2 ${String(percent)}%`, responseUrl: fakeWecom.responseUrl(msgid) });
+/** A report of T2: `said` is what follows the task (`66%`, or a value and a note). */
+const wecomReport = (msgid: string, said: string) =>
+  textMessage({ msgid, chatid: WECOM_GROUP, userid: 'lilianluo', content: `@督办助手 上报 T2 ${said}`, responseUrl: fakeWecom.responseUrl(msgid) });
 
 /** One WeCom delivery of a report; a redelivery is the same payload under a new nonce, as WeCom sends it. */
-async function deliverWecom(app: Running, msgid: string, percent: number): Promise<Outcome> {
-  const callback = wecom.callback(wecomReport(msgid, percent));
+async function deliverWecom(app: Running, msgid: string, said: string): Promise<Outcome> {
+  const callback = wecom.callback(wecomReport(msgid, said));
   let res: Response;
   try {
     res = await fetch(`${app.server.base}/wecom/callback?${callback.query}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: callback.body });
@@ -122,19 +123,19 @@ async function deliverWecom(app: Running, msgid: string, percent: number): Promi
   return CONFIRMED.test(reply.stream.content) ? { kind: 'confirmed', text: reply.stream.content } : { kind: 'other', detail: `200 without a confirmation: ${reply.stream.content}` };
 }
 
-const dingtalkReport = (msgId: string, percent: number) =>
-  robotMessage({ msgId, content: `上报 T2 ${String(percent)}%`, conversationType: '2', conversationId: DINGTALK_GROUP, senderStaffId: '1665000001', senderNick: '钱联络', sessionWebhook: fakeDingtalk.sessionWebhook(`s-${msgId}`) });
+const dingtalkReport = (msgId: string, said: string) =>
+  robotMessage({ msgId, content: `上报 T2 ${said}`, conversationType: '2', conversationId: DINGTALK_GROUP, senderStaffId: '1665000001', senderNick: '钱联络', sessionWebhook: fakeDingtalk.sessionWebhook(`s-${msgId}`) });
 
 /** The sessionWebhook replies DingTalk got for a message. */
 const sessionReplies = (msgId: string): string[] =>
   fakeDingtalk.received.filter((r) => r.path === '/robot/sendBySession' && r.query.session === `s-${msgId}`).map((r) => (r.body as { markdown: { text: string } }).markdown.text);
 
 /** One DingTalk delivery: 200 at once, then the answer through the sessionWebhook; or a refusal. */
-async function deliverDingtalk(app: Running, msgId: string, percent: number): Promise<Outcome> {
+async function deliverDingtalk(app: Running, msgId: string, said: string): Promise<Outcome> {
   const before = sessionReplies(msgId).length;
   let res: Response;
   try {
-    res = await fetch(`${app.server.base}/dingtalk/callback`, { method: 'POST', headers: callbackHeaders(CLIENT_SECRET), body: JSON.stringify(dingtalkReport(msgId, percent)) });
+    res = await fetch(`${app.server.base}/dingtalk/callback`, { method: 'POST', headers: callbackHeaders(CLIENT_SECRET), body: JSON.stringify(dingtalkReport(msgId, said)) });
   } catch (error) {
     return { kind: 'unreachable', error: String(error) };
   }
@@ -168,16 +169,20 @@ const CONCURRENCY = 12;
 describe.each(['SHUTDOWN', 'SIGKILL'] as const)('Redis stopped by %s in the middle of inbound load', (how) => {
   it('never confirms a report it did not keep, refuses the rest with 503, and records each refused one exactly once when it is delivered again', async () => {
     const app = await startApp();
-    // Distinct values, so a report recorded twice or under the wrong message would show.
+    // Values that tell the messages apart, so a report recorded twice or under the wrong message
+    // would show. Each message carries its id as the note too: the percentages repeat every 101
+    // messages, and one clerk's message saying what the last said is one entry (the 'repeat' of
+    // record-report.lua).
     const percentOf = (n: number): number => n % 101;
+    const said = (id: string, n: number): string => `${String(percentOf(n))}% ${id}`;
     const wecomIds = Array.from({ length: WECOM_BEFORE + WECOM_WHILE_DOWN + WECOM_AFTER }, (_, n) => `fault-${how}-wecom-${String(n)}`);
     const dingtalkIds = Array.from({ length: DINGTALK_EACH * 3 }, (_, n) => `fault-${how}-ding-${String(n)}`);
     const outcomes = new Map<string, Outcome>();
     const wecomPhase = (from: number, to: number) => inPool(wecomIds.slice(from, to), CONCURRENCY, async (id) => {
-      outcomes.set(`wecom:${id}`, await deliverWecom(app, id, percentOf(wecomIds.indexOf(id))));
+      outcomes.set(`wecom:${id}`, await deliverWecom(app, id, said(id, wecomIds.indexOf(id))));
     });
     const dingtalkPhase = (from: number, to: number) => inPool(dingtalkIds.slice(from, to), 3, async (id) => {
-      outcomes.set(`dingtalk:${id}`, await deliverDingtalk(app, id, percentOf(dingtalkIds.indexOf(id))));
+      outcomes.set(`dingtalk:${id}`, await deliverDingtalk(app, id, said(id, dingtalkIds.indexOf(id))));
     });
 
     // Stopped while requests are in flight: some were answered, others are half way through.
@@ -204,7 +209,7 @@ describe.each(['SHUTDOWN', 'SIGKILL'] as const)('Redis stopped by %s in the midd
     // The platforms deliver every refused message again, now that Redis is back.
     for (const source of refused) {
       const [platform, id] = source.split(':') as [string, string];
-      const again = platform === 'wecom' ? await deliverWecom(app, id, percentOf(wecomIds.indexOf(id))) : await deliverDingtalk(app, id, percentOf(dingtalkIds.indexOf(id)));
+      const again = platform === 'wecom' ? await deliverWecom(app, id, said(id, wecomIds.indexOf(id))) : await deliverDingtalk(app, id, said(id, dingtalkIds.indexOf(id)));
       expect(again.kind, `redelivery of ${source}`).toBe('confirmed');
     }
 
@@ -249,10 +254,10 @@ describe('Redis killed just after a report is written, before its reply is kept'
   it('on DingTalk: the clerk told to send it again does, and it is in the ledger once', async () => {
     const { app, armAt, restart } = await trippedApp();
     armAt('trip-ding-1');
-    expect((await deliverDingtalk(app, 'trip-ding-1', 77)).kind).toBe('resend');
+    expect((await deliverDingtalk(app, 'trip-ding-1', '77%')).kind).toBe('resend');
 
     await restart();
-    const resent = await deliverDingtalk(app, 'trip-ding-2', 77);
+    const resent = await deliverDingtalk(app, 'trip-ding-2', '77%');
 
     expect(resent).toMatchObject({ kind: 'confirmed', text: expect.stringContaining('这次没有重复记录') as unknown });
     expect(await entriesOf(app, '77%')).toBe(1);
@@ -261,11 +266,11 @@ describe('Redis killed just after a report is written, before its reply is kept'
   it('on WeCom: refused with 503, then delivered again by WeCom and sent again by the clerk, it is in the ledger once', async () => {
     const { app, armAt, restart } = await trippedApp();
     armAt('trip-wecom-1');
-    expect(['refused', 'unreachable']).toContain((await deliverWecom(app, 'trip-wecom-1', 66)).kind);
+    expect(['refused', 'unreachable']).toContain((await deliverWecom(app, 'trip-wecom-1', '66%')).kind);
 
     await restart();
-    const resent = await deliverWecom(app, 'trip-wecom-2', 66);
-    const redelivered = await deliverWecom(app, 'trip-wecom-1', 66);
+    const resent = await deliverWecom(app, 'trip-wecom-2', '66%');
+    const redelivered = await deliverWecom(app, 'trip-wecom-1', '66%');
 
     expect(resent).toMatchObject({ kind: 'confirmed', text: expect.stringContaining('这次没有重复记录') as unknown });
     expect(redelivered.kind).toBe('confirmed');

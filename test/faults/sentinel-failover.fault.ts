@@ -219,9 +219,13 @@ afterAll(async () => {
 
 type Outcome = 'confirmed' | 'refused' | 'deferred' | 'other';
 
-/** One WeCom delivery of a report, as WeCom sees the answer. */
+/**
+ * One WeCom delivery of a report, as WeCom sees the answer. Each message carries its id as the
+ * note: two messages of one clerk saying the same thing within two hours are one entry (the
+ * 'repeat' of record-report.lua), and the percentages repeat every 101 messages.
+ */
 async function deliver(msgid: string, percent: number): Promise<Outcome> {
-  const callback = wecom.callback(textMessage({ msgid, chatid: WECOM_GROUP, userid: 'lilianluo', content: `@督办助手 上报 T2 ${String(percent)}%`, responseUrl: fakeWecom.responseUrl(msgid) }));
+  const callback = wecom.callback(textMessage({ msgid, chatid: WECOM_GROUP, userid: 'lilianluo', content: `@督办助手 上报 T2 ${String(percent)}% ${msgid}`, responseUrl: fakeWecom.responseUrl(msgid) }));
   const res = await fetch(`${app.base}/wecom/callback?${callback.query}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: callback.body }).catch(() => undefined);
   if (res === undefined) return 'refused';
   const body = await res.text();
