@@ -56,8 +56,12 @@ export interface Outbox extends Posts, SlotPosts {
   start(): void;
   /** Where each post stands; waits (polling) until none is pending or `timeoutMs` has passed. */
   settled(keys: readonly string[], timeoutMs: number): Promise<Map<string, PostState>>;
-  /** Posts not yet delivered, by BullMQ state (waiting, delayed, active, prioritized): for /metrics. */
-  depth(): Promise<Record<string, number>>;
+  /**
+   * Posts not yet delivered, by platform and BullMQ state (waiting, delayed, active, prioritized):
+   * for /metrics. Every platform with a poster is given in every state, so a graph reads 0, not
+   * nothing, for an empty outbox.
+   */
+  depth(): Promise<DepthCount[]>;
   close(): Promise<void>;
 }
 
@@ -97,6 +101,20 @@ export interface OutboxOptions {
   /** Where posts sent, failed, given up and paused are counted; nowhere by default. */
   metrics?: Metrics;
 }
+
+export interface DepthCount {
+  platform: string;
+  state: string;
+  count: number;
+}
+
+/** The BullMQ states of a post not yet delivered, and the key suffix of each one's job ids. */
+const UNDELIVERED = [
+  { state: 'waiting', suffix: 'wait' },
+  { state: 'delayed', suffix: 'delayed' },
+  { state: 'active', suffix: 'active' },
+  { state: 'prioritized', suffix: 'prioritized' },
+] as const;
 
 interface PostJob {
   /** A picture in it is stored apart, by id (`queued-post.ts`). */
@@ -407,7 +425,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
             const now = Date.now();
             const { at, shift } = await store.reserveSlot(lane, now, poster.parts(post.message), spacingOf(poster));
             const data: PostJob = { post: await queued(post), robot: lane, base: at - shift, failures: 0, ...(windowDecided ? { windowDecided } : {}) };
-            reserved.push({ name: 'post', data, opts: { jobId, delay: Math.max(0, at - now) } });
+            // Named by its platform, which its id does not tell: the depth by platform reads it.
+            reserved.push({ name: post.platform, data, opts: { jobId, delay: Math.max(0, at - now) } });
           }
           return reserved;
         }));
@@ -440,7 +459,13 @@ export function createOutbox(options: OutboxOptions): Outbox {
       }
     },
 
-    depth: () => queue.getJobCounts('waiting', 'delayed', 'active', 'prioritized'),
+    async depth() {
+      const counts = await store.queueDepth(UNDELIVERED.map(({ state, suffix }) => ({ state, key: queue.toKey(suffix) })), queue.toKey(''));
+      const depth = new Map<string, DepthCount>();
+      for (const platform of Object.keys(posters)) for (const { state } of UNDELIVERED) depth.set(`${platform}\n${state}`, { platform, state, count: 0 });
+      for (const { name, state, count } of counts) depth.set(`${name}\n${state}`, { platform: name, state, count });
+      return [...depth.values()];
+    },
 
     start() {
       if (worker) return;

@@ -8,8 +8,8 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { Metrics } from '../core/metrics.js';
 
 export interface ScrapedDeps {
-  /** Posts in the outbox by state (waiting, delayed, active…). */
-  outboxDepth?: () => Promise<Record<string, number>>;
+  /** Posts in the outbox by platform and state (waiting, delayed, active…). */
+  outboxDepth?: () => Promise<ReadonlyArray<{ platform: string; state: string; count: number }>>;
   /** Whether Redis answers now. */
   redisUp?: () => Promise<boolean>;
   /** The process's own metrics too (memory, CPU, event loop lag, under prom-client's standard names). */
@@ -55,13 +55,13 @@ export function createPromMetrics(deps: ScrapedDeps = {}): PromMetrics {
 
   new Gauge({
     name: 'duban_outbox_depth',
-    help: 'Posts in the outbox not yet delivered, by state (waiting, delayed, active, prioritized).',
-    labelNames: ['state'] as const,
+    help: 'Posts in the outbox not yet delivered, by platform and state (waiting, delayed, active, prioritized).',
+    labelNames: ['platform', 'state'] as const,
     registers,
     async collect() {
       this.reset();
       const depth = await within(deps.outboxDepth?.());
-      for (const [state, count] of Object.entries(depth ?? {})) this.set({ state }, count);
+      for (const { platform, state, count } of depth ?? []) this.set({ platform, state }, count);
     },
   });
   new Gauge({

@@ -28,6 +28,8 @@ declare module 'ioredis' {
     dubanHoldLease(lease: RedisKey, owner: string, ms: string): Result<unknown, Context>;
     dubanReleaseLease(lease: RedisKey, owner: string): Result<unknown, Context>;
     dubanSpendBudget(budget: RedisKey, now: string, member: string, force: string, ...windows: string[]): Result<unknown, Context>;
+    /** The number of keys first: one per state. */
+    dubanQueueDepth(numberOfKeys: number, ...keysThenArgs: string[]): Result<unknown, Context>;
   }
 }
 
@@ -41,7 +43,7 @@ function scriptsDir(): string {
   return join(packageRoot(import.meta.url), 'src', 'store', 'scripts');
 }
 
-const NAMES = ['record-report', 'reverse-report', 'set-standings', 'assign-slots', 'raise-seq', 'mark-undone', 'swap-field', 'reserve-slot', 'pause-lane', 'open-request', 'decide-request', 'submit-review', 'approve-review', 'set-cover', 'sign-off', 'hold-lease', 'release-lease', 'spend-budget'] as const;
+const NAMES = ['record-report', 'reverse-report', 'set-standings', 'assign-slots', 'raise-seq', 'mark-undone', 'swap-field', 'reserve-slot', 'pause-lane', 'open-request', 'decide-request', 'submit-review', 'approve-review', 'set-cover', 'sign-off', 'hold-lease', 'release-lease', 'spend-budget', 'queue-depth'] as const;
 
 let sources: Record<(typeof NAMES)[number], string> | undefined;
 
@@ -122,6 +124,8 @@ export interface Scripts {
   releaseLease(lease: string, owner: string): Promise<unknown>;
   /** `windows`: each window's length (ms) and how many it allows. */
   spendBudget(budget: string, now: number, member: string, force: boolean, windows: readonly { ms: number; max: number }[]): Promise<unknown>;
+  /** `states`: each state's name and the key of its job ids; `jobKey`: what a job id is prefixed with to make its hash's key. */
+  queueDepth(states: readonly { state: string; key: string }[], jobKey: string): Promise<unknown>;
 }
 
 /** The keys of one task that a 签收 touches; all share the task's hash tag. */
@@ -198,6 +202,7 @@ function register(redis: Redis): Scripts {
   redis.defineCommand('dubanHoldLease', { numberOfKeys: 1, lua: source['hold-lease'] });
   redis.defineCommand('dubanReleaseLease', { numberOfKeys: 1, lua: source['release-lease'] });
   redis.defineCommand('dubanSpendBudget', { numberOfKeys: 1, lua: source['spend-budget'] });
+  redis.defineCommand('dubanQueueDepth', { lua: source['queue-depth'] });
   return {
     recordReport: (keys, a) =>
       redis.dubanRecordReport(
@@ -258,5 +263,6 @@ function register(redis: Redis): Scripts {
     releaseLease: (lease, owner) => redis.dubanReleaseLease(lease, owner),
     spendBudget: (budget, now, member, force, windows) =>
       redis.dubanSpendBudget(budget, String(now), member, force ? '1' : '0', ...windows.flatMap((w) => [String(w.ms), String(w.max)])),
+    queueDepth: (states, jobKey) => redis.dubanQueueDepth(states.length, ...states.map((s) => s.key), jobKey, ...states.map((s) => s.state)),
   };
 }

@@ -95,7 +95,7 @@ describe('GET /metrics', () => {
     expect(seen.get('duban_reply_seconds_count{platform="wecom"}')).toBe(2);
     expect(seen.get('duban_reply_seconds_bucket{le="+Inf",platform="wecom"}')).toBe(2);
     expect(seen.get('duban_redis_up')).toBe(1);
-    expect(seen.get('duban_outbox_depth{state="waiting"}')).toBe(0);
+    expect(seen.get('duban_outbox_depth{platform="console",state="waiting"}')).toBe(0);
   });
 
   it('refuses a scrape without the token, or with another, and says which scheme it takes', async () => {

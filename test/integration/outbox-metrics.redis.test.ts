@@ -2,13 +2,15 @@
  * What the outbox tells /metrics, on real Redis: posts sent, sends failed and retried, lanes
  * paused for being too fast, dead letters, and the posts still queued.
  */
+import { Queue } from 'bullmq';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SendError } from '../../src/core/errors.js';
 import { createLogger } from '../../src/core/logger.js';
 import type { Poster } from '../../src/core/platform.js';
 import type { Post } from '../../src/core/posts.js';
-import { createOutbox, type Outbox } from '../../src/outbox/index.js';
+import { createOutbox, type DepthCount, type Outbox } from '../../src/outbox/index.js';
 import { createPromMetrics, type PromMetrics } from '../../src/server/metrics.js';
+import type { ChatPlatform } from '../../src/domain/model.js';
 import { createKeys } from '../../src/store/keys.js';
 import { testCounty } from '../fixtures/county.js';
 import { openTestBot, type TestBot } from '../helpers/bot.js';
@@ -18,6 +20,8 @@ const county = { ...testCounty, groups: [...testCounty.groups, { platform: 'cons
 let bot: TestBot;
 let outbox: Outbox;
 let metrics: PromMetrics;
+/** The outbox's BullMQ queue, as a deploy before this one filled it. */
+const QUEUE_NAME = 'outbox';
 
 /** A poster that answers each text's scripted failures first, then sends it. */
 function scripted(failures: Record<string, SendError[]>): Poster {
@@ -41,12 +45,12 @@ afterEach(async () => {
   await bot.close();
 });
 
-function open(poster: Poster): Outbox {
+function open(poster: Poster, others: Partial<Record<ChatPlatform, Poster>> = {}): Outbox {
   outbox = createOutbox({
     redis: bot.db.redis,
     queuePrefix: createKeys(`${bot.db.prefix}:bot`).queuePrefix(),
     store: bot.store,
-    posters: { console: poster },
+    posters: { console: poster, ...others },
     log: createLogger('silent'),
     windowMs: 300,
     backoff: { firstMs: 50, maxMs: 100, attempts: 3 },
@@ -81,14 +85,29 @@ describe('the outbox\'s metrics', () => {
     expect(valueOf(text, 'duban_outbox_dead_total{platform="console"}')).toBe(1);
   });
 
-  it('give the posts still queued as the depth, none once delivered', async () => {
-    open(scripted({}));
-    await outbox.enqueue([post(1), post(2)]);
+  it('give the posts still queued as the depth by platform and state, and 0 for each once delivered', async () => {
+    const wecomPost: Post = { key: 'metrics/wecom/1', platform: 'wecom', chat: 'wrkSFfCgAALFgnrSsWU38puiv4yvExuw', message: { lines: [['wecom#1']] } };
+    open(scripted({}), { wecom: scripted({}) });
+    await outbox.enqueue([post(1), post(2), wecomPost]);
     const queued = await outbox.depth();
     outbox.start();
-    await outbox.settled([post(1).key, post(2).key], 10_000);
+    await outbox.settled([post(1).key, post(2).key, wecomPost.key], 10_000);
+    const after = await outbox.depth();
 
-    expect(Object.values(queued).reduce((a, b) => a + b, 0)).toBe(2);
-    expect(Object.values(await outbox.depth()).reduce((a, b) => a + b, 0)).toBe(0);
+    expect(sumBy(queued, 'console')).toBe(2);
+    expect(sumBy(queued, 'wecom')).toBe(1);
+    expect(after.filter((d) => d.count > 0)).toEqual([]);
+    expect(new Set(after.map((d) => `${d.platform} ${d.state}`))).toEqual(new Set(['console', 'wecom'].flatMap((p) => ['waiting', 'delayed', 'active', 'prioritized'].map((s) => `${p} ${s}`))));
+  });
+
+  it('count a post queued before jobs were named by platform under the platform its data names', async () => {
+    open(scripted({}));
+    const queue = new Queue(QUEUE_NAME, { connection: bot.db.redis.duplicate(), prefix: createKeys(`${bot.db.prefix}:bot`).queuePrefix() });
+    await queue.add('post', { post: { ...post(9), platform: 'wecom' }, robot: 'wecom/群0', base: Date.now() + 60_000, failures: 0 }, { jobId: 'old|9', delay: 60_000 });
+    await queue.close();
+
+    expect((await outbox.depth()).filter((d) => d.count > 0)).toEqual([{ platform: 'wecom', state: 'delayed', count: 1 }]);
   });
 });
+
+const sumBy = (depth: readonly DepthCount[], platform: string): number => depth.filter((d) => d.platform === platform).reduce((sum, d) => sum + d.count, 0);

@@ -46,7 +46,7 @@ describe('the Prometheus metrics', () => {
     let up = true;
     const metrics = createPromMetrics({
       redisUp: () => (up ? Promise.resolve(true) : Promise.reject(new Error('connection refused'))),
-      outboxDepth: () => (up ? Promise.resolve({ waiting: 3, delayed: 1 }) : Promise.reject(new Error('connection refused'))),
+      outboxDepth: () => (up ? Promise.resolve([{ platform: 'wecom', state: 'waiting', count: 3 }, { platform: 'dingtalk', state: 'delayed', count: 1 }]) : Promise.reject(new Error('connection refused'))),
     });
 
     const before = await metrics.scrape();
@@ -54,9 +54,10 @@ describe('the Prometheus metrics', () => {
     const after = await metrics.scrape();
 
     expect(valueOf(before, 'duban_redis_up')).toBe(1);
-    expect(valueOf(before, 'duban_outbox_depth{state="waiting"}')).toBe(3);
+    expect(valueOf(before, 'duban_outbox_depth{platform="wecom",state="waiting"}')).toBe(3);
+    expect(valueOf(before, 'duban_outbox_depth{platform="dingtalk",state="delayed"}')).toBe(1);
     expect(valueOf(after, 'duban_redis_up')).toBe(0);
-    expect(valueOf(after, 'duban_outbox_depth{state="waiting"}')).toBeUndefined();
+    expect(valueOf(after, 'duban_outbox_depth{platform="wecom",state="waiting"}')).toBeUndefined();
   });
 
   it('are kept apart per instance, not in prom-client\'s global registry', async () => {
