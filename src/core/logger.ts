@@ -71,9 +71,22 @@ function wrap(log: pino.Logger): Logger {
     info: (msg, fields) => { log.info(fields ?? {}, msg); },
     warn: (msg, fields) => { log.warn(fields ?? {}, msg); },
     error: (msg, fields) => { log.error(fields ?? {}, msg); },
-    // pino applies `formatters.bindings` to the root's base only, never to a child's fields.
-    child: (fields) => wrap(log.child(redactFields(fields))),
+    child: (fields) => lateChild(log, fields),
   };
+}
+
+/**
+ * A child made when it first writes a line at a level that is on: the router makes one per
+ * message, and most messages write none. pino applies `formatters.bindings` to the root's base
+ * only, never to a child's fields, so they are redacted here.
+ */
+function lateChild(parent: pino.Logger, fields: Fields): Logger {
+  let made: Logger | undefined;
+  const real = (): Logger => (made ??= wrap(parent.child(redactFields(fields))));
+  const at = (level: Exclude<Level, 'silent'>) => (msg: string, more?: Fields): void => {
+    if (parent.isLevelEnabled(level)) real()[level](msg, more);
+  };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: (more) => real().child(more) };
 }
 
 /** `fields` as they may be written down: see `redacted`. */

@@ -51,7 +51,10 @@ const MAX_SWAP_ATTEMPTS = 20;
 const EARLIEST_PAGE = 8;
 
 export interface LedgerStore {
-  /** Ledger entry and current progress in one atomic step, deduplicated by `source`. */
+  /**
+   * Ledger entry and current progress in one atomic step, deduplicated by `source`. The reporter's
+   * 撤回 marker goes out behind it, not waited for: the next command on this store runs after it.
+   */
   recordReport(input: ReportInput): Promise<ReportResult>;
   lastReport(platform: ChatPlatform, user: string): Promise<LastReport | undefined>;
   /**
@@ -143,6 +146,7 @@ export function createLedgerStore(redis: Redis, keys: Keys, clock: RankingClock)
         task: input.task,
         ledgerLength,
         township: input.township,
+        tick,
         // The amount as the script packed it: the text it was given, read as a double.
         ...(standingWritten === 1 ? { standing: { amount: Number(amountText(input.amount)), atMs } } : {}),
       };
@@ -163,10 +167,14 @@ export function createLedgerStore(redis: Redis, keys: Keys, clock: RankingClock)
       // progress are written; only 撤回 will not find this report. A duplicate leaves the marker
       // alone, so a late redelivery cannot point 撤回 back at an older report; a repeat sets it
       // only where it is gone (the crash above), not over a later report of another task.
+      // It is sent, not waited for: Redis runs one connection's commands in order, so whatever
+      // this connection answers next — the router's kept reply, which confirms the message — comes
+      // after it, and fails with it when the connection does (then 503, and the redelivery is
+      // the crash above). A report's answer saves that round trip.
       if (!duplicate) {
         const last: LastReport = { task: input.task, township: input.township, entry: id, at: entry.at, amount: input.amount };
         const json = encodeJson(LastReportSchema, last, 'last report');
-        await (repeated ? redis.set(lastKey, json, 'EX', LAST_SECONDS, 'NX') : redis.set(lastKey, json, 'EX', LAST_SECONDS));
+        void (repeated ? redis.set(lastKey, json, 'EX', LAST_SECONDS, 'NX') : redis.set(lastKey, json, 'EX', LAST_SECONDS)).catch(() => undefined);
       }
 
       return { duplicate, repeated, entry, ...(decoded.prev ? { before: decoded.prev } : {}), after, cell, written };

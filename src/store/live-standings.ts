@@ -28,9 +28,11 @@ import type { WrittenReport } from './types.js';
 
 export interface LiveStandings {
   /**
-   * The book of `basis`, counting every change written before the call. `written`: reports the
-   * caller has just recorded; each is patched into its task's copy when nothing else changed the
-   * task since the copy was read, and otherwise the task is read at once with the ledgers' lengths.
+   * The book of `basis`, counting every change written before the call; given `written`, reports
+   * the caller has just recorded, every change up to the latest of them (its clock tick) instead,
+   * which a report's answer needs, and no read of the clock. Each is patched into its task's copy
+   * when nothing else changed the task since the copy was read, and otherwise the task is read at
+   * once with the ledgers' lengths.
    */
   book(basis: RankingBasis, written?: readonly WrittenReport[]): Promise<RankingBook>;
 }
@@ -106,7 +108,8 @@ export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots, cloc
     }
   }
 
-  async function bring(basis: RankingBasis, written: readonly WrittenReport[]): Promise<RankingBook> {
+  /** `upTo`: the clock's value the caller's own writes set, when it needs no later one (no read of the clock). */
+  async function bring(basis: RankingBasis, written: readonly WrittenReport[], upTo: number | undefined): Promise<RankingBook> {
     const ids = basis.tasks.map((t) => t.id);
     if (copiesFor !== basis.tasks) {
       // A new county version (or none): the county may have been wiped and loaded again, and a
@@ -119,27 +122,32 @@ export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots, cloc
     patch(written, moved);
     // The clock, and the tasks the caller has just written that could not be patched, read with
     // their ledgers' lengths: most answers take this one round trip. With no copies yet (a first
-    // answer, a new county) every task is read in it, the township slots beside it.
+    // answer, a new county) every task is read in it, the township slots beside it. A report's
+    // answer whose own reports were all patched in knows the clock from its bump: no round trip.
     const early = copies.size === 0 ? ids : behind(ids, written);
-    const first = redis.pipeline().get(clock.key);
-    for (const id of early) queueRead(first, id);
     // Slots never change once given; a new township list may bring new ones.
     const newSlots = slotsFor !== basis.townships;
-    const [replies, slotsRead] = await Promise.all([run(first), newSlots ? slots.read() : undefined]);
+    const told = upTo !== undefined && early.length === 0 && !newSlots && seen !== undefined ? upTo : undefined;
+    const read = (): Promise<unknown[]> => run(early.reduce(queueRead, redis.pipeline().get(clock.key)));
+    const [replies, slotsRead] = await Promise.all([told === undefined ? read() : [], newSlots ? slots.read() : undefined]);
     if (slotsRead) {
       slotOf = slotsRead;
       bySlot = [];
       for (const [id, slot] of slotOf) bySlot[slot] = id;
       slotsFor = basis.townships;
     }
-    const tick = clock.decode(replies[0]);
+    const tick = told ?? clock.decode(replies[0]);
     const fresh = new Map<string, TaskCopy>();
     for (const [i, id] of early.entries()) fresh.set(id, await copyOf(id, ...readAt(replies, 1 + 3 * i, id)));
 
     // Ticks since the last answer that were all this process's own reports: patch them in. Any
     // other (another instance, a 撤回, a 延期, a clock gone back with a restore), or a minute
-    // since every task was looked at: every task's ledger length says which changed.
-    const mine = seen !== undefined && tick >= seen && Date.now() - sweptAt < SWEEP_EVERY_MS ? clock.ownBetween(seen, tick) : undefined;
+    // since every task was looked at: every task's ledger length says which changed. A tick told
+    // by the caller at or before the last answer's is counted already: answers run one at a time,
+    // and a report's bump can come back after a later one's.
+    const sweepDue = Date.now() - sweptAt >= SWEEP_EVERY_MS;
+    const counted = told !== undefined && seen !== undefined && told <= seen && !sweepDue;
+    const mine = counted ? [] : seen !== undefined && tick >= seen && !sweepDue ? clock.ownBetween(seen, tick) : undefined;
     for (const [id, copy] of fresh) adopt(id, copy, moved);
     let late: string[];
     if (mine) {
@@ -161,7 +169,7 @@ export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots, cloc
       const more = await run(late.reduce(queueRead, redis.pipeline()));
       for (const [i, id] of late.entries()) adopt(id, await copyOf(id, ...readAt(more, 3 * i, id)), moved);
     }
-    seen = tick;
+    seen = told !== undefined && seen !== undefined ? Math.max(seen, told) : tick;
 
     const book = kept && sameBasis(kept.basis, basis) ? kept : undefined;
     if (book) {
@@ -202,11 +210,14 @@ export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots, cloc
 
   return {
     book(basis, written = []) {
+      // A caller with no report of its own needs the clock read: every joined caller gets it.
+      const upTo = written.length === 0 ? undefined : Math.max(...written.map((report) => report.tick));
       if (waiting && sameBasis(waiting.basis, basis)) {
         waiting.written.push(...written);
+        waiting.upTo = waiting.upTo === undefined || upTo === undefined ? undefined : Math.max(waiting.upTo, upTo);
         return waiting.book;
       }
-      const next: Waiting = { basis, written: [...written], book: tail.then(() => started(next), () => started(next)) };
+      const next: Waiting = { basis, written: [...written], upTo, book: tail.then(() => started(next), () => started(next)) };
       waiting = next;
       tail = next.book;
       return next.book;
@@ -216,7 +227,7 @@ export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots, cloc
   async function started(which: Waiting): Promise<RankingBook> {
     if (waiting === which) waiting = undefined;
     try {
-      return await bring(which.basis, which.written);
+      return await bring(which.basis, which.written, which.upTo);
     } catch (error) {
       // A bring cut short may have changed some copies and not the book: start again from nothing.
       copies.clear();
@@ -234,6 +245,8 @@ interface Waiting {
   basis: RankingBasis;
   /** Reports its callers recorded just before: patched in, or their tasks read with the ledgers' lengths. */
   written: WrittenReport[];
+  /** The clock's value up to which the callers need changes counted; undefined: as it stands now (read it). */
+  upTo: number | undefined;
   book: Promise<RankingBook>;
 }
 

@@ -14,16 +14,22 @@ export interface ReplyStore {
 
 export function createReplyStore(redis: Redis, keys: Keys): ReplyStore {
   return {
+    // Every message asks, and almost every one is new: the picture is asked for only when there
+    // is a kept reply, so a new message costs one command.
     async reply(source) {
-      const [text, picture] = await Promise.all([getJson(redis, OutgoingMessageSchema, keys.reply(source)), redis.get(keys.replyPicture(source))]);
+      const text = await getJson(redis, OutgoingMessageSchema, keys.reply(source));
       if (!text) return undefined;
+      const picture = await redis.get(keys.replyPicture(source));
       return picture === null ? text : { ...text, image: { base64: picture } };
     },
 
     async saveReply(source, { image, ...text }, seconds, pictureSeconds) {
-      const multi = redis.multi().set(keys.reply(source), encodeJson(OutgoingMessageSchema, text, `reply ${source}`), 'EX', seconds);
-      if (image) multi.set(keys.replyPicture(source), image.base64, 'EX', Math.min(seconds, pictureSeconds));
-      await run(multi);
+      const kept = encodeJson(OutgoingMessageSchema, text, `reply ${source}`);
+      if (!image) {
+        await redis.set(keys.reply(source), kept, 'EX', seconds);
+        return;
+      }
+      await run(redis.multi().set(keys.reply(source), kept, 'EX', seconds).set(keys.replyPicture(source), image.base64, 'EX', Math.min(seconds, pictureSeconds)));
     },
   };
 }

@@ -41,6 +41,8 @@ export interface WrittenReport {
   task: string;
   ledgerLength: number;
   township: string;
+  /** The ranking clock's value its bump set (ranking-clock.ts): every change the book must count for its answer is at or before it. */
+  tick: number;
   /** Absent when nothing was appended (a duplicate, a repeat) or the standings were left for a rebuild. */
   standing?: StandingRecord;
 }

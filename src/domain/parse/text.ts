@@ -46,16 +46,28 @@ const asciiLower = (s: string): string => s.replace(/[A-Z]/g, (ch) => ch.toLower
 const ASCII_WORD_END = /[A-Za-z0-9_]$/;
 const ASCII_WORD_START = /^[A-Za-z0-9_]/;
 
+/** Each word list's words as a message is matched against them, longest first. */
+const candidatesOf = new WeakMap<readonly string[], readonly { word: string; key: string }[]>();
+
+function candidates(words: readonly string[]): readonly { word: string; key: string }[] {
+  let found = candidatesOf.get(words);
+  if (!found) {
+    // Made once per list (the router's is fixed at boot), not once per message.
+    found = words
+      .map((word) => ({ word, key: asciiLower(normalizeText(word)) }))
+      .filter((c) => c.key !== '')
+      .sort((a, b) => b.key.length - a.key.length);
+    candidatesOf.set(words, found);
+  }
+  return found;
+}
+
 /** Finds the command word at the start of a message (longest listed word first) and the text after it. */
 export function splitCommand(text: string, words: readonly string[]): { word: string; rest: string } | undefined {
   let t = stripMention(normalizeText(text));
   if (t.startsWith('/')) t = t.slice(1).trimStart();
   const lower = asciiLower(t);
-  const candidates = words
-    .map((word) => ({ word, key: asciiLower(normalizeText(word)) }))
-    .filter((c) => c.key !== '')
-    .sort((a, b) => b.key.length - a.key.length);
-  for (const { word, key } of candidates) {
+  for (const { word, key } of candidates(words)) {
     if (!lower.startsWith(key)) continue;
     const after = t.slice(key.length);
     // `helpme` is a different word from `help`; `上报T3` is 上报 with its argument.
