@@ -185,10 +185,8 @@ export function createDingtalkSender(options: DingtalkSenderOptions): DingtalkSe
     const url = new URL('/media/upload', options.oapiBase);
     url.searchParams.set('access_token', accessToken);
     url.searchParams.set('type', 'image');
-    const form = new FormData();
-    form.set('type', 'image');
-    form.set('media', new Blob([bytes], { type: bytes.subarray(0, 4).equals(PNG_MAGIC) ? 'image/png' : 'image/jpeg' }), 'chart.png');
-    const { status, json } = await postForm(url, form);
+    const type = bytes.subarray(0, 4).equals(PNG_MAGIC) ? 'image/png' : 'image/jpeg';
+    const { status, json } = await postForm(url, { type: 'image' }, { field: 'media', name: 'chart.png', type, bytes });
     if (status < 200 || status >= 300) throw httpFailure(url, status);
     const answer = MediaUploadSchema.safeParse(json);
     if (!answer.success) throw new SendError(`${shownUrl(url)} answered an unexpected JSON shape`, 'bad-answer', 'failed');
