@@ -1,37 +1,17 @@
 /**
- * The Lua scripts of `scripts/*.lua`, registered on a client with `defineCommand` (ioredis sends
- * EVALSHA and falls back to EVAL once per connection), behind typed wrappers. Replies come back
- * as `unknown`: the stores parse them with `codec.ts`.
+ * The Lua scripts of `scripts/*.lua`, run by EVALSHA behind typed wrappers; a Redis that does not
+ * hold a script yet (new, restarted, a promoted replica, SCRIPT FLUSH) answers NOSCRIPT, and the
+ * call is repeated as EVAL, which caches it there (https://redis.io/docs/latest/commands/evalsha/).
+ * Not ioredis's `defineCommand`: ioredis copies every defined command onto each pipeline it makes,
+ * and auto-pipelining makes one per batch of commands — per message, under load — so 19 scripts
+ * made a report's heaviest garbage. Replies come back as `unknown`: the stores parse them with
+ * `codec.ts`.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Redis, RedisKey, Result } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { packageRoot } from '../paths.js';
-
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    dubanRecordReport(progress: RedisKey, ledger: RedisKey, seen: RedisKey, standings: RedisKey, deadlines: RedisKey, reviews: RedisKey, ...args: string[]): Result<unknown, Context>;
-    dubanReverseReport(progress: RedisKey, ledger: RedisKey, seen: RedisKey, standings: RedisKey, reviews: RedisKey, ...args: string[]): Result<unknown, Context>;
-    dubanSubmitReview(progress: RedisKey, reviews: RedisKey, ledger: RedisKey, ...args: string[]): Result<unknown, Context>;
-    dubanApproveReview(reviews: RedisKey, ledger: RedisKey, seen: RedisKey, ...args: string[]): Result<unknown, Context>;
-    dubanSetStandings(standings: RedisKey, ledger: RedisKey, former: RedisKey, ledgerLength: string, value: Buffer): Result<unknown, Context>;
-    dubanAssignSlots(slots: RedisKey, ...townships: string[]): Result<unknown, Context>;
-    dubanRaiseSeq(counter: RedisKey, least: string): Result<unknown, Context>;
-    dubanMarkUndone(last: RedisKey, entry: string, marker: string): Result<unknown, Context>;
-    dubanSwapField(hash: RedisKey, version: RedisKey, field: string, read: string, value: string, newVersion: string): Result<unknown, Context>;
-    dubanSetCover(people: RedisKey, setInChat: RedisKey, version: RedisKey, township: string, newVersion: string, ...triples: string[]): Result<unknown, Context>;
-    dubanReserveSlot(pacing: RedisKey, now: string, parts: string, spacing: string, keepMs: string): Result<unknown, Context>;
-    dubanPauseLane(pacing: RedisKey, now: string, pause: string, keepMs: string): Result<unknown, Context>;
-    dubanOpenRequest(requests: RedisKey, ledger: RedisKey, seen: RedisKey, ...args: string[]): Result<unknown, Context>;
-    dubanDecideRequest(requests: RedisKey, ledger: RedisKey, deadlines: RedisKey, seen: RedisKey, ...args: string[]): Result<unknown, Context>;
-    dubanSignOff(signOffs: RedisKey, ledger: RedisKey, seen: RedisKey, ...args: string[]): Result<unknown, Context>;
-    dubanHoldLease(lease: RedisKey, owner: string, ms: string): Result<unknown, Context>;
-    dubanReleaseLease(lease: RedisKey, owner: string): Result<unknown, Context>;
-    dubanSpendBudget(budget: RedisKey, now: string, member: string, force: string, ...windows: string[]): Result<unknown, Context>;
-    /** The number of keys first: one per state. */
-    dubanQueueDepth(numberOfKeys: number, ...keysThenArgs: string[]): Result<unknown, Context>;
-  }
-}
 
 /**
  * The scripts are read from `src/store/scripts/` under the package root, found by walking up to
@@ -182,30 +162,49 @@ export function defineScripts(redis: Redis): Scripts {
   return scripts;
 }
 
+type ScriptName = (typeof NAMES)[number];
+
+/** Runs one script: the number of its keys, its keys, then its arguments. */
+type Run = (numberOfKeys: number, ...keysThenArgs: (string | Buffer)[]) => Promise<unknown>;
+
+function runner(redis: Redis, name: ScriptName): Run {
+  const source = lua()[name];
+  const sha = createHash('sha1').update(source).digest('hex');
+  return (numberOfKeys, ...keysThenArgs) =>
+    redis.evalsha(sha, numberOfKeys, ...keysThenArgs).catch((error: unknown) => {
+      if (error instanceof Error && error.message.startsWith('NOSCRIPT')) return redis.eval(source, numberOfKeys, ...keysThenArgs);
+      throw error;
+    });
+}
+
 function register(redis: Redis): Scripts {
-  const source = lua();
-  redis.defineCommand('dubanRecordReport', { numberOfKeys: 6, lua: source['record-report'] });
-  redis.defineCommand('dubanReverseReport', { numberOfKeys: 5, lua: source['reverse-report'] });
-  redis.defineCommand('dubanSubmitReview', { numberOfKeys: 3, lua: source['submit-review'] });
-  redis.defineCommand('dubanApproveReview', { numberOfKeys: 3, lua: source['approve-review'] });
-  redis.defineCommand('dubanSetStandings', { numberOfKeys: 3, lua: source['set-standings'] });
-  redis.defineCommand('dubanAssignSlots', { numberOfKeys: 1, lua: source['assign-slots'] });
-  redis.defineCommand('dubanRaiseSeq', { numberOfKeys: 1, lua: source['raise-seq'] });
-  redis.defineCommand('dubanMarkUndone', { numberOfKeys: 1, lua: source['mark-undone'] });
-  redis.defineCommand('dubanSwapField', { numberOfKeys: 2, lua: source['swap-field'] });
-  redis.defineCommand('dubanSetCover', { numberOfKeys: 3, lua: source['set-cover'] });
-  redis.defineCommand('dubanReserveSlot', { numberOfKeys: 1, lua: source['reserve-slot'] });
-  redis.defineCommand('dubanPauseLane', { numberOfKeys: 1, lua: source['pause-lane'] });
-  redis.defineCommand('dubanOpenRequest', { numberOfKeys: 3, lua: source['open-request'] });
-  redis.defineCommand('dubanDecideRequest', { numberOfKeys: 4, lua: source['decide-request'] });
-  redis.defineCommand('dubanSignOff', { numberOfKeys: 3, lua: source['sign-off'] });
-  redis.defineCommand('dubanHoldLease', { numberOfKeys: 1, lua: source['hold-lease'] });
-  redis.defineCommand('dubanReleaseLease', { numberOfKeys: 1, lua: source['release-lease'] });
-  redis.defineCommand('dubanSpendBudget', { numberOfKeys: 1, lua: source['spend-budget'] });
-  redis.defineCommand('dubanQueueDepth', { lua: source['queue-depth'] });
+  /** A script that always takes `numberOfKeys` keys. */
+  const script = (name: ScriptName, numberOfKeys: number): ((...keysThenArgs: (string | Buffer)[]) => Promise<unknown>) => {
+    const run = runner(redis, name);
+    return (...keysThenArgs) => run(numberOfKeys, ...keysThenArgs);
+  };
+  const recordReport = script('record-report', 6);
+  const reverseReport = script('reverse-report', 5);
+  const submitReview = script('submit-review', 3);
+  const approveReview = script('approve-review', 3);
+  const setStandings = script('set-standings', 3);
+  const assignSlots = script('assign-slots', 1);
+  const raiseSeq = script('raise-seq', 1);
+  const markUndone = script('mark-undone', 1);
+  const swapField = script('swap-field', 2);
+  const setCover = script('set-cover', 3);
+  const reserveSlot = script('reserve-slot', 1);
+  const pauseLane = script('pause-lane', 1);
+  const openRequest = script('open-request', 3);
+  const decideRequest = script('decide-request', 4);
+  const signOff = script('sign-off', 3);
+  const holdLease = script('hold-lease', 1);
+  const releaseLease = script('release-lease', 1);
+  const spendBudget = script('spend-budget', 1);
+  const queueDepth = runner(redis, 'queue-depth');
   return {
     recordReport: (keys, a) =>
-      redis.dubanRecordReport(
+      recordReport(
         keys.progress,
         keys.ledger,
         keys.seen,
@@ -227,7 +226,7 @@ function register(redis: Redis): Scripts {
         String(a.atMs),
       ),
     reverseReport: (keys, a) =>
-      redis.dubanReverseReport(
+      reverseReport(
         keys.progress,
         keys.ledger,
         keys.seen,
@@ -245,24 +244,22 @@ function register(redis: Redis): Scripts {
         a.kind,
         a.note,
       ),
-    submitReview: (keys, township, report, review, fields) => redis.dubanSubmitReview(keys.progress, keys.reviews, keys.ledger, township, report, review, ...fields),
-    approveReview: (keys, township, read, approved, seenSeconds, fields) => redis.dubanApproveReview(keys.reviews, keys.ledger, keys.seen, township, read, approved, String(seenSeconds), ...fields),
-    setStandings: (keys, ledgerLength, standings) => redis.dubanSetStandings(keys.standings, keys.ledger, keys.former, String(ledgerLength), standings),
-    assignSlots: (slots, townships) => redis.dubanAssignSlots(slots, ...townships),
-    raiseSeq: (counter, least) => redis.dubanRaiseSeq(counter, String(least)),
-    markUndone: (last, entry, marker) => redis.dubanMarkUndone(last, entry, marker),
-    swapField: (hash, version, field, read, value) => redis.dubanSwapField(hash, version.key, field, read, value, version.next),
-    setCover: (people, setInChat, version, township, swaps) => redis.dubanSetCover(people, setInChat, version.key, township, version.next, ...swaps.flat()),
-    reserveSlot: (pacing, now, parts, spacingMs, keepMs) => redis.dubanReserveSlot(pacing, String(now), String(parts), String(spacingMs), String(keepMs)),
-    pauseLane: (pacing, now, pauseMs, keepMs) => redis.dubanPauseLane(pacing, String(now), String(pauseMs), String(keepMs)),
-    openRequest: (keys, a) => redis.dubanOpenRequest(keys.requests, keys.ledger, keys.seen, String(a.number), a.township, a.request, String(a.seenSeconds), ...a.fields),
-    decideRequest: (keys, a) =>
-      redis.dubanDecideRequest(keys.requests, keys.ledger, keys.deadlines, keys.seen, String(a.number), a.read, a.decided, a.township, a.grant, String(a.seenSeconds), ...a.fields),
-    signOff: (keys, a) => redis.dubanSignOff(keys.signOffs, keys.ledger, keys.seen, a.township, a.signature, String(a.seenSeconds), ...a.fields),
-    holdLease: (lease, owner, ms) => redis.dubanHoldLease(lease, owner, String(ms)),
-    releaseLease: (lease, owner) => redis.dubanReleaseLease(lease, owner),
-    spendBudget: (budget, now, member, force, windows) =>
-      redis.dubanSpendBudget(budget, String(now), member, force ? '1' : '0', ...windows.flatMap((w) => [String(w.ms), String(w.max)])),
-    queueDepth: (states, jobKey) => redis.dubanQueueDepth(states.length, ...states.map((s) => s.key), jobKey, ...states.map((s) => s.state)),
+    submitReview: (keys, township, report, review, fields) => submitReview(keys.progress, keys.reviews, keys.ledger, township, report, review, ...fields),
+    approveReview: (keys, township, read, approved, seenSeconds, fields) => approveReview(keys.reviews, keys.ledger, keys.seen, township, read, approved, String(seenSeconds), ...fields),
+    setStandings: (keys, ledgerLength, standings) => setStandings(keys.standings, keys.ledger, keys.former, String(ledgerLength), standings),
+    assignSlots: (slots, townships) => assignSlots(slots, ...townships),
+    raiseSeq: (counter, least) => raiseSeq(counter, String(least)),
+    markUndone: (last, entry, marker) => markUndone(last, entry, marker),
+    swapField: (hash, version, field, read, value) => swapField(hash, version.key, field, read, value, version.next),
+    setCover: (people, setInChat, version, township, swaps) => setCover(people, setInChat, version.key, township, version.next, ...swaps.flat()),
+    reserveSlot: (pacing, now, parts, spacingMs, keepMs) => reserveSlot(pacing, String(now), String(parts), String(spacingMs), String(keepMs)),
+    pauseLane: (pacing, now, pauseMs, keepMs) => pauseLane(pacing, String(now), String(pauseMs), String(keepMs)),
+    openRequest: (keys, a) => openRequest(keys.requests, keys.ledger, keys.seen, String(a.number), a.township, a.request, String(a.seenSeconds), ...a.fields),
+    decideRequest: (keys, a) => decideRequest(keys.requests, keys.ledger, keys.deadlines, keys.seen, String(a.number), a.read, a.decided, a.township, a.grant, String(a.seenSeconds), ...a.fields),
+    signOff: (keys, a) => signOff(keys.signOffs, keys.ledger, keys.seen, a.township, a.signature, String(a.seenSeconds), ...a.fields),
+    holdLease: (lease, owner, ms) => holdLease(lease, owner, String(ms)),
+    releaseLease: (lease, owner) => releaseLease(lease, owner),
+    spendBudget: (budget, now, member, force, windows) => spendBudget(budget, String(now), member, force ? '1' : '0', ...windows.flatMap((w) => [String(w.ms), String(w.max)])),
+    queueDepth: (states, jobKey) => queueDepth(states.length, ...states.map((s) => s.key), jobKey, ...states.map((s) => s.state)),
   };
 }

@@ -104,6 +104,18 @@ describe('recording reports', () => {
     expect(progress.get('T2')?.size).toBe(0);
   });
 
+  it('is recorded by a Redis that has forgotten the scripts, as after a restart or a failover', async () => {
+    const { store, keys } = fresh();
+    await store.recordReport(report({ amount: 50, value: '50%' }));
+    await t.redis.script('FLUSH');
+
+    const result = await store.recordReport(report({ amount: 80, value: '80%' }));
+
+    expect(result.duplicate).toBe(false);
+    expect(result.before?.amount).toBe(50);
+    expect(await t.redis.xlen(keys.ledger('T1'))).toBe(2);
+  });
+
   it('the same source message twice is recorded once and gets the same answer', async () => {
     const { store, keys } = fresh();
     const first = await store.recordReport(report({ source: 'wecom-msg-1' }));
