@@ -38,7 +38,8 @@
  * at 500/s; the goal line counts such a p99 as not met.
  *
  * BENCH_SECONDS (default 10) sets the length of the maximum-rate and fixed-rate phases;
- * BENCH_SERVER_ARGS gives the servers Node flags (`--cpu-prof --cpu-prof-dir=DIR` to profile them).
+ * The bot's servers run with the Node flags `duban` starts with (src/cli/index.ts's first line);
+ * BENCH_SERVER_ARGS gives all servers more (`--cpu-prof --cpu-prof-dir=DIR` to profile them).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -58,6 +59,7 @@ import { parseSetup } from '../../src/setup/index.js';
 import { createKeys } from '../../src/store/keys.js';
 import { createRedisStore } from '../../src/store/redis-store.js';
 import { callbackHeaders, robotMessage } from '../helpers/dingtalk-client.js';
+import { dubanNodeFlags } from '../helpers/node-flags.js';
 import { createWecomClient, textMessage, type WecomClient } from '../helpers/wecom-client.js';
 import { ChildMessageSchema, type ChildMessage, type ParentMessage, type ServerMode } from './inbound-server.js';
 import { sizeFrom, syntheticCounty, writeProgressDirectly, type Size } from './county.js';
@@ -366,8 +368,11 @@ function awaitChild<T>(child: ChildProcess, label: string, what: string, pick: (
 async function startChild(mode: ServerMode, label: string, env: NodeJS.ProcessEnv, signal: AbortSignal, log: (line: string) => void): Promise<Child> {
   signal.throwIfAborted();
   // stdout is where the console poster would write: nothing of the benchmark's.
-  // BENCH_SERVER_ARGS: Node flags for the servers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where their time goes.
-  const execArgv = (process.env.BENCH_SERVER_ARGS ?? '').split(/\s+/).filter((arg) => arg !== '');
+  // The bot runs with the flags `duban` starts node with, as `duban serve` does; bare and the floor
+  // with Node's defaults, the references. BENCH_SERVER_ARGS: more Node flags for all of them, e.g.
+  // `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where their time goes.
+  const given = (process.env.BENCH_SERVER_ARGS ?? '').split(/\s+/).filter((arg) => arg !== '');
+  const execArgv = [...(mode === 'wecom' || mode === 'dingtalk' ? dubanNodeFlags() : []), ...given];
   const child = fork(SERVER_FILE, [mode], { env, execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   // A failed spawn or IPC send is an 'error' event: unheard, it would end this process.
   child.on('error', (error) => { log(`  ${label}: ${error.message}`); });
@@ -1123,7 +1128,7 @@ function report(
         ? 'no large county (BENCH_INBOUND_COUNTY=off); '
         : `the large county (BENCH_INBOUND_COUNTY, default ${DEFAULT_COUNTY}) has every task reported by every township, written in ${(context.largeSetupMs / 1000).toFixed(1)} s beforehand, ` +
           `and is loaded only if a report alone takes ≤ ${String(ALONE_LIMIT_MS)} ms (median of ≤ ${String(ALONE_REPORTS)} sent one after another); `) +
-      `peak RSS is VmHWM of the server process over its life.`,
+      `peak RSS is VmHWM of the server process over its life; the bot runs with the Node flags \`duban\` starts with (${dubanNodeFlags().join(' ')}), bare and the floor with Node's defaults.`,
   );
   return lines.join('\n');
 }

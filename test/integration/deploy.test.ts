@@ -14,6 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { prepareNginx, SITE_FILE, siteForTest, testConfig, type NginxDir } from '../helpers/nginx.js';
+import { dubanNodeFlags } from '../helpers/node-flags.js';
 
 /** This file's private redis-server (the range 17500–17599 is this test's and the three-instance test's). */
 const REDIS_PORT = 17550;
@@ -128,7 +129,7 @@ describe('the compose file', () => {
     const dockerfile = readFileSync('deploy/Dockerfile', 'utf8');
     expect(dockerfile).toMatch(/^FROM node:20-slim AS build$/m);
     expect(dockerfile).toMatch(/^USER node$/m);
-    expect(dockerfile).toMatch(/^ENTRYPOINT \["node", "dist\/src\/cli\/index\.js"\]$/m);
+    expect(dockerfile).toMatch(/^ENTRYPOINT \["dist\/src\/cli\/index\.js"\]$/m);
     expect(dockerfile).toMatch(/^CMD \["serve"\]$/m);
     // What the build reads beside dist/ at run time (src/store/scripts.ts, src/render/font.ts, src/paths.ts).
     for (const dir of ['src/store/scripts', 'src/render/fonts', 'examples']) expect(dockerfile).toContain(`COPY ${dir} ./${dir}`);
@@ -139,7 +140,7 @@ describe('the systemd unit', () => {
   it('runs duban serve on the port its instance names, restarts it always, and passes systemd-analyze verify', () => {
     const unit = readFileSync('deploy/duban@.service', 'utf8');
     const lines = new Set(unit.split('\n'));
-    expect(lines).toContain('ExecStart=/usr/bin/env PORT=%i /usr/bin/node /opt/duban/dist/src/cli/index.js serve');
+    expect(lines).toContain('ExecStart=/usr/bin/env PORT=%i /opt/duban/dist/src/cli/index.js serve');
     expect(lines).toContain('Restart=always');
     expect(lines).toContain('EnvironmentFile=/etc/duban/duban.env');
     expect(lines).toContain('NoNewPrivileges=yes');
@@ -160,3 +161,14 @@ describe('the systemd unit', () => {
 function withoutFaketime(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'LD_PRELOAD' && !name.startsWith('FAKETIME') && name !== 'DYLD_INSERT_LIBRARIES'));
 }
+
+describe('the duban program', () => {
+  it('starts node with a 4 MB young generation, a fixed heap growing factor and baseline WebAssembly, flags this node accepts', () => {
+    const flags = dubanNodeFlags();
+    expect(flags).toEqual(expect.arrayContaining(['--max-semi-space-size=4', '--heap-growing-percent=50', '--liftoff-only']));
+    // Node refuses to start on a flag it does not know: the program would not run at all.
+    const probe = spawnSync(process.execPath, [...flags, '-e', ''], { encoding: 'utf8' });
+    expect(probe.stderr).toBe('');
+    expect(probe.status).toBe(0);
+  });
+});
