@@ -27,8 +27,8 @@ export interface AdapterDeps {
   log: Logger;
   /** Where posts to the terminal's groups are printed. */
   write: (text: string) => void;
-  /** Where the platforms' connections' states are counted; nowhere by default. */
-  metrics?: Pick<Metrics, 'connection'>;
+  /** Where the platforms' connections' states, and redeliveries an adapter answers itself, are counted; nowhere by default. */
+  metrics?: Pick<Metrics, 'connection' | 'message'>;
 }
 
 export interface Adapters {

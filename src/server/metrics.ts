@@ -42,7 +42,7 @@ export function createPromMetrics(deps: ScrapedDeps = {}): PromMetrics {
   const registers = [registry];
   if (deps.processMetrics === true) collectDefaultMetrics({ register: registry });
 
-  const messages = new Counter({ name: 'duban_messages_total', help: 'Messages routed, by platform and outcome (replied, duplicate, refused, failed, unavailable).', labelNames: ['platform', 'outcome'] as const, registers });
+  const messages = new Counter({ name: 'duban_messages_total', help: 'Messages answered, by platform and outcome (replied, duplicate, refused, failed, unavailable).', labelNames: ['platform', 'outcome'] as const, registers });
   const replySeconds = new Histogram({ name: 'duban_reply_seconds', help: 'Seconds the router took to answer a message, by platform.', labelNames: ['platform'] as const, buckets: REPLY_BUCKETS, registers });
   const reports = new Counter({ name: 'duban_reports_recorded_total', help: 'Reports (上报) recorded, repeats not counted, by platform.', labelNames: ['platform'] as const, registers });
   const sent = new Counter({ name: 'duban_outbox_sent_total', help: 'Posts delivered whole, by platform.', labelNames: ['platform'] as const, registers });

@@ -98,6 +98,17 @@ describe('GET /metrics', () => {
     expect(seen.get('duban_outbox_depth{platform="console",state="waiting"}')).toBe(0);
   });
 
+  it('counts WeCom delivering a message again as a duplicate, and the report in it once', async () => {
+    expect(await deliver('msg-metrics-twice', '@督办助手 上报 T3 2个')).toBe(200);
+    expect(await deliver('msg-metrics-twice', '@督办助手 上报 T3 2个')).toBe(200);
+
+    const seen = samples(await (await scrape(`Bearer ${METRICS_TOKEN}`)).text());
+
+    expect(seen.get('duban_messages_total{platform="wecom",outcome="replied"}')).toBe(2);
+    expect(seen.get('duban_messages_total{platform="wecom",outcome="duplicate"}')).toBe(1);
+    expect(seen.get('duban_reports_recorded_total{platform="wecom"}')).toBe(2);
+  });
+
   it('refuses a scrape without the token, or with another, and says which scheme it takes', async () => {
     for (const authorization of [undefined, 'Bearer not-the-token-at-all-0000', `Basic ${METRICS_TOKEN}`, 'Bearer ']) {
       const res = await scrape(authorization);

@@ -14,6 +14,7 @@ import { ZodError } from 'zod';
 import pLimit from 'p-limit';
 import { BusyError, DecodeError, jsonOr400, orUnavailable, VerifyError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import type { Metrics } from '../../core/metrics.js';
 import { INBOUND_BOUND, type InboundBound, type RouteMessage } from '../../core/router.js';
 import type { IncomingMessage, OutgoingMessage } from '../../core/types.js';
 import { text } from '../../messages/index.js';
@@ -69,6 +70,8 @@ export interface WecomCallbackDeps {
   /** The clock callback timestamps are checked against (ms since the epoch). */
   now?: () => number;
   bound?: InboundBound;
+  /** Where a redelivery answered here, without the router, is counted; nowhere by default. */
+  metrics?: Pick<Metrics, 'message'>;
 }
 
 export interface WecomCallback {
@@ -106,11 +109,19 @@ export function createWecomCallback(deps: WecomCallbackDeps): WecomCallback {
   }
 
   async function answerMessage(message: IncomingMessage, responseUrl: string | undefined): Promise<string> {
+    const started = performance.now();
     const streamId = streamIdOf(message.messageId);
     const kept = await orUnavailable(store.callbackReply('wecom', streamId));
-    if (kept !== undefined) return kept;
+    if (kept !== undefined) {
+      countRedelivery(deps.metrics, started);
+      return kept;
+    }
     const running = inFlight.get(streamId);
-    if (running) return running;
+    if (running) {
+      const answer = await running;
+      countRedelivery(deps.metrics, started);
+      return answer;
+    }
     const answering = answerFresh(message, streamId, responseUrl).finally(() => inFlight.delete(streamId));
     inFlight.set(streamId, answering);
     return answering;
@@ -241,6 +252,11 @@ export function createWecomCallback(deps: WecomCallbackDeps): WecomCallback {
       while (later.size > 0) await Promise.allSettled([...later]);
     },
   };
+}
+
+/** Counts a delivery answered with another's answer: it never reaches the router, which counts every other message. */
+export function countRedelivery(metrics: Pick<Metrics, 'message'> | undefined, started: number): void {
+  metrics?.message('wecom', 'duplicate', (performance.now() - started) / 1000);
 }
 
 /** Our stream id for a message: stable across its redeliveries, and free of the `/+=` its msgid may hold. */

@@ -32,8 +32,8 @@ export interface WecomDeps {
   bound?: InboundBound;
   /** The long connection's timings and this process's name in its lease; tests shorten and set them. */
   socket?: Partial<Pick<LongConnectionOptions, 'instance' | 'leaseMs' | 'tickMs' | 'heartbeatMs' | 'ackTimeoutMs' | 'backoff'>>;
-  /** Where the long connection's state is counted; nowhere by default. */
-  metrics?: Pick<Metrics, 'connection'>;
+  /** Where the long connection's state, and the redeliveries answered without the router, are counted; nowhere by default. */
+  metrics?: Pick<Metrics, 'connection' | 'message'>;
 }
 
 /** WeCom documents no penalty for 45009; a minute is the rate window the webhook states (docs/protocols/wecom.md §4, page 91770). */
@@ -69,7 +69,7 @@ function byCallback(config: Extract<WecomConfig, { token: string }>, deps: Wecom
     platform: 'wecom',
     poster,
     receive(route) {
-      const callback = createWecomCallback({ crypto, route, store: deps.store, sender, log, replyWithinMs: deps.replyWithinMs, now: deps.now, bound: deps.bound });
+      const callback = createWecomCallback({ crypto, route, store: deps.store, sender, log, replyWithinMs: deps.replyWithinMs, now: deps.now, bound: deps.bound, metrics: deps.metrics });
       return {
         routes: [
           // The plaintext alone: no quotes, no newline (docs/protocols/wecom.md §1.1, page 101033).
@@ -118,7 +118,7 @@ function overSocket(config: Extract<WecomConfig, { mode: 'websocket' }>, deps: W
     platform: 'wecom',
     poster: socketPoster({ connection, store: deps.store, webhook: sender, media, log, pauseMs: WECOM_PAUSE_MS }),
     receive(route) {
-      const taking = createSocketInbound({ route, store: deps.store, connection, media, log, bound: deps.bound });
+      const taking = createSocketInbound({ route, store: deps.store, connection, media, log, bound: deps.bound, metrics: deps.metrics });
       inbound = taking;
       return {
         routes: [],

@@ -14,12 +14,13 @@
 import pLimit from 'p-limit';
 import { ZodError } from 'zod';
 import type { Logger } from '../../core/logger.js';
+import type { Metrics } from '../../core/metrics.js';
 import { INBOUND_BOUND, type InboundBound, type RouteMessage } from '../../core/router.js';
 import { plain, type IncomingMessage, type OutgoingMessage } from '../../core/types.js';
 import { text } from '../../messages/index.js';
 import type { CallbackStore } from '../../store/callbacks.js';
 import type { ConnectionStore } from '../../store/connections.js';
-import { KEPT_SECONDS, streamIdOf, streamReply } from './inbound.js';
+import { countRedelivery, KEPT_SECONDS, streamIdOf, streamReply } from './inbound.js';
 import type { LongConnection } from './long-connection.js';
 import { normalize } from './normalize.js';
 import { wecomReply } from './render.js';
@@ -38,6 +39,8 @@ export interface SocketInboundDeps {
   media: SocketMedia;
   log: Logger;
   bound?: InboundBound;
+  /** Where a redelivery answered here, without the router, is counted; nowhere by default. */
+  metrics?: Pick<Metrics, 'message'>;
 }
 
 export interface SocketInbound {
@@ -53,7 +56,7 @@ interface Answer {
   image?: { base64: string };
 }
 
-export function createSocketInbound({ route, store, connection, media, log, bound = INBOUND_BOUND }: SocketInboundDeps): SocketInbound {
+export function createSocketInbound({ route, store, connection, media, log, bound = INBOUND_BOUND, metrics }: SocketInboundDeps): SocketInbound {
   const working = new Set<Promise<void>>();
   const routing = pLimit(bound.handling);
   /** Deliveries of one message inside this process share one answer. */
@@ -72,9 +75,12 @@ export function createSocketInbound({ route, store, connection, media, log, boun
   }
 
   /** The kept answer of a message, routing it first if nobody has; undefined when there is no room to route it now. */
-  async function answerOf(message: IncomingMessage, streamId: string): Promise<Answer | undefined> {
+  async function answerOf(message: IncomingMessage, streamId: string, started: number): Promise<Answer | undefined> {
     const kept = await store.callbackReply('wecom', streamId);
-    if (kept !== undefined) return { body: kept };
+    if (kept !== undefined) {
+      countRedelivery(metrics, started);
+      return { body: kept };
+    }
     if (taken >= bound.handling + bound.waiting) return undefined;
     taken += 1;
     try {
@@ -93,13 +99,15 @@ export function createSocketInbound({ route, store, connection, media, log, boun
     const apology = (words: string): Answer => ({ body: streamReply(streamId, wecomReply(plain(words))) });
     let reply: Answer;
     try {
+      const started = performance.now();
       let running = inFlight.get(streamId);
       const first = !running;
       if (!running) {
-        running = answerOf(message, streamId).finally(() => inFlight.delete(streamId));
+        running = answerOf(message, streamId, started).finally(() => inFlight.delete(streamId));
         inFlight.set(streamId, running);
       }
       const kept = await running;
+      if (!first && kept !== undefined) countRedelivery(metrics, started);
       if (kept === undefined) log.warn('too many messages at once; this one was told to send again', where);
       // A delivery that joined another's routing answers with the text alone.
       reply = kept === undefined ? apology(text.busy) : first ? kept : { body: kept.body };
