@@ -37,8 +37,8 @@
  * answers), or any not answered 2xx — since it is then the latency of a queue, not of the server
  * at 500/s; the goal line counts such a p99 as not met.
  *
- * BENCH_SECONDS (default 10) sets the length of the maximum-rate and fixed-rate phases;
- * The bot's servers run with the Node flags `duban` starts with (src/cli/index.ts's first line);
+ * BENCH_SECONDS (default 10) sets the length of the maximum-rate and fixed-rate phases. The bot's
+ * servers run with the Node flags `duban` starts with (src/cli/index.ts's first line);
  * BENCH_SERVER_ARGS gives all servers more (`--cpu-prof --cpu-prof-dir=DIR` to profile them).
  */
 import { fork, type ChildProcess } from 'node:child_process';
