@@ -93,7 +93,7 @@ export function createHttpServer(app: Koa, { log, limits: given }: ServeHttpOpti
   return server;
 }
 
-/** The app's server listening on `port` (0: any free one), resolved once it is. */
+/** The app's server listening on `port` (0: a free one the system picks), resolved once it is. */
 export function listen(app: Koa, options: ServeHttpOptions & { port: number; host?: string }): Promise<Server> {
   const server = createHttpServer(app, options);
   return new Promise<Server>((ready, fail) => {

@@ -1,10 +1,10 @@
 /**
  * A fake DingTalk on 127.0.0.1 for tests, standing in for both hosts the bot talks to:
  *
- * - oapi.dingtalk.com: the sessionWebhook reply URL (`/robot/sendBySession?session=…`), custom
+ * - DingTalk's older API host (oapi): the sessionWebhook reply URL (`/robot/sendBySession?session=…`), custom
  *   robot webhooks (`/robot/send?access_token=…`, optionally 加签) and media upload
  *   (`/media/upload?access_token=…&type=image`, multipart field `media`);
- * - api.dingtalk.com: the app access token (`/v1.0/oauth2/accessToken`), robot group and 1-on-1
+ * - DingTalk's newer API host (api): the app access token (`/v1.0/oauth2/accessToken`), robot group and 1-on-1
  *   sends (`/v1.0/robot/groupMessages/send`, `/v1.0/robot/oToMessages/batchSend`), and the Stream
  *   gateway (`/v1.0/gateway/connections/open`, then a WebSocket at `/connect?ticket=…`).
  *
@@ -37,7 +37,7 @@ export interface ReceivedRequest {
 
 /**
  * A scripted answer: a DingTalk error carried in an HTTP 200 (`{errcode, errmsg}`, how oapi reports
- * failures), or an HTTP status with an optional body (an object is sent as JSON, e.g. api.dingtalk.com's
+ * failures), or an HTTP status with an optional body (an object is sent as JSON, e.g. the newer API host's
  * `{code, message}`; a string as text).
  */
 export type DingtalkAnswer = { errcode: number; errmsg: string } | { status: number; body?: object | string };
@@ -264,7 +264,7 @@ export async function startFakeDingtalk({ clientId, clientSecret, tokenSeconds =
   }
 
   function robotSend(target: 'groupMessages' | 'oToMessages', headers: Record<string, string>, body: Record<string, unknown> | undefined): Reply {
-    // api.dingtalk.com takes the token in this header, not in the query (§4b), and fails with HTTP 401.
+    // The newer API host takes the token in this header, not in the query (§4b), and fails with HTTP 401.
     if (!tokenIsValid(headers['x-acs-dingtalk-access-token'])) return { status: 401, body: { code: 'InvalidAuthentication', message: '不合法的access_token' } };
     const problem = robotSendProblem(target, body);
     if (problem !== undefined) return { status: 400, body: { code: 'fake.invalidParameter', message: `fake-dingtalk: ${problem}` } };

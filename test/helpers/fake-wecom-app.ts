@@ -1,5 +1,5 @@
 /**
- * A fake qyapi.weixin.qq.com for one 自建应用, on 127.0.0.1: gettoken (docs/protocols/wecom.md §6.1, page 91039),
+ * A fake of WeCom's server API (the qyapi host) for one 自建应用, on 127.0.0.1: gettoken (docs/protocols/wecom.md §6.1, page 91039),
  * the corp and agent jsapi tickets (docs/protocols/wecom.md §6.2, page 90506) and OAuth's
  * auth/getuserinfo (docs/protocols/wecom.md §6.5, page 91023). It counts the calls to
  * each endpoint, so a test can assert what was cached, and can expire the token in use on demand.

@@ -1,5 +1,5 @@
 /**
- * A fake qyapi.weixin.qq.com on 127.0.0.1 for tests: it serves the 消息推送 webhook
+ * A fake of WeCom's API host (qyapi) on 127.0.0.1 for tests: it serves the 消息推送 webhook
  * (`/cgi-bin/webhook/send?key=…`) and the AI bot's one-shot `response_url`
  * (`/cgi-bin/aibot/response?response_code=…`), and records every request it gets, so a test can
  * assert exactly what the bot posted. Point the bot's WeCom API base at `base`.

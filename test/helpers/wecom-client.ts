@@ -203,7 +203,7 @@ export interface WecomMixedMessage extends Envelope {
 export const TEST_AIBOT_ID = 'AIBOTID';
 /**
  * Where a message points when the test gives no response_url: a refused local port, so a bot that
- * answers through it can never reach the real qyapi.weixin.qq.com from a test.
+ * answers through it can never reach WeCom's real API host from a test.
  */
 const NOWHERE = 'http://127.0.0.1:1';
 
