@@ -178,11 +178,32 @@ export function buildRanking(
  * it changed for (`recount`). Sums are taken task by task in the tasks' order for every township,
  * whether all are counted or one, so a recounted row is the one a fresh book would compute.
  */
-export function rankingBook(basis: RankingBasis, progress: ProgressTable, deadlines?: GrantedDeadlines): RankingBook {
-  const { month, asOf, calendar, townships } = basis;
+export function rankingBook(basis: RankingBasis, progress: ProgressTable, deadlines?: Lookup<ReadonlyMap<string, Ymd>>): RankingBook {
+  return beginRankingBook(basis, progress, deadlines).book();
+}
+
+/**
+ * A ranking book counted while its progress is still arriving: the caller puts a task's cells in
+ * the table and its grants in `deadlines`, then says it is `taken`. Every task taken without a gap
+ * in the tasks' order is counted at once, so the tally of a large county runs while the rest of
+ * its standings are still on the wire, and the sums are the very additions `rankingBook` makes.
+ */
+export interface RankingBookUnderway {
+  taken(task: string): void;
+  /** The book; a task not taken yet is counted from the table and `deadlines` as they are now. */
+  book(): RankingBook;
+}
+
+export function beginRankingBook(basis: RankingBasis, progress: ProgressTable, deadlines?: Lookup<ReadonlyMap<string, Ymd>>): RankingBookUnderway {
+  const { month, asOf, calendar } = basis;
+  // Townships in the order of their records, so that each task's cells are read front to back: in
+  // the county's order (by name) a large county's reads jump about the cells and miss the cache.
+  // Every result is the same in any order: sums run over tasks, and the ranking's order is total.
+  const byRecord = basis.townships.map((township) => ({ township, record: progress.recordOf(township.id) ?? -1 })).sort((a, b) => a.record - b.record);
+  const townships = byRecord.map((one) => one.township);
+  const records = Int32Array.from(byRecord, (one) => one.record);
   const n = townships.length;
   const indexOf = new Map(townships.map((township, index) => [township.id, index]));
-  const records = Int32Array.from(townships, (township) => progress.recordOf(township.id) ?? -1);
   const timedOf = (task: Pick<Task, 'start' | 'deadline'>): Timed => ({ pace: pace({ task, today: asOf, calendar }), deadlineDay: epochDay(task.deadline) });
   // The calendar figures are the same for every township: once per task keeps 2,000 × 300 fast.
   // A task that has not started by `asOf` cannot have progress yet, so it would only lower scores.
@@ -195,7 +216,7 @@ export function rankingBook(basis: RankingBasis, progress: ProgressTable, deadli
         members,
         memberMask: members && maskOf(members, n),
         timed: timedOf(task),
-        grants: deadlines?.get(task.id),
+        grants: undefined,
         grantedPaces: new Map(),
         cells: undefined,
       };
@@ -208,93 +229,120 @@ export function rankingBook(basis: RankingBasis, progress: ProgressTable, deadli
     return found;
   };
   const tally = emptyTally(n);
-  const scored: (Scored | undefined)[] = new Array<Scored | undefined>(n).fill(undefined);
   const readReports = (): void => {
     for (const one of counted) one.cells = progress.cells(one.task.id);
   };
 
-  readReports();
-  tallyTasks(townships, records, counted, paceTo, tally);
-  for (const [index, township] of townships.entries()) scored[index] = scoreOf(township, index, tally);
-
-  const recountIndexes = (indexes: readonly number[]): void => {
-    if (indexes.length === 0) return;
-    readReports();
-    for (const index of indexes) resetTally(tally, index);
-    tallyTasks(townships, records, counted, paceTo, tally, indexes);
-    for (const index of indexes) {
-      const township = townships[index];
-      if (township) scored[index] = scoreOf(township, index, tally);
+  const taken = new Set<string>();
+  /** counted[0, next) are in the tally. */
+  let next = 0;
+  const countUpTo = (end: number): void => {
+    const ready = counted.slice(next, end);
+    for (const one of ready) {
+      one.cells = progress.cells(one.task.id);
+      one.grants = deadlines?.get(one.task.id);
     }
+    tallyTasks(townships, records, ready, paceTo, tally);
+    next = end;
   };
+  let made: RankingBook | undefined;
 
   return {
-    basis,
-    recount(ids) {
-      const indexes = new Set<number>();
-      for (const id of ids) {
-        const index = indexOf.get(id);
-        if (index !== undefined) indexes.add(index);
-      }
-      recountIndexes([...indexes]);
+    taken(task) {
+      taken.add(task);
+      let end = next;
+      while (end < counted.length && taken.has(counted[end]?.task.id ?? '')) end += 1;
+      if (end > next) countUpTo(end);
     },
 
-    regrant(task, grants) {
-      const one = countedById.get(task);
-      if (!one) return;
-      const before = one.grants;
-      one.grants = grants;
-      const moved = new Set<string>([...(before?.keys() ?? []), ...(grants?.keys() ?? [])].filter((id) => before?.get(id) !== grants?.get(id)));
-      this.recount(moved);
-    },
+    book() {
+      if (made) return made;
+      countUpTo(counted.length);
+      const scored = townships.map((township, index) => scoreOf(township, index, tally));
+      const recountIndexes = (indexes: readonly number[]): void => {
+        if (indexes.length === 0) return;
+        readReports();
+        for (const index of indexes) resetTally(tally, index);
+        tallyTasks(townships, records, counted, paceTo, tally, indexes);
+        for (const index of indexes) {
+          const township = townships[index];
+          if (township) scored[index] = scoreOf(township, index, tally);
+        }
+      };
+      made = {
+        basis,
+        recount(ids) {
+          const indexes = new Set<number>();
+          for (const id of ids) {
+            const index = indexOf.get(id);
+            if (index !== undefined) indexes.add(index);
+          }
+          recountIndexes([...indexes]);
+        },
 
-    place(township) {
-      const index = indexOf.get(township);
-      const own = index === undefined ? undefined : scored[index];
-      if (!own) return undefined;
-      // Ranks are shared by equal results (sharedRanks): one more than the townships strictly ahead.
-      let ahead = 0;
-      let of = 0;
-      for (const other of scored) {
-        if (!other) continue;
-        of += 1;
-        if (better(other, own)) ahead += 1;
-      }
-      return { rank: ahead + 1, of };
-    },
+        regrant(task, grants) {
+          const one = countedById.get(task);
+          if (!one) return;
+          const before = one.grants;
+          one.grants = grants;
+          const moved = new Set<string>([...(before?.keys() ?? []), ...(grants?.keys() ?? [])].filter((id) => before?.get(id) !== grants?.get(id)));
+          this.recount(moved);
+        },
 
-    snapshot(previous) {
-      const ordered = scored.filter((one): one is Scored => one !== undefined).map((one) => ({ row: { ...one.row }, lastMs: one.lastMs }));
-      ordered.sort(
-        (a, b) =>
-          b.row.score - a.row.score ||
-          a.row.overdue - b.row.overdue ||
-          compareMs(a.lastMs, b.lastMs) ||
-          byName(a.row.name, b.row.name) ||
-          (a.row.township < b.row.township ? -1 : a.row.township > b.row.township ? 1 : 0),
-      );
+        place(township) {
+          const index = indexOf.get(township);
+          const own = index === undefined ? undefined : scored[index];
+          if (!own) return undefined;
+          // Ranks are shared by equal results (sharedRanks): one more than the townships strictly ahead.
+          let ahead = 0;
+          let of = 0;
+          for (const other of scored) {
+            if (!other) continue;
+            of += 1;
+            if (better(other, own)) ahead += 1;
+          }
+          return { rank: ahead + 1, of };
+        },
 
-      const previousRanks = new Map(previous?.rows.map((row) => [row.township, row.rank]));
-      const ranks = sharedRanks(ordered, sameResult);
-      const rows: RankingRow[] = [];
-      for (const [index, current] of ordered.entries()) {
-        current.row.rank = ranks[index] ?? index + 1;
-        const previousRank = previousRanks.get(current.row.township);
-        if (previousRank !== undefined) current.row.previousRank = previousRank;
-        rows.push(current.row);
-      }
-
-      if (rows.length > BOTTOM) {
-        // Only ranks inside the last three places: a tie straddling the line is left unmarked
-        // whole (equal results, equal treatment), so no more than three are ever marked — ten
-        // townships tied at zero are not a 后三位.
-        const line = rows.length - BOTTOM;
-        for (const row of rows) row.bottom = row.rank > line && row.score < 1000;
-      }
-
-      return { month, asOf, rows };
+        snapshot(previous) {
+          return snapshotOf(month, asOf, scored, previous);
+        },
+      };
+      return made;
     },
   };
+}
+
+function snapshotOf(month: Ym, asOf: Ymd, scored: readonly (Scored | undefined)[], previous: RankingSnapshot | undefined): RankingSnapshot {
+  const ordered = scored.filter((one): one is Scored => one !== undefined).map((one) => ({ row: { ...one.row }, lastMs: one.lastMs }));
+  ordered.sort(
+    (a, b) =>
+      b.row.score - a.row.score ||
+      a.row.overdue - b.row.overdue ||
+      compareMs(a.lastMs, b.lastMs) ||
+      byName(a.row.name, b.row.name) ||
+      (a.row.township < b.row.township ? -1 : a.row.township > b.row.township ? 1 : 0),
+  );
+
+  const previousRanks = new Map(previous?.rows.map((row) => [row.township, row.rank]));
+  const ranks = sharedRanks(ordered, sameResult);
+  const rows: RankingRow[] = [];
+  for (const [index, current] of ordered.entries()) {
+    current.row.rank = ranks[index] ?? index + 1;
+    const previousRank = previousRanks.get(current.row.township);
+    if (previousRank !== undefined) current.row.previousRank = previousRank;
+    rows.push(current.row);
+  }
+
+  if (rows.length > BOTTOM) {
+    // Only ranks inside the last three places: a tie straddling the line is left unmarked
+    // whole (equal results, equal treatment), so no more than three are ever marked — ten
+    // townships tied at zero are not a 后三位.
+    const line = rows.length - BOTTOM;
+    for (const row of rows) row.bottom = row.rank > line && row.score < 1000;
+  }
+
+  return { month, asOf, rows };
 }
 
 function membersOf(ids: readonly string[], indexOf: ReadonlyMap<string, number>): number[] {

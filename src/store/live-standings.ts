@@ -17,13 +17,13 @@
  * Cluster-safe (docs/design.md §4): the clock, the XLENs and the reads are single-key commands in a pipeline.
  */
 import type { ChainableCommander, Redis } from 'ioredis';
-import { rankingBook, type ProgressTable, type RankingBasis, type RankingBook } from '../domain/ranking.js';
+import { beginRankingBook, rankingBook, type Lookup, type ProgressTable, type RankingBasis, type RankingBook } from '../domain/ranking.js';
 import type { Ymd } from '../domain/model.js';
 import { CounterSchema, decode, decodeJson, GrantSchema } from './codec.js';
 import type { Keys } from './keys.js';
 import type { RankingClock } from './ranking-clock.js';
-import { run, StringHash } from './redis-io.js';
-import { cellsOf, rebuiltCells, standingChanged, type Slots } from './slots.js';
+import { readInBatches, run, StringHash } from './redis-io.js';
+import { cellsOf, rebuiltCells, standingChanged, standingsPerRead, type Slots } from './slots.js';
 import type { WrittenReport } from './types.js';
 
 export interface LiveStandings {
@@ -66,7 +66,13 @@ export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots, cloc
     recordOf: (township) => slotOf.get(township),
     cells: (task) => copies.get(task)?.cells,
   };
-  const deadlines = (): Map<string, ReadonlyMap<string, Ymd>> => new Map([...copies].filter(([, copy]) => copy.grants.size > 0).map(([id, copy]) => [id, copy.grants]));
+  /** The copies' grants as the book reads them; none granted reads as no grants. */
+  const deadlines: Lookup<ReadonlyMap<string, Ymd>> = {
+    get: (task) => {
+      const grants = copies.get(task)?.grants;
+      return grants && grants.size > 0 ? grants : undefined;
+    },
+  };
 
   /**
    * Queues the reads of a task's copy: its ledger's length, its standings, its grants. A length read
@@ -118,24 +124,19 @@ export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots, cloc
       copiesFor = basis.tasks;
       seen = undefined;
     }
+    if (copies.size === 0 && ids.length > 0) return readWhole(basis);
     const moved = new Set<string>();
     patch(written, moved);
     // The clock, and the tasks the caller has just written that could not be patched, read with
-    // their ledgers' lengths: most answers take this one round trip. With no copies yet (a first
-    // answer, a new county) every task is read in it, the township slots beside it. A report's
-    // answer whose own reports were all patched in knows the clock from its bump: no round trip.
-    const early = copies.size === 0 ? ids : behind(ids, written);
+    // their ledgers' lengths: most answers take this one round trip. A report's answer whose own
+    // reports were all patched in knows the clock from its bump: no round trip.
+    const early = behind(ids, written);
     // Slots never change once given; a new township list may bring new ones.
     const newSlots = slotsFor !== basis.townships;
     const told = upTo !== undefined && early.length === 0 && !newSlots && seen !== undefined ? upTo : undefined;
     const read = (): Promise<unknown[]> => run(early.reduce(queueRead, redis.pipeline().get(clock.key)));
     const [replies, slotsRead] = await Promise.all([told === undefined ? read() : [], newSlots ? slots.read() : undefined]);
-    if (slotsRead) {
-      slotOf = slotsRead;
-      bySlot = [];
-      for (const [id, slot] of slotOf) bySlot[slot] = id;
-      slotsFor = basis.townships;
-    }
+    if (slotsRead) takeSlots(slotsRead, basis);
     const tick = told ?? clock.decode(replies[0]);
     const fresh = new Map<string, TaskCopy>();
     for (const [i, id] of early.entries()) fresh.set(id, await copyOf(id, ...readAt(replies, 1 + 3 * i, id)));
@@ -165,10 +166,9 @@ export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots, cloc
       sweptAt = Date.now();
       late = unread.filter((id, i) => copies.get(id)?.ledgerLength !== decode(CounterSchema, lengths[i], keys.ledger(id)));
     }
-    if (late.length > 0) {
-      const more = await run(late.reduce(queueRead, redis.pipeline()));
-      for (const [i, id] of late.entries()) adopt(id, await copyOf(id, ...readAt(more, 3 * i, id)), moved);
-    }
+    await readTasks(late, (id, copy) => {
+      adopt(id, copy, moved);
+    });
     seen = told !== undefined && seen !== undefined ? Math.max(seen, told) : tick;
 
     const book = kept && sameBasis(kept.basis, basis) ? kept : undefined;
@@ -179,8 +179,43 @@ export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots, cloc
       return book;
     }
     regranted.clear();
-    kept = rankingBook(basis, progress, deadlines());
+    kept = rankingBook(basis, progress, deadlines);
     return kept;
+  }
+
+  /**
+   * A first answer, or a new county: the clock and any new township slots, then every task, each
+   * counted as its batch arrives, in the tasks' order — in a county of 20,000 townships the tally
+   * runs while the later standings are still on the wire.
+   */
+  async function readWhole(basis: RankingBasis): Promise<RankingBook> {
+    // The clock before the tasks: a change after it is in the copies, or counted again next time.
+    const [tick, slotsRead] = await Promise.all([redis.get(clock.key), slotsFor !== basis.townships ? slots.read() : undefined]);
+    if (slotsRead) takeSlots(slotsRead, basis);
+    const underway = beginRankingBook(basis, progress, deadlines);
+    await readTasks(basis.tasks.map((task) => task.id), (id, copy) => {
+      copies.set(id, copy);
+      underway.taken(id);
+    });
+    seen = clock.decode(tick);
+    sweptAt = Date.now();
+    regranted.clear();
+    kept = underway.book();
+    return kept;
+  }
+
+  /** Tasks' copies read in batches (redis-io.ts readInBatches), each handed over in order as it arrives. */
+  async function readTasks(ids: readonly string[], took: (id: string, copy: TaskCopy) => void): Promise<void> {
+    await readInBatches(redis, ids, standingsPerRead(slotOf.size), queueRead, async (replies, batch) => {
+      for (const [i, id] of batch.entries()) took(id, await copyOf(id, ...readAt(replies, 3 * i, id)));
+    });
+  }
+
+  function takeSlots(read: ReadonlyMap<string, number>, basis: RankingBasis): void {
+    slotOf = read;
+    bySlot = [];
+    for (const [id, slot] of slotOf) bySlot[slot] = id;
+    slotsFor = basis.townships;
   }
 
   /** The tasks of `reports` whose copy is older than a report: they are read again. */

@@ -37,6 +37,14 @@ export function cellsOf(bytes: Buffer): Float64Array {
 
 const LITTLE_ENDIAN = endianness() === 'LE';
 
+/** Standings read in one pipeline (redis-io.ts readInBatches): a few megabytes. */
+const STANDINGS_PER_READ_BYTES = 4 * 1024 * 1024;
+
+/** How many tasks' standings make one batch of a read, in a county of `townships`. */
+export function standingsPerRead(townships: number): number {
+  return Math.max(1, Math.floor(STANDINGS_PER_READ_BYTES / (STANDING_BYTES * Math.max(1, townships))));
+}
+
 /** Whether the record at `slot` differs between two versions of a task's cells; past the end reads as no progress. */
 export function standingChanged(before: Float64Array, after: Float64Array, slot: number): boolean {
   const at = (cells: Float64Array): number => cells[2 * slot + 1] ?? 0;

@@ -7,10 +7,10 @@ import type { Progress, Ym } from '../domain/model.js';
 import type { ProgressTable, RankingBasis, RankingBook, RankingSnapshot } from '../domain/ranking.js';
 import { decodeJson, decodeJsonHash, encodeJson, GrantSchema, ProgressSchema, RankingSnapshotSchema, ReviewRecordSchema } from './codec.js';
 import type { Keys } from './keys.js';
-import { getJson, run } from './redis-io.js';
+import { getJson, readInBatches, run } from './redis-io.js';
 import { createLiveStandings } from './live-standings.js';
 import type { RankingClock } from './ranking-clock.js';
-import { cellsOf, createSlots, rebuiltCells } from './slots.js';
+import { cellsOf, createSlots, rebuiltCells, standingsPerRead } from './slots.js';
 import type { CellFacts, WrittenReport } from './types.js';
 
 /** A cell's facts from its three fields as Redis holds them (null: none). */
@@ -76,14 +76,13 @@ export function createStandingsStore(redis: Redis, keys: Keys, clock: RankingClo
     async standings(taskIds) {
       const slotOf = await slots.read();
       const cells = new Map<string, Float64Array>();
-      const pipeline = redis.pipeline();
-      for (const id of taskIds) pipeline.getBuffer(keys.standings(id));
-      const replies = taskIds.length === 0 ? [] : await run(pipeline);
-      for (const [i, id] of taskIds.entries()) {
-        const reply = replies[i];
-        // Written before this layout existed, or reported on while the string was missing.
-        cells.set(id, Buffer.isBuffer(reply) ? cellsOf(reply) : await rebuiltCells(redis, keys, id, slotOf));
-      }
+      await readInBatches(redis, taskIds, standingsPerRead(slotOf.size), (pipeline, id) => pipeline.getBuffer(keys.standings(id)), async (replies, batch) => {
+        for (const [i, id] of batch.entries()) {
+          const reply = replies[i];
+          // Written before this layout existed, or reported on while the string was missing.
+          cells.set(id, Buffer.isBuffer(reply) ? cellsOf(reply) : await rebuiltCells(redis, keys, id, slotOf));
+        }
+      });
       return { recordOf: (township) => slotOf.get(township), cells: (task) => cells.get(task) };
     },
 

@@ -113,6 +113,26 @@ describe('the ranking each instance keeps', () => {
     expect(book.place('西河乡')).toEqual({ rank: 1, of: 4 });
   });
 
+  it('ranks a task whose standings were never written from its progress on its first answer', async () => {
+    const { first, second, keys } = await twoInstances();
+    await report(first, 'T1', '城关镇', 40);
+    await report(first, 'T2', '红星乡', 70);
+    await t.redis.del(keys.standings('T1'));
+
+    expect((await second.rankingBook(await basisOf(second))).snapshot()).toEqual(await afresh(first));
+  });
+
+  it('fails a first answer whose tasks cannot be read, and reads every task again for the next', async () => {
+    const { first, second, keys } = await twoInstances();
+    await report(first, 'T1', '城关镇', 40);
+    // Not a hash: every task's HGETALL of its grants fails, the later ones while the first is handled.
+    for (const task of ['T1', 'T2']) await t.redis.set(keys.deadlines(task), 'not a hash');
+    await expect(second.rankingBook(await basisOf(second))).rejects.toThrow(/WRONGTYPE/);
+
+    for (const task of ['T1', 'T2']) await t.redis.del(keys.deadlines(task));
+    expect((await second.rankingBook(await basisOf(second))).snapshot()).toEqual(await afresh(first));
+  });
+
   it('agrees with a ranking computed afresh after any reports and corrections from two instances, each patched in as its answer asks, or asked at once', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -6,6 +6,7 @@ import { beijingInstant } from '../../src/domain/dates.js';
 import { DEFAULT_SCHEDULE, type ScheduleSettings } from '../../src/domain/schedule.js';
 import { StoreDataError } from '../../src/store/codec.js';
 import { createKeys, type Keys } from '../../src/store/keys.js';
+import { readInBatches } from '../../src/store/redis-io.js';
 import { createRedisStore, type Store } from '../../src/store/redis-store.js';
 import type { ReportInput } from '../../src/store/types.js';
 import { openTestRedis, type TestRedis } from '../helpers/redis.js';
@@ -853,5 +854,29 @@ describe('keys', () => {
     const setup = [keys.county(), keys.townships(), keys.groups(), keys.people(), keys.tasks(), keys.taskSeq()];
     expect(new Set(setup.map((k) => /\{([^}]*)\}/.exec(k)?.[1]))).toEqual(new Set(['county']));
     expect(() => createKeys('a{b}')).toThrow();
+  });
+});
+
+describe('a read made in batches', () => {
+  it('hands over every batch in order, and fails on the first that fails without leaving the later failures unhandled', async () => {
+    const { keys } = fresh();
+    const names = ['a', 'b', 'c', 'd', 'e'].map((name) => `${keys.prefix}:batch:${name}`);
+    for (const [i, key] of names.entries()) await t.redis.set(key, String(i));
+    const taken: string[][] = [];
+    await readInBatches(t.redis, names, 2, (pipeline, key) => pipeline.get(key), (replies) => {
+      taken.push(replies.map(String));
+    });
+    expect(taken).toEqual([['0', '1'], ['2', '3'], ['4']]);
+
+    // Not a hash: HGETALL fails for every batch from the second on, the later ones while the second's failure is handled.
+    const hashes = names.slice(0, 2);
+    const strings = names.slice(2);
+    await Promise.all(hashes.map((key) => t.redis.del(key).then(() => t.redis.hset(key, 'f', '1'))));
+    const seen: number[] = [];
+    const read = readInBatches(t.redis, [...hashes, ...strings], 2, (pipeline, key) => pipeline.hgetall(key), (replies) => {
+      seen.push(replies.length);
+    });
+    await expect(read).rejects.toThrow(/WRONGTYPE/);
+    expect(seen).toEqual([2]);
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { beijingDay, instantMs } from '../../../src/domain/dates.js';
 import { lightFor, pace } from '../../../src/domain/lights.js';
 import type { Reported, Task, Township, Ymd } from '../../../src/domain/model.js';
-import { activeInMonth, buildRanking, progressTable, rankingBook, type Lookup, type ProgressTable, type RankingBasis } from '../../../src/domain/ranking.js';
+import { activeInMonth, beginRankingBook, buildRanking, progressTable, rankingBook, type Lookup, type ProgressTable, type RankingBasis } from '../../../src/domain/ranking.js';
 import { completion, requiredAmount } from '../../../src/domain/targets.js';
 import { taskOf } from '../../fixtures/county.js';
 import { calendarStub } from '../../helpers/calendar-stub.js';
@@ -59,10 +59,14 @@ const countyArb = townshipsArb.chain((townships) =>
   ),
 );
 
-/** A table over maps the test changes in place, made again whenever the book reads a task. */
+/**
+ * A table over maps the test changes in place, made again whenever the book reads a task. Records
+ * run in the reverse of the county's order, as slots given before the townships were sorted by name.
+ */
 function tableOver(townships: readonly Township[], tasks: readonly Task[], progress: Lookup<Lookup<Reported>>): ProgressTable {
-  const recordOf = new Map(townships.map((township, index) => [township.id, index]));
-  return { recordOf: (township) => recordOf.get(township), cells: (task) => progressTable(townships, tasks, progress).cells(task) };
+  const inRecordOrder = [...townships].reverse();
+  const recordOf = new Map(inRecordOrder.map((township, index) => [township.id, index]));
+  return { recordOf: (township) => recordOf.get(township), cells: (task) => progressTable(inRecordOrder, tasks, progress).cells(task) };
 }
 
 describe('a ranking book kept up to date report by report', () => {
@@ -174,15 +178,7 @@ describe('a ranking computed from numbers', () => {
     fc.assert(
       fc.property(countyArb, ({ townships, tasks, changes }) => {
         const basis: RankingBasis = { month: '2026-11', asOf: AS_OF, townships, tasks, calendar };
-        const progress = new Map<string, Map<string, Reported>>(tasks.map((t) => [t.id, new Map()]));
-        const deadlines = new Map<string, Map<string, Ymd>>();
-        for (const change of changes) {
-          const task = tasks[change.task % tasks.length];
-          const township = townships[change.township % townships.length];
-          if (!task || !township) throw new Error('the county has a task and a township');
-          if (change.kind === 'report' && change.reported) progress.get(task.id)?.set(township.id, change.reported);
-          if (change.kind === 'grant' && change.deadline) deadlines.set(task.id, new Map(deadlines.get(task.id)).set(township.id, change.deadline));
-        }
+        const { progress, deadlines } = settled(townships, tasks, changes);
         const rows = buildRanking({ ...basis, progress, deadlines }).rows.map(({ lastAt, previousRank: _, ...row }) => ({ ...row, lastMs: lastAt === undefined ? Number.POSITIVE_INFINITY : instantMs(lastAt) }));
         expect(rows).toEqual(referenceRanking(basis, progress, deadlines));
       }),
@@ -190,3 +186,52 @@ describe('a ranking computed from numbers', () => {
     );
   });
 });
+
+describe('a ranking book counted while its progress arrives', () => {
+  it('ranks as a ranking computed afresh, whatever order the tasks arrive in and however many are still on the way when the book is asked for', () => {
+    const arrivalArb = countyArb.chain((county) => fc.record({ county: fc.constant(county), arrival: fc.shuffledSubarray(county.tasks.map((task) => task.id)) }));
+    fc.assert(
+      fc.property(arrivalArb, ({ county: { townships, tasks, changes }, arrival }) => {
+        const basis: RankingBasis = { month: '2026-11', asOf: AS_OF, townships, tasks, calendar };
+        const { progress, deadlines } = settled(townships, tasks, changes);
+        // What has arrived: a task's progress and grants are there only from the moment it is taken.
+        const arrived = new Map<string, Map<string, Reported>>();
+        const arrivedGrants = new Map<string, Map<string, Ymd>>();
+        const bring = (id: string): void => {
+          arrived.set(id, progress.get(id) ?? new Map<string, Reported>());
+          const grants = deadlines.get(id);
+          if (grants) arrivedGrants.set(id, grants);
+        };
+        const underway = beginRankingBook(basis, tableOver(townships, tasks, arrived), arrivedGrants);
+        for (const id of arrival) {
+          bring(id);
+          underway.taken(id);
+        }
+        for (const task of tasks) if (!arrived.has(task.id)) bring(task.id);
+
+        const book = underway.book();
+        expect(book.snapshot()).toEqual(buildRanking({ ...basis, progress, deadlines }));
+        const [first] = townships;
+        if (!first) throw new Error('the county has a township');
+        for (const reports of progress.values()) reports.delete(first.id);
+        book.recount([first.id]);
+        expect(book.snapshot()).toEqual(buildRanking({ ...basis, progress, deadlines }));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+/** The progress and grants a list of changes leaves, each change's last word standing. */
+function settled(townships: readonly Township[], tasks: readonly Task[], changes: readonly Change[]): { progress: Map<string, Map<string, Reported>>; deadlines: Map<string, Map<string, Ymd>> } {
+  const progress = new Map<string, Map<string, Reported>>(tasks.map((t) => [t.id, new Map()]));
+  const deadlines = new Map<string, Map<string, Ymd>>();
+  for (const change of changes) {
+    const task = tasks[change.task % tasks.length];
+    const township = townships[change.township % townships.length];
+    if (!task || !township) throw new Error('the county has a task and a township');
+    if (change.kind === 'report' && change.reported) progress.get(task.id)?.set(township.id, change.reported);
+    if (change.kind === 'grant' && change.deadline) deadlines.set(task.id, new Map(deadlines.get(task.id)).set(township.id, change.deadline));
+  }
+  return { progress, deadlines };
+}
