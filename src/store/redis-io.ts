@@ -56,8 +56,9 @@ export async function readInBatches<T>(
   queue: (pipeline: ChainableCommander, item: T) => ChainableCommander,
   take: (replies: readonly unknown[], batch: readonly T[]) => Promise<void> | void,
 ): Promise<void> {
+  const size = Math.max(1, perBatch);
   const batches: T[][] = [];
-  for (let at = 0; at < items.length; at += Math.max(1, perBatch)) batches.push(items.slice(at, at + Math.max(1, perBatch)));
+  for (let at = 0; at < items.length; at += size) batches.push(items.slice(at, at + size));
   const sent: Promise<unknown[]>[] = [];
   const send = (batch: readonly T[] | undefined): void => {
     if (!batch) return;
