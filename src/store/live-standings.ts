@@ -166,9 +166,11 @@ export function createLiveStandings(redis: Redis, keys: Keys, slots: Slots, cloc
       sweptAt = Date.now();
       late = unread.filter((id, i) => copies.get(id)?.ledgerLength !== decode(CounterSchema, lengths[i], keys.ledger(id)));
     }
-    await readTasks(late, (id, copy) => {
-      adopt(id, copy, moved);
-    });
+    if (late.length > 0) {
+      await readTasks(late, (id, copy) => {
+        adopt(id, copy, moved);
+      });
+    }
     seen = told !== undefined && seen !== undefined ? Math.max(seen, told) : tick;
 
     const book = kept && sameBasis(kept.basis, basis) ? kept : undefined;
