@@ -196,6 +196,23 @@ describe('a WeCom message (POST /wecom/callback)', () => {
     expect(await ledgerSize()).toBe(0);
   });
 
+  it('answers a redelivery of 排名 图 with the same body, the picture in it', async () => {
+    const server = await serve();
+    const callback = wecom.callback(textMessage({ msgid: 'msg-chart-again', userid: 'wangshuji', content: '排名 图' }));
+    const first = await deliver(server, callback);
+    const again = await deliver(server, callback);
+
+    expect(again).toEqual(first);
+    expect(opened(again.body, callback).stream.msg_item?.[0]?.msgtype).toBe('image');
+  });
+
+  it('answers a refresh of a stream it has not kept with an empty 200', async () => {
+    const server = await serve();
+    const refresh = { msgid: 'msg-refresh', aibotid: 'AIBOTID', chattype: 'single', from: { userid: 'lilianluo' }, msgtype: 'stream', stream: { id: createHash('sha1').update('msg-report-1').digest('hex') } };
+
+    expect(await deliver(server, wecom.callback(refresh))).toEqual({ status: 200, body: '' });
+  });
+
   it('answers an event with an empty 200', async () => {
     const server = await serve();
     const event = { msgid: 'evt-1', aibotid: 'AIBOTID', create_time: 1700000000, chattype: 'single', from: { userid: 'lilianluo' }, msgtype: 'event', event: { eventtype: 'enter_chat' } };
@@ -353,6 +370,23 @@ describe('a WeCom answer that is not ready in time', () => {
     expect(again).toEqual(first);
     await new Promise((done) => setTimeout(done, 400));
     expect(fake.received.filter((r) => r.path === '/cgi-bin/aibot/response')).toHaveLength(1);
+    expect(await ledgerSize()).toBe(1);
+  });
+
+  it('gives a redelivery on another instance, while the first is still working, the same "working" and records it once', async () => {
+    const second = await compose(await bot.db.connect(), { log: createLogger('silent'), prefix: `${bot.db.prefix}:bot`, now: () => bot.clock.now });
+    const gate = gated(bot.route);
+    const one = await serve({ route: gate.route, replyWithinMs: 20 });
+    const two = await serve({ route: second.route, store: second.store });
+    const callback = wecom.callback(report('msg-working-elsewhere'));
+    const first = opened((await deliver(one, callback)).body, callback);
+    const again = opened((await deliver(two, callback)).body, callback);
+
+    expect(first.stream.content).toContain('正在处理');
+    expect(again).toEqual(first);
+    gate.open();
+    const posted = await fake.waitFor((r) => r.path === '/cgi-bin/aibot/response');
+    expect(posted.body).toMatchObject({ markdown: { content: expect.stringContaining('已记录') as unknown } });
     expect(await ledgerSize()).toBe(1);
   });
 

@@ -4,8 +4,10 @@
  *
  * A message's answer is a `stream` reply with `finish: true` (被动回复, docs/protocols/wecom.md §2.1, page 101031). WeCom waits 5 s and
  * then redelivers, so when the command is not done within `replyWithinMs` the passive reply says
- * it is working and the answer follows through the callback's response_url (docs/protocols/wecom.md §2.2, page 101138). What was
- * answered passively is kept per message, so a redelivery gets the same reply and no second post.
+ * it is working and the answer follows through the callback's response_url (docs/protocols/wecom.md §2.2, page 101138). A
+ * redelivery gets the same reply and no second post: a reply given at once is the router's, which
+ * the router keeps for the message and gives its redeliveries; a "working" one is kept here, by
+ * stream id, and looked up before a message is routed.
  * A flood is routed a few at a time and a bounded number wait (INBOUND_BOUND), also once their
  * "working" reply has gone; past that a message is answered 503, which WeCom delivers again.
  */
@@ -56,13 +58,13 @@ export function checkFreshness(timestamp: string, nowMs: number): void {
   throw new VerifyError(`callback timestamp ${String(Math.round(Math.abs(offMs) / 1000))} s ${how} our clock, outside the ${String(FRESH_WINDOW_SECONDS)} s window (a replay, or this server's clock is wrong)`);
 }
 
-/** What a WeCom callback keeps: its stream's answer. */
+/** What a WeCom callback keeps: a slow message's "working" answer. */
 export type WecomCallbackStore = Pick<CallbackStore, 'callbackReply' | 'keepCallbackReply'>;
 
 export interface WecomCallbackDeps {
   crypto: WecomCrypto;
   route: RouteMessage;
-  /** The answer each callback got, for its redeliveries and for the instance that did not route it. */
+  /** The "working" a slow message got, for its redeliveries and for the instance that did not route it. */
   store: WecomCallbackStore;
   sender: WecomSender;
   log: Logger;
@@ -108,9 +110,8 @@ export function createWecomCallback(deps: WecomCallbackDeps): WecomCallback {
     return JSON.stringify({ encrypt, msgsignature: crypto.sign(timestamp, nonce, encrypt), timestamp: Number(timestamp), nonce });
   }
 
-  async function answerMessage(message: IncomingMessage, responseUrl: string | undefined): Promise<string> {
+  async function answerMessage(message: IncomingMessage, streamId: string, responseUrl: string | undefined): Promise<string> {
     const started = performance.now();
-    const streamId = streamIdOf(message.messageId);
     const kept = await orUnavailable(store.callbackReply('wecom', streamId));
     if (kept !== undefined) {
       countRedelivery(deps.metrics, started);
@@ -137,10 +138,10 @@ export function createWecomCallback(deps: WecomCallbackDeps): WecomCallback {
     try {
       const first = await within(routed, replyWithinMs);
       if (first.state === 'failed') throw first.error;
-      const keep = (content: string, image?: WecomImage) => orUnavailable(store.keepCallbackReply('wecom', streamId, streamReply(streamId, content, image), KEPT_SECONDS));
-      if (first.state === 'done') return (await keep(wecomReply(first.value), replyImage(first.value, message))).answer;
+      // Kept by the router already: a redelivery is routed and answered with it, rendered the same.
+      if (first.state === 'done') return streamReply(streamId, wecomReply(first.value), replyImage(first.value, message));
 
-      const { answer, fresh } = await keep(text.wecom.working);
+      const { answer, fresh } = await orUnavailable(store.keepCallbackReply('wecom', streamId, streamReply(streamId, text.wecom.working), KEPT_SECONDS));
       // Only the delivery whose "working" reply was kept owes the answer; another already gave one.
       if (fresh) {
         const delivering = deliverLater(routed, message, responseUrl);
@@ -197,7 +198,7 @@ export function createWecomCallback(deps: WecomCallbackDeps): WecomCallback {
     switch (inbound.kind) {
       case 'message': {
         const streamId = streamIdOf(inbound.message.messageId);
-        return { plaintext: await answerMessage(inbound.message, inbound.responseUrl), streamId };
+        return { plaintext: await answerMessage(inbound.message, streamId, inbound.responseUrl), streamId };
       }
       case 'not-text': {
         const streamId = streamIdOf(inbound.msgid);
