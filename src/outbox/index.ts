@@ -154,7 +154,7 @@ const DROPPED = 'dropped';
 
 /**
  * A job's lock, as BullMQ's worker sets and renews it (its default), and as a send renews it: it
- * outlasts a send, which gives up after 10 s (src/adapters/http.ts; over WeCom's long connection,
+ * outlasts a send, which gives up after at most 10 s (src/adapters/http.ts; over WeCom's long connection,
  * 5 s: src/adapters/wecom/socket.ts), so a lock renewed before a send still holds when it ends.
  */
 const LOCK_MS = 30_000;
