@@ -2,7 +2,7 @@ import { beijingEpochDay, beijingInstant, epochDay, instantMs } from './dates.js
 import type { GrantedDeadlines } from './extensions.js';
 import { lightOf, pace, type Pace } from './lights.js';
 import type { Instant, Reported, Task, Township, WorkCalendar, Ym, Ymd } from './model.js';
-import { completion, requiredAmount, requiredOfEvery } from './targets.js';
+import { completion, requiredOfEvery, requiredPerVillage } from './targets.js';
 
 /** One township's line in a month's ranking. */
 export interface RankingRow {
@@ -202,6 +202,8 @@ export function beginRankingBook(basis: RankingBasis, progress: ProgressTable, d
   const byRecord = basis.townships.map((township) => ({ township, record: progress.recordOf(township.id) ?? -1 })).sort((a, b) => a.record - b.record);
   const townships = byRecord.map((one) => one.township);
   const records = Int32Array.from(byRecord, (one) => one.record);
+  // Read beside the cells for a count per village: a township object per cell was a third of the count's time.
+  const villages = Float64Array.from(townships, (township) => township.villages);
   const n = townships.length;
   const indexOf = new Map(townships.map((township, index) => [township.id, index]));
   const timedOf = (task: Pick<Task, 'start' | 'deadline'>): Timed => ({ pace: pace({ task, today: asOf, calendar }), deadlineDay: epochDay(task.deadline) });
@@ -242,7 +244,7 @@ export function beginRankingBook(basis: RankingBasis, progress: ProgressTable, d
       one.cells = progress.cells(one.task.id);
       one.grants = deadlines?.get(one.task.id);
     }
-    tallyTasks(townships, records, ready, paceTo, tally);
+    tallyTasks(townships, records, villages, ready, paceTo, tally);
     next = end;
   };
   let made: RankingBook | undefined;
@@ -263,7 +265,7 @@ export function beginRankingBook(basis: RankingBasis, progress: ProgressTable, d
         if (indexes.length === 0) return;
         readReports();
         for (const index of indexes) resetTally(tally, index);
-        tallyTasks(townships, records, counted, paceTo, tally, indexes);
+        tallyTasks(townships, records, villages, counted, paceTo, tally, indexes);
         for (const index of indexes) {
           const township = townships[index];
           if (township) scored[index] = scoreOf(township, index, tally);
@@ -405,15 +407,16 @@ function resetTally(tally: Tally, index: number): void {
  * they are in the processor's cache, which is most of the time a large county takes. `only` counts
  * those townships alone (already reset), in the same order of tasks.
  */
-function tallyTasks(townships: readonly Township[], records: Int32Array, counted: readonly CountedTask[], paceTo: (one: CountedTask, deadline: Ymd) => Timed, tally: Tally, only?: readonly number[]): void {
+function tallyTasks(townships: readonly Township[], records: Int32Array, villages: Float64Array, counted: readonly CountedTask[], paceTo: (one: CountedTask, deadline: Ymd) => Timed, tally: Tally, only?: readonly number[]): void {
   const { tasks: taskCounts, done, doneLate, behind, overdue, weighted, weights, plain, lastMs } = tally;
   for (const one of counted) {
     // What is the same for every township, taken out of the loop that runs once per cell: a
-    // township's own record is read only for what differs by township (villages, a grant).
+    // township's record is read only for a grant, its villages from the array beside the cells.
     const { task, cells, grants, timed: own, memberMask } = one;
     const { weight, target } = task;
     const closed = task.status === 'closed';
     const every = requiredOfEvery(target);
+    const perVillage = requiredPerVillage(target);
     // The townships counted: these few, the task's own, or every one.
     const list = only ?? one.members;
     const count = list ? list.length : townships.length;
@@ -422,8 +425,7 @@ function tallyTasks(townships: readonly Township[], records: Int32Array, counted
       if (only && memberMask && memberMask[index] !== 1) continue;
       const record = records[index] ?? -1;
       const at = record >= 0 && cells !== undefined ? (cells[2 * record + 1] ?? 0) : 0;
-      const township = every === undefined || grants !== undefined ? townships[index] : undefined;
-      const share = at === 0 ? 0 : completion(cells?.[2 * record] ?? 0, every ?? (township ? requiredAmount(target, township) : 0));
+      const share = at === 0 ? 0 : completion(cells?.[2 * record] ?? 0, every ?? perVillage * (villages[index] ?? 0));
       taskCounts[index] = (taskCounts[index] ?? 0) + 1;
       weighted[index] = (weighted[index] ?? 0) + weight * share;
       weights[index] = (weights[index] ?? 0) + weight;
@@ -432,7 +434,7 @@ function tallyTasks(townships: readonly Township[], records: Int32Array, counted
       // A closed task (销号) still counts toward the month's score, but is no one's to chase: it
       // shows as done or not at all, never as 🔴 or 🟡 (as 预警 and the reminders leave it out).
       if (closed && share < 1) continue;
-      const granted = township && grants?.get(township.id);
+      const granted = grants && grants.get(townships[index]?.id ?? '');
       const timed = granted !== undefined && granted > task.deadline ? paceTo(one, granted) : own;
       // Only a finished cell needs the day it was reported (on time or late): most are not finished.
       const light = lightOf(timed.pace, share, share >= 1 && beijingEpochDay(at) > timed.deadlineDay);

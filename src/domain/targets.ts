@@ -14,10 +14,13 @@ export const unitOf = (target: Extract<Target, { kind: 'count' }>): CountUnit =>
 
 /** The amount at which a township has done the task, in the target's unit. */
 export function requiredAmount(target: Target, township: Township): number {
-  const every = requiredOfEvery(target);
-  if (every !== undefined) return every;
+  return requiredOfEvery(target) ?? requiredPerVillage(target) * township.villages;
+}
+
+/** What a township owes for each of its villages, where that is how much it owes (a count per village); 0 otherwise. */
+export function requiredPerVillage(target: Target): number {
   // Only a count per village differs by township.
-  return target.kind === 'count' ? target.count * township.villages : 0;
+  return target.kind === 'count' && target.per === 'village' ? target.count : 0;
 }
 
 /** The amount every township owes, when it is the same for all: not for a count per village. */
