@@ -16,7 +16,7 @@ const REQUEST_TIMEOUT_MS = 10_000;
 /**
  * Requests started within this long of each other share one deadline. AbortSignal.timeout makes
  * a timer per signal and holds it until it fires: one per request cost a platform call (a
- * DingTalk answer to its sessionWebhook, on loopback) about 15 % more CPU than a shared one, and
+ * DingTalk answer to its sessionWebhook, on loopback) 15 to 25 % more CPU than a shared one, and
  * kept ten seconds of them alive under load. A request gives up after 9.9 to 10 s.
  */
 const DEADLINE_SHARED_MS = 100;
