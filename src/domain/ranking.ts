@@ -434,7 +434,7 @@ function tallyTasks(townships: readonly Township[], records: Int32Array, village
       // A closed task (销号) still counts toward the month's score, but is no one's to chase: it
       // shows as done or not at all, never as 🔴 or 🟡 (as 预警 and the reminders leave it out).
       if (closed && share < 1) continue;
-      const granted = grants && grants.get(townships[index]?.id ?? '');
+      const granted = grants?.get(townships[index]?.id ?? '');
       const timed = granted !== undefined && granted > task.deadline ? paceTo(one, granted) : own;
       // Only a finished cell needs the day it was reported (on time or late): most are not finished.
       const light = lightOf(timed.pace, share, share >= 1 && beijingEpochDay(at) > timed.deadlineDay);

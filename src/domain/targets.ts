@@ -17,7 +17,7 @@ export function requiredAmount(target: Target, township: Township): number {
   return requiredOfEvery(target) ?? requiredPerVillage(target) * township.villages;
 }
 
-/** What a township owes for each of its villages, where that is how much it owes (a count per village); 0 otherwise. */
+/** What a township owes per village, for a count per village; 0 for any other target. */
 export function requiredPerVillage(target: Target): number {
   // Only a count per village differs by township.
   return target.kind === 'count' && target.per === 'village' ? target.count : 0;
