@@ -7,9 +7,13 @@
  * 20 ms; the bot's peak RSS under 150 MB.
  *
  * Each server runs in a child process (inbound-server.ts) built as `duban serve` builds it;
- * autocannon runs here. Per server: a warm-up (JIT, connections, Lua script cache) that also
- * estimates its pace, then the maximum rate (10 connections, as fast as answered), then a fixed
- * 500 requests/second. Every request to the bot is a distinct message, signed and encrypted
+ * autocannon runs here. Every server is started and warmed up first (JIT, connections, Lua script
+ * cache; the warm-up also estimates its pace), then they take turns: the maximum rate (10
+ * connections, as fast as answered) in five slices each, the servers one after another in every
+ * round, then a fixed 500 requests/second the same way. Measured one after the other, a server
+ * met the machine as it was during its own minute — the shared cores' pace drifts by tens of
+ * percent over minutes — and a ratio to the floor swung with the drift; in turns, every server
+ * meets the same drift. Every request to the bot is a distinct message, signed and encrypted
  * beforehand with the test clients (test/helpers), which share no code with the server: a clerk's
  * `上报 T2 80%` in a township group, its note the message's id — the same report again with the same
  * note would be taken for a resend and recorded once — so every one writes the ledger. Runs are counted in requests
@@ -37,7 +41,8 @@
  * answers), or any not answered 2xx — since it is then the latency of a queue, not of the server
  * at 500/s; the goal line counts such a p99 as not met.
  *
- * BENCH_SECONDS (default 10) sets the length of the maximum-rate and fixed-rate phases. The bot's
+ * BENCH_SECONDS (default 10) sets the length of the maximum-rate and fixed-rate phases, all slices
+ * together. The bot's
  * servers run with the Node flags `duban` starts with (src/cli/index.ts's first line);
  * BENCH_SERVER_ARGS gives all servers more (`--cpu-prof --cpu-prof-dir=DIR` to profile them).
  */
@@ -72,6 +77,8 @@ const FIXED_RATE = 500;
 /** Below this share of FIXED_RATE achieved, the server did not keep up and its p99 is marked saturated. */
 const KEEP_UP_SHARE = 0.95;
 const LATE_SLACK_MS = 100;
+/** Each load phase is cut into this many slices, the servers taking turns (runTogether). */
+const ROUNDS = 5;
 const DEFAULT_SECONDS = 10;
 /** Enough for the JIT and the connections to settle, and to estimate how many requests fill the maximum-rate phase. */
 const WARMUP_REQUESTS = 2000;
@@ -186,6 +193,8 @@ interface LoadResult {
   achievedRps?: number;
   /** At a fixed rate: requests sent after the second they were due in — they waited for slower answers. */
   late?: number;
+  /** Every 2xx answer's latency in ms, sorted: slices of one phase are joined by these. */
+  latencies: number[];
 }
 
 async function load(port: number, feed: Feed, options: { amount: number; rate?: number; check?: AnswerCheck; limitMs: number }, signal: AbortSignal): Promise<LoadResult> {
@@ -259,6 +268,33 @@ async function load(port: number, feed: Feed, options: { amount: number; rate?: 
     p50: latencies.length > 0 ? percentile(latencies, 50) : Number.NaN,
     p99: latencies.length > 0 ? percentile(latencies, 99) : Number.NaN,
     cutShort,
+    latencies,
+  };
+}
+
+/**
+ * One phase from its slices (the servers take turns, runTogether): counts and seconds add up, the
+ * percentiles are those of every latency together, and at a fixed rate the schedule is each
+ * slice's own.
+ */
+function joined(slices: readonly LoadResult[], rate: number | undefined): LoadResult {
+  const sum = (pick: (l: LoadResult) => number): number => slices.reduce((s, l) => s + pick(l), 0);
+  const latencies = slices.flatMap((l) => l.latencies).sort((a, b) => a - b);
+  const ok = sum((l) => l.ok);
+  const seconds = sum((l) => l.seconds);
+  return {
+    ...(rate === undefined ? {} : { achievedRps: ok / sum((l) => Math.max(l.seconds, l.amount / rate)), late: sum((l) => l.late ?? 0) }),
+    amount: sum((l) => l.amount),
+    ok,
+    non2xx: sum((l) => l.non2xx),
+    errors: sum((l) => l.errors),
+    timeouts: sum((l) => l.timeouts),
+    seconds,
+    rps: seconds > 0 ? ok / seconds : 0,
+    p50: latencies.length > 0 ? percentile(latencies, 50) : Number.NaN,
+    p99: latencies.length > 0 ? percentile(latencies, 99) : Number.NaN,
+    cutShort: slices.some((l) => l.cutShort),
+    latencies,
   };
 }
 
@@ -664,71 +700,130 @@ async function reportAlone(child: Child, label: string, alone: AloneTarget, sign
   return { samples, median, working, skipped: median > ALONE_LIMIT_MS };
 }
 
-async function runServer(target: Target, bench: BenchRedis, seconds: number, options: InboundBenchOptions): Promise<ServerResult> {
+/** A server started, warmed up and ready for its turns. */
+interface Opened {
+  target: Target;
+  child: Child;
+  /** The ledger before the run (bot and floor). */
+  before?: { entries: number; distinct: number };
+  idle?: { rssKb: number; peakKb: number };
+  alone?: Alone;
+  warm: LoadResult[];
+  /** Warm answers a second, from the probe: what sizes its slices. */
+  pace: number;
+  overrun: number;
+}
+
+/**
+ * Starts a server and warms it up: its reports alone first if the row has them (too slow, and it
+ * is not warmed: it will not be loaded), then the warm-up and the probe.
+ */
+async function openServer(target: Target, bench: BenchRedis, options: InboundBenchOptions): Promise<Opened> {
   const { signal, log } = options;
   const child = await startChild(target.mode, target.label, target.env, signal, log);
   try {
     const before = target.ledger === undefined ? undefined : await seedLastMonth(bench.redis, target.ledger);
     const idle = child.memory();
     log(`inbound ${target.label}: listening (pid ${String(child.pid)}), idle RSS ${mb(idle?.rssKb)}`);
-    let overrun = 0;
-    const finish = async (phases: Phases | undefined, alone: Alone | undefined): Promise<ServerResult> => {
-      // VmHWM: the process's peak over its life, so it holds whatever the load made it allocate.
-      const peak = child.memory();
-      const after = target.ledger === undefined ? undefined : await ledgerOf(bench.redis, target.ledger.prefix, target.ledger.task);
-      const ledger = after && before ? { entries: after.entries - before.entries, distinct: after.distinct - before.distinct } : undefined;
-      return {
-        label: target.label,
-        mode: target.mode,
-        ...(phases ? { phases } : {}),
-        ...(alone ? { alone } : {}),
-        idleKb: idle?.rssKb,
-        peakKb: peak?.peakKb,
-        log: child.log,
-        overrun,
-        ...(ledger ? { ledger } : {}),
-        ...(target.ledger ? { task: target.ledger.task } : {}),
-        ...(target.replies ? { replies: target.replies } : {}),
-      };
-    };
-
-    let alone: Alone | undefined;
+    const opened: Opened = { target, child, ...(before ? { before } : {}), ...(idle ? { idle } : {}), warm: [], pace: 0, overrun: 0 };
     if (target.alone) {
-      alone = await reportAlone(child, target.label, target.alone, signal);
+      const alone = await reportAlone(child, target.label, target.alone, signal);
+      opened.alone = alone;
       const times = alone.samples.map((t) => ms(t)).join(', ');
       log(`inbound ${target.label}: a report alone takes ${ms(alone.median)} ms (median of ${times} ms)${alone.skipped ? `, over ${String(ALONE_LIMIT_MS)} ms: no load phases` : ''}`);
-      if (alone.skipped) return await finish(undefined, alone);
+      if (alone.skipped) return opened;
     }
-
     log(`inbound ${target.label}: warming up`);
-    const limitMs = (amount: number, perSecond: number): number => Math.max(30_000, (amount / Math.max(perSecond, 1)) * 4000 + 20_000);
-    const phase = async (amount: number, rate: number | undefined, expectedRps: number): Promise<LoadResult> => {
-      const feed = target.feed(amount + CONNECTIONS);
-      const result = await load(child.port, feed, { amount, rate, check: target.check, limitMs: limitMs(amount, expectedRps) }, signal);
-      overrun += feed.overrun;
-      return result;
-    };
-
-    const warm = await phase(WARMUP_REQUESTS, undefined, 100);
+    const warm = await slice(opened, WARMUP_REQUESTS, undefined, 100, signal);
     await child.drain();
-    // The warm-up's pace is the cold one; about a second more, warm, tells how many requests fill the phase.
-    const probe = await phase(Math.max(1000, Math.round(warm.rps)), undefined, warm.rps);
+    // The warm-up's pace is the cold one; about a second more, warm, tells how many requests fill a slice.
+    const probe = await slice(opened, Math.max(1000, Math.round(warm.rps)), undefined, warm.rps, signal);
     await child.drain();
-    const amount = Math.max(CONNECTIONS * 100, Math.round(probe.rps * seconds));
-    log(`inbound ${target.label}: warm-up ${count(warm.ok)} answers at ${count(Math.round(warm.rps))}/s, then ${count(Math.round(probe.rps))}/s; maximum rate with ${count(amount)} requests`);
-    const max = await phase(amount, undefined, probe.rps);
-    const drainStarted = performance.now();
-    await child.drain();
-    const maxDrainMs = performance.now() - drainStarted;
-
-    const fixedAmount = Math.max(CONNECTIONS, Math.round(FIXED_RATE * seconds));
-    log(`inbound ${target.label}: ${count(Math.round(max.rps))}/s at most; now ${String(FIXED_RATE)}/s for ${count(fixedAmount)} requests`);
-    const fixed = await phase(fixedAmount, FIXED_RATE, FIXED_RATE);
-    await child.drain();
-    return await finish({ warm: [warm, probe], max, fixed, maxDrainMs }, alone);
-  } finally {
+    opened.warm = [warm, probe];
+    opened.pace = probe.rps;
+    log(`inbound ${target.label}: warm-up ${count(warm.ok)} answers at ${count(Math.round(warm.rps))}/s, then ${count(Math.round(probe.rps))}/s`);
+    return opened;
+  } catch (error) {
     await child.stop();
+    throw error;
   }
+}
+
+/** `amount` requests to one server, at `rate` a second or as fast as it answers. */
+async function slice(server: Opened, amount: number, rate: number | undefined, expectedRps: number, signal: AbortSignal): Promise<LoadResult> {
+  const feed = server.target.feed(amount + CONNECTIONS);
+  const limitMs = Math.max(30_000, (amount / Math.max(expectedRps, 1)) * 4000 + 20_000);
+  const result = await load(server.child.port, feed, { amount, rate, check: server.target.check, limitMs }, signal);
+  server.overrun += feed.overrun;
+  return result;
+}
+
+/**
+ * The servers' load phases, in ROUNDS turns each: every round gives each server its slice of the
+ * maximum-rate phase in turn (the first of a round moving along one each round), and then the same
+ * for the fixed rate. A shared machine's pace drifts by tens of percent over a minute; in turns,
+ * every server meets the same drift, so a ratio to the floor is one of like with like.
+ */
+async function runTogether(targets: readonly Target[], bench: BenchRedis, seconds: number, options: InboundBenchOptions): Promise<ServerResult[]> {
+  const { signal, log } = options;
+  const opened: Opened[] = [];
+  try {
+    for (const target of targets) opened.push(await openServer(target, bench, options));
+    const loaded = opened.filter((o) => !o.alone?.skipped);
+    const inTurn = (round: number): Opened[] => [...loaded.slice(round % loaded.length), ...loaded.slice(0, round % loaded.length)];
+    const max = new Map<Opened, LoadResult[]>(loaded.map((o) => [o, []]));
+    const drained = new Map<Opened, number>(loaded.map((o) => [o, 0]));
+    for (let round = 0; round < ROUNDS && loaded.length > 0; round += 1) {
+      for (const server of inTurn(round)) {
+        max.get(server)?.push(await slice(server, Math.max(CONNECTIONS * 20, Math.round((server.pace * seconds) / ROUNDS)), undefined, server.pace, signal));
+        const drainStarted = performance.now();
+        await server.child.drain();
+        drained.set(server, (drained.get(server) ?? 0) + performance.now() - drainStarted);
+      }
+      log(`inbound: maximum rate, round ${String(round + 1)} of ${String(ROUNDS)}: ${loaded.map((o) => `${o.target.label} ${count(Math.round(max.get(o)?.at(-1)?.rps ?? 0))}/s`).join(', ')}`);
+    }
+    const fixed = new Map<Opened, LoadResult[]>(loaded.map((o) => [o, []]));
+    const fixedAmount = Math.max(CONNECTIONS, Math.round((FIXED_RATE * seconds) / ROUNDS));
+    for (let round = 0; round < ROUNDS && loaded.length > 0; round += 1) {
+      for (const server of inTurn(round)) {
+        fixed.get(server)?.push(await slice(server, fixedAmount, FIXED_RATE, FIXED_RATE, signal));
+        await server.child.drain();
+      }
+    }
+    if (loaded.length > 0) log(`inbound: ${String(FIXED_RATE)}/s, ${String(ROUNDS)} rounds of ${count(fixedAmount)} requests each, done`);
+
+    const results: ServerResult[] = [];
+    for (const server of opened) {
+      const maxSlices = max.get(server);
+      const fixedSlices = fixed.get(server);
+      const phases = maxSlices && fixedSlices ? { warm: server.warm, max: joined(maxSlices, undefined), fixed: joined(fixedSlices, FIXED_RATE), maxDrainMs: drained.get(server) ?? 0 } : undefined;
+      results.push(await resultOf(server, phases, bench));
+    }
+    return results;
+  } finally {
+    for (const server of opened) await server.child.stop();
+  }
+}
+
+async function resultOf(server: Opened, phases: Phases | undefined, bench: BenchRedis): Promise<ServerResult> {
+  const { target, child, before, idle, alone } = server;
+  // VmHWM: the process's peak over its life, so it holds whatever the load made it allocate.
+  const peak = child.memory();
+  const after = target.ledger === undefined ? undefined : await ledgerOf(bench.redis, target.ledger.prefix, target.ledger.task);
+  const ledger = after && before ? { entries: after.entries - before.entries, distinct: after.distinct - before.distinct } : undefined;
+  return {
+    label: target.label,
+    mode: target.mode,
+    ...(phases ? { phases } : {}),
+    ...(alone ? { alone } : {}),
+    idleKb: idle?.rssKb,
+    peakKb: peak?.peakKb,
+    log: child.log,
+    overrun: server.overrun,
+    ...(ledger ? { ledger } : {}),
+    ...(target.ledger ? { task: target.ledger.task } : {}),
+    ...(target.replies ? { replies: target.replies } : {}),
+  };
 }
 
 /**
@@ -903,48 +998,33 @@ export async function inboundBench(bench: BenchRedis, options: InboundBenchOptio
         check: checkDingtalk,
       },
     ];
-    const results: ServerResult[] = [];
-    for (const target of targets) {
-      try {
-        results.push(await runServer(target, bench, seconds, options));
-      } finally {
-        if (target.ledger !== undefined) await bench.cleanup(target.ledger.prefix);
-      }
-    }
-
     let largeSetupMs: number | undefined;
-    if (largeSize) {
-      const label = `WeCom ${count(largeSize.townships)} × ${count(largeSize.tasks)}`;
-      try {
+    try {
+      if (largeSize) {
+        const label = `WeCom ${count(largeSize.townships)} × ${count(largeSize.tasks)}`;
         options.log(`inbound ${label}: writing the county (${count(largeSize.townships * largeSize.tasks)} reports)`);
         const setupStarted = performance.now();
         const large = await loadLargeCounty(bench.redis, prefixes.county, largeSize, options.signal);
         largeSetupMs = performance.now() - setupStarted;
-        results.push(
-          await runServer(
-            {
-              label,
-              mode: 'wecom',
-              ledger: { prefix: prefixes.county, township: large.township, task: large.from.task },
-              env: wecomEnv(prefixes.county, { BENCH_COUNTY: 'loaded' }),
-              feed: wecomFeed(large.from),
-              ...wecomCheck(client),
-              alone: {
-                requests: (n) => wecomRequests(client, large.from, wecomApiBase, nextId, n),
-                open: (body, nonce) => openStream(client, body, nonce),
-              },
-            },
-            bench,
-            seconds,
-            options,
-          ),
-        );
-      } finally {
-        // 600,000 progress fields and their standings: gone before anything else runs.
-        await bench.cleanup(prefixes.county);
+        targets.push({
+          label,
+          mode: 'wecom',
+          ledger: { prefix: prefixes.county, township: large.township, task: large.from.task },
+          env: wecomEnv(prefixes.county, { BENCH_COUNTY: 'loaded' }),
+          feed: wecomFeed(large.from),
+          ...wecomCheck(client),
+          alone: {
+            requests: (n) => wecomRequests(client, large.from, wecomApiBase, nextId, n),
+            open: (body, nonce) => openStream(client, body, nonce),
+          },
+        });
       }
+      const results = await runTogether(targets, bench, seconds, options);
+      return report(results, { seconds, scene, dingtalkCheck, sessions, largeSetupMs });
+    } finally {
+      // The large county's 600,000 progress fields and standings among them.
+      for (const prefix of Object.values(prefixes)) await bench.cleanup(prefix);
     }
-    return report(results, { seconds, scene, dingtalkCheck, sessions, largeSetupMs });
   } finally {
     await sessions.close();
   }
@@ -1018,7 +1098,7 @@ function report(
   });
   const lines = [
     `inbound — each server in a child process, autocannon (${String(CONNECTIONS)} connections) in this one; ` +
-      `maximum rate over ~${String(context.seconds)} s, then a fixed ${String(FIXED_RATE)} req/s for ${String(context.seconds)} s; latencies of 2xx answers in ms`,
+      `maximum rate over ~${String(context.seconds)} s, then a fixed ${String(FIXED_RATE)} req/s for ${String(context.seconds)} s, each in ${String(ROUNDS)} slices, the servers taking turns; latencies of 2xx answers in ms`,
     table(
       ['server', 'max req/s', 'vs bare', 'vs floor', `p50 at ${String(FIXED_RATE)}/s`, `p99 at ${String(FIXED_RATE)}/s`, 'p99 vs floor', 'idle RSS', 'peak RSS', '2xx / non-2xx / errors'],
       rows,
@@ -1122,7 +1202,7 @@ function report(
       `the floor is a WeCom report's unskippable work (body cap, freshness, msg_signature, decrypt, zod, the 上报 parser, one EVALSHA of record-report.lua, the sealed 已记录 stream) on the same Koa as bare, the county held in memory (inbound-server.ts); ` +
       `autocannon paces ${String(FIXED_RATE)}/s per connection per second, so each second starts with a burst of ${String(CONNECTIONS)} connections sending back to back; ` +
       `a p99 is marked saturated when the server did not hold ${String(FIXED_RATE)}/s (under ${String(KEEP_UP_SHARE * 100)} % of it achieved, requests sent after their second, or any not answered 2xx): it is then a queue's latency; ` +
-      `DingTalk answers before it handles, so its req/s counts claimed messages, and the replies follow (drained between phases); ` +
+      `DingTalk answers before it handles, so its req/s counts claimed messages, and the replies follow (drained after each slice); ` +
       `the ledger holds one report of last month beforehand, so last month's ranking is stored as in a county past its first month; ` +
       (context.largeSetupMs === undefined
         ? 'no large county (BENCH_INBOUND_COUNTY=off); '
