@@ -78,8 +78,24 @@ interface Answered {
   outcome: MessageOutcome;
 }
 
-/** What the adapters call with each message: its reply, always (named apart from @koa/router's `Router`, which routes HTTP). */
-export type RouteMessage = (message: IncomingMessage) => Promise<OutgoingMessage>;
+/**
+ * What the adapters call with each message: its reply, always (named apart from @koa/router's
+ * `Router`, which routes HTTP) — unless the caller says, with `unless`, that another answer stands
+ * for the message: then nothing, and nothing is run.
+ */
+export interface RouteMessage {
+  (message: IncomingMessage, options: RouteOptions): Promise<OutgoingMessage | undefined>;
+  (message: IncomingMessage): Promise<OutgoingMessage>;
+}
+
+export interface RouteOptions {
+  /**
+   * Settles true when the message is answered elsewhere (an adapter's own kept answer). Awaited
+   * with the router's first reads, before any command runs: a lookup the caller starts just before
+   * routing shares their round trip.
+   */
+  unless: Promise<boolean>;
+}
 
 /** Checks the command list once, at boot: a clash would make one command unreachable. */
 export function checkCommands(commands: readonly Command[]): void {
@@ -113,23 +129,27 @@ export function createRouter(deps: RouterDeps): RouteMessage {
   };
   const routing = { ...deps, store };
 
-  return async function route(message) {
+  function route(message: IncomingMessage): Promise<OutgoingMessage>;
+  function route(message: IncomingMessage, options: RouteOptions): Promise<OutgoingMessage | undefined>;
+  async function route(message: IncomingMessage, options?: RouteOptions): Promise<OutgoingMessage | undefined> {
     const started = performance.now();
     // Anything thrown that is not an outage is a bug: counted with the apologies.
-    let outcome: MessageOutcome = 'failed';
+    let outcome: MessageOutcome | undefined = 'failed';
     try {
-      const routed = await routeOne(message);
-      outcome = routed.outcome;
-      return routed.reply;
+      const routed = await routeOne(message, options?.unless);
+      // Answered elsewhere: the caller counts it.
+      outcome = routed?.outcome;
+      return routed?.reply;
     } catch (error) {
       if (error instanceof StoreUnavailableError) outcome = 'unavailable';
       throw error;
     } finally {
-      metrics.message(message.chat.platform, outcome, (performance.now() - started) / 1000);
+      if (outcome !== undefined) metrics.message(message.chat.platform, outcome, (performance.now() - started) / 1000);
     }
-  };
+  }
+  return route;
 
-  async function routeOne(message: IncomingMessage): Promise<Answered> {
+  async function routeOne(message: IncomingMessage, unless: Promise<boolean> | undefined): Promise<Answered | undefined> {
     const source = sourceOf(message);
     const log = deps.log.child({ platform: message.chat.platform, chat: message.chat.id, msgid: message.messageId });
     // Who and where are read while the kept reply is looked up, in the same round trip: most
@@ -138,7 +158,8 @@ export function createRouter(deps: RouterDeps): RouteMessage {
     context.catch(() => undefined);
     // A redelivered message gets the answer the first delivery got, even if the state has moved
     // on since (a 撤回 in between), and records nothing twice (the report script dedupes too).
-    const kept = await orUnavailable(deps.store.reply(source));
+    const [kept, elsewhere] = await Promise.all([orUnavailable(deps.store.reply(source)), unless ?? false]);
+    if (elsewhere) return undefined;
     if (kept) {
       await orUnavailable(deps.store.keptOnReplica());
       return { reply: kept, outcome: 'duplicate' };

@@ -17,7 +17,7 @@ import type { Leave, PeopleEntry, PeopleEvent } from '../domain/cover.js';
 import type { ExtensionRequest } from '../domain/extensions.js';
 import type { ReviewRecord } from '../domain/review.js';
 import type { Signature } from '../domain/sign-off.js';
-import { COUNT_UNITS, TASK_DOMAINS, type EntryOrigin, type ExtensionEntry, type ExtensionKind, type LedgerEntry, type ReviewEntry, type Progress, type ReportKind, type Reporter, type SignedEntry, type Task, type TaskEventKind, type Township, CHAT_PLATFORMS, type Group, type Person } from '../domain/model.js';
+import { COUNT_UNITS, TASK_DOMAINS, type EntryOrigin, type ExtensionEntry, type ExtensionKind, type LedgerEntry, type ReviewEntry, type Progress, type ReportFacts, type ReportKind, type Reporter, type SignedEntry, type Task, type TaskEventKind, type Township, CHAT_PLATFORMS, type Group, type Person } from '../domain/model.js';
 import type { RankingRow, RankingSnapshot } from '../domain/ranking.js';
 import { DEFAULT_SCHEDULE, isClockTime, MAX_EXTENSION_GRACE_DAYS, MAX_LADDER_DAYS, MAX_LADDER_RUNGS, MAX_OVERDUE_REPEAT_DAYS, type ScheduleSettings } from '../domain/schedule.js';
 import { type DeadLetter, type LastReport } from './types.js';
@@ -332,6 +332,33 @@ export function decodeEntry(task: string, id: string, flat: readonly string[], w
       return { entry, prev };
     }
   }
+}
+
+/** What record-report.lua returns of an entry it has just written: only what the script decided. */
+const WrittenFieldsSchema = z.object({ kind: z.enum(['report', 'correction']), prev: z.string() });
+
+/**
+ * The report entry record-report.lua has just written, as decodeEntry would read it back: from the
+ * report this process sent, and the `kind` and `prev` the script returned — a report's answer
+ * decodes nothing it wrote itself. The amount is the text the script stored, read as a number.
+ */
+export function writtenReportEntry(report: ReportFacts & { source: string }, id: string, flat: readonly string[], where: string): DecodedEntry {
+  const at = `${where} ${id}`;
+  const f = decode(WrittenFieldsSchema, pairs(flat, at), at);
+  const { platform, user, name } = report.by;
+  const entry: LedgerEntry = {
+    id,
+    task: report.task,
+    by: { platform, user, name },
+    at: report.at,
+    source: report.source,
+    kind: f.kind,
+    township: report.township,
+    amount: Number(amountText(report.amount)),
+    value: report.value,
+    note: report.note,
+  };
+  return { entry, prev: f.prev === '' ? undefined : decodeJson(ProgressSchema, f.prev, `${at} prev`) };
 }
 
 /** A task event as stream fields, in the layout `decodeEntry` reads back; `closedOn` only for a reopening. */

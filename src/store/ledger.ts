@@ -22,6 +22,7 @@ import {
   StreamEntriesSchema,
   taskEventFields,
   TaskSchema,
+  writtenReportEntry,
   type DecodedEntry,
 } from './codec.js';
 import { countyStamp } from './county.js';
@@ -156,7 +157,7 @@ export function createLedgerStore(redis: Redis, keys: Keys, clock: RankingClock)
       const cell = decodeCellFacts(keys, input.task, input.township, orNull(progressNow), orNull(granted), orNull(review));
       if (status === 'closed') throw new ReportClosedError(cell);
       if (fields.length === 0) throw new StoreDataError(taskKeysOf.seen, `names ledger entry ${id}, which is gone`);
-      const decoded = decodeEntry(input.task, id, fields, taskKeysOf.ledger);
+      const decoded = status === 'recorded' ? writtenReportEntry(input, id, fields, taskKeysOf.ledger) : decodeEntry(input.task, id, fields, taskKeysOf.ledger);
       const entry = reportOf(decoded, taskKeysOf.ledger);
       const after = progressOf(entry, taskKeysOf.ledger);
       const duplicate = status === 'duplicate';

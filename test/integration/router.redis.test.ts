@@ -45,6 +45,23 @@ describe('the router', () => {
   });
 });
 
+describe('a message its adapter answers itself (a WeCom stream kept as "working")', () => {
+  it('is not run, and gets no reply from the router, when the adapter says its answer stands', async () => {
+    const message = consoleMessage(clerk, '上报 T2 85%', 'kept-elsewhere');
+
+    expect(await bot.route(message, { unless: Promise.resolve(true) })).toBeUndefined();
+    expect(await bot.store.ledger(['T2'])).toEqual([]);
+  });
+
+  it('is routed as usual, once, when the adapter has no answer of its own', async () => {
+    const message = consoleMessage(clerk, '上报 T2 85%', 'nothing-kept');
+    const reply = await bot.route(message, { unless: Promise.resolve(false) });
+
+    expect(renderText(reply ?? { lines: [] })).toContain('已记录');
+    expect(await bot.store.ledger(['T2'])).toHaveLength(1);
+  });
+});
+
 describe('a message too long to be a command (issue 12)', () => {
   // `上报 ` and one word of 15,000 characters, about 45 KB: under the 64 KB a callback may carry.
   const huge = `上报 T2 ${'一'.repeat(15_000)}x`;

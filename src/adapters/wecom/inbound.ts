@@ -7,7 +7,7 @@
  * it is working and the answer follows through the callback's response_url (docs/protocols/wecom.md §2.2, page 101138). A
  * redelivery gets the same reply and no second post: a reply given at once is the router's, which
  * the router keeps for the message and gives its redeliveries; a "working" one is kept here, by
- * stream id, and looked up before a message is routed.
+ * stream id, and looked up as a message is routed, in the router's first round trip.
  * A flood is routed a few at a time and a bounded number wait (INBOUND_BOUND), also once their
  * "working" reply has gone; past that a message is answered 503, which WeCom delivers again.
  */
@@ -112,34 +112,47 @@ export function createWecomCallback(deps: WecomCallbackDeps): WecomCallback {
 
   async function answerMessage(message: IncomingMessage, streamId: string, responseUrl: string | undefined): Promise<string> {
     const started = performance.now();
-    const kept = await orUnavailable(store.callbackReply('wecom', streamId));
-    if (kept !== undefined) {
-      countRedelivery(deps.metrics, started);
-      return kept;
-    }
     const running = inFlight.get(streamId);
     if (running) {
       const answer = await running;
       countRedelivery(deps.metrics, started);
       return answer;
     }
-    const answering = answerFresh(message, streamId, responseUrl).finally(() => inFlight.delete(streamId));
+    const answering = answerFresh(message, streamId, responseUrl, started).finally(() => inFlight.delete(streamId));
     inFlight.set(streamId, answering);
     return answering;
   }
 
-  async function answerFresh(message: IncomingMessage, streamId: string, responseUrl: string | undefined): Promise<string> {
-    // Nothing is kept for a message turned away: WeCom's next delivery of it is answered afresh.
-    if (taken >= bound.handling + bound.waiting) throw new BusyError(`too many messages at once (${String(bound.handling)} handled, ${String(bound.waiting)} waiting)`);
+  async function answerFresh(message: IncomingMessage, streamId: string, responseUrl: string | undefined, started: number): Promise<string> {
+    // A "working" kept for the stream (a slow delivery of the message, here or on another
+    // instance) is its answer. Looked up as the message goes to the router, which awaits it with
+    // its own first reads, in their round trip, and runs nothing when it is found.
+    const kept = orUnavailable(store.callbackReply('wecom', streamId));
+    const keptAnswer = async (): Promise<string | undefined> => {
+      const answer = await kept;
+      if (answer !== undefined) countRedelivery(deps.metrics, started);
+      return answer;
+    };
+    if (taken >= bound.handling + bound.waiting) {
+      const answer = await keptAnswer();
+      if (answer !== undefined) return answer;
+      // Nothing is kept for a message turned away: WeCom's next delivery of it is answered afresh.
+      throw new BusyError(`too many messages at once (${String(bound.handling)} handled, ${String(bound.waiting)} waiting)`);
+    }
     taken += 1;
-    const routed = routing(() => deps.route(message));
+    const routed = routing(() => deps.route(message, { unless: kept.then((answer) => answer !== undefined) }));
     /** What this message still costs: its routing, then its answer through response_url, if it owes one. */
     let owed: Promise<unknown> = routed;
     try {
       const first = await within(routed, replyWithinMs);
       if (first.state === 'failed') throw first.error;
-      // Kept by the router already: a redelivery is routed and answered with it, rendered the same.
-      if (first.state === 'done') return streamReply(streamId, wecomReply(first.value), replyImage(first.value, message));
+      if (first.state === 'done') {
+        // Kept by the router: a redelivery is routed and answered with it, rendered the same.
+        if (first.value !== undefined) return streamReply(streamId, wecomReply(first.value), replyImage(first.value, message));
+        const answer = await keptAnswer();
+        if (answer === undefined) throw new Error('the router ran nothing for a message with no kept answer');
+        return answer;
+      }
 
       const { answer, fresh } = await orUnavailable(store.keepCallbackReply('wecom', streamId, streamReply(streamId, text.wecom.working), KEPT_SECONDS));
       // Only the delivery whose "working" reply was kept owes the answer; another already gave one.
@@ -154,11 +167,13 @@ export function createWecomCallback(deps: WecomCallbackDeps): WecomCallback {
     }
   }
 
-  async function deliverLater(routed: ReturnType<RouteMessage>, message: IncomingMessage, responseUrl: string | undefined): Promise<void> {
+  async function deliverLater(routed: Promise<OutgoingMessage | undefined>, message: IncomingMessage, responseUrl: string | undefined): Promise<void> {
     const where = { chat: message.chat.id, msgid: message.messageId };
     let content: string;
     try {
       const reply = await routed;
+      // Answered elsewhere: a "working" was kept before this one, whose delivery owes the answer.
+      if (reply === undefined) return;
       // response_url takes markdown only (docs/protocols/wecom.md §2.2, page 101138): a picture that came too late stays behind.
       if (reply.image) log.info('slow answer goes without its picture: response_url takes text only', where);
       content = wecomReply(reply);

@@ -22,7 +22,8 @@ ARGV[11] the township's slot in the standings (0, 1, 2 …; never reused)
 ARGV[12] repeat window start, an instant in the same form as ARGV[8]
 ARGV[13] ARGV[8] in epoch milliseconds, for the standings
 
-Returns {status, entry id, entry fields as a flat field/value list, then what the answer shows of
+Returns {status, entry id, entry fields as a flat field/value list (for 'recorded' only `kind` and
+`prev`: the caller knows the rest, having just sent it), then what the answer shows of
 the cell once the script is done: the township's progress JSON, its granted deadline JSON and its
 review JSON ('' where there is none), the ledger's length, and 1 when the entry's record was
 written into the standings (0 otherwise)}: the report's answer and the ranking book kept in the
@@ -142,4 +143,4 @@ if standingsWhole then
 end
 redis.call('SET', KEYS[3], id, 'EX', tonumber(ARGV[10]))
 
-return cell('recorded', id, fields, written)
+return cell('recorded', id, { 'kind', kind, 'prev', before }, written)
