@@ -132,6 +132,8 @@ export function createRouter(deps: RouterDeps): RouteMessage {
   function route(message: IncomingMessage): Promise<OutgoingMessage>;
   function route(message: IncomingMessage, options: RouteOptions): Promise<OutgoingMessage | undefined>;
   async function route(message: IncomingMessage, options?: RouteOptions): Promise<OutgoingMessage | undefined> {
+    // Awaited only past the first reads: a failure before them must not leave its rejection unheard.
+    options?.unless.catch(() => undefined);
     const started = performance.now();
     // Anything thrown that is not an outage is a bug: counted with the apologies.
     let outcome: MessageOutcome | undefined = 'failed';

@@ -17,10 +17,10 @@ import type { Leave, PeopleEntry, PeopleEvent } from '../domain/cover.js';
 import type { ExtensionRequest } from '../domain/extensions.js';
 import type { ReviewRecord } from '../domain/review.js';
 import type { Signature } from '../domain/sign-off.js';
-import { COUNT_UNITS, TASK_DOMAINS, type EntryOrigin, type ExtensionEntry, type ExtensionKind, type LedgerEntry, type ReviewEntry, type Progress, type ReportFacts, type ReportKind, type Reporter, type SignedEntry, type Task, type TaskEventKind, type Township, CHAT_PLATFORMS, type Group, type Person } from '../domain/model.js';
+import { COUNT_UNITS, TASK_DOMAINS, type EntryOrigin, type ExtensionEntry, type ExtensionKind, type LedgerEntry, type ReviewEntry, type Progress, type ReportKind, type Reporter, type SignedEntry, type Task, type TaskEventKind, type Township, CHAT_PLATFORMS, type Group, type Person } from '../domain/model.js';
 import type { RankingRow, RankingSnapshot } from '../domain/ranking.js';
 import { DEFAULT_SCHEDULE, isClockTime, MAX_EXTENSION_GRACE_DAYS, MAX_LADDER_DAYS, MAX_LADDER_RUNGS, MAX_OVERDUE_REPEAT_DAYS, type ScheduleSettings } from '../domain/schedule.js';
-import { type DeadLetter, type LastReport } from './types.js';
+import { type DeadLetter, type LastReport, type ReportInput } from './types.js';
 
 /** A value in Redis does not have the shape the bot wrote: names where, never the value (it may hold a webhook secret). */
 export class StoreDataError extends Error {
@@ -342,7 +342,7 @@ const WrittenFieldsSchema = z.object({ kind: z.enum(['report', 'correction']), p
  * report this process sent, and the `kind` and `prev` the script returned — a report's answer
  * decodes nothing it wrote itself. The amount is the text the script stored, read as a number.
  */
-export function writtenReportEntry(report: ReportFacts & { source: string }, id: string, flat: readonly string[], where: string): DecodedEntry {
+export function writtenReportEntry(report: ReportInput, id: string, flat: readonly string[], where: string): DecodedEntry {
   const at = `${where} ${id}`;
   const f = decode(WrittenFieldsSchema, pairs(flat, at), at);
   const { platform, user, name } = report.by;
