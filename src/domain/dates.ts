@@ -12,17 +12,23 @@ const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-
 /** China Standard Time; Asia/Shanghai has kept it without daylight saving since 1991. */
 const BEIJING_OFFSET = '+08:00';
 
-// One formatter for all fields; `h23` because some ICU versions print midnight as `24`.
-const beijingParts = new Intl.DateTimeFormat('en-US', {
-  timeZone: 'Asia/Shanghai',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-});
+/**
+ * One formatter for all fields; `h23` because some ICU versions print midnight as `24`. Made on
+ * first use: only instants before 1992 need it (wallClock), and making it maps some 5 MB of ICU's
+ * time-zone and locale data into the process for good.
+ */
+let beijingParts: Intl.DateTimeFormat | undefined;
+const beijingFormatter = (): Intl.DateTimeFormat =>
+  (beijingParts ??= new Intl.DateTimeFormat('en-US', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }));
 
 interface WallClock {
   year: number;
@@ -50,7 +56,7 @@ function wallClock(at: Date): WallClock {
     return { year: shifted.getUTCFullYear(), month: shifted.getUTCMonth() + 1, day: shifted.getUTCDate(), hour: shifted.getUTCHours(), minute: shifted.getUTCMinutes(), second: shifted.getUTCSeconds() };
   }
   const clock: WallClock = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
-  for (const part of beijingParts.formatToParts(at)) {
+  for (const part of beijingFormatter().formatToParts(at)) {
     if (part.type in clock) clock[part.type as keyof WallClock] = Number(part.value);
   }
   return clock;

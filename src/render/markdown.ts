@@ -182,7 +182,8 @@ export class Chunk {
 
 // —— cutting ——
 
-const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/** Made on first use: only a text too long for its place is cut, and making it maps some 4 MB of ICU's break rules into the process for good. */
+let graphemes: Intl.Segmenter | undefined;
 
 /**
  * The places a text may be cut: between graphemes, so an emoji with its modifiers stays whole,
@@ -191,7 +192,7 @@ const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
  */
 export function pieces(s: string): string[] {
   const out: string[] = [];
-  for (const { segment } of GRAPHEMES.segment(s)) {
+  for (const { segment } of (graphemes ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' })).segment(s)) {
     if (segment.length <= 32) out.push(segment);
     else out.push(...Array.from(segment));
   }
