@@ -307,6 +307,9 @@ export interface DecodedEntry {
   prev: Progress | undefined;
 }
 
+/** An entry's `prev`: the progress JSON that stood before it, empty (or absent) where there was none. */
+const prevOf = (text: string | undefined, at: string): Progress | undefined => (text === undefined || text === '' ? undefined : decodeJson(ProgressSchema, text, `${at} prev`));
+
 export function decodeEntry(task: string, id: string, flat: readonly string[], where: string): DecodedEntry {
   const at = `${where} ${id}`;
   const f = decode(EntryFieldsSchema, pairs(flat, at), at);
@@ -328,8 +331,7 @@ export function decodeEntry(task: string, id: string, flat: readonly string[], w
     default: {
       const entry: LedgerEntry = { ...origin, kind: f.kind, township: f.township, amount: f.amount, value: f.value, note: f.note };
       if (f.reverses !== undefined) entry.reverses = f.reverses;
-      const prev = f.prev === undefined || f.prev === '' ? undefined : decodeJson(ProgressSchema, f.prev, `${at} prev`);
-      return { entry, prev };
+      return { entry, prev: prevOf(f.prev, at) };
     }
   }
 }
@@ -358,7 +360,7 @@ export function writtenReportEntry(report: ReportInput, id: string, flat: readon
     value: report.value,
     note: report.note,
   };
-  return { entry, prev: f.prev === '' ? undefined : decodeJson(ProgressSchema, f.prev, `${at} prev`) };
+  return { entry, prev: prevOf(f.prev, at) };
 }
 
 /** A task event as stream fields, in the layout `decodeEntry` reads back; `closedOn` only for a reopening. */
