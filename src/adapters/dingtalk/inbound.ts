@@ -58,16 +58,26 @@ export function createDingtalkInbound(deps: { route: RouteMessage; store: Dingta
   /** Messages taken in and not yet answered: being claimed, waiting their turn, routed, or replied to. */
   let taken = 0;
 
-  async function handle(inbound: Inbound): Promise<void> {
+  /**
+   * Handles a message as soon as it is taken, while its claim is on the way: the router's first
+   * reads share the claim's round trip, and it runs nothing unless the claim is this worker's.
+   * A claim refused or failed is `receive`'s to answer (a redelivery, a 503, a "send it again").
+   */
+  async function handle(inbound: Inbound, claim: Promise<boolean>): Promise<void> {
+    const claimed = claim.catch(() => false);
     const where = { conversation: inbound.replyTo.conversationId, msgid: inbound.kind === 'message' ? inbound.message.messageId : inbound.msgId };
     let reply: OutgoingMessage;
     if (inbound.kind === 'not-text') {
+      if (!(await claimed)) return;
       reply = plain(text.textOnly);
     } else {
       try {
         const message = inbound.message;
-        reply = await routing(() => deps.route(message));
+        const routed = await routing(() => deps.route(message, { unless: claimed.then((fresh) => !fresh) }));
+        if (routed === undefined) return;
+        reply = routed;
       } catch (error) {
+        if (!(await claimed)) return;
         // Redis went away after the claim: give the message back for a redelivery, and say so.
         log.error('message could not be handled', { ...where, error });
         await store.releaseCallback('dingtalk', where.msgid).catch(() => undefined);
@@ -114,11 +124,12 @@ export function createDingtalkInbound(deps: { route: RouteMessage; store: Dingta
     // Not claimed: DingTalk delivers it again after the 503, and that delivery is recorded.
     if (full && !acknowledged) throw new BusyError(`too many messages at once (${String(bound.handling)} handled, ${String(bound.waiting)} waiting): not claimed`);
     taken += 1;
-    let handed = false;
+    const claim = orUnavailable(store.claimCallback('dingtalk', msgId, CLAIM_SECONDS));
+    if (!full) track(handle(inbound, claim).finally(() => { taken -= 1; }));
     try {
       let fresh: boolean;
       try {
-        fresh = await orUnavailable(store.claimCallback('dingtalk', msgId, CLAIM_SECONDS));
+        fresh = await claim;
       } catch (error) {
         if (!acknowledged) throw error;
         log.error('message not handled: Redis is unavailable', { msgid: msgId, error });
@@ -129,14 +140,9 @@ export function createDingtalkInbound(deps: { route: RouteMessage; store: Dingta
         log.info('redelivery ignored', { msgid: msgId });
         return;
       }
-      if (full) {
-        await turnAway(inbound, msgId);
-        return;
-      }
-      handed = true;
-      track(handle(inbound).finally(() => { taken -= 1; }));
+      if (full) await turnAway(inbound, msgId);
     } finally {
-      if (!handed) taken -= 1;
+      if (full) taken -= 1;
     }
   }
 
