@@ -167,7 +167,11 @@ export function createRouter(deps: RouterDeps): RouteMessage {
       return { reply: kept, outcome: 'duplicate' };
     }
     const answered = await answer(message, context, log);
-    await orUnavailable(deps.store.saveReply(source, answered.reply, REPLY_KEPT_SECONDS, PICTURE_KEPT_SECONDS));
+    // The kept reply is sent, not waited for (a round trip of every message): it serves only a
+    // redelivery, which comes after this answer, and is written before the answer leaves. Lost
+    // with the connection, it leaves a redelivery to the report script, which records nothing
+    // twice and says so. What the answer confirms, the report, was written before it.
+    deps.store.saveReply(source, answered.reply, REPLY_KEPT_SECONDS, PICTURE_KEPT_SECONDS).catch((error: unknown) => { log.warn('reply not kept for a redelivery', { error }); });
     // Every write of this message (its report, its kept reply) goes over this one connection, so
     // one WAIT after the last covers them all: with replicas, nothing is confirmed that only the
     // master has (docs/design.md §7); otherwise 503, and the platform delivers it again.

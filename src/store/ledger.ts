@@ -168,10 +168,9 @@ export function createLedgerStore(redis: Redis, keys: Keys, clock: RankingClock)
       // progress are written; only 撤回 will not find this report. A duplicate leaves the marker
       // alone, so a late redelivery cannot point 撤回 back at an older report; a repeat sets it
       // only where it is gone (the crash above), not over a later report of another task.
-      // It is sent, not waited for: Redis runs one connection's commands in order, so whatever
-      // this connection answers next — the router's kept reply, which confirms the message — comes
-      // after it, and fails with it when the connection does (then 503, and the redelivery is
-      // the crash above). A report's answer saves that round trip.
+      // It is sent, not waited for, like the router's kept reply after it: Redis runs one
+      // connection's commands in order, so the clerk's next message finds it. Lost with the
+      // connection, it is the crash above. With replicas, the router's WAIT covers it.
       if (!duplicate) {
         const last: LastReport = { task: input.task, township: input.township, entry: id, at: entry.at, amount: input.amount };
         const json = encodeJson(LastReportSchema, last, 'last report');
