@@ -25,7 +25,7 @@
  *   and told to the leaders' groups once a day per lane.
  */
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { RedisClient } from '../store/connect.js';
+import { connectAgainWhenEnded, type RedisClient } from '../store/connect.js';
 import { SendError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { noMetrics, type Metrics } from '../core/metrics.js';
@@ -194,6 +194,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const spacingOf = (poster: Poster): number => Math.ceil((options.windowMs ?? 60_000) / (options.perMinute ?? poster.perMinute ?? 18));
   const backoff = options.backoff ?? { firstMs: 60_000, maxMs: 30 * 60_000, attempts: 8 };
   const connection = options.redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true, lazyConnect: false });
+  let closed = false;
+  connectAgainWhenEnded(connection, log, () => closed);
   const queue = new Queue<PostJob>(QUEUE, {
     connection,
     prefix: options.queuePrefix,
@@ -501,6 +503,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     },
 
     async close() {
+      closed = true;
       watchdog?.stop();
       const closing = worker;
       worker = undefined;

@@ -70,8 +70,31 @@ async function tryConnect(redis: Redis): Promise<boolean> {
   }
 }
 
+/** How long an ended client waits before it connects again: a failover takes seconds. */
+const CONNECT_AGAIN_MS = 1_000;
+
+/**
+ * Connects `redis` again whenever it ends while `closed()` says it is in use. ioredis ends a client
+ * for good when its connector gives up in the middle of a connect, and a Sentinel client's does
+ * when `+switch-master` arrives while it is reconnecting after its master died: the failover
+ * detector closes the connector under the connect in progress, which then fails with "Connection
+ * is closed." (ioredis 6, `SentinelConnector.connect`), and every command after it fails the same
+ * way. Seen in the fault suite's master kill: the bot answered 503 until it was restarted.
+ */
+export function connectAgainWhenEnded(redis: Redis, log: Logger, closed: () => boolean): void {
+  redis.on('end', () => {
+    if (closed()) return;
+    log.warn('redis client ended; connecting again', { inMs: CONNECT_AGAIN_MS });
+    setTimeout(() => {
+      if (!closed() && redis.status === 'end') redis.connect().catch(() => undefined);
+    }, CONNECT_AGAIN_MS).unref();
+  });
+}
+
 function handle(redis: Redis, url: string, log: Logger, child?: ChildProcess): RedisHandle {
   redis.removeAllListeners('error');
+  let closing = false;
+  connectAgainWhenEnded(redis, log, () => closing);
   // ioredis reconnects by itself; say so once per outage rather than once per retry.
   let down = false;
   redis.on('error', (error: Error) => {
@@ -88,6 +111,7 @@ function handle(redis: Redis, url: string, log: Logger, child?: ChildProcess): R
     where: shownAddress(url),
     embedded: child !== undefined,
     async close() {
+      closing = true;
       await redis.quit().catch(() => undefined);
       if (child && child.exitCode === null) {
         // SIGTERM makes redis-server flush the AOF and exit cleanly.
