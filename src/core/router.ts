@@ -168,9 +168,10 @@ export function createRouter(deps: RouterDeps): RouteMessage {
     }
     const answered = await answer(message, context, log);
     // The kept reply is sent, not waited for (a round trip of every message): it serves only a
-    // redelivery, which comes after this answer, and is written before the answer leaves. Lost
-    // with the connection, it leaves a redelivery to the report script, which records nothing
-    // twice and says so. What the answer confirms, the report, was written before it.
+    // redelivery, which comes after this answer, and it goes out in the same turn of the event
+    // loop as the answer, ahead of anything this connection sends for a later message. Lost with
+    // the connection, it leaves a redelivery to the report script, which records nothing twice
+    // and says so. What the answer confirms, the report, was written before it.
     deps.store.saveReply(source, answered.reply, REPLY_KEPT_SECONDS, PICTURE_KEPT_SECONDS).catch((error: unknown) => { log.warn('reply not kept for a redelivery', { error }); });
     // Every write of this message (its report, its kept reply) goes over this one connection, so
     // one WAIT after the last covers them all: with replicas, nothing is confirmed that only the
