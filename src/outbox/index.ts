@@ -98,6 +98,12 @@ export interface OutboxOptions {
   now?: () => Date;
   /** How often the watchdog looks whether the worker still works (30 s); tests shorten it. */
   watchdogMs?: number;
+  /**
+   * A job's lock, and how often jobs whose worker died are looked for (30 s): a post left active
+   * by a killed process is taken up again within about twice this. Tests shorten it; it must
+   * outlast a send (see LOCK_MS).
+   */
+  lockMs?: number;
   /** Where posts sent, failed, given up and paused are counted; nowhere by default. */
   metrics?: Metrics;
 }
@@ -153,8 +159,8 @@ const ENQUEUE_BATCH = 500;
 const DROPPED = 'dropped';
 
 /**
- * A job's lock, as BullMQ's worker sets and renews it (its default), and as a send renews it: it
- * outlasts a send, which gives up after at most 10 s (src/adapters/http.ts; over WeCom's long connection,
+ * A job's lock, as BullMQ's worker sets and renews it (its default, as is checking every 30 s for
+ * jobs whose lock ran out), and as a send renews it: it outlasts a send, which gives up after at most 10 s (src/adapters/http.ts; over WeCom's long connection,
  * 5 s: src/adapters/wecom/socket.ts), so a lock renewed before a send still holds when it ends.
  */
 const LOCK_MS = 30_000;
@@ -193,6 +199,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const metrics = options.metrics ?? noMetrics;
   const spacingOf = (poster: Poster): number => Math.ceil((options.windowMs ?? 60_000) / (options.perMinute ?? poster.perMinute ?? 18));
   const backoff = options.backoff ?? { firstMs: 60_000, maxMs: 30 * 60_000, attempts: 8 };
+  const lockMs = options.lockMs ?? LOCK_MS;
   const connection = options.redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true, lazyConnect: false });
   let closed = false;
   connectAgainWhenEnded(connection, log, () => closed);
@@ -356,7 +363,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   async function holdLock(job: Job<PostJob>, token: string | undefined): Promise<void> {
     let renewed: number;
     try {
-      renewed = token === undefined ? 0 : await job.extendLock(token, LOCK_MS);
+      renewed = token === undefined ? 0 : await job.extendLock(token, lockMs);
     } catch (error) {
       throw new Unlocked(false, { cause: error });
     }
@@ -527,7 +534,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
         prefix: options.queuePrefix,
         name: `outbox-${String(generation)}`,
         concurrency: options.concurrency ?? 16,
-        lockDuration: LOCK_MS,
+        lockDuration: lockMs,
+        stalledInterval: lockMs,
         // A post whose worker died mid-send is taken up again, twice at most (the platform may
         // have shown it already: at-least-once for that one post).
         maxStalledCount: 2,

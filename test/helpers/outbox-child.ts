@@ -4,7 +4,9 @@
  * (`node dist/test/helpers/outbox-child.js`) with REDIS_URL, PREFIX, WECOM_BASE and POSTS set.
  * Optional: KEY is the group's webhook key ('crash'); PICTURE=1 gives every post a picture (two parts: the picture, then the text);
  * DIE_AFTER_POSTED=1 makes the process SIGKILL itself the moment it logs its first post as posted
- * (every part sent, the job not yet completed); SETTLE_MS is how long it waits for the posts (30 s).
+ * (every part sent, the job not yet completed); SETTLE_MS is how long it waits for the posts (30 s);
+ * LOCK_MS is the outbox's job lock (30 s), which bounds how soon a post left active by a killed
+ * process is taken up again.
  */
 import { Redis } from 'ioredis';
 import { createWecom } from '../../src/adapters/wecom/index.js';
@@ -39,7 +41,8 @@ async function main(): Promise<void> {
     { token: 'crashToken', encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', apiBase: env('WECOM_BASE') },
     { store, log },
   );
-  const outbox = createOutbox({ redis, queuePrefix: keys.queuePrefix(), store, posters: { wecom: poster }, log, perMinute: 1, windowMs: 1000 });
+  const lockMs = process.env.LOCK_MS === undefined ? {} : { lockMs: Number(process.env.LOCK_MS) };
+  const outbox = createOutbox({ redis, queuePrefix: keys.queuePrefix(), store, posters: { wecom: poster }, log, perMinute: 1, windowMs: 1000, ...lockMs });
   const posts = Array.from({ length: Number(env('POSTS')) }, (_, i) => ({
     key: `crash/${String(i + 1)}`,
     platform: 'wecom' as const,
