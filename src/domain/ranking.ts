@@ -156,6 +156,8 @@ interface Scored {
   row: RankingRow;
   /** `lastAt` in epoch ms; never reported sorts after every report. */
   lastMs: number;
+  /** The township's index in the book: orders equal results in `place`'s list. */
+  index: number;
 }
 
 /**
@@ -261,6 +263,12 @@ export function beginRankingBook(basis: RankingBasis, progress: ProgressTable, d
       if (made) return made;
       countUpTo(counted.length);
       const scored = townships.map((township, index) => scoreOf(township, index, tally));
+      /**
+       * The scored townships best first, equal results by index, made on the first `place`: a
+       * rank is then a binary search, and a recount moves one entry, where comparing every
+       * township took 20,000 comparisons a report in a county of 20,000.
+       */
+      let order: Scored[] | undefined;
       const recountIndexes = (indexes: readonly number[]): void => {
         if (indexes.length === 0) return;
         readReports();
@@ -268,7 +276,13 @@ export function beginRankingBook(basis: RankingBasis, progress: ProgressTable, d
         tallyTasks(townships, records, villages, counted, paceTo, tally, indexes);
         for (const index of indexes) {
           const township = townships[index];
-          if (township) scored[index] = scoreOf(township, index, tally);
+          if (!township) continue;
+          const before = scored[index];
+          const after = scoreOf(township, index, tally);
+          scored[index] = after;
+          if (!order) continue;
+          if (before) order.splice(positionOf(order, before), 1);
+          if (after) order.splice(firstAtOrAfter(order, after), 0, after);
         }
       };
       made = {
@@ -295,15 +309,9 @@ export function beginRankingBook(basis: RankingBasis, progress: ProgressTable, d
           const index = indexOf.get(township);
           const own = index === undefined ? undefined : scored[index];
           if (!own) return undefined;
+          order ??= scored.filter((one): one is Scored => one !== undefined).sort(byResultThenIndex);
           // Ranks are shared by equal results (sharedRanks): one more than the townships strictly ahead.
-          let ahead = 0;
-          let of = 0;
-          for (const other of scored) {
-            if (!other) continue;
-            of += 1;
-            if (better(other, own)) ahead += 1;
-          }
-          return { rank: ahead + 1, of };
+          return { rank: strictlyAhead(order, own) + 1, of: order.length };
         },
 
         snapshot(previous) {
@@ -316,7 +324,7 @@ export function beginRankingBook(basis: RankingBasis, progress: ProgressTable, d
 }
 
 function snapshotOf(month: Ym, asOf: Ymd, scored: readonly (Scored | undefined)[], previous: RankingSnapshot | undefined): RankingSnapshot {
-  const ordered = scored.filter((one): one is Scored => one !== undefined).map((one) => ({ row: { ...one.row }, lastMs: one.lastMs }));
+  const ordered = scored.filter((one): one is Scored => one !== undefined).map((one) => ({ row: { ...one.row }, lastMs: one.lastMs, index: one.index }));
   ordered.sort(
     (a, b) =>
       b.row.score - a.row.score ||
@@ -470,12 +478,52 @@ function scoreOf(township: Township, index: number, tally: Tally): Scored | unde
   };
   const lastMs = tally.lastMs[index] ?? 0;
   if (lastMs !== 0) row.lastAt = beijingInstant(new Date(lastMs));
-  return { row, lastMs: lastMs === 0 ? Infinity : lastMs };
+  return { row, lastMs: lastMs === 0 ? Infinity : lastMs, index };
 }
 
 /** Ahead of `b` on a tie rule that shares ranks (the name only orders the list). */
 function better(a: Scored, b: Scored): boolean {
   return a.row.score !== b.row.score ? a.row.score > b.row.score : a.row.overdue !== b.row.overdue ? a.row.overdue < b.row.overdue : a.lastMs < b.lastMs;
+}
+
+/** Best first; equal results by the township's index in the book, so every entry has one place. */
+function byResultThenIndex(a: Scored, b: Scored): number {
+  if (better(a, b)) return -1;
+  if (better(b, a)) return 1;
+  return a.index - b.index;
+}
+
+/** How many of `order` (byResultThenIndex) have a better result than `own`: they come first. */
+function strictlyAhead(order: readonly Scored[], own: Scored): number {
+  let low = 0;
+  let high = order.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    const at = order[mid];
+    if (at !== undefined && better(at, own)) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** Where `one` goes in `order` (byResultThenIndex): the first entry not before it. */
+function firstAtOrAfter(order: readonly Scored[], one: Scored): number {
+  let low = 0;
+  let high = order.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    const at = order[mid];
+    if (at !== undefined && byResultThenIndex(at, one) < 0) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** The place of `one` itself in `order`, which holds it. */
+function positionOf(order: readonly Scored[], one: Scored): number {
+  const at = firstAtOrAfter(order, one);
+  if (order[at] !== one) throw new Error(`the ranking book lost track of township ${one.row.township}`);
+  return at;
 }
 
 /** Equal on every tie rule except the name, which only orders the list. */
