@@ -160,8 +160,9 @@ const DROPPED = 'dropped';
 
 /**
  * A job's lock, as BullMQ's worker sets and renews it (its default, as is checking every 30 s for
- * jobs whose lock ran out), and as a send renews it: it outlasts a send, which gives up after at most 10 s (src/adapters/http.ts; over WeCom's long connection,
- * 5 s: src/adapters/wecom/socket.ts), so a lock renewed before a send still holds when it ends.
+ * jobs whose lock ran out), and as a send renews it: it outlasts a send, which gives up after at
+ * most 10 s (src/adapters/http.ts; over WeCom's long connection, 5 s: src/adapters/wecom/socket.ts),
+ * so a lock renewed before a send still holds when it ends.
  */
 const LOCK_MS = 30_000;
 const WATCHDOG_MS = 30_000;

@@ -97,12 +97,20 @@ export async function paced<R extends PacedRequest>(options: PacedOptions<R>): P
         const due = dueAt(n);
         const prepared = options.next();
         let done = false;
+        const failed = (): void => {
+          if (done) return;
+          done = true;
+          result.errors += 1;
+          settle();
+        };
         const req = httpRequest(
           { agent, host: '127.0.0.1', port: options.port, method: 'POST', path: prepared.path, headers: { ...prepared.headers, 'content-length': String(Buffer.byteLength(prepared.body)) } },
           (res) => {
             let body = '';
             res.setEncoding('utf8');
             res.on('data', (chunk: string) => { body += chunk; });
+            // A connection cut in the middle of an answer.
+            res.on('error', failed);
             res.on('end', () => {
               if (done) return;
               done = true;
@@ -128,12 +136,7 @@ export async function paced<R extends PacedRequest>(options: PacedOptions<R>): P
           req.destroy();
           settle();
         });
-        req.on('error', () => {
-          if (done) return;
-          done = true;
-          result.errors += 1;
-          settle();
-        });
+        req.on('error', failed);
         req.end(prepared.body);
       };
 
