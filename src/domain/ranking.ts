@@ -493,31 +493,24 @@ function byResultThenIndex(a: Scored, b: Scored): number {
   return a.index - b.index;
 }
 
-/** How many of `order` (byResultThenIndex) have a better result than `own`: they come first. */
-function strictlyAhead(order: readonly Scored[], own: Scored): number {
+/** The first index of `order` where `ahead` stops holding; it holds for a prefix of `order` (byResultThenIndex). */
+function endOfPrefix(order: readonly Scored[], ahead: (at: Scored) => boolean): number {
   let low = 0;
   let high = order.length;
   while (low < high) {
     const mid = (low + high) >>> 1;
     const at = order[mid];
-    if (at !== undefined && better(at, own)) low = mid + 1;
+    if (at !== undefined && ahead(at)) low = mid + 1;
     else high = mid;
   }
   return low;
 }
 
-/** Where `one` goes in `order` (byResultThenIndex): the first entry not before it. */
-function firstAtOrAfter(order: readonly Scored[], one: Scored): number {
-  let low = 0;
-  let high = order.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    const at = order[mid];
-    if (at !== undefined && byResultThenIndex(at, one) < 0) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
+/** How many of `order` have a better result than `own`: they come first. */
+const strictlyAhead = (order: readonly Scored[], own: Scored): number => endOfPrefix(order, (at) => better(at, own));
+
+/** Where `one` goes in `order`: the first entry not before it. */
+const firstAtOrAfter = (order: readonly Scored[], one: Scored): number => endOfPrefix(order, (at) => byResultThenIndex(at, one) < 0);
 
 /** The place of `one` itself in `order`, which holds it. */
 function positionOf(order: readonly Scored[], one: Scored): number {

@@ -268,20 +268,25 @@ async function load(port: number, feed: Feed, options: { amount: number; rate?: 
   signal.throwIfAborted();
   const seconds = (last - started) / 1000;
   latencies.sort((a, b) => a - b);
-  const ok = result['2xx'];
   const rate = options.rate;
+  const counts = { amount: options.amount, ok: result['2xx'], non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts, cutShort };
+  return loadResult(counts, seconds, latencies, rate === undefined ? undefined : { late: lateSends(sent, started, rate), scheduledSeconds: Math.max(seconds, options.amount / rate) });
+}
+
+/** What a load did, from its counts and its 2xx latencies (sorted); at a fixed rate, how late it sent and how long its schedule ran. */
+function loadResult(
+  counts: Pick<LoadResult, 'amount' | 'ok' | 'non2xx' | 'errors' | 'timeouts' | 'cutShort'>,
+  seconds: number,
+  latencies: number[],
+  fixed?: { late: number; scheduledSeconds: number },
+): LoadResult {
   return {
-    ...(rate === undefined ? {} : { achievedRps: ok / Math.max(seconds, options.amount / rate), late: lateSends(sent, started, rate) }),
-    amount: options.amount,
-    ok,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
+    ...(fixed === undefined ? {} : { achievedRps: counts.ok / fixed.scheduledSeconds, late: fixed.late }),
+    ...counts,
     seconds,
-    rps: seconds > 0 ? ok / seconds : 0,
+    rps: seconds > 0 ? counts.ok / seconds : 0,
     p50: latencies.length > 0 ? percentile(latencies, 50) : Number.NaN,
     p99: latencies.length > 0 ? percentile(latencies, 99) : Number.NaN,
-    cutShort,
     latencies,
   };
 }
@@ -294,22 +299,8 @@ async function load(port: number, feed: Feed, options: { amount: number; rate?: 
 function joined(slices: readonly LoadResult[], rate: number | undefined): LoadResult {
   const sum = (pick: (l: LoadResult) => number): number => slices.reduce((s, l) => s + pick(l), 0);
   const latencies = slices.flatMap((l) => l.latencies).sort((a, b) => a - b);
-  const ok = sum((l) => l.ok);
-  const seconds = sum((l) => l.seconds);
-  return {
-    ...(rate === undefined ? {} : { achievedRps: ok / sum((l) => Math.max(l.seconds, l.amount / rate)), late: sum((l) => l.late ?? 0) }),
-    amount: sum((l) => l.amount),
-    ok,
-    non2xx: sum((l) => l.non2xx),
-    errors: sum((l) => l.errors),
-    timeouts: sum((l) => l.timeouts),
-    seconds,
-    rps: seconds > 0 ? ok / seconds : 0,
-    p50: latencies.length > 0 ? percentile(latencies, 50) : Number.NaN,
-    p99: latencies.length > 0 ? percentile(latencies, 99) : Number.NaN,
-    cutShort: slices.some((l) => l.cutShort),
-    latencies,
-  };
+  const counts = { amount: sum((l) => l.amount), ok: sum((l) => l.ok), non2xx: sum((l) => l.non2xx), errors: sum((l) => l.errors), timeouts: sum((l) => l.timeouts), cutShort: slices.some((l) => l.cutShort) };
+  return loadResult(counts, sum((l) => l.seconds), latencies, rate === undefined ? undefined : { late: sum((l) => l.late ?? 0), scheduledSeconds: sum((l) => Math.max(l.seconds, l.amount / rate)) });
 }
 
 /**
@@ -791,22 +782,9 @@ async function pacedSlice(server: Opened, amount: number, signal: AbortSignal): 
     signal,
   });
   server.overrun += feed.overrun;
-  const { ok, seconds, latencies } = result;
-  return {
-    amount,
-    ok,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    seconds,
-    rps: seconds > 0 ? ok / seconds : 0,
-    achievedRps: ok / Math.max(seconds, amount / FIXED_RATE),
-    late: result.late,
-    p50: latencies.length > 0 ? percentile(latencies, 50) : Number.NaN,
-    p99: latencies.length > 0 ? percentile(latencies, 99) : Number.NaN,
-    cutShort: result.cutShort,
-    latencies,
-  };
+  const { ok, seconds } = result;
+  const counts = { amount, ok, non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts, cutShort: result.cutShort };
+  return loadResult(counts, seconds, result.latencies, { late: result.late, scheduledSeconds: Math.max(seconds, amount / FIXED_RATE) });
 }
 
 /**
