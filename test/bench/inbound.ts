@@ -759,11 +759,13 @@ async function openServer(target: Target, bench: BenchRedis, options: InboundBen
 /** `amount` requests to one server, at `rate` a second or as fast as it answers. */
 async function slice(server: Opened, amount: number, rate: number | undefined, expectedRps: number, signal: AbortSignal): Promise<LoadResult> {
   const feed = server.target.feed(amount + CONNECTIONS);
-  const limitMs = Math.max(30_000, (amount / Math.max(expectedRps, 1)) * 4000 + 20_000);
-  const result = await load(server.child.port, feed, { amount, rate, check: server.target.check, limitMs }, signal);
+  const result = await load(server.child.port, feed, { amount, rate, check: server.target.check, limitMs: limitFor(amount, expectedRps) }, signal);
   server.overrun += feed.overrun;
   return result;
 }
+
+/** How long a slice of `amount` requests may run, expecting `rps` answers a second: four times that, and room. */
+const limitFor = (amount: number, rps: number): number => Math.max(30_000, (amount / Math.max(rps, 1)) * 4000 + 20_000);
 
 /** `amount` requests to one server at FIXED_RATE, evenly spaced (paced.ts). */
 async function pacedSlice(server: Opened, amount: number, signal: AbortSignal): Promise<LoadResult> {
@@ -777,7 +779,7 @@ async function pacedSlice(server: Opened, amount: number, signal: AbortSignal): 
     next: () => feed.next(),
     ...(check === undefined ? {} : { onAnswer: (status: number, body: string, sent: Prepared) => { check(status, body, { nonce: sent.nonce }); } }),
     timeoutMs: REQUEST_TIMEOUT_MS,
-    limitMs: (amount / FIXED_RATE) * 4000 + 20_000,
+    limitMs: limitFor(amount, FIXED_RATE),
     lateMs: LATE_SLACK_MS,
     signal,
   });
@@ -793,8 +795,8 @@ async function pacedSlice(server: Opened, amount: number, signal: AbortSignal): 
  * for the fixed rate. A shared machine's pace drifts by tens of percent over a minute; in turns,
  * every server meets the same drift, so a ratio to the floor is one of like with like.
  */
-async function runTogether(targets: readonly Target[], bench: BenchRedis, load: { seconds: number; paced: boolean }, options: InboundBenchOptions): Promise<ServerResult[]> {
-  const { seconds } = load;
+async function runTogether(targets: readonly Target[], bench: BenchRedis, how: { seconds: number; paced: boolean }, options: InboundBenchOptions): Promise<ServerResult[]> {
+  const { seconds } = how;
   const { signal, log } = options;
   const opened: Opened[] = [];
   try {
@@ -813,18 +815,18 @@ async function runTogether(targets: readonly Target[], bench: BenchRedis, load: 
       log(`inbound: maximum rate, round ${String(round + 1)} of ${String(ROUNDS)}: ${loaded.map((o) => `${o.target.label} ${count(Math.round(max.get(o)?.at(-1)?.rps ?? 0))}/s`).join(', ')}`);
     }
     const fixed = new Map<Opened, LoadResult[]>(loaded.map((o) => [o, []]));
-    const evenly = new Map<Opened, LoadResult[]>();
+    const evenly = new Map<Opened, LoadResult[]>(how.paced ? loaded.map((o) => [o, []]) : []);
     const fixedAmount = Math.max(CONNECTIONS, Math.round((FIXED_RATE * seconds) / ROUNDS));
     for (let round = 0; round < ROUNDS && loaded.length > 0; round += 1) {
       for (const server of inTurn(round)) {
         fixed.get(server)?.push(await slice(server, fixedAmount, FIXED_RATE, FIXED_RATE, signal));
         await server.child.drain();
-        if (!load.paced) continue;
-        evenly.set(server, [...(evenly.get(server) ?? []), await pacedSlice(server, fixedAmount, signal)]);
+        if (!how.paced) continue;
+        evenly.get(server)?.push(await pacedSlice(server, fixedAmount, signal));
         await server.child.drain();
       }
     }
-    if (loaded.length > 0) log(`inbound: ${String(FIXED_RATE)}/s${load.paced ? ', in bursts and paced,' : ''} ${String(ROUNDS)} rounds of ${count(fixedAmount)} requests each, done`);
+    if (loaded.length > 0) log(`inbound: ${String(FIXED_RATE)}/s${how.paced ? ', in bursts and paced,' : ''} ${String(ROUNDS)} rounds of ${count(fixedAmount)} requests each, done`);
 
     const results: ServerResult[] = [];
     for (const server of opened) {
