@@ -4,6 +4,7 @@
  * `npm test` and run after it. Its files end in `.fault.ts`, so `npm test` (`*.test.ts`) never
  * picks them up.
  */
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -14,5 +15,8 @@ export default defineConfig({
     // Each test sets its own, longer limit where it needs one; hooks build and start servers.
     testTimeout: 60_000,
     hookTimeout: 180_000,
+    // One file a core, as in vitest.config.ts: the faults mostly wait (restarts, failovers,
+    // throttles), 506 → 279 s on 2 cores. Each file starts its own Redis where it stops one.
+    maxWorkers: availableParallelism(),
   },
 });
