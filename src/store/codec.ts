@@ -184,6 +184,15 @@ export const ScheduleSettingsSchema: z.ZodType<ScheduleSettings> = z.object({
   signOff: z.boolean().default(DEFAULT_SCHEDULE.signOff),
 });
 
+/** Freezes a decoded value and everything in it: a copy a process keeps is shared by every reader. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
 /** Parses a JSON string from Redis with `schema`; `where` names the key (and field) for the error. */
 export function decodeJson<T>(schema: z.ZodType<T>, text: string, where: string): T {
   let data: unknown;

@@ -18,7 +18,7 @@ import { z } from 'zod';
 import type { CalendarOverrides } from '../domain/calendar.js';
 import type { ChatPlatform, Group, Person, Task, Township } from '../domain/model.js';
 import { DEFAULT_SCHEDULE, type ScheduleSettings } from '../domain/schedule.js';
-import { CalendarOverridesSchema, decode, decodeJson, encodeJson, GroupSchema, PersonSchema, ScheduleSettingsSchema, TaskSchema, TownshipSchema } from './codec.js';
+import { CalendarOverridesSchema, decode, decodeJson, deepFreeze, encodeJson, GroupSchema, PersonSchema, ScheduleSettingsSchema, TaskSchema, TownshipSchema } from './codec.js';
 import type { Keys } from './keys.js';
 import { run, StringHash } from './redis-io.js';
 import type { Stamp } from './scripts.js';
@@ -227,13 +227,4 @@ export function createCountyStore(redis: Redis, keys: Keys): CountyStore {
       await run(stamped(redis.multi().hset(keys.tasks(), task.id, encodeJson(TaskSchema, task, `task ${task.id}`))));
     },
   };
-}
-
-/** Freezes a decoded value and everything in it: it is shared by every reader of the copy. */
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const inner of Object.values(value)) deepFreeze(inner);
-  }
-  return value;
 }
