@@ -42,6 +42,33 @@ const escapeLineStart = (s: string): string =>
     .replace(/^[#+=-]/, (c) => LINE_START[c] ?? c)
     .replace(/^(\d{1,9})([.)])(?=\s|$)/, (_, digits: string, mark: string) => `${digits}${mark === '.' ? '．' : '）'}`);
 
+/** The longest line start escapeLineStart reads: nine digits, the mark, the character after it. */
+const LINE_START_LENGTH = 11;
+
+/**
+ * The runs with the start of their line escaped as one text: a list marker may be split between
+ * runs (`1` then a muted `)`), which each run alone would not show. escapeLineStart changes at
+ * most one character, for one of the same length: it goes back into the run that holds it.
+ */
+function withLineStartEscaped(runs: readonly Run[]): readonly Run[] {
+  let start = '';
+  for (const run of runs) {
+    if (start.length >= LINE_START_LENGTH) break;
+    start += run.text;
+  }
+  const escaped = escapeLineStart(start);
+  if (escaped === start) return runs;
+  let at = 0;
+  while (escaped[at] === start[at]) at += 1;
+  let offset = 0;
+  return runs.map((run) => {
+    const inRun = at - offset;
+    offset += run.text.length;
+    if (inRun < 0 || inRun >= run.text.length) return run;
+    return { ...run, text: `${run.text.slice(0, inRun)}${escaped.charAt(at)}${run.text.slice(inRun + 1)}` };
+  });
+}
+
 // —— lines as tone runs ——
 
 /** A run of text in one tone (`undefined` = plain). */
@@ -97,22 +124,23 @@ function strong(body: string, before: string | undefined, after: string | undefi
 }
 
 /**
- * A line's runs as markdown: everything escaped (line-start escapes on the first run), strong
+ * A line's runs as markdown: everything escaped (the line's start as one text, across runs), strong
  * runs bold. `decorate` wraps the escaped text of a run that is not strong (WeCom's `<font>`);
  * by default the other tones are plain text.
  */
-export function markdownRuns(runs: readonly Run[], decorate: (tone: Tone | undefined, body: string) => string = (_, body) => body): string {
-  const body = (run: Run, i: number): string => escapeMarkup(i === 0 ? escapeLineStart(run.text) : run.text);
-  const shown = (run: Run, i: number): string => decorate(run.tone, body(run, i));
+export function markdownRuns(lineRuns: readonly Run[], decorate: (tone: Tone | undefined, body: string) => string = (_, body) => body): string {
+  const runs = withLineStartEscaped(lineRuns);
+  const body = (run: Run): string => escapeMarkup(run.text);
+  const shown = (run: Run): string => decorate(run.tone, body(run));
   let out = '';
   runs.forEach((run, i) => {
     const next = runs[i + 1];
     if (run.tone === 'strong') {
       // What the next run's output begins with: its decoration (a <font> tag), or its text.
-      out += strong(body(run, i), lastChar(out), next === undefined ? undefined : firstChar(shown(next, i + 1)));
+      out += strong(body(run), lastChar(out), next === undefined ? undefined : firstChar(shown(next)));
       return;
     }
-    out += shown(run, i);
+    out += shown(run);
   });
   return out;
 }

@@ -55,6 +55,10 @@ describe('wecomReply', () => {
     expect(reply).toBe('1． 城关镇  \n2． 红星乡  \n2． 东风镇');
   });
 
+  it('does not let a list marker start a line when its number and its mark are in different tones', () => {
+    expect(wecomReply({ lines: [['1', muted(')')], [strong('12'), '. 城关镇']] })).toBe('1）  \n**12**． 城关镇');
+  });
+
   it.each<[string, string]>([
     ['# 标题', '＃ 标题'],
     ['- 第一项', '－ 第一项'],
