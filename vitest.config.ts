@@ -17,8 +17,8 @@ export default defineConfig({
     // bot afresh for each (vitest's default): importing was 73 of the workers' 257 s, and the
     // suite takes 148 → 93 s, a date run 122 → 73 s. What the bot's modules keep at module level
     // is caches (fonts, drawn charts, date formats, script sources) and the log redactor's list of
-    // secrets, which can only mask more; each file has its own Redis prefix, ports and child
-    // processes, and the suite passes with the files shuffled (`--sequence.shuffle.files`).
+    // secrets, which can only mask more; the suite passes with the files shuffled
+    // (`--sequence.shuffle.files`).
     isolate: false,
   },
 });
