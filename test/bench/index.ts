@@ -6,8 +6,8 @@
  * Environment: REDIS_URL as for the app; BENCH_RUNS (default 20) timed runs and BENCH_WARMUPS
  * (default 2) untimed ones per measurement; BENCH_SIZES (`2000x300,500x75`) to rank only those sizes;
  * BENCH_SECONDS (default 10) per load phase of `inbound`, and BENCH_INBOUND_COUNTY (default 2000x300,
- * `off` for none) for its large-county row (see inbound.ts); BENCH_FANOUT_GROUPS, BENCH_FANOUT_TOWNSHIPS
- * and BENCH_FANOUT_WORKER for `fanout` (see fanout.ts).
+ * `off` for none) for its large-county row (see inbound.ts); BENCH_FANOUT_GROUPS, BENCH_FANOUT_LARGE,
+ * BENCH_FANOUT_TOWNSHIPS and BENCH_FANOUT_WORKER for `fanout` (see fanout.ts).
  *
  * Everything goes under `bench:<uuid>` and is deleted at the end, after a failure, and on Ctrl-C
  * (a second Ctrl-C quits without cleaning up).
