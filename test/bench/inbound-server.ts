@@ -8,6 +8,8 @@
  *   floor     the floor of a WeCom report: the work no correct bot can skip, written compactly
  *             beside the bot as a reference (below) — what the bot's own overhead is measured
  *             against, since "vs bare" mixes that overhead with crypto and Redis every bot pays;
+ *   floor-dingtalk  the same for a DingTalk report by HTTP callback, whose reply is a request of
+ *             its own to the message's sessionWebhook (startDingtalkFloor);
  *   wecom     the bot's app and server as `duban serve` builds them, with WeCom on;
  *   dingtalk  the same with DingTalk on (HTTP callback mode).
  *
@@ -44,9 +46,11 @@ import { pathToFileURL } from 'node:url';
 import type { Redis } from 'ioredis';
 import Koa from 'koa';
 import { z } from 'zod';
-import type { County } from '../../src/domain/model.js';
+import type { Logger } from '../../src/core/logger.js';
+import type { IncomingMessage } from '../../src/core/types.js';
+import type { ChatPlatform, County } from '../../src/domain/model.js';
 
-export const SERVER_MODES = ['bare', 'floor', 'wecom', 'dingtalk'] as const;
+export const SERVER_MODES = ['bare', 'floor', 'floor-dingtalk', 'wecom', 'dingtalk'] as const;
 export type ServerMode = (typeof SERVER_MODES)[number];
 
 /** What the child tells the parent. */
@@ -163,32 +167,32 @@ async function startBot(): Promise<Running> {
   }
 }
 
-/** What the floor reads from its environment (the parent sets it), checked at the edge like the bot's config. */
-const FloorEnvSchema = z.object({
-  REDIS_URL: z.string().min(1),
-  BENCH_PREFIX: z.string().min(1),
-  WECOM_TOKEN: z.string().min(1),
-  WECOM_ENCODING_AES_KEY: z.string().length(43),
-});
+/** What a floor reads from its environment (the parent sets it), checked at the edge like the bot's config. */
+const FloorEnvSchema = z.object({ REDIS_URL: z.string().min(1), BENCH_PREFIX: z.string().min(1) });
+const WecomFloorEnvSchema = FloorEnvSchema.extend({ WECOM_TOKEN: z.string().min(1), WECOM_ENCODING_AES_KEY: z.string().length(43) });
+const DingtalkFloorEnvSchema = FloorEnvSchema.extend({ DINGTALK_CLIENT_SECRET: z.string().min(1), DINGTALK_OAPI_BASE: z.url() });
 
-/** The path WeCom posts to, as the bot's adapter mounts it (src/adapters/wecom/index.ts). */
+/** The paths the platforms post to, as the bot's adapters mount them (src/adapters/{wecom,dingtalk}/). */
 const WECOM_PATH = '/wecom/callback';
+const DINGTALK_PATH = '/dingtalk/callback';
 /** The reply's whole content: the one fact a clerk must be told. */
 const FLOOR_ANSWER = '已记录';
 
-/** The floor of a WeCom report (see the top of this file): the bot's pure parts, one Redis command. */
-async function startFloor(): Promise<Running> {
+/** What both floors share: the county in memory, and a clerk's `上报` recorded with one EVALSHA. */
+interface FloorCore {
+  log: Logger;
+  /** Records the message's report of a task by id in its township's group; DecodeError for any other message. */
+  record(message: IncomingMessage, now: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function floorCore(env: z.infer<typeof FloorEnvSchema>, platform: ChatPlatform): Promise<FloorCore> {
   const [
     { createLogger },
-    { DecodeError, jsonOr400, VerifyError },
-    { createWecomCrypto },
-    { checkFreshness, streamIdOf, streamReply },
-    { normalize },
-    { CallbackQuerySchema, EnvelopeSchema, parsePayload },
+    { DecodeError },
     { beijingInstant },
     { parseReport, splitCommand },
     { amountFromValue, assignedTo },
-    { PayloadTooLargeError, readBody },
     { amountText, RecordReplySchema },
     { connectRedis },
     { createKeys },
@@ -197,37 +201,115 @@ async function startFloor(): Promise<Running> {
   ] = await Promise.all([
     import('../../src/core/logger.js'),
     import('../../src/core/errors.js'),
-    import('../../src/adapters/wecom/crypto.js'),
-    import('../../src/adapters/wecom/inbound.js'),
-    import('../../src/adapters/wecom/normalize.js'),
-    import('../../src/adapters/wecom/schema.js'),
     import('../../src/domain/dates.js'),
     import('../../src/domain/parse/index.js'),
     import('../../src/domain/targets.js'),
-    import('../../src/server/body.js'),
     import('../../src/store/codec.js'),
     import('../../src/store/connect.js'),
     import('../../src/store/keys.js'),
     import('../../src/store/ledger.js'),
     import('../../src/store/scripts.js'),
   ]);
-  const env = FloorEnvSchema.parse(process.env);
   const log = createLogger('info', (line) => process.stderr.write(`${line}\n`));
   const keys = createKeys(env.BENCH_PREFIX);
   const redis = await connectRedis(env.REDIS_URL, log);
   try {
     const county = await loadSampleCounty(redis.redis, env.BENCH_PREFIX);
-    const groups = new Map(county.groups.filter((g) => g.platform === 'wecom').map((g) => [g.chat, g]));
-    const people = new Map(county.people.filter((p) => p.platform === 'wecom').map((p) => [p.user, p]));
+    const groups = new Map(county.groups.filter((g) => g.platform === platform).map((g) => [g.chat, g]));
+    const people = new Map(county.people.filter((p) => p.platform === platform).map((p) => [p.user, p]));
     const townships = new Map(county.townships.map((t) => [t.id, t]));
     const tasks = new Map(county.tasks.map((t) => [t.id, t]));
     const slots = new Map(Object.entries(await redis.redis.hgetall(keys.townshipSlots())).map(([id, slot]) => [id, Number(slot)]));
     // The bot's own script and its arguments (src/store/scripts.ts): one EVALSHA, as the bot sends it.
     const scripts = defineScripts(redis.redis);
-    const crypto = createWecomCrypto({ token: env.WECOM_TOKEN, encodingAesKey: env.WECOM_ENCODING_AES_KEY });
+    return {
+      log,
+      async record(message, now) {
+        const group = groups.get(message.chat.id);
+        const township = group?.township === undefined ? undefined : townships.get(group.township);
+        if (!township) throw new DecodeError('not a township group of the county');
+        const said = splitCommand(message.text, ['上报']);
+        const args = said === undefined ? undefined : parseReport(said.rest);
+        if (!args?.ok || args.value.task.kind !== 'id') throw new DecodeError('not a 上报 of a task by id');
+        const task = tasks.get(args.value.task.id);
+        if (task?.status !== 'open' || !assignedTo(task, township.id)) throw new DecodeError('no open task of that id for this township');
+        const amount = amountFromValue(args.value.value, task.target, township, args.value.valueText);
+        if (!amount.ok) throw new DecodeError('a value the task does not take');
+        const slot = slots.get(township.id);
+        if (slot === undefined) throw new Error(`no standings slot for ${township.id}`);
 
-    const report = async (rawQuery: unknown, body: string): Promise<string> => {
-      const query = CallbackQuerySchema.safeParse(rawQuery);
+        const source = `${platform}:${message.messageId}`;
+        const reply = await scripts.recordReport(
+          { progress: keys.progress(task.id), ledger: keys.ledger(task.id), seen: keys.seen(task.id, source), standings: keys.standings(task.id), deadlines: keys.deadlines(task.id), reviews: keys.reviews(task.id) },
+          {
+            township: township.id,
+            amount: amountText(amount.value),
+            value: args.value.valueText,
+            note: args.value.note,
+            platform,
+            user: message.sender.id,
+            name: people.get(message.sender.id)?.name ?? message.sender.id,
+            at: beijingInstant(new Date(now)),
+            source,
+            seenSeconds: SEEN_SECONDS,
+            slot,
+            repeatSince: beijingInstant(new Date(now - REPEAT_MS)),
+            atMs: now,
+          },
+        );
+        // Recorded, a redelivery or a repeat: each is the same answer to the clerk (a closed cell is
+        // not among the bench's reports).
+        RecordReplySchema.parse(reply);
+      },
+      close: () => redis.close(),
+    };
+  } catch (error) {
+    await redis.close();
+    throw error;
+  }
+}
+
+/**
+ * A floor's Koa: `answer` for each POST to `path`, the bot's refusals (src/server/app.ts) for a
+ * wrong one, so a wrong request costs the same here as there. Same Koa as `bare`.
+ */
+async function floorApp(path: string, log: Logger, answer: (ctx: Koa.Context, body: string) => Promise<string>): Promise<Server> {
+  const [{ DecodeError, VerifyError }, { PayloadTooLargeError, readBody }] = await Promise.all([import('../../src/core/errors.js'), import('../../src/server/body.js')]);
+  const app = new Koa();
+  app.use(async (ctx) => {
+    if (ctx.method !== 'POST' || ctx.path !== path) {
+      ctx.status = 404;
+      return;
+    }
+    try {
+      const body = await answer(ctx, await readBody(ctx));
+      ctx.type = 'application/json';
+      ctx.body = body;
+    } catch (error) {
+      const status = error instanceof VerifyError ? 401 : error instanceof DecodeError || error instanceof z.ZodError ? 400 : error instanceof PayloadTooLargeError ? 413 : undefined;
+      if (status === undefined) throw error;
+      log.warn('request refused', { status, reason: error instanceof Error ? error.message : String(error) });
+      ctx.status = status;
+    }
+  });
+  return listen(app);
+}
+
+/** The floor of a WeCom report (see the top of this file): the bot's pure parts, one Redis command. */
+async function startFloor(): Promise<Running> {
+  const [{ DecodeError, jsonOr400, VerifyError }, { createWecomCrypto }, { checkFreshness, streamIdOf, streamReply }, { normalize }, { CallbackQuerySchema, EnvelopeSchema, parsePayload }] = await Promise.all([
+    import('../../src/core/errors.js'),
+    import('../../src/adapters/wecom/crypto.js'),
+    import('../../src/adapters/wecom/inbound.js'),
+    import('../../src/adapters/wecom/normalize.js'),
+    import('../../src/adapters/wecom/schema.js'),
+  ]);
+  const env = WecomFloorEnvSchema.parse(process.env);
+  const core = await floorCore(env, 'wecom');
+  try {
+    const crypto = createWecomCrypto({ token: env.WECOM_TOKEN, encodingAesKey: env.WECOM_ENCODING_AES_KEY });
+    const server = await floorApp(WECOM_PATH, core.log, async (ctx, body) => {
+      const query = CallbackQuerySchema.safeParse(ctx.query);
       if (!query.success) throw new VerifyError('callback without msg_signature, timestamp and nonce');
       const { msg_signature: signature, timestamp, nonce } = query.data;
       const now = Date.now();
@@ -237,78 +319,80 @@ async function startFloor(): Promise<Running> {
       if (!crypto.verify(signature, timestamp, nonce, envelope.data.encrypt)) throw new VerifyError('bad msg_signature');
       const inbound = normalize(parsePayload(jsonOr400(crypto.decrypt(envelope.data.encrypt), 'plaintext')));
       if (inbound.kind !== 'message') throw new DecodeError(`the floor takes text messages, got ${inbound.kind}`);
-      const { message } = inbound;
-
-      const group = groups.get(message.chat.id);
-      const township = group?.township === undefined ? undefined : townships.get(group.township);
-      if (!township) throw new DecodeError('not a township group of the county');
-      const said = splitCommand(message.text, ['上报']);
-      const args = said === undefined ? undefined : parseReport(said.rest);
-      if (!args?.ok || args.value.task.kind !== 'id') throw new DecodeError('not a 上报 of a task by id');
-      const task = tasks.get(args.value.task.id);
-      if (task?.status !== 'open' || !assignedTo(task, township.id)) throw new DecodeError('no open task of that id for this township');
-      const amount = amountFromValue(args.value.value, task.target, township, args.value.valueText);
-      if (!amount.ok) throw new DecodeError('a value the task does not take');
-      const slot = slots.get(township.id);
-      if (slot === undefined) throw new Error(`no standings slot for ${township.id}`);
-
-      const source = `wecom:${message.messageId}`;
-      const reply = await scripts.recordReport(
-        { progress: keys.progress(task.id), ledger: keys.ledger(task.id), seen: keys.seen(task.id, source), standings: keys.standings(task.id), deadlines: keys.deadlines(task.id), reviews: keys.reviews(task.id) },
-        {
-          township: township.id,
-          amount: amountText(amount.value),
-          value: args.value.valueText,
-          note: args.value.note,
-          platform: 'wecom',
-          user: message.sender.id,
-          name: people.get(message.sender.id)?.name ?? message.sender.id,
-          at: beijingInstant(new Date(now)),
-          source,
-          seenSeconds: SEEN_SECONDS,
-          slot,
-          repeatSince: beijingInstant(new Date(now - REPEAT_MS)),
-          atMs: now,
-        },
-      );
-      // Recorded, a redelivery or a repeat: each is the same answer to the clerk (a closed cell is
-      // not among the bench's reports).
-      RecordReplySchema.parse(reply);
-
-      const streamId = streamIdOf(message.messageId);
+      await core.record(inbound.message, now);
+      const streamId = streamIdOf(inbound.message.messageId);
       const encrypt = crypto.encrypt(streamReply(streamId, FLOOR_ANSWER), crypto.randomFor(`${streamId}\n${timestamp}\n${nonce}`));
       return JSON.stringify({ encrypt, msgsignature: crypto.sign(timestamp, nonce, encrypt), timestamp: Number(timestamp), nonce });
-    };
-
-    const app = new Koa();
-    app.use(async (ctx) => {
-      if (ctx.method !== 'POST' || ctx.path !== WECOM_PATH) {
-        ctx.status = 404;
-        return;
-      }
-      try {
-        const answer = await report(ctx.query, await readBody(ctx));
-        ctx.type = 'application/json';
-        ctx.body = answer;
-      } catch (error) {
-        // The bot's refusals (src/server/app.ts), so a wrong request costs the same here as there.
-        const status = error instanceof VerifyError ? 401 : error instanceof DecodeError || error instanceof z.ZodError ? 400 : error instanceof PayloadTooLargeError ? 413 : undefined;
-        if (status === undefined) throw error;
-        log.warn('request refused', { status, reason: error instanceof Error ? error.message : String(error) });
-        ctx.status = status;
-      }
     });
-    const server = await listen(app);
     return {
       server,
       drain: () => Promise.resolve(),
       async close() {
         await closeServer(server);
-        await redis.close();
+        await core.close();
       },
     };
   } catch (error) {
-    await redis.close();
+    await core.close();
+    throw error;
+  }
+}
+
+/**
+ * The floor of a DingTalk report (HTTP callback): the body read with the bot's cap, the
+ * `timestamp`/`sign` headers checked (HMAC, constant-time), the robot message checked with the
+ * bot's zod schema, the report recorded as the WeCom floor records it (the script's dedupe marker
+ * keyed by msgId is what makes a redelivery record nothing), DingTalk answered
+ * `{"msgtype":"empty"}`, and `已记录` posted to the message's sessionWebhook with the bot's HTTP
+ * client, the URL checked against the configured origin first (docs/design.md §7) and the answer's
+ * errcode read. DingTalk's protocol has no reply inside the callback's answer that this project
+ * relies on (docs/protocols/dingtalk.md §1.3), so that request is a DingTalk report's own work.
+ */
+async function startDingtalkFloor(): Promise<Running> {
+  const [{ DecodeError, jsonOr400, SendError }, { EMPTY_ANSWER }, { verifyCallbackSign }, { RobotMessageSchema, WebhookAnswerSchema }, { normalize }, { postJson, urlOn }] = await Promise.all([
+    import('../../src/core/errors.js'),
+    import('../../src/adapters/dingtalk/callback.js'),
+    import('../../src/adapters/dingtalk/sign.js'),
+    import('../../src/adapters/dingtalk/schema.js'),
+    import('../../src/adapters/dingtalk/normalize.js'),
+    import('../../src/adapters/http.js'),
+  ]);
+  const env = DingtalkFloorEnvSchema.parse(process.env);
+  const core = await floorCore(env, 'dingtalk');
+  const oapiOrigin = new URL(env.DINGTALK_OAPI_BASE).origin;
+  const owed = new Set<Promise<void>>();
+  const reply = async (sessionWebhook: string): Promise<void> => {
+    const url = urlOn(sessionWebhook, oapiOrigin, 'sessionWebhook', 'DINGTALK_OAPI_BASE', core.log);
+    const { status, json } = await postJson(url, { msgtype: 'text', text: { content: FLOOR_ANSWER } });
+    const answer = WebhookAnswerSchema.safeParse(json);
+    if (status !== 200 || !answer.success || (answer.data.errcode ?? 0) !== 0) throw new SendError(`sessionWebhook answered HTTP ${String(status)}`, 'refused', 'failed');
+  };
+  try {
+    const server = await floorApp(DINGTALK_PATH, core.log, async (ctx, body) => {
+      const now = Date.now();
+      verifyCallbackSign({ timestamp: ctx.get('timestamp') || undefined, sign: ctx.get('sign') || undefined }, env.DINGTALK_CLIENT_SECRET, now);
+      const inbound = normalize(RobotMessageSchema.parse(jsonOr400(body, 'body')));
+      if (inbound.kind !== 'message') throw new DecodeError(`the floor takes text messages, got ${inbound.kind}`);
+      await core.record(inbound.message, now);
+      const sent = reply(inbound.replyTo.sessionWebhook).catch((error: unknown) => { core.log.error('reply could not be sent', { error }); });
+      owed.add(sent);
+      void sent.finally(() => owed.delete(sent));
+      return EMPTY_ANSWER;
+    });
+    const drain = async (): Promise<void> => {
+      await Promise.all(owed);
+    };
+    return {
+      server,
+      drain,
+      async close() {
+        await closeServer(server);
+        await drain();
+        await core.close();
+      },
+    };
+  } catch (error) {
+    await core.close();
     throw error;
   }
 }
@@ -331,7 +415,9 @@ async function main(): Promise<void> {
       ? await listen(bareApp()).then((server) => ({ server, drain: () => Promise.resolve(), close: () => closeServer(server) }))
       : mode === 'floor'
         ? await startFloor()
-        : await startBot();
+        : mode === 'floor-dingtalk'
+          ? await startDingtalkFloor()
+          : await startBot();
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>

@@ -27,13 +27,17 @@
  *               work, so no bot comes near it and "vs bare" cannot tell the bot's own overhead
  *               from the crypto and the Redis write every bot pays; "vs floor" (req/s as a share of
  *               the floor's) and "p99 vs floor" (a multiple of the floor's p99 at 500/s) can.
+ *   floor (DingTalk)  the same for a DingTalk report, whose reply is a request of its own to the
+ *               message's sessionWebhook. Not the goals' reference (docs/design.md §8 measures
+ *               both platforms against the WeCom floor); printed beside, it tells the bot's own
+ *               overhead on DingTalk from what DingTalk's protocol adds.
  *   WeCom, DingTalk   the bot, on the sample county.
  *   WeCom T × K the bot on a large synthetic county (BENCH_INBOUND_COUNTY, default 2000x300;
  *               `0` or `off` leaves it out): every task reported by every township, written
  *               directly (county.ts), as a county late in its year. Reports are first sent alone,
  *               one at a time (at most 5); if their median is over 250 ms the load phases are not
- *               run — they would only say the same at length — and the row shows that figure. A
- *               report there is known to take seconds: the row is kept so a fix shows.
+ *               run — they would only say the same at length — and the row shows that figure (a
+ *               report there took seconds before the ranking book).
  *
  * Columns: "peak RSS" is the server's VmHWM from /proc, read after its load (or after its reports
  * alone). A p99 at 500/s is marked "(saturated)" when the server did not hold the rate — under
@@ -586,7 +590,8 @@ function wecomRequests(client: WecomClient, from: WecomReporter, apiBase: string
   });
 }
 
-function dingtalkRequests(appSecret: string, scene: Scene, sessions: FakeSessions, nextId: () => string, n: number): Prepared[] {
+/** `tag` names the row in each message's session, so the fake's counts tell the rows' replies apart. */
+function dingtalkRequests(appSecret: string, scene: Scene, sessions: FakeSessions, tag: string, nextId: () => string, n: number): Prepared[] {
   return Array.from({ length: n }, () => {
     const msgId = nextId();
     const payload = robotMessage({
@@ -598,7 +603,7 @@ function dingtalkRequests(appSecret: string, scene: Scene, sessions: FakeSession
       senderStaffId: 'bench-clerk',
       senderNick: `${scene.dingtalk.township}联络员`,
       // One session per message: the fake can tell each message got exactly one reply.
-      sessionWebhook: `${sessions.base}${SESSION_PATH}?session=${msgId}`,
+      sessionWebhook: `${sessions.base}${SESSION_PATH}?session=${tag}.${msgId}`,
     });
     return { path: '/dingtalk/callback', headers: callbackHeaders(appSecret), body: JSON.stringify(payload) };
   });
@@ -620,6 +625,13 @@ interface ReplyTally {
   firstFailure: string;
 }
 
+/** What a DingTalk row's answers were, and the tag its sessions carry (dingtalkRequests). */
+interface DingtalkTally {
+  tag: string;
+  answers: number;
+  notEmpty: number;
+}
+
 /** The large county's first step: reports one at a time, each sent when the last is done. */
 interface AloneTarget {
   requests(n: number): Prepared[];
@@ -637,6 +649,7 @@ interface Target {
   feed(n: number): Feed;
   check?: AnswerCheck;
   replies?: ReplyTally;
+  dingtalk?: DingtalkTally;
   alone?: AloneTarget;
 }
 
@@ -675,6 +688,7 @@ interface ServerResult {
   ledger?: { entries: number; distinct: number };
   task?: string;
   replies?: ReplyTally;
+  dingtalk?: DingtalkTally;
 }
 
 /** Sequential reports the large county takes at most to tell whether it can be loaded. */
@@ -869,6 +883,7 @@ async function resultOf(server: Opened, phases: Phases | undefined, bench: Bench
     ...(ledger ? { ledger } : {}),
     ...(target.ledger ? { task: target.ledger.task } : {}),
     ...(target.replies ? { replies: target.replies } : {}),
+    ...(target.dingtalk ? { dingtalk: target.dingtalk } : {}),
   };
 }
 
@@ -979,6 +994,17 @@ function wecomCheck(client: WecomClient): { check: AnswerCheck; replies: ReplyTa
   return { check, replies };
 }
 
+/** A DingTalk row's check: every answer is DingTalk's empty one; each row keeps its own count. */
+function dingtalkCheck(tag: string): { check: AnswerCheck; dingtalk: DingtalkTally } {
+  const dingtalk: DingtalkTally = { tag, answers: 0, notEmpty: 0 };
+  const check: AnswerCheck = (status, body) => {
+    if (status < 200 || status >= 300) return;
+    dingtalk.answers += 1;
+    if (body !== EMPTY_ANSWER) dingtalk.notEmpty += 1;
+  };
+  return { check, dingtalk };
+}
+
 export async function inboundBench(bench: BenchRedis, options: InboundBenchOptions): Promise<string> {
   const seconds = secondsFrom(process.env.BENCH_SECONDS);
   const largeSize = inboundCountyFrom(process.env.BENCH_INBOUND_COUNTY);
@@ -997,18 +1023,13 @@ export async function inboundBench(bench: BenchRedis, options: InboundBenchOptio
   const sampleClerk: WecomReporter = { chat: scene.wecom.chat, user: scene.wecom.user, task: TASK };
 
   const dingtalkSecret = randomBytes(24).toString('base64url');
-  const dingtalkCheck = { answers: 0, notEmpty: 0 };
-  const checkDingtalk: AnswerCheck = (status, body) => {
-    if (status < 200 || status >= 300) return;
-    dingtalkCheck.answers += 1;
-    if (body !== EMPTY_ANSWER) dingtalkCheck.notEmpty += 1;
-  };
 
   const sessions = await startFakeSessions();
-  const prefixes = { floor: `${bench.prefix}:inbound-floor`, wecom: `${bench.prefix}:inbound-wecom`, dingtalk: `${bench.prefix}:inbound-dingtalk`, county: `${bench.prefix}:inbound-county` };
+  const prefixes = { floor: `${bench.prefix}:inbound-floor`, floorDingtalk: `${bench.prefix}:inbound-floor-dingtalk`, wecom: `${bench.prefix}:inbound-wecom`, dingtalk: `${bench.prefix}:inbound-dingtalk`, county: `${bench.prefix}:inbound-county` };
   try {
     const bareRequests = wecomRequests(client, sampleClerk, wecomApiBase, nextId, BARE_POOL);
     const wecomFeed = (from: WecomReporter) => (n: number): Feed => distinctFeed(wecomRequests(client, from, wecomApiBase, nextId, n));
+    const dingtalkFeed = (tag: string) => (n: number): Feed => distinctFeed(dingtalkRequests(dingtalkSecret, scene, sessions, tag, nextId, n));
     const targets: Target[] = [
       { label: 'bare Koa', mode: 'bare', env: childEnv({}), feed: () => cyclicFeed(bareRequests) },
       {
@@ -1018,6 +1039,14 @@ export async function inboundBench(bench: BenchRedis, options: InboundBenchOptio
         env: wecomEnv(prefixes.floor),
         feed: wecomFeed(sampleClerk),
         ...wecomCheck(client),
+      },
+      {
+        label: 'floor (DingTalk)',
+        mode: 'floor-dingtalk',
+        ledger: { prefix: prefixes.floorDingtalk, township: scene.dingtalk.townshipId, task: TASK },
+        env: childEnv({ REDIS_URL: redisUrl, BENCH_PREFIX: prefixes.floorDingtalk, DINGTALK_CLIENT_SECRET: dingtalkSecret, DINGTALK_OAPI_BASE: sessions.base }),
+        feed: dingtalkFeed('floor'),
+        ...dingtalkCheck('floor'),
       },
       {
         label: 'WeCom',
@@ -1040,8 +1069,8 @@ export async function inboundBench(bench: BenchRedis, options: InboundBenchOptio
           DINGTALK_API_BASE: sessions.base,
           DINGTALK_OAPI_BASE: sessions.base,
         }),
-        feed: (n) => distinctFeed(dingtalkRequests(dingtalkSecret, scene, sessions, nextId, n)),
-        check: checkDingtalk,
+        feed: dingtalkFeed('bot'),
+        ...dingtalkCheck('bot'),
       },
     ];
     let largeSetupMs: number | undefined;
@@ -1066,7 +1095,7 @@ export async function inboundBench(bench: BenchRedis, options: InboundBenchOptio
         });
       }
       const results = await runTogether(targets, bench, { seconds, paced: pacedFrom(process.env.BENCH_PACED) }, options);
-      return report(results, { seconds, scene, dingtalkCheck, sessions, largeSetupMs });
+      return report(results, { seconds, scene, sessions, largeSetupMs });
     } finally {
       // The large county's 600,000 progress fields and standings among them.
       for (const prefix of Object.values(prefixes)) await bench.cleanup(prefix);
@@ -1109,7 +1138,6 @@ function report(
   context: {
     seconds: number;
     scene: Scene;
-    dingtalkCheck: { answers: number; notEmpty: number };
     sessions: FakeSessions;
     largeSetupMs: number | undefined;
   },
@@ -1122,8 +1150,9 @@ function report(
     const p = r.phases;
     const all = loadsOf(r);
     const sum = (pick: (l: LoadResult) => number): number => all.reduce((s, l) => s + pick(l), 0);
-    // Beside the floor only what does more than the floor: the bot's rows.
-    const bot = r.mode === 'wecom' || r.mode === 'dingtalk';
+    // Beside the floor only what does more than the floor: the bot's rows, and DingTalk's floor,
+    // whose reply is a request of its own.
+    const bot = r.mode !== 'bare' && r.mode !== 'floor';
     const saturated = p ? saturation(p.fixed) : undefined;
     let p99: string;
     if (p) p99 = `${ms(p.fixed.p99)}${saturated === undefined ? '' : ' (saturated)'}`;
@@ -1202,11 +1231,11 @@ function report(
         const c = r.replies;
         checks += `; ${count(c.opened)} replies decrypted and read (已记录, finish) ${c.failed === 0 ? '✓' : `✗ ${String(c.failed)} wrong: ${c.firstFailure}`}`;
       }
-      if (r.mode === 'dingtalk' && p) {
-        const replies = [...context.sessions.replies.values()];
+      if (r.dingtalk && p) {
+        const c = r.dingtalk;
+        const replies = [...context.sessions.replies].filter(([session]) => session.startsWith(`${c.tag}.`)).map(([, n]) => n);
         const twice = replies.filter((n) => n > 1).length;
         const one = replies.length === ok && twice === 0;
-        const c = context.dingtalkCheck;
         checks +=
           `; sessionWebhook replies for ${count(replies.length)} messages, ${String(twice)} twice ${one ? '✓' : '✗'}` +
           `; answers ${c.notEmpty === 0 ? `all ${EMPTY_ANSWER} ✓` : `${String(c.notEmpty)} not ${EMPTY_ANSWER} ✗`}` +
@@ -1220,6 +1249,7 @@ function report(
 
   const wecom = results.find((r) => r.mode === 'wecom')?.phases;
   const dingtalk = results.find((r) => r.mode === 'dingtalk')?.phases;
+  const dingtalkFloor = results.find((r) => r.mode === 'floor-dingtalk')?.phases;
   const large = results.find((r) => r.alone !== undefined);
   const goals = (p: Phases | undefined, what: string): string | undefined => {
     if (!p || !floor) return undefined;
@@ -1233,6 +1263,13 @@ function report(
     );
   };
   const goalLines = [goals(wecom, 'goal (docs/design.md §8), WeCom'), goals(dingtalk, 'same goals, DingTalk')].filter((l): l is string => l !== undefined);
+  if (dingtalk && dingtalkFloor) {
+    // Not a goal: what separates the bot's own work on DingTalk from the reply request its protocol adds.
+    goalLines.push(
+      `  DingTalk beside the floor of a DingTalk report (its sessionWebhook reply included): ${((100 * dingtalk.max.rps) / dingtalkFloor.max.rps).toFixed(0)} % of its req/s, p99 ${(dingtalk.fixed.p99 / dingtalkFloor.fixed.p99).toFixed(1)}× its p99` +
+        (floor ? `; that floor is ${((100 * dingtalkFloor.max.rps) / floor.max.rps).toFixed(0)} % of the WeCom floor's req/s` : ''),
+    );
+  }
   if (large) {
     const p = large.phases;
     const saturated = p && saturation(p.fixed) !== undefined ? ' (saturated)' : '';
@@ -1252,7 +1289,7 @@ function report(
   lines.push(...goalLines);
   if (bare) {
     const ratio = (p: Phases | undefined, name: string): string => (p ? `${name} / bare = ${(p.max.rps / bare.max.rps).toFixed(2)}` : '');
-    lines.push(`ratio (max req/s, this run): ${[ratio(floor, 'floor'), ratio(wecom, 'WeCom'), ratio(dingtalk, 'DingTalk')].filter((s) => s !== '').join(', ')}`);
+    lines.push(`ratio (max req/s, this run): ${[ratio(floor, 'floor'), ratio(dingtalkFloor, 'floor (DingTalk)'), ratio(wecom, 'WeCom'), ratio(dingtalk, 'DingTalk')].filter((s) => s !== '').join(', ')}`);
   }
   if (floor) {
     const against = (p: Phases | undefined, name: string): string =>
@@ -1263,6 +1300,7 @@ function report(
     `notes: ${String(cpus().length)} CPUs shared by autocannon and the fake sessionWebhook (this process), the server (a child) and Redis; ` +
       `each message is a clerk's "${REPORT}" in ${context.scene.wecom.township}'s WeCom group / ${context.scene.dingtalk.township}'s DingTalk group of the sample county; ` +
       `the floor is a WeCom report's unskippable work (body cap, freshness, msg_signature, decrypt, zod, the 上报 parser, one EVALSHA of record-report.lua, the sealed 已记录 stream) on the same Koa as bare, the county held in memory (inbound-server.ts); ` +
+      `the DingTalk floor the same for DingTalk (body cap, timestamp and sign, zod, the 上报 parser, the same EVALSHA, {"msgtype":"empty"}, then 已记录 posted to the sessionWebhook with the bot's HTTP client), the goals' reference staying the WeCom floor; ` +
       `autocannon paces ${String(FIXED_RATE)}/s per connection per second, so each second starts with a burst of ${String(CONNECTIONS)} connections sending back to back; ` +
       (withPaced ? `paced (BENCH_PACED=1): request n due at n/${String(FIXED_RATE)} s, sent then over at most ${String(CONNECTIONS)} connections and timed from that moment (paced.ts); ` : '') +
       `a p99 is marked saturated when the server did not hold ${String(FIXED_RATE)}/s (under ${String(KEEP_UP_SHARE * 100)} % of it achieved, requests sent late, or any not answered 2xx): it is then a queue's latency; ` +
