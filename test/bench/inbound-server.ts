@@ -365,7 +365,8 @@ async function startDingtalkFloor(): Promise<Running> {
     const url = urlOn(sessionWebhook, oapiOrigin, 'sessionWebhook', 'DINGTALK_OAPI_BASE', core.log);
     const { status, json } = await postJson(url, { msgtype: 'text', text: { content: FLOOR_ANSWER } });
     const answer = WebhookAnswerSchema.safeParse(json);
-    if (status !== 200 || !answer.success || (answer.data.errcode ?? 0) !== 0) throw new SendError(`sessionWebhook answered HTTP ${String(status)}`, 'refused', 'failed');
+    const errcode = answer.data?.errcode ?? 0;
+    if (status !== 200 || !answer.success || errcode !== 0) throw new SendError(`sessionWebhook answered HTTP ${String(status)}, errcode ${String(errcode)}`, 'refused', 'failed');
   };
   try {
     const server = await floorApp(DINGTALK_PATH, core.log, async (ctx, body) => {
