@@ -1257,8 +1257,9 @@ function report(
     const times = p.fixed.p99 / floor.fixed.p99;
     const saturated = saturation(p.fixed) === undefined ? '' : ' (saturated)';
     return (
-      `${what}: ≥ 50 % of the floor's req/s — ${(share * 100).toFixed(0)} % ${mark(share >= 0.5)}; ` +
-      `p99 at ${String(FIXED_RATE)} req/s ≤ 2× the floor's — ${times.toFixed(1)}×${saturated} ${mark(times <= 2 && saturated === '')}` +
+      // Finer than the columns: a whole percent would print 49.6 % as a 50 that is not met, 2.04× as 2.0×.
+      `${what}: ≥ 50 % of the floor's req/s — ${(share * 100).toFixed(1)} % ${mark(share >= 0.5)}; ` +
+      `p99 at ${String(FIXED_RATE)} req/s ≤ 2× the floor's — ${times.toFixed(2)}×${saturated} ${mark(times <= 2 && saturated === '')}` +
       (p.paced && floor.paced ? ` (paced: ${(p.paced.p99 / floor.paced.p99).toFixed(1)}×)` : '')
     );
   };
