@@ -295,6 +295,19 @@ async function floorApp(path: string, log: Logger, answer: (ctx: Koa.Context, bo
   return listen(app);
 }
 
+/** A floor as the parent runs it: `drain` waits for what it still owes, `close` stops taking requests first. */
+function floorRunning(server: Server, core: FloorCore, drain: () => Promise<void> = () => Promise.resolve()): Running {
+  return {
+    server,
+    drain,
+    async close() {
+      await closeServer(server);
+      await drain();
+      await core.close();
+    },
+  };
+}
+
 /** The floor of a WeCom report (see the top of this file): the bot's pure parts, one Redis command. */
 async function startFloor(): Promise<Running> {
   const [{ DecodeError, jsonOr400, VerifyError }, { createWecomCrypto }, { checkFreshness, streamIdOf, streamReply }, { normalize }, { CallbackQuerySchema, EnvelopeSchema, parsePayload }] = await Promise.all([
@@ -324,14 +337,7 @@ async function startFloor(): Promise<Running> {
       const encrypt = crypto.encrypt(streamReply(streamId, FLOOR_ANSWER), crypto.randomFor(`${streamId}\n${timestamp}\n${nonce}`));
       return JSON.stringify({ encrypt, msgsignature: crypto.sign(timestamp, nonce, encrypt), timestamp: Number(timestamp), nonce });
     });
-    return {
-      server,
-      drain: () => Promise.resolve(),
-      async close() {
-        await closeServer(server);
-        await core.close();
-      },
-    };
+    return floorRunning(server, core);
   } catch (error) {
     await core.close();
     throw error;
@@ -380,18 +386,9 @@ async function startDingtalkFloor(): Promise<Running> {
       void sent.finally(() => owed.delete(sent));
       return EMPTY_ANSWER;
     });
-    const drain = async (): Promise<void> => {
+    return floorRunning(server, core, async () => {
       await Promise.all(owed);
-    };
-    return {
-      server,
-      drain,
-      async close() {
-        await closeServer(server);
-        await drain();
-        await core.close();
-      },
-    };
+    });
   } catch (error) {
     await core.close();
     throw error;

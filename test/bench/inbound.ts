@@ -625,10 +625,9 @@ interface ReplyTally {
   firstFailure: string;
 }
 
-/** What a DingTalk row's answers were, and the tag its sessions carry (dingtalkRequests). */
+/** How many of a DingTalk row's answers were not the empty one, and the tag its sessions carry (dingtalkRequests). */
 interface DingtalkTally {
   tag: string;
-  answers: number;
   notEmpty: number;
 }
 
@@ -996,11 +995,9 @@ function wecomCheck(client: WecomClient): { check: AnswerCheck; replies: ReplyTa
 
 /** A DingTalk row's check: every answer is DingTalk's empty one; each row keeps its own count. */
 function dingtalkCheck(tag: string): { check: AnswerCheck; dingtalk: DingtalkTally } {
-  const dingtalk: DingtalkTally = { tag, answers: 0, notEmpty: 0 };
+  const dingtalk: DingtalkTally = { tag, notEmpty: 0 };
   const check: AnswerCheck = (status, body) => {
-    if (status < 200 || status >= 300) return;
-    dingtalk.answers += 1;
-    if (body !== EMPTY_ANSWER) dingtalk.notEmpty += 1;
+    if (status >= 200 && status < 300 && body !== EMPTY_ANSWER) dingtalk.notEmpty += 1;
   };
   return { check, dingtalk };
 }
@@ -1152,7 +1149,7 @@ function report(
     const sum = (pick: (l: LoadResult) => number): number => all.reduce((s, l) => s + pick(l), 0);
     // Beside the floor only what does more than the floor: the bot's rows, and DingTalk's floor,
     // whose reply is a request of its own.
-    const bot = r.mode !== 'bare' && r.mode !== 'floor';
+    const besideFloor = r.mode !== 'bare' && r.mode !== 'floor';
     const saturated = p ? saturation(p.fixed) : undefined;
     let p99: string;
     if (p) p99 = `${ms(p.fixed.p99)}${saturated === undefined ? '' : ' (saturated)'}`;
@@ -1163,16 +1160,16 @@ function report(
       ? []
       : [
           evenly ? `${ms(evenly.p99)}${saturation(evenly) === undefined ? '' : ' (saturated)'}` : '—',
-          bot ? (evenly && floor?.paced ? `${(evenly.p99 / floor.paced.p99).toFixed(1)}×` : '—') : '',
+          besideFloor ? (evenly && floor?.paced ? `${(evenly.p99 / floor.paced.p99).toFixed(1)}×` : '—') : '',
         ];
     return [
       r.label,
       p ? count(Math.round(p.max.rps)) : '—',
       p ? share(p, bare) : '—',
-      bot ? (p ? share(p, floor) : '—') : '',
+      besideFloor ? (p ? share(p, floor) : '—') : '',
       p ? ms(p.fixed.p50) : '—',
       p99,
-      bot ? (p && floor ? `${(p.fixed.p99 / floor.fixed.p99).toFixed(1)}×` : '—') : '',
+      besideFloor ? (p && floor ? `${(p.fixed.p99 / floor.fixed.p99).toFixed(1)}×` : '—') : '',
       ...pacedColumns,
       mb(r.idleKb),
       mb(r.peakKb),
@@ -1251,6 +1248,9 @@ function report(
   const dingtalk = results.find((r) => r.mode === 'dingtalk')?.phases;
   const dingtalkFloor = results.find((r) => r.mode === 'floor-dingtalk')?.phases;
   const large = results.find((r) => r.alone !== undefined);
+  /** `p` against a reference row: its share of the reference's req/s, and its p99 as a multiple of the reference's. */
+  const relative = (p: Phases, of: Phases): string =>
+    `${((100 * p.max.rps) / of.max.rps).toFixed(0)} % of its req/s, p99 ${(p.fixed.p99 / of.fixed.p99).toFixed(1)}× its p99`;
   const goals = (p: Phases | undefined, what: string): string | undefined => {
     if (!p || !floor) return undefined;
     const share = p.max.rps / floor.max.rps;
@@ -1267,7 +1267,7 @@ function report(
   if (dingtalk && dingtalkFloor) {
     // Not a goal: what separates the bot's own work on DingTalk from the reply request its protocol adds.
     goalLines.push(
-      `  DingTalk beside the floor of a DingTalk report (its sessionWebhook reply included): ${((100 * dingtalk.max.rps) / dingtalkFloor.max.rps).toFixed(0)} % of its req/s, p99 ${(dingtalk.fixed.p99 / dingtalkFloor.fixed.p99).toFixed(1)}× its p99` +
+      `  DingTalk beside the floor of a DingTalk report (its sessionWebhook reply included): ${relative(dingtalk, dingtalkFloor)}` +
         (floor ? `; that floor is ${((100 * dingtalkFloor.max.rps) / floor.max.rps).toFixed(0)} % of the WeCom floor's req/s` : ''),
     );
   }
@@ -1293,8 +1293,7 @@ function report(
     lines.push(`ratio (max req/s, this run): ${[ratio(floor, 'floor'), ratio(dingtalkFloor, 'floor (DingTalk)'), ratio(wecom, 'WeCom'), ratio(dingtalk, 'DingTalk')].filter((s) => s !== '').join(', ')}`);
   }
   if (floor) {
-    const against = (p: Phases | undefined, name: string): string =>
-      p ? `${name} ${((100 * p.max.rps) / floor.max.rps).toFixed(0)} % of its req/s, p99 ${(p.fixed.p99 / floor.fixed.p99).toFixed(1)}× its p99` : '';
+    const against = (p: Phases | undefined, name: string): string => (p ? `${name} ${relative(p, floor)}` : '');
     lines.push(`against the floor (what no correct bot can skip): ${[against(wecom, 'WeCom'), against(dingtalk, 'DingTalk')].filter((s) => s !== '').join('; ')}`);
   }
   lines.push(
