@@ -71,6 +71,22 @@ interface Running {
   close(): Promise<void>;
 }
 
+/**
+ * A server as the parent runs it: `drain` waits for what it still owes; `close` stops taking
+ * requests, drains, then lets go of what the server used (`release`, in order).
+ */
+function asRunning(server: Server, drain: () => Promise<void>, ...release: (() => Promise<void>)[]): Running {
+  return {
+    server,
+    drain,
+    async close() {
+      await closeServer(server);
+      await drain();
+      for (const letGo of release) await letGo();
+    },
+  };
+}
+
 function send(message: ChildMessage): void {
   process.send?.(message);
 }
@@ -151,16 +167,7 @@ async function startBot(): Promise<Running> {
     const drain = async (): Promise<void> => {
       await Promise.all(bot.inbound.map((i) => i.stop()));
     };
-    return {
-      server,
-      drain,
-      async close() {
-        await closeServer(server);
-        await drain();
-        await outbox.close();
-        await redis.close();
-      },
-    };
+    return asRunning(server, drain, () => outbox.close(), () => redis.close());
   } catch (error) {
     await redis.close();
     throw error;
@@ -295,19 +302,6 @@ async function floorApp(path: string, log: Logger, answer: (ctx: Koa.Context, bo
   return listen(app);
 }
 
-/** A floor as the parent runs it: `drain` waits for what it still owes, `close` stops taking requests first. */
-function floorRunning(server: Server, core: FloorCore, drain: () => Promise<void> = () => Promise.resolve()): Running {
-  return {
-    server,
-    drain,
-    async close() {
-      await closeServer(server);
-      await drain();
-      await core.close();
-    },
-  };
-}
-
 /** The floor of a WeCom report (see the top of this file): the bot's pure parts, one Redis command. */
 async function startFloor(): Promise<Running> {
   const [{ DecodeError, jsonOr400, VerifyError }, { createWecomCrypto }, { checkFreshness, streamIdOf, streamReply }, { normalize }, { CallbackQuerySchema, EnvelopeSchema, parsePayload }] = await Promise.all([
@@ -337,7 +331,7 @@ async function startFloor(): Promise<Running> {
       const encrypt = crypto.encrypt(streamReply(streamId, FLOOR_ANSWER), crypto.randomFor(`${streamId}\n${timestamp}\n${nonce}`));
       return JSON.stringify({ encrypt, msgsignature: crypto.sign(timestamp, nonce, encrypt), timestamp: Number(timestamp), nonce });
     });
-    return floorRunning(server, core);
+    return asRunning(server, () => Promise.resolve(), () => core.close());
   } catch (error) {
     await core.close();
     throw error;
@@ -386,9 +380,10 @@ async function startDingtalkFloor(): Promise<Running> {
       void sent.finally(() => owed.delete(sent));
       return EMPTY_ANSWER;
     });
-    return floorRunning(server, core, async () => {
+    const drain = async (): Promise<void> => {
       await Promise.all(owed);
-    });
+    };
+    return asRunning(server, drain, () => core.close());
   } catch (error) {
     await core.close();
     throw error;
@@ -410,7 +405,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => undefined);
   const running: Running =
     mode === 'bare'
-      ? await listen(bareApp()).then((server) => ({ server, drain: () => Promise.resolve(), close: () => closeServer(server) }))
+      ? asRunning(await listen(bareApp()), () => Promise.resolve())
       : mode === 'floor'
         ? await startFloor()
         : mode === 'floor-dingtalk'
