@@ -163,9 +163,9 @@ function withoutFaketime(): NodeJS.ProcessEnv {
 }
 
 describe('the duban program', () => {
-  it('starts node with a 4 MB young generation, a fixed heap growing factor and baseline WebAssembly, flags this node accepts', () => {
+  it('starts node with an 8 MB young generation, a fixed heap growing factor and baseline WebAssembly, flags this node accepts', () => {
     const flags = dubanNodeFlags();
-    expect(flags).toEqual(expect.arrayContaining(['--max-semi-space-size=4', '--heap-growing-percent=50', '--liftoff-only']));
+    expect(flags).toEqual(expect.arrayContaining(['--max-semi-space-size=8', '--heap-growing-percent=20', '--liftoff-only']));
     // Node refuses to start on a flag it does not know: the program would not run at all.
     const probe = spawnSync(process.execPath, [...flags, '-e', ''], { encoding: 'utf8' });
     expect(probe.stderr).toBe('');
