@@ -13,13 +13,12 @@
  * (V8's src/heap/heap-controller.cc, `GrowingFactor`) collects the old generation at a fifth more
  * than what is live, which makes room for it: beside an 8 MB one, the 2,000-township county peaked
  * at 145–147 MB with 1.5 and 139–142 MB with 1.2 (137–138 MB with 4 MB and 1.5), at the same rate.
- * The only WebAssembly here is undici's HTTP parser
- * (llhttp): optimizing it on the first platform call took 35 MB for a moment, baseline code
- * (Liftoff) alone takes none and parses a platform's short answers as fast, as far as the
- * benchmark can tell. NODE_OPTIONS refuses the last two (V8 options it does not list); `env -S`
- * (GNU coreutils 8.30+, Debian's and node:20-slim's) splits them onto node's command line, so
- * they hold wherever the file is run as a program — npm's bin link, npm start, the image, the
- * systemd unit — and not under `node dist/src/cli/index.js`.
+ * The only WebAssembly here is undici's HTTP parser (llhttp): optimizing it on the first platform
+ * call took 35 MB for a moment, baseline code (Liftoff) alone takes none and parses a platform's
+ * short answers as fast, as far as the benchmark can tell. NODE_OPTIONS refuses the last two (V8
+ * options it does not list); `env -S` (GNU coreutils 8.30+, Debian's and node:20-slim's) splits
+ * them onto node's command line, so they hold wherever the file is run as a program — npm's bin
+ * link, npm start, the image, the systemd unit — and not under `node dist/src/cli/index.js`.
  */
 import { existsSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
