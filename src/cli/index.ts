@@ -10,9 +10,8 @@
  * about 30 MB live. An 8 MB semi-space (16 MB by default on 64-bit) lets most of a message's
  * garbage die young, where collecting it is cheap: 13 % more DingTalk callbacks a second than a
  * 4 MB one (the median of ten pairs side by side in the inbound benchmark's turns; README,
- * "Changed"). A fixed growing factor of 1.2
- * (V8's src/heap/heap-controller.cc, `GrowingFactor`) collects the old generation at a fifth more
- * than what is live, which makes room for it: beside an 8 MB one, the 2,000-township county peaked
+ * "Changed"). A fixed growing factor of 1.2 (V8's src/heap/heap-controller.cc, `GrowingFactor`)
+ * collects the old generation at a fifth more than what is live, which makes room for it: beside an 8 MB one, the 2,000-township county peaked
  * at 145–147 MB with 1.5 and 139–142 MB with 1.2 (137–138 MB with 4 MB and 1.5), at the same rate.
  * The only WebAssembly here is undici's HTTP parser (llhttp): optimizing it on the first platform
  * call took 35 MB for a moment, baseline code (Liftoff) alone takes none and parses a platform's
