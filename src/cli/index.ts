@@ -11,8 +11,9 @@
  * garbage die young, where collecting it is cheap: 13 % more DingTalk callbacks a second than a
  * 4 MB one (the median of ten pairs side by side in the inbound benchmark's turns; README,
  * "Changed"). A fixed growing factor of 1.2 (V8's src/heap/heap-controller.cc, `GrowingFactor`)
- * collects the old generation at a fifth more than what is live, which makes room for it: beside an 8 MB one, the 2,000-township county peaked
- * at 145–147 MB with 1.5 and 139–142 MB with 1.2 (137–138 MB with 4 MB and 1.5), at the same rate.
+ * collects the old generation at a fifth more than what is live, which makes room for it: beside
+ * an 8 MB one, the 2,000-township county peaked at 145–147 MB with 1.5 and 139–142 MB with 1.2
+ * (137–138 MB with 4 MB and 1.5), at the same rate.
  * The only WebAssembly here is undici's HTTP parser (llhttp): optimizing it on the first platform
  * call took 35 MB for a moment, baseline code (Liftoff) alone takes none and parses a platform's
  * short answers as fast, as far as the benchmark can tell. NODE_OPTIONS refuses the last two (V8
