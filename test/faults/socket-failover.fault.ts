@@ -20,7 +20,7 @@ import { isReportEntry, type County, type Group } from '../../src/domain/model.j
 import { createOutbox, jobIdOf } from '../../src/outbox/index.js';
 import { createKeys } from '../../src/store/keys.js';
 import { createRedisStore } from '../../src/store/redis-store.js';
-import { testCounty } from '../fixtures/county.js';
+import { taskDueNextYear, testCounty } from '../fixtures/county.js';
 import { startFakeWecomWs, type FakeWecomWs } from '../helpers/fake-wecom-ws.js';
 import { openTestRedis, REDIS_URL, type TestRedis } from '../helpers/redis.js';
 import { closeAll, freePort, until } from './helpers/load.js';
@@ -31,8 +31,11 @@ const GROUPS = 8;
 const POSTS_PER_GROUP = 3;
 const chatOf = (i: number): string => `wrkFailoverGroup${String(i).padStart(16, '0')}`;
 const groups: Group[] = Array.from({ length: GROUPS }, (_, i) => ({ platform: 'wecom', chat: chatOf(i), township: '城关镇' }));
+// The children's schedulers run on the real clock: the sample's overdue tasks would have them post
+// the day's reminder into these groups between 09:00 and 18:00 on a working day.
 const county: County = {
   ...testCounty,
+  tasks: [taskDueNextYear(new Date())],
   groups: [...testCounty.groups, ...groups],
   people: [...testCounty.people, { platform: 'wecom', user: 'lilianluo', name: '李联络', roles: [], township: '城关镇' }],
 };

@@ -27,7 +27,7 @@ import { beijingDate, monthOf, nextMonth } from '../../src/domain/dates.js';
 import { isReportEntry, type County, type Group } from '../../src/domain/model.js';
 import { firstWorkingDayOfMonth } from '../../src/domain/schedule.js';
 import { text } from '../../src/messages/index.js';
-import { testCounty } from '../fixtures/county.js';
+import { taskDueNextYear, testCounty } from '../fixtures/county.js';
 import { runCaptured } from '../helpers/cli.js';
 import { startFakeWecom, type FakeWecom } from '../helpers/fake-wecom.js';
 import { prepareNginx, startNginx, type Nginx } from '../helpers/nginx.js';
@@ -56,7 +56,6 @@ const wecom = createWecomClient({ token: TOKEN, encodingAesKey: AES_KEY });
 
 /** The county: one task that is due nowhere near today (no reminders from the instances' own schedulers), and 96 WeCom groups. */
 function countyWith(webhook: (key: string) => string): County {
-  const year = Number(beijingDate(new Date()).slice(0, 4));
   const townships = testCounty.townships;
   const groups: Group[] = [
     { platform: 'wecom', chat: REPORT_GROUP, township: '城关镇', webhook: webhook('report-group') },
@@ -66,7 +65,7 @@ function countyWith(webhook: (key: string) => string): County {
     ...testCounty,
     groups,
     people: [{ platform: 'wecom', user: LEADER, name: '王书记', roles: ['leader'] }],
-    tasks: [{ id: 'T2', title: '软弱涣散党组织整顿转化', domain: '农村', start: '2026-01-01', deadline: `${String(year + 1)}-12-31`, target: { kind: 'percent', percent: 100 }, townships: 'all', weight: 1, status: 'open' }],
+    tasks: [taskDueNextYear(new Date())],
   };
 }
 const groupChat = (i: number): string => `wrkThreeGroup${String(i).padStart(3, '0')}`;
