@@ -3,8 +3,9 @@
  * hold a script yet (new, restarted, a promoted replica, SCRIPT FLUSH) answers NOSCRIPT, and the
  * call is repeated as EVAL, which caches it there (https://redis.io/docs/latest/commands/evalsha/).
  * Not ioredis's `defineCommand`: ioredis copies every defined command onto each pipeline it makes,
- * and auto-pipelining makes one per batch of commands — per message, under load — so the copies
- * of 19 scripts were the largest single source of the garbage a report left in the old generation.
+ * and with auto-pipelining (on then) that was one per batch of commands — per message, under load —
+ * so the copies of 19 scripts were the largest single source of what a report left in the old
+ * generation.
  * Replies come back as `unknown`: the stores parse them with `codec.ts`.
  */
 import { createHash } from 'node:crypto';

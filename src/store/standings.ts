@@ -66,7 +66,7 @@ export function createStandingsStore(redis: Redis, keys: Keys, clock: RankingClo
     rankingBook: (basis, written) => live.book(basis, written),
 
     async cell(taskId, township) {
-      // Three reads, not a MULTI: they go out with whatever else this tick sends (auto-pipelining).
+      // Three reads, not a MULTI: sent together, they share one round trip.
       // A write landing between them is one the caller races anyway: it reads before it writes.
       const [progress, granted, review] = await Promise.all([redis.hget(keys.progress(taskId), township), redis.hget(keys.deadlines(taskId), township), redis.hget(keys.reviews(taskId), township)]);
       return decodeCellFacts(keys, taskId, township, progress, granted, review);
