@@ -1,13 +1,17 @@
 /**
- * A Redis client that ioredis ends while the bot still uses it (src/store/connect.ts): a Sentinel
- * client's connector, closed under a reconnect by `+switch-master`, ends it for good. Ended here by
- * `disconnect`, the same status ioredis leaves it in; the guard cannot tell the causes apart.
+ * The bot's Redis client (src/store/connect.ts). One that ioredis ends while the bot still uses it:
+ * a Sentinel client's connector, closed under a reconnect by `+switch-master`, ends it for good.
+ * Ended here by `disconnect`, the same status ioredis leaves it in; the guard cannot tell the causes
+ * apart. And the commands of one tick, which leave in one socket write.
  */
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/core/logger.js';
-import { connectAgainWhenEnded } from '../../src/store/connect.js';
-import { REDIS_URL } from '../helpers/redis.js';
+import { connectAgainWhenEnded, writeOncePerTick } from '../../src/store/connect.js';
+import { openTestRedis, REDIS_URL } from '../helpers/redis.js';
+
+const db = await openTestRedis(import.meta.url);
+afterAll(() => db.close());
 
 const opened: Redis[] = [];
 afterEach(() => {
@@ -46,5 +50,30 @@ describe('a Redis client the bot still uses', () => {
     await vi.runAllTimersAsync();
 
     expect(redis.status).toBe('end');
+  });
+});
+
+describe('the commands a message sends in one tick', () => {
+  /** Three commands sent together, as a message sends its kept reply with the county's version. */
+  async function sendTogether(redis: Redis, key: string): Promise<{ heldWhileSending: boolean; replies: unknown[] }> {
+    const replies = Promise.all([redis.set(key, 'a'), redis.incr(`${key}:n`), redis.get(key)]);
+    const heldWhileSending = redis.stream.writableCorked > 0 && redis.stream.writableLength > 0;
+    return { heldWhileSending, replies: await replies };
+  }
+
+  it('leave together once the tick is done, each answered by its own reply, also on the socket of a reconnection', async () => {
+    const redis = await client();
+    writeOncePerTick(redis);
+
+    const first = await sendTogether(redis, `${db.prefix}:first`);
+    expect(first).toEqual({ heldWhileSending: true, replies: ['OK', 1, 'a'] });
+    expect(redis.stream.writableCorked).toBe(0);
+
+    const before = redis.stream;
+    const readyAgain = new Promise((done) => redis.once('ready', done));
+    redis.disconnect(true);
+    await readyAgain;
+    expect(redis.stream).not.toBe(before);
+    expect(await sendTogether(redis, `${db.prefix}:again`)).toEqual({ heldWhileSending: true, replies: ['OK', 1, 'a'] });
   });
 });
