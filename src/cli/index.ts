@@ -4,12 +4,12 @@
  * `runCli` takes its streams and environment as arguments so tests drive it in-process.
  *
  * The V8 flags above keep `duban serve` under 150 MB while it answers as fast as it can (README,
- * "Performance"). A message's garbage outlives the young generation's collections while its Redis
- * round trips are in flight, so V8 promotes megabytes a second, and by default lets the old
- * generation grow to several times what is live before collecting it: 230–270 MB under load, of
- * about 30 MB live. An 8 MB semi-space (16 MB by default on 64-bit) lets most of a message's
- * garbage die young, where collecting it is cheap: 13 % more DingTalk callbacks a second than a
- * 4 MB one (the median of ten pairs side by side in the inbound benchmark's turns; README,
+ * "Performance"). Under load V8 promotes megabytes a second of what messages leave (less since
+ * auto-pipelining is off, src/store/connect.ts), and by default lets the old generation grow to
+ * several times what is live before collecting it: 230–270 MB under load, of about 30 MB live. An
+ * 8 MB semi-space (16 MB by default on 64-bit) lets most of a message's garbage die young, where
+ * collecting it is cheap: 13 % more DingTalk callbacks a second than a 4 MB one (the median of ten
+ * pairs side by side in the inbound benchmark's turns, auto-pipelining on then; README,
  * "Changed"). A fixed growing factor of 1.2 (V8's src/heap/heap-controller.cc, `GrowingFactor`)
  * collects the old generation at a fifth more than what is live, which makes room for it: beside
  * an 8 MB one, the 2,000-township county peaked at 145–147 MB with 1.5 and 139–142 MB with 1.2
